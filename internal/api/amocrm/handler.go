@@ -1,0 +1,179 @@
+package amocrm
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Authenticator checks an amoCRM bearer token.
+type Authenticator interface {
+	AmoCRM(ctx context.Context, token string) (crm.Actor, error)
+}
+
+// Deps is what the dialect needs from the rest of the program.
+type Deps struct {
+	Service *crm.Service
+	Auth    Authenticator
+	Logger  *slog.Logger
+}
+
+type handler struct {
+	svc  *crm.Service
+	auth Authenticator
+	log  *slog.Logger
+	mux  *http.ServeMux
+}
+
+// apiFunc is an endpoint: it gets the authenticated actor and returns an error
+// to be answered as a problem, or nil when it has written the response.
+type apiFunc func(w http.ResponseWriter, r *http.Request, actor crm.Actor) error
+
+// NewHandler returns the amoCRM API, to be mounted at /api/v4/.
+func NewHandler(d Deps) http.Handler {
+	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, mux: http.NewServeMux()}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	routes := []struct {
+		pattern string
+		fn      apiFunc
+	}{
+		{"GET /api/v4/account", h.getAccount},
+		{"PATCH /api/v4/customers/mode", h.patchCustomersMode},
+
+		{"GET /api/v4/customers/statuses", h.listStatuses},
+		{"POST /api/v4/customers/statuses", h.addStatuses},
+		{"GET /api/v4/customers/statuses/{id}", h.getStatus},
+		{"PATCH /api/v4/customers/statuses/{id}", h.patchStatus},
+		{"DELETE /api/v4/customers/statuses/{id}", h.deleteStatus},
+
+		{"GET /api/v4/customers/segments", h.listSegments},
+		{"POST /api/v4/customers/segments", h.addSegment},
+		{"GET /api/v4/customers/segments/{id}", h.getSegment},
+		{"PATCH /api/v4/customers/segments/{id}", h.patchSegment},
+		{"DELETE /api/v4/customers/segments/{id}", h.deleteSegment},
+
+		{"GET /api/v4/customers/segments/custom_fields", h.listFields(crm.EntitySegment)},
+		{"POST /api/v4/customers/segments/custom_fields", h.addFields(crm.EntitySegment)},
+		{"GET /api/v4/customers/segments/custom_fields/{id}", h.getField(crm.EntitySegment)},
+		{"PATCH /api/v4/customers/segments/custom_fields/{id}", h.patchField(crm.EntitySegment)},
+		{"DELETE /api/v4/customers/segments/custom_fields/{id}", h.deleteField(crm.EntitySegment)},
+	}
+	for _, rt := range routes {
+		h.mux.Handle(rt.pattern, h.authed(rt.fn))
+	}
+	return h
+}
+
+// ServeHTTP routes the request, answering unknown paths and methods with
+// problem bodies instead of the standard mux's plain text.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := h.mux.Handler(r); pattern != "" {
+		h.mux.ServeHTTP(w, r)
+		return
+	}
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeProblem(w, newProblem(http.StatusMethodNotAllowed, "Method "+r.Method+" is not supported here"))
+		return
+	}
+	writeProblem(w, newProblem(http.StatusNotFound, "Not found"))
+}
+
+// unauthorizedDetail is the detail amoCRM sends with 401 (seen in real responses).
+const unauthorizedDetail = "Неверный логин или пароль"
+
+func (h *handler) authed(fn apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r.Header.Get("Authorization"))
+		if !ok {
+			writeProblem(w, newProblem(http.StatusUnauthorized, unauthorizedDetail))
+			return
+		}
+		actor, err := h.auth.AmoCRM(r.Context(), token)
+		if crm.KindOf(err) == crm.KindUnauthorized {
+			writeProblem(w, newProblem(http.StatusUnauthorized, unauthorizedDetail))
+			return
+		}
+		if err != nil {
+			writeError(w, r, h.log, err)
+			return
+		}
+		if err := fn(w, r, actor); err != nil {
+			writeError(w, r, h.log, err)
+		}
+	})
+}
+
+func bearer(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// itemsError carries the request ids of a batch's items to the problem
+// renderer, so that validation-errors name each item as the client did.
+type itemsError struct {
+	err        error
+	requestIDs []string
+}
+
+func (e *itemsError) Error() string { return e.err.Error() }
+func (e *itemsError) Unwrap() error { return e.err }
+
+// withItems attaches request ids to err (nil stays nil).
+func withItems(err error, requestIDs []string) error {
+	if err == nil {
+		return nil
+	}
+	return &itemsError{err: err, requestIDs: requestIDs}
+}
+
+// pathID reads the {id} path segment; a malformed id names no entity (404).
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, crm.Errorf(crm.KindNotFound, "Not found")
+	}
+	return id, nil
+}
+
+// baseURL is the scheme and host the client used, for absolute _links.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+type link struct {
+	Href string `json:"href"`
+}
+
+type selfLinks struct {
+	Self link `json:"self"`
+}
+
+func selfLink(r *http.Request, path string) selfLinks {
+	return selfLinks{Self: link{Href: baseURL(r) + path}}
+}

@@ -1,0 +1,284 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/store"
+)
+
+// Version is stamped at build time with -ldflags "-X github.com/crmd/crmd/internal/cli.Version=…".
+var Version = "dev"
+
+// Defaults for the serve command.
+const (
+	DefaultAddr = "127.0.0.1:8080"
+	DefaultDB   = "crmd.db"
+)
+
+// Main is the program with its outside world made explicit, so tests can run it.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Signals, when set, replaces SIGINT/SIGTERM as the stop signal of serve.
+	Signals <-chan os.Signal
+}
+
+// NewMain returns a Main wired to the process.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+const usage = `crmd — a self-hosted CRM server speaking amoCRM, Envybox and UIS APIs.
+
+Usage:
+  crmd serve   [--addr HOST:PORT] [--db DSN]      run the server (env CRMD_ADDR, CRMD_DB)
+  crmd migrate --db DSN                           apply database migrations
+  crmd account create --db DSN --name NAME [--subdomain S] [--json]
+  crmd user create --db DSN --account ID --name NAME --role admin|member [--json]
+  crmd version
+
+DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
+`
+
+// errUsage marks errors that should print the usage text.
+var errUsage = errors.New("usage")
+
+// Run runs the command named by args (without the program name).
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return m.serve(ctx, args[1:])
+	case "migrate":
+		return m.migrate(ctx, args[1:])
+	case "account":
+		if len(args) > 1 && args[1] == "create" {
+			return m.accountCreate(ctx, args[2:])
+		}
+	case "user":
+		if len(args) > 1 && args[1] == "create" {
+			return m.userCreate(ctx, args[2:])
+		}
+	case "version", "--version", "-v":
+		fmt.Fprintln(m.Stdout, "crmd", Version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, strings.Join(args, " "))
+}
+
+// IsUsage reports whether err is a command-line usage error (exit code 2).
+func IsUsage(err error) bool { return errors.Is(err, errUsage) }
+
+func (m *Main) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	return fs
+}
+
+func (m *Main) env(key, fallback string) string {
+	if v := m.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+func (m *Main) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(m.Stderr, nil))
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.flags("serve")
+	addr := fs.String("addr", m.env("CRMD_ADDR", DefaultAddr), "`HOST:PORT` to listen on (env CRMD_ADDR)")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := m.logger()
+	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := m.bootstrap(ctx, srv); err != nil {
+		srv.Shutdown(ctx)
+		return err
+	}
+	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version)
+
+	stop := m.Signals
+	if stop == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(ch)
+		stop = ch
+	}
+	select {
+	case err := <-srv.Done():
+		srv.DB.Close()
+		return err
+	case sig := <-stop:
+		log.Info("shutting down: draining in-flight requests", "signal", sig.String())
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// bootstrap creates the first account on an empty database and prints its
+// credentials once. When several processes start on one empty database, the
+// ones that lose the race for the subdomain just carry on.
+func (m *Main) bootstrap(ctx context.Context, srv *Server) error {
+	n, err := srv.DB.CountAccounts(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	creds, err := srv.Authority.CreateAccount(ctx, crm.NewAccount{Name: "crmd", Subdomain: "crmd"})
+	if crm.KindOf(err) == crm.KindConflict {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create the first account: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, `crmd: the database was empty, so it now has a first account.
+  base URL:               %s
+  account:                id %d, subdomain %q, administrator user id %d
+  amoCRM bearer token:    %s
+  Envybox api_key:        %s
+  UIS access_token:       %s
+These secrets are shown only this once: crmd stores only their hashes.
+Try: curl -H 'Authorization: Bearer %s' %s/api/v4/account
+`, srv.URL(), creds.AccountID, creds.Subdomain, creds.UserID, creds.AmoCRMToken, creds.EnvyboxAPIKey, creds.UISAccessToken,
+		creds.AmoCRMToken, srv.URL())
+	return nil
+}
+
+func (m *Main) openDB(ctx context.Context, dsn string) (*store.DB, *auth.Authority, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	a, err := auth.New(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, a, nil
+}
+
+func (m *Main) migrate(ctx context.Context, args []string) error {
+	fs := m.flags("migrate")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(m.Stdout, "crmd: %s database is up to date\n", db.Dialect())
+	return nil
+}
+
+func (m *Main) accountCreate(ctx context.Context, args []string) error {
+	fs := m.flags("account create")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	name := fs.String("name", "", "account `NAME` (required)")
+	subdomain := fs.String("subdomain", "", "account subdomain (default: derived from the name)")
+	tz := fs.String("timezone", crm.DefaultTimeZone, "IANA time `ZONE` for local date strings")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return fmt.Errorf("%w: --name is required", errUsage)
+	}
+	db, a, err := m.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	creds, err := a.CreateAccount(ctx, crm.NewAccount{Name: *name, Subdomain: *subdomain, TimeZone: *tz})
+	if err != nil {
+		return describe(err)
+	}
+	if *asJSON {
+		return json.NewEncoder(m.Stdout).Encode(creds)
+	}
+	fmt.Fprintf(m.Stdout, "account %d (%s), administrator user %d\namoCRM bearer token: %s\nEnvybox api_key: %s\nUIS access_token: %s\n",
+		creds.AccountID, creds.Subdomain, creds.UserID, creds.AmoCRMToken, creds.EnvyboxAPIKey, creds.UISAccessToken)
+	return nil
+}
+
+func (m *Main) userCreate(ctx context.Context, args []string) error {
+	fs := m.flags("user create")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	account := fs.Int64("account", 0, "account `ID` (required)")
+	name := fs.String("name", "", "user `NAME` (required)")
+	role := fs.String("role", string(crm.RoleMember), "`ROLE`: admin or member")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *account <= 0 || *name == "" {
+		return fmt.Errorf("%w: --account and --name are required", errUsage)
+	}
+	db, a, err := m.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	creds, err := a.CreateUser(ctx, crm.NewUser{AccountID: *account, Name: *name, Role: crm.Role(*role)})
+	if err != nil {
+		return describe(err)
+	}
+	if *asJSON {
+		return json.NewEncoder(m.Stdout).Encode(creds)
+	}
+	fmt.Fprintf(m.Stdout, "user %d\namoCRM bearer token: %s\nUIS access_token: %s\n", creds.UserID, creds.AmoCRMToken, creds.UISAccessToken)
+	return nil
+}
+
+// describe turns a domain error into a one-line message for the terminal.
+func describe(err error) error {
+	e, ok := crm.AsError(err)
+	if !ok || len(e.Violations) == 0 {
+		return err
+	}
+	parts := make([]string, len(e.Violations))
+	for i, v := range e.Violations {
+		parts[i] = "--" + v.Path + ": " + v.Detail
+	}
+	return errors.New(strings.Join(parts, "; "))
+}

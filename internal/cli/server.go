@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/server"
+	"github.com/crmd/crmd/internal/store"
+)
+
+// Server is a running crmd: the store, the HTTP listener and the server.
+type Server struct {
+	DB        *store.DB
+	Authority *auth.Authority
+	Service   *crm.Service
+	http      *http.Server
+	listener  net.Listener
+	done      chan error
+}
+
+// ServerConfig configures Start.
+type ServerConfig struct {
+	Addr   string // host:port to listen on; port 0 picks a free one
+	DSN    string // database, see store.Open
+	Logger *slog.Logger
+}
+
+// Start opens (and migrates) the database, listens on the address and serves
+// in the background until Shutdown.
+func Start(ctx context.Context, c ServerConfig) (*Server, error) {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	db, err := store.Open(ctx, c.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s, err := startOn(ctx, db, c)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error) {
+	authority, err := auth.New(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("load signing key: %w", err)
+	}
+	svc := crm.NewService(db)
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{DB: db, Authority: authority, Service: svc, listener: ln, done: make(chan error, 1)}
+	s.http = &http.Server{
+		Handler:           server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(c.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.listener.Addr() }
+
+// URL is the base URL clients use; a wildcard listen address is shown as
+// 127.0.0.1.
+func (s *Server) URL() string {
+	addr := s.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Shutdown stops accepting connections, waits for in-flight requests (up to
+// ctx's deadline) and closes the database.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if serveErr := <-s.done; serveErr != nil && err == nil {
+		err = serveErr
+	}
+	return errors.Join(err, s.DB.Close())
+}
+
+// Done delivers the serving error (nil after a clean Shutdown).
+func (s *Server) Done() <-chan error { return s.done }

@@ -1,0 +1,160 @@
+package crm
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Account is a tenant: every other record belongs to exactly one account and
+// no credential of one account can reach another's rows.
+type Account struct {
+	ID        int64
+	Name      string
+	Subdomain string
+	// UUID identifies the account to clients that want a stable opaque id
+	// (amoCRM's account uuid and amojo_id).
+	UUID string
+	// TimeZone is an IANA zone name used by dialects that speak local date
+	// strings (Envybox, UIS). Times are always stored in UTC.
+	TimeZone      string
+	CustomersMode CustomersMode
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// DefaultTimeZone is the time zone of a new account unless told otherwise.
+const DefaultTimeZone = "Europe/Moscow"
+
+// CustomersMode says how an account groups its repeat-purchase customers.
+type CustomersMode string
+
+// The customers modes, as amoCRM names them.
+const (
+	// CustomersDisabled: customers are switched off; a new account starts here.
+	CustomersDisabled CustomersMode = "disabled"
+	// CustomersSegments: dynamic segmentation; segments are available.
+	CustomersSegments CustomersMode = "segments"
+	// CustomersPeriodicity: each customer has one status; statuses are available.
+	CustomersPeriodicity CustomersMode = "periodicity"
+)
+
+// Role is what a user may do in an account.
+type Role string
+
+// The user roles.
+const (
+	RoleAdmin  Role = "admin"  // administrator: may change settings and reference data
+	RoleMember Role = "member" // ordinary user: reads, and works with records
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleMember }
+
+// User is a person working in one account.
+type User struct {
+	ID        int64
+	AccountID int64
+	Name      string
+	Role      Role
+	CreatedAt time.Time
+}
+
+// Actor is the authenticated caller of a Service method: which account the
+// call is scoped to and which user makes it.
+type Actor struct {
+	AccountID int64
+	UserID    int64
+	Role      Role
+}
+
+// IsAdmin reports whether the actor has administrator rights.
+func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }
+
+func (a Actor) requireAdmin() error {
+	if !a.IsAdmin() {
+		return Errorf(KindForbidden, "Access denied: administrator rights are required")
+	}
+	return nil
+}
+
+// NewAccount describes an account to create together with its first administrator.
+type NewAccount struct {
+	Name      string
+	Subdomain string // optional; derived from Name when empty
+	TimeZone  string // optional; DefaultTimeZone when empty
+	AdminName string // optional; "Administrator" when empty
+}
+
+var subdomainPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// Normalize fills defaults and validates the request.
+func (n *NewAccount) Normalize() error {
+	var v violations
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" {
+		v.add(0, "name", ViolationBlank, "The account name must not be empty.")
+	}
+	if n.Subdomain == "" {
+		n.Subdomain = slug(n.Name)
+	}
+	n.Subdomain = strings.ToLower(n.Subdomain)
+	if !subdomainPattern.MatchString(n.Subdomain) {
+		v.add(0, "subdomain", ViolationInvalid, "The subdomain must be 1-63 latin letters, digits or dashes.")
+	}
+	if n.TimeZone == "" {
+		n.TimeZone = DefaultTimeZone
+	}
+	if _, err := time.LoadLocation(n.TimeZone); err != nil {
+		v.add(0, "time_zone", ViolationInvalid, "Unknown time zone "+n.TimeZone+".")
+	}
+	if n.AdminName == "" {
+		n.AdminName = "Administrator"
+	}
+	return v.err()
+}
+
+// slug makes a subdomain candidate out of a free-form name; it may come out
+// empty (a Cyrillic name), in which case "crm" is used.
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.Trim(b.String(), "-")
+	if len(s) > 63 {
+		s = strings.Trim(s[:63], "-")
+	}
+	if s == "" {
+		s = "crm"
+	}
+	return s
+}
+
+// NewUser describes a user to add to an existing account.
+type NewUser struct {
+	AccountID int64
+	Name      string
+	Role      Role
+}
+
+// Normalize validates the request.
+func (n *NewUser) Normalize() error {
+	var v violations
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" {
+		v.add(0, "name", ViolationBlank, "The user name must not be empty.")
+	}
+	if !n.Role.Valid() {
+		v.add(0, "role", ViolationChoice, "The role must be admin or member.")
+	}
+	return v.err()
+}

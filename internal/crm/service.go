@@ -1,0 +1,80 @@
+package crm
+
+import (
+	"context"
+)
+
+// Service is the entry point of the domain: every dialect calls it with the
+// authenticated Actor and gets entities or an *Error back. Methods that list
+// their error kinds return exactly those kinds besides internal failures.
+type Service struct {
+	store Store
+}
+
+// NewService returns a Service over store.
+func NewService(store Store) *Service { return &Service{store: store} }
+
+// Store returns the underlying store, for the auth and CLI layers.
+func (s *Service) Store() Store { return s.store }
+
+// SeedAccount creates the records every new account starts with (the system
+// customer statuses). It runs inside the transaction that creates the account.
+func SeedAccount(ctx context.Context, tx Tx) error {
+	for _, st := range systemStatuses() {
+		st.IsDefault = true
+		if err := tx.InsertCustomerStatus(ctx, &st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Account returns the caller's account.
+func (s *Service) Account(ctx context.Context, actor Actor) (Account, error) {
+	var a Account
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		a, err = tx.Account(ctx)
+		return err
+	})
+	return a, err
+}
+
+// SetCustomersMode switches the customers feature: enabling a mode selects it;
+// disabling the mode in force switches customers off; disabling a mode that is
+// not in force changes nothing. Errors: forbidden, invalid.
+func (s *Service) SetCustomersMode(ctx context.Context, actor Actor, mode CustomersMode, enabled bool) error {
+	if err := actor.requireAdmin(); err != nil {
+		return err
+	}
+	if mode != CustomersSegments && mode != CustomersPeriodicity {
+		return Invalid(Violation{Path: "mode", Code: ViolationChoice, Detail: "The value you selected is not a valid choice."})
+	}
+	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		a, err := tx.Account(ctx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case enabled:
+			return tx.SetCustomersMode(ctx, mode)
+		case a.CustomersMode == mode:
+			return tx.SetCustomersMode(ctx, CustomersDisabled)
+		}
+		return nil
+	})
+}
+
+// requireMode refuses the call unless the account uses mode.
+func requireMode(ctx context.Context, tx Tx, mode CustomersMode) error {
+	a, err := tx.Account(ctx)
+	if err != nil {
+		return err
+	}
+	if a.CustomersMode == mode {
+		return nil
+	}
+	if mode == CustomersPeriodicity {
+		return Errorf(KindUnprocessable, "Customers periodicity mode is not enabled")
+	}
+	return Errorf(KindUnprocessable, "Customers segmentation mode is not enabled")
+}

@@ -1,0 +1,109 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence the domain needs. internal/store implements it on
+// SQLite and PostgreSQL. Everything that touches an account's records goes
+// through a Tx obtained from View or Update, which is bound to one account:
+// tenant isolation is a property of the Tx, not of each caller.
+//
+// Errors: methods return *Error of KindNotFound for missing rows and
+// KindConflict for unique-key clashes; anything else is internal.
+type Store interface {
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// View runs fn in a read-only transaction scoped to one account.
+	View(ctx context.Context, accountID int64, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction scoped to one account.
+	// Updates of one account are serialized (the account row is locked), so
+	// checks such as "at most 30 statuses" cannot be raced past. If fn
+	// returns an error nothing is written.
+	Update(ctx context.Context, accountID int64, fn func(Tx) error) error
+	// CreateAccount inserts a, sets its ID, and runs fn scoped to the new
+	// account in the same transaction. A clashing subdomain is KindConflict.
+	CreateAccount(ctx context.Context, a *Account, fn func(Tx) error) error
+	// CountAccounts returns the number of accounts (0 on a fresh database).
+	CountAccounts(ctx context.Context) (int, error)
+	// CredentialByHash finds a live credential of the given kind by the hash
+	// of its secret. KindNotFound when there is none.
+	CredentialByHash(ctx context.Context, kind CredentialKind, hash []byte) (Credential, error)
+	// InstanceSecret returns the named installation-wide secret, creating it
+	// with generate on first use; concurrent first uses agree on one value.
+	InstanceSecret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+}
+
+// Tx is a transaction bound to one account. Every method reads and writes
+// only that account's rows.
+type Tx interface {
+	// AccountID is the account this transaction is bound to.
+	AccountID() int64
+	// Now is the transaction's fixed clock reading, in UTC.
+	Now() time.Time
+
+	Account(ctx context.Context) (Account, error)
+	SetCustomersMode(ctx context.Context, mode CustomersMode) error
+
+	InsertUser(ctx context.Context, u *User) error
+	User(ctx context.Context, id int64) (User, error)
+	InsertCredential(ctx context.Context, c *Credential) error
+
+	CustomerStatuses(ctx context.Context) ([]CustomerStatus, error)
+	CustomerStatus(ctx context.Context, id int64) (CustomerStatus, error)
+	CountCustomerStatuses(ctx context.Context) (int, error)
+	InsertCustomerStatus(ctx context.Context, s *CustomerStatus) error
+	UpdateCustomerStatus(ctx context.Context, s *CustomerStatus) error
+	DeleteCustomerStatus(ctx context.Context, id int64) error
+
+	// Segments returns one page of segments (without Fields) and the total count.
+	Segments(ctx context.Context, page Page) ([]Segment, int, error)
+	Segment(ctx context.Context, id int64) (Segment, error)
+	CountSegments(ctx context.Context) (int, error)
+	InsertSegment(ctx context.Context, s *Segment) error
+	UpdateSegment(ctx context.Context, s *Segment) error
+	DeleteSegment(ctx context.Context, id int64) error
+
+	// CustomFields returns a page of an entity type's fields and the total.
+	CustomFields(ctx context.Context, entity EntityType, q FieldQuery) ([]CustomField, int, error)
+	// AllCustomFields returns every field of an entity type, for validation.
+	AllCustomFields(ctx context.Context, entity EntityType) ([]CustomField, error)
+	CustomField(ctx context.Context, entity EntityType, id int64) (CustomField, error)
+	CountCustomFields(ctx context.Context, entity EntityType) (int, error)
+	// InsertCustomField stores f and its enums, setting their ids.
+	InsertCustomField(ctx context.Context, f *CustomField) error
+	// UpdateCustomField stores f; enums with id 0 are inserted, enums of the
+	// field missing from f.Enums are deleted together with values choosing them.
+	UpdateCustomField(ctx context.Context, f *CustomField) error
+	// DeleteCustomField deletes the field and all its values.
+	DeleteCustomField(ctx context.Context, entity EntityType, id int64) error
+
+	// FieldValues returns the custom field values of the given entities.
+	FieldValues(ctx context.Context, entity EntityType, ids []int64) (map[int64][]FieldValue, error)
+	// SetFieldValues replaces the values of the fields named in values
+	// (a FieldValue with no Values deletes that field's values).
+	SetFieldValues(ctx context.Context, entity EntityType, id int64, values []FieldValue) error
+}
+
+// CredentialKind says which dialect a credential authenticates.
+type CredentialKind string
+
+// The credential kinds.
+const (
+	CredentialAmoCRM  CredentialKind = "amocrm"  // bearer JWT, per user
+	CredentialEnvybox CredentialKind = "envybox" // api_key, per account
+	CredentialUIS     CredentialKind = "uis"     // access_token, per user
+)
+
+// Credential is a secret bound to an account (and for amoCRM and UIS, to a
+// user). Only a hash of the secret is kept.
+type Credential struct {
+	ID        int64
+	AccountID int64
+	UserID    int64 // 0 for account-wide credentials (Envybox api_key)
+	Kind      CredentialKind
+	Hash      []byte
+	ExpiresAt time.Time // zero: does not expire
+	CreatedAt time.Time
+}

@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/crmd/crmd/internal/api/amocrm"
+	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Config is what the HTTP handler is built from.
+type Config struct {
+	Service   *crm.Service
+	Authority *auth.Authority
+	Logger    *slog.Logger
+}
+
+// NewHandler returns crmd's root handler.
+func NewHandler(c Config) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/v4/", amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := c.Service.Store().Ping(ctx); err != nil {
+			c.Logger.Error("healthz: store unreachable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "store unreachable")
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return recoverer(c.Logger, logRequests(c.Logger, mux))
+}
+
+// statusWriter remembers the status code for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Duration("took", time.Since(start)))
+	})
+}
+
+// recoverer turns a panic in a handler into a logged 500, so one bad request
+// cannot take the process down.
+func recoverer(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprint(w, `{"title":"Internal Server Error","type":"https://httpstatus.es/500","status":500,"detail":"Internal server error"}`)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

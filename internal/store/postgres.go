@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+)
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string           { return "postgres" }
+func (postgresDialect) rebind(q string) string { return rebindDollar(q) }
+
+// lockAccount takes the account row's lock until the transaction ends, so two
+// processes cannot both pass a limit check for the same account.
+func (postgresDialect) lockAccount(ctx context.Context, tx *sql.Tx, accountID int64) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // tenant() reports the missing account
+	}
+	return err
+}
+
+// migrationLockKey is an arbitrary constant naming crmd's migration lock.
+const migrationLockKey = 0x63726d64 // "crmd"
+
+func (postgresDialect) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey)
+	return err
+}
+
+func (postgresDialect) isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+func (postgresDialect) insertIgnore(table, columns, values string) string {
+	return rebindDollar("INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT DO NOTHING")
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	return &DB{write: db, read: db, dialect: postgresDialect{}}, nil
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string                                  { return "sqlite" }
+func (sqliteDialect) rebind(q string) string                        { return q }
+func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil }
+
+// lockAccount is a no-op: write transactions start with BEGIN IMMEDIATE on
+// the single write connection, which already excludes every other writer.
+func (sqliteDialect) lockAccount(context.Context, *sql.Tx, int64) error { return nil }
+
+func (sqliteDialect) isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func (sqliteDialect) insertIgnore(table, columns, values string) string {
+	return "INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + values + ")"
+}
+
+// openSQLite opens path with two pools: one connection for writers and a few
+// for readers. busy_timeout comes first so that the other pragmas wait for a
+// lock instead of failing; WAL lets readers run beside the writer.
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("empty SQLite path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	params := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		params.Add("_pragma", p)
+	}
+	base := "file:" + path + "?"
+	params.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", base+params.Encode())
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	params.Set("_txlock", "deferred")
+	read, err := sql.Open("sqlite", base+params.Encode())
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(4)
+	return &DB{write: write, read: read, dialect: sqliteDialect{}}, nil
+}

@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// DB is an open crmd database. It implements crm.Store.
+type DB struct {
+	// write is the pool for read-write transactions. On SQLite it holds a
+	// single connection, so writers queue in Go instead of spinning on
+	// SQLITE_BUSY.
+	write *sql.DB
+	// read is the pool for read-only transactions (the same pool as write on
+	// PostgreSQL).
+	read    *sql.DB
+	dialect dialect
+	// Now is the clock; tests replace it to control time.
+	Now func() time.Time
+}
+
+var _ crm.Store = (*DB)(nil)
+
+// dialect is what differs between the two databases.
+type dialect interface {
+	// name is "sqlite" or "postgres".
+	name() string
+	// rebind rewrites '?' placeholders into the database's own.
+	rebind(query string) string
+	// lockAccount serializes writers of one account for the transaction.
+	lockAccount(ctx context.Context, tx *sql.Tx, accountID int64) error
+	// lockMigrations serializes migration runs across processes.
+	lockMigrations(ctx context.Context, tx *sql.Tx) error
+	// isUniqueViolation reports whether err is a unique-constraint failure.
+	isUniqueViolation(err error) bool
+	// insertIgnore is the statement that inserts a row unless its key exists.
+	insertIgnore(table, columns, values string) string
+}
+
+// Open connects to the database named by dsn and applies pending migrations.
+// DSN forms: "postgres://…" or "postgresql://…" for PostgreSQL; "sqlite:PATH"
+// or a bare PATH for SQLite.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate connects without touching the schema.
+func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	var db *DB
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err = openPostgres(dsn)
+	default:
+		db, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	db.Now = time.Now
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.dialect.name(), err)
+	}
+	return db, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name() }
+
+// Close closes the connection pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.read.PingContext(ctx)
+}
+
+// View runs fn in a read-only transaction bound to one account.
+func (db *DB) View(ctx context.Context, accountID int64, fn func(crm.Tx) error) error {
+	return db.inTx(ctx, db.read, false, func(tx *sql.Tx) error {
+		t, err := db.tenant(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		return fn(t)
+	})
+}
+
+// Update runs fn in a read-write transaction bound to one account; writers of
+// one account are serialized.
+func (db *DB) Update(ctx context.Context, accountID int64, fn func(crm.Tx) error) error {
+	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		if err := db.dialect.lockAccount(ctx, tx, accountID); err != nil {
+			return err
+		}
+		t, err := db.tenant(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		return fn(t)
+	})
+}
+
+// tenant checks the account exists and returns a transaction bound to it.
+func (db *DB) tenant(ctx context.Context, tx *sql.Tx, accountID int64) (*tenantTx, error) {
+	t := &tenantTx{tx: tx, db: db, accountID: accountID, now: db.Now().UTC().Truncate(time.Second)}
+	var one int
+	err := t.queryRow(ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, crm.Errorf(crm.KindNotFound, "Account %d not found", accountID)
+	}
+	return t, err
+}
+
+func (db *DB) inTx(ctx context.Context, pool *sql.DB, write bool, fn func(*sql.Tx) error) (err error) {
+	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: !write && db.dialect.name() == "postgres"})
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+			return
+		}
+		if cerr := tx.Commit(); cerr != nil {
+			err = db.mapError(fmt.Errorf("commit: %w", cerr))
+		}
+	}()
+	return db.mapError(fn(tx))
+}
+
+// mapError turns driver errors the domain cares about into *crm.Error.
+func (db *DB) mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := crm.AsError(err); ok {
+		return err
+	}
+	if db.dialect.isUniqueViolation(err) {
+		return &crm.Error{Kind: crm.KindConflict, Message: "The record already exists"}
+	}
+	return err
+}
+
+// CountAccounts returns the number of accounts.
+func (db *DB) CountAccounts(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
+	return n, err
+}
+
+// CreateAccount inserts a and runs fn bound to it in the same transaction.
+func (db *DB) CreateAccount(ctx context.Context, a *crm.Account, fn func(crm.Tx) error) error {
+	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		now := db.Now().UTC().Truncate(time.Second)
+		a.CreatedAt, a.UpdatedAt = now, now
+		err := tx.QueryRowContext(ctx, db.dialect.rebind(
+			`INSERT INTO accounts (name, subdomain, uuid, time_zone, customers_mode, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			a.Name, a.Subdomain, a.UUID, a.TimeZone, string(a.CustomersMode), now.Unix(), now.Unix()).Scan(&a.ID)
+		if err != nil {
+			if db.dialect.isUniqueViolation(err) {
+				return crm.Errorf(crm.KindConflict, "An account with subdomain %q already exists", a.Subdomain)
+			}
+			return err
+		}
+		return fn(&tenantTx{tx: tx, db: db, accountID: a.ID, now: now})
+	})
+}
+
+// CredentialByHash finds a live credential by the hash of its secret.
+func (db *DB) CredentialByHash(ctx context.Context, kind crm.CredentialKind, hash []byte) (crm.Credential, error) {
+	var c crm.Credential
+	var userID, expires sql.NullInt64
+	var created int64
+	var hexHash string
+	err := db.read.QueryRowContext(ctx, db.dialect.rebind(
+		`SELECT id, account_id, user_id, kind, hash, expires_at, created_at FROM credentials WHERE kind = ? AND hash = ?`),
+		string(kind), hexString(hash)).Scan(&c.ID, &c.AccountID, &userID, &c.Kind, &hexHash, &expires, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, crm.Errorf(crm.KindNotFound, "credential not found")
+	}
+	if err != nil {
+		return c, err
+	}
+	c.Hash = hash
+	c.UserID = userID.Int64
+	c.CreatedAt = time.Unix(created, 0).UTC()
+	if expires.Valid {
+		c.ExpiresAt = time.Unix(expires.Int64, 0).UTC()
+		if !db.Now().Before(c.ExpiresAt) {
+			return crm.Credential{}, crm.Errorf(crm.KindNotFound, "credential expired")
+		}
+	}
+	return c, nil
+}
+
+// InstanceSecret returns the named installation secret, creating it once.
+func (db *DB) InstanceSecret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
+	fresh, err := generate()
+	if err != nil {
+		return nil, err
+	}
+	// Insert-if-absent then read back, so that processes starting together
+	// on one database agree on the first value written.
+	if _, err := db.write.ExecContext(ctx, db.dialect.insertIgnore("instance_secrets", "name, value", "?, ?"),
+		name, hexString(fresh)); err != nil {
+		return nil, fmt.Errorf("store instance secret: %w", err)
+	}
+	var hexValue string
+	if err := db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT value FROM instance_secrets WHERE name = ?`), name).Scan(&hexValue); err != nil {
+		return nil, fmt.Errorf("read instance secret: %w", err)
+	}
+	out, err := hex.DecodeString(hexValue)
+	if err != nil {
+		return nil, fmt.Errorf("decode instance secret: %w", err)
+	}
+	return out, nil
+}
+
+// rebindDollar rewrites '?' placeholders to $1, $2, … for PostgreSQL. The
+// queries in this package never contain a literal '?'.
+func rebindDollar(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}

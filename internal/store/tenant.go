@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// tenantTx is a transaction bound to one account. Every query it runs names
+// account_id = t.accountID: there is no method that takes an account id from
+// its caller, which is what makes cross-tenant access impossible here.
+type tenantTx struct {
+	tx        *sql.Tx
+	db        *DB
+	accountID int64
+	now       time.Time
+}
+
+var _ crm.Tx = (*tenantTx)(nil)
+
+func (t *tenantTx) AccountID() int64 { return t.accountID }
+func (t *tenantTx) Now() time.Time   { return t.now }
+
+func (t *tenantTx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.db.dialect.rebind(q), args...)
+}
+
+func (t *tenantTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.db.dialect.rebind(q), args...)
+}
+
+func (t *tenantTx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.dialect.rebind(q), args...)
+}
+
+// insert runs an INSERT … RETURNING id.
+func (t *tenantTx) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, q+` RETURNING id`, args...).Scan(&id)
+	return id, err
+}
+
+// affected turns "no row changed" into a not-found error naming what.
+func affected(res sql.Result, err error, what string) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return crm.Errorf(crm.KindNotFound, "%s not found", what)
+	}
+	return nil
+}
+
+// notFound maps sql.ErrNoRows to a not-found error naming what.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return crm.Errorf(crm.KindNotFound, "%s not found", what)
+	}
+	return err
+}
+
+func unix(t time.Time) int64     { return t.Unix() }
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+func (t *tenantTx) Account(ctx context.Context) (crm.Account, error) {
+	var a crm.Account
+	var created, updated int64
+	err := t.queryRow(ctx, `SELECT id, name, subdomain, uuid, time_zone, customers_mode, created_at, updated_at
+		FROM accounts WHERE id = ?`, t.accountID).
+		Scan(&a.ID, &a.Name, &a.Subdomain, &a.UUID, &a.TimeZone, &a.CustomersMode, &created, &updated)
+	a.CreatedAt, a.UpdatedAt = fromUnix(created), fromUnix(updated)
+	return a, notFound(err, "Account")
+}
+
+func (t *tenantTx) SetCustomersMode(ctx context.Context, mode crm.CustomersMode) error {
+	res, err := t.exec(ctx, `UPDATE accounts SET customers_mode = ?, updated_at = ? WHERE id = ?`, string(mode), unix(t.now), t.accountID)
+	return affected(res, err, "Account")
+}
+
+func (t *tenantTx) InsertUser(ctx context.Context, u *crm.User) error {
+	u.AccountID, u.CreatedAt = t.accountID, t.now
+	id, err := t.insert(ctx, `INSERT INTO users (account_id, name, role, created_at) VALUES (?, ?, ?, ?)`,
+		t.accountID, u.Name, string(u.Role), unix(t.now))
+	u.ID = id
+	return err
+}
+
+func (t *tenantTx) User(ctx context.Context, id int64) (crm.User, error) {
+	var u crm.User
+	var created int64
+	err := t.queryRow(ctx, `SELECT id, account_id, name, role, created_at FROM users WHERE account_id = ? AND id = ?`, t.accountID, id).
+		Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &created)
+	u.CreatedAt = fromUnix(created)
+	return u, notFound(err, "User")
+}
+
+func (t *tenantTx) InsertCredential(ctx context.Context, c *crm.Credential) error {
+	c.AccountID, c.CreatedAt = t.accountID, t.now
+	var user, expires sql.NullInt64
+	if c.UserID != 0 {
+		user = sql.NullInt64{Int64: c.UserID, Valid: true}
+	}
+	if !c.ExpiresAt.IsZero() {
+		expires = sql.NullInt64{Int64: c.ExpiresAt.Unix(), Valid: true}
+	}
+	id, err := t.insert(ctx, `INSERT INTO credentials (account_id, user_id, kind, hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.accountID, user, string(c.Kind), hexString(c.Hash), expires, unix(t.now))
+	c.ID = id
+	return err
+}
