@@ -2,7 +2,6 @@ package amocrm
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -49,16 +48,17 @@ func readPage(r *http.Request) (crm.Page, error) {
 	return p, violationsErr(errs)
 }
 
-// pageURL is the absolute URL of another page of the same list, keeping the
-// request's other query parameters.
+// pageURL is the absolute URL of another page of the same list: page and
+// limit first, as in amoCRM's examples, then the request's other parameters.
 func pageURL(r *http.Request, page, limit int) *link {
-	q := url.Values{}
-	for k, v := range r.URL.Query() {
-		q[k] = v
+	q := r.URL.Query()
+	q.Del("page")
+	q.Del("limit")
+	href := baseURL(r) + r.URL.Path + "?page=" + strconv.Itoa(page) + "&limit=" + strconv.Itoa(limit)
+	if rest := q.Encode(); rest != "" {
+		href += "&" + rest
 	}
-	q.Set("page", strconv.Itoa(page))
-	q.Set("limit", strconv.Itoa(limit))
-	return &link{Href: baseURL(r) + r.URL.Path + "?" + q.Encode()}
+	return &link{Href: href}
 }
 
 // paged builds the envelope of page p of total items; withLast adds the
