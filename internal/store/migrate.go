@@ -45,43 +45,45 @@ func loadMigrations(dialect string) ([]migration, error) {
 	return out, nil
 }
 
-// Migrate applies the migrations the database has not seen yet, each in its
-// own transaction. Several processes may call it at once: PostgreSQL takes an
-// advisory lock and SQLite's write lock does the same job.
+// Migrate applies the migrations the database has not seen yet, all in one
+// transaction: either the schema moves to the newest version or it stays as
+// it was. Several processes may call it at once: PostgreSQL takes an advisory
+// lock (even CREATE TABLE IF NOT EXISTS races there without it) and SQLite's
+// write lock does the same job.
 func (db *DB) Migrate(ctx context.Context) error {
 	all, err := loadMigrations(db.dialect.name())
 	if err != nil {
 		return err
 	}
-	if _, err := db.write.ExecContext(ctx,
-		`CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	for _, m := range all {
-		if err := db.applyMigration(ctx, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
-		}
-	}
-	return nil
-}
-
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
 		if err := db.dialect.lockMigrations(ctx, tx); err != nil {
-			return err
+			return fmt.Errorf("lock migrations: %w", err)
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx,
+			`CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
 		}
-		if n > 0 {
-			return nil
+		for _, m := range all {
+			if err := db.applyMigration(ctx, tx, m); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
-			m.version, m.name, db.Now().Unix())
-		return err
+		return nil
 	})
+}
+
+func (db *DB) applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+		m.version, m.name, db.Now().Unix())
+	return err
 }
