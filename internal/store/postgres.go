@@ -38,6 +38,8 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
+func (postgresDialect) isBusy(error) bool { return false }
+
 func (postgresDialect) insertIgnore(table, columns, values string) string {
 	return rebindDollar("INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT DO NOTHING")
 }

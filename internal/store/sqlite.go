@@ -31,6 +31,11 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 	return false
 }
 
+func (sqliteDialect) isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 func (sqliteDialect) insertIgnore(table, columns, values string) string {
 	return "INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + values + ")"
 }

@@ -41,6 +41,8 @@ type dialect interface {
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// isUniqueViolation reports whether err is a unique-constraint failure.
 	isUniqueViolation(err error) bool
+	// isBusy reports whether err means the database was momentarily locked.
+	isBusy(err error) bool
 	// insertIgnore is the statement that inserts a row unless its key exists.
 	insertIgnore(table, columns, values string) string
 }
@@ -74,11 +76,32 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	db.Now = time.Now
-	if err := db.Ping(ctx); err != nil {
+	if err := db.connect(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", db.dialect.name(), err)
 	}
 	return db, nil
+}
+
+// connect pings the database until it answers. SQLite can report "database
+// is locked" without waiting while another process switches a new file to WAL
+// mode, so a busy answer is retried for a while.
+func (db *DB) connect(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.write.PingContext(ctx)
+		if err == nil {
+			err = db.read.PingContext(ctx)
+		}
+		if err == nil || !db.dialect.isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Dialect returns "sqlite" or "postgres".
