@@ -188,3 +188,11 @@ func (s *Service) DeleteCustomField(ctx context.Context, actor Actor, entity Ent
 		return tx.DeleteCustomField(ctx, entity, id)
 	})
 }
+
+// DeleteCustomFieldOf binds DeleteCustomField to one entity type, for routes
+// that serve a single entity's fields.
+func (s *Service) DeleteCustomFieldOf(entity EntityType) func(context.Context, Actor, int64) error {
+	return func(ctx context.Context, actor Actor, id int64) error {
+		return s.DeleteCustomField(ctx, actor, entity, id)
+	}
+}

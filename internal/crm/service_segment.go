@@ -79,12 +79,8 @@ func (s *Service) AddSegment(ctx context.Context, actor Actor, n NewSegment) (Se
 		if err := requireMode(ctx, tx, CustomersSegments); err != nil {
 			return err
 		}
-		defs, err := tx.AllCustomFields(ctx, EntitySegment)
+		values, err := resolveFields(ctx, tx, EntitySegment, n.Fields)
 		if err != nil {
-			return err
-		}
-		values := resolveFieldValues(&v, 0, "custom_fields_values", defs, n.Fields)
-		if err := v.err(); err != nil {
 			return err
 		}
 		count, err := tx.CountSegments(ctx)
@@ -129,16 +125,9 @@ func (s *Service) UpdateSegment(ctx context.Context, actor Actor, id int64, p Se
 		if err != nil {
 			return err
 		}
-		var values []FieldValue
-		if p.HasFields {
-			defs, err := tx.AllCustomFields(ctx, EntitySegment)
-			if err != nil {
-				return err
-			}
-			values = resolveFieldValues(&v, 0, "custom_fields_values", defs, p.Fields)
-			if err := v.err(); err != nil {
-				return err
-			}
+		values, err := resolveFields(ctx, tx, EntitySegment, p.Fields)
+		if err != nil {
+			return err
 		}
 		if p.Name != nil {
 			seg.Name = *p.Name
@@ -173,4 +162,19 @@ func (s *Service) DeleteSegment(ctx context.Context, actor Actor, id int64) erro
 		}
 		return tx.DeleteSegment(ctx, id)
 	})
+}
+
+// resolveFields validates a single object's custom_fields_values against the
+// entity's field definitions and returns the values to store.
+func resolveFields(ctx context.Context, tx Tx, entity EntityType, in []FieldValueInput) ([]FieldValue, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	defs, err := tx.AllCustomFields(ctx, entity)
+	if err != nil {
+		return nil, err
+	}
+	var v violations
+	values := resolveFieldValues(&v, 0, "custom_fields_values", defs, in)
+	return values, v.err()
 }

@@ -198,43 +198,25 @@ func (h *handler) patchField(entity crm.EntityType) apiFunc {
 		if err != nil {
 			return err
 		}
-		body, err := readJSON(r)
+		body, err := readSingle(r)
 		if err != nil {
 			return err
 		}
-		rid := singleRequestID(body)
-		var errs []crm.Violation
-		rd := newReader(body, 0, "", &errs)
-		rd.str("request_id")
-		p := crm.CustomFieldPatch{Name: rd.str("name"), Code: rd.str("code"), Sort: rd.int("sort"), Enums: readEnums(rd)}
-		if rd.has("type") {
-			errs = append(errs, crm.Violation{Path: "type", Code: crm.ViolationUnexpected, Detail: "The type of a field cannot be changed."})
+		p := crm.CustomFieldPatch{Name: body.str("name"), Code: body.str("code"), Sort: body.int("sort"), Enums: readEnums(body.reader)}
+		if body.has("type") {
+			*body.errs = append(*body.errs, crm.Violation{Path: "type", Code: crm.ViolationUnexpected, Detail: "The type of a field cannot be changed."})
 		}
-		if err := violationsErr(errs); err != nil {
-			return withItems(err, []string{rid})
+		if err := body.decodeErr(); err != nil {
+			return err
 		}
 		f, err := h.svc.UpdateCustomField(r.Context(), actor, entity, id, p)
 		if err != nil {
-			return withItems(err, []string{rid})
+			return body.wrap(err)
 		}
 		out := toFieldJSON(r, f)
-		out.RequestID = rid
+		out.RequestID = body.requestID
 		// amoCRM documents 201 for custom field PATCH too.
 		writeHAL(w, http.StatusCreated, out)
-		return nil
-	}
-}
-
-func (h *handler) deleteField(entity crm.EntityType) apiFunc {
-	return func(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-		id, err := pathID(r)
-		if err != nil {
-			return err
-		}
-		if err := h.svc.DeleteCustomField(r.Context(), actor, entity, id); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
 }

@@ -254,3 +254,41 @@ func violationsErr(errs []crm.Violation) error {
 	}
 	return crm.Invalid(errs...)
 }
+
+// singleBody is a decoded single-object request body (PATCH …/{id}, POST of
+// one segment) with its request id: the one sent, or "0".
+type singleBody struct {
+	reader
+	requestID string
+	// sentRequestID says whether the client sent request_id itself.
+	sentRequestID bool
+}
+
+// readSingle reads the body as one object; type errors collect in the reader.
+func readSingle(r *http.Request) (*singleBody, error) {
+	body, err := readJSON(r)
+	if err != nil {
+		return nil, err
+	}
+	b := &singleBody{requestID: singleRequestID(body), reader: newReader(body, 0, "", new([]crm.Violation))}
+	_, b.sentRequestID = b.obj["request_id"]
+	b.str("request_id") // only to type-check it
+	return b, nil
+}
+
+// wrap names the item by its request id in validation errors.
+func (b *singleBody) wrap(err error) error { return withItems(err, []string{b.requestID}) }
+
+// decodeErr is the type errors found while reading the body, if any.
+func (b *singleBody) decodeErr() error { return b.wrap(violationsErr(*b.errs)) }
+
+// singleRequestID is the request id of a single-object write: the given one,
+// or "0" as for the first item of a batch.
+func singleRequestID(body any) string {
+	if obj, ok := body.(map[string]any); ok {
+		if rid, ok := obj["request_id"].(string); ok {
+			return rid
+		}
+	}
+	return "0"
+}

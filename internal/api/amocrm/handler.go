@@ -50,19 +50,19 @@ func NewHandler(d Deps) http.Handler {
 		{"POST /api/v4/customers/statuses", h.addStatuses},
 		{"GET /api/v4/customers/statuses/{id}", h.getStatus},
 		{"PATCH /api/v4/customers/statuses/{id}", h.patchStatus},
-		{"DELETE /api/v4/customers/statuses/{id}", h.deleteStatus},
+		{"DELETE /api/v4/customers/statuses/{id}", deleteBy(h.svc.DeleteCustomerStatus)},
 
 		{"GET /api/v4/customers/segments", h.listSegments},
 		{"POST /api/v4/customers/segments", h.addSegment},
 		{"GET /api/v4/customers/segments/{id}", h.getSegment},
 		{"PATCH /api/v4/customers/segments/{id}", h.patchSegment},
-		{"DELETE /api/v4/customers/segments/{id}", h.deleteSegment},
+		{"DELETE /api/v4/customers/segments/{id}", deleteBy(h.svc.DeleteSegment)},
 
 		{"GET /api/v4/customers/segments/custom_fields", h.listFields(crm.EntitySegment)},
 		{"POST /api/v4/customers/segments/custom_fields", h.addFields(crm.EntitySegment)},
 		{"GET /api/v4/customers/segments/custom_fields/{id}", h.getField(crm.EntitySegment)},
 		{"PATCH /api/v4/customers/segments/custom_fields/{id}", h.patchField(crm.EntitySegment)},
-		{"DELETE /api/v4/customers/segments/custom_fields/{id}", h.deleteField(crm.EntitySegment)},
+		{"DELETE /api/v4/customers/segments/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntitySegment))},
 	}
 	for _, rt := range routes {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn))
@@ -176,4 +176,19 @@ type selfLinks struct {
 
 func selfLink(r *http.Request, path string) selfLinks {
 	return selfLinks{Self: link{Href: baseURL(r) + path}}
+}
+
+// deleteBy serves DELETE …/{id} with del: 204 and an empty body on success.
+func deleteBy(del func(context.Context, crm.Actor, int64) error) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		if err := del(r.Context(), actor, id); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 }

@@ -105,32 +105,34 @@ func (h *handler) getSegment(w http.ResponseWriter, r *http.Request, actor crm.A
 // addSegment serves POST /api/v4/customers/segments, which takes one object
 // (seed 000's example) and answers the created segment.
 func (h *handler) addSegment(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	body, err := readJSON(r)
+	body, err := readSingle(r)
 	if err != nil {
 		return err
 	}
-	rid := singleRequestID(body)
-	var errs []crm.Violation
-	rd := newReader(body, 0, "", &errs)
-	rd.str("request_id")
-	n := crm.NewSegment{Name: rd.str("name"), Color: rd.str("color")}
-	if p := rd.int64s("available_products_price_types"); p != nil {
+	n := crm.NewSegment{Name: body.str("name"), Color: body.str("color")}
+	if p := body.int64s("available_products_price_types"); p != nil {
 		n.PriceTypes = *p
 	}
-	n.Fields, _ = rd.fieldValues("custom_fields_values")
-	if err := violationsErr(errs); err != nil {
-		return withItems(err, []string{rid})
+	n.Fields, _ = body.fieldValues("custom_fields_values")
+	if err := body.decodeErr(); err != nil {
+		return err
 	}
 	s, err := h.svc.AddSegment(r.Context(), actor, n)
 	if err != nil {
-		return withItems(err, []string{rid})
+		return body.wrap(err)
 	}
+	writeSegment(w, r, s, body)
+	return nil
+}
+
+// writeSegment answers a written segment. Seed 000's examples carry no
+// request_id, so it is echoed only when the client sent one.
+func writeSegment(w http.ResponseWriter, r *http.Request, s crm.Segment, body *singleBody) {
 	out := toSegmentJSON(r, s)
-	if _, given := body.(map[string]any)["request_id"]; given {
-		out.RequestID = rid
+	if body.sentRequestID {
+		out.RequestID = body.requestID
 	}
 	writeHAL(w, http.StatusOK, out)
-	return nil
 }
 
 func (h *handler) patchSegment(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
@@ -138,40 +140,19 @@ func (h *handler) patchSegment(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return err
 	}
-	body, err := readJSON(r)
+	body, err := readSingle(r)
 	if err != nil {
 		return err
 	}
-	rid := singleRequestID(body)
-	var errs []crm.Violation
-	rd := newReader(body, 0, "", &errs)
-	rd.str("request_id")
-	p := crm.SegmentPatch{Name: rd.str("name"), Color: rd.str("color"), PriceTypes: rd.int64s("available_products_price_types")}
-	p.Fields, p.HasFields = rd.fieldValues("custom_fields_values")
-	if err := violationsErr(errs); err != nil {
-		return withItems(err, []string{rid})
+	p := crm.SegmentPatch{Name: body.str("name"), Color: body.str("color"), PriceTypes: body.int64s("available_products_price_types")}
+	p.Fields, p.HasFields = body.fieldValues("custom_fields_values")
+	if err := body.decodeErr(); err != nil {
+		return err
 	}
 	s, err := h.svc.UpdateSegment(r.Context(), actor, id, p)
 	if err != nil {
-		return withItems(err, []string{rid})
+		return body.wrap(err)
 	}
-	out := toSegmentJSON(r, s)
-	// Seed 000's PATCH example carries no request_id; echo it only when sent.
-	if _, given := body.(map[string]any)["request_id"]; given {
-		out.RequestID = rid
-	}
-	writeHAL(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *handler) deleteSegment(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := h.svc.DeleteSegment(r.Context(), actor, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
+	writeSegment(w, r, s, body)
 	return nil
 }

@@ -121,52 +121,25 @@ func (h *handler) addStatuses(w http.ResponseWriter, r *http.Request, actor crm.
 	return nil
 }
 
-// singleRequestID is the request id of a single-object write: the given one,
-// or "0" as for the first item of a batch.
-func singleRequestID(body any) string {
-	if obj, ok := body.(map[string]any); ok {
-		if rid, ok := obj["request_id"].(string); ok {
-			return rid
-		}
-	}
-	return "0"
-}
-
 func (h *handler) patchStatus(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	body, err := readJSON(r)
+	body, err := readSingle(r)
 	if err != nil {
 		return err
 	}
-	rid := singleRequestID(body)
-	var errs []crm.Violation
-	rd := newReader(body, 0, "", &errs)
-	rd.str("request_id")
-	p := crm.CustomerStatusPatch{Name: rd.str("name"), Sort: rd.int("sort"), Color: rd.str("color")}
-	if err := violationsErr(errs); err != nil {
-		return withItems(err, []string{rid})
+	p := crm.CustomerStatusPatch{Name: body.str("name"), Sort: body.int("sort"), Color: body.str("color")}
+	if err := body.decodeErr(); err != nil {
+		return err
 	}
 	s, err := h.svc.UpdateCustomerStatus(r.Context(), actor, id, p)
 	if err != nil {
-		return withItems(err, []string{rid})
+		return body.wrap(err)
 	}
 	out := toStatusJSON(r, s)
-	out.RequestID = rid
+	out.RequestID = body.requestID
 	writeHAL(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *handler) deleteStatus(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := h.svc.DeleteCustomerStatus(r.Context(), actor, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
