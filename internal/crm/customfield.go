@@ -40,7 +40,24 @@ const (
 	FieldTextarea      FieldType = "textarea"
 	FieldRadiobutton   FieldType = "radiobutton"
 	FieldStreetAddress FieldType = "streetaddress"
+	// FieldSmartAddress is a structured address: each value has a subtype
+	// (address_line_1, address_line_2, city, state, zip, country).
+	FieldSmartAddress FieldType = "smart_address"
 )
+
+// AddressSubtypes are the parts of a smart_address value, in amoCRM's enum
+// order: enum_id 1 is address_line_1 … 6 is country.
+var AddressSubtypes = []string{"address_line_1", "address_line_2", "city", "state", "zip", "country"}
+
+// AddressSubtypeID returns the 1-based enum id of a subtype, or 0.
+func AddressSubtypeID(subtype string) int64 {
+	for i, s := range AddressSubtypes {
+		if s == subtype {
+			return int64(i + 1)
+		}
+	}
+	return 0
+}
 
 // HasEnums reports whether values of the type are chosen from the field's enums.
 func (t FieldType) HasEnums() bool {
@@ -48,13 +65,14 @@ func (t FieldType) HasEnums() bool {
 }
 
 // multiValued reports whether a field of the type may hold several values.
-func (t FieldType) multiValued() bool { return t == FieldMultiselect }
+func (t FieldType) multiValued() bool { return t == FieldMultiselect || t == FieldSmartAddress }
 
 // fieldTypesFor lists the types each entity type accepts (amoCRM's
 // availability table; customers and segments share the common set).
 var fieldTypesFor = map[EntityType][]FieldType{
-	EntitySegment:  {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
-	EntityCustomer: {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
+	EntitySegment: {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
+	// Customers also take smart_address, which v2's examples fill by subtype.
+	EntityCustomer: {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress, FieldSmartAddress},
 }
 
 // fieldLimits caps the number of custom fields per entity type in one
@@ -216,6 +234,9 @@ type ValueInput struct {
 	HasValue bool
 	EnumID   int64
 	EnumCode string
+	// Subtype names the part of a smart_address value (v2 "subtype"; v4
+	// sends it as enum_id 1–6 or enum_code).
+	Subtype string
 }
 
 // FieldValueInput is a client's write of one field: the field named by id or
@@ -235,6 +256,8 @@ type Value struct {
 	EnumID int64
 	// EnumCode is filled on read for enum values that have a code.
 	EnumCode string
+	// Subtype is the part of a smart_address value ("city", …).
+	Subtype string
 }
 
 // FieldValue is the values of one field of one entity, with the field's
@@ -331,7 +354,10 @@ func resolveValue(v *violations, item int, path string, def *CustomField, in Val
 		}
 		return Value{}, false
 	}
-	if in.EnumID != 0 || in.EnumCode != "" {
+	if def.Type == FieldSmartAddress {
+		return resolveAddress(v, item, path, in)
+	}
+	if in.EnumID != 0 || in.EnumCode != "" || in.Subtype != "" {
 		v.add(item, path+".enum_id", ViolationUnexpected, "This field was not expected.")
 		return Value{}, false
 	}
@@ -418,4 +444,32 @@ func scalarText(x any) (string, bool) {
 		return strconv.FormatFloat(s, 'f', -1, 64), true
 	}
 	return "", false
+}
+
+// resolveAddress checks one part of a smart_address value: a string with a
+// subtype given as v2's subtype, v4's enum_id (1–6) or enum_code.
+func resolveAddress(v *violations, item int, path string, in ValueInput) (Value, bool) {
+	subtype := in.Subtype
+	switch {
+	case subtype != "":
+	case in.EnumID >= 1 && in.EnumID <= int64(len(AddressSubtypes)):
+		subtype = AddressSubtypes[in.EnumID-1]
+	case in.EnumCode != "":
+		subtype = strings.ToLower(in.EnumCode)
+	case in.EnumID != 0:
+		v.add(item, path+".enum_id", ViolationChoice, "The value you selected is not a valid choice.")
+		return Value{}, false
+	default:
+		subtype = AddressSubtypes[0]
+	}
+	if AddressSubtypeID(subtype) == 0 {
+		v.add(item, path+".subtype", ViolationChoice, "The value you selected is not a valid choice.")
+		return Value{}, false
+	}
+	s, ok := scalarText(in.Value)
+	if !in.HasValue || !ok {
+		v.add(item, path+".value", ViolationType, "This value should be of type string.")
+		return Value{}, false
+	}
+	return Value{Text: s, Subtype: subtype}, true
 }

@@ -117,6 +117,14 @@ func (s *Service) DeleteCustomerStatus(ctx context.Context, actor Actor, id int6
 		if st.IsDefault {
 			return Errorf(KindInvalid, "System statuses cannot be deleted")
 		}
-		return tx.DeleteCustomerStatus(ctx, id)
+		if err := tx.DeleteCustomerStatus(ctx, id); err != nil {
+			return err
+		}
+		// Its customers move on by the life-cycle rules.
+		statuses, err := tx.CustomerStatuses(ctx)
+		if err != nil {
+			return err
+		}
+		return relifeAll(ctx, tx, statuses, []int64{id})
 	})
 }

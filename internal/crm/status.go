@@ -34,6 +34,11 @@ type CustomerStatus struct {
 	// cannot change conditions (amoCRM: "недоступно редактирование и
 	// создание условий через API"), so crmd keeps them opaque.
 	Conditions []byte
+	// PeriodDays is the length of the status's window in the customer life
+	// cycle (amoCRM v2 "period"): for statuses before the purchase, how many
+	// days of the run-up to next_date it covers; for "did not purchase"
+	// (v2's "after" period), how long a customer stays before "closed".
+	PeriodDays int
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -51,9 +56,9 @@ var StatusColors = []string{
 func systemStatuses() []CustomerStatus {
 	return []CustomerStatus{
 		{Name: "Recently purchased", Sort: 0, Color: "#ccff66", Type: StatusRecentlyPurchased, Conditions: []byte(`[]`)},
-		{Name: "Expected purchase", Sort: 2, Color: "#99ccff", Type: StatusExpectedPurchase,
+		{Name: "Expected purchase", Sort: 2, Color: "#99ccff", Type: StatusExpectedPurchase, PeriodDays: DefaultExpectedDays,
 			Conditions: []byte(`[[{"type":"before_purchase","match":{"value":0},"conditions":[{"value":0}]}]]`)},
-		{Name: "Did not purchase", Sort: 4, Color: "#fd5598", Type: StatusDidNotPurchase, Conditions: []byte(`[]`)},
+		{Name: "Did not purchase", Sort: 4, Color: "#fd5598", Type: StatusDidNotPurchase, PeriodDays: DefaultAfterDays, Conditions: []byte(`[]`)},
 		{Name: "Closed", Sort: 5, Color: "#d5d8db", Type: StatusClosed,
 			Conditions: []byte(`[[{"type":"after_today","match":{"value":60},"conditions":[{"value":60}]}]]`)},
 	}

@@ -27,6 +27,8 @@ type Store interface {
 	CreateAccount(ctx context.Context, a *Account, fn func(Tx) error) error
 	// CountAccounts returns the number of accounts (0 on a fresh database).
 	CountAccounts(ctx context.Context) (int, error)
+	// AccountIDs lists every account, for background jobs.
+	AccountIDs(ctx context.Context) ([]int64, error)
 	// CredentialByHash finds a live credential of the given kind by the hash
 	// of its secret. KindNotFound when there is none.
 	CredentialByHash(ctx context.Context, kind CredentialKind, hash []byte) (Credential, error)
@@ -78,6 +80,49 @@ type Tx interface {
 	UpdateCustomField(ctx context.Context, f *CustomField) error
 	// DeleteCustomField deletes the field and all its values.
 	DeleteCustomField(ctx context.Context, entity EntityType, id int64) error
+
+	// Users lists the account's users.
+	Users(ctx context.Context) ([]User, error)
+
+	InsertContact(ctx context.Context, c *Contact) error
+	Contact(ctx context.Context, id int64) (Contact, error)
+	// Contacts returns a window of contacts by id and the total.
+	Contacts(ctx context.Context, q ListQuery) ([]Contact, int, error)
+	InsertCompany(ctx context.Context, c *Company) error
+	Company(ctx context.Context, id int64) (Company, error)
+	Companies(ctx context.Context, q ListQuery) ([]Company, int, error)
+
+	Tag(ctx context.Context, id int64) (Tag, error)
+	// EnsureTag returns the tag with this name (case-insensitively),
+	// creating it if needed.
+	EnsureTag(ctx context.Context, name string) (Tag, error)
+	// EntityTags returns the tags of the given entities.
+	EntityTags(ctx context.Context, entity EntityType, ids []int64) (map[int64][]Tag, error)
+	// SetEntityTags replaces an entity's tags.
+	SetEntityTags(ctx context.Context, entity EntityType, id int64, tagIDs []int64) error
+
+	// InsertCustomer stores c's own columns and sets its id.
+	InsertCustomer(ctx context.Context, c *Customer) error
+	// UpdateCustomer stores c's own columns.
+	UpdateCustomer(ctx context.Context, c *Customer) error
+	// Customer returns a customer's own columns (no links, tags or fields).
+	Customer(ctx context.Context, id int64) (Customer, error)
+	// Customers returns the customers q selects (own columns) and the total
+	// number matching q regardless of Limit and Offset.
+	Customers(ctx context.Context, q CustomerQuery) ([]Customer, int, error)
+	DeleteCustomer(ctx context.Context, id int64) error
+	CustomerContacts(ctx context.Context, ids []int64) (map[int64][]ContactLink, error)
+	SetCustomerContacts(ctx context.Context, id int64, links []ContactLink) error
+	CustomerSegments(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	SetCustomerSegments(ctx context.Context, id int64, segmentIDs []int64) error
+
+	InsertTransaction(ctx context.Context, t *Transaction) error
+	Transaction(ctx context.Context, id int64) (Transaction, error)
+	Transactions(ctx context.Context, q TransactionQuery) ([]Transaction, int, error)
+	DeleteTransaction(ctx context.Context, id int64) error
+	SetTransactionComment(ctx context.Context, id int64, comment string) error
+	// PurchaseTotals sums a customer's transactions.
+	PurchaseTotals(ctx context.Context, customerID int64) (sum, count int64, last time.Time, err error)
 
 	// FieldValues returns the custom field values of the given entities.
 	FieldValues(ctx context.Context, entity EntityType, ids []int64) (map[int64][]FieldValue, error)

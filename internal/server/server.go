@@ -23,7 +23,9 @@ type Config struct {
 // NewHandler returns crmd's root handler.
 func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/api/v4/", amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger}))
+	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger})
+	mux.Handle("/api/v4/", amo)
+	mux.Handle("/api/v2/", amo)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

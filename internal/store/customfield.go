@@ -197,7 +197,7 @@ func (t *tenantTx) FieldValues(ctx context.Context, entity crm.EntityType, ids [
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := t.query(ctx, `SELECT v.entity_id, f.id, f.name, f.code, f.type, v.value, COALESCE(v.enum_id, 0), COALESCE(e.code, '')
+	rows, err := t.query(ctx, `SELECT v.entity_id, f.id, f.name, f.code, f.type, v.value, COALESCE(v.enum_id, 0), COALESCE(e.code, ''), v.subtype
 		FROM field_values v
 		JOIN custom_fields f ON f.id = v.field_id AND f.account_id = v.account_id
 		LEFT JOIN custom_field_enums e ON e.id = v.enum_id AND e.account_id = v.account_id
@@ -211,7 +211,7 @@ func (t *tenantTx) FieldValues(ctx context.Context, entity crm.EntityType, ids [
 		var entityID int64
 		var fv crm.FieldValue
 		var v crm.Value
-		if err := rows.Scan(&entityID, &fv.FieldID, &fv.FieldName, &fv.FieldCode, &fv.FieldType, &v.Text, &v.EnumID, &v.EnumCode); err != nil {
+		if err := rows.Scan(&entityID, &fv.FieldID, &fv.FieldName, &fv.FieldCode, &fv.FieldType, &v.Text, &v.EnumID, &v.EnumCode, &v.Subtype); err != nil {
 			return nil, err
 		}
 		list := out[entityID]
@@ -237,8 +237,8 @@ func (t *tenantTx) SetFieldValues(ctx context.Context, entity crm.EntityType, id
 			if v.EnumID != 0 {
 				enumID = v.EnumID
 			}
-			if _, err := t.exec(ctx, `INSERT INTO field_values (account_id, entity_type, entity_id, field_id, position, value, enum_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				t.accountID, string(entity), id, fv.FieldID, pos, v.Text, enumID); err != nil {
+			if _, err := t.exec(ctx, `INSERT INTO field_values (account_id, entity_type, entity_id, field_id, position, value, enum_id, subtype) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				t.accountID, string(entity), id, fv.FieldID, pos, v.Text, enumID, v.Subtype); err != nil {
 				return err
 			}
 		}

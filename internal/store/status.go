@@ -6,7 +6,7 @@ import (
 	"github.com/crmd/crmd/internal/crm"
 )
 
-const statusColumns = `id, account_id, name, sort, is_default, color, type, conditions, created_at, updated_at`
+const statusColumns = `id, account_id, name, sort, is_default, color, type, conditions, period_days, created_at, updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -14,7 +14,7 @@ func scanStatus(row scanner) (crm.CustomerStatus, error) {
 	var s crm.CustomerStatus
 	var conditions string
 	var created, updated int64
-	err := row.Scan(&s.ID, &s.AccountID, &s.Name, &s.Sort, &s.IsDefault, &s.Color, &s.Type, &conditions, &created, &updated)
+	err := row.Scan(&s.ID, &s.AccountID, &s.Name, &s.Sort, &s.IsDefault, &s.Color, &s.Type, &conditions, &s.PeriodDays, &created, &updated)
 	s.Conditions = []byte(conditions)
 	s.CreatedAt, s.UpdatedAt = fromUnix(created), fromUnix(updated)
 	return s, err
@@ -53,17 +53,17 @@ func (t *tenantTx) InsertCustomerStatus(ctx context.Context, s *crm.CustomerStat
 	if len(s.Conditions) == 0 {
 		s.Conditions = []byte(`[]`)
 	}
-	id, err := t.insert(ctx, `INSERT INTO customer_statuses (account_id, name, sort, is_default, color, type, conditions, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.accountID, s.Name, s.Sort, s.IsDefault, s.Color, int(s.Type), string(s.Conditions), unix(t.now), unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO customer_statuses (account_id, name, sort, is_default, color, type, conditions, period_days, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.accountID, s.Name, s.Sort, s.IsDefault, s.Color, int(s.Type), string(s.Conditions), s.PeriodDays, unix(t.now), unix(t.now))
 	s.ID = id
 	return err
 }
 
 func (t *tenantTx) UpdateCustomerStatus(ctx context.Context, s *crm.CustomerStatus) error {
 	s.UpdatedAt = t.now
-	res, err := t.exec(ctx, `UPDATE customer_statuses SET name = ?, sort = ?, color = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
-		s.Name, s.Sort, s.Color, unix(t.now), t.accountID, s.ID)
+	res, err := t.exec(ctx, `UPDATE customer_statuses SET name = ?, sort = ?, color = ?, period_days = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+		s.Name, s.Sort, s.Color, s.PeriodDays, unix(t.now), t.accountID, s.ID)
 	return affected(res, err, "Customer status")
 }
 

@@ -219,6 +219,24 @@ func (db *DB) CreateAccount(ctx context.Context, a *crm.Account, fn func(crm.Tx)
 	})
 }
 
+// AccountIDs lists every account id.
+func (db *DB) AccountIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // CredentialByHash finds a live credential by the hash of its secret.
 func (db *DB) CredentialByHash(ctx context.Context, kind crm.CredentialKind, hash []byte) (crm.Credential, error) {
 	var c crm.Credential

@@ -101,6 +101,25 @@ func (t *tenantTx) User(ctx context.Context, id int64) (crm.User, error) {
 	return u, notFound(err, "User")
 }
 
+func (t *tenantTx) Users(ctx context.Context) ([]crm.User, error) {
+	rows, err := t.query(ctx, `SELECT id, account_id, name, role, created_at FROM users WHERE account_id = ? ORDER BY id`, t.accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []crm.User
+	for rows.Next() {
+		var u crm.User
+		var created int64
+		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &created); err != nil {
+			return nil, err
+		}
+		u.CreatedAt = fromUnix(created)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 func (t *tenantTx) InsertCredential(ctx context.Context, c *crm.Credential) error {
 	c.AccountID, c.CreatedAt = t.accountID, t.now
 	var user, expires sql.NullInt64

@@ -39,10 +39,7 @@ func NewHandler(d Deps) http.Handler {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	routes := []struct {
-		pattern string
-		fn      apiFunc
-	}{
+	routes := []route{
 		{"GET /api/v4/account", h.getAccount},
 		{"PATCH /api/v4/customers/mode", h.patchCustomersMode},
 
@@ -64,10 +61,31 @@ func NewHandler(d Deps) http.Handler {
 		{"PATCH /api/v4/customers/segments/custom_fields/{id}", h.patchField(crm.EntitySegment)},
 		{"DELETE /api/v4/customers/segments/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntitySegment))},
 	}
-	for _, rt := range routes {
-		h.mux.Handle(rt.pattern, h.authed(rt.fn))
+	for _, rt := range append(routes, h.customerRoutes()...) {
+		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeError))
+	}
+	for _, rt := range h.v2Routes() {
+		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV2Error))
 	}
 	return h
+}
+
+// route is one endpoint: a method-and-path pattern and its function.
+type route struct {
+	pattern string
+	fn      apiFunc
+}
+
+// errorWriter answers an error in one API generation's format (v4 problems,
+// v2's own envelope).
+type errorWriter func(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error)
+
+// errorWriterFor picks the error format by the path's API generation.
+func errorWriterFor(r *http.Request) errorWriter {
+	if strings.HasPrefix(r.URL.Path, "/api/v2/") {
+		return writeV2Error
+	}
+	return writeError
 }
 
 // ServeHTTP routes the request, answering unknown paths and methods with
@@ -85,35 +103,38 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			allowed = append(allowed, m)
 		}
 	}
+	writeErr := errorWriterFor(r)
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeProblem(w, newProblem(http.StatusMethodNotAllowed, "Method "+r.Method+" is not supported here"))
+		writeErr(w, r, h.log, newProblem(http.StatusMethodNotAllowed, "Method "+r.Method+" is not supported here"))
 		return
 	}
-	writeProblem(w, newProblem(http.StatusNotFound, "Not found"))
+	writeErr(w, r, h.log, newProblem(http.StatusNotFound, "Not found"))
 }
 
 // unauthorizedDetail is the detail amoCRM sends with 401 (seen in real responses).
 const unauthorizedDetail = "Неверный логин или пароль"
 
-func (h *handler) authed(fn apiFunc) http.Handler {
+// errUnauthorized is what a missing or bad token gets, in either generation.
+var errUnauthorized = crm.Errorf(crm.KindUnauthorized, unauthorizedDetail)
+
+// authed authenticates the bearer token, runs fn, and answers errors with writeErr.
+func (h *handler) authed(fn apiFunc, writeErr errorWriter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
-			writeProblem(w, newProblem(http.StatusUnauthorized, unauthorizedDetail))
+			writeErr(w, r, h.log, errUnauthorized)
 			return
 		}
 		actor, err := h.auth.AmoCRM(r.Context(), token)
 		if crm.KindOf(err) == crm.KindUnauthorized {
-			writeProblem(w, newProblem(http.StatusUnauthorized, unauthorizedDetail))
-			return
+			err = errUnauthorized
+		}
+		if err == nil {
+			err = fn(w, r, actor)
 		}
 		if err != nil {
-			writeError(w, r, h.log, err)
-			return
-		}
-		if err := fn(w, r, actor); err != nil {
-			writeError(w, r, h.log, err)
+			writeErr(w, r, h.log, err)
 		}
 	})
 }

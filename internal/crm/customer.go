@@ -1,0 +1,157 @@
+package crm
+
+import "time"
+
+// Customer is a repeat-purchase customer (amoCRM "покупатель"). One record
+// serves amoCRM v2 and v4: v2's period_id and v4's status_id are StatusID.
+type Customer struct {
+	ID                int64
+	AccountID         int64
+	Name              string
+	NextPrice         int64
+	NextDate          time.Time // zero: no expected purchase date
+	ResponsibleUserID int64
+	// StatusID is the customer's status (v4) or period (v2).
+	StatusID int64
+	// LifecycleStatusID is the status the life-cycle rules last computed. A
+	// status set by hand is kept until the rules compute a different one.
+	LifecycleStatusID int64
+	// Periodicity is the expected number of days between purchases; a
+	// purchase without a next_date moves next_date on by it.
+	Periodicity   int
+	CreatedBy     int64 // 0: the robot/API
+	UpdatedBy     int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	ClosestTaskAt time.Time // zero: no open task
+	// Purchase totals, maintained from transactions.
+	LTV            int64
+	PurchasesCount int64
+	AverageCheck   int64
+	LastPurchaseAt time.Time // zero: never purchased
+	CompanyID      int64     // 0: none
+
+	// Loaded with the customer; not columns of its own.
+	Contacts   []ContactLink
+	SegmentIDs []int64
+	Tags       []Tag
+	Fields     []FieldValue
+}
+
+// MainContactID is the id of the customer's main contact, or 0.
+func (c *Customer) MainContactID() int64 {
+	for _, l := range c.Contacts {
+		if l.IsMain {
+			return l.ContactID
+		}
+	}
+	return 0
+}
+
+// ContactLink is a customer's link to a contact.
+type ContactLink struct {
+	ContactID int64
+	IsMain    bool
+}
+
+// CustomerInput is a customer write, shared by add and update and by both
+// API generations. A nil pointer means "not given".
+type CustomerInput struct {
+	// ID names the customer to update (ignored on add).
+	ID int64
+	// SeenUpdatedAt, on update, is the modification time the client based
+	// its change on (v2 requires it): if the stored customer is newer, the
+	// update is refused for this item as a conflict, so that two
+	// integrations editing one customer lose nothing.
+	SeenUpdatedAt *time.Time
+
+	Name              *string
+	NextPrice         *int64
+	NextDate          *time.Time
+	ResponsibleUserID *int64
+	StatusID          *int64
+	Periodicity       *int
+	CreatedBy         *int64
+	UpdatedBy         *int64
+	CreatedAt         *time.Time
+	UpdatedAt         *time.Time
+	Fields            []FieldValueInput
+
+	// Tags replaces the whole tag set when not nil (v2 "tags", v4
+	// _embedded.tags; an empty list removes all tags).
+	Tags *[]TagRef
+	// TagsToAdd and TagsToDelete change the set incrementally (v4).
+	TagsToAdd    []TagRef
+	TagsToDelete []TagRef
+
+	// AddContactIDs links contacts (v2 contacts_id); the first becomes the
+	// main contact when the customer has none.
+	AddContactIDs []int64
+	// CompanyID links a company, replacing the current one.
+	CompanyID *int64
+	// UnlinkContactIDs and UnlinkCompanyID detach (v2 unlink).
+	UnlinkContactIDs []int64
+	UnlinkCompanyID  *int64
+	// SegmentIDs replaces the customer's segments when not nil (v4
+	// _embedded.segments).
+	SegmentIDs *[]int64
+}
+
+// CustomerLink is one link of a customer to a contact, company or segment
+// (amoCRM v4 links API).
+type CustomerLink struct {
+	ToType EntityType // EntityContact, EntityCompany or EntitySegment
+	ToID   int64
+	// IsMain marks the main contact.
+	IsMain bool
+}
+
+// Range is an inclusive range of Unix seconds; nil ends are open.
+type Range struct {
+	From *int64
+	To   *int64
+}
+
+// Empty reports whether the range restricts nothing.
+func (r Range) Empty() bool { return r.From == nil && r.To == nil }
+
+// CustomerQuery selects customers. Empty fields do not filter.
+type CustomerQuery struct {
+	IDs                []int64
+	Names              []string
+	ResponsibleUserIDs []int64
+	StatusIDs          []int64
+	CreatedBy          []int64
+	UpdatedBy          []int64
+	CreatedAt          Range
+	UpdatedAt          Range
+	NextDate           Range
+	NextPrice          Range
+	ClosestTaskAt      Range
+	// Search matches a substring of the name (v4 "query").
+	Search string
+	// AfterID selects customers with a larger id (batch scans).
+	AfterID int64
+	// OrderBy is "id" (default), "created_at", "updated_at" or "next_date".
+	OrderBy string
+	Desc    bool
+	Limit   int
+	Offset  int
+}
+
+// CustomerResult is the outcome of one item of a batch update.
+type CustomerResult struct {
+	Customer Customer
+	// Conflict is set when the item was refused because the stored customer
+	// is newer than the client's updated_at; Customer is then the stored one.
+	Conflict bool
+}
+
+// DeletedCustomer names a deleted customer (v2 answers id and name).
+type DeletedCustomer struct {
+	ID   int64
+	Name string
+}
+
+// MaxV2Rows is amoCRM v2's system limit on limit_rows.
+const MaxV2Rows = 500

@@ -1,0 +1,163 @@
+package crm
+
+import (
+	"context"
+	"strings"
+)
+
+func normalizeList(q *ListQuery) error {
+	p := Page{Number: 1, Limit: q.Limit}
+	if err := p.normalize(); err != nil {
+		return err
+	}
+	q.Limit = p.Limit
+	if q.Offset < 0 {
+		return Invalid(Violation{Path: "page", Code: ViolationRange, Detail: "This value should be 1 or more."})
+	}
+	return nil
+}
+
+// Contacts lists contacts by id. Errors: invalid (paging).
+func (s *Service) Contacts(ctx context.Context, actor Actor, q ListQuery) ([]Contact, int, error) {
+	if err := normalizeList(&q); err != nil {
+		return nil, 0, err
+	}
+	var out []Contact
+	var total int
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		out, total, err = tx.Contacts(ctx, q)
+		return err
+	})
+	return out, total, err
+}
+
+// Contact returns one contact. Errors: not found.
+func (s *Service) Contact(ctx context.Context, actor Actor, id int64) (Contact, error) {
+	var out Contact
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		out, err = tx.Contact(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// AddContacts creates contacts in one all-or-nothing batch. Errors: invalid.
+func (s *Service) AddContacts(ctx context.Context, actor Actor, in []NewContact) ([]Contact, error) {
+	out := make([]Contact, len(in))
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		users, err := userSet(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var v violations
+		if len(in) == 0 {
+			v.add(0, "", ViolationRequired, "At least one contact must be given.")
+		}
+		for i, n := range in {
+			c := Contact{FirstName: strings.TrimSpace(n.FirstName), LastName: strings.TrimSpace(n.LastName),
+				ResponsibleUserID: actor.UserID, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
+			if n.Name != nil {
+				c.Name = strings.TrimSpace(*n.Name)
+			}
+			if c.Name == "" {
+				c.Name = strings.TrimSpace(c.FirstName + " " + c.LastName)
+			}
+			name := c.Name
+			validateName(&v, i, "name", &name, true)
+			if n.ResponsibleUserID != nil {
+				if !users[*n.ResponsibleUserID] {
+					v.add(i, "responsible_user_id", ViolationChoice, "The value you selected is not a valid choice.")
+				}
+				c.ResponsibleUserID = *n.ResponsibleUserID
+			}
+			if len(v) > 0 {
+				continue
+			}
+			if err := tx.InsertContact(ctx, &c); err != nil {
+				return err
+			}
+			out[i] = c
+		}
+		return v.err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func userSet(ctx context.Context, tx Tx) (map[int64]bool, error) {
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[int64]bool, len(users))
+	for _, u := range users {
+		set[u.ID] = true
+	}
+	return set, nil
+}
+
+// Companies lists companies by id. Errors: invalid (paging).
+func (s *Service) Companies(ctx context.Context, actor Actor, q ListQuery) ([]Company, int, error) {
+	if err := normalizeList(&q); err != nil {
+		return nil, 0, err
+	}
+	var out []Company
+	var total int
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		out, total, err = tx.Companies(ctx, q)
+		return err
+	})
+	return out, total, err
+}
+
+// Company returns one company. Errors: not found.
+func (s *Service) Company(ctx context.Context, actor Actor, id int64) (Company, error) {
+	var out Company
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		out, err = tx.Company(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// AddCompanies creates companies in one all-or-nothing batch. Errors: invalid.
+func (s *Service) AddCompanies(ctx context.Context, actor Actor, in []NewCompany) ([]Company, error) {
+	out := make([]Company, len(in))
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		users, err := userSet(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var v violations
+		if len(in) == 0 {
+			v.add(0, "", ViolationRequired, "At least one company must be given.")
+		}
+		for i, n := range in {
+			validateName(&v, i, "name", n.Name, true)
+			c := Company{ResponsibleUserID: actor.UserID, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
+			if n.Name != nil {
+				c.Name = strings.TrimSpace(*n.Name)
+			}
+			if n.ResponsibleUserID != nil {
+				if !users[*n.ResponsibleUserID] {
+					v.add(i, "responsible_user_id", ViolationChoice, "The value you selected is not a valid choice.")
+				}
+				c.ResponsibleUserID = *n.ResponsibleUserID
+			}
+			if len(v) > 0 {
+				continue
+			}
+			if err := tx.InsertCompany(ctx, &c); err != nil {
+				return err
+			}
+			out[i] = c
+		}
+		return v.err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

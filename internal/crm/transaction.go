@@ -1,0 +1,43 @@
+package crm
+
+import "time"
+
+// Transaction is one purchase of a customer.
+type Transaction struct {
+	ID          int64
+	AccountID   int64
+	CustomerID  int64
+	Price       int64
+	Comment     string
+	CompletedAt time.Time
+	CreatedBy   int64
+	UpdatedBy   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// NewTransaction is a purchase to record. NextPrice and NextDate, when given,
+// become the customer's expectation for the next purchase.
+type NewTransaction struct {
+	CustomerID  int64
+	Price       *int64
+	Comment     string
+	CompletedAt *time.Time // default: now
+	NextPrice   *int64
+	NextDate    *time.Time
+	CreatedBy   *int64
+}
+
+// TransactionComment replaces the comment of a transaction (v2 update).
+type TransactionComment struct {
+	TransactionID int64
+	Comment       *string
+}
+
+// TransactionQuery selects transactions.
+type TransactionQuery struct {
+	IDs         []int64
+	CustomerIDs []int64
+	Limit       int
+	Offset      int
+}
