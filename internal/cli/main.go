@@ -121,11 +121,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := m.flags("serve")
 	addr := fs.String("addr", m.env("CRMD_ADDR", DefaultAddr), "`HOST:PORT` to listen on (env CRMD_ADDR)")
 	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	lifecycle := fs.Duration("lifecycle-interval", 10*time.Minute, "how often customers move on by the passage of time (0: never)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	log := m.logger()
-	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log})
+	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle})
 	if err != nil {
 		return err
 	}

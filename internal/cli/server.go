@@ -23,6 +23,9 @@ type Server struct {
 	http      *http.Server
 	listener  net.Listener
 	done      chan error
+	// stopJobs ends the background jobs; jobsDone closes when they have.
+	stopJobs context.CancelFunc
+	jobsDone chan struct{}
 }
 
 // ServerConfig configures Start.
@@ -30,6 +33,9 @@ type ServerConfig struct {
 	Addr   string // host:port to listen on; port 0 picks a free one
 	DSN    string // database, see store.Open
 	Logger *slog.Logger
+	// LifecycleInterval is how often customers are moved on by the passage
+	// of time; 0 switches the job off.
+	LifecycleInterval time.Duration
 }
 
 // Start opens (and migrates) the database, listens on the address and serves
@@ -69,6 +75,16 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(c.Logger.Handler(), slog.LevelWarn),
 	}
+	jobs, stop := context.WithCancel(context.Background())
+	s.stopJobs, s.jobsDone = stop, make(chan struct{})
+	go func() {
+		defer close(s.jobsDone)
+		if c.LifecycleInterval > 0 {
+			svc.RunLifecycle(jobs, c.LifecycleInterval, func(err error) {
+				c.Logger.Error("customer life cycle job failed", "err", err)
+			})
+		}
+	}()
 	go func() {
 		err := s.http.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -96,7 +112,9 @@ func (s *Server) URL() string {
 // Shutdown stops accepting connections, waits for in-flight requests (up to
 // ctx's deadline) and closes the database.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopJobs()
 	err := s.http.Shutdown(ctx)
+	<-s.jobsDone
 	if serveErr := <-s.done; serveErr != nil && err == nil {
 		err = serveErr
 	}
