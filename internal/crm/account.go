@@ -57,7 +57,12 @@ type User struct {
 	AccountID int64
 	Name      string
 	Role      Role
-	CreatedAt time.Time
+	// Profile details Envybox lists for employees.
+	Surname    string
+	Email      string
+	Profession string
+	Phone      string // internal (extension) number
+	CreatedAt  time.Time
 }
 
 // Actor is the authenticated caller of a Service method: which account the

@@ -19,9 +19,12 @@ type EntityType string
 const (
 	EntitySegment  EntityType = "segments"
 	EntityCustomer EntityType = "customers"
-	EntityLead     EntityType = "leads"
-	EntityContact  EntityType = "contacts"
-	EntityCompany  EntityType = "companies"
+	// EntityDeal is a deal: amoCRM calls deals "leads", so that is its name.
+	EntityDeal    EntityType = "leads"
+	EntityContact EntityType = "contacts" // a person; Envybox's client
+	EntityCompany EntityType = "companies"
+	// EntityInbound is an inbound request: Envybox's lead, amoCRM's unsorted.
+	EntityInbound EntityType = "inbound"
 )
 
 // FieldType is the type of a custom field; it decides which values are valid.
@@ -73,6 +76,9 @@ var fieldTypesFor = map[EntityType][]FieldType{
 	EntitySegment: {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
 	// Customers also take smart_address, which v2's examples fill by subtype.
 	EntityCustomer: {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress, FieldSmartAddress},
+	EntityDeal:     {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
+	EntityContact:  {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
+	EntityInbound:  {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
 }
 
 // fieldLimits caps the number of custom fields per entity type in one
@@ -80,6 +86,9 @@ var fieldTypesFor = map[EntityType][]FieldType{
 var fieldLimits = map[EntityType]int{
 	EntitySegment:  30,
 	EntityCustomer: 500,
+	EntityDeal:     500,
+	EntityContact:  500,
+	EntityInbound:  500,
 }
 
 // FieldTypeAllowed reports whether entity may have fields of type t.

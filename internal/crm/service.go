@@ -17,8 +17,12 @@ func NewService(store Store) *Service { return &Service{store: store} }
 // Store returns the underlying store, for the auth and CLI layers.
 func (s *Service) Store() Store { return s.store }
 
-// SeedAccount creates the records every new account starts with (the system
-// customer statuses). It runs inside the transaction that creates the account.
+// SeedAccount creates the records every new account starts with: the system
+// customer statuses, the default deal pipeline, the inbound pipeline and
+// the default inbox type. It runs inside the transaction that creates the
+// account.
+// The same reference data is given to accounts that existed before it by
+// migration 0003: keep the two in step.
 func SeedAccount(ctx context.Context, tx Tx) error {
 	for _, st := range systemStatuses() {
 		st.IsDefault = true
@@ -26,7 +30,12 @@ func SeedAccount(ctx context.Context, tx Tx) error {
 			return err
 		}
 	}
-	return nil
+	for _, p := range defaultPipelines() {
+		if err := tx.InsertPipeline(ctx, &p); err != nil {
+			return err
+		}
+	}
+	return tx.InsertInboxType(ctx, &InboxType{Name: "Добавлен вручную", Type: 1, IsDefault: true})
 }
 
 // Account returns the caller's account.

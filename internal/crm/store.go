@@ -124,6 +124,50 @@ type Tx interface {
 	// PurchaseTotals sums a customer's transactions.
 	PurchaseTotals(ctx context.Context, customerID int64) (sum, count int64, last time.Time, err error)
 
+	InsertDepartment(ctx context.Context, d *Department) error
+	Departments(ctx context.Context) ([]Department, error)
+	Department(ctx context.Context, id int64) (Department, error)
+	InsertInboxType(ctx context.Context, t *InboxType) error
+	InboxTypes(ctx context.Context) ([]InboxType, error)
+	// InsertPipeline stores p and its stages, setting their ids.
+	InsertPipeline(ctx context.Context, p *Pipeline) error
+	// Pipelines returns the pipelines of a kind with their stages.
+	Pipelines(ctx context.Context, kind PipelineKind) ([]Pipeline, error)
+	Pipeline(ctx context.Context, id int64) (Pipeline, error)
+	Stage(ctx context.Context, id int64) (Stage, error)
+
+	InsertInbound(ctx context.Context, l *Inbound) error
+	UpdateInbound(ctx context.Context, l *Inbound) error
+	// Inbound returns a request's own columns and its stage.
+	Inbound(ctx context.Context, id int64) (Inbound, error)
+	Inbounds(ctx context.Context, q InboundQuery) ([]Inbound, int, error)
+	// InboundParent returns the id of the first request (one without a
+	// parent) whose phone or email matches, or 0.
+	InboundParent(ctx context.Context, phone, email string) (int64, error)
+	InboundDeals(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	DealInbounds(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	LinkInboundDeal(ctx context.Context, inboundID, dealID int64) error
+
+	InsertContactData(ctx context.Context, c *ContactData) error
+	ContactData(ctx context.Context, owner EntityType, ids []int64) (map[int64][]ContactData, error)
+	// ContactsByPhoneOrEmail returns the ids of clients with a matching
+	// phone or email entry, oldest first.
+	ContactsByPhoneOrEmail(ctx context.Context, phone, email string) ([]int64, error)
+
+	ServiceValues(ctx context.Context, entity EntityType, ids []int64) (map[int64][]ServiceValue, error)
+	SetServiceValue(ctx context.Context, entity EntityType, id, fieldID int64, value string) error
+
+	InsertDeal(ctx context.Context, d *Deal) error
+	UpdateDeal(ctx context.Context, d *Deal) error
+	// Deal returns a deal's own columns, its stage and its client's name.
+	Deal(ctx context.Context, id int64) (Deal, error)
+	Deals(ctx context.Context, q DealQuery) ([]Deal, int, error)
+	// RecordStage notes that a deal entered a stage (for date filters).
+	RecordStage(ctx context.Context, dealID, stageID int64, at time.Time) error
+	InsertTask(ctx context.Context, dealID int64, t NewTask, r Responsible) (int64, error)
+
+	InsertLog(ctx context.Context, e *LogEntry) error
+
 	// FieldValues returns the custom field values of the given entities.
 	FieldValues(ctx context.Context, entity EntityType, ids []int64) (map[int64][]FieldValue, error)
 	// SetFieldValues replaces the values of the fields named in values

@@ -86,23 +86,25 @@ func (t *tenantTx) SetCustomersMode(ctx context.Context, mode crm.CustomersMode)
 
 func (t *tenantTx) InsertUser(ctx context.Context, u *crm.User) error {
 	u.AccountID, u.CreatedAt = t.accountID, t.now
-	id, err := t.insert(ctx, `INSERT INTO users (account_id, name, role, created_at) VALUES (?, ?, ?, ?)`,
-		t.accountID, u.Name, string(u.Role), unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO users (account_id, name, role, surname, email, profession, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.accountID, u.Name, string(u.Role), u.Surname, u.Email, u.Profession, u.Phone, unix(t.now))
 	u.ID = id
 	return err
 }
 
+const userColumns = `id, account_id, name, role, surname, email, profession, phone, created_at`
+
 func (t *tenantTx) User(ctx context.Context, id int64) (crm.User, error) {
 	var u crm.User
 	var created int64
-	err := t.queryRow(ctx, `SELECT id, account_id, name, role, created_at FROM users WHERE account_id = ? AND id = ?`, t.accountID, id).
-		Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &created)
+	err := t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? AND id = ?`, t.accountID, id).
+		Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &u.Surname, &u.Email, &u.Profession, &u.Phone, &created)
 	u.CreatedAt = fromUnix(created)
 	return u, notFound(err, "User")
 }
 
 func (t *tenantTx) Users(ctx context.Context) ([]crm.User, error) {
-	rows, err := t.query(ctx, `SELECT id, account_id, name, role, created_at FROM users WHERE account_id = ? ORDER BY id`, t.accountID)
+	rows, err := t.query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY id`, t.accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +113,7 @@ func (t *tenantTx) Users(ctx context.Context) ([]crm.User, error) {
 	for rows.Next() {
 		var u crm.User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &created); err != nil {
+		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &u.Surname, &u.Email, &u.Profession, &u.Phone, &created); err != nil {
 			return nil, err
 		}
 		u.CreatedAt = fromUnix(created)

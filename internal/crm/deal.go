@@ -1,0 +1,101 @@
+package crm
+
+import "time"
+
+// Deal is a sale in progress in a deal pipeline (amoCRM's "lead", Envybox's
+// "сделка", UIS's deal). Every deal belongs to one client.
+type Deal struct {
+	ID         int64
+	AccountID  int64
+	Name       string
+	ClientID   int64
+	PipelineID int64
+	StageID    int64
+	Responsible
+	OldEmployeeID int64
+	InboxTypeID   int64
+	// ItReaction marks a deal waiting for a reaction (sent to the inbox).
+	ItReaction bool
+	// WithEvent marks a deal with an open task.
+	WithEvent      bool
+	ParentDealID   int64
+	StageUpdatedAt time.Time
+	ClosedAt       time.Time // set on reaching a won or lost stage
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+
+	// Loaded with the deal.
+	Stage      Stage
+	ClientName string
+	InboundIDs []int64
+	Values     []ServiceValue
+	Fields     []FieldValue
+	Tags       []Tag
+}
+
+// NewDeal is a deal to create for an existing client.
+type NewDeal struct {
+	Name       string
+	ClientID   int64
+	PipelineID int64 // 0: the primary deal pipeline
+	StageID    int64 // 0: the pipeline's first stage
+	Responsible
+	InboxTypeID int64 // 0: the default inbox type
+	// Task, when not nil, creates a task with the deal (an empty one is the
+	// default task).
+	Task   *NewTask
+	Values []FieldWrite
+	Tags   []string
+}
+
+// NewTask is a task to create.
+type NewTask struct {
+	Text string
+	Time time.Time // zero: a default due time
+}
+
+// DealQuery selects deals.
+type DealQuery struct {
+	Keyword     string
+	PipelineIDs []int64
+	StageIDs    []int64
+	ClientIDs   []int64
+	ParentIDs   []int64 // deals made from these deals
+	// DateField is "created", "updated", "closed", "stage_changed" or
+	// "stage_transition" (with DateStageIDs).
+	DateField    string
+	Dates        Range
+	DateStageIDs []int64
+	Limit        int
+	Offset       int
+}
+
+// LogEntry is one line of an inbound request's or deal's history.
+type LogEntry struct {
+	ID         int64
+	AccountID  int64
+	EntityType EntityType // EntityInbound or EntityDeal
+	EntityID   int64
+	TypeID     int
+	// Data is the type-specific JSON object.
+	Data       []byte
+	UserID     int64
+	EmployeeID int64
+	CreatedAt  time.Time
+}
+
+// Log entry types. 9/10 and 2009/2010 are Envybox's documented call and
+// comment types; 14 is its "attached to client"; the others are crmd's
+// system entries, listed in docs/envybox.md.
+const (
+	LogInboundCreated  = 1
+	LogInboundCall     = 9
+	LogInboundComment  = 10
+	LogInboundAttached = 14
+	LogDealCreated     = 2001
+	LogDealStage       = 2002
+	LogDealResponsible = 2003
+	LogDealCall        = 2009
+	LogDealComment     = 2010
+	LogDealLeadLinked  = 2014
+)

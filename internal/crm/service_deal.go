@@ -1,0 +1,402 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// loadDeal reads one deal with its requests, values, fields and tags.
+func loadDeal(ctx context.Context, tx Tx, id int64) (Deal, error) {
+	d, err := tx.Deal(ctx, id)
+	if KindOf(err) == KindNotFound {
+		return d, Errorf(KindNotFound, MsgDealNotFound)
+	}
+	if err != nil {
+		return d, err
+	}
+	list := []Deal{d}
+	err = loadDealDetails(ctx, tx, list)
+	return list[0], err
+}
+
+func loadDealDetails(ctx context.Context, tx Tx, list []Deal) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	inbounds, err := tx.DealInbounds(ctx, ids)
+	if err != nil {
+		return err
+	}
+	values, err := tx.ServiceValues(ctx, EntityDeal, ids)
+	if err != nil {
+		return err
+	}
+	fields, err := tx.FieldValues(ctx, EntityDeal, ids)
+	if err != nil {
+		return err
+	}
+	tags, err := tx.EntityTags(ctx, EntityDeal, ids)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		d := &list[i]
+		d.InboundIDs, d.Values, d.Fields, d.Tags = inbounds[d.ID], values[d.ID], fields[d.ID], tags[d.ID]
+	}
+	return nil
+}
+
+// DealFamily is a deal with the deal it was made from and the deals made from it.
+type DealFamily struct {
+	Deal     Deal
+	Parent   *Deal
+	Children []Deal
+}
+
+// Deal returns a deal, with its parent and children when family is set.
+// Errors: not found (MsgDealNotFound).
+func (s *Service) Deal(ctx context.Context, actor Actor, id int64, family bool) (DealFamily, error) {
+	var out DealFamily
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if out.Deal, err = loadDeal(ctx, tx, id); err != nil || !family {
+			return err
+		}
+		if out.Deal.ParentDealID != 0 {
+			parent, err := loadDeal(ctx, tx, out.Deal.ParentDealID)
+			if err != nil {
+				return err
+			}
+			out.Parent = &parent
+		}
+		if out.Children, _, err = tx.Deals(ctx, DealQuery{ParentIDs: []int64{id}, Limit: 500}); err != nil {
+			return err
+		}
+		return loadDealDetails(ctx, tx, out.Children)
+	})
+	return out, err
+}
+
+// CreateDeal creates a deal for an existing client, optionally with a task
+// and initial values. Errors: not found (MsgClientNotFound), invalid.
+func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal, error) {
+	var out Deal
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		ic, err := loadInboundContext(ctx, tx)
+		if err != nil {
+			return err
+		}
+		client, err := tx.Contact(ctx, n.ClientID)
+		if KindOf(err) == KindNotFound {
+			return Errorf(KindNotFound, MsgClientNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var v violations
+		pipeline, ok := ic.dealPipeline(n.PipelineID)
+		if !ok {
+			v.add(0, "pipeline_id", ViolationChoice, MsgBadRequest)
+		}
+		stage, ok := pipeline.StageByID(n.StageID)
+		if !ok {
+			if n.StageID != 0 {
+				v.add(0, "stage_id", ViolationChoice, MsgBadRequest)
+			}
+			stage = pipeline.FirstStage()
+		}
+		inbox, ok := ic.inboxType(n.InboxTypeID)
+		if !ok {
+			v.add(0, "inbox_type_id", ViolationChoice, MsgBadRequest)
+		}
+		ic.checkResponsible(&v, n.Responsible)
+		if err := v.err(); err != nil {
+			return err
+		}
+		d := Deal{Name: strings.TrimSpace(n.Name), ClientID: client.ID, PipelineID: pipeline.ID, StageID: stage.ID,
+			Responsible: n.Responsible, InboxTypeID: inbox.ID, WithEvent: n.Task != nil}
+		if d.Name == "" {
+			d.Name = "Сделка"
+		}
+		if err := insertDeal(ctx, tx, &d, stage); err != nil {
+			return err
+		}
+		if err := writeDealValues(ctx, tx, &d, n.Values); err != nil {
+			return err
+		}
+		if len(n.Tags) > 0 {
+			if err := addDealTags(ctx, tx, d.ID, n.Tags); err != nil {
+				return err
+			}
+		}
+		if n.Task != nil {
+			task := *n.Task
+			if task.Time.IsZero() {
+				// The default task: tomorrow at this time.
+				task.Time = tx.Now().Add(24 * time.Hour)
+			}
+			if task.Text == "" {
+				task.Text = "Связаться с клиентом"
+			}
+			if _, err := tx.InsertTask(ctx, d.ID, task, n.Responsible); err != nil {
+				return err
+			}
+		}
+		out, err = loadDeal(ctx, tx, d.ID)
+		return err
+	})
+	return out, err
+}
+
+// writeDealValues applies Envybox field writes to a deal; the name service
+// value (2001) renames the deal. Violations come back as invalid.
+func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	defs, err := tx.AllCustomFields(ctx, EntityDeal)
+	if err != nil {
+		return err
+	}
+	var v violations
+	var custom []CustomValueInput
+	service := map[int64]string{}
+	for i, w := range writes {
+		if !w.Service {
+			custom = append(custom, CustomValueInput{FieldID: w.FieldID, Value: w.Value})
+			continue
+		}
+		f, ok := ServiceFieldByID(EntityDeal, w.FieldID)
+		if !ok {
+			v.add(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, MsgBadRequest)
+			continue
+		}
+		text, _ := scalarText(w.Value)
+		service[f.ID] = strings.TrimSpace(text)
+	}
+	values := resolveCustom(&v, defs, custom, "fields")
+	if err := v.err(); err != nil {
+		return err
+	}
+	for fieldID, text := range service {
+		if fieldID == 2001 {
+			if text == "" {
+				return Invalid(Violation{Path: "fields", Code: ViolationBlank, Detail: MsgBadRequest})
+			}
+			d.Name = text
+			if err := tx.UpdateDeal(ctx, d); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetServiceValue(ctx, EntityDeal, d.ID, fieldID, text); err != nil {
+			return err
+		}
+	}
+	return tx.SetFieldValues(ctx, EntityDeal, d.ID, values)
+}
+
+func addDealTags(ctx context.Context, tx Tx, dealID int64, names []string) error {
+	refs := make([]TagRef, 0, len(names))
+	for _, n := range names {
+		refs = append(refs, TagRef{Name: n})
+	}
+	var v violations
+	ids, err := resolveTags(ctx, tx, &v, 0, "tags", refs)
+	if err != nil {
+		return err
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	return updateTags(ctx, tx, EntityDeal, dealID, false, nil, ids, nil)
+}
+
+// ClientDeals is a client with its deals (Envybox deal/search).
+type ClientDeals struct {
+	Client Contact
+	Deals  []Deal
+}
+
+// SearchDeals finds the clients with a phone or email and their deals.
+// Errors: invalid (neither given).
+func (s *Service) SearchDeals(ctx context.Context, actor Actor, phone, email string) ([]ClientDeals, error) {
+	phone, email = NormalizePhone(phone), NormalizeEmail(email)
+	if phone == "" && email == "" {
+		return nil, Errorf(KindInvalid, MsgBadRequest)
+	}
+	out := []ClientDeals{}
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		ids, err := tx.ContactsByPhoneOrEmail(ctx, phone, email)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := tx.Contact(ctx, id)
+			if err != nil {
+				return err
+			}
+			deals, _, err := tx.Deals(ctx, DealQuery{ClientIDs: []int64{id}, Limit: 500})
+			if err != nil {
+				return err
+			}
+			out = append(out, ClientDeals{Client: c, Deals: deals})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// moveDeal puts a deal on a stage, keeping its stage date, closing date and
+// history in step.
+func moveDeal(ctx context.Context, tx Tx, d *Deal, stage Stage, by Responsible) error {
+	if d.StageID == stage.ID {
+		return nil
+	}
+	from := d.Stage
+	now := tx.Now()
+	d.StageID, d.Stage, d.StageUpdatedAt = stage.ID, stage, now
+	d.ClosedAt = time.Time{}
+	if stage.Status.Closing() {
+		d.ClosedAt = now
+	}
+	if err := tx.UpdateDeal(ctx, d); err != nil {
+		return err
+	}
+	if err := tx.RecordStage(ctx, d.ID, stage.ID, now); err != nil {
+		return err
+	}
+	return writeLog(ctx, tx, EntityDeal, d.ID, LogDealStage, map[string]any{
+		"old_stage_id": from.ID, "old_stage_name": from.Name, "stage_id": stage.ID, "stage_name": stage.Name,
+	}, by)
+}
+
+// ChangeDealStage moves a deal to another stage of its pipeline; the
+// pipeline must allow manual stage changes.
+// Errors: not found (MsgDealNotFound), invalid, forbidden (pipeline setting).
+func (s *Service) ChangeDealStage(ctx context.Context, actor Actor, dealID, clientID, stageID int64, by Responsible) error {
+	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		d, err := tx.Deal(ctx, dealID)
+		if KindOf(err) == KindNotFound || (err == nil && clientID != 0 && d.ClientID != clientID) {
+			return Errorf(KindNotFound, MsgDealNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		p, err := tx.Pipeline(ctx, d.PipelineID)
+		if err != nil {
+			return err
+		}
+		if !p.AllowManualStageChange {
+			return Errorf(KindForbidden, "В настройках воронки сделки не включена настройка \"Разрешить менять статусы вручную\"")
+		}
+		stage, ok := p.StageByID(stageID)
+		if !ok {
+			return Errorf(KindInvalid, "Этап не найден")
+		}
+		return moveDeal(ctx, tx, &d, stage, by)
+	})
+}
+
+// SetDealResponsible makes an employee or a department responsible for a
+// deal; they exclude each other, and the previous employee becomes the old
+// one. Errors: not found (MsgDealNotFound), invalid.
+func (s *Service) SetDealResponsible(ctx context.Context, actor Actor, dealID int64, who Responsible) (Deal, error) {
+	var out Deal
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		ic, err := loadInboundContext(ctx, tx)
+		if err != nil {
+			return err
+		}
+		d, err := tx.Deal(ctx, dealID)
+		if KindOf(err) == KindNotFound {
+			return Errorf(KindNotFound, MsgDealNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var v violations
+		if who.EmployeeID == 0 && who.DepartmentID == 0 && who.UserID == 0 {
+			v.add(0, "employee_id", ViolationRequired, MsgBadRequest)
+		}
+		ic.checkResponsible(&v, who)
+		if err := v.err(); err != nil {
+			return err
+		}
+		if d.EmployeeID != 0 && d.EmployeeID != who.EmployeeID {
+			d.OldEmployeeID = d.EmployeeID
+		}
+		d.EmployeeID, d.DepartmentID = who.EmployeeID, who.DepartmentID
+		if who.UserID != 0 {
+			d.UserID = who.UserID
+		}
+		if err := tx.UpdateDeal(ctx, &d); err != nil {
+			return err
+		}
+		if err := writeLog(ctx, tx, EntityDeal, d.ID, LogDealResponsible, map[string]any{
+			"employee_id": d.EmployeeID, "department_id": d.DepartmentID, "old_employee_id": d.OldEmployeeID,
+		}, Responsible{UserID: actor.UserID}); err != nil {
+			return err
+		}
+		out = d
+		return nil
+	})
+	return out, err
+}
+
+// DealToInbox sends a deal back to the inbox: it waits for a reaction again.
+// Errors: not found (MsgDealNotFound).
+func (s *Service) DealToInbox(ctx context.Context, actor Actor, dealID int64) error {
+	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		d, err := tx.Deal(ctx, dealID)
+		if KindOf(err) == KindNotFound {
+			return Errorf(KindNotFound, MsgDealNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		d.ItReaction = true
+		return tx.UpdateDeal(ctx, &d)
+	})
+}
+
+// Deals lists deals newest first with the total. Errors: invalid.
+func (s *Service) Deals(ctx context.Context, actor Actor, q DealQuery) ([]Deal, int, error) {
+	switch q.DateField {
+	case "", "created", "updated", "closed", "stage_changed", "stage_transition":
+	default:
+		return nil, 0, Errorf(KindInvalid, MsgBadRequest)
+	}
+	var out []Deal
+	var total int
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if out, total, err = tx.Deals(ctx, q); err != nil {
+			return err
+		}
+		return loadDealDetails(ctx, tx, out)
+	})
+	return out, total, err
+}
+
+// UpdateDealValues writes field values of a deal that must belong to the
+// client. Errors: invalid (MsgBadRequest for an unknown deal or client, as
+// Envybox answers).
+func (s *Service) UpdateDealValues(ctx context.Context, actor Actor, dealID, clientID int64, writes []FieldWrite) error {
+	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		d, err := tx.Deal(ctx, dealID)
+		if KindOf(err) == KindNotFound || (err == nil && d.ClientID != clientID) {
+			return Errorf(KindInvalid, MsgBadRequest)
+		}
+		if err != nil {
+			return err
+		}
+		if len(writes) == 0 {
+			return Errorf(KindInvalid, MsgBadRequest)
+		}
+		return writeDealValues(ctx, tx, &d, writes)
+	})
+}

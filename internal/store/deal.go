@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+const dealColumns = `d.id, d.account_id, d.name, d.client_id, d.pipeline_id, d.stage_id, d.user_id, d.employee_id, d.old_employee_id,
+	d.department_id, d.inbox_type_id, d.it_reaction, d.with_event, d.parent_deal_id, d.stage_updated_at, d.closed_at, d.created_at, d.updated_at,
+	s.id, s.account_id, s.pipeline_id, s.status, s.name, s.position, s.color, s.no_delete, s.created_at, s.updated_at, c.name`
+
+const dealFrom = ` FROM deals d JOIN stages s ON s.id = d.stage_id AND s.account_id = d.account_id
+	JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
+
+func scanDeal(row scanner) (crm.Deal, error) {
+	var d crm.Deal
+	var oldEmployee, parent, stageUpdated, closed sql.NullInt64
+	var created, updated, sCreated, sUpdated int64
+	st := &d.Stage
+	err := row.Scan(&d.ID, &d.AccountID, &d.Name, &d.ClientID, &d.PipelineID, &d.StageID, &d.UserID, &d.EmployeeID, &oldEmployee,
+		&d.DepartmentID, &d.InboxTypeID, &d.ItReaction, &d.WithEvent, &parent, &stageUpdated, &closed, &created, &updated,
+		&st.ID, &st.AccountID, &st.PipelineID, &st.Status, &st.Name, &st.Position, &st.Color, &st.NoDelete, &sCreated, &sUpdated, &d.ClientName)
+	d.OldEmployeeID, d.ParentDealID = oldEmployee.Int64, parent.Int64
+	d.StageUpdatedAt, d.ClosedAt = timeOf(stageUpdated), timeOf(closed)
+	d.CreatedAt, d.UpdatedAt = fromUnix(created), fromUnix(updated)
+	st.CreatedAt, st.UpdatedAt = fromUnix(sCreated), fromUnix(sUpdated)
+	return d, err
+}
+
+func dealArgs(d *crm.Deal) []any {
+	return []any{d.Name, d.ClientID, d.PipelineID, d.StageID, d.UserID, d.EmployeeID, nullID(d.OldEmployeeID), d.DepartmentID,
+		d.InboxTypeID, d.ItReaction, d.WithEvent, nullID(d.ParentDealID), nullTime(d.StageUpdatedAt), nullTime(d.ClosedAt),
+		unix(d.CreatedAt), unix(d.UpdatedAt)}
+}
+
+func (t *tenantTx) InsertDeal(ctx context.Context, d *crm.Deal) error {
+	d.AccountID, d.CreatedAt, d.UpdatedAt = t.accountID, t.now, t.now
+	id, err := t.insert(ctx, `INSERT INTO deals (name, client_id, pipeline_id, stage_id, user_id, employee_id, old_employee_id, department_id,
+		inbox_type_id, it_reaction, with_event, parent_deal_id, stage_updated_at, closed_at, created_at, updated_at, account_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(dealArgs(d), t.accountID)...)
+	d.ID = id
+	return err
+}
+
+func (t *tenantTx) UpdateDeal(ctx context.Context, d *crm.Deal) error {
+	d.UpdatedAt = t.now
+	res, err := t.exec(ctx, `UPDATE deals SET name = ?, client_id = ?, pipeline_id = ?, stage_id = ?, user_id = ?, employee_id = ?,
+		old_employee_id = ?, department_id = ?, inbox_type_id = ?, it_reaction = ?, with_event = ?, parent_deal_id = ?, stage_updated_at = ?,
+		closed_at = ?, created_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`, append(dealArgs(d), t.accountID, d.ID)...)
+	return affected(res, err, "Deal")
+}
+
+func (t *tenantTx) Deal(ctx context.Context, id int64) (crm.Deal, error) {
+	d, err := scanDeal(t.queryRow(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.account_id = ? AND d.id = ?`, t.accountID, id))
+	return d, notFound(err, "Deal")
+}
+
+func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int, error) {
+	f := &filter{}
+	f.add(`d.account_id = ?`, t.accountID)
+	f.in(`d.pipeline_id`, q.PipelineIDs)
+	f.in(`d.stage_id`, q.StageIDs)
+	f.in(`d.client_id`, q.ClientIDs)
+	f.in(`d.parent_deal_id`, q.ParentIDs)
+	if q.DateField == "stage_transition" {
+		sub := &filter{}
+		sub.add(`h.deal_id = d.id`)
+		sub.in(`h.stage_id`, q.DateStageIDs)
+		sub.between(`h.entered_at`, q.Dates)
+		f.add(`EXISTS (SELECT 1 FROM deal_stage_history h WHERE `+sub.sql()+`)`, sub.args...)
+	} else if col := dateColumn("d", q.DateField); col != "" {
+		f.between(col, q.Dates)
+	}
+	if kw := strings.ToLower(strings.TrimSpace(q.Keyword)); kw != "" {
+		like := "%" + escapeLike(kw) + "%"
+		f.add(`(LOWER(d.name) LIKE ? OR LOWER(c.name) LIKE ? OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id
+			AND ((sv.entity_type = 'leads' AND sv.entity_id = d.id) OR (sv.entity_type = 'contacts' AND sv.entity_id = d.client_id))
+			AND LOWER(sv.value) LIKE ?) OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = d.account_id
+			AND cd.owner_type = 'contacts' AND cd.owner_id = d.client_id AND LOWER(cd.value) LIKE ?))`, like, like, like, like)
+	}
+	var total int
+	if err := t.queryRow(ctx, `SELECT COUNT(*)`+dealFrom+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = crm.DefaultPageLimit
+	}
+	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE `+f.sql()+` ORDER BY d.id DESC LIMIT ? OFFSET ?`, append(f.args, limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []crm.Deal{}
+	for rows.Next() {
+		d, err := scanDeal(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
+}
+
+func (t *tenantTx) RecordStage(ctx context.Context, dealID, stageID int64, at time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO deal_stage_history (account_id, deal_id, stage_id, entered_at) VALUES (?, ?, ?, ?)`,
+		t.accountID, dealID, stageID, unix(at))
+	return err
+}
+
+func (t *tenantTx) InsertTask(ctx context.Context, dealID int64, task crm.NewTask, r crm.Responsible) (int64, error) {
+	return t.insert(ctx, `INSERT INTO tasks (account_id, deal_id, text, due_at, user_id, employee_id, department_id, success, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, dealID, task.Text, unix(task.Time), r.UserID, r.EmployeeID, r.DepartmentID, false,
+		unix(t.now), unix(t.now))
+}
