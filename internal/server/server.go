@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/api/amocrm"
+	"github.com/crmd/crmd/internal/api/envybox"
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -26,6 +27,7 @@ func NewHandler(c Config) http.Handler {
 	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger})
 	mux.Handle("/api/v4/", amo)
 	mux.Handle("/api/v2/", amo)
+	mux.Handle("/openapi/v1/", envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

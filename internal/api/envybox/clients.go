@@ -1,0 +1,4 @@
+package envybox
+
+// clientRoutes serve the client methods.
+func (h *handler) clientRoutes() []route { return nil }

@@ -1,0 +1,191 @@
+package envybox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Authenticator checks an Envybox api_key.
+type Authenticator interface {
+	Envybox(ctx context.Context, key string) (crm.Actor, error)
+}
+
+// Deps is what the dialect needs from the rest of the program.
+type Deps struct {
+	Service *crm.Service
+	Auth    Authenticator
+	Logger  *slog.Logger
+}
+
+type handler struct {
+	svc  *crm.Service
+	auth Authenticator
+	log  *slog.Logger
+	mux  *http.ServeMux
+}
+
+// call is one request being served: the actor, the account's time zone for
+// rendering dates, and the decoded request parameters.
+type call struct {
+	actor crm.Actor
+	loc   *time.Location
+	req   params
+	r     *http.Request
+}
+
+// endpoint serves one method. It returns the body to send on success (the
+// envelope's status_code and message are added) or an error.
+type endpoint func(ctx context.Context, c *call) (map[string]any, error)
+
+// route is one method at one path.
+type route struct {
+	pattern string
+	fn      endpoint
+}
+
+// NewHandler returns the Envybox API, to be mounted at /openapi/v1/.
+func NewHandler(d Deps) http.Handler {
+	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, mux: http.NewServeMux()}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	var routes []route
+	routes = append(routes, h.referenceRoutes()...)
+	routes = append(routes, h.leadRoutes()...)
+	routes = append(routes, h.dealRoutes()...)
+	routes = append(routes, h.clientRoutes()...)
+	for _, rt := range routes {
+		h.mux.Handle(rt.pattern, h.serve(rt.fn))
+		// Every documented path ends with "/"; accept it without too.
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		h.mux.Handle(method+" "+strings.TrimSuffix(path, "/"), h.serve(rt.fn))
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		writeEnvelope(w, http.StatusNotFound, map[string]any{"status_code": http.StatusNotFound, "message": "Метод не найден"})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// Envybox's wrong-key text, answered to any request with a missing or bad key.
+const msgWrongKey = "Неправильный ключ api"
+
+func (h *handler) serve(fn endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		actor, err := h.auth.Envybox(ctx, r.URL.Query().Get("api_key"))
+		if crm.KindOf(err) == crm.KindUnauthorized {
+			h.fail(w, r, &apiError{status: http.StatusUnauthorized, message: msgWrongKey})
+			return
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		req, err := readParams(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		acc, err := h.svc.Account(ctx, actor)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		loc, err := time.LoadLocation(acc.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		body, err := fn(ctx, &call{actor: actor, loc: loc, req: req, r: r})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if body == nil {
+			body = map[string]any{}
+		}
+		body["status_code"] = http.StatusOK
+		body["message"] = "success"
+		writeEnvelope(w, http.StatusOK, body)
+	})
+}
+
+// apiError is an error with the Envybox status and message to answer.
+type apiError struct {
+	status  int
+	message string
+}
+
+func (e *apiError) Error() string { return e.message }
+
+// badRequest is a missing or malformed parameter.
+func badRequest(message string) error {
+	return &apiError{status: http.StatusBadRequest, message: message}
+}
+
+// kindStatus maps domain error kinds to statuses where the document's code
+// is illegible.
+var kindStatus = map[crm.Kind]int{
+	crm.KindInvalid:       http.StatusBadRequest,
+	crm.KindNotFound:      http.StatusNotFound,
+	crm.KindConflict:      http.StatusConflict,
+	crm.KindForbidden:     http.StatusForbidden,
+	crm.KindUnauthorized:  http.StatusUnauthorized,
+	crm.KindLimit:         http.StatusBadRequest,
+	crm.KindUnprocessable: http.StatusBadRequest,
+}
+
+// errorReply turns an error into the status and message to answer, or
+// false for an internal error.
+func errorReply(err error) (int, string, bool) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.status, ae.message, true
+	}
+	e, ok := crm.AsError(err)
+	if !ok {
+		return 0, "", false
+	}
+	status := kindStatus[e.Kind]
+	msg := e.Message
+	switch {
+	case msg == crm.MsgBadRequest:
+		// The document prints 500 with this text.
+		status = http.StatusInternalServerError
+	case len(e.Violations) > 0:
+		v := e.Violations[0]
+		msg = crm.MsgBadRequest + ": " + v.Path + ": " + v.Detail
+		if v.Detail == crm.MsgBadRequest {
+			msg, status = crm.MsgBadRequest, http.StatusInternalServerError
+		}
+	}
+	return status, msg, true
+}
+
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg, ok := errorReply(err)
+	if !ok {
+		h.log.ErrorContext(r.Context(), "envybox: internal error", "path", r.URL.Path, "err", err)
+		status, msg = http.StatusInternalServerError, "Внутренняя ошибка сервера"
+	}
+	writeEnvelope(w, status, map[string]any{"status_code": status, "message": msg})
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, body map[string]any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(body)
+}

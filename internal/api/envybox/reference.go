@@ -1,0 +1,4 @@
+package envybox
+
+// referenceRoutes serve main/data.
+func (h *handler) referenceRoutes() []route { return nil }
