@@ -99,7 +99,7 @@ func (a *Authority) CreateUser(ctx context.Context, n crm.NewUser) (UserCredenti
 	}
 	var out UserCredentials
 	err := a.store.Update(ctx, n.AccountID, func(tx crm.Tx) (err error) {
-		u := crm.User{Name: n.Name, Role: n.Role}
+		u := crm.User{Name: n.Name, Role: n.Role, Surname: n.Surname, Email: n.Email, Profession: n.Profession, Phone: n.Phone}
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return err
 		}

@@ -247,3 +247,43 @@ func drainInFlight(t *testing.T, s *serving, token string) {
 		t.Fatal("serve did not stop after SIGTERM")
 	}
 }
+
+func TestDepartmentAndPipelineCreate(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		out, err := run(t, nil, "account", "create", "--db", dsn, "--name", "Org", "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var acc struct {
+			AccountID int64 `json:"account_id"`
+		}
+		if err := json.Unmarshal([]byte(out), &acc); err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprint(acc.AccountID)
+		out, err = run(t, nil, "department", "create", "--db", dsn, "--account", id, "--name", "Продажи", "--json")
+		if err != nil || !strings.Contains(out, `"department_id":`) {
+			t.Fatalf("department create: %q %v", out, err)
+		}
+		out, err = run(t, nil, "pipeline", "create", "--db", dsn, "--account", id, "--name", "Вебинар",
+			"--stages", "Новая:2001,Думает:2002,Купил:2003,Отказ:2004", "--manual=false", "--json")
+		var p struct {
+			PipelineID int64   `json:"pipeline_id"`
+			StageIDs   []int64 `json:"stage_ids"`
+		}
+		if err != nil || json.Unmarshal([]byte(out), &p) != nil || p.PipelineID == 0 || len(p.StageIDs) != 4 {
+			t.Fatalf("pipeline create: %q %v", out, err)
+		}
+		if _, err := run(t, nil, "pipeline", "create", "--db", dsn, "--account", id, "--name", "X", "--stages", "Новая:7"); err == nil {
+			t.Error("a stage status 7 was accepted")
+		}
+		if _, err := run(t, nil, "pipeline", "create", "--db", dsn, "--account", id, "--name", "X", "--stages", "garbage"); !cli.IsUsage(err) {
+			t.Errorf("bad --stages: %v", err)
+		}
+		out, err = run(t, nil, "user", "create", "--db", dsn, "--account", id, "--name", "Диана", "--surname", "Гусева",
+			"--profession", "основатель", "--role", "member", "--json")
+		if err != nil || !strings.Contains(out, `"user_id":`) {
+			t.Fatalf("employee create: %q %v", out, err)
+		}
+	})
+}

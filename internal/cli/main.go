@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -48,7 +49,11 @@ Usage:
   crmd serve   [--addr HOST:PORT] [--db DSN]      run the server (env CRMD_ADDR, CRMD_DB)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
-  crmd user create --db DSN --account ID --name NAME --role admin|member [--json]
+  crmd user create --db DSN --account ID --name NAME --role admin|member
+                   [--surname S] [--email E] [--profession P] [--phone N] [--json]
+  crmd department create --db DSN --account ID --name NAME [--json]
+  crmd pipeline create --db DSN --account ID --name NAME [--manual=false]
+                   --stages "Новая:2001,В работе:2002,Успех:2003,Отказ:2004" [--json]
   crmd version
 
 DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
@@ -75,6 +80,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "user":
 		if len(args) > 1 && args[1] == "create" {
 			return m.userCreate(ctx, args[2:])
+		}
+	case "department":
+		if len(args) > 1 && args[1] == "create" {
+			return m.departmentCreate(ctx, args[2:])
+		}
+	case "pipeline":
+		if len(args) > 1 && args[1] == "create" {
+			return m.pipelineCreate(ctx, args[2:])
 		}
 	case "version", "--version", "-v":
 		fmt.Fprintln(m.Stdout, "crmd", Version)
@@ -248,6 +261,10 @@ func (m *Main) userCreate(ctx context.Context, args []string) error {
 	account := fs.Int64("account", 0, "account `ID` (required)")
 	name := fs.String("name", "", "user `NAME` (required)")
 	role := fs.String("role", string(crm.RoleMember), "`ROLE`: admin or member")
+	surname := fs.String("surname", "", "surname")
+	email := fs.String("email", "", "email")
+	profession := fs.String("profession", "", "job title")
+	phone := fs.String("phone", "", "internal phone number")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -260,7 +277,8 @@ func (m *Main) userCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	creds, err := a.CreateUser(ctx, crm.NewUser{AccountID: *account, Name: *name, Role: crm.Role(*role)})
+	creds, err := a.CreateUser(ctx, crm.NewUser{AccountID: *account, Name: *name, Role: crm.Role(*role),
+		Surname: *surname, Email: *email, Profession: *profession, Phone: *phone})
 	if err != nil {
 		return describe(err)
 	}
@@ -282,4 +300,113 @@ func describe(err error) error {
 		parts[i] = "--" + v.Path + ": " + v.Detail
 	}
 	return errors.New(strings.Join(parts, "; "))
+}
+
+// adminOf returns the first administrator of an account, the actor of
+// administrative CLI commands.
+func adminOf(ctx context.Context, db *store.DB, accountID int64) (crm.Actor, error) {
+	var actor crm.Actor
+	err := db.View(ctx, accountID, func(tx crm.Tx) error {
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.Role == crm.RoleAdmin {
+				actor = crm.Actor{AccountID: accountID, UserID: u.ID, Role: crm.RoleAdmin}
+				return nil
+			}
+		}
+		return fmt.Errorf("account %d has no administrator", accountID)
+	})
+	return actor, err
+}
+
+func (m *Main) departmentCreate(ctx context.Context, args []string) error {
+	fs := m.flags("department create")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	account := fs.Int64("account", 0, "account `ID` (required)")
+	name := fs.String("name", "", "department `NAME` (required)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *account <= 0 || *name == "" {
+		return fmt.Errorf("%w: --account and --name are required", errUsage)
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	admin, err := adminOf(ctx, db, *account)
+	if err != nil {
+		return describe(err)
+	}
+	d, err := crm.NewService(db).AddDepartment(ctx, admin, *name)
+	if err != nil {
+		return describe(err)
+	}
+	if *asJSON {
+		return json.NewEncoder(m.Stdout).Encode(map[string]any{"department_id": d.ID, "name": d.Name})
+	}
+	fmt.Fprintf(m.Stdout, "department %d (%s)\n", d.ID, d.Name)
+	return nil
+}
+
+// parseStages reads "Name:status,Name:status" (status 2001 new, 2002 in
+// work, 2003 won, 2004 lost).
+func parseStages(spec string) ([]crm.Stage, error) {
+	var out []crm.Stage
+	for _, part := range strings.Split(spec, ",") {
+		name, status, ok := strings.Cut(strings.TrimSpace(part), ":")
+		n, err := strconv.Atoi(strings.TrimSpace(status))
+		if !ok || err != nil || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("%w: --stages: %q is not NAME:STATUS", errUsage, part)
+		}
+		out = append(out, crm.Stage{Name: strings.TrimSpace(name), Status: crm.StageStatus(n)})
+	}
+	return out, nil
+}
+
+func (m *Main) pipelineCreate(ctx context.Context, args []string) error {
+	fs := m.flags("pipeline create")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	account := fs.Int64("account", 0, "account `ID` (required)")
+	name := fs.String("name", "", "pipeline `NAME` (required)")
+	stages := fs.String("stages", "Новая:2001,В работе:2002,Успешно реализована:2003,Не реализована:2004", "stages as NAME:STATUS,… (2001 new, 2002 in work, 2003 won, 2004 lost)")
+	manual := fs.Bool("manual", true, "allow changing stages by hand (through the APIs)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *account <= 0 || *name == "" {
+		return fmt.Errorf("%w: --account and --name are required", errUsage)
+	}
+	list, err := parseStages(*stages)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	admin, err := adminOf(ctx, db, *account)
+	if err != nil {
+		return describe(err)
+	}
+	p, err := crm.NewService(db).AddPipeline(ctx, admin, crm.Pipeline{Name: *name, AllowManualStageChange: *manual, Stages: list})
+	if err != nil {
+		return describe(err)
+	}
+	if *asJSON {
+		ids := make([]int64, len(p.Stages))
+		for i, st := range p.Stages {
+			ids[i] = st.ID
+		}
+		return json.NewEncoder(m.Stdout).Encode(map[string]any{"pipeline_id": p.ID, "stage_ids": ids})
+	}
+	fmt.Fprintf(m.Stdout, "pipeline %d (%s) with %d stages\n", p.ID, p.Name, len(p.Stages))
+	return nil
 }

@@ -146,9 +146,13 @@ func slug(name string) string {
 
 // NewUser describes a user to add to an existing account.
 type NewUser struct {
-	AccountID int64
-	Name      string
-	Role      Role
+	AccountID  int64
+	Name       string
+	Role       Role
+	Surname    string
+	Email      string
+	Profession string
+	Phone      string
 }
 
 // Normalize validates the request.
