@@ -51,6 +51,11 @@ func loadMigrations(dialect string) ([]migration, error) {
 // lock (even CREATE TABLE IF NOT EXISTS races there without it) and SQLite's
 // write lock does the same job.
 func (db *DB) Migrate(ctx context.Context) error {
+	return db.migrateTo(ctx, int(^uint(0)>>1))
+}
+
+// migrateTo applies the pending migrations up to and including version last.
+func (db *DB) migrateTo(ctx context.Context, last int) error {
 	all, err := loadMigrations(db.dialect.name())
 	if err != nil {
 		return err
@@ -64,6 +69,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("create schema_migrations: %w", err)
 		}
 		for _, m := range all {
+			if m.version > last {
+				break
+			}
 			if err := db.applyMigration(ctx, tx, m); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}

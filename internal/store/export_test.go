@@ -1,0 +1,13 @@
+package store
+
+import "context"
+
+// MigrateTo exposes migrateTo to the external tests of upgrade paths.
+func (db *DB) MigrateTo(ctx context.Context, last int) error { return db.migrateTo(ctx, last) }
+
+// ExecRaw runs a statement outside any tenant scope, for setting up old
+// schema versions in tests.
+func (db *DB) ExecRaw(ctx context.Context, q string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, db.dialect.rebind(q), args...)
+	return err
+}
