@@ -27,6 +27,10 @@ type Company struct {
 	UpdatedBy         int64
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// LegalDetails are the requisites Envybox clients' companies carry
+	// (Name is their short name). Read by Tx.ClientCompanies; Tx.Company and
+	// Tx.Companies leave them empty.
+	LegalDetails
 }
 
 // NewContact is a contact to add. When Name is empty it is made from the

@@ -11,6 +11,12 @@ type Period struct {
 	Days  int
 	Color string
 	Sort  int
+	// BeforeBuy, for a before period with days, is how many days before
+	// the purchase its window reaches: its days plus those of the periods
+	// nearer the purchase (seed 001: "calculated by adding this parameter
+	// for all periods from the purchase day"). Nearer means a higher sort,
+	// the order LifecycleStatus uses.
+	BeforeBuy int
 }
 
 // The v2 period types.

@@ -132,35 +132,41 @@ func (s *Service) AddCustomers(ctx context.Context, actor Actor, in []CustomerIn
 		if err != nil {
 			return err
 		}
-		var v violations
-		if len(in) == 0 {
-			v.add(0, "", ViolationRequired, "At least one customer must be given.")
-		}
-		ids := make([]int64, 0, len(in))
-		for i := range in {
-			c := Customer{CreatedBy: actor.UserID, UpdatedBy: actor.UserID, ResponsibleUserID: actor.UserID,
-				CreatedAt: tx.Now(), UpdatedAt: tx.Now()}
-			if in[i].Name == nil {
-				v.add(i, "name", ViolationRequired, "This field is missing.")
-			}
-			if cc.account.CustomersMode == CustomersPeriodicity && in[i].NextDate == nil {
-				v.add(i, "next_date", ViolationRequired, "This field is missing: next_date is required in the periodicity mode.")
-			}
-			if err := s.writeCustomer(ctx, tx, cc, &v, i, &c, in[i], true); err != nil {
-				return err
-			}
-			ids = append(ids, c.ID)
-		}
-		if err := v.err(); err != nil {
-			return err
-		}
-		out, _, err = tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
-		if err != nil {
-			return err
-		}
-		return loadCustomerDetails(ctx, tx, orderByIDs(out, ids))
+		out, err = s.addCustomers(ctx, tx, cc, actor, in)
+		return err
 	})
 	return out, err
+}
+
+func (s *Service) addCustomers(ctx context.Context, tx Tx, cc *customerContext, actor Actor, in []CustomerInput) ([]Customer, error) {
+	var v violations
+	if len(in) == 0 {
+		v.add(0, "", ViolationRequired, "At least one customer must be given.")
+	}
+	ids := make([]int64, 0, len(in))
+	for i := range in {
+		c := Customer{CreatedBy: actor.UserID, UpdatedBy: actor.UserID, ResponsibleUserID: actor.UserID,
+			CreatedAt: tx.Now(), UpdatedAt: tx.Now()}
+		if in[i].Name == nil {
+			v.add(i, "name", ViolationRequired, "This field is missing.")
+		}
+		if cc.account.CustomersMode == CustomersPeriodicity && in[i].NextDate == nil {
+			v.add(i, "next_date", ViolationRequired, "This field is missing: next_date is required in the periodicity mode.")
+		}
+		if err := s.writeCustomer(ctx, tx, cc, &v, i, &c, in[i], true); err != nil {
+			return nil, err
+		}
+		ids = append(ids, c.ID)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	out, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	out = orderByIDs(out, ids)
+	return out, loadCustomerDetails(ctx, tx, out)
 }
 
 // orderByIDs sorts list into the order of ids, in place, and returns it.
@@ -182,70 +188,76 @@ func orderByIDs(list []Customer, ids []int64) []Customer {
 // alone (Conflict in its result) and the others are applied.
 // Errors: invalid, unprocessable.
 func (s *Service) UpdateCustomers(ctx context.Context, actor Actor, in []CustomerInput) ([]CustomerResult, error) {
-	out := make([]CustomerResult, len(in))
+	var out []CustomerResult
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		cc, err := loadCustomerContext(ctx, tx)
 		if err != nil {
 			return err
 		}
-		var v violations
-		if len(in) == 0 {
-			v.add(0, "", ViolationRequired, "At least one customer must be given.")
-		}
-		ids := make([]int64, len(in))
-		for i := range in {
-			if in[i].ID == 0 {
-				v.add(i, "id", ViolationRequired, "This field is missing.")
-				continue
-			}
-			c, err := tx.Customer(ctx, in[i].ID)
-			if KindOf(err) == KindNotFound {
-				v.add(i, "id", ViolationChoice, "The value you selected is not a valid choice.")
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			ids[i] = c.ID
-			if seen := in[i].SeenUpdatedAt; seen != nil && seen.Before(c.UpdatedAt) {
-				out[i] = CustomerResult{Customer: c, Conflict: true}
-				continue
-			}
-			// Keep updated_at strictly increasing so that a client that saw the
-			// previous version is refused even within the same second.
-			next := tx.Now()
-			if !next.After(c.UpdatedAt) {
-				next = c.UpdatedAt.Add(time.Second)
-			}
-			if seen := in[i].SeenUpdatedAt; seen != nil && seen.After(next) {
-				next = *seen
-			}
-			c.UpdatedAt, c.UpdatedBy = next, actor.UserID
-			if err := s.writeCustomer(ctx, tx, cc, &v, i, &c, in[i], false); err != nil {
-				return err
-			}
-		}
-		if err := v.err(); err != nil {
-			return err
-		}
-		list, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
-		if err != nil {
-			return err
-		}
-		if err := loadCustomerDetails(ctx, tx, list); err != nil {
-			return err
-		}
-		byID := map[int64]Customer{}
-		for _, c := range list {
-			byID[c.ID] = c
-		}
-		for i := range out {
-			out[i].Customer = byID[ids[i]]
-		}
-		return nil
+		out, err = s.updateCustomers(ctx, tx, cc, actor, in)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContext, actor Actor, in []CustomerInput) ([]CustomerResult, error) {
+	out := make([]CustomerResult, len(in))
+	var v violations
+	if len(in) == 0 {
+		v.add(0, "", ViolationRequired, "At least one customer must be given.")
+	}
+	ids := make([]int64, len(in))
+	for i := range in {
+		if in[i].ID == 0 {
+			v.add(i, "id", ViolationRequired, "This field is missing.")
+			continue
+		}
+		c, err := tx.Customer(ctx, in[i].ID)
+		if KindOf(err) == KindNotFound {
+			v.add(i, "id", ViolationChoice, "The value you selected is not a valid choice.")
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = c.ID
+		if seen := in[i].SeenUpdatedAt; seen != nil && seen.Before(c.UpdatedAt) {
+			out[i] = CustomerResult{Customer: c, Conflict: true}
+			continue
+		}
+		// Keep updated_at strictly increasing so that a client that saw the
+		// previous version is refused even within the same second.
+		next := tx.Now()
+		if !next.After(c.UpdatedAt) {
+			next = c.UpdatedAt.Add(time.Second)
+		}
+		if seen := in[i].SeenUpdatedAt; seen != nil && seen.After(next) {
+			next = *seen
+		}
+		c.UpdatedAt, c.UpdatedBy = next, actor.UserID
+		if err := s.writeCustomer(ctx, tx, cc, &v, i, &c, in[i], false); err != nil {
+			return nil, err
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	list, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	if err := loadCustomerDetails(ctx, tx, list); err != nil {
+		return nil, err
+	}
+	byID := map[int64]Customer{}
+	for _, c := range list {
+		byID[c.ID] = c
+	}
+	for i := range out {
+		out[i].Customer = byID[ids[i]]
 	}
 	return out, nil
 }
@@ -446,7 +458,7 @@ func updateTags(ctx context.Context, tx Tx, entity EntityType, id int64, replace
 // values, and reports which existed. Unknown ids are skipped.
 // Errors: unprocessable.
 func (s *Service) DeleteCustomers(ctx context.Context, actor Actor, ids []int64) ([]DeletedCustomer, error) {
-	out := []DeletedCustomer{}
+	var out []DeletedCustomer
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		a, err := tx.Account(ctx)
 		if err != nil {
@@ -455,22 +467,84 @@ func (s *Service) DeleteCustomers(ctx context.Context, actor Actor, ids []int64)
 		if err := requireCustomers(a); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			c, err := tx.Customer(ctx, id)
-			if KindOf(err) == KindNotFound {
-				continue
+		out, err = deleteCustomers(ctx, tx, ids)
+		return err
+	})
+	return out, err
+}
+
+func deleteCustomers(ctx context.Context, tx Tx, ids []int64) ([]DeletedCustomer, error) {
+	out := []DeletedCustomer{}
+	for _, id := range ids {
+		c, err := tx.Customer(ctx, id)
+		if KindOf(err) == KindNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.DeleteCustomer(ctx, id); err != nil {
+			return nil, err
+		}
+		out = append(out, DeletedCustomer{ID: c.ID, Name: c.Name})
+	}
+	return out, nil
+}
+
+// CustomerBatch is amoCRM v2's one-request write: customers to add, to
+// update and to delete.
+type CustomerBatch struct {
+	Add    []CustomerInput
+	Update []CustomerInput
+	Delete []int64
+}
+
+// CustomerBatchResult is what a CustomerBatch did.
+type CustomerBatchResult struct {
+	Added   []Customer
+	Updated []CustomerResult
+	Deleted []DeletedCustomer
+}
+
+// SectionError says which section of a CustomerBatch an error belongs to
+// ("add", "update" or "delete"); it unwraps to the domain error.
+type SectionError struct {
+	Section string
+	Err     error
+}
+
+func (e *SectionError) Error() string { return e.Section + ": " + e.Err.Error() }
+func (e *SectionError) Unwrap() error { return e.Err }
+
+// ApplyCustomerBatch runs the sections in the documented order add, update,
+// delete, in one transaction: bad input anywhere writes nothing (stale
+// updates are still per-item conflicts).
+// Errors: invalid or unprocessable, wrapped in *SectionError.
+func (s *Service) ApplyCustomerBatch(ctx context.Context, actor Actor, b CustomerBatch) (CustomerBatchResult, error) {
+	var res CustomerBatchResult
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		cc, err := loadCustomerContext(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if len(b.Add) > 0 {
+			if res.Added, err = s.addCustomers(ctx, tx, cc, actor, b.Add); err != nil {
+				return &SectionError{Section: "add", Err: err}
 			}
-			if err != nil {
-				return err
+		}
+		if len(b.Update) > 0 {
+			if res.Updated, err = s.updateCustomers(ctx, tx, cc, actor, b.Update); err != nil {
+				return &SectionError{Section: "update", Err: err}
 			}
-			if err := tx.DeleteCustomer(ctx, id); err != nil {
-				return err
+		}
+		if len(b.Delete) > 0 {
+			if res.Deleted, err = deleteCustomers(ctx, tx, b.Delete); err != nil {
+				return &SectionError{Section: "delete", Err: err}
 			}
-			out = append(out, DeletedCustomer{ID: c.ID, Name: c.Name})
 		}
 		return nil
 	})
-	return out, err
+	return res, err
 }
 
 // LinkCustomer attaches (or with unlink, detaches) contacts, a company and

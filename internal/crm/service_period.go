@@ -6,8 +6,12 @@ import (
 )
 
 // Periods lists the v2 customer periods (the statuses except "closed") by
-// sort. Errors: unprocessable (periodicity mode off).
+// sort. Seed 001: "These methods are only available to the account
+// administrator". Errors: forbidden, unprocessable (periodicity mode off).
 func (s *Service) Periods(ctx context.Context, actor Actor) ([]Period, error) {
+	if err := actor.requireAdmin(); err != nil {
+		return nil, err
+	}
 	var out []Period
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
 		if err := requireMode(ctx, tx, CustomersPeriodicity); err != nil {
@@ -28,6 +32,17 @@ func periodsOf(statuses []CustomerStatus) []Period {
 	for _, st := range statuses {
 		if p, ok := PeriodOf(st); ok {
 			out = append(out, p)
+		}
+	}
+	for i := range out {
+		p := &out[i]
+		if p.Type != PeriodBefore || p.Days <= 0 {
+			continue
+		}
+		for _, q := range out {
+			if q.Type == PeriodBefore && q.Days > 0 && (q.Sort > p.Sort || q.Sort == p.Sort && q.ID >= p.ID) {
+				p.BeforeBuy += q.Days
+			}
 		}
 	}
 	return out

@@ -9,9 +9,18 @@ import (
 	"time"
 )
 
-// v2Routes are the amoCRM API v2 endpoints of seed 001.
+// v2Routes are the amoCRM API v2 endpoints of seed 001. Authentication is
+// the same Bearer token as v4 (the authed wrapper); errors are answered in
+// v2's envelope by writeV2Error.
 func (h *handler) v2Routes() []route {
-	return nil
+	return []route{
+		{"POST /api/v2/customers", h.v2PostCustomers},
+		{"GET /api/v2/customers", h.v2ListCustomers},
+		{"POST /api/v2/transactions", h.v2PostTransactions},
+		{"GET /api/v2/transactions", h.v2ListTransactions},
+		{"POST /api/v2/customers_periods", h.v2PostPeriods},
+		{"GET /api/v2/customers_periods", h.v2ListPeriods},
+	}
 }
 
 // v2ErrorBody is amoCRM v2's error envelope for a request that failed as a
