@@ -91,7 +91,7 @@ func errorWriterFor(r *http.Request) errorWriter {
 // ServeHTTP routes the request, answering unknown paths and methods with
 // problem bodies instead of the standard mux's plain text.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := h.mux.Handler(r); pattern != "" {
+	if h.matches(r) {
 		h.mux.ServeHTTP(w, r)
 		return
 	}
@@ -99,7 +99,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := h.mux.Handler(probe); pattern != "" {
+		if h.matches(probe) {
 			allowed = append(allowed, m)
 		}
 	}
@@ -110,6 +110,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeErr(w, r, h.log, newProblem(http.StatusNotFound, "Not found"))
+}
+
+// matches reports whether a pattern serves r. A match counts only when the
+// pattern's id wildcards ({id}, {customer_id}) hold positive integers:
+// GET /api/v4/customers/{id} also matches /api/v4/customers/mode, and such a
+// path must keep the 404 or 405 (with the literal route's Allow) it would
+// get without the wildcard route, with or without credentials.
+func (h *handler) matches(r *http.Request) bool {
+	_, pattern := h.mux.Handler(r)
+	if pattern == "" {
+		return false
+	}
+	_, patternPath, _ := strings.Cut(pattern, " ")
+	want := strings.Split(strings.Trim(patternPath, "/"), "/")
+	got := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	for i, seg := range want {
+		if (seg == "{id}" || seg == "{customer_id}") && i < len(got) {
+			if n, err := strconv.ParseInt(got[i], 10, 64); err != nil || n <= 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // unauthorizedDetail is the detail amoCRM sends with 401 (seen in real responses).
