@@ -173,6 +173,27 @@ type Tx interface {
 	// SetFieldValues replaces the values of the fields named in values
 	// (a FieldValue with no Values deletes that field's values).
 	SetFieldValues(ctx context.Context, entity EntityType, id int64, values []FieldValue) error
+
+	// ClientIDs returns the ids of every client (contact) q selects, newest
+	// first; q.Limit and q.Offset are ignored (the caller pages).
+	ClientIDs(ctx context.Context, q ClientQuery) ([]int64, error)
+	// UpdateClientName stores a client's name and who changed it, and sets
+	// its updated_at to now. KindNotFound when there is no such contact.
+	UpdateClientName(ctx context.Context, id int64, name string, by int64) error
+	// InsertContactPerson stores a contact person of a client and sets its id.
+	InsertContactPerson(ctx context.Context, p *ContactPerson) error
+	// ContactPersons returns the contact persons of the given clients,
+	// oldest first.
+	ContactPersons(ctx context.Context, clientIDs []int64) (map[int64][]ContactPerson, error)
+	// SetCompanyLegal stores a company's legal details (requisites).
+	// KindNotFound when there is no such company.
+	SetCompanyLegal(ctx context.Context, companyID int64, d LegalDetails) error
+	// LinkClientCompany attaches a company to a client; primary marks the
+	// client's main company.
+	LinkClientCompany(ctx context.Context, clientID, companyID int64, primary bool) error
+	// ClientCompanies returns the companies attached to a client with their
+	// legal details, the primary one first, then in the order attached.
+	ClientCompanies(ctx context.Context, clientID int64) ([]ClientCompany, error)
 }
 
 // CredentialKind says which dialect a credential authenticates.

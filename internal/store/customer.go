@@ -116,7 +116,7 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 		f.add(`name IN (`+placeholders(len(q.Names))+`)`, args...)
 	}
 	if q.Search != "" {
-		f.add(`LOWER(name) LIKE ?`, "%"+escapeLike(strings.ToLower(q.Search))+"%")
+		f.add(t.foldExpr(`name`)+` LIKE ?`, "%"+escapeLike(strings.ToLower(q.Search))+"%")
 	}
 	if q.AfterID != 0 {
 		f.add(`id > ?`, q.AfterID)
@@ -158,10 +158,11 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 	return out, total, rows.Err()
 }
 
-// escapeLike makes s match literally inside LIKE '%…%' (ESCAPE is the
-// default backslash on neither database, so LIKE characters are dropped).
+// escapeLike prepares s for LIKE '%…%' (ESCAPE is the default backslash on
+// neither database): "%" is dropped; "_" is kept, matching any one
+// character and so itself — dropping it would make "ivan_petrov" miss.
 func escapeLike(s string) string {
-	return strings.NewReplacer("%", "", "_", "").Replace(s)
+	return strings.ReplaceAll(s, "%", "")
 }
 
 func (t *tenantTx) DeleteCustomer(ctx context.Context, id int64) error {

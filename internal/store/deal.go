@@ -77,10 +77,12 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	}
 	if kw := strings.ToLower(strings.TrimSpace(q.Keyword)); kw != "" {
 		like := "%" + escapeLike(kw) + "%"
-		f.add(`(LOWER(d.name) LIKE ? OR LOWER(c.name) LIKE ? OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id
+		f.add(`(`+t.foldExpr("d.name")+` LIKE ? OR `+t.foldExpr("c.name")+` LIKE ? OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id
 			AND ((sv.entity_type = 'leads' AND sv.entity_id = d.id) OR (sv.entity_type = 'contacts' AND sv.entity_id = d.client_id))
-			AND LOWER(sv.value) LIKE ?) OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = d.account_id
-			AND cd.owner_type = 'contacts' AND cd.owner_id = d.client_id AND LOWER(cd.value) LIKE ?))`, like, like, like, like)
+			AND `+t.foldExpr("sv.value")+` LIKE ?) OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = d.account_id
+			AND ((fv.entity_type = 'leads' AND fv.entity_id = d.id) OR (fv.entity_type = 'contacts' AND fv.entity_id = d.client_id))
+			AND `+t.foldExpr("fv.value")+` LIKE ?) OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = d.account_id
+			AND cd.owner_type = 'contacts' AND cd.owner_id = d.client_id AND `+t.foldExpr("cd.value")+` LIKE ?))`, like, like, like, like, like)
 	}
 	var total int
 	if err := t.queryRow(ctx, `SELECT COUNT(*)`+dealFrom+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {

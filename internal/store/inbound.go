@@ -97,10 +97,12 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 	}
 	if kw := strings.ToLower(strings.TrimSpace(q.Keyword)); kw != "" {
 		like := "%" + escapeLike(kw) + "%"
-		f.add(`(LOWER(l.name) LIKE ? OR l.phone LIKE ? OR l.email LIKE ? OR EXISTS (SELECT 1 FROM service_values sv
-			WHERE sv.account_id = l.account_id AND sv.entity_type = 'inbound' AND sv.entity_id = l.id AND LOWER(sv.value) LIKE ?)
+		f.add(`(`+t.foldExpr("l.name")+` LIKE ? OR l.phone LIKE ? OR l.email LIKE ? OR EXISTS (SELECT 1 FROM service_values sv
+			WHERE sv.account_id = l.account_id AND sv.entity_type = 'inbound' AND sv.entity_id = l.id AND `+t.foldExpr("sv.value")+` LIKE ?)
+			OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = l.account_id AND fv.entity_type = 'inbound'
+			AND fv.entity_id = l.id AND `+t.foldExpr("fv.value")+` LIKE ?)
 			OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = l.account_id AND cd.owner_type = 'inbound'
-			AND cd.owner_id = l.id AND LOWER(cd.value) LIKE ?))`, like, like, like, like, like)
+			AND cd.owner_id = l.id AND `+t.foldExpr("cd.value")+` LIKE ?))`, like, like, like, like, like, like)
 	}
 	var total int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM inbounds l WHERE `+f.sql(), f.args...).Scan(&total); err != nil {

@@ -40,6 +40,8 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 
 func (postgresDialect) isBusy(error) bool { return false }
 
+func (postgresDialect) fold(expr string) string { return "LOWER(" + expr + ")" }
+
 func (postgresDialect) insertIgnore(table, columns, values string) string {
 	return rebindDollar("INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT DO NOTHING")
 }

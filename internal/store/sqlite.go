@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -34,6 +36,25 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 func (sqliteDialect) isBusy(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
+// fold uses crmd_lower: SQLite's own LOWER folds ASCII letters only, so
+// "иван" would not find "Иван".
+func (sqliteDialect) fold(expr string) string { return "crmd_lower(" + expr + ")" }
+
+func init() {
+	lower := func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	}
+	if err := sqlite.RegisterDeterministicScalarFunction("crmd_lower", 1, lower); err != nil {
+		panic(err)
+	}
 }
 
 func (sqliteDialect) insertIgnore(table, columns, values string) string {

@@ -43,6 +43,8 @@ type dialect interface {
 	isUniqueViolation(err error) bool
 	// isBusy reports whether err means the database was momentarily locked.
 	isBusy(err error) bool
+	// fold lower-cases a text expression, Cyrillic included.
+	fold(expr string) string
 	// insertIgnore is the statement that inserts a row unless its key exists.
 	insertIgnore(table, columns, values string) string
 }

@@ -62,10 +62,12 @@ func NewHandler(d Deps) http.Handler {
 	routes = append(routes, h.dealRoutes()...)
 	routes = append(routes, h.clientRoutes()...)
 	for _, rt := range routes {
-		h.mux.Handle(rt.pattern, h.serve(rt.fn))
-		// Every documented path ends with "/"; accept it without too.
+		// Every documented path ends with "/": serve exactly it ({$}: not
+		// the subtree a trailing slash means to the mux) and it without "/".
 		method, path, _ := strings.Cut(rt.pattern, " ")
-		h.mux.Handle(method+" "+strings.TrimSuffix(path, "/"), h.serve(rt.fn))
+		path = strings.TrimSuffix(path, "/")
+		h.mux.Handle(method+" "+path+"/{$}", h.serve(rt.fn))
+		h.mux.Handle(method+" "+path, h.serve(rt.fn))
 	}
 	return h
 }

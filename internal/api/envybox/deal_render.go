@@ -1,0 +1,165 @@
+package envybox
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Deals are rendered in three shapes, each following its own example:
+// dealCore is the sixteen members deal/search (strings), deal/create and
+// deal/updateEmployee (numbers) show; dealGetView adds deal/get's stage,
+// name and linked leads; dealListView is deal/list's row.
+
+// dealNum renders an id as a string (older examples) or a number (newer).
+func dealNum(n int64, old bool) any {
+	if old {
+		return s(n)
+	}
+	return n
+}
+
+// dealFlag renders a flag as "0"/"1" (older examples) or 0/1 (newer).
+func dealFlag(b bool, old bool) any {
+	if old {
+		return flag(b)
+	}
+	return flagN(b)
+}
+
+// dealCore is a deal's own record.
+func dealCore(c *call, d crm.Deal, old bool) map[string]any {
+	oldEmployee := nullableN(d.OldEmployeeID)
+	if old {
+		oldEmployee = nullableS(d.OldEmployeeID)
+	}
+	return map[string]any{
+		"id":               dealNum(d.ID, old),
+		"crm_id":           dealNum(c.actor.AccountID, old),
+		"pipeline_id":      dealNum(d.PipelineID, old),
+		"client_id":        dealNum(d.ClientID, old),
+		"stage_id":         dealNum(d.StageID, old),
+		"user_id":          dealNum(d.UserID, old),
+		"employee_id":      dealNum(d.EmployeeID, old),
+		"old_employee_id":  oldEmployee,
+		"department_id":    dealNum(d.DepartmentID, old),
+		"inbox_type_id":    dealNum(d.InboxTypeID, old),
+		"it_reaction":      dealFlag(d.ItReaction, old),
+		"with_event":       dealFlag(d.WithEvent, old),
+		"stage_updated_at": at(d.StageUpdatedAt, c.loc),
+		"created_at":       at(d.CreatedAt, c.loc),
+		"updated_at":       at(d.UpdatedAt, c.loc),
+		"deleted_at":       nil,
+	}
+}
+
+// dealGetView is deal/get's result (E12, strings).
+func dealGetView(c *call, d crm.Deal) map[string]any {
+	m := dealCore(c, d, true)
+	m["stage_name"] = d.Stage.Name
+	m["stage_color"] = d.Stage.Color
+	m["status_id"] = s(int64(d.Stage.Status))
+	m["name"] = d.Name
+	m["connected_lead_id"] = dealIDStrings(d.InboundIDs)
+	return m
+}
+
+// dealListView is one row of deal/list (E19, strings).
+func dealListView(c *call, d crm.Deal) map[string]any {
+	return map[string]any{
+		"id":                s(d.ID),
+		"inbox_type_id":     s(d.InboxTypeID),
+		"stage_updated_at":  at(d.StageUpdatedAt, c.loc),
+		"client_id":         s(d.ClientID),
+		"pipeline_id":       s(d.PipelineID),
+		"stage_id":          s(d.StageID),
+		"stage":             d.Stage.Name,
+		"user_id":           s(d.UserID),
+		"employee_id":       s(d.EmployeeID),
+		"department_id":     s(d.DepartmentID),
+		"status_id":         s(int64(d.Stage.Status)),
+		"stage_color":       d.Stage.Color,
+		"created_at":        at(d.CreatedAt, c.loc),
+		"client_name":       emptyNull(d.ClientName),
+		"values":            dealValuesView(c, d),
+		"connected_lead_id": dealIDStrings(d.InboundIDs),
+	}
+}
+
+// dealIDStrings renders ids as Envybox's array of strings (lead/get's
+// "deals", deal/get's "connected_lead_id").
+func dealIDStrings(ids []int64) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, s(id))
+	}
+	return out
+}
+
+// dealValuesView is a deal's values: service values keyed by name_id, as
+// E19 shows them, and custom values. Envybox never shows a non-empty
+// "custom"; crmd writes a list of objects of the service values' shape
+// (type_id "2", name_id "crm_<id>"), [] when there are none.
+func dealValuesView(c *call, d crm.Deal) map[string]any {
+	service := map[string]any{}
+	for _, v := range d.Values {
+		f, ok := crm.ServiceFieldByID(crm.EntityDeal, v.FieldID)
+		if !ok {
+			continue
+		}
+		service[f.NameID] = map[string]any{
+			"id":         s(v.ID),
+			"crm_id":     s(c.actor.AccountID),
+			"deal_id":    s(d.ID),
+			"input_id":   s(f.ID),
+			"type_id":    "1",
+			"value":      v.Value,
+			"mask":       nil,
+			"created_at": at(v.CreatedAt, c.loc),
+			"updated_at": at(v.UpdatedAt, c.loc),
+			"deleted_at": nil,
+			"name":       f.Name,
+			"name_id":    f.NameID,
+		}
+	}
+	custom := []any{}
+	for _, fv := range d.Fields {
+		if len(fv.Values) == 0 {
+			continue
+		}
+		custom = append(custom, map[string]any{
+			"crm_id":     s(c.actor.AccountID),
+			"deal_id":    s(d.ID),
+			"input_id":   s(fv.FieldID),
+			"type_id":    "2",
+			"value":      customValueText(fv, c.loc),
+			"mask":       nil,
+			"deleted_at": nil,
+			"name":       fv.FieldName,
+			"name_id":    "crm_" + s(fv.FieldID),
+		})
+	}
+	return map[string]any{"service": service, "custom": custom}
+}
+
+// customValueText is a custom value as Envybox writes one: the text; for
+// list fields the option id (Envybox list values are option ids); dates in
+// the account's time zone. Several values are joined with commas.
+func customValueText(fv crm.FieldValue, loc *time.Location) string {
+	parts := make([]string, 0, len(fv.Values))
+	for _, v := range fv.Values {
+		switch {
+		case fv.FieldType.HasEnums() && v.EnumID != 0:
+			parts = append(parts, strconv.FormatInt(v.EnumID, 10))
+		case fv.FieldType == crm.FieldDate:
+			parts = append(parts, time.Unix(v.Unix(), 0).In(loc).Format(time.DateOnly))
+		case fv.FieldType == crm.FieldDateTime:
+			parts = append(parts, time.Unix(v.Unix(), 0).In(loc).Format(time.DateTime))
+		default:
+			parts = append(parts, v.Text)
+		}
+	}
+	return strings.Join(parts, ",")
+}

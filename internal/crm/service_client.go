@@ -1,0 +1,556 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Client is a contact seen as an Envybox client: the contact with its
+// service and custom values, its contact data, the contact persons those
+// rows belong to, and its deals.
+type Client struct {
+	Contact
+	Values      []ServiceValue
+	Fields      []FieldValue
+	ContactData []ContactData
+	Persons     []ContactPerson
+	Deals       []Deal
+}
+
+// Phone returns the client's main phone: the primary phone entry, else the
+// first one; "" when there is none.
+func (c Client) Phone() string { return c.mainData(IsPhoneKind) }
+
+// Email returns the client's main email, like Phone.
+func (c Client) Email() string { return c.mainData(func(k string) bool { return k == "email" }) }
+
+func (c Client) mainData(kind func(string) bool) string {
+	first := ""
+	for _, d := range c.ContactData {
+		if !kind(d.Kind) {
+			continue
+		}
+		if d.Primary {
+			return d.Value
+		}
+		if first == "" {
+			first = d.Value
+		}
+	}
+	return first
+}
+
+// Person returns the contact person with this id.
+func (c Client) Person(id int64) (ContactPerson, bool) {
+	for _, p := range c.Persons {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return ContactPerson{}, false
+}
+
+// ContactPerson is a person at a client (Envybox client/addContact): the
+// client's contact data rows with Group = ID belong to them.
+type ContactPerson struct {
+	ID        int64
+	AccountID int64
+	ClientID  int64
+	Name      string
+	Birthday  string // YYYY-MM-DD or ""
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ClientCompany is a company attached to a client.
+type ClientCompany struct {
+	Company
+	ClientID int64
+	// Primary marks the client's main company (the first one attached).
+	Primary bool
+}
+
+// ClientQuery selects clients.
+type ClientQuery struct {
+	// Keyword matches the client's name, service values, contact data,
+	// contact persons' names and its deals' names.
+	Keyword string
+	// Created filters on the creation time.
+	Created Range
+	Limit   int
+	Offset  int
+}
+
+// ClientPage is one page of clients with every matching id.
+type ClientPage struct {
+	Clients []Client
+	AllIDs  []int64
+	Total   int
+}
+
+// NewClient is a client to create. Phones and emails become primary
+// contact data of the client.
+type NewClient struct {
+	Name   string
+	Phones []string
+	Emails []string
+}
+
+// NewContactPerson is a contact person to add to a client (Envybox
+// client/addContact). A phone or an email is required.
+type NewContactPerson struct {
+	Name      string
+	Phone     string
+	Email     string
+	Birthday  string // YYYY-MM-DD
+	WorkPhone string
+	// WorkPhoneAddon is the extension of WorkPhone.
+	WorkPhoneAddon string
+	HomePhone      string
+	Position       string
+	Note           string
+	// Messengers are viber, whatsapp, telegram, instagram, vkontakte,
+	// facebook and skype handles by kind.
+	Messengers map[string]string
+}
+
+// MessengerKinds are the messenger and social-network contact kinds a
+// contact person may have.
+var MessengerKinds = []string{"viber", "instagram", "whatsapp", "telegram", "vkontakte", "facebook", "skype"}
+
+// NewClientCompany is a company to attach to a client: a short name and the
+// legal details, of which the INN is required.
+type NewClientCompany struct {
+	ShortName string
+	LegalDetails
+}
+
+// clientNotFound maps a missing contact to Envybox's text.
+func clientNotFound(err error) error {
+	if KindOf(err) == KindNotFound {
+		return Errorf(KindNotFound, MsgClientNotFound)
+	}
+	return err
+}
+
+// loadClients reads clients by id, in the order given, with their values,
+// contact data, persons and deals.
+func loadClients(ctx context.Context, tx Tx, ids []int64) ([]Client, error) {
+	out := make([]Client, 0, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	contacts, _, err := tx.Contacts(ctx, ListQuery{IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]Contact, len(contacts))
+	for _, c := range contacts {
+		byID[c.ID] = c
+	}
+	values, err := tx.ServiceValues(ctx, EntityContact, ids)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := tx.FieldValues(ctx, EntityContact, ids)
+	if err != nil {
+		return nil, err
+	}
+	data, err := tx.ContactData(ctx, EntityContact, ids)
+	if err != nil {
+		return nil, err
+	}
+	persons, err := tx.ContactPersons(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	deals := map[int64][]Deal{}
+	for offset := 0; ; {
+		page, total, err := tx.Deals(ctx, DealQuery{ClientIDs: ids, Limit: 500, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range page {
+			deals[d.ClientID] = append(deals[d.ClientID], d)
+		}
+		offset += len(page)
+		if len(page) == 0 || offset >= total {
+			break
+		}
+	}
+	for _, id := range ids {
+		c, ok := byID[id]
+		if !ok {
+			return nil, Errorf(KindNotFound, MsgClientNotFound)
+		}
+		out = append(out, Client{Contact: c, Values: values[id], Fields: fields[id], ContactData: data[id],
+			Persons: persons[id], Deals: deals[id]})
+	}
+	return out, nil
+}
+
+func loadClient(ctx context.Context, tx Tx, id int64) (Client, error) {
+	if _, err := tx.Contact(ctx, id); err != nil {
+		return Client{}, clientNotFound(err)
+	}
+	list, err := loadClients(ctx, tx, []int64{id})
+	if err != nil {
+		return Client{}, err
+	}
+	return list[0], nil
+}
+
+// Client returns one client with its values, contact data and deals.
+// Errors: not found (MsgClientNotFound).
+func (s *Service) Client(ctx context.Context, actor Actor, id int64) (Client, error) {
+	var out Client
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		out, err = loadClient(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// Clients lists clients newest first, with the ids of all that match.
+// Errors: invalid (paging).
+func (s *Service) Clients(ctx context.Context, actor Actor, q ClientQuery) (ClientPage, error) {
+	if q.Limit <= 0 {
+		q.Limit = DefaultPageLimit
+	}
+	if q.Offset < 0 {
+		return ClientPage{}, Invalid(Violation{Path: "offset", Code: ViolationRange, Detail: "offset не может быть отрицательным"})
+	}
+	out := ClientPage{AllIDs: []int64{}, Clients: []Client{}}
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		ids, err := tx.ClientIDs(ctx, q)
+		if err != nil {
+			return err
+		}
+		out.AllIDs, out.Total = ids, len(ids)
+		if q.Offset >= len(ids) {
+			return nil
+		}
+		page := ids[q.Offset:min(len(ids), q.Offset+q.Limit)]
+		out.Clients, err = loadClients(ctx, tx, page)
+		return err
+	})
+	return out, err
+}
+
+// CreateClient creates a client with its name (service value 1001) and
+// optional phones and emails. Errors: invalid.
+func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (Client, error) {
+	var v violations
+	name := strings.TrimSpace(n.Name)
+	if name == "" {
+		v.add(0, "name", ViolationRequired, "Не указано имя клиента")
+	}
+	var rows []ContactData
+	for i, p := range n.Phones {
+		phone := NormalizePhone(p)
+		if phone == "" {
+			v.add(0, fmt.Sprintf("phone.%d", i), ViolationInvalid, "Телефон должен содержать цифры")
+		}
+		rows = append(rows, ContactData{Kind: "phone", Value: phone})
+	}
+	for i, e := range n.Emails {
+		email := NormalizeEmail(e)
+		if !validEmail(email) {
+			v.add(0, fmt.Sprintf("email.%d", i), ViolationInvalid, "Email указан неверно")
+		}
+		rows = append(rows, ContactData{Kind: "email", Value: email})
+	}
+	if err := v.err(); err != nil {
+		return Client{}, err
+	}
+	var out Client
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		c := Contact{Name: name, ResponsibleUserID: actor.UserID, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
+		if err := tx.InsertContact(ctx, &c); err != nil {
+			return err
+		}
+		if err := tx.SetServiceValue(ctx, EntityContact, c.ID, 1001, name); err != nil {
+			return err
+		}
+		if err := insertClientData(ctx, tx, c.ID, nil, rows); err != nil {
+			return err
+		}
+		var err error
+		out, err = loadClient(ctx, tx, c.ID)
+		return err
+	})
+	return out, err
+}
+
+// insertClientData stores contact data rows of a client; the first entry of
+// each kind the client has becomes primary.
+func insertClientData(ctx context.Context, tx Tx, clientID int64, existing []ContactData, rows []ContactData) error {
+	have := map[string]bool{}
+	for _, d := range existing {
+		have[d.Kind] = true
+	}
+	for _, d := range rows {
+		d.OwnerType, d.OwnerID = EntityContact, clientID
+		d.Primary = !have[d.Kind]
+		have[d.Kind] = true
+		if err := tx.InsertContactData(ctx, &d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validEmail(e string) bool {
+	at := strings.LastIndexByte(e, '@')
+	return at > 0 && at < len(e)-1 && !strings.ContainsAny(e, " \t\r\n")
+}
+
+// clientTimeZone accepts the UTC offsets Envybox writes ("UTC+3:00",
+// "UTC+03:00").
+var clientTimeZone = regexp.MustCompile(`^UTC[+-](0?\d|1[0-4]):[0-5]\d$`)
+
+// UpdateClientValues writes service (1001 name, 1010 region, 1011 time zone)
+// and custom values of a client on behalf of who; a new name renames the
+// client. Errors: not found (MsgClientNotFound), invalid.
+func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64, who Responsible, writes []FieldWrite) error {
+	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		c, err := tx.Contact(ctx, id)
+		if err != nil {
+			return clientNotFound(err)
+		}
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		ic := &inboundContext{users: map[int64]User{}, departments: map[int64]bool{}}
+		for _, u := range users {
+			ic.users[u.ID] = u
+		}
+		var v violations
+		ic.checkResponsible(&v, who)
+		if len(writes) == 0 {
+			v.add(0, "fields", ViolationRequired, MsgBadRequest)
+		}
+		defs, err := tx.AllCustomFields(ctx, EntityContact)
+		if err != nil {
+			return err
+		}
+		var custom []CustomValueInput
+		service := map[int64]string{}
+		for i, w := range writes {
+			if !w.Service {
+				// An unknown field is Envybox's generic "Неверный request".
+				if !slices.ContainsFunc(defs, func(d CustomField) bool { return d.ID == w.FieldID }) {
+					v.add(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, MsgBadRequest)
+					continue
+				}
+				custom = append(custom, CustomValueInput{FieldID: w.FieldID, Value: w.Value})
+				continue
+			}
+			f, ok := ServiceFieldByID(EntityContact, w.FieldID)
+			if !ok {
+				v.add(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, MsgBadRequest)
+				continue
+			}
+			text, ok := scalarText(w.Value)
+			if !ok && w.Value != nil {
+				v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationType, "Значение поля должно быть строкой")
+				continue
+			}
+			text = strings.TrimSpace(text)
+			switch f.ID {
+			case 1001:
+				if text == "" {
+					v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationBlank, "Имя клиента не может быть пустым")
+				}
+			case 1011:
+				if text != "" && !clientTimeZone.MatchString(text) {
+					v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationInvalid, "Часовой пояс должен иметь вид UTC+3:00")
+				}
+			}
+			service[f.ID] = text
+		}
+		values := resolveCustom(&v, defs, custom, "fields")
+		if err := v.err(); err != nil {
+			return err
+		}
+		for fieldID, text := range service {
+			if err := tx.SetServiceValue(ctx, EntityContact, id, fieldID, text); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetFieldValues(ctx, EntityContact, id, values); err != nil {
+			return err
+		}
+		name, ok := service[1001]
+		if !ok {
+			name = c.Name
+		}
+		by := actor.UserID
+		switch {
+		case who.EmployeeID != 0:
+			by = who.EmployeeID
+		case who.UserID != 0:
+			by = who.UserID
+		}
+		return tx.UpdateClientName(ctx, id, name, by)
+	})
+}
+
+var birthday = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// AddContactPerson adds a person with their contact data to a client: each
+// item given becomes a contact data row of the client grouped under the
+// person. Errors: not found (MsgClientNotFound), invalid.
+func (s *Service) AddContactPerson(ctx context.Context, actor Actor, clientID int64, n NewContactPerson) (ContactPerson, error) {
+	var v violations
+	p := ContactPerson{ClientID: clientID, Name: strings.TrimSpace(n.Name), Birthday: strings.TrimSpace(n.Birthday)}
+	if p.Name == "" {
+		v.add(0, "name", ViolationRequired, "Не указано имя контакта")
+	}
+	phone, email := strings.TrimSpace(n.Phone), NormalizeEmail(n.Email)
+	if phone == "" && email == "" {
+		v.add(0, "phone", ViolationRequired, "Укажите телефон или email контакта")
+	}
+	if p.Birthday != "" {
+		if _, err := time.Parse(time.DateOnly, p.Birthday); err != nil || !birthday.MatchString(p.Birthday) {
+			v.add(0, "birthday", ViolationInvalid, "Дата рождения должна быть в формате YYYY-MM-DD")
+		}
+	}
+	var rows []ContactData
+	addPhone := func(path, kind, value, addon string) {
+		value = strings.TrimSpace(value)
+		if value == "" {
+			if addon != "" {
+				v.add(0, path, ViolationRequired, "Не указан номер рабочего телефона")
+			}
+			return
+		}
+		norm := NormalizePhone(value)
+		if norm == "" {
+			v.add(0, path, ViolationInvalid, "Телефон должен содержать цифры")
+		}
+		rows = append(rows, ContactData{Kind: kind, Value: norm, Addon: strings.TrimSpace(addon)})
+	}
+	addPhone("phone", "phone", phone, "")
+	if email != "" {
+		if !validEmail(email) {
+			v.add(0, "email", ViolationInvalid, "Email указан неверно")
+		}
+		rows = append(rows, ContactData{Kind: "email", Value: email})
+	}
+	addPhone("work_phone", "work_phone", n.WorkPhone, n.WorkPhoneAddon)
+	addPhone("home_phone", "home_phone", n.HomePhone, "")
+	for _, kind := range MessengerKinds {
+		if val := strings.TrimSpace(n.Messengers[kind]); val != "" {
+			rows = append(rows, ContactData{Kind: kind, Value: val})
+		}
+	}
+	for kind := range n.Messengers {
+		if !slices.Contains(MessengerKinds, kind) {
+			v.add(0, kind, ViolationUnexpected, "Неизвестный тип контакта "+kind)
+		}
+	}
+	for _, item := range []struct{ kind, value string }{{"position", n.Position}, {"note", n.Note}} {
+		if val := strings.TrimSpace(item.value); val != "" {
+			rows = append(rows, ContactData{Kind: item.kind, Value: val})
+		}
+	}
+	if err := v.err(); err != nil {
+		return p, err
+	}
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		if _, err := tx.Contact(ctx, clientID); err != nil {
+			return clientNotFound(err)
+		}
+		existing, err := tx.ContactData(ctx, EntityContact, []int64{clientID})
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertContactPerson(ctx, &p); err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i].Group, rows[i].Birthday = p.ID, p.Birthday
+		}
+		if err := insertClientData(ctx, tx, clientID, existing[clientID], rows); err != nil {
+			return err
+		}
+		c, err := tx.Contact(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		return tx.UpdateClientName(ctx, clientID, c.Name, actor.UserID)
+	})
+	return p, err
+}
+
+// ClientCompanies lists the companies of a client, the primary one first.
+// Errors: not found (MsgClientNotFound).
+func (s *Service) ClientCompanies(ctx context.Context, actor Actor, clientID int64) ([]ClientCompany, error) {
+	var out []ClientCompany
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		if _, err := tx.Contact(ctx, clientID); err != nil {
+			return clientNotFound(err)
+		}
+		var err error
+		out, err = tx.ClientCompanies(ctx, clientID)
+		return err
+	})
+	return out, err
+}
+
+// AddClientCompany creates a company with its legal details and attaches it
+// to a client; the client's first company becomes its primary one. The
+// short name and the INN are required; INN, KPP, OGRN/OGRNIP, BIK and the
+// accounts are checked by their lengths and check digits (legal.go).
+// Errors: not found (MsgClientNotFound), invalid (each violation names the
+// parameter and says in Russian what is wrong).
+func (s *Service) AddClientCompany(ctx context.Context, actor Actor, clientID int64, n NewClientCompany) (ClientCompany, error) {
+	var v violations
+	name := strings.TrimSpace(n.ShortName)
+	if name == "" {
+		v.add(0, "short_name", ViolationRequired, "Не указано сокращённое наименование компании")
+	}
+	n.LegalDetails.normalize()
+	n.LegalDetails.validate(&v)
+	var out ClientCompany
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		if _, err := tx.Contact(ctx, clientID); err != nil {
+			return clientNotFound(err)
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		existing, err := tx.ClientCompanies(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		c := Company{Name: name, ResponsibleUserID: actor.UserID, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
+		if err := tx.InsertCompany(ctx, &c); err != nil {
+			return err
+		}
+		if err := tx.SetCompanyLegal(ctx, c.ID, n.LegalDetails); err != nil {
+			return err
+		}
+		if err := tx.LinkClientCompany(ctx, clientID, c.ID, len(existing) == 0); err != nil {
+			return err
+		}
+		list, err := tx.ClientCompanies(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		for _, cc := range list {
+			if cc.ID == c.ID {
+				out = cc
+				return nil
+			}
+		}
+		return fmt.Errorf("company %d of client %d not linked", c.ID, clientID)
+	})
+	return out, err
+}
