@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // PipelineKind says what moves through a pipeline.
 type PipelineKind string
@@ -46,10 +49,16 @@ type Pipeline struct {
 	// through the API (Envybox "Разрешить менять статусы вручную").
 	AllowManualStageChange bool
 	// Primary marks the account's default pipeline of its kind.
-	Primary   bool
-	Stages    []Stage // by position
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Primary bool
+	// ExtID is the caller's key (UIS ext_id); empty means the id as a string.
+	ExtID string
+	// Sort orders pipelines (amoCRM sort).
+	Sort int
+	// UnsortedOn is amoCRM's is_unsorted_on.
+	UnsortedOn bool
+	Stages     []Stage // by position
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Stage is one step of a pipeline.
@@ -59,7 +68,11 @@ type Stage struct {
 	PipelineID int64
 	Status     StageStatus
 	Name       string
-	Position   int
+	// Position orders the stages of a pipeline: UIS stage_order, amoCRM
+	// status sort and Envybox position are all this one number.
+	Position int
+	// ExtID is the caller's key (UIS ext_id); empty means the id as a string.
+	ExtID string
 	// Color is a CSS colour as Envybox writes it: "rgb(35, 148, 254)".
 	Color string
 	// NoDelete marks the stages a pipeline cannot lose.
@@ -101,15 +114,15 @@ func (p Pipeline) StageByStatus(st StageStatus) (Stage, bool) {
 func defaultPipelines() []Pipeline {
 	return []Pipeline{
 		{Kind: PipelineDeal, Name: "Основная воронка", AllowManualStageChange: true, Primary: true, Stages: []Stage{
-			{Status: StageNew, Name: "Новая", Color: "rgb(35, 148, 254)", NoDelete: true},
-			{Status: StageInWork, Name: "В работе", Color: "rgb(199, 238, 30)"},
-			{Status: StageWon, Name: "Успешно реализована", Color: "rgb(76, 175, 80)", NoDelete: true},
-			{Status: StageLost, Name: "Не реализована", Color: "rgb(244, 67, 54)", NoDelete: true},
+			{Status: StageNew, Name: "Новая", Position: 0, Color: "rgb(35, 148, 254)", NoDelete: true},
+			{Status: StageInWork, Name: "В работе", Position: 1, Color: "rgb(199, 238, 30)"},
+			{Status: StageWon, Name: "Успешно реализована", Position: WonPosition, Color: "rgb(76, 175, 80)", NoDelete: true},
+			{Status: StageLost, Name: "Не реализована", Position: LostPosition, Color: "rgb(244, 67, 54)", NoDelete: true},
 		}},
 		{Kind: PipelineInbound, Name: "Стартовая", Primary: true, Stages: []Stage{
-			{Status: InboundNew, Name: "Новый", Color: "rgb(35, 148, 254)", NoDelete: true},
-			{Status: InboundNewClient, Name: "Новый клиент", Color: "rgb(139, 195, 74)", NoDelete: true},
-			{Status: InboundExistingClient, Name: "Существующий клиент", Color: "rgb(249,146,203)", NoDelete: true},
+			{Status: InboundNew, Name: "Новый", Position: 0, Color: "rgb(35, 148, 254)", NoDelete: true},
+			{Status: InboundNewClient, Name: "Новый клиент", Position: 1, Color: "rgb(139, 195, 74)", NoDelete: true},
+			{Status: InboundExistingClient, Name: "Существующий клиент", Position: 2, Color: "rgb(249,146,203)", NoDelete: true},
 		}},
 	}
 }
@@ -143,4 +156,20 @@ type Responsible struct {
 	UserID       int64
 	EmployeeID   int64
 	DepartmentID int64
+}
+
+// Key is the pipeline's external key: its ExtID, or its id as a string.
+func (p Pipeline) Key() string {
+	if p.ExtID != "" {
+		return p.ExtID
+	}
+	return strconv.FormatInt(p.ID, 10)
+}
+
+// Key is the stage's external key: its ExtID, or its id as a string.
+func (s Stage) Key() string {
+	if s.ExtID != "" {
+		return s.ExtID
+	}
+	return strconv.FormatInt(s.ID, 10)
 }

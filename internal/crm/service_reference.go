@@ -63,44 +63,17 @@ func (s *Service) Reference(ctx context.Context, actor Actor) (Reference, error)
 	return r, err
 }
 
-// AddPipeline creates a deal pipeline with the given stages, in order
-// (administrators only). Stage statuses must be deal statuses.
-// Errors: forbidden, invalid.
+// AddPipeline creates a deal pipeline from a whole Pipeline value, as the
+// CLI describes one: its stages in order (positions 0, 10, 20 … for the
+// open ones). The rules are CreatePipeline's.
+// Errors: forbidden, invalid, conflict, limit.
 func (s *Service) AddPipeline(ctx context.Context, actor Actor, p Pipeline) (Pipeline, error) {
-	if err := actor.requireAdmin(); err != nil {
-		return Pipeline{}, err
-	}
-	var v violations
-	name := p.Name
-	validateName(&v, 0, "name", &name, true)
-	if len(p.Stages) == 0 {
-		v.add(0, "stages", ViolationRequired, "A pipeline needs at least one stage.")
-	}
+	n := NewPipeline{Name: p.Name, ExtID: p.ExtID, Sort: p.Sort, Primary: p.Primary, UnsortedOn: p.UnsortedOn,
+		AllowManualStageChange: p.AllowManualStageChange}
 	for i, st := range p.Stages {
-		n := st.Name
-		validateName(&v, 0, "stages."+itoa(i)+".name", &n, true)
-		if !ValidDealStatus(st.Status) {
-			v.add(0, "stages."+itoa(i)+".status", ViolationChoice, "The value you selected is not a valid choice.")
-		}
-		if strings.TrimSpace(st.Color) == "" {
-			p.Stages[i].Color = "rgb(35, 148, 254)"
-		}
+		n.Stages = append(n.Stages, NewStage{Name: st.Name, ExtID: st.ExtID, Status: st.Status, Position: i * 10, Color: st.Color})
 	}
-	if err := v.err(); err != nil {
-		return Pipeline{}, err
-	}
-	p.Kind = PipelineDeal
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		// One primary pipeline per kind: a new one is primary only when the
-		// account has none.
-		existing, err := tx.Pipelines(ctx, PipelineDeal)
-		if err != nil {
-			return err
-		}
-		p.Primary = len(existing) == 0
-		return tx.InsertPipeline(ctx, &p)
-	})
-	return p, err
+	return s.CreatePipeline(ctx, actor, n)
 }
 
 // AddDepartment creates a department (administrators only).

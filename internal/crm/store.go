@@ -135,6 +135,19 @@ type Tx interface {
 	Pipelines(ctx context.Context, kind PipelineKind) ([]Pipeline, error)
 	Pipeline(ctx context.Context, id int64) (Pipeline, error)
 	Stage(ctx context.Context, id int64) (Stage, error)
+	UpdatePipeline(ctx context.Context, p *Pipeline) error
+	// DeletePipeline deletes a pipeline with its stages.
+	DeletePipeline(ctx context.Context, id int64) error
+	InsertStage(ctx context.Context, s *Stage) error
+	UpdateStage(ctx context.Context, s *Stage) error
+	DeleteStage(ctx context.Context, id int64) error
+	// CountDealsIn counts the deals of a pipeline and/or stage (0: any).
+	CountDealsIn(ctx context.Context, pipelineID, stageID int64) (int, error)
+	// CountInboundsFor counts the inbound requests in a pipeline or bound
+	// for it as their deal pipeline.
+	CountInboundsFor(ctx context.Context, pipelineID int64) (int, error)
+	// MoveDeals moves every deal of a stage to another stage.
+	MoveDeals(ctx context.Context, fromStage int64, to Stage) error
 
 	InsertInbound(ctx context.Context, l *Inbound) error
 	UpdateInbound(ctx context.Context, l *Inbound) error

@@ -11,7 +11,7 @@ import (
 
 const dealColumns = `d.id, d.account_id, d.name, d.client_id, d.pipeline_id, d.stage_id, d.user_id, d.employee_id, d.old_employee_id,
 	d.department_id, d.inbox_type_id, d.it_reaction, d.with_event, d.parent_deal_id, d.stage_updated_at, d.closed_at, d.created_at, d.updated_at,
-	s.id, s.account_id, s.pipeline_id, s.status, s.name, s.position, s.color, s.no_delete, s.created_at, s.updated_at, c.name`
+	s.id, s.account_id, s.pipeline_id, s.status, s.name, s.position, s.color, s.no_delete, s.ext_id, s.created_at, s.updated_at, c.name`
 
 const dealFrom = ` FROM deals d JOIN stages s ON s.id = d.stage_id AND s.account_id = d.account_id
 	JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
@@ -23,7 +23,7 @@ func scanDeal(row scanner) (crm.Deal, error) {
 	st := &d.Stage
 	err := row.Scan(&d.ID, &d.AccountID, &d.Name, &d.ClientID, &d.PipelineID, &d.StageID, &d.UserID, &d.EmployeeID, &oldEmployee,
 		&d.DepartmentID, &d.InboxTypeID, &d.ItReaction, &d.WithEvent, &parent, &stageUpdated, &closed, &created, &updated,
-		&st.ID, &st.AccountID, &st.PipelineID, &st.Status, &st.Name, &st.Position, &st.Color, &st.NoDelete, &sCreated, &sUpdated, &d.ClientName)
+		&st.ID, &st.AccountID, &st.PipelineID, &st.Status, &st.Name, &st.Position, &st.Color, &st.NoDelete, &st.ExtID, &sCreated, &sUpdated, &d.ClientName)
 	d.OldEmployeeID, d.ParentDealID = oldEmployee.Int64, parent.Int64
 	d.StageUpdatedAt, d.ClosedAt = timeOf(stageUpdated), timeOf(closed)
 	d.CreatedAt, d.UpdatedAt = fromUnix(created), fromUnix(updated)

@@ -11,7 +11,7 @@ import (
 const inboundColumns = `l.id, l.account_id, l.parent_id, l.pipeline_id, l.stage_id, l.deal_pipeline_id, l.deal_stage_id,
 	l.user_id, l.employee_id, l.old_employee_id, l.department_id, l.inbox_type_id, l.client_id, l.name, l.phone, l.email,
 	l.stage_updated_at, l.closed_at, l.created_at, l.updated_at,
-	s.id, s.account_id, s.pipeline_id, s.status, s.name, s.position, s.color, s.no_delete, s.created_at, s.updated_at`
+	s.id, s.account_id, s.pipeline_id, s.status, s.name, s.position, s.color, s.no_delete, s.ext_id, s.created_at, s.updated_at`
 
 const inboundFrom = ` FROM inbounds l JOIN stages s ON s.id = l.stage_id AND s.account_id = l.account_id`
 
@@ -23,7 +23,7 @@ func scanInbound(row scanner) (crm.Inbound, error) {
 	err := row.Scan(&l.ID, &l.AccountID, &l.ParentID, &l.PipelineID, &l.StageID, &l.DealPipelineID, &l.DealStageID,
 		&l.UserID, &l.EmployeeID, &oldEmployee, &l.DepartmentID, &l.InboxTypeID, &client, &l.Name, &l.Phone, &l.Email,
 		&stageUpdated, &closed, &created, &updated,
-		&st.ID, &st.AccountID, &st.PipelineID, &st.Status, &st.Name, &st.Position, &st.Color, &st.NoDelete, &sCreated, &sUpdated)
+		&st.ID, &st.AccountID, &st.PipelineID, &st.Status, &st.Name, &st.Position, &st.Color, &st.NoDelete, &st.ExtID, &sCreated, &sUpdated)
 	l.OldEmployeeID, l.ClientID, l.ClosedAt = oldEmployee.Int64, client.Int64, timeOf(closed)
 	l.StageUpdatedAt, l.CreatedAt, l.UpdatedAt = fromUnix(stageUpdated), fromUnix(created), fromUnix(updated)
 	st.CreatedAt, st.UpdatedAt = fromUnix(sCreated), fromUnix(sUpdated)

@@ -73,36 +73,97 @@ func (t *tenantTx) InboxTypes(ctx context.Context) ([]crm.InboxType, error) {
 
 func (t *tenantTx) InsertPipeline(ctx context.Context, p *crm.Pipeline) error {
 	p.AccountID, p.CreatedAt, p.UpdatedAt = t.accountID, t.now, t.now
-	id, err := t.insert(ctx, `INSERT INTO pipelines (account_id, kind, name, allow_manual_stage_change, is_primary, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		t.accountID, string(p.Kind), p.Name, p.AllowManualStageChange, p.Primary, unix(t.now), unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO pipelines (account_id, kind, name, allow_manual_stage_change, is_primary, ext_id, sort, unsorted_on, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.accountID, string(p.Kind), p.Name, p.AllowManualStageChange, p.Primary, p.ExtID, p.Sort, p.UnsortedOn, unix(t.now), unix(t.now))
 	if err != nil {
 		return err
 	}
 	p.ID = id
 	for i := range p.Stages {
-		s := &p.Stages[i]
-		s.AccountID, s.PipelineID, s.Position, s.CreatedAt, s.UpdatedAt = t.accountID, id, i, t.now, t.now
-		if s.ID, err = t.insert(ctx, `INSERT INTO stages (account_id, pipeline_id, status, name, position, color, no_delete, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, id, int(s.Status), s.Name, s.Position, s.Color, s.NoDelete, unix(t.now), unix(t.now)); err != nil {
+		p.Stages[i].PipelineID = id
+		if err := t.InsertStage(ctx, &p.Stages[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-const stageColumns = `id, account_id, pipeline_id, status, name, position, color, no_delete, created_at, updated_at`
+func (t *tenantTx) InsertStage(ctx context.Context, s *crm.Stage) error {
+	s.AccountID, s.CreatedAt, s.UpdatedAt = t.accountID, t.now, t.now
+	id, err := t.insert(ctx, `INSERT INTO stages (account_id, pipeline_id, status, name, position, color, no_delete, ext_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, s.PipelineID, int(s.Status), s.Name, s.Position, s.Color, s.NoDelete, s.ExtID,
+		unix(t.now), unix(t.now))
+	s.ID = id
+	return err
+}
+
+func (t *tenantTx) UpdateStage(ctx context.Context, s *crm.Stage) error {
+	s.UpdatedAt = t.now
+	res, err := t.exec(ctx, `UPDATE stages SET name = ?, position = ?, color = ?, ext_id = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+		s.Name, s.Position, s.Color, s.ExtID, unix(t.now), t.accountID, s.ID)
+	return affected(res, err, "Stage")
+}
+
+func (t *tenantTx) DeleteStage(ctx context.Context, id int64) error {
+	res, err := t.exec(ctx, `DELETE FROM stages WHERE account_id = ? AND id = ?`, t.accountID, id)
+	return affected(res, err, "Stage")
+}
+
+func (t *tenantTx) UpdatePipeline(ctx context.Context, p *crm.Pipeline) error {
+	p.UpdatedAt = t.now
+	res, err := t.exec(ctx, `UPDATE pipelines SET name = ?, allow_manual_stage_change = ?, is_primary = ?, ext_id = ?, sort = ?, unsorted_on = ?,
+		updated_at = ? WHERE account_id = ? AND id = ?`, p.Name, p.AllowManualStageChange, p.Primary, p.ExtID, p.Sort, p.UnsortedOn,
+		unix(t.now), t.accountID, p.ID)
+	return affected(res, err, "Pipeline")
+}
+
+// DeletePipeline deletes a pipeline and its stages (ON DELETE CASCADE).
+func (t *tenantTx) DeletePipeline(ctx context.Context, id int64) error {
+	res, err := t.exec(ctx, `DELETE FROM pipelines WHERE account_id = ? AND id = ?`, t.accountID, id)
+	return affected(res, err, "Pipeline")
+}
+
+func (t *tenantTx) CountDealsIn(ctx context.Context, pipelineID, stageID int64) (int, error) {
+	f := &filter{}
+	f.add(`account_id = ?`, t.accountID)
+	if pipelineID != 0 {
+		f.add(`pipeline_id = ?`, pipelineID)
+	}
+	if stageID != 0 {
+		f.add(`stage_id = ?`, stageID)
+	}
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM deals WHERE `+f.sql(), f.args...).Scan(&n)
+	return n, err
+}
+
+func (t *tenantTx) CountInboundsFor(ctx context.Context, pipelineID int64) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM inbounds WHERE account_id = ? AND (deal_pipeline_id = ? OR pipeline_id = ?)`,
+		t.accountID, pipelineID, pipelineID).Scan(&n)
+	return n, err
+}
+
+func (t *tenantTx) MoveDeals(ctx context.Context, fromStage int64, to crm.Stage) error {
+	_, err := t.exec(ctx, `UPDATE deals SET stage_id = ?, pipeline_id = ?, stage_updated_at = ?, updated_at = ? WHERE account_id = ? AND stage_id = ?`,
+		to.ID, to.PipelineID, unix(t.now), unix(t.now), t.accountID, fromStage)
+	return err
+}
+
+const stageColumns = `id, account_id, pipeline_id, status, name, position, color, no_delete, ext_id, created_at, updated_at`
 
 func scanStage(row scanner) (crm.Stage, error) {
 	var s crm.Stage
 	var created, updated int64
-	err := row.Scan(&s.ID, &s.AccountID, &s.PipelineID, &s.Status, &s.Name, &s.Position, &s.Color, &s.NoDelete, &created, &updated)
+	err := row.Scan(&s.ID, &s.AccountID, &s.PipelineID, &s.Status, &s.Name, &s.Position, &s.Color, &s.NoDelete, &s.ExtID, &created, &updated)
 	s.CreatedAt, s.UpdatedAt = fromUnix(created), fromUnix(updated)
 	return s, err
 }
 
 func (t *tenantTx) pipelines(ctx context.Context, where string, args ...any) ([]crm.Pipeline, error) {
-	rows, err := t.query(ctx, `SELECT id, account_id, kind, name, allow_manual_stage_change, is_primary, created_at, updated_at
-		FROM pipelines WHERE account_id = ? AND `+where+` ORDER BY id`, append([]any{t.accountID}, args...)...)
+	rows, err := t.query(ctx, `SELECT id, account_id, kind, name, allow_manual_stage_change, is_primary, ext_id, sort, unsorted_on, created_at, updated_at
+		FROM pipelines WHERE account_id = ? AND `+where+` ORDER BY sort, id`, append([]any{t.accountID}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +172,7 @@ func (t *tenantTx) pipelines(ctx context.Context, where string, args ...any) ([]
 	for rows.Next() {
 		var p crm.Pipeline
 		var created, updated int64
-		if err := rows.Scan(&p.ID, &p.AccountID, &p.Kind, &p.Name, &p.AllowManualStageChange, &p.Primary, &created, &updated); err != nil {
+		if err := rows.Scan(&p.ID, &p.AccountID, &p.Kind, &p.Name, &p.AllowManualStageChange, &p.Primary, &p.ExtID, &p.Sort, &p.UnsortedOn, &created, &updated); err != nil {
 			rows.Close()
 			return nil, err
 		}
