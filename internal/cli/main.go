@@ -47,13 +47,21 @@ const usage = `crmd — a self-hosted CRM server speaking amoCRM, Envybox and UI
 
 Usage:
   crmd serve   [--addr HOST:PORT] [--db DSN]      run the server (env CRMD_ADDR, CRMD_DB)
+               [--limits=false]                   switch request limits off (env CRMD_LIMITS)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
                    [--surname S] [--email E] [--profession P] [--phone N] [--json]
+  crmd user password --db DSN --user ID --password P   set the password of UIS login.user
+                   (login: the user's email or id)
+  crmd account link-agent --db DSN --agent ID --client ID
+                   let the agent account act for the client account (UIS user_id)
   crmd department create --db DSN --account ID --name NAME [--json]
   crmd pipeline create --db DSN --account ID --name NAME [--manual=false]
                    --stages "Новая:2001,В работе:2002,Успех:2003,Отказ:2004" [--json]
+  crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
+                   [--per-second N] [--per-minute N] [--per-day N] [--json]
+                   (0: no limit; -1: back to the default; omitted: unchanged)
   crmd version
 
 DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
@@ -77,9 +85,15 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		if len(args) > 1 && args[1] == "create" {
 			return m.accountCreate(ctx, args[2:])
 		}
+		if len(args) > 1 && args[1] == "link-agent" { // UIS agents
+			return m.accountLinkAgent(ctx, args[2:])
+		}
 	case "user":
 		if len(args) > 1 && args[1] == "create" {
 			return m.userCreate(ctx, args[2:])
+		}
+		if len(args) > 1 && args[1] == "password" { // UIS login.user
+			return m.userPassword(ctx, args[2:])
 		}
 	case "department":
 		if len(args) > 1 && args[1] == "create" {
@@ -88,6 +102,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "pipeline":
 		if len(args) > 1 && args[1] == "create" {
 			return m.pipelineCreate(ctx, args[2:])
+		}
+	case "limits":
+		if len(args) > 1 && args[1] == "set" {
+			return m.limitsSet(ctx, args[2:])
 		}
 	case "version", "--version", "-v":
 		fmt.Fprintln(m.Stdout, "crmd", Version)
@@ -135,11 +153,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", m.env("CRMD_ADDR", DefaultAddr), "`HOST:PORT` to listen on (env CRMD_ADDR)")
 	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
 	lifecycle := fs.Duration("lifecycle-interval", 10*time.Minute, "how often customers move on by the passage of time (0: never)")
+	limitsOn, err := strconv.ParseBool(m.env("CRMD_LIMITS", "true"))
+	if err != nil {
+		return fmt.Errorf("%w: CRMD_LIMITS: %q is not a boolean", errUsage, m.Getenv("CRMD_LIMITS"))
+	}
+	limits := fs.Bool("limits", limitsOn, "apply request limits (env CRMD_LIMITS; false switches them off)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	log := m.logger()
-	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle})
+	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits})
 	if err != nil {
 		return err
 	}
@@ -147,7 +170,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		srv.Shutdown(ctx)
 		return err
 	}
-	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version)
+	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version, "limits", *limits)
 
 	stop := m.Signals
 	if stop == nil {
@@ -410,3 +433,55 @@ func (m *Main) pipelineCreate(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "pipeline %d (%s) with %d stages\n", p.ID, p.Name, len(p.Stages))
 	return nil
 }
+
+// --- UIS: passwords and agents ---
+
+// userPassword sets a user's password, which UIS login.user checks.
+func (m *Main) userPassword(ctx context.Context, args []string) error {
+	fs := m.flags("user password")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	user := fs.Int64("user", 0, "user `ID` (required)")
+	password := fs.String("password", "", "the new password (required; at least 8 characters)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *user <= 0 || *password == "" {
+		return fmt.Errorf("%w: --user and --password are required", errUsage)
+	}
+	db, a, err := m.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := a.SetPassword(ctx, *user, *password); err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(m.Stdout, "user %d: password set\n", *user)
+	return nil
+}
+
+// accountLinkAgent lets an agent account act for a client account.
+func (m *Main) accountLinkAgent(ctx context.Context, args []string) error {
+	fs := m.flags("account link-agent")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	agent := fs.Int64("agent", 0, "the agent account `ID` (required)")
+	client := fs.Int64("client", 0, "the client account `ID` (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *agent <= 0 || *client <= 0 {
+		return fmt.Errorf("%w: --agent and --client are required", errUsage)
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := crm.NewService(db).LinkAgent(ctx, *agent, *client); err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(m.Stdout, "account %d now acts for account %d\n", *agent, *client)
+	return nil
+}
+
+// --- end of UIS: passwords and agents ---

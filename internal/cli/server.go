@@ -26,6 +26,9 @@ type Server struct {
 	// stopJobs ends the background jobs; jobsDone closes when they have.
 	stopJobs context.CancelFunc
 	jobsDone chan struct{}
+
+	// Limiter is the request limiter; nil when limits are off.
+	Limiter *crm.Limiter
 }
 
 // ServerConfig configures Start.
@@ -36,6 +39,11 @@ type ServerConfig struct {
 	// LifecycleInterval is how often customers are moved on by the passage
 	// of time; 0 switches the job off.
 	LifecycleInterval time.Duration
+	// Limits switches the request limits on (crm.Limiter: the dialects'
+	// defaults and the accounts' overrides, counted in the database). The
+	// zero value leaves them off; crmd serve turns them on unless told
+	// --limits=false.
+	Limits bool
 }
 
 // Start opens (and migrates) the database, listens on the address and serves
@@ -62,13 +70,18 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 		return nil, fmt.Errorf("load signing key: %w", err)
 	}
 	svc := crm.NewService(db)
+	var limiter *crm.Limiter
+	if c.Limits {
+		// The store's clock, read on every request, so tests can move it.
+		limiter = crm.NewLimiter(db, func() time.Time { return db.Now() })
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, Authority: authority, Service: svc, listener: ln, done: make(chan error, 1)}
+	s := &Server{DB: db, Authority: authority, Service: svc, Limiter: limiter, listener: ln, done: make(chan error, 1)}
 	s.http = &http.Server{
-		Handler:           server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger}),
+		Handler:           server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -118,18 +118,89 @@ func validStageName(v *violations, path, name string) {
 // account, stages in the pipeline).
 // Errors: forbidden, invalid, conflict (ext_id taken), limit.
 func (s *Service) CreatePipeline(ctx context.Context, actor Actor, n NewPipeline) (Pipeline, error) {
-	if err := actor.requireAdmin(); err != nil {
+	out, err := s.CreatePipelines(ctx, actor, []NewPipeline{n})
+	if err != nil {
 		return Pipeline{}, err
 	}
+	return out[0], nil
+}
+
+// CreatePipelines creates several deal pipelines in one transaction, all or
+// none (amoCRM's batch POST), under CreatePipeline's rules; violations name
+// the pipeline by its index. When several are made main, the last one is.
+// Errors: forbidden, invalid, conflict (ext_id taken), limit.
+func (s *Service) CreatePipelines(ctx context.Context, actor Actor, in []NewPipeline) ([]Pipeline, error) {
+	if err := actor.requireAdmin(); err != nil {
+		return nil, err
+	}
 	var v violations
-	validStageName(&v, "name", n.Name)
+	if len(in) == 0 {
+		v.add(0, "", ViolationRequired, "At least one pipeline must be given.")
+	}
+	ps := make([]Pipeline, len(in))
+	for i, n := range in {
+		ps[i] = newPipeline(&v, i, n)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		existing, err := tx.Pipelines(ctx, PipelineDeal)
+		if err != nil {
+			return err
+		}
+		if len(existing)+len(ps) > MaxPipelines {
+			return Errorf(KindLimit, "Too many pipelines: an account can have at most %d", MaxPipelines)
+		}
+		for i := range ps {
+			p := &ps[i]
+			if p.ExtID != "" {
+				if _, taken := PipelineByKey(existing, p.ExtID); taken {
+					return Errorf(KindConflict, "A pipeline with ext_id %q already exists", p.ExtID)
+				}
+			}
+			if len(existing) == 0 {
+				p.Primary = true
+			}
+			if p.Primary {
+				if err := unsetPrimary(ctx, tx, existing); err != nil {
+					return err
+				}
+				for j := range existing {
+					existing[j].Primary = false
+				}
+			}
+			if err := tx.InsertPipeline(ctx, p); err != nil {
+				return err
+			}
+			existing = append(existing, *p)
+		}
+		primary := map[int64]bool{}
+		for _, p := range existing {
+			primary[p.ID] = p.Primary
+		}
+		for i := range ps {
+			ps[i].Primary = primary[ps[i].ID]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// newPipeline validates one pipeline to create (item i of a batch) and
+// builds its record with the missing won and lost stages added.
+func newPipeline(v *violations, item int, n NewPipeline) Pipeline {
+	validateName(v, item, "name", &n.Name, true)
 	p := Pipeline{Kind: PipelineDeal, Name: strings.TrimSpace(n.Name), ExtID: n.ExtID, Sort: n.Sort, Primary: n.Primary,
 		UnsortedOn: n.UnsortedOn, AllowManualStageChange: n.AllowManualStageChange}
 	open, won, lost := 0, 0, 0
 	keys := map[string]bool{}
 	for i, ns := range n.Stages {
 		path := fmt.Sprintf("stages.%d", i)
-		validStageName(&v, path+".name", ns.Name)
+		validateName(v, item, path+".name", &ns.Name, true)
 		st := Stage{Name: strings.TrimSpace(ns.Name), ExtID: ns.ExtID, Status: ns.Status, Position: ns.Position, Color: ns.Color}
 		if st.Status == 0 {
 			st.Status = StageInWork
@@ -138,7 +209,7 @@ func (s *Service) CreatePipeline(ctx context.Context, actor Actor, n NewPipeline
 		case StageNew, StageInWork:
 			open++
 			if st.Position < 0 || st.Position > MaxStagePosition {
-				v.add(0, path+".order", ViolationRange, fmt.Sprintf("The order must be between 0 and %d.", MaxStagePosition))
+				v.add(item, path+".order", ViolationRange, fmt.Sprintf("The order must be between 0 and %d.", MaxStagePosition))
 			}
 		case StageWon:
 			won++
@@ -147,11 +218,11 @@ func (s *Service) CreatePipeline(ctx context.Context, actor Actor, n NewPipeline
 			lost++
 			st.Position, st.NoDelete = LostPosition, true
 		default:
-			v.add(0, path+".status", ViolationChoice, "The value you selected is not a valid choice.")
+			v.add(item, path+".status", ViolationChoice, "The value you selected is not a valid choice.")
 		}
 		if st.ExtID != "" {
 			if keys[st.ExtID] {
-				v.add(0, path+".ext_id", ViolationInvalid, "Stage ext_ids must be unique in a pipeline.")
+				v.add(item, path+".ext_id", ViolationInvalid, "Stage ext_ids must be unique in a pipeline.")
 			}
 			keys[st.ExtID] = true
 		}
@@ -161,13 +232,10 @@ func (s *Service) CreatePipeline(ctx context.Context, actor Actor, n NewPipeline
 		p.Stages = append(p.Stages, st)
 	}
 	if open < 1 || open > MaxOpenStages {
-		v.add(0, "stages", ViolationRange, fmt.Sprintf("A pipeline needs 1 to %d open stages.", MaxOpenStages))
+		v.add(item, "stages", ViolationRange, fmt.Sprintf("A pipeline needs 1 to %d open stages.", MaxOpenStages))
 	}
 	if won > 1 || lost > 1 {
-		v.add(0, "stages", ViolationInvalid, "A pipeline has exactly one won and one lost stage.")
-	}
-	if err := v.err(); err != nil {
-		return Pipeline{}, err
+		v.add(item, "stages", ViolationInvalid, "A pipeline has exactly one won and one lost stage.")
 	}
 	if won == 0 {
 		p.Stages = append(p.Stages, Stage{Name: defaultWonName, Status: StageWon, Position: WonPosition, Color: "rgb(76, 175, 80)", NoDelete: true})
@@ -176,30 +244,7 @@ func (s *Service) CreatePipeline(ctx context.Context, actor Actor, n NewPipeline
 		p.Stages = append(p.Stages, Stage{Name: defaultLostName, Status: StageLost, Position: LostPosition, Color: "rgb(244, 67, 54)", NoDelete: true})
 	}
 	sortStages(p.Stages)
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		existing, err := tx.Pipelines(ctx, PipelineDeal)
-		if err != nil {
-			return err
-		}
-		if len(existing) >= MaxPipelines {
-			return Errorf(KindLimit, "Too many pipelines: an account can have at most %d", MaxPipelines)
-		}
-		if p.ExtID != "" {
-			if _, taken := PipelineByKey(existing, p.ExtID); taken {
-				return Errorf(KindConflict, "A pipeline with ext_id %q already exists", p.ExtID)
-			}
-		}
-		if len(existing) == 0 {
-			p.Primary = true
-		}
-		if p.Primary {
-			if err := unsetPrimary(ctx, tx, existing); err != nil {
-				return err
-			}
-		}
-		return tx.InsertPipeline(ctx, &p)
-	})
-	return p, err
+	return p
 }
 
 // sortStages orders stages by position, keeping the given order for ties.
@@ -325,26 +370,46 @@ func (s *Service) DeletePipeline(ctx context.Context, actor Actor, id int64) err
 // AddStage adds an open stage to a deal pipeline (administrators only).
 // Errors: forbidden, invalid, not found, conflict (ext_id taken), limit.
 func (s *Service) AddStage(ctx context.Context, actor Actor, pipelineID int64, n NewStage) (Stage, error) {
-	if err := actor.requireAdmin(); err != nil {
+	out, err := s.AddStages(ctx, actor, pipelineID, []NewStage{n}, 0)
+	if err != nil {
 		return Stage{}, err
+	}
+	return out[0], nil
+}
+
+// AddStages adds several open stages to a deal pipeline in one transaction,
+// all or none (amoCRM's batch POST), under AddStage's rules; violations
+// name the stage by its index. maxStages, when positive, also caps the
+// pipeline's stages counting the won and lost ones (amoCRM: 100 statuses,
+// system ones included).
+// Errors: forbidden, invalid, not found, conflict (ext_id taken), limit.
+func (s *Service) AddStages(ctx context.Context, actor Actor, pipelineID int64, in []NewStage, maxStages int) ([]Stage, error) {
+	if err := actor.requireAdmin(); err != nil {
+		return nil, err
 	}
 	var v violations
-	validStageName(&v, "name", n.Name)
-	if n.Status == 0 {
-		n.Status = StageInWork
+	if len(in) == 0 {
+		v.add(0, "", ViolationRequired, "At least one stage must be given.")
 	}
-	if n.Status != StageNew && n.Status != StageInWork {
-		v.add(0, "status", ViolationChoice, "Only open stages can be added.")
-	}
-	if n.Position < 0 || n.Position > MaxStagePosition {
-		v.add(0, "order", ViolationRange, fmt.Sprintf("The order must be between 0 and %d.", MaxStagePosition))
+	out := make([]Stage, len(in))
+	for i, n := range in {
+		validateName(&v, i, "name", &n.Name, true)
+		if n.Status == 0 {
+			n.Status = StageInWork
+		}
+		if n.Status != StageNew && n.Status != StageInWork {
+			v.add(i, "status", ViolationChoice, "Only open stages can be added.")
+		}
+		if n.Position < 0 || n.Position > MaxStagePosition {
+			v.add(i, "order", ViolationRange, fmt.Sprintf("The order must be between 0 and %d.", MaxStagePosition))
+		}
+		out[i] = Stage{PipelineID: pipelineID, Name: strings.TrimSpace(n.Name), ExtID: n.ExtID, Status: n.Status, Position: n.Position, Color: n.Color}
+		if out[i].Color == "" {
+			out[i].Color = defaultStageColor
+		}
 	}
 	if err := v.err(); err != nil {
-		return Stage{}, err
-	}
-	st := Stage{PipelineID: pipelineID, Name: strings.TrimSpace(n.Name), ExtID: n.ExtID, Status: n.Status, Position: n.Position, Color: n.Color}
-	if st.Color == "" {
-		st.Color = defaultStageColor
+		return nil, err
 	}
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		p, err := dealPipeline(ctx, tx, pipelineID)
@@ -357,17 +422,30 @@ func (s *Service) AddStage(ctx context.Context, actor Actor, pipelineID int64, n
 				open++
 			}
 		}
-		if open >= MaxOpenStages {
+		if open+len(out) > MaxOpenStages {
 			return Errorf(KindLimit, "Too many stages: a pipeline can have at most %d open stages", MaxOpenStages)
 		}
-		if st.ExtID != "" {
-			if _, taken := p.StageByKey(st.ExtID); taken {
-				return Errorf(KindConflict, "A stage with ext_id %q already exists in this pipeline", st.ExtID)
-			}
+		if maxStages > 0 && len(p.Stages)+len(out) > maxStages {
+			return Errorf(KindLimit, "Too many stages: a pipeline can have at most %d stages, won and lost included", maxStages)
 		}
-		return tx.InsertStage(ctx, &st)
+		for i := range out {
+			st := &out[i]
+			if st.ExtID != "" {
+				if _, taken := p.StageByKey(st.ExtID); taken {
+					return Errorf(KindConflict, "A stage with ext_id %q already exists in this pipeline", st.ExtID)
+				}
+			}
+			if err := tx.InsertStage(ctx, st); err != nil {
+				return err
+			}
+			p.Stages = append(p.Stages, *st)
+		}
+		return nil
 	})
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UpdateStage renames, re-orders or recolours a stage (administrators

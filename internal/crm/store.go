@@ -35,6 +35,41 @@ type Store interface {
 	// InstanceSecret returns the named installation-wide secret, creating it
 	// with generate on first use; concurrent first uses agree on one value.
 	InstanceSecret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+
+	// --- UIS sessions, passwords and agents (internal/store/session.go) ---
+
+	// SetUserPassword stores (or replaces) the password hash of a user,
+	// under the user's own account. KindNotFound when there is no such user.
+	SetUserPassword(ctx context.Context, userID int64, hash string) error
+	// PasswordsByLogin returns the password hashes of the users a login
+	// names: the user with that id when login is all digits, otherwise the
+	// users whose email equals login case-insensitively. Users without a
+	// password are left out.
+	PasswordsByLogin(ctx context.Context, login string) ([]UserPassword, error)
+	// SessionByHash finds a session by the hash of its token, expired or
+	// not. KindNotFound when there is none.
+	SessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// DeleteExpiredSessions deletes the sessions of every account that
+	// expired before t.
+	DeleteExpiredSessions(ctx context.Context, t time.Time) error
+	// LinkAgent lets the agent account act for the client account.
+	// KindNotFound when either account does not exist, KindConflict when
+	// they are linked already.
+	LinkAgent(ctx context.Context, agentAccountID, clientAccountID int64) error
+	// AgentClients lists the client accounts of an agent account (none:
+	// the account is not an agent).
+	AgentClients(ctx context.Context, agentAccountID int64) ([]int64, error)
+	// AgentClientUser returns the user with this id when it belongs to one
+	// of the agent's client accounts. KindNotFound otherwise.
+	AgentClientUser(ctx context.Context, agentAccountID, userID int64) (User, error)
+	// --- end of UIS sessions, passwords and agents ---
+
+	// --- request limits (internal/crm/limit.go, internal/store/limit.go) ---
+
+	// LimitStore keeps the request-limit counters, overrides and blocks;
+	// its methods are not bound to a transaction.
+	LimitStore
+	// --- end of request limits ---
 }
 
 // Tx is a transaction bound to one account. Every method reads and writes
@@ -207,6 +242,16 @@ type Tx interface {
 	// ClientCompanies returns the companies attached to a client with their
 	// legal details, the primary one first, then in the order attached.
 	ClientCompanies(ctx context.Context, clientID int64) ([]ClientCompany, error)
+
+	// --- UIS sessions (internal/store/session.go) ---
+
+	// InsertSession stores a session of one of the account's users and sets
+	// its id, account and creation time.
+	InsertSession(ctx context.Context, s *Session) error
+	// DeleteSession deletes one of the account's sessions. KindNotFound when
+	// there is no such session.
+	DeleteSession(ctx context.Context, id int64) error
+	// --- end of UIS sessions ---
 }
 
 // CredentialKind says which dialect a credential authenticates.
@@ -230,3 +275,26 @@ type Credential struct {
 	ExpiresAt time.Time // zero: does not expire
 	CreatedAt time.Time
 }
+
+// --- UIS sessions and passwords ---
+
+// Session is a login session (UIS login.user): an expiring secret bound to a
+// user. Only a hash of the secret is kept.
+type Session struct {
+	ID        int64
+	AccountID int64
+	UserID    int64
+	Hash      []byte
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
+// UserPassword is the stored password hash of a user (a PBKDF2 hash in the
+// format internal/auth writes).
+type UserPassword struct {
+	AccountID int64
+	UserID    int64
+	Hash      string
+}
+
+// --- end of UIS sessions and passwords ---

@@ -24,14 +24,28 @@ type Env struct {
 }
 
 // Start starts crmd on 127.0.0.1:0 over dsn and stops it at cleanup.
+// Request limits are off: tests send many requests fast (StartLimited).
 func Start(t testing.TB, dsn string) *Env {
+	t.Helper()
+	return start(t, cli.ServerConfig{DSN: dsn})
+}
+
+// StartLimited is Start with the request limits on, as crmd serve runs by
+// default. Move the limiter's clock with env.Server.DB.Now.
+func StartLimited(t testing.TB, dsn string) *Env {
+	t.Helper()
+	return start(t, cli.ServerConfig{DSN: dsn, Limits: true})
+}
+
+func start(t testing.TB, c cli.ServerConfig) *Env {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := cli.Start(ctx, cli.ServerConfig{Addr: "127.0.0.1:0", DSN: dsn, Logger: logger})
+	c.Addr, c.Logger = "127.0.0.1:0", logger
+	srv, err := cli.Start(ctx, c)
 	if err != nil {
 		t.Fatalf("start crmd: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crmd/crmd/internal/api/amocrm"
 	"github.com/crmd/crmd/internal/api/envybox"
+	"github.com/crmd/crmd/internal/api/uis"
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -19,15 +20,22 @@ type Config struct {
 	Service   *crm.Service
 	Authority *auth.Authority
 	Logger    *slog.Logger
+	// Limiter applies the request limits of every dialect; nil switches
+	// them off.
+	Limiter *crm.Limiter
 }
 
 // NewHandler returns crmd's root handler.
 func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
-	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger})
+	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle("/api/v4/", amo)
 	mux.Handle("/api/v2/", amo)
-	mux.Handle("/openapi/v1/", envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger}))
+	mux.Handle("/openapi/v1/", envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter}))
+	// UIS Data API v2.0 (JSON-RPC): every HTTP method reaches the dialect,
+	// which refuses all but POST in its own envelope.
+	mux.Handle("/v2.0", uis.NewHandler(uis.Deps{Service: c.Service, Auth: c.Authority, Expired: auth.IsExpired,
+		Limiter: c.Limiter, Logger: c.Logger}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

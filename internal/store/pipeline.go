@@ -89,6 +89,9 @@ func (t *tenantTx) InsertPipeline(ctx context.Context, p *crm.Pipeline) error {
 	return nil
 }
 
+// InsertStage inserts a stage. Stage ids start above 1000 (migration 0006),
+// so no stage ever has id 142 or 143: the amoCRM dialect shows every
+// pipeline's won and lost stage under those system ids.
 func (t *tenantTx) InsertStage(ctx context.Context, s *crm.Stage) error {
 	s.AccountID, s.CreatedAt, s.UpdatedAt = t.accountID, t.now, t.now
 	id, err := t.insert(ctx, `INSERT INTO stages (account_id, pipeline_id, status, name, position, color, no_delete, ext_id, created_at, updated_at)

@@ -294,7 +294,7 @@ func TestAccountRouting(t *testing.T) {
 					"/api/v4/nope",
 					"/api/v4/customers/statuses/1/extra",
 					"/api/v4/customers/nothing",
-					"/api/v4/leads/pipelines",
+					"/api/v4/leads/pipelines/1/extra",
 					"/api/v4/",
 				} {
 					t.Run("404 "+path, func(t *testing.T) {

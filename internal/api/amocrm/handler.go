@@ -20,6 +20,8 @@ type Deps struct {
 	Service *crm.Service
 	Auth    Authenticator
 	Logger  *slog.Logger
+	// Limiter counts requests (limits.go); nil switches limits off.
+	Limiter *crm.Limiter
 }
 
 type handler struct {
@@ -27,6 +29,8 @@ type handler struct {
 	auth Authenticator
 	log  *slog.Logger
 	mux  *http.ServeMux
+
+	limiter *crm.Limiter // request limits (limits.go); nil: off
 }
 
 // apiFunc is an endpoint: it gets the authenticated actor and returns an error
@@ -35,7 +39,7 @@ type apiFunc func(w http.ResponseWriter, r *http.Request, actor crm.Actor) error
 
 // NewHandler returns the amoCRM API, to be mounted at /api/v4/.
 func NewHandler(d Deps) http.Handler {
-	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, mux: http.NewServeMux()}
+	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), limiter: d.Limiter}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -61,7 +65,7 @@ func NewHandler(d Deps) http.Handler {
 		{"PATCH /api/v4/customers/segments/custom_fields/{id}", h.patchField(crm.EntitySegment)},
 		{"DELETE /api/v4/customers/segments/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntitySegment))},
 	}
-	for _, rt := range append(routes, h.customerRoutes()...) {
+	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeError))
 	}
 	for _, rt := range h.v2Routes() {
@@ -113,7 +117,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // matches reports whether a pattern serves r. A match counts only when the
-// pattern's id wildcards ({id}, {customer_id}) hold positive integers:
+// pattern's id wildcards ({id}, {customer_id}, {pipeline_id}) hold positive integers:
 // GET /api/v4/customers/{id} also matches /api/v4/customers/mode, and such a
 // path must keep the 404 or 405 (with the literal route's Allow) it would
 // get without the wildcard route, with or without credentials.
@@ -126,7 +130,7 @@ func (h *handler) matches(r *http.Request) bool {
 	want := strings.Split(strings.Trim(patternPath, "/"), "/")
 	got := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	for i, seg := range want {
-		if (seg == "{id}" || seg == "{customer_id}") && i < len(got) {
+		if (seg == "{id}" || seg == "{customer_id}" || seg == "{pipeline_id}") && i < len(got) {
 			if n, err := strconv.ParseInt(got[i], 10, 64); err != nil || n <= 0 {
 				return false
 			}
@@ -141,7 +145,8 @@ const unauthorizedDetail = "Неверный логин или пароль"
 // errUnauthorized is what a missing or bad token gets, in either generation.
 var errUnauthorized = crm.Errorf(crm.KindUnauthorized, unauthorizedDetail)
 
-// authed authenticates the bearer token, runs fn, and answers errors with writeErr.
+// authed authenticates the bearer token, applies the request limits, runs
+// fn, and answers errors with writeErr.
 func (h *handler) authed(fn apiFunc, writeErr errorWriter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r.Header.Get("Authorization"))
@@ -152,6 +157,9 @@ func (h *handler) authed(fn apiFunc, writeErr errorWriter) http.Handler {
 		actor, err := h.auth.AmoCRM(r.Context(), token)
 		if crm.KindOf(err) == crm.KindUnauthorized {
 			err = errUnauthorized
+		}
+		if err == nil {
+			err = h.limit(w, r, actor)
 		}
 		if err == nil {
 			err = fn(w, r, actor)

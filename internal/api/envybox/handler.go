@@ -22,6 +22,8 @@ type Deps struct {
 	Service *crm.Service
 	Auth    Authenticator
 	Logger  *slog.Logger
+	// Limiter counts requests (limits.go); nil switches limits off.
+	Limiter *crm.Limiter
 }
 
 type handler struct {
@@ -29,6 +31,8 @@ type handler struct {
 	auth Authenticator
 	log  *slog.Logger
 	mux  *http.ServeMux
+
+	limiter *crm.Limiter // request limits (limits.go); nil: off
 }
 
 // call is one request being served: the actor, the account's time zone for
@@ -52,7 +56,7 @@ type route struct {
 
 // NewHandler returns the Envybox API, to be mounted at /openapi/v1/.
 func NewHandler(d Deps) http.Handler {
-	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, mux: http.NewServeMux()}
+	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), limiter: d.Limiter}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -92,6 +96,10 @@ func (h *handler) serve(fn endpoint) http.Handler {
 			return
 		}
 		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if err := h.limit(w, r, actor); err != nil {
 			h.fail(w, r, err)
 			return
 		}

@@ -11,3 +11,8 @@ UPDATE pipelines SET sort = id;
 -- 10000): crm.WonPosition and crm.LostPosition.
 UPDATE stages SET position = 10010 WHERE status = 2003;
 UPDATE stages SET position = 10020 WHERE status = 2004;
+
+-- Stage ids continue above 1000, clear of amoCRM's system status ids 142
+-- (won) and 143 (lost), under which the amoCRM dialect shows every
+-- pipeline's closing stages.
+SELECT setval(pg_get_serial_sequence('stages', 'id'), GREATEST(1000, (SELECT COALESCE(MAX(id), 0) FROM stages)));

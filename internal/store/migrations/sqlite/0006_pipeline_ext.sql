@@ -11,3 +11,10 @@ UPDATE pipelines SET sort = id;
 -- 10000): crm.WonPosition and crm.LostPosition.
 UPDATE stages SET position = 10010 WHERE status = 2003;
 UPDATE stages SET position = 10020 WHERE status = 2004;
+
+-- Stage ids continue above 1000, clear of amoCRM's system status ids 142
+-- (won) and 143 (lost), under which the amoCRM dialect shows every
+-- pipeline's closing stages.
+INSERT INTO sqlite_sequence (name, seq) SELECT 'stages', 1000
+    WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'stages');
+UPDATE sqlite_sequence SET seq = 1000 WHERE name = 'stages' AND seq < 1000;

@@ -1,0 +1,94 @@
+package uis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Request limits. crm.Limiter counts every request of a credential's user
+// (one UIS point each: "Все операции — 1") in a minute and a day window;
+// UIS charges only successful requests ("Баллы списываются только за
+// успешные запросы"), so a request that fails after being admitted is
+// refunded. An agent's requests count against the agent's own user, whoever
+// it acts for.
+
+// admit counts a request of the caller; a refusal is limit_exceeded with the
+// exceeded window and its limit in data.params (and the message).
+func (h *handler) admit(ctx context.Context, caller crm.Actor) (crm.LimitState, error) {
+	if h.limiter == nil {
+		return crm.LimitState{Allowed: true}, nil
+	}
+	st, err := h.limiter.Allow(ctx, crm.ActorLimitKey(crm.LimitUIS, caller), h.limiter.Now())
+	if err != nil {
+		return st, fmt.Errorf("uis: count request: %w", err)
+	}
+	if st.Allowed {
+		return st, nil
+	}
+	e := fail(mnLimit, "")
+	if w, ok := st.ExceededWindow(); ok {
+		e.params = map[string]any{"limit_type": string(w.Window), "limit_max_value": w.Limit}
+	}
+	return st, &limitError{rpcError: e, state: st}
+}
+
+// limitError is limit_exceeded with the counters, for error.data.metadata.
+type limitError struct {
+	*rpcError
+	state crm.LimitState
+}
+
+func (e *limitError) Unwrap() error { return e.rpcError }
+
+// limitMeta is the metadata of a limit_exceeded error (nil for other errors).
+func limitMeta(err error) map[string]any {
+	var le *limitError
+	if errors.As(err, &le) {
+		return metadata(le.state, nil)
+	}
+	return nil
+}
+
+// refund gives back the point of a request that failed.
+func (h *handler) refund(ctx context.Context, st crm.LimitState) crm.LimitState {
+	out, err := h.limiter.Refund(ctx, st)
+	if err != nil {
+		h.log.ErrorContext(ctx, "uis: refund request", "err", err)
+		return st
+	}
+	return out
+}
+
+// limitsOut is metadata.limits: the day and minute counters, or {} when
+// limits are off ("кроме случаев когда лимиты не учитываются"). A window
+// the account does not limit is left out.
+func limitsOut(st crm.LimitState) map[string]any {
+	out := map[string]any{}
+	for _, w := range st.Windows {
+		var prefix string
+		switch w.Window {
+		case crm.WindowDay:
+			prefix = "day"
+		case crm.WindowMinute:
+			prefix = "minute"
+		default:
+			continue // UIS has no per-second limit to report
+		}
+		out[prefix+"_limit"] = w.Limit
+		out[prefix+"_remaining"] = w.Remaining
+		out[prefix+"_reset"] = w.ResetSeconds()
+	}
+	return out
+}
+
+// metadata is result.metadata: limits, and total_items for get methods.
+func metadata(st crm.LimitState, total *int) map[string]any {
+	m := map[string]any{"limits": limitsOut(st)}
+	if total != nil {
+		m["total_items"] = *total
+	}
+	return m
+}
