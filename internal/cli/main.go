@@ -62,7 +62,7 @@ Usage:
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
-  crmd version
+` + reportUsage + `  crmd version
 
 DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
 `
@@ -107,6 +107,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		if len(args) > 1 && args[1] == "set" {
 			return m.limitsSet(ctx, args[2:])
 		}
+	// --- reports (report.go) ---
+	case "report":
+		return m.report(ctx, args[1:])
+	// --- end of reports ---
 	case "version", "--version", "-v":
 		fmt.Fprintln(m.Stdout, "crmd", Version)
 		return nil

@@ -17,7 +17,10 @@ type Deal struct {
 	// ItReaction marks a deal waiting for a reaction (sent to the inbox).
 	ItReaction bool
 	// WithEvent marks a deal with an open task.
-	WithEvent      bool
+	WithEvent bool
+	// ClosestTaskAt is the time of the deal's nearest open task (Envybox
+	// task_time); zero: none. Kept in step by the task code (service_task.go).
+	ClosestTaskAt  time.Time
 	ParentDealID   int64
 	StageUpdatedAt time.Time
 	ClosedAt       time.Time // set on reaching a won or lost stage

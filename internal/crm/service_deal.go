@@ -130,20 +130,13 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 			return err
 		}
 		if len(n.Tags) > 0 {
-			if err := addDealTags(ctx, tx, d.ID, n.Tags); err != nil {
+			if err := addDealTags(ctx, tx, d.ID, n.Tags, Responsible{UserID: actor.UserID}); err != nil {
 				return err
 			}
 		}
 		if n.Task != nil {
-			task := *n.Task
-			if task.Time.IsZero() {
-				// The default task: tomorrow at this time.
-				task.Time = tx.Now().Add(24 * time.Hour)
-			}
-			if task.Text == "" {
-				task.Text = "Связаться с клиентом"
-			}
-			if _, err := tx.InsertTask(ctx, d.ID, task, n.Responsible); err != nil {
+			// service_task.go: the default task, with_event and task time.
+			if err := createDealTask(ctx, tx, actor, d, *n.Task); err != nil {
 				return err
 			}
 		}
@@ -200,7 +193,7 @@ func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) e
 	return tx.SetFieldValues(ctx, EntityDeal, d.ID, values)
 }
 
-func addDealTags(ctx context.Context, tx Tx, dealID int64, names []string) error {
+func addDealTags(ctx context.Context, tx Tx, dealID int64, names []string, by Responsible) error {
 	refs := make([]TagRef, 0, len(names))
 	for _, n := range names {
 		refs = append(refs, TagRef{Name: n})
@@ -213,7 +206,7 @@ func addDealTags(ctx context.Context, tx Tx, dealID int64, names []string) error
 	if err := v.err(); err != nil {
 		return err
 	}
-	return updateTags(ctx, tx, EntityDeal, dealID, false, nil, ids, nil)
+	return tagDeal(ctx, tx, dealID, ids, by) // service_log.go: adds and writes the history entry
 }
 
 // ClientDeals is a client with its deals (Envybox deal/search).

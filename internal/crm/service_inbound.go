@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 )
 
 // Envybox's texts for the errors its documents name.
@@ -495,12 +494,18 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 		if err != nil {
 			return err
 		}
+		// History entries are written by who takes the request to work, or
+		// by the caller when nobody is named.
+		by := who
+		if by.UserID == 0 && by.EmployeeID == 0 {
+			by = Responsible{UserID: actor.UserID}
+		}
 		if len(tags[l.ID]) > 0 {
 			ids := make([]int64, len(tags[l.ID]))
 			for i, t := range tags[l.ID] {
 				ids[i] = t.ID
 			}
-			if err := tx.SetEntityTags(ctx, EntityDeal, d.ID, ids); err != nil {
+			if err := tagDeal(ctx, tx, d.ID, ids, by); err != nil {
 				return err
 			}
 		}
@@ -525,13 +530,18 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 		}
 		if err := writeLog(ctx, tx, EntityInbound, l.ID, LogInboundAttached, map[string]any{
 			"client_name": client.Name, "client_id": client.ID, "deal_id": d.ID,
-			"text": "Прикреплен к клиенту " + client.Name,
-		}, who); err != nil {
+			"text": "Прикреплен к клиенту",
+		}, by); err != nil {
 			return err
 		}
-		return writeLog(ctx, tx, EntityDeal, d.ID, LogDealLeadLinked, map[string]any{
-			"lead_name": l.Name, "lead_id": l.ID, "lead_create_date": l.CreatedAt.Format(time.DateTime),
-		}, who)
+		if err := copyInboundCreation(ctx, tx, l.ID, d.ID); err != nil {
+			return err
+		}
+		linked, err := leadLinkedData(ctx, tx, l, values)
+		if err != nil {
+			return err
+		}
+		return writeLog(ctx, tx, EntityDeal, d.ID, LogDealLeadLinked, linked, by)
 	})
 	return res, err
 }
@@ -693,6 +703,11 @@ func (s *Service) SetInboundResponsible(ctx context.Context, actor Actor, id int
 		// An employee and a department exclude each other.
 		l.EmployeeID, l.DepartmentID = who.EmployeeID, who.DepartmentID
 		if err := tx.UpdateInbound(ctx, &l); err != nil {
+			return err
+		}
+		if err := writeLog(ctx, tx, EntityInbound, l.ID, LogInboundResponsible, map[string]any{
+			"employee_id": l.EmployeeID, "department_id": l.DepartmentID, "old_employee_id": l.OldEmployeeID,
+		}, Responsible{UserID: actor.UserID}); err != nil {
 			return err
 		}
 		out = l

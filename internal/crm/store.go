@@ -212,7 +212,6 @@ type Tx interface {
 	Deals(ctx context.Context, q DealQuery) ([]Deal, int, error)
 	// RecordStage notes that a deal entered a stage (for date filters).
 	RecordStage(ctx context.Context, dealID, stageID int64, at time.Time) error
-	InsertTask(ctx context.Context, dealID int64, t NewTask, r Responsible) (int64, error)
 
 	InsertLog(ctx context.Context, e *LogEntry) error
 
@@ -252,6 +251,64 @@ type Tx interface {
 	// there is no such session.
 	DeleteSession(ctx context.Context, id int64) error
 	// --- end of UIS sessions ---
+
+	// --- history (logs) (internal/store/log.go) ---
+
+	// Logs returns one page of an entity's history, newest first, and the
+	// number of entries q selects regardless of Limit and Offset.
+	Logs(ctx context.Context, q LogQuery) ([]LogEntry, int, error)
+	// --- end of history (logs) ---
+
+	// --- tasks (internal/crm/task.go, internal/store/task.go) ---
+
+	// InsertTask stores a deal's task and sets its id, account and times.
+	InsertTask(ctx context.Context, t *Task) error
+	// UpdateTask stores a task's own columns and sets its updated_at.
+	// KindNotFound when there is no such task.
+	UpdateTask(ctx context.Context, t *Task) error
+	// Task returns one task. KindNotFound when there is none.
+	Task(ctx context.Context, id int64) (Task, error)
+	// Tasks returns the tasks q selects, the earliest due first (then by
+	// id), and the number q selects regardless of Limit and Offset.
+	Tasks(ctx context.Context, q TaskQuery) ([]Task, int, error)
+	// SyncDealTasks sets a deal's with_event and closest_task_at from its
+	// open tasks.
+	SyncDealTasks(ctx context.Context, dealID int64) error
+	// --- end of tasks ---
+
+	// --- deal filter (internal/crm/deal_filter.go, internal/store/deal_filter.go) ---
+
+	// SearchDeals runs a deal search in the database: the ids of every
+	// deal q selects, newest first, and the deals of the page q.Limit and
+	// q.Offset cut from them (own columns, stage and client name).
+	SearchDeals(ctx context.Context, q DealSearchQuery) ([]int64, []Deal, error)
+	// DealSearchExtras returns, per deal, its nearest open task, its latest
+	// comment entry and its latest linked lead's creation time.
+	DealSearchExtras(ctx context.Context, dealIDs []int64) (map[int64]DealSearchExtra, error)
+	// ClientsCompanies returns the companies of the given clients, each
+	// client's primary one first, then in the order attached.
+	ClientsCompanies(ctx context.Context, clientIDs []int64) (map[int64][]ClientCompany, error)
+	// --- end of deal filter ---
+
+	// --- reports (internal/crm/report.go, internal/store/report.go) ---
+
+	// InsertReport stores a custom statistic with its columns and sets
+	// their ids, account and times.
+	InsertReport(ctx context.Context, r *Report) error
+	// UpdateReport stores a report's name and settings and replaces its
+	// columns: those whose id is one of the report's keep it, the others are
+	// inserted, and the report's columns missing from r are deleted.
+	// KindNotFound when there is no such report.
+	UpdateReport(ctx context.Context, r *Report) error
+	// Report returns a report with its columns. KindNotFound when there is
+	// none.
+	Report(ctx context.Context, id int64) (Report, error)
+	// Reports lists the account's reports with their columns, by id.
+	Reports(ctx context.Context) ([]Report, error)
+	// ReportGroups counts or sums the deals q selects, grouped by
+	// q.GroupBy, in the database (GROUP BY); one group per distinct key.
+	ReportGroups(ctx context.Context, q ReportQuery) ([]ReportGroup, error)
+	// --- end of reports ---
 }
 
 // CredentialKind says which dialect a credential authenticates.

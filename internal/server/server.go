@@ -11,6 +11,7 @@ import (
 	"github.com/crmd/crmd/internal/api/amocrm"
 	"github.com/crmd/crmd/internal/api/envybox"
 	"github.com/crmd/crmd/internal/api/uis"
+	"github.com/crmd/crmd/internal/api/widget"
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -36,6 +37,11 @@ func NewHandler(c Config) http.Handler {
 	// which refuses all but POST in its own envelope.
 	mux.Handle("/v2.0", uis.NewHandler(uis.Deps{Service: c.Service, Auth: c.Authority, Expired: auth.IsExpired,
 		Limiter: c.Limiter, Logger: c.Logger}))
+	// The website lead widget (Envybox §4): public, keyed by crm_id, with
+	// its own request limits (internal/api/widget).
+	wdg := widget.NewHandler(widget.Config{Service: c.Service, Logger: c.Logger})
+	mux.Handle("/widget.js", wdg)
+	mux.Handle("/widget/", wdg)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

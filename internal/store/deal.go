@@ -11,21 +11,22 @@ import (
 
 const dealColumns = `d.id, d.account_id, d.name, d.client_id, d.pipeline_id, d.stage_id, d.user_id, d.employee_id, d.old_employee_id,
 	d.department_id, d.inbox_type_id, d.it_reaction, d.with_event, d.parent_deal_id, d.stage_updated_at, d.closed_at, d.created_at, d.updated_at,
-	s.id, s.account_id, s.pipeline_id, s.status, s.name, s.position, s.color, s.no_delete, s.ext_id, s.created_at, s.updated_at, c.name`
+	d.closest_task_at, s.id, s.account_id, s.pipeline_id, s.status, s.name, s.position, s.color, s.no_delete, s.ext_id, s.created_at, s.updated_at, c.name`
 
 const dealFrom = ` FROM deals d JOIN stages s ON s.id = d.stage_id AND s.account_id = d.account_id
 	JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
 
 func scanDeal(row scanner) (crm.Deal, error) {
 	var d crm.Deal
-	var oldEmployee, parent, stageUpdated, closed sql.NullInt64
+	var oldEmployee, parent, stageUpdated, closed, closestTask sql.NullInt64
 	var created, updated, sCreated, sUpdated int64
 	st := &d.Stage
 	err := row.Scan(&d.ID, &d.AccountID, &d.Name, &d.ClientID, &d.PipelineID, &d.StageID, &d.UserID, &d.EmployeeID, &oldEmployee,
 		&d.DepartmentID, &d.InboxTypeID, &d.ItReaction, &d.WithEvent, &parent, &stageUpdated, &closed, &created, &updated,
-		&st.ID, &st.AccountID, &st.PipelineID, &st.Status, &st.Name, &st.Position, &st.Color, &st.NoDelete, &st.ExtID, &sCreated, &sUpdated, &d.ClientName)
+		&closestTask, &st.ID, &st.AccountID, &st.PipelineID, &st.Status, &st.Name, &st.Position, &st.Color, &st.NoDelete, &st.ExtID, &sCreated, &sUpdated, &d.ClientName)
 	d.OldEmployeeID, d.ParentDealID = oldEmployee.Int64, parent.Int64
 	d.StageUpdatedAt, d.ClosedAt = timeOf(stageUpdated), timeOf(closed)
+	d.ClosestTaskAt = timeOf(closestTask) // kept by SyncDealTasks (task.go), not written by UpdateDeal
 	d.CreatedAt, d.UpdatedAt = fromUnix(created), fromUnix(updated)
 	st.CreatedAt, st.UpdatedAt = fromUnix(sCreated), fromUnix(sUpdated)
 	return d, err
@@ -112,10 +113,4 @@ func (t *tenantTx) RecordStage(ctx context.Context, dealID, stageID int64, at ti
 	_, err := t.exec(ctx, `INSERT INTO deal_stage_history (account_id, deal_id, stage_id, entered_at) VALUES (?, ?, ?, ?)`,
 		t.accountID, dealID, stageID, unix(at))
 	return err
-}
-
-func (t *tenantTx) InsertTask(ctx context.Context, dealID int64, task crm.NewTask, r crm.Responsible) (int64, error) {
-	return t.insert(ctx, `INSERT INTO tasks (account_id, deal_id, text, due_at, user_id, employee_id, department_id, success, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, dealID, task.Text, unix(task.Time), r.UserID, r.EmployeeID, r.DepartmentID, false,
-		unix(t.now), unix(t.now))
 }

@@ -15,10 +15,9 @@ var dealDateTypes = map[string]bool{"created": true, "updated": true, "closed": 
 // total as a string and inputs_sum.
 func (h *handler) dealList(ctx context.Context, c *call) (map[string]any, error) {
 	// A filter object is the document's search by field values (E15),
-	// whose real path is unknown; crmd does not serve it yet. Answer so
-	// rather than list every deal as if no filter had been sent.
+	// whose printed path is a copy-paste slip: served here (search_filter.go).
 	if c.req.has("filter") {
-		return nil, badRequest("Неверный request: поиск по полям (filter) пока не поддерживается")
+		return h.dealFilterSearch(ctx, c)
 	}
 	limit, offset, err := c.req.page()
 	if err != nil {

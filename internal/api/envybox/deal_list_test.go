@@ -137,7 +137,7 @@ func TestDealList(t *testing.T) {
 		}
 
 		e.fail(t, "/openapi/v1/deal/list/", `{"filter": {"inputs": {"3": {"2001": "x"}}}}`, http.StatusBadRequest,
-			"Неверный request: поиск по полям (filter) пока не поддерживается")
+			"Неверный request: filter.inputs.3.2001: неизвестный критерий (ожидаются service, custom, comparison)") // E15: search_test.go
 		e.fail(t, "/openapi/v1/deal/list/", `{"date_type": "deadline"}`, http.StatusBadRequest,
 			"Параметр date_type должен быть одним из: created, updated, closed, stage_changed, stage_transition")
 		e.fail(t, "/openapi/v1/deal/list/", `{"date_start": "10.07.2017"}`, http.StatusBadRequest, "Дата должна быть в формате YYYY-MM-DD: 10.07.2017")

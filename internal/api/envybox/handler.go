@@ -65,6 +65,9 @@ func NewHandler(d Deps) http.Handler {
 	routes = append(routes, h.leadRoutes()...)
 	routes = append(routes, h.dealRoutes()...)
 	routes = append(routes, h.clientRoutes()...)
+	routes = append(routes, h.taskRoutes()...)
+	routes = append(routes, h.logRoutes()...) // history and tags (log_methods.go)
+	routes = append(routes, h.statRoutes()...)
 	for _, rt := range routes {
 		// Every documented path ends with "/": serve exactly it ({$}: not
 		// the subtree a trailing slash means to the mux) and it without "/".

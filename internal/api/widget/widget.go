@@ -1,0 +1,384 @@
+// Package widget serves the website lead widget (Envybox §4): the script
+// GET /widget.js, which defines WBK.sendCrmLead(crm_id, {name, email,
+// phone, comment}), and the public intake endpoint it posts to,
+// POST /widget/v1/{crm_id}/lead (CORS-enabled, with its OPTIONS preflight).
+//
+// A lead sent through the widget is recorded exactly as Envybox lead/set
+// records one (crm.Service.CreateInbound as the account's administrator):
+// the default deal pipeline and inbox type, the phone normalised, merged
+// into the first lead of the same phone or email (parent_id). The endpoint
+// takes no API key, since the page that calls it is public, so it can do
+// nothing but create leads, and it defends itself:
+//
+//   - a body of at most MaxBodyBytes (413 beyond);
+//   - JSON object bodies only, with name, email, phone and comment as
+//     strings (or numbers) within their length limits, a phone of 5 to 15
+//     digits or a plausible email, at least one of the two, and no control
+//     characters;
+//   - every refusal of the content, and an unknown crm_id, gets the same
+//     answer (400 "Заявка не принята"), so that accounts cannot be told
+//     apart from junk; the content is checked before the account is looked
+//     up, so junk never reaches the database;
+//   - request limits per visitor address (per account) and per account, in
+//     the database's limit counters (crm.LimitStore), so that they hold
+//     across crmd processes (429 with Retry-After beyond). They apply
+//     whether or not the API request limits are on: the API is keyed, the
+//     widget is not.
+//
+// The visitor's address is the connection's peer; when the peer is a
+// loopback or private address (a reverse proxy on the host or the private
+// network), the last address of X-Forwarded-For is used instead, which is
+// the one the proxy appended.
+package widget
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+//go:embed widget.js
+var script []byte
+
+// MaxBodyBytes is the largest intake body accepted (16 KiB).
+const MaxBodyBytes = 16 << 10
+
+// Field length limits, in characters.
+const (
+	MaxName    = 255
+	MaxEmail   = 254
+	MaxPhone   = 50
+	MaxComment = 4000
+)
+
+// The answers' messages.
+const (
+	MsgRejected = "Заявка не принята"
+	MsgTooLarge = "Слишком большая заявка"
+	MsgLimited  = "Слишком много заявок, попробуйте позже"
+	MsgInternal = "Внутренняя ошибка сервера"
+)
+
+// Limits are the intake's request limits: PerIP counts one visitor
+// address's requests to one account (an IPv6 address counts by its /64),
+// PerAccount all requests to the account. A zero window is not limited.
+type Limits struct {
+	PerIP      crm.Limits
+	PerAccount crm.Limits
+}
+
+// DefaultLimits are crmd's choice: a visitor may send 5 leads a minute and
+// 50 a day to one account; an account takes 60 a minute and 2000 a day.
+func DefaultLimits() Limits {
+	return Limits{
+		PerIP:      crm.Limits{PerMinute: 5, PerDay: 50},
+		PerAccount: crm.Limits{PerMinute: 60, PerDay: 2000},
+	}
+}
+
+// Config is what the widget is built from.
+type Config struct {
+	Service *crm.Service
+	Logger  *slog.Logger
+	// Limits, when nil, are DefaultLimits(); &Limits{} switches them off.
+	Limits *Limits
+	// Now is the clock of the limit windows; time.Now when nil.
+	Now func() time.Time
+}
+
+type handler struct {
+	svc       *crm.Service
+	log       *slog.Logger
+	limits    Limits
+	now       func() time.Time
+	mux       *http.ServeMux
+	nextSweep atomic.Int64
+}
+
+// NewHandler returns the widget handler, to be mounted at /widget.js and
+// /widget/.
+func NewHandler(c Config) http.Handler {
+	h := &handler{svc: c.Service, log: c.Logger, limits: DefaultLimits(), now: c.Now, mux: http.NewServeMux()}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if c.Limits != nil {
+		h.limits = *c.Limits
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	h.mux.HandleFunc("GET /widget.js", h.serveScript)
+	h.mux.HandleFunc("OPTIONS /widget/v1/{crm_id}/lead", h.preflight)
+	h.mux.HandleFunc("POST /widget/v1/{crm_id}/lead", h.intake)
+	h.mux.HandleFunc("/widget/", func(w http.ResponseWriter, r *http.Request) {
+		cors(w)
+		reply(w, http.StatusNotFound, "Метод не найден")
+	})
+	return h.mux
+}
+
+func (h *handler) serveScript(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	http.ServeContent(w, r, "widget.js", time.Time{}, bytes.NewReader(script))
+}
+
+// cors lets any page read the intake's answers. No credentials are
+// involved: the endpoint reads no cookies.
+func cors(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+}
+
+func (h *handler) preflight(w http.ResponseWriter, r *http.Request) {
+	cors(w)
+	w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+	w.Header().Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func reply(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(map[string]any{"status_code": status, "message": msg})
+}
+
+func (h *handler) intake(w http.ResponseWriter, r *http.Request) {
+	cors(w)
+	ctx := r.Context()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			reply(w, http.StatusRequestEntityTooLarge, MsgTooLarge)
+			return
+		}
+		reply(w, http.StatusBadRequest, MsgRejected)
+		return
+	}
+	values, reason := parseLead(body)
+	if reason != "" {
+		h.log.DebugContext(ctx, "widget: lead refused", "reason", reason)
+		reply(w, http.StatusBadRequest, MsgRejected)
+		return
+	}
+	accountID, err := strconv.ParseInt(r.PathValue("crm_id"), 10, 64)
+	if err != nil || accountID <= 0 {
+		reply(w, http.StatusBadRequest, MsgRejected)
+		return
+	}
+	admin, err := h.administrator(ctx, accountID)
+	if crm.KindOf(err) == crm.KindNotFound {
+		reply(w, http.StatusBadRequest, MsgRejected)
+		return
+	}
+	if err != nil {
+		h.internal(ctx, w, err)
+		return
+	}
+	now := h.now()
+	retry, err := h.allow(ctx, accountID, visitorKey(r), now)
+	if err != nil {
+		h.internal(ctx, w, err)
+		return
+	}
+	if retry > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((retry+time.Second-1)/time.Second), 10))
+		reply(w, http.StatusTooManyRequests, MsgLimited)
+		return
+	}
+	_, err = h.svc.CreateInbound(ctx, admin, crm.NewInbound{Values: values})
+	if k := crm.KindOf(err); k == crm.KindInvalid || k == crm.KindNotFound {
+		h.log.DebugContext(ctx, "widget: lead refused", "err", err)
+		reply(w, http.StatusBadRequest, MsgRejected)
+		return
+	}
+	if err != nil {
+		h.internal(ctx, w, err)
+		return
+	}
+	reply(w, http.StatusOK, "success")
+}
+
+func (h *handler) internal(ctx context.Context, w http.ResponseWriter, err error) {
+	h.log.ErrorContext(ctx, "widget: internal error", "err", err)
+	reply(w, http.StatusInternalServerError, MsgInternal)
+}
+
+// administrator is the actor the widget records leads as: the account's
+// first administrator. KindNotFound when there is no such account (or it
+// has no administrator).
+func (h *handler) administrator(ctx context.Context, accountID int64) (crm.Actor, error) {
+	var actor crm.Actor
+	err := h.svc.Store().View(ctx, accountID, func(tx crm.Tx) error {
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.Role == crm.RoleAdmin && (actor.UserID == 0 || u.ID < actor.UserID) {
+				actor = crm.Actor{AccountID: accountID, UserID: u.ID, Role: crm.RoleAdmin}
+			}
+		}
+		if actor.UserID == 0 {
+			return crm.Errorf(crm.KindNotFound, "no administrator")
+		}
+		return nil
+	})
+	return actor, err
+}
+
+var (
+	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
+	fieldLimits  = map[string]int{"name": MaxName, "email": MaxEmail, "phone": MaxPhone, "comment": MaxComment}
+)
+
+// parseLead checks an intake body and returns the lead's values (lead/set
+// name_ids); reason says why the body was refused.
+func parseLead(body []byte) (map[string]string, string) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var in map[string]any
+	if err := dec.Decode(&in); err != nil || in == nil {
+		return nil, "not a JSON object"
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, "trailing data"
+	}
+	values := map[string]string{}
+	for key, limit := range fieldLimits {
+		var text string
+		switch v := in[key].(type) {
+		case nil:
+			continue
+		case string:
+			text = v
+		case json.Number:
+			text = v.String()
+		default:
+			return nil, key + " is not a string"
+		}
+		text = strings.TrimSpace(text)
+		if text == "" {
+			continue
+		}
+		if utf8.RuneCountInString(text) > limit {
+			return nil, key + " is too long"
+		}
+		for _, c := range text {
+			if unicode.IsControl(c) && !(key == "comment" && (c == '\n' || c == '\r' || c == '\t')) {
+				return nil, key + " has control characters"
+			}
+		}
+		values[key] = text
+	}
+	if p, ok := values["phone"]; ok {
+		if n := len(crm.NormalizePhone(p)); n < 5 || n > 15 {
+			return nil, "phone is not a phone number"
+		}
+	}
+	if e, ok := values["email"]; ok && !emailPattern.MatchString(e) {
+		return nil, "email is not an email address"
+	}
+	if values["phone"] == "" && values["email"] == "" {
+		return nil, "neither phone nor email"
+	}
+	return values, ""
+}
+
+// visitorKey names the visitor's address for the per-IP limit.
+func visitorKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.IsLoopback() || addr.IsPrivate() {
+		if list := r.Header.Values("X-Forwarded-For"); len(list) > 0 {
+			hops := strings.Split(list[len(list)-1], ",")
+			if a, err := netip.ParseAddr(strings.TrimSpace(hops[len(hops)-1])); err == nil {
+				addr = a.Unmap().WithZone("")
+			}
+		}
+	}
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
+}
+
+// allow counts a request against the per-IP and per-account limits in one
+// statement and says how long to wait when a limit refuses it (0: allowed).
+// A refused request is given back, so it does not use up the allowance.
+func (h *handler) allow(ctx context.Context, accountID int64, ip string, now time.Time) (time.Duration, error) {
+	var counters []crm.LimitCounter
+	var limits []int64
+	for _, w := range crm.LimitWindows {
+		if n := h.limits.PerIP.Of(w); n > 0 {
+			counters = append(counters, crm.LimitCounter{Key: "widget:ip:" + ip, Window: w, Start: w.Start(now)})
+			limits = append(limits, n)
+		}
+		if n := h.limits.PerAccount.Of(w); n > 0 {
+			counters = append(counters, crm.LimitCounter{Key: "widget:account", Window: w, Start: w.Start(now)})
+			limits = append(limits, n)
+		}
+	}
+	if len(counters) == 0 {
+		return 0, nil
+	}
+	store := h.svc.Store()
+	h.sweep(ctx, store, now)
+	counts, err := store.AddLimitCounts(ctx, accountID, counters, 1)
+	if err != nil {
+		return 0, err
+	}
+	var retry time.Duration
+	for i, c := range counters {
+		if counts[i] > limits[i] {
+			retry = max(retry, c.End().Sub(now), time.Second)
+		}
+	}
+	if retry > 0 {
+		if _, err := store.AddLimitCounts(ctx, accountID, counters, -1); err != nil {
+			return 0, err
+		}
+	}
+	return retry, nil
+}
+
+// sweep deletes expired limit counters at most once a minute per process
+// (crm.Limiter does the same when the API limits are on).
+func (h *handler) sweep(ctx context.Context, store crm.LimitStore, now time.Time) {
+	next := h.nextSweep.Load()
+	if now.Unix() < next || !h.nextSweep.CompareAndSwap(next, now.Unix()+60) {
+		return
+	}
+	_ = store.DeleteExpiredLimitCounts(ctx, now)
+}

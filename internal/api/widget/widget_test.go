@@ -1,0 +1,384 @@
+package widget_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crmd/crmd/internal/api/widget"
+	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/crmtest"
+)
+
+// wtLeadPath is the intake path of an account.
+func wtLeadPath(accountID int64) string { return fmt.Sprintf("/widget/v1/%d/lead", accountID) }
+
+// wtLeads lists an account's leads through Envybox lead/list.
+func wtLeads(t testing.TB, env *crmtest.Env, key string) []map[string]any {
+	t.Helper()
+	resp := env.Do(t, http.MethodPost, "/openapi/v1/lead/list/?api_key="+key, "", `{"request": {"limit": 0, "offset": 0}}`)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("lead/list: HTTP %d: %s", resp.Status, resp.Body)
+	}
+	leads, ok := resp.Object(t)["leads"].(map[string]any)
+	if !ok {
+		t.Fatalf("lead/list: no leads object: %s", resp.Body)
+	}
+	items, _ := leads["result"].([]any)
+	out := make([]map[string]any, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.(map[string]any))
+	}
+	return out
+}
+
+// wtExpect checks an intake answer: the HTTP status, the same status_code
+// and message in the body, and the CORS header.
+func wtExpect(t testing.TB, resp *crmtest.Response, status int, msg string) {
+	t.Helper()
+	if resp.Status != status {
+		t.Fatalf("HTTP %d, want %d; body: %s", resp.Status, status, resp.Body)
+	}
+	obj := resp.Object(t)
+	if fmt.Sprint(obj["status_code"]) != fmt.Sprint(status) || obj["message"] != msg || len(obj) != 2 {
+		t.Errorf("body %s, want status_code %d and message %q", resp.Body, status, msg)
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("Access-Control-Allow-Origin %q, want *", got)
+	}
+}
+
+// TestWidgetScript: GET /widget.js serves the script defining
+// WBK.sendCrmLead.
+func TestWidgetScript(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		resp := env.Do(t, http.MethodGet, "/widget.js", "", "")
+		if resp.Status != http.StatusOK {
+			t.Fatalf("HTTP %d: %s", resp.Status, resp.Body)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+			t.Errorf("Content-Type %q", ct)
+		}
+		for _, want := range []string{"WBK", "sendCrmLead", "/widget/v1/"} {
+			if !strings.Contains(string(resp.Body), want) {
+				t.Errorf("script lacks %q", want)
+			}
+		}
+		if resp := env.Do(t, http.MethodGet, "/widget/v1/1/other", "", ""); resp.Status != http.StatusNotFound {
+			t.Errorf("unknown widget path: HTTP %d", resp.Status)
+		}
+	})
+}
+
+// TestWidgetPreflight: the intake answers the CORS preflight of any origin.
+func TestWidgetPreflight(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := env.NewAccount(t, "Preflight")
+		resp := env.Do(t, http.MethodOptions, wtLeadPath(a.AccountID), "", "",
+			"Origin: https://shop.example", "Access-Control-Request-Method: POST", "Access-Control-Request-Headers: content-type")
+		if resp.Status != http.StatusNoContent {
+			t.Fatalf("HTTP %d: %s", resp.Status, resp.Body)
+		}
+		for k, want := range map[string]string{
+			"Access-Control-Allow-Origin":  "*",
+			"Access-Control-Allow-Methods": "POST, OPTIONS",
+			"Access-Control-Allow-Headers": "Content-Type",
+			"Access-Control-Max-Age":       "86400",
+		} {
+			if got := resp.Header.Get(k); got != want {
+				t.Errorf("%s %q, want %q", k, got, want)
+			}
+		}
+	})
+}
+
+// TestWidgetLead: a posted lead is recorded like lead/set (default pipeline
+// and inbox type, phone normalised) and merged into an earlier lead of the
+// same phone (parent_id).
+func TestWidgetLead(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := env.NewAccount(t, "Leads")
+		first := env.Do(t, http.MethodPost, "/openapi/v1/lead/set/?api_key="+a.EnvyboxAPIKey, "",
+			`{"request": {"method": "create", "values": {"name": "Первый", "phone": "84993229710"}}}`)
+		if first.Status != http.StatusOK {
+			t.Fatalf("lead/set: %s", first.Body)
+		}
+		parentID := fmt.Sprint(first.Object(t)["id"])
+
+		resp := env.Do(t, http.MethodPost, wtLeadPath(a.AccountID), "",
+			`{"name": "Иван", "email": " Ivan@Example.COM ", "phone": "+7 (499) 322-97-10", "comment": "Перезвоните\nвечером"}`,
+			"Origin: https://shop.example")
+		wtExpect(t, resp, http.StatusOK, "success")
+		leads := wtLeads(t, env, a.EnvyboxAPIKey)
+		if len(leads) != 2 {
+			t.Fatalf("%d leads, want 2", len(leads))
+		}
+		var got map[string]any
+		for _, l := range leads {
+			if l["name"] == "Иван" {
+				got = l
+			}
+		}
+		if got == nil {
+			t.Fatalf("the widget's lead is not listed: %v", leads)
+		}
+		if got["phone"] != "74993229710" || got["email"] != "ivan@example.com" || fmt.Sprint(got["parent_id"]) != parentID {
+			t.Errorf("lead %v: want the normalised phone, the email and parent_id %s", got, parentID)
+		}
+		service, _ := got["values"].(map[string]any)["service"].(map[string]any)
+		comment, _ := service["comment"].(map[string]any)
+		if comment == nil || comment["value"] != "Перезвоните\nвечером" {
+			t.Errorf("comment value %v", service["comment"])
+		}
+		// The default pipeline and inbox type, as lead/set gives them.
+		other := env.Do(t, http.MethodPost, "/openapi/v1/lead/get/?api_key="+a.EnvyboxAPIKey, "",
+			fmt.Sprintf(`{"request": {"lead_id": %s}}`, parentID)).Object(t)
+		ref, _ := other["result"].(map[string]any)
+		if ref == nil {
+			t.Fatalf("lead/get: %v", other)
+		}
+		if got["deal_pipeline_id"] != ref["deal_pipeline_id"] || got["inbox_type_id"] != ref["inbox_type_id"] {
+			t.Errorf("pipeline/inbox %v/%v, want lead/set's %v/%v", got["deal_pipeline_id"], got["inbox_type_id"],
+				ref["deal_pipeline_id"], ref["inbox_type_id"])
+		}
+		// An email alone is enough.
+		wtExpect(t, env.Do(t, http.MethodPost, wtLeadPath(a.AccountID), "", `{"email": "only@example.com"}`), http.StatusOK, "success")
+	})
+}
+
+// TestWidgetJunk: junk and an unknown crm_id get one and the same answer,
+// and nothing is recorded.
+func TestWidgetJunk(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := env.NewAccount(t, "Junk")
+		good := `{"name": "Иван", "phone": "89991234567"}`
+		var reference []byte
+		for _, c := range []struct{ name, path, body string }{
+			{"unknown crm_id", wtLeadPath(a.AccountID + 1000), good},
+			{"crm_id not a number", "/widget/v1/abc/lead", good},
+			{"crm_id zero", "/widget/v1/0/lead", good},
+			{"not JSON", wtLeadPath(a.AccountID), `name=Иван&phone=89991234567`},
+			{"empty", wtLeadPath(a.AccountID), ``},
+			{"array", wtLeadPath(a.AccountID), `[{"phone": "89991234567"}]`},
+			{"trailing data", wtLeadPath(a.AccountID), good + `{}`},
+			{"no phone and no email", wtLeadPath(a.AccountID), `{"name": "Иван", "comment": "hi"}`},
+			{"blank phone", wtLeadPath(a.AccountID), `{"phone": "   "}`},
+			{"phone without digits", wtLeadPath(a.AccountID), `{"phone": "позвоните мне"}`},
+			{"phone too short", wtLeadPath(a.AccountID), `{"phone": "123"}`},
+			{"phone too many digits", wtLeadPath(a.AccountID), `{"phone": "1234567890123456"}`},
+			{"bad email", wtLeadPath(a.AccountID), `{"email": "not-an-email"}`},
+			{"object value", wtLeadPath(a.AccountID), `{"phone": {"$gt": ""}}`},
+			{"list value", wtLeadPath(a.AccountID), `{"phone": ["89991234567"]}`},
+			{"name too long", wtLeadPath(a.AccountID), fmt.Sprintf(`{"name": %q, "phone": "89991234567"}`, strings.Repeat("я", widget.MaxName+1))},
+			{"comment too long", wtLeadPath(a.AccountID), fmt.Sprintf(`{"comment": %q, "phone": "89991234567"}`, strings.Repeat("x", widget.MaxComment+1))},
+			{"control characters", wtLeadPath(a.AccountID), `{"name": "a\u0000b", "phone": "89991234567"}`},
+		} {
+			resp := env.Do(t, http.MethodPost, c.path, "", c.body)
+			wtExpect(t, resp, http.StatusBadRequest, widget.MsgRejected)
+			if reference == nil {
+				reference = resp.Body
+			} else if string(resp.Body) != string(reference) {
+				t.Errorf("%s: body %s differs from the unknown crm_id's %s", c.name, resp.Body, reference)
+			}
+		}
+		if leads := wtLeads(t, env, a.EnvyboxAPIKey); len(leads) != 0 {
+			t.Errorf("junk recorded %d leads", len(leads))
+		}
+		// The longest accepted values pass.
+		wtExpect(t, env.Do(t, http.MethodPost, wtLeadPath(a.AccountID), "",
+			fmt.Sprintf(`{"name": %q, "phone": "89991234567"}`, strings.Repeat("я", widget.MaxName))), http.StatusOK, "success")
+	})
+}
+
+// TestWidgetOversized: a body over 16 KiB is refused unread.
+func TestWidgetOversized(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := env.NewAccount(t, "Big")
+		body := fmt.Sprintf(`{"phone": "89991234567", "pad": %q}`, strings.Repeat("x", widget.MaxBodyBytes))
+		wtExpect(t, env.Do(t, http.MethodPost, wtLeadPath(a.AccountID), "", body), http.StatusRequestEntityTooLarge, widget.MsgTooLarge)
+		if leads := wtLeads(t, env, a.EnvyboxAPIKey); len(leads) != 0 {
+			t.Errorf("an oversized body recorded %d leads", len(leads))
+		}
+	})
+}
+
+// wtClock is a settable clock.
+type wtClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *wtClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *wtClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestWidgetLimits: the per-IP and per-account limits refuse with 429 and
+// Retry-After, refused requests do not use up the allowance, and the
+// windows pass. The handler is built with small limits over the test
+// server's service; visitors are told apart by X-Forwarded-For, which is
+// trusted from the loopback peer.
+func TestWidgetLimits(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		clock := &wtClock{now: time.Date(2024, 5, 1, 10, 0, 5, 0, time.UTC)}
+		h := widget.NewHandler(widget.Config{Service: env.Server.Service, Now: clock.Now,
+			Limits: &widget.Limits{PerIP: crm.Limits{PerMinute: 2}, PerAccount: crm.Limits{PerMinute: 3, PerDay: 5}}})
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		limited := &crmtest.Env{URL: srv.URL, Client: env.Client}
+		a := env.NewAccount(t, "Limited")
+		b := env.NewAccount(t, "Other")
+		post := func(account int64, ip, phone string) *crmtest.Response {
+			return limited.Do(t, http.MethodPost, wtLeadPath(account), "", `{"phone": "`+phone+`"}`, "X-Forwarded-For: 198.51.100.7, "+ip)
+		}
+		wtExpect(t, post(a.AccountID, "203.0.113.1", "79990000001"), http.StatusOK, "success")
+		wtExpect(t, post(a.AccountID, "203.0.113.1", "79990000002"), http.StatusOK, "success")
+		// The third from one visitor within the minute: per-IP limit.
+		resp := post(a.AccountID, "203.0.113.1", "79990000003")
+		wtExpect(t, resp, http.StatusTooManyRequests, widget.MsgLimited)
+		if ra := resp.Header.Get("Retry-After"); ra != "55" {
+			t.Errorf("Retry-After %q, want 55 (the minute's rest)", ra)
+		}
+		// Another visitor still gets in, up to the account's 3 a minute; the
+		// refused request above did not count.
+		wtExpect(t, post(a.AccountID, "203.0.113.2", "79990000004"), http.StatusOK, "success")
+		wtExpect(t, post(a.AccountID, "203.0.113.3", "79990000005"), http.StatusTooManyRequests, widget.MsgLimited)
+		// Limits are per account: the other account is untouched.
+		wtExpect(t, post(b.AccountID, "203.0.113.1", "79990000006"), http.StatusOK, "success")
+		// A new minute: the day limit (5) leaves two more.
+		clock.Add(time.Minute)
+		wtExpect(t, post(a.AccountID, "203.0.113.1", "79990000007"), http.StatusOK, "success")
+		wtExpect(t, post(a.AccountID, "203.0.113.5", "79990000008"), http.StatusOK, "success")
+		resp = post(a.AccountID, "203.0.113.6", "79990000009")
+		wtExpect(t, resp, http.StatusTooManyRequests, widget.MsgLimited)
+		if ra := resp.Header.Get("Retry-After"); ra == "" || ra == "0" {
+			t.Errorf("Retry-After %q", ra)
+		}
+		if n := len(wtLeads(t, env, a.EnvyboxAPIKey)); n != 5 {
+			t.Errorf("%d leads recorded, want the 5 admitted", n)
+		}
+		// An IPv6 visitor is counted by its /64.
+		wtExpect(t, post(b.AccountID, "2001:db8:1:2::1", "79990000010"), http.StatusOK, "success")
+		wtExpect(t, post(b.AccountID, "2001:db8:1:2::2", "79990000011"), http.StatusOK, "success")
+		wtExpect(t, post(b.AccountID, "2001:db8:1:2::3", "79990000012"), http.StatusTooManyRequests, widget.MsgLimited)
+	})
+}
+
+// TestWidgetDefaultLimits: crmd serve's widget is limited even with the API
+// limits off (crmtest.Start): one visitor gets at most 5 leads a minute in.
+func TestWidgetDefaultLimits(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := env.NewAccount(t, "Defaults")
+		refused := 0
+		// 11 requests span at most two minute windows, so at most 10 pass.
+		for i := range 11 {
+			resp := env.Do(t, http.MethodPost, wtLeadPath(a.AccountID), "", fmt.Sprintf(`{"phone": "7999000%04d"}`, i))
+			if resp.Status == http.StatusTooManyRequests {
+				refused++
+			} else if resp.Status != http.StatusOK {
+				t.Fatalf("HTTP %d: %s", resp.Status, resp.Body)
+			}
+		}
+		if refused == 0 {
+			t.Error("no request was refused: the default per-IP limit is off")
+		}
+	})
+}
+
+// chromium finds a headless Chromium: $CRMD_CHROMIUM, chromium,
+// chromium-browser or chromium-headless-shell.
+func chromium() string {
+	if p := os.Getenv("CRMD_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "chromium-headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestWidgetPage loads a static page (served by the test) in headless
+// Chromium; the page loads /widget.js from crmd and calls WBK.sendCrmLead
+// on load, cross-origin, so the browser runs the CORS preflight. The lead
+// then shows in lead/list. Without Chromium the test is skipped, except in
+// CI (CI=true), where it fails.
+func TestWidgetPage(t *testing.T) {
+	browser := chromium()
+	if browser == "" {
+		msg := "!!! TestWidgetPage needs headless Chromium (apt-get install chromium, or set CRMD_CHROMIUM): the widget page test did NOT run !!!"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := env.NewAccount(t, "Site")
+		page := fmt.Sprintf(`<!doctype html>
+<html><head><meta charset="utf-8"><title>shop</title>
+<script src="%s/widget.js"></script></head>
+<body><p id="out">pending</p>
+<script>
+window.addEventListener('load', function () {
+  var out = document.getElementById('out');
+  WBK.sendCrmLead(%d, {'name': 'Посетитель сайта', 'email': 'Visitor@Example.com', 'phone': '8 (999) 765-43-21', 'comment': 'Хочу скидку'})
+    .then(function (r) { out.textContent = 'answer:' + r.status_code + ' ' + r.message; },
+          function (e) { out.textContent = 'failed:' + e; });
+});
+</script></body></html>`, env.URL, a.AccountID)
+		site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, page)
+		}))
+		defer site.Close()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu",
+			"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+			"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), "--virtual-time-budget=10000", "--dump-dom", site.URL+"/")
+		cmd.WaitDelay = 5 * time.Second
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		dom, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\nstderr: %s", browser, err, wtTail(stderr.String()))
+		}
+		if !strings.Contains(string(dom), `answer:200 success`) {
+			t.Fatalf("the page did not get the intake's success; DOM:\n%s\nstderr: %s", dom, wtTail(stderr.String()))
+		}
+		leads := wtLeads(t, env, a.EnvyboxAPIKey)
+		if len(leads) != 1 {
+			t.Fatalf("%d leads, want the page's one", len(leads))
+		}
+		l := leads[0]
+		if l["name"] != "Посетитель сайта" || l["phone"] != "79997654321" || l["email"] != "visitor@example.com" {
+			t.Errorf("lead %v", l)
+		}
+	})
+}
+
+// wtTail is the end of Chromium's stderr without its D-Bus complaints.
+func wtTail(s string) string {
+	var keep []string
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.Contains(line, "dbus") {
+			keep = append(keep, line)
+		}
+	}
+	out := strings.Join(keep, "\n")
+	if len(out) > 4000 {
+		out = out[len(out)-4000:]
+	}
+	return out
+}

@@ -1,0 +1,917 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Envybox's deal search by field values (E15): a filter language over deals,
+// their clients, contacts and leads. The API decodes the wire form into a
+// DealFilter; FilterDeals validates it, resolves its dates in the account's
+// time zone and its field conditions against the field definitions, and the
+// store runs the result (DealSearchQuery) in the database. Choices the
+// document leaves open, all [INFERRED] there:
+//
+//   - Criteria combine with AND; the values of one list combine with OR;
+//     an empty list, object or value ("" or null) restricts nothing.
+//   - employees.users and employees.departments are one "responsible" choice
+//     and combine with OR: a user matches deals whose employee it is, or
+//     whose administrator it is when no employee or department is; -1 (
+//     NoResponsible) matches deals with no administrator, employee or
+//     department.
+//   - Relative periods are calendar periods in the account's time zone:
+//     today and yesterday are whole days, week and last_week run Monday
+//     00:00 to Sunday 24:00 (the Russian week), month and last_month are
+//     calendar months; the current week and month include their days still
+//     to come (next_task looks forward). one_date is the day in dates.start
+//     (or end); period is start..end inclusive (both required);
+//     earlier_than is strictly before the day in start and later_than
+//     strictly after it (end is accepted when start is missing). "all" does
+//     not restrict created; for every other date it requires the date to
+//     exist (closed deals, deals with a lead, with an open task, …).
+//   - dateSelectType: created, closed (closed_at), stage_changed
+//     (stage_updated_at), stage_transition (entering one of dateStages, any
+//     stage when none are given, within the period), lead_created and
+//     first_lead_created (the latest / the first linked lead's creation),
+//     next_task (the nearest open task's due time). Several dateFilters
+//     combine with AND.
+//   - Field inputs ("1" lead, "2" client, "3" deal): a lead field matches a
+//     deal when one of its linked leads matches. Service fields are text:
+//     a string matches as a case-insensitive substring, or whole with
+//     comparison "equally"; lead phones are compared as normalised digits;
+//     the region (10/1010) takes Envybox's [{timezone, text, id}] and matches
+//     a region value equal to one of the ids or texts. Custom fields by
+//     type: text kinds as service fields; numbers equal the value, or with
+//     "range" lie within value..value_to (either bound may be missing);
+//     lists (select, multiselect, radio) take option ids, any of which
+//     matches; checkboxes take 1/true (checked) or 0/false (not checked);
+//     dates take {"field": "date", "start", "end"} read by
+//     customDateType[id] (without one: start..end, either end open).
+//     Unknown fields are a 400: their kind decides the comparison.
+//     customDateType applies to the date fields listed in inputs only.
+//   - leadStages (example only) keeps deals with a linked lead in one of the
+//     lead stages; dealStages, pipelines, inboxTypes and tags (by id) are the
+//     deal's own.
+//   - firstDealClient true keeps the deals that are their client's first
+//     (lowest id); false restricts nothing.
+//   - The keyword matches deal names and values, client names and values,
+//     the client's contact data and its contact persons' names (the API
+//     turns a keyword written like a phone into its digits, as deal/list).
+//   - Order: newest first (id descending), as deal/list.
+
+// DateType is a period kind of the search ("dateType", "customDateType").
+type DateType string
+
+// The period kinds.
+const (
+	DateAll         DateType = "all"
+	DateYesterday   DateType = "yesterday"
+	DateToday       DateType = "today"
+	DateWeek        DateType = "week"
+	DateLastWeek    DateType = "last_week"
+	DateMonth       DateType = "month"
+	DateLastMonth   DateType = "last_month"
+	DateOneDate     DateType = "one_date"
+	DatePeriodRange DateType = "period"
+	DateEarlierThan DateType = "earlier_than"
+	DateLaterThan   DateType = "later_than"
+)
+
+// DateTypes lists the period kinds in the document's order.
+var DateTypes = []DateType{DateAll, DateYesterday, DateToday, DateWeek, DateLastWeek, DateMonth, DateLastMonth,
+	DateOneDate, DatePeriodRange, DateEarlierThan, DateLaterThan}
+
+// DateSelect names the date of a deal a date filter applies to
+// ("dateSelectType").
+type DateSelect string
+
+// The dates of a deal a search can filter on.
+const (
+	SelectCreated          DateSelect = "created"
+	SelectClosed           DateSelect = "closed"
+	SelectStageChanged     DateSelect = "stage_changed"
+	SelectStageTransition  DateSelect = "stage_transition"
+	SelectLeadCreated      DateSelect = "lead_created"
+	SelectFirstLeadCreated DateSelect = "first_lead_created"
+	SelectNextTask         DateSelect = "next_task"
+)
+
+// DateSelects lists the filterable dates in the document's order.
+var DateSelects = []DateSelect{SelectCreated, SelectClosed, SelectStageChanged, SelectStageTransition,
+	SelectLeadCreated, SelectFirstLeadCreated, SelectNextTask}
+
+// DatePeriod is a period as the search sends it: a kind and, for the kinds
+// that need them, days as YYYY-MM-DD in the account's time zone.
+type DatePeriod struct {
+	Type  DateType
+	Start string
+	End   string
+}
+
+// DateFilter is one of dateFilters: which date, in which period.
+type DateFilter struct {
+	Select DateSelect
+	Period DatePeriod
+}
+
+// Comparison is how a field condition compares ("comparison.<id>.type").
+type Comparison string
+
+// The comparisons; CompareDefault is the field kind's own (substring for
+// text, equality otherwise).
+const (
+	CompareDefault Comparison = ""
+	CompareEqually Comparison = "equally"
+	CompareRange   Comparison = "range"
+)
+
+// FieldCondition is one entry of inputs.<element>.service or .custom.
+type FieldCondition struct {
+	// Entity is EntityInbound (Envybox element "1"), EntityContact ("2") or
+	// EntityDeal ("3").
+	Entity  EntityType
+	Service bool
+	FieldID int64
+	// Value is the decoded JSON value: string, float64, bool, nil, []any or
+	// map[string]any.
+	Value      any
+	Comparison Comparison
+	// ValueTo is comparison.value_to, the upper bound of a range.
+	ValueTo any
+	// DateType is customDateType[FieldID] ("" when not given).
+	DateType DateType
+}
+
+// NoResponsible in DealFilter.UserIDs selects deals nobody is responsible for.
+const NoResponsible = -1
+
+// DealFilter is a deal search (Envybox E15) as the caller sent it.
+type DealFilter struct {
+	Keyword string
+	Dates   []DateFilter
+	// DateStageIDs are the stages of a stage_transition date ("dateStages").
+	DateStageIDs  []int64
+	UserIDs       []int64 // may hold NoResponsible
+	DepartmentIDs []int64
+	LeadStageIDs  []int64
+	StageIDs      []int64
+	PipelineIDs   []int64
+	InboxTypeIDs  []int64
+	TagIDs        []int64
+	Fields        []FieldCondition
+	// FirstDealOfClient keeps the deals that are their client's first.
+	FirstDealOfClient bool
+	Limit             int // 0: DefaultPageLimit
+	Offset            int
+}
+
+// DealSearchQuery is a DealFilter resolved for the store: dates are Unix
+// ranges and each field condition knows how to compare.
+type DealSearchQuery struct {
+	Keyword       string
+	Dates         []DateCondition
+	UserIDs       []int64 // without NoResponsible
+	NoResponsible bool
+	DepartmentIDs []int64
+	LeadStageIDs  []int64
+	StageIDs      []int64
+	PipelineIDs   []int64
+	InboxTypeIDs  []int64
+	TagIDs        []int64
+	Fields        []FieldMatch
+	// FirstDealOfClient keeps the deals with the lowest id of their client.
+	FirstDealOfClient bool
+	Limit             int
+	Offset            int
+}
+
+// DateCondition bounds one date of a deal. An empty Range (period "all")
+// requires the date to exist, except for SelectCreated.
+type DateCondition struct {
+	Select   DateSelect
+	Range    Range
+	StageIDs []int64 // SelectStageTransition: the stages entered (none: any)
+}
+
+// MatchOp is how a FieldMatch compares a stored value.
+type MatchOp int
+
+// The comparisons of stored values.
+const (
+	MatchContains   MatchOp = iota // the text contains Text, case-insensitively
+	MatchEquals                    // the text equals Text, case-insensitively
+	MatchAnyOf                     // the text equals one of Texts, case-insensitively
+	MatchNumber                    // the number lies within Number
+	MatchTime                      // the Unix time lies within Range (empty: any value)
+	MatchEnum                      // the option id is one of EnumIDs
+	MatchChecked                   // a checkbox is checked
+	MatchNotChecked                // a checkbox is not checked (or has no value)
+)
+
+// FieldMatch is a field condition resolved against the field's definition.
+type FieldMatch struct {
+	Entity  EntityType
+	Service bool
+	FieldID int64
+	Op      MatchOp
+	Text    string // lower-cased
+	Texts   []string
+	Number  NumberRange
+	Range   Range
+	EnumIDs []int64
+}
+
+// NumberRange is an inclusive range of numbers; nil ends are open.
+type NumberRange struct {
+	From *float64
+	To   *float64
+}
+
+// DealSearchTask is the nearest open task of a deal.
+type DealSearchTask struct {
+	ID           int64
+	Text         string
+	Time         time.Time
+	UserID       int64
+	EmployeeID   int64
+	DepartmentID int64
+	// Overdue is set on reading: due before the store's clock.
+	Overdue bool
+}
+
+// DealSearchExtra is what a search row shows beside the deal, read in one
+// go for a page.
+type DealSearchExtra struct {
+	Task *DealSearchTask // nil: no open task
+	// LastComment is the data of the deal's latest comment entry (2010);
+	// nil: none.
+	LastComment []byte
+	// LeadCreatedAt is the creation of the latest linked lead; zero: none.
+	LeadCreatedAt time.Time
+}
+
+// DealSearchRow is one deal of a search page with its client (values,
+// contact data, contact persons; no deals), the client's companies (the
+// primary one first), the nearest open task with its user, the latest
+// comment's text and the latest linked lead's creation.
+type DealSearchRow struct {
+	Deal
+	Client        Client
+	Companies     []ClientCompany
+	Task          *DealSearchTask
+	TaskUser      *User // the task's employee, else its administrator; nil: unknown
+	LastComment   string
+	LeadCreatedAt time.Time
+}
+
+// DealSearchPage is one page of a search with every matching id, newest
+// first.
+type DealSearchPage struct {
+	Rows   []DealSearchRow
+	AllIDs []int64
+	Total  int
+}
+
+// FilterDeals runs a deal search: the ids of every matching deal, newest
+// first, and the page Limit/Offset select with what each row shows. The
+// filter runs in the database; only the page's rows are loaded.
+// Errors: invalid (each violation names the filter member).
+func (s *Service) FilterDeals(ctx context.Context, actor Actor, f DealFilter) (DealSearchPage, error) {
+	out := DealSearchPage{AllIDs: []int64{}, Rows: []DealSearchRow{}}
+	if f.Limit <= 0 {
+		f.Limit = DefaultPageLimit
+	}
+	if f.Offset < 0 {
+		return out, Invalid(Violation{Path: "offset", Code: ViolationRange, Detail: "offset не может быть отрицательным"})
+	}
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		acc, err := tx.Account(ctx)
+		if err != nil {
+			return err
+		}
+		loc, err := time.LoadLocation(acc.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		q, err := resolveDealFilter(ctx, tx, f, tx.Now(), loc)
+		if err != nil {
+			return err
+		}
+		ids, deals, err := tx.SearchDeals(ctx, q)
+		if err != nil {
+			return err
+		}
+		out.AllIDs, out.Total = ids, len(ids)
+		if out.Rows, err = loadSearchRows(ctx, tx, deals); err != nil {
+			return err
+		}
+		return nil
+	})
+	return out, err
+}
+
+// loadSearchRows adds to a page of deals what their rows show.
+func loadSearchRows(ctx context.Context, tx Tx, deals []Deal) ([]DealSearchRow, error) {
+	rows := make([]DealSearchRow, 0, len(deals))
+	if len(deals) == 0 {
+		return rows, nil
+	}
+	if err := loadDealDetails(ctx, tx, deals); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(deals))
+	var clientIDs []int64
+	seen := map[int64]bool{}
+	for i, d := range deals {
+		ids[i] = d.ID
+		if !seen[d.ClientID] {
+			seen[d.ClientID] = true
+			clientIDs = append(clientIDs, d.ClientID)
+		}
+	}
+	clients, err := searchClients(ctx, tx, clientIDs)
+	if err != nil {
+		return nil, err
+	}
+	companies, err := tx.ClientsCompanies(ctx, clientIDs)
+	if err != nil {
+		return nil, err
+	}
+	extras, err := tx.DealSearchExtras(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var users map[int64]User
+	for _, d := range deals {
+		row := DealSearchRow{Deal: d, Client: clients[d.ClientID], Companies: companies[d.ClientID]}
+		if row.Companies == nil {
+			row.Companies = []ClientCompany{}
+		}
+		x := extras[d.ID]
+		row.Task, row.LeadCreatedAt = x.Task, x.LeadCreatedAt
+		if len(x.LastComment) > 0 {
+			var data struct {
+				Comment any `json:"comment"`
+			}
+			if json.Unmarshal(x.LastComment, &data) == nil && data.Comment != nil {
+				row.LastComment = fmt.Sprint(data.Comment)
+			}
+		}
+		if row.Task != nil {
+			row.Task.Overdue = row.Task.Time.Before(tx.Now())
+			if users == nil {
+				list, err := tx.Users(ctx)
+				if err != nil {
+					return nil, err
+				}
+				users = make(map[int64]User, len(list))
+				for _, u := range list {
+					users[u.ID] = u
+				}
+			}
+			who := row.Task.EmployeeID
+			if who == 0 {
+				who = row.Task.UserID
+			}
+			if u, ok := users[who]; ok {
+				row.TaskUser = &u
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// searchClients reads the clients of a page with their values, contact data
+// and contact persons (not their deals).
+func searchClients(ctx context.Context, tx Tx, ids []int64) (map[int64]Client, error) {
+	out := make(map[int64]Client, len(ids))
+	contacts, _, err := tx.Contacts(ctx, ListQuery{IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	values, err := tx.ServiceValues(ctx, EntityContact, ids)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := tx.FieldValues(ctx, EntityContact, ids)
+	if err != nil {
+		return nil, err
+	}
+	data, err := tx.ContactData(ctx, EntityContact, ids)
+	if err != nil {
+		return nil, err
+	}
+	persons, err := tx.ContactPersons(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range contacts {
+		out[c.ID] = Client{Contact: c, Values: values[c.ID], Fields: fields[c.ID], ContactData: data[c.ID], Persons: persons[c.ID]}
+	}
+	return out, nil
+}
+
+// resolveDealFilter validates f and resolves it for the store at now in
+// the account's time zone.
+func resolveDealFilter(ctx context.Context, tx Tx, f DealFilter, now time.Time, loc *time.Location) (DealSearchQuery, error) {
+	var v violations
+	q := DealSearchQuery{Keyword: strings.TrimSpace(f.Keyword), DepartmentIDs: f.DepartmentIDs, LeadStageIDs: f.LeadStageIDs,
+		StageIDs: f.StageIDs, PipelineIDs: f.PipelineIDs, InboxTypeIDs: f.InboxTypeIDs, TagIDs: f.TagIDs,
+		FirstDealOfClient: f.FirstDealOfClient, Limit: f.Limit, Offset: f.Offset}
+	for _, id := range f.UserIDs {
+		if id == NoResponsible {
+			q.NoResponsible = true
+			continue
+		}
+		q.UserIDs = append(q.UserIDs, id)
+	}
+	for i, df := range f.Dates {
+		path := fmt.Sprintf("filter.dateFilters.%d", i)
+		if !validSelect(df.Select) {
+			if df.Select == "" {
+				v.add(0, path+".dateSelectType", ViolationRequired, "не указан dateSelectType")
+			} else {
+				v.add(0, path+".dateSelectType", ViolationChoice, "dateSelectType должен быть одним из: "+joinSelects())
+			}
+			continue
+		}
+		r, ok := resolvePeriod(&v, path, df.Period, now, loc)
+		if !ok {
+			continue
+		}
+		c := DateCondition{Select: df.Select, Range: r}
+		if df.Select == SelectStageTransition {
+			c.StageIDs = f.DateStageIDs
+		}
+		q.Dates = append(q.Dates, c)
+	}
+	if len(f.Fields) > 0 {
+		defs := map[EntityType]map[int64]CustomField{}
+		for _, fc := range f.Fields {
+			path := fmt.Sprintf("filter.inputs.%d.%s.%d", elementOf(fc.Entity), kindName(fc.Service), fc.FieldID)
+			if fc.Entity != EntityInbound && fc.Entity != EntityContact && fc.Entity != EntityDeal {
+				v.add(0, path, ViolationChoice, "inputs: неизвестный тип элемента")
+				continue
+			}
+			var m FieldMatch
+			var ok bool
+			if fc.Service {
+				m, ok = resolveServiceCondition(&v, path, fc)
+			} else {
+				if defs[fc.Entity] == nil {
+					list, err := tx.AllCustomFields(ctx, fc.Entity)
+					if err != nil {
+						return q, err
+					}
+					defs[fc.Entity] = make(map[int64]CustomField, len(list))
+					for _, d := range list {
+						defs[fc.Entity][d.ID] = d
+					}
+				}
+				def, known := defs[fc.Entity][fc.FieldID]
+				if !known {
+					v.add(0, path, ViolationChoice, MsgFieldNotFound)
+					continue
+				}
+				m, ok = resolveCustomCondition(&v, path, def, fc, now, loc)
+			}
+			if ok {
+				q.Fields = append(q.Fields, m)
+			}
+		}
+	}
+	return q, v.err()
+}
+
+func validSelect(s DateSelect) bool {
+	for _, x := range DateSelects {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func validDateType(t DateType) bool {
+	for _, x := range DateTypes {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+func joinSelects() string {
+	parts := make([]string, len(DateSelects))
+	for i, s := range DateSelects {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func joinDateTypes() string {
+	parts := make([]string, len(DateTypes))
+	for i, t := range DateTypes {
+		parts[i] = string(t)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// elementOf is Envybox's crm_element_id of an entity type (0: unknown).
+func elementOf(e EntityType) int {
+	switch e {
+	case EntityInbound:
+		return 1
+	case EntityContact:
+		return 2
+	case EntityDeal:
+		return 3
+	}
+	return 0
+}
+
+func kindName(service bool) string {
+	if service {
+		return "service"
+	}
+	return "custom"
+}
+
+// startOfDay is midnight of t's day in loc.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// span is the inclusive Unix range [from, to): to is exclusive, the range
+// ends a second before it.
+func span(from, to time.Time) Range {
+	a, b := from.Unix(), to.Unix()-1
+	return Range{From: &a, To: &b}
+}
+
+// resolvePeriod resolves a period at now in loc. ok is false (with a
+// violation) when the period is malformed; an empty Range is "all".
+func resolvePeriod(v *violations, path string, p DatePeriod, now time.Time, loc *time.Location) (Range, bool) {
+	today := startOfDay(now, loc)
+	day := func(key, s string) (time.Time, bool) {
+		t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), loc)
+		if err != nil {
+			v.add(0, path+".dates."+key, ViolationInvalid, "дата должна быть в формате YYYY-MM-DD: "+s)
+			return t, false
+		}
+		return t, true
+	}
+	// boundary is the day of one_date, earlier_than and later_than: start,
+	// or end when start is missing.
+	boundary := func() (time.Time, bool) {
+		switch {
+		case strings.TrimSpace(p.Start) != "":
+			return day("start", p.Start)
+		case strings.TrimSpace(p.End) != "":
+			return day("end", p.End)
+		}
+		v.add(0, path+".dates.start", ViolationRequired, "для dateType "+string(p.Type)+" нужна дата start")
+		return time.Time{}, false
+	}
+	switch p.Type {
+	case DateAll:
+		return Range{}, true
+	case DateToday:
+		return span(today, today.AddDate(0, 0, 1)), true
+	case DateYesterday:
+		return span(today.AddDate(0, 0, -1), today), true
+	case DateWeek, DateLastWeek:
+		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+		if p.Type == DateLastWeek {
+			monday = monday.AddDate(0, 0, -7)
+		}
+		return span(monday, monday.AddDate(0, 0, 7)), true
+	case DateMonth, DateLastMonth:
+		first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, loc)
+		if p.Type == DateLastMonth {
+			first = first.AddDate(0, -1, 0)
+		}
+		return span(first, first.AddDate(0, 1, 0)), true
+	case DateOneDate:
+		d, ok := boundary()
+		if !ok {
+			return Range{}, false
+		}
+		return span(d, d.AddDate(0, 0, 1)), true
+	case DateEarlierThan:
+		d, ok := boundary()
+		if !ok {
+			return Range{}, false
+		}
+		to := d.Unix() - 1
+		return Range{To: &to}, true
+	case DateLaterThan:
+		d, ok := boundary()
+		if !ok {
+			return Range{}, false
+		}
+		from := d.AddDate(0, 0, 1).Unix()
+		return Range{From: &from}, true
+	case DatePeriodRange:
+		if strings.TrimSpace(p.Start) == "" || strings.TrimSpace(p.End) == "" {
+			v.add(0, path+".dates", ViolationRequired, "для dateType period нужны даты start и end")
+			return Range{}, false
+		}
+		from, ok1 := day("start", p.Start)
+		to, ok2 := day("end", p.End)
+		if !ok1 || !ok2 {
+			return Range{}, false
+		}
+		if to.Before(from) {
+			v.add(0, path+".dates", ViolationInvalid, "дата end раньше даты start")
+			return Range{}, false
+		}
+		return span(from, to.AddDate(0, 0, 1)), true
+	case "":
+		v.add(0, path+".dateType", ViolationRequired, "не указан dateType")
+	default:
+		v.add(0, path+".dateType", ViolationChoice, "dateType должен быть одним из: "+joinDateTypes())
+	}
+	return Range{}, false
+}
+
+// emptyValue reports whether a condition's value restricts nothing.
+func emptyValue(x any) bool {
+	switch y := x.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(y) == ""
+	case []any:
+		return len(y) == 0
+	case map[string]any:
+		return len(y) == 0
+	}
+	return false
+}
+
+// conditionText reads a text condition: a string, or a number written out.
+func conditionText(v *violations, path string, x any) (string, bool) {
+	switch y := x.(type) {
+	case string:
+		return strings.TrimSpace(y), true
+	case float64:
+		return strconv.FormatFloat(y, 'f', -1, 64), true
+	}
+	v.add(0, path, ViolationType, "значение должно быть строкой")
+	return "", false
+}
+
+// textMatch is a text condition: a substring, or the whole text with
+// "equally".
+func textMatch(v *violations, path string, fc FieldCondition, m FieldMatch) (FieldMatch, bool) {
+	text, ok := conditionText(v, path, fc.Value)
+	if !ok {
+		return m, false
+	}
+	switch fc.Comparison {
+	case CompareDefault:
+		m.Op = MatchContains
+	case CompareEqually:
+		m.Op = MatchEquals
+	default:
+		v.add(0, path, ViolationChoice, "сравнение "+string(fc.Comparison)+" неприменимо к текстовому полю")
+		return m, false
+	}
+	m.Text = strings.ToLower(text)
+	return m, true
+}
+
+// isRegionField reports whether f is a region (lead 10, client 1010).
+func isRegionField(f ServiceField) bool { return f.NameID == "ip_place_id" }
+
+func resolveServiceCondition(v *violations, path string, fc FieldCondition) (FieldMatch, bool) {
+	f, ok := ServiceFieldByID(fc.Entity, fc.FieldID)
+	if !ok {
+		v.add(0, path, ViolationChoice, MsgFieldNotFound)
+		return FieldMatch{}, false
+	}
+	m := FieldMatch{Entity: fc.Entity, Service: true, FieldID: f.ID}
+	if emptyValue(fc.Value) {
+		return m, false
+	}
+	if list, isList := fc.Value.([]any); isList {
+		if !isRegionField(f) {
+			v.add(0, path, ViolationType, "значение должно быть строкой")
+			return m, false
+		}
+		// Envybox's region objects {timezone, text, id}: a region value
+		// equal to an id or a text matches; plain strings are texts.
+		m.Op = MatchAnyOf
+		for i, item := range list {
+			switch y := item.(type) {
+			case map[string]any:
+				for _, key := range []string{"id", "text"} {
+					if s, ok := scalarString(y[key]); ok && s != "" {
+						m.Texts = append(m.Texts, strings.ToLower(s))
+					}
+				}
+			default:
+				s, ok := scalarString(y)
+				if !ok {
+					v.add(0, fmt.Sprintf("%s.%d", path, i), ViolationType, "регион должен быть объектом {timezone, text, id}")
+					return m, false
+				}
+				if s != "" {
+					m.Texts = append(m.Texts, strings.ToLower(s))
+				}
+			}
+		}
+		return m, len(m.Texts) > 0
+	}
+	m, ok = textMatch(v, path, fc, m)
+	if ok && fc.Entity == EntityInbound && f.NameID == "phone" && phoneLike(m.Text) {
+		m.Text = NormalizePhone(m.Text)
+	}
+	return m, ok
+}
+
+// phoneLike reports whether s is written like a phone: digits and "+-() ".
+func phoneLike(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+-() ", r):
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// scalarString reads a string or a number as text.
+func scalarString(x any) (string, bool) {
+	switch y := x.(type) {
+	case string:
+		return strings.TrimSpace(y), true
+	case float64:
+		return strconv.FormatFloat(y, 'f', -1, 64), true
+	case nil:
+		return "", true
+	}
+	return "", false
+}
+
+// conditionNumber reads a number given as a number or a numeric string.
+func conditionNumber(x any) (float64, bool) {
+	switch y := x.(type) {
+	case float64:
+		return y, true
+	case string:
+		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(y), ",", "."), 64)
+		return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+	}
+	return 0, false
+}
+
+func resolveCustomCondition(v *violations, path string, def CustomField, fc FieldCondition, now time.Time, loc *time.Location) (FieldMatch, bool) {
+	m := FieldMatch{Entity: fc.Entity, FieldID: def.ID}
+	isDate := def.Type == FieldDate || def.Type == FieldDateTime
+	if fc.DateType != "" && !isDate {
+		v.add(0, "filter.customDateType."+strconv.FormatInt(def.ID, 10), ViolationUnexpected, "customDateType применим только к полям типа дата")
+		return m, false
+	}
+	if isDate {
+		return dateMatch(v, path, fc, m, now, loc)
+	}
+	if emptyValue(fc.Value) && !(fc.Comparison == CompareRange && !emptyValue(fc.ValueTo)) {
+		return m, false
+	}
+	switch {
+	case def.Type.HasEnums():
+		list, isList := fc.Value.([]any)
+		if !isList {
+			list = []any{fc.Value}
+		}
+		m.Op = MatchEnum
+		for i, item := range list {
+			n, ok := conditionNumber(item)
+			if !ok || n != math.Trunc(n) || n <= 0 {
+				v.add(0, fmt.Sprintf("%s.%d", path, i), ViolationType, "значение списка должно быть id варианта")
+				return m, false
+			}
+			m.EnumIDs = append(m.EnumIDs, int64(n))
+		}
+		return m, true
+	case def.Type == FieldCheckbox:
+		switch x := fc.Value.(type) {
+		case bool:
+			m.Op = map[bool]MatchOp{true: MatchChecked, false: MatchNotChecked}[x]
+		default:
+			n, ok := conditionNumber(x)
+			if !ok || (n != 0 && n != 1) {
+				v.add(0, path, ViolationType, "значение флажка должно быть 1 или 0")
+				return m, false
+			}
+			m.Op = map[bool]MatchOp{true: MatchChecked, false: MatchNotChecked}[n == 1]
+		}
+		return m, true
+	case def.Type == FieldNumeric:
+		m.Op = MatchNumber
+		switch fc.Comparison {
+		case CompareDefault, CompareEqually:
+			n, ok := conditionNumber(fc.Value)
+			if !ok {
+				v.add(0, path, ViolationType, "значение должно быть числом")
+				return m, false
+			}
+			m.Number = NumberRange{From: &n, To: &n}
+		case CompareRange:
+			for _, side := range []struct {
+				x   any
+				key string
+				dst **float64
+			}{{fc.Value, path, &m.Number.From}, {fc.ValueTo, "filter.inputs." + strconv.Itoa(elementOf(fc.Entity)) + ".comparison." +
+				strconv.FormatInt(def.ID, 10) + ".value_to", &m.Number.To}} {
+				if emptyValue(side.x) {
+					continue
+				}
+				n, ok := conditionNumber(side.x)
+				if !ok {
+					v.add(0, side.key, ViolationType, "значение должно быть числом")
+					return m, false
+				}
+				*side.dst = &n
+			}
+		default:
+			v.add(0, path, ViolationChoice, "сравнение должно быть equally или range")
+			return m, false
+		}
+		return m, true
+	default: // text, textarea, url, street address
+		return textMatch(v, path, fc, m)
+	}
+}
+
+// dateMatch reads a custom date condition: {"field": "date", "start", "end"}
+// (or a bare YYYY-MM-DD) by its customDateType; without one, start..end
+// with either end open.
+func dateMatch(v *violations, path string, fc FieldCondition, m FieldMatch, now time.Time, loc *time.Location) (FieldMatch, bool) {
+	m.Op = MatchTime
+	var p DatePeriod
+	switch x := fc.Value.(type) {
+	case map[string]any:
+		var ok1, ok2 bool
+		p.Start, ok1 = scalarString(x["start"])
+		p.End, ok2 = scalarString(x["end"])
+		if !ok1 || !ok2 {
+			v.add(0, path, ViolationType, "даты должны быть строками YYYY-MM-DD")
+			return m, false
+		}
+	case string:
+		p.Start, p.End = strings.TrimSpace(x), strings.TrimSpace(x)
+	case nil:
+	default:
+		if !emptyValue(x) {
+			v.add(0, path, ViolationType, "значение поля даты должно быть объектом {field, start, end}")
+			return m, false
+		}
+	}
+	p.Type = fc.DateType
+	if p.Type == "" {
+		if p.Start == "" && p.End == "" {
+			return m, false
+		}
+		for _, side := range []struct {
+			key, s string
+			end    bool
+			dst    **int64
+		}{{"start", p.Start, false, &m.Range.From}, {"end", p.End, true, &m.Range.To}} {
+			if side.s == "" {
+				continue
+			}
+			t, err := time.ParseInLocation(time.DateOnly, side.s, loc)
+			if err != nil {
+				v.add(0, path+"."+side.key, ViolationInvalid, "дата должна быть в формате YYYY-MM-DD: "+side.s)
+				return m, false
+			}
+			n := t.Unix()
+			if side.end {
+				n = t.AddDate(0, 0, 1).Unix() - 1
+			}
+			*side.dst = &n
+		}
+		return m, true
+	}
+	if !validDateType(p.Type) {
+		v.add(0, "filter.customDateType."+strconv.FormatInt(fc.FieldID, 10), ViolationChoice, "customDateType должен быть одним из: "+joinDateTypes())
+		return m, false
+	}
+	r, ok := resolvePeriod(v, path, p, now, loc)
+	m.Range = r
+	return m, ok
+}

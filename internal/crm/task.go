@@ -1,0 +1,98 @@
+package crm
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// Task is a to-do on a deal (Envybox "задача"). A deal has any number of
+// open tasks; the one assigned to the deal's responsible is "the active
+// task". Deal.WithEvent and Deal.ClosestTaskAt follow its open tasks.
+type Task struct {
+	ID        int64
+	AccountID int64
+	DealID    int64
+	TypeID    int // 1, Envybox's only type
+	Priority  int
+	Text      string    // the comment
+	Time      time.Time // when it is due
+	EndTime   time.Time // zero: none
+	Duration  int64     // seconds; 0: none
+	// UserID is the administrator (the deal's, or the account's).
+	UserID int64
+	// FromEmployeeID is who set the task: an employee, or 0 for the
+	// administrator.
+	FromEmployeeID int64
+	// Assignee is who the task is for.
+	Assignee    TaskAssignee
+	Success     bool // closed
+	Required    bool
+	NoTime      bool
+	ItReaction  bool
+	CompletedAt time.Time // zero: open
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+
+	// Overdue is computed on reading: open and due before the store's clock.
+	Overdue bool
+}
+
+// TaskAssignee is who a task is for: an employee, a department, or (both
+// 0) the administrator. At most one of the two is set.
+type TaskAssignee struct {
+	EmployeeID   int64
+	DepartmentID int64
+}
+
+// IsAdministrator reports whether the task is the administrator's.
+func (a TaskAssignee) IsAdministrator() bool { return a.EmployeeID == 0 && a.DepartmentID == 0 }
+
+// assigneeOf is who a task goes to when it is for a deal's responsible: the
+// employee, else the department, else the administrator.
+func assigneeOf(r Responsible) TaskAssignee {
+	switch {
+	case r.EmployeeID != 0:
+		return TaskAssignee{EmployeeID: r.EmployeeID}
+	case r.DepartmentID != 0:
+		return TaskAssignee{DepartmentID: r.DepartmentID}
+	}
+	return TaskAssignee{}
+}
+
+// overdueAt reports whether the task is open and due before now.
+func (t Task) overdueAt(now time.Time) bool {
+	return !t.Success && !t.Time.IsZero() && t.Time.Before(now)
+}
+
+// TaskQuery selects tasks. Empty fields do not filter.
+type TaskQuery struct {
+	DealIDs []int64
+	// Success selects open (false) or closed (true) tasks.
+	Success *bool
+	// Assignee selects the tasks of exactly this assignee.
+	Assignee *TaskAssignee
+	// Time bounds the due time (Unix seconds, inclusive).
+	Time   Range
+	Limit  int // 0: DefaultPageLimit
+	Offset int
+}
+
+// DealTaskUpdate changes the task of a deal's assignee, or creates it
+// (Envybox deal/updatetask). Time or a non-blank Comment is required.
+type DealTaskUpdate struct {
+	DealID  int64
+	Time    time.Time // zero: keep (a new task: the default due time)
+	Comment *string   // nil: keep (a new task: no comment)
+	// Assignee is whose task it is; nil: the deal's responsible's.
+	Assignee *TaskAssignee
+}
+
+// The default task deal/create makes for "task": {}.
+const (
+	DefaultTaskText = "Связаться с клиентом"
+	DefaultTaskIn   = 24 * time.Hour
+	// maxTaskText is the longest task comment, in characters.
+	maxTaskText = 65535
+)
+
+func taskTextTooLong(s string) bool { return utf8.RuneCountInString(s) > maxTaskText }

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Deal tasks (migrations 0003 and 0008). The columns of version 3 keep their
+// names: text is the comment, due_at the time, employee_id/department_id
+// the assignee.
+
+const taskColumns = `id, account_id, deal_id, type_id, priority, text, due_at, end_at, duration, user_id, from_employee_id,
+	employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at`
+
+func scanTask(row scanner) (crm.Task, error) {
+	var t crm.Task
+	var end, duration, completed sql.NullInt64
+	var due, created, updated int64
+	err := row.Scan(&t.ID, &t.AccountID, &t.DealID, &t.TypeID, &t.Priority, &t.Text, &due, &end, &duration, &t.UserID, &t.FromEmployeeID,
+		&t.Assignee.EmployeeID, &t.Assignee.DepartmentID, &t.Success, &t.Required, &t.NoTime, &t.ItReaction, &completed, &created, &updated)
+	t.Time, t.EndTime, t.CompletedAt = fromUnix(due), timeOf(end), timeOf(completed)
+	t.Duration = duration.Int64
+	t.CreatedAt, t.UpdatedAt = fromUnix(created), fromUnix(updated)
+	return t, err
+}
+
+func taskArgs(t *crm.Task) []any {
+	duration := sql.NullInt64{Int64: t.Duration, Valid: t.Duration != 0}
+	return []any{t.DealID, t.TypeID, t.Priority, t.Text, unix(t.Time), nullTime(t.EndTime), duration, t.UserID, t.FromEmployeeID,
+		t.Assignee.EmployeeID, t.Assignee.DepartmentID, t.Success, t.Required, t.NoTime, t.ItReaction, nullTime(t.CompletedAt),
+		unix(t.CreatedAt), unix(t.UpdatedAt)}
+}
+
+func (t *tenantTx) InsertTask(ctx context.Context, task *crm.Task) error {
+	task.AccountID, task.CreatedAt, task.UpdatedAt = t.accountID, t.now, t.now
+	id, err := t.insert(ctx, `INSERT INTO tasks (deal_id, type_id, priority, text, due_at, end_at, duration, user_id, from_employee_id,
+		employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at, account_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(taskArgs(task), t.accountID)...)
+	task.ID = id
+	return err
+}
+
+func (t *tenantTx) UpdateTask(ctx context.Context, task *crm.Task) error {
+	task.UpdatedAt = t.now
+	res, err := t.exec(ctx, `UPDATE tasks SET deal_id = ?, type_id = ?, priority = ?, text = ?, due_at = ?, end_at = ?, duration = ?,
+		user_id = ?, from_employee_id = ?, employee_id = ?, department_id = ?, success = ?, required = ?, no_time = ?, it_reaction = ?,
+		completed_at = ?, created_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`, append(taskArgs(task), t.accountID, task.ID)...)
+	return affected(res, err, "Task")
+}
+
+func (t *tenantTx) Task(ctx context.Context, id int64) (crm.Task, error) {
+	task, err := scanTask(t.queryRow(ctx, `SELECT `+taskColumns+` FROM tasks WHERE account_id = ? AND id = ?`, t.accountID, id))
+	return task, notFound(err, "Task")
+}
+
+func (t *tenantTx) Tasks(ctx context.Context, q crm.TaskQuery) ([]crm.Task, int, error) {
+	f := &filter{}
+	f.add(`account_id = ?`, t.accountID)
+	f.in(`deal_id`, q.DealIDs)
+	if q.Success != nil {
+		f.add(`success = ?`, *q.Success)
+	}
+	if q.Assignee != nil {
+		f.add(`employee_id = ? AND department_id = ?`, q.Assignee.EmployeeID, q.Assignee.DepartmentID)
+	}
+	f.between(`due_at`, q.Time)
+	var total int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM tasks WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = crm.DefaultPageLimit
+	}
+	rows, err := t.query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE `+f.sql()+` ORDER BY due_at, id LIMIT ? OFFSET ?`,
+		append(f.args, limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []crm.Task{}
+	for rows.Next() {
+		task, err := scanTask(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, task)
+	}
+	return out, total, rows.Err()
+}
+
+func (t *tenantTx) SyncDealTasks(ctx context.Context, dealID int64) error {
+	var closest sql.NullInt64
+	if err := t.queryRow(ctx, `SELECT MIN(due_at) FROM tasks WHERE account_id = ? AND deal_id = ? AND success = ?`,
+		t.accountID, dealID, false).Scan(&closest); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE deals SET with_event = ?, closest_task_at = ? WHERE account_id = ? AND id = ?`,
+		closest.Valid, closest, t.accountID, dealID)
+	return affected(res, err, "Deal")
+}
