@@ -85,15 +85,27 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 			AND `+t.foldExpr("fv.value")+` LIKE ?) OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = d.account_id
 			AND cd.owner_type = 'contacts' AND cd.owner_id = d.client_id AND `+t.foldExpr("cd.value")+` LIKE ?))`, like, like, like, like, like)
 	}
+	// Every deal has exactly one stage and one client (NOT NULL foreign
+	// keys), so the count joins only what the conditions name: the client
+	// for a keyword. Counting over the page's three-table join cost ~300 ms
+	// at 100,000 deals on SQLite.
+	countFrom := ` FROM deals d`
+	if strings.TrimSpace(q.Keyword) != "" {
+		countFrom += ` JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
+	}
 	var total int
-	if err := t.queryRow(ctx, `SELECT COUNT(*)`+dealFrom+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
+	if err := t.queryRow(ctx, `SELECT COUNT(*)`+countFrom+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = crm.DefaultPageLimit
 	}
-	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE `+f.sql()+` ORDER BY d.id DESC LIMIT ? OFFSET ?`, append(f.args, limit, q.Offset)...)
+	// The page's ids come from deals alone (newest first by primary key);
+	// the joins then read only those 50 rows. Joining first let SQLite sort
+	// the whole join (~200 ms at 100,000 deals).
+	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id IN (SELECT d.id`+countFrom+` WHERE `+f.sql()+
+		` ORDER BY d.id DESC LIMIT ? OFFSET ?) ORDER BY d.id DESC`, append(f.args, limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
