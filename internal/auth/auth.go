@@ -221,7 +221,11 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 	actor := crm.Actor{AccountID: c.AccountID, UserID: c.UserID}
 	err = a.store.View(ctx, c.AccountID, func(tx crm.Tx) error {
 		u, err := tx.User(ctx, c.UserID)
-		actor.Role = u.Role
+		if err != nil {
+			return err
+		}
+		acc, err := tx.Account(ctx)
+		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
 		return err
 	})
 	if crm.KindOf(err) == crm.KindNotFound {

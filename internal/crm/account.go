@@ -71,6 +71,21 @@ type Actor struct {
 	AccountID int64
 	UserID    int64
 	Role      Role
+	// TimeZone is the account's time zone, filled in by authentication so
+	// that dialects speaking local dates need not read the account again.
+	TimeZone string
+}
+
+// Location is the actor's account time zone; UTC when unknown.
+func (a Actor) Location() *time.Location {
+	if a.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(a.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // IsAdmin reports whether the actor has administrator rights.

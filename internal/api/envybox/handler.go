@@ -111,16 +111,8 @@ func (h *handler) serve(fn endpoint) http.Handler {
 			h.fail(w, r, err)
 			return
 		}
-		acc, err := h.svc.Account(ctx, actor)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		loc, err := time.LoadLocation(acc.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
-		body, err := fn(ctx, &call{actor: actor, loc: loc, req: req, r: r})
+		// The account's time zone came with the credential: no second read.
+		body, err := fn(ctx, &call{actor: actor, loc: actor.Location(), req: req, r: r})
 		if err != nil {
 			h.fail(w, r, err)
 			return
