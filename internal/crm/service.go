@@ -38,14 +38,20 @@ func SeedAccount(ctx context.Context, tx Tx) error {
 	return tx.InsertInboxType(ctx, &InboxType{Name: "Добавлен вручную", Type: 1, IsDefault: true})
 }
 
-// Account returns the caller's account.
-func (s *Service) Account(ctx context.Context, actor Actor) (Account, error) {
-	var a Account
+// read runs one read in a read-only transaction of the actor's account and
+// returns its result: the shape of every plain getter of the service.
+func read[T any](ctx context.Context, s *Service, actor Actor, fn func(Tx) (T, error)) (T, error) {
+	var out T
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		a, err = tx.Account(ctx)
+		out, err = fn(tx)
 		return err
 	})
-	return a, err
+	return out, err
+}
+
+// Account returns the caller's account.
+func (s *Service) Account(ctx context.Context, actor Actor) (Account, error) {
+	return read(ctx, s, actor, func(tx Tx) (Account, error) { return tx.Account(ctx) })
 }
 
 // SetCustomersMode switches the customers feature: enabling a mode selects it;

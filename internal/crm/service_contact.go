@@ -33,12 +33,7 @@ func (s *Service) Contacts(ctx context.Context, actor Actor, q ListQuery) ([]Con
 
 // Contact returns one contact. Errors: not found.
 func (s *Service) Contact(ctx context.Context, actor Actor, id int64) (Contact, error) {
-	var out Contact
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, err = tx.Contact(ctx, id)
-		return err
-	})
-	return out, err
+	return read(ctx, s, actor, func(tx Tx) (Contact, error) { return tx.Contact(ctx, id) })
 }
 
 // AddContacts creates contacts in one all-or-nothing batch. Errors: invalid.
@@ -114,12 +109,7 @@ func (s *Service) Companies(ctx context.Context, actor Actor, q ListQuery) ([]Co
 
 // Company returns one company. Errors: not found.
 func (s *Service) Company(ctx context.Context, actor Actor, id int64) (Company, error) {
-	var out Company
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, err = tx.Company(ctx, id)
-		return err
-	})
-	return out, err
+	return read(ctx, s, actor, func(tx Tx) (Company, error) { return tx.Company(ctx, id) })
 }
 
 // AddCompanies creates companies in one all-or-nothing batch. Errors: invalid.

@@ -41,12 +41,7 @@ func (s *Service) CustomField(ctx context.Context, actor Actor, entity EntityTyp
 	if err := knownEntity(entity); err != nil {
 		return CustomField{}, err
 	}
-	var out CustomField
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, err = tx.CustomField(ctx, entity, id)
-		return err
-	})
-	return out, err
+	return read(ctx, s, actor, func(tx Tx) (CustomField, error) { return tx.CustomField(ctx, entity, id) })
 }
 
 func codeTaken(fields []CustomField, code string, except int64) bool {

@@ -60,22 +60,12 @@ type StagePatch struct {
 
 // DealPipelines lists the deal pipelines with their stages.
 func (s *Service) DealPipelines(ctx context.Context, actor Actor) ([]Pipeline, error) {
-	var out []Pipeline
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, err = tx.Pipelines(ctx, PipelineDeal)
-		return err
-	})
-	return out, err
+	return read(ctx, s, actor, func(tx Tx) ([]Pipeline, error) { return tx.Pipelines(ctx, PipelineDeal) })
 }
 
 // DealPipeline returns one deal pipeline. Errors: not found.
 func (s *Service) DealPipeline(ctx context.Context, actor Actor, id int64) (Pipeline, error) {
-	var out Pipeline
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, err = dealPipeline(ctx, tx, id)
-		return err
-	})
-	return out, err
+	return read(ctx, s, actor, func(tx Tx) (Pipeline, error) { return dealPipeline(ctx, tx, id) })
 }
 
 func dealPipeline(ctx context.Context, tx Tx, id int64) (Pipeline, error) {

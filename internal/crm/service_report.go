@@ -85,12 +85,7 @@ func (s *Service) Report(ctx context.Context, actor Actor, id int64) (Report, er
 
 // Reports lists the account's custom statistics.
 func (s *Service) Reports(ctx context.Context, actor Actor) ([]Report, error) {
-	var out []Report
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, err = tx.Reports(ctx)
-		return err
-	})
-	return out, err
+	return read(ctx, s, actor, func(tx Tx) ([]Report, error) { return tx.Reports(ctx) })
 }
 
 // EvaluateReport computes a custom statistic over the deals of a pipeline
