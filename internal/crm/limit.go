@@ -468,11 +468,71 @@ const sweepEvery = 60
 // sweep deletes expired counters at most once a minute per process. A
 // failure is not the request's problem: the next sweep retries.
 func (l *Limiter) sweep(ctx context.Context, now time.Time) {
-	next := l.nextSweep.Load()
-	if now.Unix() < next || !l.nextSweep.CompareAndSwap(next, now.Unix()+sweepEvery) {
+	sweepExpired(ctx, l.store, &l.nextSweep, now)
+}
+
+// sweepExpired deletes expired counters at most once every sweepEvery
+// seconds per process; next holds the Unix second of the next sweep.
+func sweepExpired(ctx context.Context, store LimitStore, next *atomic.Int64, now time.Time) {
+	at := next.Load()
+	if now.Unix() < at || !next.CompareAndSwap(at, now.Unix()+sweepEvery) {
 		return
 	}
-	_ = l.store.DeleteExpiredLimitCounts(ctx, now)
+	_ = store.DeleteExpiredLimitCounts(ctx, now)
+}
+
+// LimitCheck is one caller's counter with fixed limits, for intakes whose
+// limits are not a dialect's configurable ones (the website widget).
+type LimitCheck struct {
+	Key    string
+	Limits Limits
+}
+
+// FixedLimiter counts requests against fixed limits in the shared counters,
+// so the limits hold across processes like the Limiter's.
+type FixedLimiter struct {
+	store     LimitStore
+	nextSweep atomic.Int64
+}
+
+// NewFixedLimiter returns a FixedLimiter over store.
+func NewFixedLimiter(store LimitStore) *FixedLimiter { return &FixedLimiter{store: store} }
+
+// Allow counts one request of an account against every check's limited
+// windows in one statement and returns how long to wait when a limit
+// refuses it (0: allowed). A refused request is given back, so it does not
+// use up the allowance. The error is an internal failure only.
+func (f *FixedLimiter) Allow(ctx context.Context, accountID int64, checks []LimitCheck, now time.Time) (time.Duration, error) {
+	var counters []LimitCounter
+	var limits []int64
+	for _, w := range LimitWindows {
+		for _, c := range checks {
+			if n := c.Limits.Of(w); n > 0 {
+				counters = append(counters, LimitCounter{Key: c.Key, Window: w, Start: w.Start(now)})
+				limits = append(limits, n)
+			}
+		}
+	}
+	if len(counters) == 0 {
+		return 0, nil
+	}
+	sweepExpired(ctx, f.store, &f.nextSweep, now)
+	counts, err := f.store.AddLimitCounts(ctx, accountID, counters, 1)
+	if err != nil {
+		return 0, err
+	}
+	var retry time.Duration
+	for i, c := range counters {
+		if counts[i] > limits[i] {
+			retry = max(retry, c.End().Sub(now), time.Second)
+		}
+	}
+	if retry > 0 {
+		if _, err := f.store.AddLimitCounts(ctx, accountID, counters, -1); err != nil {
+			return 0, err
+		}
+	}
+	return retry, nil
 }
 
 // counterKey is the counters' key column: the dialect and the caller.

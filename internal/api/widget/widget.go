@@ -20,7 +20,7 @@
 //     apart from junk; the content is checked before the account is looked
 //     up, so junk never reaches the database;
 //   - request limits per visitor address (per account) and per account, in
-//     the database's limit counters (crm.LimitStore), so that they hold
+//     the database's limit counters (crm.FixedLimiter), so that they hold
 //     across crmd processes (429 with Retry-After beyond). They apply
 //     whether or not the API request limits are on: the API is keyed, the
 //     widget is not.
@@ -45,7 +45,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -103,18 +102,19 @@ type Config struct {
 }
 
 type handler struct {
-	svc       *crm.Service
-	log       *slog.Logger
-	limits    Limits
-	now       func() time.Time
-	mux       *http.ServeMux
-	nextSweep atomic.Int64
+	svc     *crm.Service
+	log     *slog.Logger
+	limits  Limits
+	now     func() time.Time
+	mux     *http.ServeMux
+	limiter *crm.FixedLimiter
 }
 
 // NewHandler returns the widget handler, to be mounted at /widget.js and
 // /widget/.
 func NewHandler(c Config) http.Handler {
-	h := &handler{svc: c.Service, log: c.Logger, limits: DefaultLimits(), now: c.Now, mux: http.NewServeMux()}
+	h := &handler{svc: c.Service, log: c.Logger, limits: DefaultLimits(), now: c.Now, mux: http.NewServeMux(),
+		limiter: crm.NewFixedLimiter(c.Service.Store())}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -334,51 +334,11 @@ func visitorKey(r *http.Request) string {
 	return addr.String()
 }
 
-// allow counts a request against the per-IP and per-account limits in one
-// statement and says how long to wait when a limit refuses it (0: allowed).
-// A refused request is given back, so it does not use up the allowance.
+// allow counts a request against the per-IP and per-account limits and
+// says how long to wait when a limit refuses it (0: allowed).
 func (h *handler) allow(ctx context.Context, accountID int64, ip string, now time.Time) (time.Duration, error) {
-	var counters []crm.LimitCounter
-	var limits []int64
-	for _, w := range crm.LimitWindows {
-		if n := h.limits.PerIP.Of(w); n > 0 {
-			counters = append(counters, crm.LimitCounter{Key: "widget:ip:" + ip, Window: w, Start: w.Start(now)})
-			limits = append(limits, n)
-		}
-		if n := h.limits.PerAccount.Of(w); n > 0 {
-			counters = append(counters, crm.LimitCounter{Key: "widget:account", Window: w, Start: w.Start(now)})
-			limits = append(limits, n)
-		}
-	}
-	if len(counters) == 0 {
-		return 0, nil
-	}
-	store := h.svc.Store()
-	h.sweep(ctx, store, now)
-	counts, err := store.AddLimitCounts(ctx, accountID, counters, 1)
-	if err != nil {
-		return 0, err
-	}
-	var retry time.Duration
-	for i, c := range counters {
-		if counts[i] > limits[i] {
-			retry = max(retry, c.End().Sub(now), time.Second)
-		}
-	}
-	if retry > 0 {
-		if _, err := store.AddLimitCounts(ctx, accountID, counters, -1); err != nil {
-			return 0, err
-		}
-	}
-	return retry, nil
-}
-
-// sweep deletes expired limit counters at most once a minute per process
-// (crm.Limiter does the same when the API limits are on).
-func (h *handler) sweep(ctx context.Context, store crm.LimitStore, now time.Time) {
-	next := h.nextSweep.Load()
-	if now.Unix() < next || !h.nextSweep.CompareAndSwap(next, now.Unix()+60) {
-		return
-	}
-	_ = store.DeleteExpiredLimitCounts(ctx, now)
+	return h.limiter.Allow(ctx, accountID, []crm.LimitCheck{
+		{Key: "widget:ip:" + ip, Limits: h.limits.PerIP},
+		{Key: "widget:account", Limits: h.limits.PerAccount},
+	}, now)
 }
