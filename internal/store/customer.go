@@ -25,6 +25,13 @@ func scanCustomer(row scanner) (crm.Customer, error) {
 	return c, err
 }
 
+// customerInsertColumns are the columns customerArgs fills, in its order.
+const customerInsertColumns = `name, next_price, next_date, responsible_user_id, status_id, lifecycle_status_id,
+	periodicity, created_by, updated_by, created_at, updated_at, closest_task_at, ltv, purchases_count, average_check,
+	last_purchase_at, company_id`
+
+var customerInsertCount = columnCount(customerInsertColumns)
+
 func customerArgs(c *crm.Customer) []any {
 	return []any{c.Name, c.NextPrice, nullTime(c.NextDate), c.ResponsibleUserID, nullID(c.StatusID), nullID(c.LifecycleStatusID),
 		c.Periodicity, c.CreatedBy, c.UpdatedBy, unix(c.CreatedAt), unix(c.UpdatedAt), nullTime(c.ClosestTaskAt),
@@ -39,9 +46,7 @@ func (t *tenantTx) InsertCustomer(ctx context.Context, c *crm.Customer) error {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = t.now
 	}
-	id, err := t.insert(ctx, `INSERT INTO customers (name, next_price, next_date, responsible_user_id, status_id, lifecycle_status_id,
-		periodicity, created_by, updated_by, created_at, updated_at, closest_task_at, ltv, purchases_count, average_check,
-		last_purchase_at, company_id, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	id, err := t.insert(ctx, `INSERT INTO customers (`+customerInsertColumns+`, account_id) VALUES (`+placeholders(customerInsertCount+1)+`)`,
 		append(customerArgs(c), t.accountID)...)
 	c.ID = id
 	return err

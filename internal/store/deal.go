@@ -32,6 +32,12 @@ func scanDeal(row scanner) (crm.Deal, error) {
 	return d, err
 }
 
+// dealInsertColumns are the columns dealArgs fills, in its order.
+const dealInsertColumns = `name, client_id, pipeline_id, stage_id, user_id, employee_id, old_employee_id, department_id,
+	inbox_type_id, it_reaction, with_event, parent_deal_id, stage_updated_at, closed_at, created_at, updated_at`
+
+var dealInsertCount = columnCount(dealInsertColumns)
+
 func dealArgs(d *crm.Deal) []any {
 	return []any{d.Name, d.ClientID, d.PipelineID, d.StageID, d.UserID, d.EmployeeID, nullID(d.OldEmployeeID), d.DepartmentID,
 		d.InboxTypeID, d.ItReaction, d.WithEvent, nullID(d.ParentDealID), nullTime(d.StageUpdatedAt), nullTime(d.ClosedAt),
@@ -40,9 +46,8 @@ func dealArgs(d *crm.Deal) []any {
 
 func (t *tenantTx) InsertDeal(ctx context.Context, d *crm.Deal) error {
 	d.AccountID, d.CreatedAt, d.UpdatedAt = t.accountID, t.now, t.now
-	id, err := t.insert(ctx, `INSERT INTO deals (name, client_id, pipeline_id, stage_id, user_id, employee_id, old_employee_id, department_id,
-		inbox_type_id, it_reaction, with_event, parent_deal_id, stage_updated_at, closed_at, created_at, updated_at, account_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(dealArgs(d), t.accountID)...)
+	id, err := t.insert(ctx, `INSERT INTO deals (`+dealInsertColumns+`, account_id) VALUES (`+placeholders(dealInsertCount+1)+`)`,
+		append(dealArgs(d), t.accountID)...)
 	d.ID = id
 	return err
 }

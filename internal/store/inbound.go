@@ -30,6 +30,12 @@ func scanInbound(row scanner) (crm.Inbound, error) {
 	return l, err
 }
 
+// inboundInsertColumns are the columns inboundArgs fills, in its order.
+const inboundInsertColumns = `parent_id, pipeline_id, stage_id, deal_pipeline_id, deal_stage_id, user_id, employee_id,
+	old_employee_id, department_id, inbox_type_id, client_id, name, phone, email, stage_updated_at, closed_at, created_at, updated_at`
+
+var inboundInsertCount = columnCount(inboundInsertColumns)
+
 func inboundArgs(l *crm.Inbound) []any {
 	return []any{l.ParentID, l.PipelineID, l.StageID, l.DealPipelineID, l.DealStageID, l.UserID, l.EmployeeID, nullID(l.OldEmployeeID),
 		l.DepartmentID, l.InboxTypeID, nullID(l.ClientID), l.Name, l.Phone, l.Email, unix(l.StageUpdatedAt), nullTime(l.ClosedAt),
@@ -41,9 +47,8 @@ func (t *tenantTx) InsertInbound(ctx context.Context, l *crm.Inbound) error {
 	if l.StageUpdatedAt.IsZero() {
 		l.StageUpdatedAt = t.now
 	}
-	id, err := t.insert(ctx, `INSERT INTO inbounds (parent_id, pipeline_id, stage_id, deal_pipeline_id, deal_stage_id, user_id, employee_id,
-		old_employee_id, department_id, inbox_type_id, client_id, name, phone, email, stage_updated_at, closed_at, created_at, updated_at,
-		account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(inboundArgs(l), t.accountID)...)
+	id, err := t.insert(ctx, `INSERT INTO inbounds (`+inboundInsertColumns+`, account_id) VALUES (`+placeholders(inboundInsertCount+1)+`)`,
+		append(inboundArgs(l), t.accountID)...)
 	l.ID = id
 	return err
 }

@@ -42,6 +42,26 @@ func (postgresDialect) isBusy(error) bool { return false }
 
 func (postgresDialect) fold(expr string) string { return "LOWER(" + expr + ")" }
 
+// reserveIDs draws n values from the identity sequence, as n single-row
+// inserts would: other writers (other accounts) may draw between them, so
+// the ids need not be contiguous.
+func (postgresDialect) reserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 func (postgresDialect) insertIgnore(table, columns, values string) string {
 	return rebindDollar("INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT DO NOTHING")
 }

@@ -57,6 +57,24 @@ func init() {
 	}
 }
 
+// reserveIDs hands out the n ids after both the AUTOINCREMENT counter and
+// the largest id: the caller holds the only write connection, so nobody
+// else can take them before its rows land, and inserting them moves the
+// counter on.
+func (sqliteDialect) reserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),
+		COALESCE((SELECT MAX(id) FROM `+table+`), 0))`, table).Scan(&last)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last + 1 + int64(i)
+	}
+	return ids, nil
+}
+
 func (sqliteDialect) insertIgnore(table, columns, values string) string {
 	return "INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + values + ")"
 }

@@ -47,6 +47,8 @@ type dialect interface {
 	fold(expr string) string
 	// insertIgnore is the statement that inserts a row unless its key exists.
 	insertIgnore(table, columns, values string) string
+	// reserveIDs takes n fresh ids from table's id sequence (Bulk).
+	reserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error)
 }
 
 // Open connects to the database named by dsn and applies pending migrations.

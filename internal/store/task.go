@@ -26,6 +26,12 @@ func scanTask(row scanner) (crm.Task, error) {
 	return t, err
 }
 
+// taskInsertColumns are the columns taskArgs fills, in its order.
+const taskInsertColumns = `deal_id, type_id, priority, text, due_at, end_at, duration, user_id, from_employee_id,
+	employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at`
+
+var taskInsertCount = columnCount(taskInsertColumns)
+
 func taskArgs(t *crm.Task) []any {
 	duration := sql.NullInt64{Int64: t.Duration, Valid: t.Duration != 0}
 	return []any{t.DealID, t.TypeID, t.Priority, t.Text, unix(t.Time), nullTime(t.EndTime), duration, t.UserID, t.FromEmployeeID,
@@ -35,9 +41,8 @@ func taskArgs(t *crm.Task) []any {
 
 func (t *tenantTx) InsertTask(ctx context.Context, task *crm.Task) error {
 	task.AccountID, task.CreatedAt, task.UpdatedAt = t.accountID, t.now, t.now
-	id, err := t.insert(ctx, `INSERT INTO tasks (deal_id, type_id, priority, text, due_at, end_at, duration, user_id, from_employee_id,
-		employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at, account_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(taskArgs(task), t.accountID)...)
+	id, err := t.insert(ctx, `INSERT INTO tasks (`+taskInsertColumns+`, account_id) VALUES (`+placeholders(taskInsertCount+1)+`)`,
+		append(taskArgs(task), t.accountID)...)
 	task.ID = id
 	return err
 }
