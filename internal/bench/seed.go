@@ -15,6 +15,7 @@ import (
 type Dataset struct {
 	AccountID int64
 	Creds     auth.AccountCredentials
+	TimeZone  string // the account's, in which Envybox reads dates
 	// Counts of seeded rows by kind ("deals", "clients", …).
 	Counts map[string]int
 	// Rows is the total number of rows written by the bulk path.
@@ -149,7 +150,7 @@ func seedReference(ctx context.Context, db *store.DB, name string, mode crm.Cust
 		return nil, crm.Actor{}, err
 	}
 	actor := crm.Actor{AccountID: creds.AccountID, UserID: creds.UserID, Role: crm.RoleAdmin, TimeZone: crm.DefaultTimeZone}
-	ds := &Dataset{AccountID: creds.AccountID, Creds: creds, Counts: map[string]int{}, UserIDs: []int64{creds.UserID}, Surnames: surnames}
+	ds := &Dataset{AccountID: creds.AccountID, Creds: creds, TimeZone: crm.DefaultTimeZone, Counts: map[string]int{}, UserIDs: []int64{creds.UserID}, Surnames: surnames}
 	for i := range 9 {
 		u, err := a.CreateUser(ctx, crm.NewUser{AccountID: creds.AccountID, Name: firstNames[i], Role: crm.RoleMember})
 		if err != nil {
@@ -251,8 +252,8 @@ func (s *seeder) batches(ctx context.Context, n int, fn func(b *store.Bulk, from
 
 func (s *seeder) count(kind string, n int) { s.ds.Counts[kind] += n }
 
-// phone is client i's phone; leads of a client share it.
-func phone(i int) string { return fmt.Sprintf("7900%07d", i) }
+// phoneOf is client i's phone; leads of a client share it.
+func phoneOf(i int) string { return fmt.Sprintf("7900%07d", i) }
 
 func (s *seeder) clients(ctx context.Context, n int) error {
 	return s.batches(ctx, n, func(b *store.Bulk, from, to int) error {
@@ -270,7 +271,7 @@ func (s *seeder) clients(ctx context.Context, n int) error {
 		for k, c := range cs {
 			i := from + k
 			s.ds.ClientIDs = append(s.ds.ClientIDs, c.ID)
-			data = append(data, crm.ContactData{OwnerType: crm.EntityContact, OwnerID: c.ID, Kind: "phone", Value: phone(i), Primary: true,
+			data = append(data, crm.ContactData{OwnerType: crm.EntityContact, OwnerID: c.ID, Kind: "phone", Value: phoneOf(i), Primary: true,
 				CreatedAt: c.CreatedAt})
 			if i%3 == 0 {
 				data = append(data, crm.ContactData{OwnerType: crm.EntityContact, OwnerID: c.ID, Kind: "email",
@@ -415,7 +416,7 @@ func (s *seeder) leads(ctx context.Context, n int) error {
 			at := s.at(i, n)
 			l := crm.Inbound{PipelineID: inbound.ID, StageID: inbound.Stages[0].ID, DealPipelineID: deal.ID, DealStageID: deal.Stages[0].ID,
 				Responsible: crm.Responsible{UserID: s.actor.UserID, EmployeeID: s.ds.UserIDs[i%len(s.ds.UserIDs)]}, InboxTypeID: inboxType,
-				ClientID: clients[ci], Name: firstNames[ci%len(firstNames)] + " " + surnames[ci%len(surnames)], Phone: phone(ci),
+				ClientID: clients[ci], Name: firstNames[ci%len(firstNames)] + " " + surnames[ci%len(surnames)], Phone: phoneOf(ci),
 				CreatedAt: at, UpdatedAt: at, StageUpdatedAt: at}
 			if i%2 == 0 {
 				l.ClosedAt = at.Add(time.Hour)

@@ -58,7 +58,7 @@ func TestSeed(t *testing.T) {
 			t.Errorf("transactions of a customer: %d %v", n, err)
 		}
 		lead, err := svc.Inbound(ctx, actor, ds.LeadIDs[0])
-		if err != nil || lead.Phone != phone(0) {
+		if err != nil || lead.Phone != phoneOf(0) {
 			t.Errorf("lead %+v %v", lead, err)
 		}
 		// A client made now takes an id after every seeded one.

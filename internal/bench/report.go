@@ -1,0 +1,50 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable prints the report as one table, scenario by scenario, each
+// figure beside its ratio to the scenario's baseline.
+func (r *Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "crmd benchmark: %s, %d deals (%d rows seeded in %.1f s), %d clients, %.0f s per scenario\n",
+		r.Backend, r.Deals, r.SeedRows, r.SeedTime, r.Clients, r.Duration)
+	fmt.Fprintf(w, "machine: %s\n\n", r.Machine)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tbaseline\treq/s\t× base\tp50 ms\tp95 ms\tp99 ms\tp99 × base\terrors\tpeak RSS MB\t")
+	for _, f := range r.Baselines {
+		fmt.Fprintf(tw, "%s\t\t%.0f\t\t%.2f\t%.2f\t%.2f\t\t%d\t\t\n", f.Name, f.Throughput, f.P50, f.P95, f.P99, f.Errors)
+	}
+	for _, f := range r.Scenarios {
+		rss := ""
+		if f.PeakRSS > 0 {
+			rss = fmt.Sprintf("%.0f", float64(f.PeakRSS)/(1<<20))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%s\t\n", f.Name, f.Baseline, f.Throughput, f.ThroughputRatio,
+			f.P50, f.P95, f.P99, f.P99Ratio, f.Errors, rss)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nserver peak RSS over the run: %.0f MB\n", float64(r.PeakRSS)/(1<<20))
+	return err
+}
+
+// Errors sums the failed requests of every scenario.
+func (r *Report) Errors() int {
+	n := 0
+	for _, f := range r.Scenarios {
+		n += f.Errors
+	}
+	return n
+}
+
+// String is the table as text.
+func (r *Report) String() string {
+	var b strings.Builder
+	r.WriteTable(&b)
+	return b.String()
+}

@@ -1,0 +1,301 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/crmd/crmd/internal/bench/load"
+	"github.com/crmd/crmd/internal/store"
+)
+
+// Config is one benchmark run.
+type Config struct {
+	// DB is "" for a fresh SQLite file in Dir, or a PostgreSQL DSN: the run
+	// creates a fresh database on that server and drops it at the end.
+	DB string
+	// Dir holds the SQLite files, the crmd binary and the server's log.
+	Dir string
+	// Deals is the scale; everything else follows DefaultShape.
+	Deals int
+	// Clients is the number of concurrent HTTP clients per scenario.
+	Clients int
+	// Duration is how long each scenario (and each baseline) runs.
+	Duration time.Duration
+	// Crmd is the crmd binary; "" builds one from this module into Dir.
+	Crmd string
+	// Self is this benchmark's own binary, re-executed for the baselines.
+	Self string
+	// Only, when not empty, keeps the scenarios whose name contains it.
+	Only string
+	// Log receives progress lines.
+	Log io.Writer
+}
+
+// Figures is one measured workload and its ratios to its baseline.
+type Figures struct {
+	Group        string   `json:"group"`
+	Name         string   `json:"name"`
+	Baseline     Kind     `json:"baseline,omitempty"`
+	Clients      int      `json:"clients"`
+	Requests     int      `json:"requests"`
+	Errors       int      `json:"errors"`
+	ErrorSamples []string `json:"error_samples,omitempty"`
+	Throughput   float64  `json:"throughput_rps"`
+	P50          float64  `json:"p50_ms"`
+	P95          float64  `json:"p95_ms"`
+	P99          float64  `json:"p99_ms"`
+	Max          float64  `json:"max_ms"`
+	// ThroughputRatio is throughput ÷ the baseline's; P99Ratio is p99 ÷ the
+	// baseline's p99 (lower is better).
+	ThroughputRatio float64 `json:"throughput_ratio,omitempty"`
+	P99Ratio        float64 `json:"p99_ratio,omitempty"`
+	// PeakRSS is the server's peak resident memory during the scenario,
+	// in bytes (0 when the system cannot reset the peak between scenarios).
+	PeakRSS int64 `json:"peak_rss_bytes,omitempty"`
+}
+
+// Report is the whole run.
+type Report struct {
+	Backend   string         `json:"backend"`
+	Deals     int            `json:"deals"`
+	Seeded    map[string]int `json:"seeded_rows"`
+	SeedRows  int            `json:"seed_rows_total"`
+	SeedTime  float64        `json:"seed_seconds"`
+	Clients   int            `json:"clients"`
+	Duration  float64        `json:"seconds_per_scenario"`
+	Machine   string         `json:"machine"`
+	Started   time.Time      `json:"started"`
+	Baselines []Figures      `json:"baselines"`
+	Scenarios []Figures      `json:"scenarios"`
+	// PeakRSS is the server's peak resident memory over the whole run.
+	PeakRSS int64 `json:"server_peak_rss_bytes"`
+}
+
+func figures(group string, base Kind, r load.Result) Figures {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return Figures{Group: group, Name: r.Name, Baseline: base, Clients: r.Concurrency, Requests: r.Requests, Errors: r.Errors,
+		ErrorSamples: r.ErrorSamples, Throughput: r.Throughput, P50: ms(r.P50), P95: ms(r.P95), P99: ms(r.P99), Max: ms(r.Max)}
+}
+
+// Run seeds, measures the baselines, starts crmd and runs every scenario.
+func Run(ctx context.Context, c Config) (*Report, error) {
+	logf := func(format string, args ...any) {
+		if c.Log != nil {
+			fmt.Fprintf(c.Log, format+"\n", args...)
+		}
+	}
+	if c.Deals < 10 {
+		return nil, errors.New("--deals must be at least 10")
+	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	dsn, backend, drop, err := freshDatabase(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	rep := &Report{Backend: backend, Deals: c.Deals, Clients: c.Clients, Duration: c.Duration.Seconds(), Machine: machine(), Started: time.Now().UTC()}
+
+	crmd := c.Crmd
+	if crmd == "" {
+		crmd = filepath.Join(c.Dir, "crmd")
+		logf("building crmd into %s", crmd)
+		build := exec.CommandContext(ctx, "go", "build", "-o", crmd, "github.com/crmd/crmd/cmd/crmd")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("build crmd (or pass --crmd): %v\n%s", err, out)
+		}
+	}
+
+	logf("seeding %d deals on %s", c.Deals, backend)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := Seed(ctx, db, c.Deals, DefaultShape, func(s string) { logf("  %s", s) })
+	db.Close()
+	if err != nil {
+		return nil, err
+	}
+	rep.Seeded, rep.SeedRows, rep.SeedTime = ds.Counts, ds.Rows, ds.Elapsed.Seconds()
+	logf("seeded %d rows in %s", ds.Rows, ds.Elapsed.Round(time.Millisecond))
+
+	client := load.NewClient(c.Clients)
+	baselines := map[Kind]Figures{}
+	writeDSN := dsn
+	if backend == "sqlite" {
+		writeDSN = filepath.Join(c.Dir, "baseline-write.db")
+		os.Remove(writeDSN)
+	}
+	for _, b := range []struct {
+		kind Kind
+		args []string
+		req  load.Request
+	}{
+		{AgainstRead, []string{"baseline", "read"}, load.Request{Method: http.MethodGet, Path: "/read"}},
+		{AgainstWrite, []string{"baseline", "write", "--db", writeDSN}, load.Request{}},
+	} {
+		f, err := runBaseline(ctx, c, client, b.kind, b.args, b.req)
+		if err != nil {
+			return nil, fmt.Errorf("%s baseline: %w", b.kind, err)
+		}
+		logf("baseline %-6s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms", b.kind, f.Throughput, f.P50, f.P99)
+		baselines[b.kind] = f
+		rep.Baselines = append(rep.Baselines, f)
+	}
+
+	addr, err := load.FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(c.Dir, "crmd.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	server, err := load.StartProcess(ctx, crmd, []string{"serve", "--addr", addr, "--db", dsn, "--limits=false", "--lifecycle-interval=0"},
+		os.Environ(), "http://"+addr+"/healthz", logFile)
+	if err != nil {
+		return nil, fmt.Errorf("start crmd: %w", err)
+	}
+	defer server.Stop(30 * time.Second)
+	logf("crmd serving on %s (pid %d, log %s)", addr, server.PID(), logFile.Name())
+
+	for _, s := range Scenarios(ds, c.Clients, c.Duration) {
+		if c.Only != "" && !strings.Contains(s.Name, c.Only) {
+			continue
+		}
+		resetOK := server.ResetPeakRSS() == nil
+		r := load.Run(ctx, client, "http://"+addr, s.Scenario)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		f := figures(s.Group, s.Baseline, r)
+		if b := baselines[s.Baseline]; b.Throughput > 0 && b.P99 > 0 {
+			f.ThroughputRatio, f.P99Ratio = f.Throughput/b.Throughput, f.P99/b.P99
+		}
+		if rss, err := server.PeakRSS(); err == nil && resetOK {
+			f.PeakRSS = rss
+		}
+		rep.Scenarios = append(rep.Scenarios, f)
+		logf("%-42s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d", f.Name, f.Throughput, f.P50, f.P99, f.Errors)
+		for _, e := range f.ErrorSamples {
+			logf("    error: %s", e)
+		}
+	}
+	// A graceful shutdown waits for connections the client keeps idle.
+	client.CloseIdleConnections()
+	for _, f := range rep.Scenarios {
+		rep.PeakRSS = max(rep.PeakRSS, f.PeakRSS)
+	}
+	if rss, err := server.PeakRSS(); err == nil {
+		rep.PeakRSS = max(rep.PeakRSS, rss)
+	}
+	if err := server.Stop(30 * time.Second); err != nil {
+		return rep, fmt.Errorf("stop crmd: %w", err)
+	}
+	return rep, nil
+}
+
+// runBaseline starts this binary as a baseline server and loads it like a
+// scenario would: same clients, same duration.
+func runBaseline(ctx context.Context, c Config, client *http.Client, kind Kind, args []string, req load.Request) (Figures, error) {
+	addr, err := load.FreeAddr()
+	if err != nil {
+		return Figures{}, err
+	}
+	p, err := load.StartProcess(ctx, c.Self, append(args, "--addr", addr), os.Environ(), "http://"+addr+"/healthz", io.Discard)
+	if err != nil {
+		return Figures{}, err
+	}
+	defer p.Stop(10 * time.Second)
+	s := load.Scenario{Name: string(kind) + " baseline", Concurrency: c.Clients, Duration: c.Duration}
+	if kind == AgainstWrite {
+		seqs := make([]int, c.Clients)
+		s.Next = func(r *rand.Rand, worker int) load.Request {
+			seqs[worker]++
+			return load.Request{Method: http.MethodPost, Path: "/write", Header: jsonHeader,
+				Body: fmt.Appendf(nil, `{"api_key":"0123456789abcdef0123456789abcdef","name":"%s %s","phone":"7%03d%07d","email":"","comment":"Заявка с сайта: перезвонить после обеда","utm_source":"google"}`,
+					pick(r, firstNames), pick(r, surnames), 100+worker, seqs[worker])}
+		}
+	} else {
+		s.Next = func(*rand.Rand, int) load.Request { return req }
+	}
+	r := load.Run(ctx, client, "http://"+addr, s)
+	client.CloseIdleConnections()
+	if r.Errors > 0 {
+		return Figures{}, fmt.Errorf("%d of %d requests failed: %v", r.Errors, r.Requests, r.ErrorSamples)
+	}
+	return figures("baseline", "", r), p.Stop(10 * time.Second)
+}
+
+// freshDatabase names the database the run seeds: a new SQLite file in
+// Dir, or a new database on the PostgreSQL server of c.DB, dropped by the
+// returned func.
+func freshDatabase(ctx context.Context, c Config) (dsn, backend string, drop func(), err error) {
+	if c.DB == "" || !(strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")) {
+		path := strings.TrimPrefix(c.DB, "sqlite:")
+		if path == "" {
+			path = filepath.Join(c.Dir, "bench.db")
+		}
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return "", "", nil, err
+			}
+		}
+		return path, "sqlite", func() {}, nil
+	}
+	u, err := url.Parse(c.DB)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("--db: %w", err)
+	}
+	admin, err := sql.Open("pgx", c.DB)
+	if err != nil {
+		return "", "", nil, err
+	}
+	name := fmt.Sprintf("crmdbench_%d_%d", os.Getpid(), time.Now().Unix())
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		admin.Close()
+		return "", "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u.Path = "/" + name
+	return u.String(), "postgres", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		admin.Close()
+	}, nil
+}
+
+// machine describes the host for the report.
+func machine() string {
+	desc := fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				desc += ", " + strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			desc += fmt.Sprintf(", %.0f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	return desc + ", " + runtime.Version()
+}
