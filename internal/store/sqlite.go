@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -97,17 +98,22 @@ func openSQLite(path string) (*DB, error) {
 	}
 	base := "file:" + path + "?"
 	params.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite", base+params.Encode())
+	write, err := openCachingSQLite(base + params.Encode())
 	if err != nil {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
 	params.Set("_txlock", "deferred")
-	read, err := sql.Open("sqlite", base+params.Encode())
+	read, err := openCachingSQLite(base + params.Encode())
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
-	read.SetMaxOpenConns(4)
+	// Every reader stays open: database/sql keeps two idle connections by
+	// default, and under load the others were closed and reopened (each
+	// opening runs the pragmas) on almost every request.
+	readers := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
 	return &DB{write: write, read: read, dialect: sqliteDialect{}}, nil
 }
