@@ -30,6 +30,7 @@ type Authority struct {
 	store crm.Store
 	key   []byte
 	now   func() time.Time
+	seen  actorCache
 }
 
 // New loads (or creates, on first use) the signing key and returns an Authority.
@@ -211,7 +212,12 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 	if secret == "" {
 		return crm.Actor{}, errUnauthorized
 	}
-	c, err := a.store.CredentialByHash(ctx, kind, hash(secret))
+	key := hash(secret)
+	now := a.now()
+	if actor, ok := a.seen.get(kind, key, now); ok {
+		return actor, nil
+	}
+	c, err := a.store.CredentialByHash(ctx, kind, key)
 	if crm.KindOf(err) == crm.KindNotFound {
 		return crm.Actor{}, errUnauthorized
 	}
@@ -230,6 +236,9 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 	})
 	if crm.KindOf(err) == crm.KindNotFound {
 		return crm.Actor{}, errUnauthorized
+	}
+	if err == nil {
+		a.seen.put(kind, key, actor, now, c.ExpiresAt)
 	}
 	return actor, err
 }
