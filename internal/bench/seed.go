@@ -241,9 +241,21 @@ func (s *seeder) at(i, n int) time.Time {
 // batches calls fn with [from, to) ranges of n, each in its own bulk
 // transaction.
 func (s *seeder) batches(ctx context.Context, n int, fn func(b *store.Bulk, from, to int) error) error {
-	for from := 0; from < n; from += seedBatch {
+	for k, from := 1, 0; from < n; k, from = k+1, from+seedBatch {
 		to := min(n, from+seedBatch)
-		if err := s.db.Bulk(ctx, s.ds.AccountID, func(b *store.Bulk) error { return fn(b, from, to) }); err != nil {
+		err := s.db.Bulk(ctx, s.ds.AccountID, func(b *store.Bulk) error {
+			if err := fn(b, from, to); err != nil {
+				return err
+			}
+			// Statistics as of batches 1, 2, 4, 8 … keep the planner's
+			// picture of the growing tables close at a logarithmic cost
+			// (see store.Bulk.Analyze).
+			if k&(k-1) == 0 {
+				return b.Analyze()
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -56,6 +56,7 @@ func (t *tenantTx) ClientIDs(ctx context.Context, q crm.ClientQuery) ([]int64, e
 }
 
 func (t *tenantTx) UpdateClientName(ctx context.Context, id int64, name string, by int64) error {
+	t.dirtyClient(id)
 	res, err := t.exec(ctx, `UPDATE contacts SET name = ?, updated_by = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
 		name, by, unix(t.now), t.accountID, id)
 	return affected(res, err, "Contact")

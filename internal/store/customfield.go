@@ -132,6 +132,8 @@ func (t *tenantTx) InsertCustomField(ctx context.Context, f *crm.CustomField) er
 // saveEnums inserts new enums, updates kept ones and deletes the rest; values
 // that chose a deleted enum go with it (ON DELETE CASCADE).
 func (t *tenantTx) saveEnums(ctx context.Context, f *crm.CustomField) error {
+	// Renamed or deleted options change the texts deal searches read.
+	t.dirtyAll(f.EntityType)
 	keep := []any{t.accountID, f.ID}
 	for i := range f.Enums {
 		e := &f.Enums[i]
@@ -184,6 +186,7 @@ func (t *tenantTx) UpdateCustomField(ctx context.Context, f *crm.CustomField) er
 
 func (t *tenantTx) DeleteCustomField(ctx context.Context, entity crm.EntityType, id int64) error {
 	// Values and enums go by ON DELETE CASCADE.
+	t.dirtyAll(entity)
 	res, err := t.exec(ctx, `DELETE FROM custom_fields WHERE account_id = ? AND entity_type = ? AND id = ?`, t.accountID, string(entity), id)
 	return affected(res, err, "Custom field")
 }
@@ -227,6 +230,7 @@ func (t *tenantTx) FieldValues(ctx context.Context, entity crm.EntityType, ids [
 }
 
 func (t *tenantTx) SetFieldValues(ctx context.Context, entity crm.EntityType, id int64, values []crm.FieldValue) error {
+	t.dirtyEntity(string(entity), id)
 	for _, fv := range values {
 		if _, err := t.exec(ctx, `DELETE FROM field_values WHERE account_id = ? AND entity_type = ? AND entity_id = ? AND field_id = ?`,
 			t.accountID, string(entity), id, fv.FieldID); err != nil {

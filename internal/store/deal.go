@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,11 +52,13 @@ func (t *tenantTx) InsertDeal(ctx context.Context, d *crm.Deal) error {
 	id, err := t.insert(ctx, `INSERT INTO deals (`+dealInsertColumns+`, account_id) VALUES (`+placeholders(dealInsertCount+1)+`)`,
 		append(dealArgs(d), t.accountID)...)
 	d.ID = id
+	t.dirtyDeal(id)
 	return err
 }
 
 func (t *tenantTx) UpdateDeal(ctx context.Context, d *crm.Deal) error {
 	d.UpdatedAt = t.now
+	t.dirtyDeal(d.ID)
 	res, err := t.exec(ctx, `UPDATE deals SET name = ?, client_id = ?, pipeline_id = ?, stage_id = ?, user_id = ?, employee_id = ?,
 		old_employee_id = ?, department_id = ?, inbox_type_id = ?, it_reaction = ?, with_event = ?, parent_deal_id = ?, stage_updated_at = ?,
 		closed_at = ?, created_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`, append(dealArgs(d), t.accountID, d.ID)...)
@@ -81,7 +86,16 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	} else if col := dateColumn("d", q.DateField); col != "" {
 		f.between(col, q.Dates)
 	}
-	if kw := strings.ToLower(strings.TrimSpace(q.Keyword)); kw != "" {
+	kw := strings.ToLower(strings.TrimSpace(q.Keyword))
+	fast, joinClient := false, false
+	if kw != "" {
+		var cond string
+		if cond, fast = t.keywordMatch(kw); fast {
+			f.add(cond, kw)
+		}
+	}
+	if kw != "" && !fast {
+		joinClient = true
 		like := "%" + escapeLike(kw) + "%"
 		f.add(`(`+t.foldExpr("d.name")+` LIKE ? OR `+t.foldExpr("c.name")+` LIKE ? OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id
 			AND ((sv.entity_type = 'leads' AND sv.entity_id = d.id) OR (sv.entity_type = 'contacts' AND sv.entity_id = d.client_id))
@@ -95,16 +109,19 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	// for a keyword. Counting over the page's three-table join cost ~300 ms
 	// at 100,000 deals on SQLite.
 	countFrom := ` FROM deals d`
-	if strings.TrimSpace(q.Keyword) != "" {
+	if joinClient {
 		countFrom += ` JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
-	}
-	var total int
-	if err := t.queryRow(ctx, `SELECT COUNT(*)`+countFrom+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
-		return nil, 0, err
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = crm.DefaultPageLimit
+	}
+	if fast {
+		return t.dealsByKeyword(ctx, f, limit, q.Offset)
+	}
+	var total int
+	if err := t.queryRow(ctx, `SELECT COUNT(*)`+countFrom+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
+		return nil, 0, err
 	}
 	// The page's ids come from deals alone (newest first by primary key);
 	// the joins then read only those 50 rows. Joining first let SQLite sort
@@ -114,6 +131,49 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	if err != nil {
 		return nil, 0, err
 	}
+	return scanDeals(rows, total)
+}
+
+// dealsByKeyword answers a keyword list with one pass over the matching
+// deals: their ids, newest first, give both the count and the page, where
+// a count and then a page each tested every deal in the window again. A
+// keyword matches a small share of the deals, so the ids stay few.
+func (t *tenantTx) dealsByKeyword(ctx context.Context, f *filter, limit, offset int) ([]crm.Deal, int, error) {
+	// No ORDER BY: asked for the ids in order, SQLite walked the whole
+	// table newest first rather than the date window's index (0.27 against
+	// 0.04 ms at 2,000 deals); the few ids are sorted here instead.
+	rows, err := t.query(ctx, `SELECT d.id FROM deals d WHERE `+f.sql(), f.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, 0, err
+	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+	total := len(ids)
+	ids = ids[min(offset, total):min(offset+limit, total)]
+	if len(ids) == 0 {
+		return []crm.Deal{}, total, nil
+	}
+	page, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.account_id = ? AND d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id DESC`,
+		t.idArgs(ids)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return scanDeals(page, total)
+}
+
+// scanDeals reads a page of deals and closes rows.
+func scanDeals(rows *sql.Rows, total int) ([]crm.Deal, int, error) {
 	defer rows.Close()
 	out := []crm.Deal{}
 	for rows.Next() {

@@ -192,6 +192,7 @@ func (t *tenantTx) LinkInboundDeal(ctx context.Context, inboundID, dealID int64)
 }
 
 func (t *tenantTx) InsertContactData(ctx context.Context, c *crm.ContactData) error {
+	t.dirtyEntity(string(c.OwnerType), c.OwnerID)
 	c.AccountID, c.CreatedAt, c.UpdatedAt = t.accountID, t.now, t.now
 	id, err := t.insert(ctx, `INSERT INTO contact_data (account_id, owner_type, owner_id, kind, value, addon, is_primary, note, birthday, group_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, string(c.OwnerType), c.OwnerID, c.Kind, c.Value, c.Addon, c.Primary, c.Note,
@@ -282,6 +283,7 @@ func (t *tenantTx) ServiceValues(ctx context.Context, entity crm.EntityType, ids
 }
 
 func (t *tenantTx) SetServiceValue(ctx context.Context, entity crm.EntityType, id, fieldID int64, value string) error {
+	t.dirtyEntity(string(entity), id)
 	res, err := t.exec(ctx, `UPDATE service_values SET value = ?, updated_at = ? WHERE account_id = ? AND entity_type = ? AND entity_id = ? AND field_id = ?`,
 		value, unix(t.now), t.accountID, string(entity), id, fieldID)
 	if err != nil {

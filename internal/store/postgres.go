@@ -62,6 +62,10 @@ func (postgresDialect) reserveIDs(ctx context.Context, tx *sql.Tx, table string,
 	return ids, rows.Err()
 }
 
+func (postgresDialect) newline() string               { return "chr(10)" }
+func (postgresDialect) joinLines(expr string) string  { return "string_agg(" + expr + ", chr(10))" }
+func (postgresDialect) contains(column string) string { return "strpos(" + column + ", ?) > 0" }
+
 func (postgresDialect) insertIgnore(table, columns, values string) string {
 	return rebindDollar("INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT DO NOTHING")
 }

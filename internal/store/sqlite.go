@@ -76,6 +76,10 @@ func (sqliteDialect) reserveIDs(ctx context.Context, tx *sql.Tx, table string, n
 	return ids, nil
 }
 
+func (sqliteDialect) newline() string               { return "char(10)" }
+func (sqliteDialect) joinLines(expr string) string  { return "group_concat(" + expr + ", char(10))" }
+func (sqliteDialect) contains(column string) string { return "instr(" + column + ", ?) > 0" }
+
 func (sqliteDialect) insertIgnore(table, columns, values string) string {
 	return "INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + values + ")"
 }

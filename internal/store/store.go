@@ -47,6 +47,12 @@ type dialect interface {
 	fold(expr string) string
 	// insertIgnore is the statement that inserts a row unless its key exists.
 	insertIgnore(table, columns, values string) string
+	// newline is a newline character as an SQL expression.
+	newline() string
+	// joinLines aggregates a text column's values joined by newlines.
+	joinLines(expr string) string
+	// contains tests that a text column holds the bound argument.
+	contains(column string) string
 	// reserveIDs takes n fresh ids from table's id sequence (Bulk).
 	reserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error)
 }
@@ -147,7 +153,10 @@ func (db *DB) Update(ctx context.Context, accountID int64, fn func(crm.Tx) error
 		if err != nil {
 			return err
 		}
-		return fn(t)
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flushSearch(ctx)
 	})
 }
 

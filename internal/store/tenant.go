@@ -17,6 +17,9 @@ type tenantTx struct {
 	db        *DB
 	accountID int64
 	now       time.Time
+	// search is what this transaction changed that deal search texts are
+	// made of (deal_search.go); Update recomputes them before committing.
+	search searchDirt
 }
 
 var _ crm.Tx = (*tenantTx)(nil)
