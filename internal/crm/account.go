@@ -3,6 +3,7 @@ package crm
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -81,12 +82,20 @@ func (a Actor) Location() *time.Location {
 	if a.TimeZone == "" {
 		return time.UTC
 	}
+	if loc, ok := locations.Load(a.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(a.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(a.TimeZone, loc)
 	return loc
 }
+
+// locations keeps the zones Location loaded: time.LoadLocation reads and
+// parses the zone file on every call, 3% of an Envybox deal/get.
+var locations sync.Map
 
 // IsAdmin reports whether the actor has administrator rights.
 func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }
