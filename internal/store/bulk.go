@@ -297,6 +297,7 @@ type CustomerSegment struct{ CustomerID, SegmentID int64 }
 // CustomerSegments inserts segment memberships.
 func (b *Bulk) CustomerSegments(rows []CustomerSegment) error {
 	return b.insertRows("customer_segments", `customer_id, segment_id`, len(rows), func(i int, dst []any) []any {
+		b.t.dirtySegment(rows[i].SegmentID)
 		return append(dst, rows[i].CustomerID, rows[i].SegmentID)
 	})
 }

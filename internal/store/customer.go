@@ -171,6 +171,9 @@ func escapeLike(s string) string {
 }
 
 func (t *tenantTx) DeleteCustomer(ctx context.Context, id int64) error {
+	if err := t.dirtyCustomerSegments(ctx, id); err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `DELETE FROM customers WHERE account_id = ? AND id = ?`, t.accountID, id)
 	if err := affected(res, err, "Customer"); err != nil {
 		return err
@@ -253,10 +256,14 @@ func (t *tenantTx) CustomerSegments(ctx context.Context, ids []int64) (map[int64
 }
 
 func (t *tenantTx) SetCustomerSegments(ctx context.Context, id int64, segmentIDs []int64) error {
+	if err := t.dirtyCustomerSegments(ctx, id); err != nil {
+		return err
+	}
 	if _, err := t.exec(ctx, `DELETE FROM customer_segments WHERE account_id = ? AND customer_id = ?`, t.accountID, id); err != nil {
 		return err
 	}
 	for _, seg := range segmentIDs {
+		t.dirtySegment(seg)
 		if _, err := t.exec(ctx, t.db.dialect.insertIgnore("customer_segments", "account_id, customer_id, segment_id", "?, ?, ?"),
 			t.accountID, id, seg); err != nil {
 			return err

@@ -20,6 +20,9 @@ type tenantTx struct {
 	// search is what this transaction changed that deal search texts are
 	// made of (deal_search.go); Update recomputes them before committing.
 	search searchDirt
+	// segments are the segments whose links this transaction changed; Update
+	// recounts their customers before committing (segment.go).
+	segments map[int64]bool
 }
 
 var _ crm.Tx = (*tenantTx)(nil)
