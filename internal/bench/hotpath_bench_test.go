@@ -1,0 +1,101 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/store"
+)
+
+// hotPathDeals is the scale of BenchmarkHotPaths (CRMD_BENCH_DEALS,
+// default 20,000 so that a run starts within seconds).
+func hotPathDeals() int {
+	if n, err := strconv.Atoi(os.Getenv("CRMD_BENCH_DEALS")); err == nil && n > 0 {
+		return n
+	}
+	return 20_000
+}
+
+// BenchmarkHotPaths measures, below HTTP, the domain calls the load
+// benchmark's profiles showed hot, on each backend, each beside a baseline
+// measured in the same run: "baseline" is the smallest store round trip
+// there is (a read transaction that reads the account), so every other
+// figure reads as a multiple of it.
+//
+//	go test -run '^$' -bench HotPaths -benchtime 2s ./internal/bench
+//	CRMD_BENCH_DEALS=100000 go test -run '^$' -bench HotPaths ./internal/bench
+func BenchmarkHotPaths(b *testing.B) {
+	for _, backend := range []crmtest.Backend{crmtest.SQLite, crmtest.Postgres} {
+		b.Run(string(backend), func(b *testing.B) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			ds, err := Seed(ctx, db, hotPathDeals(), DefaultShape, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc := crm.NewService(db)
+			authority, err := auth.New(ctx, db)
+			if err != nil {
+				b.Fatal(err)
+			}
+			actor := crm.Actor{AccountID: ds.AccountID, UserID: ds.Creds.UserID, Role: crm.RoleAdmin, TimeZone: ds.TimeZone}
+			segActor := crm.Actor{AccountID: ds.Segments.AccountID, UserID: ds.Segments.Creds.UserID, Role: crm.RoleAdmin, TimeZone: ds.TimeZone}
+			month := ds.LastDeal.AddDate(0, -6, 0).Unix()
+			monthEnd := month + 30*24*3600
+			var baseline float64 // ns per baseline call, from its last run
+			i := 0
+			next := func(ids []int64) int64 { i++; return ids[i%len(ids)] }
+			for _, c := range []struct {
+				name string
+				fn   func() error
+			}{
+				{"baseline", func() error {
+					return db.View(ctx, ds.AccountID, func(tx crm.Tx) error { _, err := tx.Account(ctx); return err })
+				}},
+				{"auth-amocrm-token", func() error { _, err := authority.AmoCRM(ctx, ds.Creds.AmoCRMToken); return err }},
+				{"customer-status-by-id", func() error { _, err := svc.CustomerStatus(ctx, actor, next(ds.StatusIDs)); return err }},
+				{"customer-by-id", func() error { _, err := svc.Customer(ctx, actor, next(ds.CustomerIDs)); return err }},
+				{"deal-by-id", func() error { _, err := svc.Deal(ctx, actor, next(ds.DealIDs), false); return err }},
+				{"deal-list-keyword-month", func() error {
+					_, _, err := svc.Deals(ctx, actor, crm.DealQuery{Keyword: ds.Surnames[i%len(ds.Surnames)], DateField: "created",
+						Dates: crm.Range{From: &month, To: &monthEnd}, Limit: 50})
+					i++
+					return err
+				}},
+				{"segments-page", func() error { _, _, _, err := svc.Segments(ctx, segActor, crm.Page{Number: 1, Limit: 50}); return err }},
+				{"lead-intake", func() error {
+					i++
+					_, err := svc.CreateInbound(ctx, actor, crm.NewInbound{Values: map[string]string{
+						"name": "Лид", "phone": fmt.Sprintf("7%010d", 5_000_000_000+i), "comment": "Перезвонить"}})
+					return err
+				}},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					start := time.Now()
+					for range b.N {
+						if err := c.fn(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					perOp := float64(time.Since(start)) / float64(b.N)
+					if c.name == "baseline" {
+						baseline = perOp
+					} else if baseline > 0 {
+						b.ReportMetric(perOp/baseline, "×baseline")
+					}
+				})
+			}
+		})
+	}
+}
