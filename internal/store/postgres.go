@@ -45,7 +45,7 @@ func (postgresDialect) fold(expr string) string { return "LOWER(" + expr + ")" }
 // reserveIDs draws n values from the identity sequence, as n single-row
 // inserts would: other writers (other accounts) may draw between them, so
 // the ids need not be contiguous.
-func (postgresDialect) reserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
+func (postgresDialect) reserveIDs(ctx context.Context, tx runner, table string, n int) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
 	if err != nil {
 		return nil, err

@@ -62,7 +62,7 @@ func init() {
 // the largest id: the caller holds the only write connection, so nobody
 // else can take them before its rows land, and inserting them moves the
 // counter on.
-func (sqliteDialect) reserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
+func (sqliteDialect) reserveIDs(ctx context.Context, tx runner, table string, n int) ([]int64, error) {
 	var last int64
 	err := tx.QueryRowContext(ctx, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),
 		COALESCE((SELECT MAX(id) FROM `+table+`), 0))`, table).Scan(&last)

@@ -9,11 +9,20 @@ import (
 	"github.com/crmd/crmd/internal/crm"
 )
 
+// runner runs statements: a transaction, or for PostgreSQL reads a
+// connection (see View).
+type runner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
 // tenantTx is a transaction bound to one account. Every query it runs names
 // account_id = t.accountID: there is no method that takes an account id from
 // its caller, which is what makes cross-tenant access impossible here.
 type tenantTx struct {
-	tx        *sql.Tx
+	tx        runner
 	db        *DB
 	accountID int64
 	now       time.Time
