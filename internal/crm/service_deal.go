@@ -87,7 +87,7 @@ func (s *Service) Deal(ctx context.Context, actor Actor, id int64, family bool) 
 func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal, error) {
 	var out Deal
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		ic, err := loadInboundContext(ctx, tx)
+		ic, err := loadInboundContext(ctx, tx, responsibleNeeds)
 		if err != nil {
 			return err
 		}
@@ -301,7 +301,7 @@ func (s *Service) ChangeDealStage(ctx context.Context, actor Actor, dealID, clie
 func (s *Service) SetDealResponsible(ctx context.Context, actor Actor, dealID int64, who Responsible) (Deal, error) {
 	var out Deal
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		ic, err := loadInboundContext(ctx, tx)
+		ic, err := loadInboundContext(ctx, tx, responsibleNeeds)
 		if err != nil {
 			return err
 		}

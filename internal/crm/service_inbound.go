@@ -20,7 +20,8 @@ const (
 
 var utcOffset = regexp.MustCompile(`^UTC[+-](0\d|1[0-2]):[0-5]\d$`)
 
-// inboundContext is the reference data validating inbound writes needs.
+// inboundContext is the reference data validating inbound writes needs,
+// loaded as needed (load).
 type inboundContext struct {
 	users       map[int64]User
 	inbox       []InboxType
@@ -28,44 +29,86 @@ type inboundContext struct {
 	inbound     Pipeline   // the primary inbound pipeline
 	fields      []CustomField
 	departments map[int64]bool
+	loaded      inboundNeeds
+	base        bool // inbox types and pipelines loaded
 }
 
-func loadInboundContext(ctx context.Context, tx Tx) (*inboundContext, error) {
-	ic := &inboundContext{users: map[int64]User{}, departments: map[int64]bool{}}
-	users, err := tx.Users(ctx)
-	if err != nil {
-		return nil, err
+// inboundNeeds names the reference data, beyond the pipelines and inbox
+// types, that a caller of loadInboundContext validates against. Each is a
+// query inside the write transaction, which on SQLite holds the only write
+// connection: recording a lead needs none of them unless it names an
+// employee or carries custom values.
+type inboundNeeds struct {
+	users, departments, fields bool
+}
+
+// responsibleNeeds is what checking a Responsible needs.
+var responsibleNeeds = inboundNeeds{users: true, departments: true}
+
+func loadInboundContext(ctx context.Context, tx Tx, need inboundNeeds) (*inboundContext, error) {
+	ic := &inboundContext{}
+	return ic, ic.load(ctx, tx, need)
+}
+
+// load reads the inbox types and pipelines, and what need names, unless
+// already read.
+func (ic *inboundContext) load(ctx context.Context, tx Tx, need inboundNeeds) error {
+	if ic.users == nil {
+		ic.users, ic.departments = map[int64]User{}, map[int64]bool{}
 	}
-	for _, u := range users {
-		ic.users[u.ID] = u
+	if need.users && !ic.loaded.users {
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			ic.users[u.ID] = u
+		}
+		ic.loaded.users = true
 	}
-	deps, err := tx.Departments(ctx)
-	if err != nil {
-		return nil, err
+	if need.departments && !ic.loaded.departments {
+		deps, err := tx.Departments(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range deps {
+			ic.departments[d.ID] = true
+		}
+		ic.loaded.departments = true
 	}
-	for _, d := range deps {
-		ic.departments[d.ID] = true
+	if need.fields && !ic.loaded.fields {
+		fields, err := tx.AllCustomFields(ctx, EntityInbound)
+		if err != nil {
+			return err
+		}
+		ic.fields, ic.loaded.fields = fields, true
 	}
+	if ic.base {
+		return nil
+	}
+	var err error
 	if ic.inbox, err = tx.InboxTypes(ctx); err != nil {
-		return nil, err
+		return err
 	}
-	if ic.pipelines, err = tx.Pipelines(ctx, PipelineDeal); err != nil {
-		return nil, err
-	}
-	inbound, err := tx.Pipelines(ctx, PipelineInbound)
+	all, err := tx.AllPipelines(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for _, p := range inbound {
-		if p.Primary || ic.inbound.ID == 0 {
-			ic.inbound = p
+	for _, p := range all {
+		switch p.Kind {
+		case PipelineDeal:
+			ic.pipelines = append(ic.pipelines, p)
+		case PipelineInbound:
+			if p.Primary || ic.inbound.ID == 0 {
+				ic.inbound = p
+			}
 		}
 	}
 	if ic.inbound.ID == 0 {
-		return nil, fmt.Errorf("account %d has no inbound pipeline", tx.AccountID())
+		return fmt.Errorf("account %d has no inbound pipeline", tx.AccountID())
 	}
-	ic.fields, err = tx.AllCustomFields(ctx, EntityInbound)
-	return ic, err
+	ic.base = true
+	return nil
 }
 
 func (ic *inboundContext) dealPipeline(id int64) (Pipeline, bool) {
@@ -150,132 +193,173 @@ func asEnumID(x any) (int64, bool) {
 // matches an earlier one gets that request (the first of its contact) as
 // parent. Requests of one account are recorded one at a time (the account's
 // write lock), so concurrent submissions of one contact find one parent.
+// Concurrent calls for one account may share a transaction (see
+// intake), each all or nothing all the same.
 // Errors: invalid.
 func (s *Service) CreateInbound(ctx context.Context, actor Actor, n NewInbound) (Inbound, error) {
+	return s.intake.record(ctx, s, actor.AccountID, n)
+}
+
+// createInbound records one request in a transaction of its own.
+func (s *Service) createInbound(ctx context.Context, accountID int64, n NewInbound) (Inbound, error) {
 	var out Inbound
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		ic, err := loadInboundContext(ctx, tx)
+	err := s.store.Update(ctx, accountID, func(tx Tx) error {
+		ic, err := loadInboundContext(ctx, tx, needsOf(n))
 		if err != nil {
 			return err
 		}
-		var v violations
-		dealPipeline, ok := ic.dealPipeline(n.DealPipelineID)
-		if !ok {
-			v.add(0, "pipeline_id", ViolationChoice, "pipeline_id is not a deal pipeline of this CRM.")
-		}
-		inbox, ok := ic.inboxType(n.InboxTypeID)
-		if !ok {
-			v.add(0, "inbox_type_id", ViolationChoice, "inbox_type_id is not an inbox type of this CRM.")
-		}
-		ic.checkResponsible(&v, Responsible{EmployeeID: n.EmployeeID})
-		if n.TimeZone != "" && !utcOffset.MatchString(n.TimeZone) {
-			v.add(0, "timezone", ViolationInvalid, "timezone must look like UTC+03:00, from UTC-12:00 to UTC+12:00.")
-		}
-		values := map[int64]string{}
-		for name, val := range n.Values {
-			f, ok := ServiceFieldByName(EntityInbound, name)
-			if !ok {
-				v.add(0, "values."+name, ViolationUnexpected, "values."+name+" is not a field of a lead.")
-				continue
-			}
-			values[f.ID] = strings.TrimSpace(val)
-		}
-		phone, email := NormalizePhone(values[2]), NormalizeEmail(values[3])
-		if values[2] != "" {
-			values[2] = phone
-		}
-		if values[3] != "" {
-			values[3] = email
-		}
-		if phone == "" && email == "" {
-			v.add(0, "values.phone", ViolationRequired, "A lead needs a phone or an email.")
-		}
-		// The time zone given wins over the region's (Envybox's rule);
-		// without either, Moscow time.
-		switch {
-		case n.TimeZone != "":
-			values[11] = n.TimeZone
-		case values[11] == "":
-			values[11] = "UTC+03:00"
-		}
-		if n.Region != "" {
-			values[10] = n.Region
-		}
-		custom := resolveCustom(&v, ic.fields, n.Custom, "values.custom")
-		for i, c := range n.ContactData {
-			if !ValidContactKind(c.Kind) {
-				v.add(0, fmt.Sprintf("contact_data.%d.type", i), ViolationChoice, "Unknown contact data type "+c.Kind+".")
-			}
-			if strings.TrimSpace(c.Value) == "" {
-				v.add(0, fmt.Sprintf("contact_data.%d.value", i), ViolationRequired, "contact_data value is missing.")
-			}
-			if c.Addon != "" && c.Kind != "work_phone" {
-				v.add(0, fmt.Sprintf("contact_data.%d.addon", i), ViolationUnexpected, "Only a work_phone takes an addon.")
-			}
-		}
-		if err := v.err(); err != nil {
-			return err
-		}
-		parent, err := tx.InboundParent(ctx, phone, email)
-		if err != nil {
-			return err
-		}
-		first := ic.inbound.FirstStage()
-		l := Inbound{ParentID: parent, PipelineID: ic.inbound.ID, StageID: first.ID, DealPipelineID: dealPipeline.ID,
-			Responsible: Responsible{EmployeeID: n.EmployeeID}, InboxTypeID: inbox.ID,
-			Name: values[1], Phone: phone, Email: email, StageUpdatedAt: tx.Now()}
-		if n.EmployeeID != 0 {
-			l.UserID = ic.adminID()
-		}
-		if err := tx.InsertInbound(ctx, &l); err != nil {
-			return err
-		}
-		for _, f := range ServiceFieldsOf(EntityInbound) {
-			if val := values[f.ID]; val != "" {
-				if err := tx.SetServiceValue(ctx, EntityInbound, l.ID, f.ID, val); err != nil {
-					return err
-				}
-			}
-		}
-		if err := tx.SetFieldValues(ctx, EntityInbound, l.ID, custom); err != nil {
-			return err
-		}
-		for _, c := range n.ContactData {
-			c.OwnerType, c.OwnerID = EntityInbound, l.ID
-			if IsPhoneKind(c.Kind) {
-				c.Value = NormalizePhone(c.Value)
-			}
-			if err := tx.InsertContactData(ctx, &c); err != nil {
-				return err
-			}
-		}
-		if len(n.Tags) > 0 {
-			refs := make([]TagRef, len(n.Tags))
-			for i, t := range n.Tags {
-				refs[i] = TagRef{Name: t}
-			}
-			ids, err := resolveTags(ctx, tx, &v, 0, "tags", refs)
-			if err != nil {
-				return err
-			}
-			if err := v.err(); err != nil {
-				return err
-			}
-			if err := tx.SetEntityTags(ctx, EntityInbound, l.ID, ids); err != nil {
-				return err
-			}
-		}
-		data := map[string]any{"comment": creationText(inbox.Name, values), "inbox_name": inbox.Name}
-		if n.RecordLink != "" {
-			data["record_link"] = n.RecordLink
-		}
-		if err := writeLog(ctx, tx, EntityInbound, l.ID, LogInboundCreated, data, Responsible{}); err != nil {
-			return err
-		}
-		out, err = loadInbound(ctx, tx, l.ID)
+		out, err = recordInbound(ctx, tx, ic, n)
 		return err
 	})
 	return out, err
+}
+
+// needsOf is the reference data recording n validates against: users only
+// for an employee (and the administrator made responsible with it), fields
+// only for custom values.
+func needsOf(n NewInbound) inboundNeeds {
+	return inboundNeeds{users: n.EmployeeID != 0, fields: len(n.Custom) > 0}
+}
+
+// recordInbound validates and writes one request in tx, against the
+// reference data ic (loaded with at least needsOf(n)), and returns it as
+// stored.
+func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound) (Inbound, error) {
+	var v violations
+	dealPipeline, ok := ic.dealPipeline(n.DealPipelineID)
+	if !ok {
+		v.add(0, "pipeline_id", ViolationChoice, "pipeline_id is not a deal pipeline of this CRM.")
+	}
+	inbox, ok := ic.inboxType(n.InboxTypeID)
+	if !ok {
+		v.add(0, "inbox_type_id", ViolationChoice, "inbox_type_id is not an inbox type of this CRM.")
+	}
+	ic.checkResponsible(&v, Responsible{EmployeeID: n.EmployeeID})
+	if n.TimeZone != "" && !utcOffset.MatchString(n.TimeZone) {
+		v.add(0, "timezone", ViolationInvalid, "timezone must look like UTC+03:00, from UTC-12:00 to UTC+12:00.")
+	}
+	values := map[int64]string{}
+	for name, val := range n.Values {
+		f, ok := ServiceFieldByName(EntityInbound, name)
+		if !ok {
+			v.add(0, "values."+name, ViolationUnexpected, "values."+name+" is not a field of a lead.")
+			continue
+		}
+		values[f.ID] = strings.TrimSpace(val)
+	}
+	phone, email := NormalizePhone(values[2]), NormalizeEmail(values[3])
+	if values[2] != "" {
+		values[2] = phone
+	}
+	if values[3] != "" {
+		values[3] = email
+	}
+	if phone == "" && email == "" {
+		v.add(0, "values.phone", ViolationRequired, "A lead needs a phone or an email.")
+	}
+	// The time zone given wins over the region's (Envybox's rule);
+	// without either, Moscow time.
+	switch {
+	case n.TimeZone != "":
+		values[11] = n.TimeZone
+	case values[11] == "":
+		values[11] = "UTC+03:00"
+	}
+	if n.Region != "" {
+		values[10] = n.Region
+	}
+	custom := resolveCustom(&v, ic.fields, n.Custom, "values.custom")
+	for i, c := range n.ContactData {
+		if !ValidContactKind(c.Kind) {
+			v.add(0, fmt.Sprintf("contact_data.%d.type", i), ViolationChoice, "Unknown contact data type "+c.Kind+".")
+		}
+		if strings.TrimSpace(c.Value) == "" {
+			v.add(0, fmt.Sprintf("contact_data.%d.value", i), ViolationRequired, "contact_data value is missing.")
+		}
+		if c.Addon != "" && c.Kind != "work_phone" {
+			v.add(0, fmt.Sprintf("contact_data.%d.addon", i), ViolationUnexpected, "Only a work_phone takes an addon.")
+		}
+	}
+	if err := v.err(); err != nil {
+		return Inbound{}, err
+	}
+	parent, err := tx.InboundParent(ctx, phone, email)
+	if err != nil {
+		return Inbound{}, err
+	}
+	first := ic.inbound.FirstStage()
+	l := Inbound{ParentID: parent, PipelineID: ic.inbound.ID, StageID: first.ID, DealPipelineID: dealPipeline.ID,
+		Responsible: Responsible{EmployeeID: n.EmployeeID}, InboxTypeID: inbox.ID,
+		Name: values[1], Phone: phone, Email: email, StageUpdatedAt: tx.Now()}
+	if n.EmployeeID != 0 {
+		l.UserID = ic.adminID()
+	}
+	if err := tx.InsertInbound(ctx, &l); err != nil {
+		return Inbound{}, err
+	}
+	// The request is new, so its service values are inserted in one
+	// statement rather than upserted one by one (two statements each).
+	var service []ServiceValue
+	for _, f := range ServiceFieldsOf(EntityInbound) {
+		if val := values[f.ID]; val != "" {
+			service = append(service, ServiceValue{FieldID: f.ID, Value: val})
+		}
+	}
+	if err := tx.InsertServiceValues(ctx, EntityInbound, l.ID, service); err != nil {
+		return Inbound{}, err
+	}
+	if len(custom) > 0 {
+		if err := tx.SetFieldValues(ctx, EntityInbound, l.ID, custom); err != nil {
+			return Inbound{}, err
+		}
+	}
+	var data []ContactData
+	for _, c := range n.ContactData {
+		c.OwnerType, c.OwnerID = EntityInbound, l.ID
+		if IsPhoneKind(c.Kind) {
+			c.Value = NormalizePhone(c.Value)
+		}
+		if err := tx.InsertContactData(ctx, &c); err != nil {
+			return Inbound{}, err
+		}
+		data = append(data, c)
+	}
+	if len(n.Tags) > 0 {
+		refs := make([]TagRef, len(n.Tags))
+		for i, t := range n.Tags {
+			refs[i] = TagRef{Name: t}
+		}
+		ids, err := resolveTags(ctx, tx, &v, 0, "tags", refs)
+		if err != nil {
+			return Inbound{}, err
+		}
+		if err := v.err(); err != nil {
+			return Inbound{}, err
+		}
+		if err := tx.SetEntityTags(ctx, EntityInbound, l.ID, ids); err != nil {
+			return Inbound{}, err
+		}
+	}
+	logData := map[string]any{"comment": creationText(inbox.Name, values), "inbox_name": inbox.Name}
+	if n.RecordLink != "" {
+		logData["record_link"] = n.RecordLink
+	}
+	if err := writeLog(ctx, tx, EntityInbound, l.ID, LogInboundCreated, logData, Responsible{}); err != nil {
+		return Inbound{}, err
+	}
+	// The request is returned as written, not read back (loadInbound
+	// would be five more queries): a new request has no deals, and its
+	// stage, values and contact data are those just stored. Custom
+	// values are read back for their field names and option codes.
+	l.Stage, l.Values, l.ContactData = first, service, data
+	if len(custom) > 0 {
+		fields, err := tx.FieldValues(ctx, EntityInbound, []int64{l.ID})
+		if err != nil {
+			return Inbound{}, err
+		}
+		l.Fields = fields[l.ID]
+	}
+	return l, nil
 }
 
 func (ic *inboundContext) adminID() int64 {
@@ -427,7 +511,7 @@ func (s *Service) Inbounds(ctx context.Context, actor Actor, q InboundQuery) ([]
 func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who Responsible) (StartResult, error) {
 	var res StartResult
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		ic, err := loadInboundContext(ctx, tx)
+		ic, err := loadInboundContext(ctx, tx, responsibleNeeds)
 		if err != nil {
 			return err
 		}
@@ -678,7 +762,7 @@ func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64
 func (s *Service) SetInboundResponsible(ctx context.Context, actor Actor, id int64, who Responsible) (Inbound, error) {
 	var out Inbound
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		ic, err := loadInboundContext(ctx, tx)
+		ic, err := loadInboundContext(ctx, tx, responsibleNeeds)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,8 @@ package crm_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -92,6 +94,58 @@ func TestInboundDeduplication(t *testing.T) {
 	})
 }
 
+// TestInboundBatchFailures submits leads at once, every fifth of them
+// invalid, so that concurrent ones share transactions (intake): exactly the
+// invalid ones fail, every valid one is recorded once, and each contact
+// still has one parent.
+func TestInboundBatchFailures(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, _, admin := newEnvAccount(t, dsn)
+		svc := crm.NewService(db)
+		const n = 60
+		errs := make([]error, n)
+		// Two waves, the second right after the first, so that its writers
+		// wait for their fellows (inboundLinger).
+		for wave := range 2 {
+			var wg sync.WaitGroup
+			for i := wave * n / 2; i < (wave+1)*n/2; i++ {
+				wg.Go(func() {
+					in := crm.NewInbound{Values: map[string]string{"name": "Test", "phone": fmt.Sprintf("7499322970%d", i%3)}}
+					if i%5 == 0 {
+						in.TimeZone = "Europe/Moscow" // invalid: not UTC±HH:MM
+					}
+					_, errs[i] = svc.CreateInbound(ctx, admin, in)
+				})
+			}
+			wg.Wait()
+		}
+		for i, err := range errs {
+			if wantInvalid := i%5 == 0; wantInvalid != (crm.KindOf(err) == crm.KindInvalid) || (!wantInvalid && err != nil) {
+				t.Errorf("lead %d: %v", i, err)
+			}
+		}
+		list, total, err := svc.Inbounds(ctx, admin, crm.InboundQuery{Limit: 100})
+		if err != nil || total != n-n/5 {
+			t.Fatalf("%d requests (%v), want %d", total, err, n-n/5)
+		}
+		parents := map[string]int64{}
+		for _, l := range list {
+			if l.ParentID == 0 {
+				if parents[l.Phone] != 0 {
+					t.Errorf("phone %s has two parents", l.Phone)
+				}
+				parents[l.Phone] = l.ID
+			}
+		}
+		for _, l := range list {
+			if p := parents[l.Phone]; p == 0 || (l.ID != p && l.ParentID != p) {
+				t.Errorf("request %d (%s) has parent %d, want %d", l.ID, l.Phone, l.ParentID, p)
+			}
+		}
+	})
+}
+
 // TestStartInboundOnce starts one request from many goroutines and two
 // processes: exactly one deal, and everyone else is told it is taken.
 func TestStartInboundOnce(t *testing.T) {
@@ -159,6 +213,45 @@ func TestStartInboundOnce(t *testing.T) {
 		}
 		if _, err := services[0].StartInbound(ctx, admin, 99999, crm.Responsible{}); crm.KindOf(err) != crm.KindNotFound {
 			t.Errorf("unknown request: %v", err)
+		}
+	})
+}
+
+// TestCreateInboundReturnsStored checks that the request CreateInbound
+// returns, built from what it wrote rather than read back, is the request
+// as stored: values, custom values, contact data, stage and all.
+func TestCreateInboundReturnsStored(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, _, admin := newEnvAccount(t, dsn)
+		svc := crm.NewService(db)
+		name := "Источник"
+		fields, err := svc.AddCustomFields(ctx, admin, crm.EntityInbound, []crm.NewCustomField{
+			{Name: &name, Type: crm.FieldSelect, Enums: []crm.EnumInput{{Value: "Сайт"}, {Value: "Звонок"}}},
+			{Name: &name, Type: crm.FieldText},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []crm.NewInbound{
+			{Values: map[string]string{"phone": "8 (499) 322-97-10"}},
+			{Values: map[string]string{"name": " Иван ", "phone": "+7 499 322-97-10", "email": "Team@CallbackKiller.com",
+				"comment": "перезвонить", "utm_source": "google", "utm_medium": "cpc", "yandex_client_id": "42"},
+				Region: "Москва", TimeZone: "UTC+05:00", EmployeeID: admin.UserID, Tags: []string{"VIP", "Опт"},
+				Custom:      []crm.CustomValueInput{{FieldID: fields[1].ID, Value: "текст"}, {FieldID: fields[0].ID, Value: float64(fields[0].Enums[1].ID)}},
+				ContactData: []crm.ContactData{{Kind: "whatsapp", Value: "79001234567"}, {Kind: "work_phone", Value: "8 900 123-45-67", Addon: "12"}}},
+		} {
+			created, err := svc.CreateInbound(ctx, admin, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, err := svc.Inbound(ctx, admin, created.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(created, stored) {
+				t.Errorf("CreateInbound returned\n%+v\nbut stored is\n%+v", created, stored)
+			}
 		}
 	})
 }

@@ -168,6 +168,10 @@ type Tx interface {
 	InsertPipeline(ctx context.Context, p *Pipeline) error
 	// Pipelines returns the pipelines of a kind with their stages.
 	Pipelines(ctx context.Context, kind PipelineKind) ([]Pipeline, error)
+	// AllPipelines returns the pipelines of every kind with their stages,
+	// in the order Pipelines returns those of one kind (two queries where
+	// a Pipelines call per kind is two each).
+	AllPipelines(ctx context.Context) ([]Pipeline, error)
 	Pipeline(ctx context.Context, id int64) (Pipeline, error)
 	Stage(ctx context.Context, id int64) (Stage, error)
 	UpdatePipeline(ctx context.Context, p *Pipeline) error
@@ -204,6 +208,11 @@ type Tx interface {
 
 	ServiceValues(ctx context.Context, entity EntityType, ids []int64) (map[int64][]ServiceValue, error)
 	SetServiceValue(ctx context.Context, entity EntityType, id, fieldID int64, value string) error
+	// InsertServiceValues stores the first service values of an entity
+	// (one that has none of these fields yet, such as a record just
+	// inserted) in one statement, and sets their ids, entity id and
+	// creation time. A field that already has a value is KindConflict.
+	InsertServiceValues(ctx context.Context, entity EntityType, id int64, values []ServiceValue) error
 
 	InsertDeal(ctx context.Context, d *Deal) error
 	UpdateDeal(ctx context.Context, d *Deal) error

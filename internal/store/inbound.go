@@ -134,27 +134,32 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 	return out, total, rows.Err()
 }
 
+// InboundParent looks the phone and the email up separately, each on its
+// own index, and takes the smaller id. "(phone = ? OR email = ?) ORDER BY
+// id LIMIT 1" had SQLite walk every request of the account in id order
+// (inbounds_account) looking for a match, which for a new contact is all of
+// them: 50,000 rows at 100,000 deals.
 func (t *tenantTx) InboundParent(ctx context.Context, phone, email string) (int64, error) {
-	if phone == "" && email == "" {
-		return 0, nil
+	var parts []string
+	var args []any
+	for _, m := range []struct{ col, val string }{{"phone", phone}, {"email", email}} {
+		if m.val != "" {
+			parts = append(parts, `SELECT MIN(id) AS id FROM inbounds WHERE account_id = ? AND `+m.col+` = ? AND parent_id = 0`)
+			args = append(args, t.accountID, m.val)
+		}
 	}
-	f := &filter{}
-	f.add(`account_id = ?`, t.accountID)
-	f.add(`parent_id = 0`)
-	switch {
-	case phone != "" && email != "":
-		f.add(`(phone = ? OR email = ?)`, phone, email)
-	case phone != "":
-		f.add(`phone = ?`, phone)
+	q := ""
+	switch len(parts) {
+	case 0:
+		return 0, nil
+	case 1:
+		q = parts[0]
 	default:
-		f.add(`email = ?`, email)
+		q = `SELECT MIN(id) FROM (` + strings.Join(parts, ` UNION ALL `) + `) x`
 	}
-	var id int64
-	err := t.queryRow(ctx, `SELECT id FROM inbounds WHERE `+f.sql()+` ORDER BY id LIMIT 1`, f.args...).Scan(&id)
-	if err == sql.ErrNoRows {
-		return 0, nil
-	}
-	return id, err
+	var id sql.NullInt64
+	err := t.queryRow(ctx, q, args...).Scan(&id)
+	return id.Int64, err
 }
 
 // links reads a two-column link table into a map from the first to the second.

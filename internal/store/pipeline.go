@@ -164,9 +164,14 @@ func scanStage(row scanner) (crm.Stage, error) {
 	return s, err
 }
 
+// pipelines reads the pipelines where selects ("": all of them) with their
+// stages.
 func (t *tenantTx) pipelines(ctx context.Context, where string, args ...any) ([]crm.Pipeline, error) {
+	if where != "" {
+		where = ` AND ` + where
+	}
 	rows, err := t.query(ctx, `SELECT id, account_id, kind, name, allow_manual_stage_change, is_primary, ext_id, sort, unsorted_on, created_at, updated_at
-		FROM pipelines WHERE account_id = ? AND `+where+` ORDER BY sort, id`, append([]any{t.accountID}, args...)...)
+		FROM pipelines WHERE account_id = ?`+where+` ORDER BY sort, id`, append([]any{t.accountID}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +215,10 @@ func (t *tenantTx) pipelines(ctx context.Context, where string, args ...any) ([]
 
 func (t *tenantTx) Pipelines(ctx context.Context, kind crm.PipelineKind) ([]crm.Pipeline, error) {
 	return t.pipelines(ctx, `kind = ?`, string(kind))
+}
+
+func (t *tenantTx) AllPipelines(ctx context.Context) ([]crm.Pipeline, error) {
+	return t.pipelines(ctx, "")
 }
 
 func (t *tenantTx) Pipeline(ctx context.Context, id int64) (crm.Pipeline, error) {
