@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,8 +19,10 @@ import (
 // Index use: the deal's own columns (stage, pipeline, inbox type,
 // responsible, dates) are plain conditions on deals; conditions on other
 // tables are uncorrelated "d.id IN (SELECT …)" sets driven by an indexed
-// column (field_id, tag_id, stage_id, …), evaluated once per query; the
-// client's first deal is an anti-join. The keyword, which no index can
+// column (field_id, tag_id, stage_id, …), evaluated once per query — except
+// field conditions on SQLite when the deal's own criteria leave few deals,
+// which are probed per deal (searchWhere); the client's first deal is an
+// anti-join. The keyword, which no index can
 // serve (substring, case-folded), is the last term (keywordCond). Migration
 // 0010 adds the indexes: stage with creation date, closing and stage-change
 // dates, employee, service values by field. PostgreSQL needs its statistics
@@ -92,13 +95,43 @@ func (t *tenantTx) valueCond(m crm.FieldMatch, col, enumCol string) (string, []a
 	return f.sql(), f.args
 }
 
-// fieldCond is the condition a FieldMatch puts on a deal.
-func (t *tenantTx) fieldCond(m crm.FieldMatch) (string, []any) {
+// ownerCond is the condition that some row of from, owned by the deal
+// (EntityDeal), its client (EntityContact) or one of its linked leads
+// (EntityInbound) through the column owner, satisfies where. As a set
+// (searchSet) the rows are found once for all deals, through the index
+// serving where; perDeal probes each deal's own rows through the
+// per-owner index instead (see searchWhere).
+func (t *tenantTx) ownerCond(entity crm.EntityType, perDeal bool, from, owner, where string, args []any) (string, []any) {
+	if !perDeal {
+		return t.searchSet(entity, `SELECT `+owner+` FROM `+from+` WHERE `+where, args)
+	}
+	switch entity {
+	case crm.EntityContact:
+		return `EXISTS (SELECT 1 FROM ` + from + ` WHERE ` + where + ` AND ` + owner + ` = d.client_id)`, args
+	case crm.EntityInbound:
+		return `EXISTS (SELECT 1 FROM inbound_deals ld JOIN ` + from + ` ON ` + owner + ` = ld.inbound_id
+			WHERE ld.account_id = d.account_id AND ld.deal_id = d.id AND ` + where + `)`, args
+	}
+	return `EXISTS (SELECT 1 FROM ` + from + ` WHERE ` + where + ` AND ` + owner + ` = d.id)`, args
+}
+
+// fieldCond is the condition a FieldMatch puts on a deal; perDeal as in
+// ownerCond.
+func (t *tenantTx) fieldCond(m crm.FieldMatch, perDeal bool) (string, []any) {
 	entity := string(m.Entity)
+	fvFrom, svFrom := `field_values fv`, `service_values sv`
+	if perDeal {
+		// Each probe goes by its owner (perDeal is SQLite's alone): with
+		// the value or option index at hand, SQLite could walk every row
+		// of a common value once per deal. The service values' index is
+		// their UNIQUE (account_id, entity_type, entity_id, field_id).
+		fvFrom += ` INDEXED BY field_values_entity`
+		svFrom += ` INDEXED BY sqlite_autoindex_service_values_1`
+	}
 	if !m.Service {
 		cond, args := t.valueCond(m, "fv.value", "fv.enum_id")
-		inner := `SELECT fv.entity_id FROM field_values fv WHERE fv.account_id = ? AND fv.entity_type = ? AND fv.field_id = ? AND ` + cond
-		sql, all := t.searchSet(m.Entity, inner, append([]any{t.accountID, entity, m.FieldID}, args...))
+		sql, all := t.ownerCond(m.Entity, perDeal, fvFrom, `fv.entity_id`,
+			`fv.account_id = ? AND fv.entity_type = ? AND fv.field_id = ? AND `+cond, append([]any{t.accountID, entity, m.FieldID}, args...))
 		if m.Op == crm.MatchNotChecked {
 			sql = `NOT ` + sql
 		}
@@ -111,15 +144,15 @@ func (t *tenantTx) fieldCond(m crm.FieldMatch) (string, []any) {
 		return t.valueCond(m, "d.name", "")
 	case m.Entity == crm.EntityContact && m.FieldID == 1001:
 		cond, args := t.valueCond(m, "c.name", "")
-		return t.searchSet(m.Entity, `SELECT c.id FROM contacts c WHERE c.account_id = ? AND `+cond, append([]any{t.accountID}, args...))
+		return t.ownerCond(m.Entity, perDeal, `contacts c`, `c.id`, `c.account_id = ? AND `+cond, append([]any{t.accountID}, args...))
 	case m.Entity == crm.EntityInbound && m.FieldID <= 3:
 		col := map[int64]string{1: "l.name", 2: "l.phone", 3: "l.email"}[m.FieldID]
 		cond, args := t.valueCond(m, col, "")
-		return t.searchSet(m.Entity, `SELECT l.id FROM inbounds l WHERE l.account_id = ? AND `+cond, append([]any{t.accountID}, args...))
+		return t.ownerCond(m.Entity, perDeal, `inbounds l`, `l.id`, `l.account_id = ? AND `+cond, append([]any{t.accountID}, args...))
 	}
 	cond, args := t.valueCond(m, "sv.value", "")
-	inner := `SELECT sv.entity_id FROM service_values sv WHERE sv.account_id = ? AND sv.entity_type = ? AND sv.field_id = ? AND ` + cond
-	return t.searchSet(m.Entity, inner, append([]any{t.accountID, entity, m.FieldID}, args...))
+	return t.ownerCond(m.Entity, perDeal, svFrom, `sv.entity_id`,
+		`sv.account_id = ? AND sv.entity_type = ? AND sv.field_id = ? AND `+cond, append([]any{t.accountID, entity, m.FieldID}, args...))
 }
 
 // having bounds an aggregate: "HAVING agg >= ? AND agg <= ?" ("" for an
@@ -243,9 +276,31 @@ func asciiOnly(s string) bool {
 	return true
 }
 
+// perDealCandidates is the most deals the deal's own criteria may leave
+// for field conditions to be checked per deal (searchWhere; a variable for
+// the tests comparing the two forms): at 100,000
+// deals on SQLite a probe costs about 2 µs per deal, and a set about as
+// much per row it holds, so below a few thousand deals probing wins
+// whatever the set, and the worst case stays near 10 ms.
+var perDealCandidates = 5000
+
 // searchWhere builds the WHERE clause of a search; join reports whether it
 // needs the client (contacts c).
-func (t *tenantTx) searchWhere(q crm.DealSearchQuery) (f *filter, join bool) {
+//
+// Field conditions take one of two forms, the same rows. As sets (d.id IN
+// (SELECT …)) each is found once through the field's index — for an option
+// of a select field, every row of that option in the account (an eighth of
+// all deals with eight options), each read from the table to learn its
+// field and owner. When the deal's own criteria (a month of creation
+// dates, stages, …) leave few deals, probing those few deals' rows is
+// cheaper: a select option with a one-month creation range at 100,000
+// deals was 12,500 rows read and sorted into a set for 2,700 candidates
+// (29 ms per search on SQLite, 300 ms at p50 under load); probed per deal,
+// 12 ms. So on SQLite the candidates are counted first, up to
+// perDealCandidates, through the index that serves the own criteria.
+// PostgreSQL plans both forms alike (a semi-join, its statistics choosing
+// the side), so it keeps the sets and saves the count.
+func (t *tenantTx) searchWhere(ctx context.Context, q crm.DealSearchQuery) (f *filter, join bool, err error) {
 	f = &filter{}
 	f.add(`d.account_id = ?`, t.accountID)
 	f.in(`d.stage_id`, q.StageIDs)
@@ -274,6 +329,12 @@ func (t *tenantTx) searchWhere(q crm.DealSearchQuery) (f *filter, join bool) {
 	for _, c := range q.Dates {
 		t.dateCond(f, c)
 	}
+	perDeal := false
+	if len(q.Fields) > 0 && len(f.where) > 1 && t.db.dialect.name() == "sqlite" {
+		if perDeal, err = t.fewCandidates(ctx, f); err != nil {
+			return nil, false, err
+		}
+	}
 	if len(q.TagIDs) > 0 {
 		sub := &filter{}
 		sub.add(`et.account_id = ? AND et.entity_type = 'leads'`, t.accountID)
@@ -288,7 +349,7 @@ func (t *tenantTx) searchWhere(q crm.DealSearchQuery) (f *filter, join bool) {
 			WHERE `+sub.sql()+`)`, sub.args...)
 	}
 	for _, m := range q.Fields {
-		cond, args := t.fieldCond(m)
+		cond, args := t.fieldCond(m, perDeal)
 		f.add(cond, args...)
 	}
 	if q.FirstDealOfClient {
@@ -299,11 +360,22 @@ func (t *tenantTx) searchWhere(q crm.DealSearchQuery) (f *filter, join bool) {
 	if kw := strings.ToLower(strings.TrimSpace(q.Keyword)); kw != "" {
 		join = t.keywordCond(f, kw, narrowed(q))
 	}
-	return f, join
+	return f, join, nil
+}
+
+// fewCandidates reports whether at most perDealCandidates deals satisfy f.
+func (t *tenantTx) fewCandidates(ctx context.Context, f *filter) (bool, error) {
+	var n int
+	args := append(slices.Clip(f.args), perDealCandidates+1)
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deals d WHERE `+f.sql()+` LIMIT ?) x`, args...).Scan(&n)
+	return n <= perDealCandidates, err
 }
 
 func (t *tenantTx) SearchDeals(ctx context.Context, q crm.DealSearchQuery) ([]int64, []crm.Deal, error) {
-	f, join := t.searchWhere(q)
+	f, join, err := t.searchWhere(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
 	from := ` FROM deals d`
 	if join {
 		from += ` JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`

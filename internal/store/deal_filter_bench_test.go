@@ -99,10 +99,11 @@ var (
 // seedDeals writes n deals for n/2 clients straight through the store in
 // batches (the bulk path: no per-item validation): each client has a name
 // from 20 × 11 name pairs, a phone and every third an email; each deal a
-// product name with its service value, one of the four stages with its
-// stage history, one of the users, and a creation time 15 minutes after the
-// previous one (about three years in all), set afterwards in one UPDATE.
-func seedDeals(b *testing.B, db *store.DB, actor crm.Actor, users []int64, stages []crm.Stage, inbox int64, n int) {
+// product name with its service value, one of the options of source (a
+// select field) in turn, one of the four stages with its stage history,
+// one of the users, and a creation time 15 minutes after the previous one
+// (about three years in all), set afterwards in one UPDATE.
+func seedDeals(b *testing.B, db *store.DB, actor crm.Actor, users []int64, stages []crm.Stage, inbox int64, source crm.CustomField, n int) {
 	ctx := context.Background()
 	start := time.Now()
 	const batch = 5000
@@ -147,6 +148,11 @@ func seedDeals(b *testing.B, db *store.DB, actor crm.Actor, users []int64, stage
 					return err
 				}
 				if err := tx.RecordStage(ctx, d.ID, st.ID, tx.Now()); err != nil {
+					return err
+				}
+				option := source.Enums[i%len(source.Enums)]
+				if err := tx.SetFieldValues(ctx, crm.EntityDeal, d.ID, []crm.FieldValue{{FieldID: source.ID,
+					Values: []crm.Value{{Text: option.Value, EnumID: option.ID}}}}); err != nil {
 					return err
 				}
 			}
@@ -199,8 +205,18 @@ func BenchmarkDealSearch(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			name := "Источник"
+			var options []crm.EnumInput
+			for _, o := range []string{"Сайт", "Звонок", "Выставка", "Рекомендация", "Директ", "Google Ads", "Email", "Партнёр"} {
+				options = append(options, crm.EnumInput{Value: o})
+			}
+			fields, err := svc.AddCustomFields(ctx, actor, crm.EntityDeal, []crm.NewCustomField{{Name: &name, Type: crm.FieldSelect, Enums: options}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			source := fields[0]
 			n := benchDeals()
-			seedDeals(b, db, actor, users, stages, ref.InboxTypes[0].ID, n)
+			seedDeals(b, db, actor, users, stages, ref.InboxTypes[0].ID, source, n)
 			inWork := stages[1].ID
 			// 90 days in the middle of the creation dates (a quarter of
 			// the three years at 100,000 deals).
@@ -208,6 +224,8 @@ func BenchmarkDealSearch(b *testing.B) {
 			span := min(45*24*time.Hour, time.Duration(n/4)*900*time.Second)
 			quarter := crm.DateFilter{Select: crm.SelectCreated, Period: crm.DatePeriod{Type: crm.DatePeriodRange,
 				Start: mid.Add(-span).Format(time.DateOnly), End: mid.Add(span).Format(time.DateOnly)}}
+			month := crm.DateFilter{Select: crm.SelectCreated, Period: crm.DatePeriod{Type: crm.DatePeriodRange,
+				Start: mid.Format(time.DateOnly), End: mid.Add(29 * 24 * time.Hour).Format(time.DateOnly)}}
 			cases := []struct {
 				name string
 				f    crm.DealFilter
@@ -218,6 +236,12 @@ func BenchmarkDealSearch(b *testing.B) {
 				{"phone-keyword", crm.DealFilter{Keyword: fmt.Sprintf("7900%07d", n/4)}},
 				{"responsible-first-deal", crm.DealFilter{UserIDs: users[1:2], FirstDealOfClient: true}},
 				{"no-filter-all-ids", crm.DealFilter{}},
+				// An option of a select field (an eighth of the deals) in a
+				// month of creation dates, as crmdbench's field filter asks.
+				{"option-month", crm.DealFilter{Fields: []crm.FieldCondition{{Entity: crm.EntityDeal, FieldID: source.ID,
+					Value: []any{float64(source.Enums[2].ID)}}}, Dates: []crm.DateFilter{month}}},
+				{"option", crm.DealFilter{Fields: []crm.FieldCondition{{Entity: crm.EntityDeal, FieldID: source.ID,
+					Value: []any{float64(source.Enums[2].ID)}}}}},
 			}
 			b.Run("baseline-deal-list-page", func(b *testing.B) {
 				for b.Loop() {

@@ -11,3 +11,12 @@ func (db *DB) ExecRaw(ctx context.Context, q string, args ...any) error {
 	_, err := db.write.ExecContext(ctx, db.dialect.rebind(q), args...)
 	return err
 }
+
+// SetPerDealCandidates sets perDealCandidates until the test ends: 0 makes
+// every field condition of a deal search a set, a large number a per-deal
+// probe whenever the search has own criteria.
+func SetPerDealCandidates(tb interface{ Cleanup(func()) }, n int) {
+	old := perDealCandidates
+	perDealCandidates = n
+	tb.Cleanup(func() { perDealCandidates = old })
+}
