@@ -335,12 +335,6 @@ func (b *Bulk) Analyze() error {
 // Analyze refreshes the planner's statistics after a load, as autovacuum
 // would some time later on PostgreSQL; SQLite's planner uses them too.
 func (db *DB) Analyze(ctx context.Context) error {
-	q := `ANALYZE`
-	if db.dialect.name() == "sqlite" {
-		// Sampled, as PostgreSQL does: a full ANALYZE read every index,
-		// 9 s of a million-deal seed, for statistics no more useful.
-		q = `PRAGMA analysis_limit = 1000; ANALYZE`
-	}
-	_, err := db.write.ExecContext(ctx, q)
+	_, err := db.write.ExecContext(ctx, `ANALYZE`)
 	return err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"slices"
@@ -418,7 +419,11 @@ func (t *tenantTx) searchIDs(ctx context.Context, fromWhere string, args []any) 
 		}
 		return ids, nil
 	}
-	rows, err := t.query(ctx, `SELECT d.id`+fromWhere+` ORDER BY d.id DESC`, args...)
+	// No ORDER BY: asked for ids in order, SQLite without statistics (crmd
+	// never gathers them) walked every deal newest first, probing field
+	// values for each, instead of the date window's index — 11 s a search
+	// at 100,000 deals. The ids are sorted here instead.
+	rows, err := t.query(ctx, `SELECT d.id`+fromWhere, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -430,6 +435,7 @@ func (t *tenantTx) searchIDs(ctx context.Context, fromWhere string, args []any) 
 		}
 		ids = append(ids, id)
 	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
 	return ids, rows.Err()
 }
 
@@ -506,10 +512,13 @@ func (t *tenantTx) DealSearchExtras(ctx context.Context, ids []int64) (map[int64
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// The latest linked lead's creation.
-	rows, err = t.query(ctx, `SELECT ld.deal_id, MAX(l.created_at) FROM inbound_deals ld
-		JOIN inbounds l ON l.id = ld.inbound_id AND l.account_id = ld.account_id
-		WHERE ld.account_id = ? AND ld.deal_id IN (`+in+`) GROUP BY ld.deal_id`, t.idArgs(ids)...)
+	// The latest linked lead's creation. CROSS JOIN keeps SQLite on the
+	// links of the page's deals: left to choose, without statistics, it
+	// walked every lead of the account and probed the links of each (6 s a
+	// page at 100,000 deals). PostgreSQL plans it as the JOIN it means.
+	rows, err = t.query(ctx, `SELECT ld.deal_id, MAX(l.created_at) FROM inbound_deals ld CROSS JOIN inbounds l
+		WHERE l.id = ld.inbound_id AND l.account_id = ld.account_id AND ld.account_id = ? AND ld.deal_id IN (`+in+`) GROUP BY ld.deal_id`,
+		t.idArgs(ids)...)
 	if err != nil {
 		return nil, err
 	}
