@@ -135,9 +135,23 @@ func TestTenantScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.View(ctx, 987654, func(crm.Tx) error { return nil })
+		// A missing account: a write is refused; a read (which skips the
+		// check, see View) finds nothing of it.
+		err = db.Update(ctx, 987654, func(crm.Tx) error { return nil })
 		if crm.KindOf(err) != crm.KindNotFound {
-			t.Errorf("missing account: %v", err)
+			t.Errorf("write to a missing account: %v", err)
+		}
+		err = db.View(ctx, 987654, func(tx crm.Tx) error {
+			if list, err := tx.CustomerStatuses(ctx); err != nil || len(list) != 0 {
+				t.Errorf("a missing account's statuses: %v %v", list, err)
+			}
+			if _, err := tx.CustomerStatus(ctx, aStatus); crm.KindOf(err) != crm.KindNotFound {
+				t.Errorf("another account's status through a missing account: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("read of a missing account: %v", err)
 		}
 	})
 }
