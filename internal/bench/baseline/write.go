@@ -142,9 +142,9 @@ func openPostgres(dsn string) (*writeDB, error) {
 
 // openSQLite mirrors store.openSQLite's write pool: the same pragmas in the
 // same order (busy_timeout first, so the others wait for a lock), WAL,
-// synchronous NORMAL, transactions that begin IMMEDIATE, and one
-// connection, so writers queue in Go exactly as they do in crmd. crmd's
-// read pool is left out: this server never reads.
+// synchronous NORMAL, statement journals in memory, transactions that begin
+// IMMEDIATE, and one connection, so writers queue in Go exactly as they do
+// in crmd. crmd's read pool is left out: this server never reads.
 func openSQLite(path string) (*writeDB, error) {
 	if path == "" {
 		return nil, errors.New("empty SQLite path")
@@ -158,6 +158,7 @@ func openSQLite(path string) (*writeDB, error) {
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		params.Add("_pragma", p)
 	}
+	params.Add("_pragma", "temp_store(MEMORY)")
 	params.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
 	if err != nil {
