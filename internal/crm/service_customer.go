@@ -15,6 +15,15 @@ func requireCustomers(a Account) error {
 	return nil
 }
 
+// customersOn refuses the call unless the account has customers enabled.
+func customersOn(ctx context.Context, tx Tx) error {
+	a, err := tx.Account(ctx)
+	if err != nil {
+		return err
+	}
+	return requireCustomers(a)
+}
+
 // customerContext is what validating a customer write needs from the store,
 // loaded once per batch.
 type customerContext struct {
@@ -63,12 +72,8 @@ func (cc *customerContext) statusExists(id int64) bool {
 func (s *Service) Customers(ctx context.Context, actor Actor, q CustomerQuery) ([]Customer, int, error) {
 	var out []Customer
 	var total int
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
-		a, err := tx.Account(ctx)
-		if err != nil {
-			return err
-		}
-		if err := requireCustomers(a); err != nil {
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if err := customersOn(ctx, tx); err != nil {
 			return err
 		}
 		if out, total, err = tx.Customers(ctx, q); err != nil {
@@ -84,12 +89,8 @@ func (s *Service) Customer(ctx context.Context, actor Actor, id int64) (Customer
 	// Read by id, not as a one-item list: a list also counts its matches,
 	// a query more (and on PostgreSQL a round trip more) for nothing.
 	var c Customer
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
-		a, err := tx.Account(ctx)
-		if err != nil {
-			return err
-		}
-		if err := requireCustomers(a); err != nil {
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if err := customersOn(ctx, tx); err != nil {
 			return err
 		}
 		if c, err = tx.Customer(ctx, id); err != nil {
@@ -475,13 +476,10 @@ func updateTags(ctx context.Context, tx Tx, entity EntityType, id int64, replace
 func (s *Service) DeleteCustomers(ctx context.Context, actor Actor, ids []int64) ([]DeletedCustomer, error) {
 	var out []DeletedCustomer
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		a, err := tx.Account(ctx)
-		if err != nil {
+		if err := customersOn(ctx, tx); err != nil {
 			return err
 		}
-		if err := requireCustomers(a); err != nil {
-			return err
-		}
+		var err error
 		out, err = deleteCustomers(ctx, tx, ids)
 		return err
 	})
@@ -566,11 +564,7 @@ func (s *Service) ApplyCustomerBatch(ctx context.Context, actor Actor, b Custome
 // segments. All-or-nothing. Errors: invalid, not found (customer), unprocessable.
 func (s *Service) LinkCustomer(ctx context.Context, actor Actor, customerID int64, links []CustomerLink, unlink bool) error {
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		a, err := tx.Account(ctx)
-		if err != nil {
-			return err
-		}
-		if err := requireCustomers(a); err != nil {
+		if err := customersOn(ctx, tx); err != nil {
 			return err
 		}
 		c, err := tx.Customer(ctx, customerID)

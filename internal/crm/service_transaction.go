@@ -10,12 +10,8 @@ import (
 func (s *Service) Transactions(ctx context.Context, actor Actor, q TransactionQuery) ([]Transaction, int, error) {
 	var out []Transaction
 	var total int
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
-		a, err := tx.Account(ctx)
-		if err != nil {
-			return err
-		}
-		if err := requireCustomers(a); err != nil {
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if err := customersOn(ctx, tx); err != nil {
 			return err
 		}
 		out, total, err = tx.Transactions(ctx, q)
@@ -166,11 +162,7 @@ func (s *Service) DeleteTransaction(ctx context.Context, actor Actor, id int64) 
 func (s *Service) SetTransactionComments(ctx context.Context, actor Actor, in []TransactionComment) ([]Transaction, error) {
 	out := make([]Transaction, len(in))
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		a, err := tx.Account(ctx)
-		if err != nil {
-			return err
-		}
-		if err := requireCustomers(a); err != nil {
+		if err := customersOn(ctx, tx); err != nil {
 			return err
 		}
 		var v violations
