@@ -120,30 +120,23 @@ func (b *Bulk) withIDs(table, columns string, n int, set func(i int, id int64), 
 
 // Contacts inserts clients (amoCRM contacts), setting each one's ID.
 func (b *Bulk) Contacts(cs []crm.Contact) error {
-	return b.withIDs("contacts", `name, first_name, last_name, responsible_user_id, created_by, updated_by, created_at, updated_at`, len(cs),
+	return b.withIDs("contacts", contactInsertColumns, len(cs),
 		func(i int, id int64) {
 			cs[i].ID, cs[i].AccountID = id, b.t.accountID
 			b.stamp(&cs[i].CreatedAt, &cs[i].UpdatedAt)
 		},
-		func(i int, dst []any) []any {
-			c := &cs[i]
-			return append(dst, c.Name, c.FirstName, c.LastName, c.ResponsibleUserID, c.CreatedBy, c.UpdatedBy, unix(c.CreatedAt), unix(c.UpdatedAt))
-		})
+		func(i int, dst []any) []any { return append(dst, contactArgs(&cs[i])...) })
 }
 
 // ContactData inserts phones, emails and other contact rows, setting IDs.
 func (b *Bulk) ContactData(cd []crm.ContactData) error {
-	return b.withIDs("contact_data", `owner_type, owner_id, kind, value, addon, is_primary, note, birthday, group_id, created_at, updated_at`, len(cd),
+	return b.withIDs("contact_data", contactDataInsertColumns, len(cd),
 		func(i int, id int64) {
 			b.t.dirtyEntity(string(cd[i].OwnerType), cd[i].OwnerID)
 			cd[i].ID, cd[i].AccountID = id, b.t.accountID
 			b.stamp(&cd[i].CreatedAt, &cd[i].UpdatedAt)
 		},
-		func(i int, dst []any) []any {
-			c := &cd[i]
-			return append(dst, string(c.OwnerType), c.OwnerID, c.Kind, c.Value, c.Addon, c.Primary, c.Note, c.Birthday, c.Group,
-				unix(c.CreatedAt), unix(c.UpdatedAt))
-		})
+		func(i int, dst []any) []any { return append(dst, contactDataArgs(&cd[i])...) })
 }
 
 // Deals inserts deals, setting IDs. Unlike UpdateDeal it writes
@@ -306,15 +299,12 @@ func (b *Bulk) CustomerSegments(rows []CustomerSegment) error {
 // LTV, purchase count, average check and last purchase are the caller's to
 // state (see Customers), as the service would have computed them.
 func (b *Bulk) Transactions(ts []crm.Transaction) error {
-	return b.withIDs("transactions", `customer_id, price, comment, completed_at, created_by, updated_by, created_at, updated_at`, len(ts),
+	return b.withIDs("transactions", transactionInsertColumns, len(ts),
 		func(i int, id int64) {
 			ts[i].ID, ts[i].AccountID = id, b.t.accountID
 			b.stamp(&ts[i].CreatedAt, &ts[i].UpdatedAt)
 		},
-		func(i int, dst []any) []any {
-			tr := &ts[i]
-			return append(dst, tr.CustomerID, tr.Price, tr.Comment, unix(tr.CompletedAt), tr.CreatedBy, tr.UpdatedBy, unix(tr.CreatedAt), unix(tr.UpdatedAt))
-		})
+		func(i int, dst []any) []any { return append(dst, transactionArgs(&ts[i])...) })
 }
 
 // Analyze refreshes PostgreSQL's statistics inside the load's transaction,

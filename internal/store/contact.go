@@ -16,10 +16,17 @@ func scanContact(row scanner) (crm.Contact, error) {
 	return c, err
 }
 
+// contactInsertColumns are the columns contactArgs fills, in its order.
+const contactInsertColumns = `name, first_name, last_name, responsible_user_id, created_by, updated_by, created_at, updated_at`
+
+func contactArgs(c *crm.Contact) []any {
+	return []any{c.Name, c.FirstName, c.LastName, c.ResponsibleUserID, c.CreatedBy, c.UpdatedBy, unix(c.CreatedAt), unix(c.UpdatedAt)}
+}
+
 func (t *tenantTx) InsertContact(ctx context.Context, c *crm.Contact) error {
 	c.AccountID, c.CreatedAt, c.UpdatedAt = t.accountID, t.now, t.now
-	id, err := t.insert(ctx, `INSERT INTO contacts (account_id, name, first_name, last_name, responsible_user_id, created_by, updated_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, c.Name, c.FirstName, c.LastName, c.ResponsibleUserID, c.CreatedBy, c.UpdatedBy, unix(t.now), unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO contacts (`+contactInsertColumns+`, account_id) VALUES (`+placeholders(columnCount(contactInsertColumns)+1)+`)`,
+		append(contactArgs(c), t.accountID)...)
 	c.ID = id
 	return err
 }

@@ -196,12 +196,18 @@ func (t *tenantTx) LinkInboundDeal(ctx context.Context, inboundID, dealID int64)
 	return err
 }
 
+// contactDataInsertColumns are the columns contactDataArgs fills, in its order.
+const contactDataInsertColumns = `owner_type, owner_id, kind, value, addon, is_primary, note, birthday, group_id, created_at, updated_at`
+
+func contactDataArgs(c *crm.ContactData) []any {
+	return []any{string(c.OwnerType), c.OwnerID, c.Kind, c.Value, c.Addon, c.Primary, c.Note, c.Birthday, c.Group, unix(c.CreatedAt), unix(c.UpdatedAt)}
+}
+
 func (t *tenantTx) InsertContactData(ctx context.Context, c *crm.ContactData) error {
 	t.dirtyEntity(string(c.OwnerType), c.OwnerID)
 	c.AccountID, c.CreatedAt, c.UpdatedAt = t.accountID, t.now, t.now
-	id, err := t.insert(ctx, `INSERT INTO contact_data (account_id, owner_type, owner_id, kind, value, addon, is_primary, note, birthday, group_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, string(c.OwnerType), c.OwnerID, c.Kind, c.Value, c.Addon, c.Primary, c.Note,
-		c.Birthday, c.Group, unix(t.now), unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO contact_data (`+contactDataInsertColumns+`, account_id) VALUES (`+
+		placeholders(columnCount(contactDataInsertColumns)+1)+`)`, append(contactDataArgs(c), t.accountID)...)
 	c.ID = id
 	return err
 }

@@ -18,10 +18,17 @@ func scanTransaction(row scanner) (crm.Transaction, error) {
 	return tr, err
 }
 
+// transactionInsertColumns are the columns transactionArgs fills, in its order.
+const transactionInsertColumns = `customer_id, price, comment, completed_at, created_by, updated_by, created_at, updated_at`
+
+func transactionArgs(tr *crm.Transaction) []any {
+	return []any{tr.CustomerID, tr.Price, tr.Comment, unix(tr.CompletedAt), tr.CreatedBy, tr.UpdatedBy, unix(tr.CreatedAt), unix(tr.UpdatedAt)}
+}
+
 func (t *tenantTx) InsertTransaction(ctx context.Context, tr *crm.Transaction) error {
 	tr.AccountID, tr.CreatedAt, tr.UpdatedAt = t.accountID, t.now, t.now
-	id, err := t.insert(ctx, `INSERT INTO transactions (account_id, customer_id, price, comment, completed_at, created_by, updated_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, tr.CustomerID, tr.Price, tr.Comment, unix(tr.CompletedAt), tr.CreatedBy, tr.UpdatedBy, unix(t.now), unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO transactions (`+transactionInsertColumns+`, account_id) VALUES (`+
+		placeholders(columnCount(transactionInsertColumns)+1)+`)`, append(transactionArgs(tr), t.accountID)...)
 	tr.ID = id
 	return err
 }
