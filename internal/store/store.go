@@ -160,10 +160,7 @@ func (db *DB) Update(ctx context.Context, accountID int64, fn func(crm.Tx) error
 		if err := fn(t); err != nil {
 			return err
 		}
-		if err := t.flushSearch(ctx); err != nil {
-			return err
-		}
-		return t.flushSegmentCounts(ctx)
+		return t.flushDerived(ctx)
 	})
 }
 

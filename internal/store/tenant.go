@@ -9,6 +9,16 @@ import (
 	"github.com/crmd/crmd/internal/crm"
 )
 
+// flushDerived brings up to date, before the transaction commits, what the
+// store derives from the rows this transaction wrote: deal search texts
+// (deal_search.go) and segment customer counts (segment.go).
+func (t *tenantTx) flushDerived(ctx context.Context) error {
+	if err := t.flushSearch(ctx); err != nil {
+		return err
+	}
+	return t.flushSegmentCounts(ctx)
+}
+
 // runner runs statements: a transaction, or for PostgreSQL reads a
 // connection (see View).
 type runner interface {
