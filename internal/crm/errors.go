@@ -33,6 +33,12 @@ const (
 	ViolationTooLong    = "too_long"   // the value is longer than allowed
 	ViolationRange      = "range"      // the number is out of range
 	ViolationInvalid    = "invalid"    // any other malformed value
+	// ViolationEncoding: text that is not valid UTF-8 (or, on the wire,
+	// holds an unpaired UTF-16 surrogate escape).
+	ViolationEncoding = "encoding"
+	// ViolationControl: text holding a control character other than tab,
+	// line feed and carriage return.
+	ViolationControl = "control"
 )
 
 // Violation is one problem with one field of one item of a request.

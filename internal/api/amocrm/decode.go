@@ -9,7 +9,9 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
+	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -44,7 +46,37 @@ func parseJSON(body []byte) (any, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, newProblem(http.StatusBadRequest, "Request body is not valid JSON: unexpected data after the top-level value")
 	}
+	if fault := wiretext.JSON(body); fault != nil {
+		return nil, textFault(v, fault)
+	}
 	return v, nil
+}
+
+// textFault answers refused text in a body as a validation error of the
+// item holding it: in a batch (a top-level array) the item its index names,
+// by the request_id the client gave it; otherwise item 0.
+func textFault(body any, fault *wiretext.Fault) error {
+	item, path := 0, fault.Path
+	requestID := singleRequestID(body)
+	if list, ok := body.([]any); ok && len(path) > 0 {
+		item, _ = strconv.Atoi(path[0])
+		path = path[1:]
+		requestID = strconv.Itoa(item)
+		if item < len(list) {
+			requestID = singleRequestID(list[item])
+			if requestID == "0" {
+				requestID = strconv.Itoa(item)
+			}
+		}
+	}
+	ids := make([]string, item+1)
+	ids[item] = requestID
+	return withItems(crm.Invalid(fault.Violation(item, strings.Join(path, "."))), ids)
+}
+
+// queryFault answers refused text in the query string.
+func queryFault(fault *wiretext.Fault) error {
+	return newProblem(http.StatusBadRequest, "Query parameter "+fault.Dotted()+": "+fault.Detail)
 }
 
 func jsonErrorText(err error) string {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -160,6 +161,13 @@ func (h *handler) authed(fn apiFunc, writeErr errorWriter) http.Handler {
 		}
 		if err == nil {
 			err = h.limit(w, r, actor)
+		}
+		if err == nil {
+			// Every parameter of every endpoint is checked here once; the
+			// body is checked where it is decoded (parseJSON).
+			if fault := wiretext.Query(r.URL.RawQuery); fault != nil {
+				err = queryFault(fault)
+			}
 		}
 		if err == nil {
 			err = fn(w, r, actor)

@@ -62,6 +62,8 @@ var violationCodes = map[string]string{
 	crm.ViolationTooLong:    "InvalidLength",
 	crm.ViolationRange:      "OutOfRange",
 	crm.ViolationInvalid:    "InvalidValue",
+	crm.ViolationEncoding:   "InvalidValue",
+	crm.ViolationControl:    "InvalidValue",
 }
 
 // problemFor turns an error into the problem to send, or nil for an internal

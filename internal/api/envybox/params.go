@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -23,6 +24,9 @@ type params map[string]any
 
 // readParams decodes the request's parameters.
 func readParams(r *http.Request) (params, error) {
+	if fault := wiretext.Query(r.URL.RawQuery); fault != nil {
+		return nil, textFault(fault)
+	}
 	p := params{}
 	for k, v := range r.URL.Query() {
 		if k == "api_key" || len(v) == 0 {
@@ -69,6 +73,12 @@ func parseBody(body []byte) (params, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, badRequest("Неверный JSON в теле запроса")
+	}
+	if fault := wiretext.JSON(body); fault != nil {
+		if len(fault.Path) > 0 && fault.Path[0] == "request" {
+			fault.Path = fault.Path[1:] // parameters are named without the envelope
+		}
+		return nil, textFault(fault)
 	}
 	raw, ok := outer["request"]
 	if !ok {
@@ -268,4 +278,16 @@ func nextOffset(offset, limit, total int) int {
 		return -1
 	}
 	return offset + limit
+}
+
+// textFaultReasons words wiretext's faults as Envybox answers parameter errors.
+var textFaultReasons = map[string]string{
+	crm.ViolationEncoding: "текст не в кодировке UTF-8",
+	crm.ViolationControl:  "недопустимый управляющий символ (из управляющих разрешены только табуляция и перевод строки)",
+}
+
+// textFault answers text crmd refuses to store (wiretext) as Envybox's 400
+// for a malformed parameter, naming the parameter.
+func textFault(fault *wiretext.Fault) error {
+	return badRequest(crm.MsgBadRequest + ": " + fault.Dotted() + ": " + textFaultReasons[fault.Code])
 }

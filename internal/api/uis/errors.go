@@ -3,6 +3,8 @@ package uis
 import (
 	"strconv"
 	"strings"
+
+	"github.com/crmd/crmd/internal/api/wiretext"
 )
 
 // The error codes (UIS "Группы кодов ошибок").
@@ -130,4 +132,16 @@ func fail(mnemonic, field string) *rpcError {
 // failValue returns an rpcError carrying the value the caller sent.
 func failValue(mnemonic, field, value string) *rpcError {
 	return &rpcError{key: mnemonic, field: field, value: &value}
+}
+
+// textFault answers text crmd refuses to store (wiretext: invalid UTF-8, a
+// lone surrogate, a control character) as invalid_parameter_value naming
+// the parameter the way other parameter errors do ("filter.value"). The
+// value is not echoed: it could not be sent back as it came.
+func textFault(fault *wiretext.Fault) *rpcError {
+	path := fault.Path
+	if len(path) > 0 && path[0] == "params" {
+		path = path[1:]
+	}
+	return fail(mnInvalidValue, strings.Join(path, "."))
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -201,6 +202,9 @@ func (h *handler) handle(ctx context.Context, body []byte) reply {
 		if m, ok = h.methods[name]; !ok {
 			return h.errorReply(ctx, id, failValue(mnMethodNotFound, "method", name), nil)
 		}
+	}
+	if fault := wiretext.JSON(trimmed); fault != nil {
+		return h.errorReply(ctx, id, textFault(fault), nil)
 	}
 	p := params{raw: map[string]json.RawMessage{}}
 	if raw, ok := env["params"]; ok && jsonKind(raw) != "null" {
