@@ -124,6 +124,8 @@ func (n *NewAccount) Normalize() error {
 	if n.Name == "" {
 		v.add(0, "name", ViolationBlank, "The account name must not be empty.")
 	}
+	v.checkText(0, "name", n.Name, MaxNameLength)
+	v.checkText(0, "admin_name", n.AdminName, MaxNameLength)
 	if n.Subdomain == "" {
 		n.Subdomain = slug(n.Name)
 	}
@@ -185,6 +187,12 @@ func (n *NewUser) Normalize() error {
 	n.Name = strings.TrimSpace(n.Name)
 	if n.Name == "" {
 		v.add(0, "name", ViolationBlank, "The user name must not be empty.")
+	}
+	for _, f := range []struct{ path, value string }{{"name", n.Name}, {"surname", n.Surname}, {"profession", n.Profession}} {
+		v.checkText(0, f.path, f.value, MaxNameLength)
+	}
+	for _, f := range []struct{ path, value string }{{"email", n.Email}, {"phone", n.Phone}} {
+		v.checkText(0, f.path, f.value, MaxShortText)
 	}
 	if !n.Role.Valid() {
 		v.add(0, "role", ViolationChoice, "The role must be admin or member.")

@@ -163,8 +163,10 @@ type FieldQuery struct {
 
 var fieldCodePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 
-const maxNameLength = 255
-
+// validateName checks the name of a record (a field, an enum, a segment, a
+// status, a pipeline, a stage, a contact, a company, a customer):
+// present when required, not blank, storable text of at most
+// MaxNameLength characters.
 func validateName(v *violations, item int, path string, name *string, required bool) {
 	switch {
 	case name == nil:
@@ -173,8 +175,8 @@ func validateName(v *violations, item int, path string, name *string, required b
 		}
 	case strings.TrimSpace(*name) == "":
 		v.add(item, path, ViolationBlank, "This value should not be blank.")
-	case utf8.RuneCountInString(*name) > maxNameLength:
-		v.add(item, path, ViolationTooLong, fmt.Sprintf("This value is too long. It should have %d characters or less.", maxNameLength))
+	default:
+		v.checkText(item, path, *name, MaxNameLength)
 	}
 }
 

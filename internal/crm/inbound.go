@@ -80,6 +80,15 @@ func ValidContactKind(k string) bool {
 	return false
 }
 
+// contactDataMax is the longest value of a contact data entry of kind k: a
+// note is free text, every other kind one line.
+func contactDataMax(k string) int {
+	if k == "note" {
+		return MaxLongText
+	}
+	return MaxShortText
+}
+
 // IsPhoneKind reports whether entries of kind k are phone numbers.
 func IsPhoneKind(k string) bool {
 	return k == "phone" || k == "work_phone" || k == "home_phone" || k == "mobile_phone"

@@ -178,6 +178,10 @@ func (d *LegalDetails) normalize() {
 // validate checks the requisites given; the INN is required. Paths are the
 // Envybox parameter names.
 func (d LegalDetails) validate(v *violations) {
+	for _, f := range []struct{ path, value string }{{"full_name", d.FullName}, {"legal_address", d.LegalAddress},
+		{"postal_address", d.PostalAddress}, {"general_manager", d.GeneralManager}, {"bank_name", d.BankName}} {
+		v.checkText(0, f.path, f.value, MaxShortText)
+	}
 	if d.INN == "" {
 		v.add(0, "inn", ViolationRequired, "Не указан ИНН")
 	} else if err := CheckINN(d.INN); err != nil {

@@ -249,12 +249,14 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 	if name == "" {
 		v.add(0, "name", ViolationRequired, "Не указано имя клиента")
 	}
+	v.checkText(0, "name", name, MaxNameLength)
 	var rows []ContactData
 	for i, p := range n.Phones {
 		phone := NormalizePhone(p)
 		if phone == "" {
 			v.add(0, fmt.Sprintf("phone.%d", i), ViolationInvalid, "Телефон должен содержать цифры")
 		}
+		v.checkText(0, fmt.Sprintf("phone.%d", i), p, MaxShortText)
 		rows = append(rows, ContactData{Kind: "phone", Value: phone})
 	}
 	for i, e := range n.Emails {
@@ -262,6 +264,7 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 		if !validEmail(email) {
 			v.add(0, fmt.Sprintf("email.%d", i), ViolationInvalid, "Email указан неверно")
 		}
+		v.checkText(0, fmt.Sprintf("email.%d", i), e, MaxShortText)
 		rows = append(rows, ContactData{Kind: "email", Value: email})
 	}
 	if err := v.err(); err != nil {
@@ -362,6 +365,7 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 				continue
 			}
 			text = strings.TrimSpace(text)
+			v.checkText(0, fmt.Sprintf("fields.%d.value", i), text, f.MaxLength())
 			switch f.ID {
 			case 1001:
 				if text == "" {
@@ -460,6 +464,12 @@ func (s *Service) AddContactPerson(ctx context.Context, actor Actor, clientID in
 			rows = append(rows, ContactData{Kind: item.kind, Value: val})
 		}
 	}
+	v.checkText(0, "name", p.Name, MaxNameLength)
+	for _, d := range rows {
+		// The parameters are named after the kinds (phone, note, viber …).
+		v.checkText(0, d.Kind, d.Value, contactDataMax(d.Kind))
+		v.checkText(0, d.Kind+"_addon", d.Addon, MaxShortText)
+	}
 	if err := v.err(); err != nil {
 		return p, err
 	}
@@ -516,6 +526,7 @@ func (s *Service) AddClientCompany(ctx context.Context, actor Actor, clientID in
 	if name == "" {
 		v.add(0, "short_name", ViolationRequired, "Не указано сокращённое наименование компании")
 	}
+	v.checkText(0, "short_name", name, MaxNameLength)
 	n.LegalDetails.normalize()
 	n.LegalDetails.validate(&v)
 	var out ClientCompany

@@ -115,6 +115,7 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 			v.add(0, "inbox_type_id", ViolationChoice, MsgBadRequest)
 		}
 		ic.checkResponsible(&v, n.Responsible)
+		v.checkText(0, "name", strings.TrimSpace(n.Name), MaxNameLength)
 		if err := v.err(); err != nil {
 			return err
 		}
@@ -171,6 +172,7 @@ func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) e
 		}
 		text, _ := scalarText(w.Value)
 		service[f.ID] = strings.TrimSpace(text)
+		v.checkText(0, fmt.Sprintf("fields.%d.value", i), service[f.ID], f.MaxLength())
 	}
 	values := resolveCustom(&v, defs, custom, "fields")
 	if err := v.err(); err != nil {

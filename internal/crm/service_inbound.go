@@ -246,6 +246,7 @@ func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound)
 			continue
 		}
 		values[f.ID] = strings.TrimSpace(val)
+		v.checkText(0, "values."+name, values[f.ID], f.MaxLength())
 	}
 	phone, email := NormalizePhone(values[2]), NormalizeEmail(values[3])
 	if values[2] != "" {
@@ -267,7 +268,9 @@ func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound)
 	}
 	if n.Region != "" {
 		values[10] = n.Region
+		v.checkText(0, "values.region", n.Region, MaxShortText)
 	}
+	v.checkText(0, "record_link", n.RecordLink, MaxLinkLength)
 	custom := resolveCustom(&v, ic.fields, n.Custom, "values.custom")
 	for i, c := range n.ContactData {
 		if !ValidContactKind(c.Kind) {
@@ -279,6 +282,9 @@ func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound)
 		if c.Addon != "" && c.Kind != "work_phone" {
 			v.add(0, fmt.Sprintf("contact_data.%d.addon", i), ViolationUnexpected, "Only a work_phone takes an addon.")
 		}
+		v.checkText(0, fmt.Sprintf("contact_data.%d.value", i), c.Value, contactDataMax(c.Kind))
+		v.checkText(0, fmt.Sprintf("contact_data.%d.addon", i), c.Addon, MaxShortText)
+		v.checkText(0, fmt.Sprintf("contact_data.%d.note", i), c.Note, MaxLongText)
 	}
 	if err := v.err(); err != nil {
 		return Inbound{}, err
@@ -728,6 +734,7 @@ func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64
 				continue
 			}
 			text, _ := scalarText(w.Value)
+			v.checkText(0, fmt.Sprintf("fields.%d.value", i), strings.TrimSpace(text), f.MaxLength())
 			switch f.ID {
 			case 2:
 				text = NormalizePhone(text)

@@ -77,7 +77,7 @@ const (
 const (
 	maxLogComment = 10000
 	maxLogPhone   = 64
-	maxLogLink    = 2048
+	maxLogLink    = MaxLinkLength
 )
 
 // logKinds are the entity types with a history, with the call and comment

@@ -42,6 +42,20 @@ var ServiceFields = []ServiceField{
 	{2012, EntityDeal, "google_client_id", "Google Client ID"},
 }
 
+// MaxLength is the longest value the field holds, in characters: names
+// take MaxNameLength, the lead's comment MaxLongText, every other service
+// value (phones, emails, UTM marks, analytics ids, region, time zone)
+// MaxShortText.
+func (f ServiceField) MaxLength() int {
+	switch f.NameID {
+	case "name":
+		return MaxNameLength
+	case "comment":
+		return MaxLongText
+	}
+	return MaxShortText
+}
+
 // ServiceFieldByID finds a service field of an entity type. Envybox prints
 // the deal's Google Client ID as 20012: a typo for 2012, accepted too.
 func ServiceFieldByID(entity EntityType, id int64) (ServiceField, bool) {

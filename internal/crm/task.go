@@ -92,7 +92,7 @@ const (
 	DefaultTaskText = "Связаться с клиентом"
 	DefaultTaskIn   = 24 * time.Hour
 	// maxTaskText is the longest task comment, in characters.
-	maxTaskText = 65535
+	maxTaskText = MaxLongText
 )
 
 func taskTextTooLong(s string) bool { return utf8.RuneCountInString(s) > maxTaskText }

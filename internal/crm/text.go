@@ -13,8 +13,11 @@ const (
 	// companies, contact persons, pipelines, fields): amoCRM caps names at 255.
 	MaxNameLength = 255
 	// MaxShortText bounds one-line values: phones, emails, UTM marks,
-	// analytics ids, regions, contact data entries, links.
+	// analytics ids, regions, contact data entries.
 	MaxShortText = 255
+	// MaxLinkLength bounds links (a call recording's record_link): URLs
+	// with query strings outgrow MaxShortText.
+	MaxLinkLength = 2048
 	// MaxLongText bounds free text: comments, notes, task texts and text
 	// custom fields (amoCRM's textarea holds 65,535 characters).
 	MaxLongText = 65535
