@@ -48,6 +48,31 @@ func (c *Customer) MainContactID() int64 {
 	return 0
 }
 
+// MsgStaleUpdate is amoCRM's text for a write based on an older version of
+// a record than the stored one: v2 answers it per item, v4 in its conflict.
+const MsgStaleUpdate = "Last modified date is older than in database"
+
+// staleFor reports whether a write based on the version seen (nil: the
+// client named none) must be refused because the customer changed since.
+// It is the one precondition rule of every customer write that names a
+// version, in both amoCRM generations.
+func (c *Customer) staleFor(seen *time.Time) bool {
+	return seen != nil && seen.Before(c.UpdatedAt)
+}
+
+// touch records a change by the user by, made at now. updated_at is the
+// customer's version, so it becomes max(now, previous + 1 s): it only ever
+// increases, by at least the wire's one-second resolution, so that a client
+// that read the previous version is refused even within the same second,
+// and no client can move it into the future or the past.
+func (c *Customer) touch(now time.Time, by int64) {
+	next := now.Truncate(time.Second)
+	if !next.After(c.UpdatedAt) {
+		next = c.UpdatedAt.Add(time.Second)
+	}
+	c.UpdatedAt, c.UpdatedBy = next, by
+}
+
 // ContactLink is a customer's link to a contact.
 type ContactLink struct {
 	ContactID int64
@@ -59,10 +84,11 @@ type ContactLink struct {
 type CustomerInput struct {
 	// ID names the customer to update (ignored on add).
 	ID int64
-	// SeenUpdatedAt, on update, is the modification time the client based
-	// its change on (v2 requires it): if the stored customer is newer, the
-	// update is refused for this item as a conflict, so that two
-	// integrations editing one customer lose nothing.
+	// SeenUpdatedAt, on update, is the updated_at the client read before
+	// making its change (v2 requires it; v4 sends it as updated_at): a
+	// precondition, not a value to store. If the stored customer is newer,
+	// the item is refused as a conflict, so that two integrations editing
+	// one customer lose nothing. nil: no precondition.
 	SeenUpdatedAt *time.Time
 
 	Name              *string
@@ -74,8 +100,11 @@ type CustomerInput struct {
 	CreatedBy         *int64
 	UpdatedBy         *int64
 	CreatedAt         *time.Time
-	UpdatedAt         *time.Time
-	Fields            []FieldValueInput
+	// UpdatedAt is honoured on add only (imports keep their history), and
+	// never later than now. An update ignores it: the stored updated_at is
+	// the customer's version, which only the server moves (see touch).
+	UpdatedAt *time.Time
+	Fields    []FieldValueInput
 
 	// Tags replaces the whole tag set when not nil (v2 "tags", v4
 	// _embedded.tags; an empty list removes all tags).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // requireCustomers refuses customer calls while customers are switched off.
@@ -201,7 +200,8 @@ func orderByIDs(list []Customer, ids []int64) []Customer {
 
 // UpdateCustomers changes customers. Bad input rejects the whole batch;
 // an item whose SeenUpdatedAt is older than the stored customer is refused
-// alone (Conflict in its result) and the others are applied.
+// alone (Conflict in its result) and the others are applied — amoCRM v2's
+// per-item answer.
 // Errors: invalid, unprocessable.
 func (s *Service) UpdateCustomers(ctx context.Context, actor Actor, in []CustomerInput) ([]CustomerResult, error) {
 	var out []CustomerResult
@@ -210,7 +210,7 @@ func (s *Service) UpdateCustomers(ctx context.Context, actor Actor, in []Custome
 		if err != nil {
 			return err
 		}
-		out, err = s.updateCustomers(ctx, tx, cc, actor, in)
+		out, err = s.updateCustomers(ctx, tx, cc, actor, in, false)
 		return err
 	})
 	if err != nil {
@@ -219,9 +219,40 @@ func (s *Service) UpdateCustomers(ctx context.Context, actor Actor, in []Custome
 	return out, nil
 }
 
-func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContext, actor Actor, in []CustomerInput) ([]CustomerResult, error) {
+// UpdateCustomersAtomic changes customers all or nothing (amoCRM v4): bad
+// input or a stale item anywhere writes nothing. An item whose
+// SeenUpdatedAt is older than the stored customer makes the batch a
+// conflict whose Violations name every stale item (path "updated_at").
+// Errors: invalid, conflict, unprocessable.
+func (s *Service) UpdateCustomersAtomic(ctx context.Context, actor Actor, in []CustomerInput) ([]Customer, error) {
+	var out []Customer
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		cc, err := loadCustomerContext(ctx, tx)
+		if err != nil {
+			return err
+		}
+		res, err := s.updateCustomers(ctx, tx, cc, actor, in, true)
+		if err != nil {
+			return err
+		}
+		out = make([]Customer, len(res))
+		for i := range res {
+			out[i] = res[i].Customer
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// updateCustomers applies the batch inside tx. A stale item is a per-item
+// Conflict result, or with staleFails a conflict error for the batch (the
+// caller's transaction then rolls back what the other items wrote).
+func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContext, actor Actor, in []CustomerInput, staleFails bool) ([]CustomerResult, error) {
 	out := make([]CustomerResult, len(in))
-	var v violations
+	var v, stale violations
 	if len(in) == 0 {
 		v.add(0, "", ViolationRequired, "At least one customer must be given.")
 	}
@@ -240,26 +271,28 @@ func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContex
 			return nil, err
 		}
 		ids[i] = c.ID
-		if seen := in[i].SeenUpdatedAt; seen != nil && seen.Before(c.UpdatedAt) {
+		if seen := in[i].SeenUpdatedAt; c.staleFor(seen) {
 			out[i] = CustomerResult{Customer: c, Conflict: true}
+			stale.add(i, "updated_at", ViolationInvalid, fmt.Sprintf("%s: customer %d was changed at %d, after the updated_at sent (%d).",
+				MsgStaleUpdate, c.ID, c.UpdatedAt.Unix(), seen.Unix()))
 			continue
 		}
-		// Keep updated_at strictly increasing so that a client that saw the
-		// previous version is refused even within the same second.
-		next := tx.Now()
-		if !next.After(c.UpdatedAt) {
-			next = c.UpdatedAt.Add(time.Second)
-		}
-		if seen := in[i].SeenUpdatedAt; seen != nil && seen.After(next) {
-			next = *seen
-		}
-		c.UpdatedAt, c.UpdatedBy = next, actor.UserID
+		// The client's updated_at was only the precondition (writeCustomer
+		// ignores UpdatedAt on update): the new version is the server's.
+		c.touch(tx.Now(), actor.UserID)
 		if err := s.writeCustomer(ctx, tx, cc, &v, i, &c, in[i], false); err != nil {
 			return nil, err
 		}
 	}
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if staleFails && len(stale) > 0 {
+		msg := stale[0].Detail
+		if len(stale) > 1 {
+			msg = fmt.Sprintf("%s for %d customers: each was changed after the updated_at sent.", MsgStaleUpdate, len(stale))
+		}
+		return nil, &Error{Kind: KindConflict, Message: msg, Violations: stale}
 	}
 	list, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
 	if err != nil {
@@ -316,8 +349,14 @@ func (s *Service) writeCustomer(ctx context.Context, tx Tx, cc *customerContext,
 	if in.CreatedAt != nil {
 		c.CreatedAt = *in.CreatedAt
 	}
-	if in.UpdatedAt != nil {
+	if in.UpdatedAt != nil && isNew {
+		// An import may date a new customer in the past, never in the
+		// future: a version ahead of the clock would be one every later
+		// write has to outbid.
 		c.UpdatedAt = *in.UpdatedAt
+		if now := tx.Now(); c.UpdatedAt.After(now) {
+			c.UpdatedAt = now
+		}
 	}
 	if in.StatusID != nil && !cc.statusExists(*in.StatusID) {
 		v.add(i, "status_id", ViolationChoice, "The value you selected is not a valid choice.")
@@ -546,7 +585,7 @@ func (s *Service) ApplyCustomerBatch(ctx context.Context, actor Actor, b Custome
 			}
 		}
 		if len(b.Update) > 0 {
-			if res.Updated, err = s.updateCustomers(ctx, tx, cc, actor, b.Update); err != nil {
+			if res.Updated, err = s.updateCustomers(ctx, tx, cc, actor, b.Update, false); err != nil {
 				return &SectionError{Section: "update", Err: err}
 			}
 		}
@@ -622,6 +661,9 @@ func (s *Service) LinkCustomer(ctx context.Context, actor Actor, customerID int6
 		if err := tx.SetCustomerSegments(ctx, customerID, segments); err != nil {
 			return err
 		}
+		// Links change what a v2 update writes too (company_id, contacts):
+		// a new version makes an update based on the old one stale.
+		c.touch(tx.Now(), actor.UserID)
 		return tx.UpdateCustomer(ctx, &c)
 	})
 }

@@ -283,6 +283,19 @@ func readUnix(rd reader, key string, zeroIsNone bool) *time.Time {
 	return &t
 }
 
+// readSeen reads a PATCH's updated_at as the version the client's change is
+// based on. Unlike other times, 0 is not "not given" here: 0 and negative
+// numbers are versions older than any customer, so they are refused as
+// stale rather than skipping the check.
+func readSeen(rd reader) *time.Time {
+	p := rd.int64("updated_at")
+	if p == nil {
+		return nil
+	}
+	t := time.Unix(*p, 0).UTC()
+	return &t
+}
+
 // readTagRefs reads [{id}|{name}] at key.
 func readTagRefs(rd reader, key string) []crm.TagRef {
 	a, _ := rd.array(key)
@@ -322,7 +335,9 @@ func readRefIDs(rd reader, key string) []int64 {
 // readCustomerInput reads one customer of a POST or PATCH body (§1.5, §1.6).
 // _embedded.tags replaces the tag set (null: no tags); _embedded.segments
 // replaces the segments the same way (amoCRM's PHP library sends it on PATCH).
-func readCustomerInput(rd reader) crm.CustomerInput {
+// updated_at dates a new customer on POST; on PATCH it is the version the
+// client read, a precondition (see readSeen).
+func readCustomerInput(rd reader, patch bool) crm.CustomerInput {
 	in := crm.CustomerInput{
 		Name:              rd.str("name"),
 		NextPrice:         rd.int64("next_price"),
@@ -333,9 +348,13 @@ func readCustomerInput(rd reader) crm.CustomerInput {
 		CreatedBy:         rd.int64("created_by"),
 		UpdatedBy:         rd.int64("updated_by"),
 		CreatedAt:         readUnix(rd, "created_at", false),
-		UpdatedAt:         readUnix(rd, "updated_at", false),
 		TagsToAdd:         readTagRefs(rd, "tags_to_add"),
 		TagsToDelete:      readTagRefs(rd, "tags_to_delete"),
+	}
+	if patch {
+		in.SeenUpdatedAt = readSeen(rd)
+	} else {
+		in.UpdatedAt = readUnix(rd, "updated_at", false)
 	}
 	in.Fields, _ = rd.fieldValues("custom_fields_values")
 	if rd.has("_embedded") {
@@ -406,7 +425,7 @@ func readCustomerBatch(r *http.Request, patch bool) ([]crm.CustomerInput, []stri
 	for i, it := range items {
 		rd := newReader(it, i, "", &errs)
 		rd.str("request_id") // only to type-check it
-		in[i] = readCustomerInput(rd)
+		in[i] = readCustomerInput(rd, patch)
 		if patch {
 			if id := rd.int64("id"); id != nil {
 				in[i].ID = *id
@@ -442,20 +461,41 @@ type v4Updated struct {
 	Links     selfLinks `json:"_links"`
 }
 
+// staleProblem answers the domain's conflict for a PATCH whose updated_at is
+// older than the stored customer's: 409 (the kind table's conflict), with
+// the stale items named by request_id in validation-errors, the place v4
+// names items, so a client knows which customers to read again. The batch
+// wrote nothing. Other errors pass through.
+func staleProblem(err error, requestIDs []string) error {
+	e, ok := crm.AsError(err)
+	if !ok || e.Kind != crm.KindConflict || len(e.Violations) == 0 {
+		return err
+	}
+	p := newProblem(http.StatusConflict, e.Message)
+	for _, v := range e.Violations {
+		rid := strconv.Itoa(v.Item)
+		if v.Item < len(requestIDs) && requestIDs[v.Item] != "" {
+			rid = requestIDs[v.Item]
+		}
+		p.ValidationErrors = append(p.ValidationErrors, validationError{RequestID: rid,
+			Errors: []fieldError{{Code: "Conflict", Path: v.Path, Detail: v.Detail}}})
+	}
+	return p
+}
+
 // patchCustomers serves PATCH /api/v4/customers: every item needs an id;
-// bad input anywhere rejects the whole batch.
+// bad input or a stale updated_at anywhere rejects the whole batch.
 func (h *handler) patchCustomers(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	in, ids, err := readCustomerBatch(r, true)
 	if err != nil {
 		return err
 	}
-	results, err := h.svc.UpdateCustomers(r.Context(), actor, in)
+	updated, err := h.svc.UpdateCustomersAtomic(r.Context(), actor, in)
 	if err != nil {
-		return v4Paths(withItems(err, ids))
+		return staleProblem(v4Paths(withItems(err, ids)), ids)
 	}
-	out := make([]v4Updated, len(results))
-	for i, res := range results {
-		c := res.Customer
+	out := make([]v4Updated, len(updated))
+	for i, c := range updated {
 		out[i] = v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, customerPath(c.ID))}
 	}
 	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/customers"), Embedded: map[string]any{"customers": out}})
@@ -474,7 +514,7 @@ func (h *handler) patchCustomer(w http.ResponseWriter, r *http.Request, actor cr
 	if err != nil {
 		return err
 	}
-	in := readCustomerInput(body.reader)
+	in := readCustomerInput(body.reader, true)
 	in.ID = id
 	if err := body.decodeErr(); err != nil {
 		return v4Paths(err)
@@ -483,11 +523,11 @@ func (h *handler) patchCustomer(w http.ResponseWriter, r *http.Request, actor cr
 	if _, err := h.svc.Customer(r.Context(), actor, id); err != nil {
 		return err
 	}
-	results, err := h.svc.UpdateCustomers(r.Context(), actor, []crm.CustomerInput{in})
+	updated, err := h.svc.UpdateCustomersAtomic(r.Context(), actor, []crm.CustomerInput{in})
 	if err != nil {
-		return v4Paths(body.wrap(err))
+		return staleProblem(v4Paths(body.wrap(err)), []string{body.requestID})
 	}
-	c := results[0].Customer
+	c := updated[0]
 	writeHAL(w, http.StatusOK, v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, customerPath(c.ID))})
 	return nil
 }

@@ -22,8 +22,9 @@ const (
 )
 
 // v2StaleUpdate is the text amoCRM v2 answers for an update whose
-// updated_at is older than the stored record's.
-const v2StaleUpdate = "Last modified date is older than in database"
+// updated_at is older than the stored record's (the domain's, as v4's
+// conflict uses the same rule).
+const v2StaleUpdate = crm.MsgStaleUpdate
 
 // v2CustomerJSON is a customer as seed 001's list example shows it, keys in
 // the same order.
@@ -357,16 +358,22 @@ func (h *handler) v2PostCustomers(w http.ResponseWriter, r *http.Request, actor 
 			return err
 		}
 		// id and updated_at are required on update (seed: "require"); an
-		// updated_at older than the stored one is a per-item conflict.
+		// updated_at older than the stored one is a per-item conflict. An
+		// empty string is "not given" here as everywhere in v2, so it is
+		// missing too rather than an update without a precondition; 0 is
+		// a version older than any (stale).
 		if rd.obj != nil && !rd.has("id") {
 			updV = append(updV, crm.Violation{Item: i, Path: "id", Code: crm.ViolationRequired, Detail: "This field is missing."})
 		} else if id := v2Int64(rd, "id"); id != nil {
 			updates[i].ID = *id
 		}
-		if rd.obj != nil && !rd.has("updated_at") {
-			updV = append(updV, crm.Violation{Item: i, Path: "updated_at", Code: crm.ViolationRequired, Detail: "This field is missing."})
-		} else if seen := v2Time(rd, "updated_at"); seen != nil {
-			updates[i].SeenUpdatedAt = seen
+		if rd.obj != nil {
+			before := len(updV)
+			if seen := v2Time(rd, "updated_at"); seen != nil {
+				updates[i].SeenUpdatedAt = seen
+			} else if len(updV) == before {
+				updV = append(updV, crm.Violation{Item: i, Path: "updated_at", Code: crm.ViolationRequired, Detail: "This field is missing."})
+			}
 		}
 		if u, ok := rd.obj["unlink"]; ok && u != nil {
 			ur := newReader(u, i, "unlink", &updV)
