@@ -104,7 +104,7 @@ func refreshCustomer(ctx context.Context, tx Tx, statuses []CustomerStatus, c *C
 		c.AverageCheck = sum / count
 	}
 	applyLifecycle(statuses, c, tx.Now())
-	c.UpdatedAt, c.UpdatedBy = tx.Now(), actor.UserID
+	c.touch(tx.Now(), actor.UserID)
 	return tx.UpdateCustomer(ctx, c)
 }
 
