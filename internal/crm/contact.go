@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Contact is a person. It is amoCRM's contact and, for the Envybox dialect,
 // a client: one record, whichever dialect made it.
@@ -49,9 +52,52 @@ type NewCompany struct {
 }
 
 // ListQuery selects a window of a list by offset, for dialects that page by
-// rows (amoCRM v2) as well as by pages (v4: Offset = (page-1)*limit).
+// rows (amoCRM v2) as well as by pages (v4: Offset = (page-1)*limit). Empty
+// fields do not filter; the contacts and companies lists of amoCRM v4 use
+// them all, other callers only IDs.
 type ListQuery struct {
-	IDs    []int64
-	Limit  int
-	Offset int
+	IDs []int64
+	// Search keeps the records with a "filled field" containing it, as
+	// amoCRM's query does: for a contact its name, first and last names,
+	// service and custom field values and contact data (phones, emails,
+	// messengers, its contact persons' too); for a company its name, legal
+	// details (full name, INN, KPP, OGRN, addresses, manager, bank, BIK,
+	// accounts) and custom field values. The test is a literal substring,
+	// ignoring case: "%", "_" and "\" are plain characters. A text written
+	// like a phone also matches as PhoneSearch's digits.
+	Search string
+	// Names are exact names (amoCRM's filter[name]).
+	Names              []string
+	ResponsibleUserIDs []int64
+	CreatedBy          []int64
+	UpdatedBy          []int64
+	CreatedAt          Range
+	UpdatedAt          Range
+	// OrderBy is "id" (the default) or "updated_at", ties broken by id.
+	OrderBy string
+	Desc    bool
+	Limit   int
+	Offset  int
+}
+
+// PhoneSearch returns the digits a search text stands for when it is
+// written like a phone — digits, "+", "-", "(", ")" and spaces, at least
+// three digits — and "" otherwise. Stored phones are NormalizePhone's
+// digits (74993229710), so such a text is also looked for as its
+// normalized digits: "+7 (499) 322-97-10", "84993229710" and "74993229710"
+// all find 74993229710, and so does a run of its digits written any way
+// ("322-97-10", "4993229710"). A part that starts with the trunk 8 ("8 499")
+// is not rewritten: only a whole 11-digit number is. The text itself is
+// searched as well, so a name or an email holding digits still matches.
+// The Envybox client and lead keywords follow the same rule.
+func PhoneSearch(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.Trim(s, "0123456789+-() ") != "" {
+		return ""
+	}
+	digits := NormalizePhone(s)
+	if len(digits) < 3 {
+		return ""
+	}
+	return digits
 }

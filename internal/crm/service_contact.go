@@ -5,6 +5,8 @@ import (
 	"strings"
 )
 
+// normalizeList checks the paging and order of a contacts or companies
+// list and trims the search text (a blank one searches nothing).
 func normalizeList(q *ListQuery) error {
 	p := Page{Number: 1, Limit: q.Limit}
 	if err := p.normalize(); err != nil {
@@ -14,10 +16,17 @@ func normalizeList(q *ListQuery) error {
 	if q.Offset < 0 {
 		return Invalid(Violation{Path: "page", Code: ViolationRange, Detail: "This value should be 1 or more."})
 	}
+	switch q.OrderBy {
+	case "", "id", "updated_at":
+	default:
+		return Invalid(Violation{Path: "order", Code: ViolationChoice, Detail: "The order must be by id or updated_at."})
+	}
+	q.Search = strings.TrimSpace(q.Search)
 	return nil
 }
 
-// Contacts lists contacts by id. Errors: invalid (paging).
+// Contacts lists contacts matching q (ListQuery). Errors: invalid (paging,
+// order).
 func (s *Service) Contacts(ctx context.Context, actor Actor, q ListQuery) ([]Contact, int, error) {
 	if err := normalizeList(&q); err != nil {
 		return nil, 0, err
@@ -93,7 +102,8 @@ func userSet(ctx context.Context, tx Tx) (map[int64]bool, error) {
 	return set, nil
 }
 
-// Companies lists companies by id. Errors: invalid (paging).
+// Companies lists companies matching q (ListQuery). Errors: invalid
+// (paging, order).
 func (s *Service) Companies(ctx context.Context, actor Actor, q ListQuery) ([]Company, int, error) {
 	if err := normalizeList(&q); err != nil {
 		return nil, 0, err

@@ -15,28 +15,28 @@ func (t *tenantTx) ClientIDs(ctx context.Context, q crm.ClientQuery) ([]int64, e
 	f.add(`c.account_id = ?`, t.accountID)
 	f.between(`c.created_at`, q.Created)
 	if kw := strings.ToLower(strings.TrimSpace(q.Keyword)); kw != "" {
-		like := "%" + escapeLike(kw) + "%"
-		data := t.foldExpr("cd.value") + ` LIKE ?`
-		args := []any{like}
+		pat := containsPattern(kw)
+		data := like(t.foldExpr("cd.value"))
+		args := []any{pat}
 		// A phone keyword matches stored digits however it is written.
-		if digits := crm.NormalizePhone(kw); len(digits) >= 3 && strings.Trim(kw, "0123456789+-() ") == "" {
-			data += ` OR cd.value LIKE ?`
-			args = append(args, "%"+digits+"%")
+		if digits := crm.PhoneSearch(kw); digits != "" {
+			data += ` OR ` + like("cd.value")
+			args = append(args, containsPattern(digits))
 		}
-		cond := `(` + t.foldExpr("c.name") + ` LIKE ?
+		cond := `(` + like(t.foldExpr("c.name")) + `
 			OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = c.account_id AND sv.entity_type = 'contacts'
-				AND sv.entity_id = c.id AND ` + t.foldExpr("sv.value") + ` LIKE ?)
+				AND sv.entity_id = c.id AND ` + like(t.foldExpr("sv.value")) + `)
 			OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = c.account_id AND fv.entity_type = 'contacts'
-				AND fv.entity_id = c.id AND ` + t.foldExpr("fv.value") + ` LIKE ?)
+				AND fv.entity_id = c.id AND ` + like(t.foldExpr("fv.value")) + `)
 			OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = c.account_id AND cd.owner_type = 'contacts'
 				AND cd.owner_id = c.id AND (` + data + `))
 			OR EXISTS (SELECT 1 FROM contact_persons p WHERE p.account_id = c.account_id AND p.client_id = c.id
-				AND ` + t.foldExpr("p.name") + ` LIKE ?)
+				AND ` + like(t.foldExpr("p.name")) + `)
 			OR EXISTS (SELECT 1 FROM deals d WHERE d.account_id = c.account_id AND d.client_id = c.id
-				AND ` + t.foldExpr("d.name") + ` LIKE ?))`
-		all := []any{like, like, like}
+				AND ` + like(t.foldExpr("d.name")) + `))`
+		all := []any{pat, pat, pat}
 		all = append(all, args...)
-		all = append(all, like, like)
+		all = append(all, pat, pat)
 		f.add(cond, all...)
 	}
 	rows, err := t.query(ctx, `SELECT c.id FROM contacts c WHERE `+f.sql()+` ORDER BY c.id DESC`, f.args...)

@@ -121,7 +121,7 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 		f.add(`name IN (`+placeholders(len(q.Names))+`)`, args...)
 	}
 	if q.Search != "" {
-		f.add(t.foldExpr(`name`)+` LIKE ?`, "%"+escapeLike(strings.ToLower(q.Search))+"%")
+		f.add(like(t.foldExpr(`name`)), containsPattern(strings.ToLower(q.Search)))
 	}
 	if q.AfterID != 0 {
 		f.add(`id > ?`, q.AfterID)
@@ -161,13 +161,6 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
-}
-
-// escapeLike prepares s for LIKE '%…%' (ESCAPE is the default backslash on
-// neither database): "%" is dropped; "_" is kept, matching any one
-// character and so itself — dropping it would make "ivan_petrov" miss.
-func escapeLike(s string) string {
-	return strings.ReplaceAll(s, "%", "")
 }
 
 func (t *tenantTx) DeleteCustomer(ctx context.Context, id int64) error {

@@ -93,13 +93,13 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	}
 	if kw != "" && !fast {
 		joinClient = true
-		like := "%" + escapeLike(kw) + "%"
-		f.add(`(`+t.foldExpr("d.name")+` LIKE ? OR `+t.foldExpr("c.name")+` LIKE ? OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id
+		pat := containsPattern(kw)
+		f.add(`(`+like(t.foldExpr("d.name"))+` OR `+like(t.foldExpr("c.name"))+` OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id
 			AND ((sv.entity_type = 'leads' AND sv.entity_id = d.id) OR (sv.entity_type = 'contacts' AND sv.entity_id = d.client_id))
-			AND `+t.foldExpr("sv.value")+` LIKE ?) OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = d.account_id
+			AND `+like(t.foldExpr("sv.value"))+`) OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = d.account_id
 			AND ((fv.entity_type = 'leads' AND fv.entity_id = d.id) OR (fv.entity_type = 'contacts' AND fv.entity_id = d.client_id))
-			AND `+t.foldExpr("fv.value")+` LIKE ?) OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = d.account_id
-			AND cd.owner_type = 'contacts' AND cd.owner_id = d.client_id AND `+t.foldExpr("cd.value")+` LIKE ?))`, like, like, like, like, like)
+			AND `+like(t.foldExpr("fv.value"))+`) OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = d.account_id
+			AND cd.owner_type = 'contacts' AND cd.owner_id = d.client_id AND `+like(t.foldExpr("cd.value"))+`))`, pat, pat, pat, pat, pat)
 	}
 	// Every deal has exactly one stage and one client (NOT NULL foreign
 	// keys), so the count joins only what the conditions name: the client

@@ -67,7 +67,7 @@ func (t *tenantTx) valueCond(m crm.FieldMatch, col, enumCol string) (string, []a
 	f := &filter{}
 	switch m.Op {
 	case crm.MatchContains:
-		f.add(t.foldExpr(col)+` LIKE ?`, "%"+escapeLike(m.Text)+"%")
+		f.add(like(t.foldExpr(col)), containsPattern(m.Text))
 	case crm.MatchEquals:
 		f.add(t.foldExpr(col)+` = ?`, m.Text)
 	case crm.MatchAnyOf:
@@ -213,7 +213,7 @@ func (t *tenantTx) dateCond(f *filter, c crm.DateCondition) {
 // stage and a quarter: 18 ms against 50 ms). join reports whether the form
 // needs the client joined as c.
 func (t *tenantTx) keywordCond(f *filter, kw string, narrowed bool) (join bool) {
-	like := "%" + escapeLike(kw) + "%"
+	pat := containsPattern(kw)
 	fold := t.foldExpr
 	if t.db.dialect.name() == "sqlite" && asciiOnly(kw) {
 		// SQLite's LIKE ignores the case of ASCII letters itself: an ASCII
@@ -223,32 +223,32 @@ func (t *tenantTx) keywordCond(f *filter, kw string, narrowed bool) (join bool) 
 	}
 	if !narrowed {
 		a := t.accountID
-		f.add(`(`+fold("d.name")+` LIKE ?
+		f.add(`(`+like(fold("d.name"))+`
 		OR d.id IN (SELECT sv.entity_id FROM service_values sv WHERE sv.account_id = ? AND sv.entity_type = 'leads' AND sv.field_id <> 2001
-				AND `+fold("sv.value")+` LIKE ?
-			UNION ALL SELECT fv.entity_id FROM field_values fv WHERE fv.account_id = ? AND fv.entity_type = 'leads' AND `+fold("fv.value")+` LIKE ?)
-		OR d.client_id IN (SELECT c.id FROM contacts c WHERE c.account_id = ? AND `+fold("c.name")+` LIKE ?
+				AND `+like(fold("sv.value"))+`
+			UNION ALL SELECT fv.entity_id FROM field_values fv WHERE fv.account_id = ? AND fv.entity_type = 'leads' AND `+like(fold("fv.value"))+`)
+		OR d.client_id IN (SELECT c.id FROM contacts c WHERE c.account_id = ? AND `+like(fold("c.name"))+`
 			UNION ALL SELECT sv.entity_id FROM service_values sv WHERE sv.account_id = ? AND sv.entity_type = 'contacts' AND sv.field_id <> 1001
-				AND `+fold("sv.value")+` LIKE ?
-			UNION ALL SELECT fv.entity_id FROM field_values fv WHERE fv.account_id = ? AND fv.entity_type = 'contacts' AND `+fold("fv.value")+` LIKE ?
-			UNION ALL SELECT cd.owner_id FROM contact_data cd WHERE cd.account_id = ? AND cd.owner_type = 'contacts' AND `+fold("cd.value")+` LIKE ?
-			UNION ALL SELECT p.client_id FROM contact_persons p WHERE p.account_id = ? AND `+fold("p.name")+` LIKE ?))`,
-			like, a, like, a, like, a, like, a, like, a, like, a, like, a, like)
+				AND `+like(fold("sv.value"))+`
+			UNION ALL SELECT fv.entity_id FROM field_values fv WHERE fv.account_id = ? AND fv.entity_type = 'contacts' AND `+like(fold("fv.value"))+`
+			UNION ALL SELECT cd.owner_id FROM contact_data cd WHERE cd.account_id = ? AND cd.owner_type = 'contacts' AND `+like(fold("cd.value"))+`
+			UNION ALL SELECT p.client_id FROM contact_persons p WHERE p.account_id = ? AND `+like(fold("p.name"))+`))`,
+			pat, a, pat, a, pat, a, pat, a, pat, a, pat, a, pat, a, pat)
 		return false
 	}
-	f.add(`(`+fold("d.name")+` LIKE ? OR `+fold("c.name")+` LIKE ?
+	f.add(`(`+like(fold("d.name"))+` OR `+like(fold("c.name"))+`
 		OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id AND sv.entity_type = 'leads' AND sv.entity_id = d.id
-			AND sv.field_id <> 2001 AND `+fold("sv.value")+` LIKE ?)
+			AND sv.field_id <> 2001 AND `+like(fold("sv.value"))+`)
 		OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = d.account_id AND fv.entity_type = 'leads' AND fv.entity_id = d.id
-			AND `+fold("fv.value")+` LIKE ?)
+			AND `+like(fold("fv.value"))+`)
 		OR EXISTS (SELECT 1 FROM service_values sv WHERE sv.account_id = d.account_id AND sv.entity_type = 'contacts' AND sv.entity_id = d.client_id
-			AND sv.field_id <> 1001 AND `+fold("sv.value")+` LIKE ?)
+			AND sv.field_id <> 1001 AND `+like(fold("sv.value"))+`)
 		OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = d.account_id AND fv.entity_type = 'contacts' AND fv.entity_id = d.client_id
-			AND `+fold("fv.value")+` LIKE ?)
+			AND `+like(fold("fv.value"))+`)
 		OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = d.account_id AND cd.owner_type = 'contacts' AND cd.owner_id = d.client_id
-			AND `+fold("cd.value")+` LIKE ?)
+			AND `+like(fold("cd.value"))+`)
 		OR EXISTS (SELECT 1 FROM contact_persons p WHERE p.account_id = d.account_id AND p.client_id = d.client_id
-			AND `+fold("p.name")+` LIKE ?))`, like, like, like, like, like, like, like, like)
+			AND `+like(fold("p.name"))+`))`, pat, pat, pat, pat, pat, pat, pat, pat)
 	return true
 }
 

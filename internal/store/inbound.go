@@ -101,13 +101,21 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 		f.add(`l.email = ?`, q.Email)
 	}
 	if kw := strings.ToLower(strings.TrimSpace(q.Keyword)); kw != "" {
-		like := "%" + escapeLike(kw) + "%"
-		f.add(`(`+t.foldExpr("l.name")+` LIKE ? OR l.phone LIKE ? OR l.email LIKE ? OR EXISTS (SELECT 1 FROM service_values sv
-			WHERE sv.account_id = l.account_id AND sv.entity_type = 'inbound' AND sv.entity_id = l.id AND `+t.foldExpr("sv.value")+` LIKE ?)
+		pat, phone := containsPattern(kw), containsPattern(kw)
+		// A phone keyword matches stored digits however it is written, as
+		// in the client search; l.phone holds nothing but digits.
+		if digits := crm.PhoneSearch(kw); digits != "" {
+			phone = containsPattern(digits)
+		}
+		// Phones are digits and emails lower-cased when stored
+		// (NormalizePhone, NormalizeEmail), so they need no folding: the
+		// lower-cased keyword meets them as it is, on both databases.
+		f.add(`(`+like(t.foldExpr("l.name"))+` OR `+like("l.phone")+` OR `+like("l.email")+` OR EXISTS (SELECT 1 FROM service_values sv
+			WHERE sv.account_id = l.account_id AND sv.entity_type = 'inbound' AND sv.entity_id = l.id AND `+like(t.foldExpr("sv.value"))+`)
 			OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = l.account_id AND fv.entity_type = 'inbound'
-			AND fv.entity_id = l.id AND `+t.foldExpr("fv.value")+` LIKE ?)
+			AND fv.entity_id = l.id AND `+like(t.foldExpr("fv.value"))+`)
 			OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = l.account_id AND cd.owner_type = 'inbound'
-			AND cd.owner_id = l.id AND `+t.foldExpr("cd.value")+` LIKE ?))`, like, like, like, like, like, like)
+			AND cd.owner_id = l.id AND (`+like(t.foldExpr("cd.value"))+` OR `+like("cd.value")+`)))`, pat, phone, pat, pat, pat, pat, phone)
 	}
 	var total int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM inbounds l WHERE `+f.sql(), f.args...).Scan(&total); err != nil {

@@ -52,22 +52,64 @@ func toV4Company(r *http.Request, c crm.Company) v4Company {
 		AccountID: c.AccountID, Links: selfLink(r, companyPath(c.ID))}
 }
 
-// readListQuery reads page, limit and filter[id] of the contacts and
-// companies lists.
-func readListQuery(r *http.Request) (crm.Page, crm.ListQuery, error) {
+// readListQuery reads what amoCRM defines for the contacts and companies
+// lists (core reference §3.3, companion §1.8): page, limit, query,
+// filter[id|name|created_by|updated_by|responsible_user_id], the
+// filter[created_at|updated_at] ranges, order[id|updated_at] and with. What
+// crmd cannot serve is a 400 naming the reason, never ignored: an ignored
+// filter answers a wider list than asked, and an integration acting on it
+// (linking the first contact found) acts on the wrong record. Keys amoCRM
+// does not define are ignored, as amoCRM does.
+func readListQuery(r *http.Request, entity string, unserved map[string]string) (crm.Page, crm.ListQuery, error) {
 	page, err := v4Page(r)
 	if err != nil {
 		return page, crm.ListQuery{}, err
 	}
 	qr := newQueryReader(r)
-	q := crm.ListQuery{IDs: qr.ints("id"), Limit: page.Limit, Offset: page.Offset()}
+	q := crm.ListQuery{
+		IDs:                qr.ints("id"),
+		Names:              qr.strs("name"),
+		ResponsibleUserIDs: qr.ints("responsible_user_id"),
+		CreatedBy:          qr.ints("created_by"),
+		UpdatedBy:          qr.ints("updated_by"),
+		CreatedAt:          qr.rng("created_at"),
+		UpdatedAt:          qr.rng("updated_at"),
+		// query is a literal, case-insensitive substring of the filled
+		// fields (crm.ListQuery.Search; docs/amocrm.md, "Search and list parameters").
+		Search: r.URL.Query().Get("query"),
+		Limit:  page.Limit, Offset: page.Offset(),
+	}
+	qr.refuse("closest_task_at", "crmd keeps no tasks on "+entity+".")
+	qr.refuse("custom_fields_values", "crmd does not filter "+entity+" by custom field values; use query.")
+	q.OrderBy, q.Desc = qr.order("id", "updated_at")
+	qr.refuseWith(unserved)
 	return page, q, qr.done()
 }
 
-// listContacts serves GET /api/v4/contacts (empty: 200 with an empty array,
-// like every list of this dialect).
+// The with values amoCRM documents for contacts and companies, none of
+// which crmd embeds yet (each says why). Unknown values are ignored, as for
+// every with (readWith).
+var (
+	contactWith = map[string]string{
+		"leads":            "crmd does not embed leads in contacts (it serves no /api/v4/leads).",
+		"customers":        "crmd does not embed customers in contacts; GET /api/v4/customers?with=contacts lists the links.",
+		"catalog_elements": "crmd has no catalogs.",
+		"social_profiles":  "crmd keeps no social profiles.",
+		"only_deleted":     "crmd keeps no deleted contacts.",
+	}
+	companyWith = map[string]string{
+		"leads":            "crmd does not embed leads in companies (it serves no /api/v4/leads).",
+		"customers":        "crmd does not embed customers in companies; GET /api/v4/customers?with=companies lists the links.",
+		"contacts":         "crmd does not embed contacts in companies.",
+		"catalog_elements": "crmd has no catalogs.",
+		"only_deleted":     "crmd keeps no deleted companies.",
+	}
+)
+
+// listContacts serves GET /api/v4/contacts (empty, a query matching nothing
+// included: 200 with an empty array, like every list of this dialect).
 func (h *handler) listContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	page, q, err := readListQuery(r)
+	page, q, err := readListQuery(r, "contacts", contactWith)
 	if err != nil {
 		return err
 	}
@@ -86,6 +128,9 @@ func (h *handler) listContacts(w http.ResponseWriter, r *http.Request, actor crm
 func (h *handler) getContact(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	id, err := pathID(r)
 	if err != nil {
+		return err
+	}
+	if err := refuseWith(r, contactWith); err != nil {
 		return err
 	}
 	c, err := h.svc.Contact(r.Context(), actor, id)
@@ -137,7 +182,7 @@ func (h *handler) addContacts(w http.ResponseWriter, r *http.Request, actor crm.
 
 // listCompanies serves GET /api/v4/companies.
 func (h *handler) listCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	page, q, err := readListQuery(r)
+	page, q, err := readListQuery(r, "companies", companyWith)
 	if err != nil {
 		return err
 	}
@@ -156,6 +201,9 @@ func (h *handler) listCompanies(w http.ResponseWriter, r *http.Request, actor cr
 func (h *handler) getCompany(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	id, err := pathID(r)
 	if err != nil {
+		return err
+	}
+	if err := refuseWith(r, companyWith); err != nil {
 		return err
 	}
 	c, err := h.svc.Company(r.Context(), actor, id)

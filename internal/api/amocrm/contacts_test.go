@@ -1,8 +1,10 @@
 package amocrm_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -146,5 +148,185 @@ func TestV4ContactsIsolation(t *testing.T) {
 				t.Errorf("B's %s: %v", p, page)
 			}
 		}
+	})
+}
+
+// cxEnvybox calls an Envybox method of the account with key and returns the
+// id in result.<what>.id (client/create) or fails the test.
+func cxEnvybox(t *testing.T, env *crmtest.Env, key, path, request string) *crmtest.Response {
+	t.Helper()
+	resp := env.Do(t, "POST", "/openapi/v1/"+path+"?api_key="+key, "", `{"request": `+request+`}`)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", path, request, resp.Status, resp.Body)
+	}
+	return resp
+}
+
+// cxClient makes an Envybox client (an amoCRM contact) with phones and
+// emails and returns its id.
+func cxClient(t *testing.T, env *crmtest.Env, key, request string) int64 {
+	t.Helper()
+	var out struct {
+		Result struct {
+			Client struct {
+				ID int64 `json:"id"`
+			} `json:"client"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(cxEnvybox(t, env, key, "client/create/", request).Body, &out); err != nil || out.Result.Client.ID == 0 {
+		t.Fatalf("client/create: %v", err)
+	}
+	return out.Result.Client.ID
+}
+
+// cxList lists path with the raw query string and returns the ids.
+func cxList(t *testing.T, env *crmtest.Env, tok, path, key, query string) []int64 {
+	t.Helper()
+	return v4IDs(t, v4Items(t, v4Do(t, env, "GET", path+"?"+query, tok, "", 200), key))
+}
+
+// TestV4ContactsQuery checks amoCRM's query on contacts: a literal,
+// case-insensitive substring of the name, first and last names, values
+// and contact data, phones in any spelling. It used to be ignored: every
+// contact came back, and an integration looking a contact up by phone
+// linked the first one.
+func TestV4ContactsQuery(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		acc := env.NewAccount(t, "Query")
+		tok := acc.AmoCRMToken
+		const path = "/api/v4/contacts"
+		ivan := cxClient(t, env, acc.EnvyboxAPIKey, `{"name": "Ivan Petrov", "phone": "+7 (499) 322-97-10", "email": "Ivan.Petrov@Example.com"}`)
+		anna := cxClient(t, env, acc.EnvyboxAPIKey, `{"name": "Анна Смирнова", "phones": ["8 912 345-67-89"], "emails": ["anna@example.ru"]}`)
+		amo := v4IDs(t, v4Items(t, v4Do(t, env, "POST", path, tok,
+			`[{"first_name":"Olga","last_name":"50%_off\\x"},{"name":"Olga 50a_off"}]`, 200), "contacts"))
+		olga, decoy := amo[0], amo[1]
+		for _, tc := range []struct {
+			query string
+			want  []int64
+		}{
+			{"petr", []int64{ivan}},
+			{"СМИРНОВ", []int64{anna}},
+			{"olga", []int64{olga, decoy}},
+			{"+7 (499) 322-97-10", []int64{ivan}},
+			{"84993229710", []int64{ivan}},
+			{"74993229710", []int64{ivan}},
+			{"322-97-10", []int64{ivan}},
+			{"+79123456789", []int64{anna}},
+			{"8 (912) 345 67 89", []int64{anna}},
+			{"IVAN.PETROV@example", []int64{ivan}},
+			{"@example", []int64{ivan, anna}},
+			{"_", []int64{olga, decoy}},
+			{"%", []int64{olga}},
+			{`50%_off\`, []int64{olga}},
+			{"no such", []int64{}},
+			{" ", []int64{ivan, anna, olga, decoy}},
+		} {
+			if got := cxList(t, env, tok, path, "contacts", "query="+url.QueryEscape(tc.query)); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("query %q: %v, want %v", tc.query, got, tc.want)
+			}
+		}
+		// A query matching nothing is the dialect's empty list: 200, no items.
+		page := v4Do(t, env, "GET", path+"?query=nobody", tok, "", 200)
+		if len(v4Items(t, page, "contacts")) != 0 || sgIntOf(t, page, "_total_items") != 0 {
+			t.Errorf("empty answer %v", page)
+		}
+		// query combines with the filters, and the next link keeps it.
+		if got := cxList(t, env, tok, path, "contacts", fmt.Sprintf("query=example&filter[id]=%d", anna)); !reflect.DeepEqual(got, []int64{anna}) {
+			t.Errorf("query and filter[id]: %v", got)
+		}
+		page = v4Do(t, env, "GET", path+"?query=example&limit=1", tok, "", 200)
+		if got := sgHref(t, page, "next"); got != env.URL+path+"?page=2&limit=1&query=example" {
+			t.Errorf("next %s", got)
+		}
+	})
+}
+
+// TestV4CompaniesQuery checks query on companies: name and legal details.
+// crmd's companies carry no phones or emails (those are their clients').
+func TestV4CompaniesQuery(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		acc := env.NewAccount(t, "Query")
+		tok := acc.AmoCRMToken
+		const path = "/api/v4/companies"
+		amo := v4IDs(t, v4Items(t, v4Do(t, env, "POST", path, tok, `[{"name":"Acme 100%"},{"name":"Acme_Initech"},{"name":"AcmeXInitech"}]`, 200), "companies"))
+		pct, under, decoy := amo[0], amo[1], amo[2]
+		client := cxClient(t, env, acc.EnvyboxAPIKey, `{"name": "Клиент"}`)
+		cxEnvybox(t, env, acc.EnvyboxAPIKey, fmt.Sprintf("client/%d/addCompany/", client), `{"short_name": "Сбербанк",
+			"full_name": "ПАО \"Сбербанк России\"", "inn": 7707083893, "kpp": "773601001", "ogrn": "1027700132195"}`)
+		all := cxList(t, env, tok, path, "companies", "")
+		if len(all) != 4 {
+			t.Fatalf("companies %v", all)
+		}
+		sber := all[3]
+		for _, tc := range []struct {
+			query string
+			want  []int64
+		}{
+			{"acme", []int64{pct, under, decoy}},
+			{"%", []int64{pct}},
+			{"e_i", []int64{under}},
+			{"СБЕРБАНК", []int64{sber}},
+			{"россии", []int64{sber}},
+			{"7707083893", []int64{sber}},
+			{"nothing", []int64{}},
+		} {
+			if got := cxList(t, env, tok, path, "companies", "query="+url.QueryEscape(tc.query)); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("query %q: %v, want %v", tc.query, got, tc.want)
+			}
+		}
+	})
+}
+
+// TestV4ContactsListParameters checks the other parameters amoCRM defines
+// for the contacts and companies lists: each is served or refused with a
+// reason, none ignored; undefined ones are ignored as amoCRM does.
+func TestV4ContactsListParameters(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		acc := env.NewAccount(t, "Params")
+		tok := acc.AmoCRMToken
+		other := env.NewUser(t, acc.AccountID, crm.RoleMember)
+		for _, entity := range []string{"contacts", "companies"} {
+			path := "/api/v4/" + entity
+			ids := v4IDs(t, v4Items(t, v4Do(t, env, "POST", path, tok,
+				fmt.Sprintf(`[{"name":"One"},{"name":"Two","responsible_user_id":%d},{"name":"Three"}]`, other.UserID), 200), entity))
+			for _, tc := range []struct {
+				query string
+				want  []int64
+			}{
+				{"filter[name]=Two", ids[1:2]},
+				{"filter[name][]=One&filter[name][]=Three", []int64{ids[0], ids[2]}},
+				{fmt.Sprintf("filter[responsible_user_id]=%d", other.UserID), ids[1:2]},
+				{fmt.Sprintf("filter[responsible_user_id][]=%d", acc.UserID), []int64{ids[0], ids[2]}},
+				{fmt.Sprintf("filter[created_by][0]=%d", acc.UserID), ids},
+				{fmt.Sprintf("filter[updated_by]=%d", other.UserID), []int64{}},
+				{"filter[created_at][from]=1", ids},
+				{"filter[updated_at][to]=1", []int64{}},
+				{"order[id]=desc", []int64{ids[2], ids[1], ids[0]}},
+				{"order[updated_at]=desc", []int64{ids[2], ids[1], ids[0]}},
+				{"order[updated_at]=asc&filter[name]=Two", ids[1:2]},
+				{"with=unknown&foo=bar", ids},
+			} {
+				if got := cxList(t, env, tok, path, entity, tc.query); !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("%s?%s: %v, want %v", entity, tc.query, got, tc.want)
+				}
+			}
+			for _, tc := range []struct {
+				query string
+				want  sgViolation
+			}{
+				{"filter[closest_task_at][from]=1", sgViolation{"0", "FieldNotExpected", "filter[closest_task_at][from]"}},
+				{"filter[custom_fields_values][5][]=x", sgViolation{"0", "FieldNotExpected", "filter[custom_fields_values][5][]"}},
+				{"order[created_at]=asc", sgViolation{"0", "FieldNotExpected", "order[created_at]"}},
+				{"order[id]=up", sgViolation{"0", "NotSupportedChoice", "order[id]"}},
+				{"with=leads", sgViolation{"0", "NotSupportedChoice", "with"}},
+				{"with=catalog_elements,customers", sgViolation{"0", "NotSupportedChoice", "with"}},
+				{"with=only_deleted", sgViolation{"0", "NotSupportedChoice", "with"}},
+			} {
+				sgViolations(t, env.Do(t, "GET", path+"?"+tc.query, tok, ""), tc.want)
+			}
+			sgViolations(t, env.Do(t, "GET", fmt.Sprintf("%s/%d?with=customers", path, ids[0]), tok, ""), sgViolation{"0", "NotSupportedChoice", "with"})
+			v4Do(t, env, "GET", fmt.Sprintf("%s/%d?with=unknown", path, ids[0]), tok, "", 200)
+		}
+		sgViolations(t, env.Do(t, "GET", "/api/v4/companies?with=contacts", tok, ""), sgViolation{"0", "NotSupportedChoice", "with"})
 	})
 }

@@ -179,6 +179,50 @@ func (qr *queryReader) order(fields ...string) (field string, desc bool) {
 	return field, desc
 }
 
+// refuse marks every filter[name]… parameter as read and refused: amoCRM
+// defines it, crmd cannot serve it, and detail says why.
+func (qr *queryReader) refuse(name, detail string) {
+	base := "filter[" + name + "]"
+	var keys []string
+	for key := range qr.q {
+		if key == base || strings.HasPrefix(key, base+"[") {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		qr.used[key] = true
+		qr.errs = append(qr.errs, crm.Violation{Path: key, Code: crm.ViolationUnexpected, Detail: detail})
+	}
+}
+
+// refuseWith records a violation for each with value in unserved (value →
+// why crmd cannot serve it).
+func (qr *queryReader) refuseWith(unserved map[string]string) {
+	qr.errs = append(qr.errs, unservedWith(qr.q, unserved)...)
+}
+
+// refuseWith refuses the with values in unserved for a request that reads
+// no other parameter (GET by id).
+func refuseWith(r *http.Request, unserved map[string]string) error {
+	return violationsErr(unservedWith(r.URL.Query(), unserved))
+}
+
+func unservedWith(q url.Values, unserved map[string]string) []crm.Violation {
+	var out []crm.Violation
+	seen := map[string]bool{}
+	for _, v := range q["with"] {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if detail, ok := unserved[part]; ok && !seen[part] {
+				seen[part] = true
+				out = append(out, crm.Violation{Path: "with", Code: crm.ViolationChoice, Detail: "with=" + part + ": " + detail})
+			}
+		}
+	}
+	return out
+}
+
 // done reports the type errors found and every filter[…] or order[…]
 // parameter that was not read.
 func (qr *queryReader) done() error {
