@@ -153,22 +153,31 @@ func TestServe(t *testing.T) {
 			t.Errorf("credentials printed again on a non-empty database: %s", second.out.String())
 		}
 		second.stop(t)
+
+		third := startServe(t, dsn, "CRMD_SHUTDOWN_TIMEOUT", "500ms")
+		drainTrickle(t, third)
 	})
 }
 
 type serving struct {
-	url  string
-	out  *syncBuffer
-	sig  chan os.Signal
-	done chan error
+	url    string
+	out    *syncBuffer
+	errOut *syncBuffer
+	sig    chan os.Signal
+	done   chan error
 }
 
-func startServe(t *testing.T, dsn string) *serving {
+// startServe runs serve on dsn; kv are further environment variables, as
+// name, value pairs.
+func startServe(t *testing.T, dsn string, kv ...string) *serving {
 	t.Helper()
-	s := &serving{out: &syncBuffer{}, sig: make(chan os.Signal, 1), done: make(chan error, 1)}
-	errOut := &syncBuffer{}
-	m := &cli.Main{Stdout: s.out, Stderr: errOut, Signals: s.sig,
-		Getenv: env{"CRMD_ADDR": "127.0.0.1:0", "CRMD_DB": dsn}.get}
+	s := &serving{out: &syncBuffer{}, errOut: &syncBuffer{}, sig: make(chan os.Signal, 1), done: make(chan error, 1)}
+	errOut := s.errOut
+	vars := env{"CRMD_ADDR": "127.0.0.1:0", "CRMD_DB": dsn}
+	for i := 0; i+1 < len(kv); i += 2 {
+		vars[kv[i]] = kv[i+1]
+	}
+	m := &cli.Main{Stdout: s.out, Stderr: errOut, Signals: s.sig, Getenv: vars.get}
 	go func() { s.done <- m.Run(context.Background(), []string{"serve"}) }()
 	deadline := time.Now().Add(20 * time.Second)
 	re := regexp.MustCompile(`url=(http://\S+)`)
@@ -245,6 +254,30 @@ func drainInFlight(t *testing.T, s *serving, token string) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop after SIGTERM")
+	}
+}
+
+// drainTrickle sends SIGTERM while a client trickles a request body: serve
+// waits out its drain window, closes the connection, warns, and exits 0.
+func drainTrickle(t *testing.T, s *serving) {
+	t.Helper()
+	conn := trickle(t, strings.TrimPrefix(s.url, "http://"))
+	start := time.Now()
+	s.sig <- syscall.SIGTERM
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("serve exited with %v after SIGTERM with a trickling client, want 0", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after SIGTERM with a trickling client")
+	}
+	if took := time.Since(start); took < 500*time.Millisecond {
+		t.Errorf("serve stopped after %s, before its 500ms drain window", took)
+	}
+	assertCut(t, conn)
+	if !regexp.MustCompile(`level=WARN .*drain window.* connections=1`).MatchString(s.errOut.String()) {
+		t.Errorf("no warning about the connection cut: %s", s.errOut.String())
 	}
 }
 

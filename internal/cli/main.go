@@ -48,6 +48,7 @@ const usage = `crmd — a self-hosted CRM server speaking amoCRM, Envybox and UI
 Usage:
   crmd serve   [--addr HOST:PORT] [--db DSN]      run the server (env CRMD_ADDR, CRMD_DB)
                [--limits=false]                   switch request limits off (env CRMD_LIMITS)
+               [--shutdown-timeout 30s]           drain window on SIGTERM (env CRMD_SHUTDOWN_TIMEOUT)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -162,11 +163,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: CRMD_LIMITS: %q is not a boolean", errUsage, m.Getenv("CRMD_LIMITS"))
 	}
 	limits := fs.Bool("limits", limitsOn, "apply request limits (env CRMD_LIMITS; false switches them off)")
+	drainDefault, err := time.ParseDuration(m.env("CRMD_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout.String()))
+	if err != nil || drainDefault <= 0 {
+		return fmt.Errorf("%w: CRMD_SHUTDOWN_TIMEOUT: %q is not a positive duration", errUsage, m.Getenv("CRMD_SHUTDOWN_TIMEOUT"))
+	}
+	drain := fs.Duration("shutdown-timeout", drainDefault,
+		"on SIGTERM, how long in-flight requests may finish before their connections are closed (env CRMD_SHUTDOWN_TIMEOUT)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *drain <= 0 {
+		return fmt.Errorf("%w: --shutdown-timeout: %s is not a positive duration", errUsage, *drain)
+	}
 	log := m.logger()
-	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits})
+	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
+		ShutdownTimeout: *drain})
 	if err != nil {
 		return err
 	}
@@ -188,12 +199,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		srv.DB.Close()
 		return err
 	case sig := <-stop:
-		log.Info("shutting down: draining in-flight requests", "signal", sig.String())
+		log.Info("shutting down: draining in-flight requests", "signal", sig.String(), "drain", drain.String())
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	// Not ctx: it may be what ended the wait, and the drain window is the
+	// server's own (ServerConfig.ShutdownTimeout).
+	return srv.Shutdown(context.Background())
 }
 
 // bootstrap creates the first account on an empty database and prints its

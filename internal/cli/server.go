@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmd/crmd/internal/auth"
@@ -23,6 +24,12 @@ type Server struct {
 	http      *http.Server
 	listener  net.Listener
 	done      chan error
+	log       *slog.Logger
+	// drain is how long Shutdown waits for in-flight requests; conns counts
+	// the open connections, so that a cut-short drain can say how many it
+	// closed.
+	drain time.Duration
+	conns atomic.Int64
 	// stopJobs ends the background jobs; jobsDone closes when they have.
 	stopJobs context.CancelFunc
 	jobsDone chan struct{}
@@ -44,7 +51,14 @@ type ServerConfig struct {
 	// zero value leaves them off; crmd serve turns them on unless told
 	// --limits=false.
 	Limits bool
+	// ShutdownTimeout is the drain window: how long Shutdown waits for
+	// in-flight requests before it closes the connections still open.
+	// Zero means DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
 }
+
+// DefaultShutdownTimeout is the drain window when none is configured.
+const DefaultShutdownTimeout = 30 * time.Second
 
 // Start opens (and migrates) the database, listens on the address and serves
 // in the background until Shutdown.
@@ -79,14 +93,27 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, Authority: authority, Service: svc, Limiter: limiter, listener: ln, done: make(chan error, 1)}
+	s := &Server{DB: db, Authority: authority, Service: svc, Limiter: limiter, listener: ln, done: make(chan error, 1),
+		log: c.Logger, drain: c.ShutdownTimeout}
+	if s.drain <= 0 {
+		s.drain = DefaultShutdownTimeout
+	}
+	handler := server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter})
 	s.http = &http.Server{
-		Handler:           server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(c.Logger.Handler(), slog.LevelWarn),
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			switch state {
+			case http.StateNew:
+				s.conns.Add(1)
+			case http.StateClosed, http.StateHijacked:
+				s.conns.Add(-1)
+			}
+		},
 	}
 	jobs, stop := context.WithCancel(context.Background())
 	s.stopJobs, s.jobsDone = stop, make(chan struct{})
@@ -122,11 +149,25 @@ func (s *Server) URL() string {
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
-// Shutdown stops accepting connections, waits for in-flight requests (up to
-// ctx's deadline) and closes the database.
+// Shutdown stops accepting connections and waits for in-flight requests
+// for the drain window (ServerConfig.ShutdownTimeout) or until ctx ends,
+// whichever comes first. Connections still open then are closed, with a
+// warning in the log: one client trickling a request body must not turn a
+// requested stop into a failure, so a drain cut short is not an error.
+// Last, the database is closed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopJobs()
-	err := s.http.Shutdown(ctx)
+	drainCtx, cancel := context.WithTimeout(ctx, s.drain)
+	defer cancel()
+	err := s.http.Shutdown(drainCtx)
+	if drainCtx.Err() != nil && err != nil {
+		// Shutdown fails only by its context here; what it has not drained
+		// is still open, and Close cuts it (handlers reading or writing
+		// those connections get errors and return).
+		s.log.Warn("shutdown: the drain window ended with requests in flight; closing their connections",
+			"connections", s.conns.Load(), "drain", s.drain.String())
+		err = s.http.Close()
+	}
 	<-s.jobsDone
 	if serveErr := <-s.done; serveErr != nil && err == nil {
 		err = serveErr
