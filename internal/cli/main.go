@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crmd/crmd/internal/api/widget"
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/store"
@@ -49,6 +50,8 @@ Usage:
   crmd serve   [--addr HOST:PORT] [--db DSN]      run the server (env CRMD_ADDR, CRMD_DB)
                [--limits=false]                   switch request limits off (env CRMD_LIMITS)
                [--shutdown-timeout 30s]           drain window on SIGTERM (env CRMD_SHUTDOWN_TIMEOUT)
+               [--trusted-proxies CIDR,…]         proxies whose X-Forwarded-For the widget
+                                                  believes (env CRMD_TRUSTED_PROXIES)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -169,15 +172,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	drain := fs.Duration("shutdown-timeout", drainDefault,
 		"on SIGTERM, how long in-flight requests may finish before their connections are closed (env CRMD_SHUTDOWN_TIMEOUT)")
+	proxyList := fs.String("trusted-proxies", m.env("CRMD_TRUSTED_PROXIES", ""),
+		"`CIDR,…` of reverse proxies whose X-Forwarded-For names the widget's visitor; a bare IP is one address (env CRMD_TRUSTED_PROXIES; empty: none)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *drain <= 0 {
 		return fmt.Errorf("%w: --shutdown-timeout: %s is not a positive duration", errUsage, *drain)
 	}
+	proxies, err := widget.ParseTrustedProxies(*proxyList)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
+	}
 	log := m.logger()
 	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
-		ShutdownTimeout: *drain})
+		ShutdownTimeout: *drain, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -185,7 +194,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		srv.Shutdown(ctx)
 		return err
 	}
-	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version, "limits", *limits)
+	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version, "limits", *limits,
+		"trusted_proxies", proxies)
 
 	stop := m.Signals
 	if stop == nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,9 @@ type ServerConfig struct {
 	// in-flight requests before it closes the connections still open.
 	// Zero means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// widget believes (widget.ParseTrustedProxies); empty trusts none.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultShutdownTimeout is the drain window when none is configured.
@@ -98,7 +102,8 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 	if s.drain <= 0 {
 		s.drain = DefaultShutdownTimeout
 	}
-	handler := server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter})
+	handler := server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter,
+		TrustedProxies: c.TrustedProxies})
 	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -24,6 +25,9 @@ type Config struct {
 	// Limiter applies the request limits of every dialect; nil switches
 	// them off.
 	Limiter *crm.Limiter
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the widget's visitor (widget.Config); empty trusts none.
+	TrustedProxies []netip.Prefix
 }
 
 // NewHandler returns crmd's root handler.
@@ -39,7 +43,7 @@ func NewHandler(c Config) http.Handler {
 		Limiter: c.Limiter, Logger: c.Logger}))
 	// The website lead widget (Envybox §4): public, keyed by crm_id, with
 	// its own request limits (internal/api/widget).
-	wdg := widget.NewHandler(widget.Config{Service: c.Service, Logger: c.Logger})
+	wdg := widget.NewHandler(widget.Config{Service: c.Service, Logger: c.Logger, TrustedProxies: c.TrustedProxies})
 	mux.Handle("/widget.js", wdg)
 	mux.Handle("/widget/", wdg)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

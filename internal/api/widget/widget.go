@@ -16,19 +16,22 @@
 //     digits or a plausible email, at least one of the two, and no control
 //     characters;
 //   - every refusal of the content, and an unknown crm_id, gets the same
-//     answer (400 "Заявка не принята"), so that accounts cannot be told
-//     apart from junk; the content is checked before the account is looked
-//     up, so junk never reaches the database;
+//     answer (400 "Заявка не принята"); this hides nothing, since an
+//     account's crm_id is public in every page that embeds the widget, but
+//     one answer is all a visitor needs. The content is checked before the
+//     account is looked up, so junk never reaches the database;
 //   - request limits per visitor address (per account) and per account, in
 //     the database's limit counters (crm.FixedLimiter), so that they hold
 //     across crmd processes (429 with Retry-After beyond). They apply
 //     whether or not the API request limits are on: the API is keyed, the
 //     widget is not.
 //
-// The visitor's address is the connection's peer; when the peer is a
-// loopback or private address (a reverse proxy on the host or the private
-// network), the last address of X-Forwarded-For is used instead, which is
-// the one the proxy appended.
+// The visitor's address is the connection's peer, unless the peer is one
+// of the proxies the operator trusts (Config.TrustedProxies, crmd serve
+// --trusted-proxies): then it is the right-most address of X-Forwarded-For
+// that is not itself a trusted proxy. Nothing is trusted by default, since
+// any client may send the header; trusting whole private ranges would let
+// every machine on an office LAN claim a fresh address per request.
 package widget
 
 import (
@@ -37,6 +40,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -99,6 +103,42 @@ type Config struct {
 	Limits *Limits
 	// Now is the clock of the limit windows; time.Now when nil.
 	Now func() time.Time
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (ParseTrustedProxies reads them). Empty: none, and the
+	// visitor is the TCP peer.
+	TrustedProxies []netip.Prefix
+}
+
+// ParseTrustedProxies reads a comma-separated list of CIDR prefixes, such
+// as "10.0.0.0/8, 192.168.1.10"; a bare address stands for itself (/32 or
+// /128). An empty list trusts no proxy.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			a, err := netip.ParseAddr(item)
+			if err != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is neither a CIDR prefix nor an IP address", item)
+			}
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR prefix: %v", item, err)
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			// ::ffff:10.0.0.0/104 means 10.0.0.0/8: peers are compared unmapped.
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 type handler struct {
@@ -108,13 +148,14 @@ type handler struct {
 	now     func() time.Time
 	mux     *http.ServeMux
 	limiter *crm.FixedLimiter
+	proxies []netip.Prefix // trusted to name the visitor in X-Forwarded-For
 }
 
 // NewHandler returns the widget handler, to be mounted at /widget.js and
 // /widget/.
 func NewHandler(c Config) http.Handler {
 	h := &handler{svc: c.Service, log: c.Logger, limits: DefaultLimits(), now: c.Now, mux: http.NewServeMux(),
-		limiter: crm.NewFixedLimiter(c.Service.Store())}
+		limiter: crm.NewFixedLimiter(c.Service.Store()), proxies: c.TrustedProxies}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -199,7 +240,7 @@ func (h *handler) intake(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	retry, err := h.allow(ctx, accountID, visitorKey(r), now)
+	retry, err := h.allow(ctx, accountID, visitorKey(r, h.proxies), now)
 	if err != nil {
 		h.internal(ctx, w, err)
 		return
@@ -309,7 +350,7 @@ func parseLead(body []byte) (map[string]string, string) {
 }
 
 // visitorKey names the visitor's address for the per-IP limit.
-func visitorKey(r *http.Request) string {
+func visitorKey(r *http.Request, proxies []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -318,20 +359,66 @@ func visitorKey(r *http.Request) string {
 	if err != nil {
 		return host
 	}
-	addr = addr.Unmap().WithZone("")
-	if addr.IsLoopback() || addr.IsPrivate() {
-		if list := r.Header.Values("X-Forwarded-For"); len(list) > 0 {
-			hops := strings.Split(list[len(list)-1], ",")
-			if a, err := netip.ParseAddr(strings.TrimSpace(hops[len(hops)-1])); err == nil {
-				addr = a.Unmap().WithZone("")
-			}
-		}
-	}
+	addr = forwardedFor(r.Header.Values("X-Forwarded-For"), addr.Unmap().WithZone(""), proxies)
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
 		return p.String()
 	}
 	return addr.String()
+}
+
+// forwardedFor is the client address behind peer. This is the usual
+// right-to-left walk: each trusted proxy appends the address it received
+// the request from, so the hops are read from the right while they are
+// trusted proxies, and the first one that is not is the client. Entries to
+// its left were written by the client and prove nothing. An entry that is
+// not an address ends the walk at the last trusted hop, so that junk
+// cannot be rotated into fresh identities.
+func forwardedFor(headers []string, peer netip.Addr, proxies []netip.Prefix) netip.Addr {
+	addr := peer
+	if !trusted(addr, proxies) {
+		return addr
+	}
+	for i := len(headers) - 1; i >= 0; i-- {
+		hops := strings.Split(headers[i], ",")
+		for j := len(hops) - 1; j >= 0; j-- {
+			hop, ok := parseHop(hops[j])
+			if !ok {
+				return addr
+			}
+			addr = hop
+			if !trusted(addr, proxies) {
+				return addr
+			}
+		}
+	}
+	// Every hop was a trusted proxy: the left-most is the nearest to the
+	// client there is.
+	return addr
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or an address with
+// a port, as some proxies write it.
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(s)
+		if perr != nil {
+			return netip.Addr{}, false
+		}
+		a = ap.Addr()
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+func trusted(a netip.Addr, proxies []netip.Prefix) bool {
+	for _, p := range proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // allow counts a request against the per-IP and per-account limits and

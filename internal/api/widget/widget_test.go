@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strings"
@@ -226,12 +227,13 @@ func (c *wtClock) Add(d time.Duration) {
 // Retry-After, refused requests do not use up the allowance, and the
 // windows pass. The handler is built with small limits over the test
 // server's service; visitors are told apart by X-Forwarded-For, which is
-// trusted from the loopback peer.
+// trusted from the loopback peer, named as a trusted proxy.
 func TestWidgetLimits(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		clock := &wtClock{now: time.Date(2024, 5, 1, 10, 0, 5, 0, time.UTC)}
 		h := widget.NewHandler(widget.Config{Service: env.Server.Service, Now: clock.Now,
-			Limits: &widget.Limits{PerIP: crm.Limits{PerMinute: 2}, PerAccount: crm.Limits{PerMinute: 3, PerDay: 5}}})
+			Limits:         &widget.Limits{PerIP: crm.Limits{PerMinute: 2}, PerAccount: crm.Limits{PerMinute: 3, PerDay: 5}},
+			TrustedProxies: wtProxies(t, "127.0.0.0/8")})
 		srv := httptest.NewServer(h)
 		defer srv.Close()
 		limited := &crmtest.Env{URL: srv.URL, Client: env.Client}
@@ -271,6 +273,104 @@ func TestWidgetLimits(t *testing.T) {
 		wtExpect(t, post(b.AccountID, "2001:db8:1:2::2", "79990000011"), http.StatusOK, "success")
 		wtExpect(t, post(b.AccountID, "2001:db8:1:2::3", "79990000012"), http.StatusTooManyRequests, widget.MsgLimited)
 	})
+}
+
+// wtProxies parses a trusted-proxy list or fails the test.
+func wtProxies(t testing.TB, list string) []netip.Prefix {
+	t.Helper()
+	p, err := widget.ParseTrustedProxies(list)
+	if err != nil {
+		t.Fatalf("ParseTrustedProxies(%q): %v", list, err)
+	}
+	return p
+}
+
+// wtForwarded is a widget server with a per-visitor limit of 2 a minute
+// (the account's is out of the way) that trusts the given proxies; post
+// sends a lead with the given X-Forwarded-For from the loopback peer.
+func wtForwarded(t *testing.T, env *crmtest.Env, proxies string) (post func(xff string) *crmtest.Response) {
+	t.Helper()
+	clock := &wtClock{now: time.Date(2024, 5, 1, 10, 0, 5, 0, time.UTC)}
+	h := widget.NewHandler(widget.Config{Service: env.Server.Service, Now: clock.Now,
+		Limits:         &widget.Limits{PerIP: crm.Limits{PerMinute: 2}, PerAccount: crm.Limits{PerMinute: 1000}},
+		TrustedProxies: wtProxies(t, proxies)})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c := &crmtest.Env{URL: srv.URL, Client: env.Client}
+	a := env.NewAccount(t, "Forwarded")
+	n := 0
+	return func(xff string) *crmtest.Response {
+		n++
+		return c.Do(t, http.MethodPost, wtLeadPath(a.AccountID), "", fmt.Sprintf(`{"phone": "7999100%04d"}`, n), "X-Forwarded-For: "+xff)
+	}
+}
+
+// TestWidgetForwardedUntrusted: with no trusted proxy (crmd's default) a
+// client on the loopback or an office LAN cannot pass the per-visitor limit
+// by sending a fresh X-Forwarded-For each time: it is counted by its own
+// address.
+func TestWidgetForwardedUntrusted(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		post := wtForwarded(t, env, "")
+		wtExpect(t, post("203.0.113.1"), http.StatusOK, "success")
+		wtExpect(t, post("203.0.113.2"), http.StatusOK, "success")
+		wtExpect(t, post("203.0.113.3"), http.StatusTooManyRequests, widget.MsgLimited)
+		wtExpect(t, post("10.0.0.1, 203.0.113.4"), http.StatusTooManyRequests, widget.MsgLimited)
+	})
+}
+
+// TestWidgetForwardedTrusted: behind trusted proxies X-Forwarded-For names
+// the visitor: the right-most address that is not a trusted proxy. What a
+// client writes to its left changes nothing, and an entry that is not an
+// address leaves the request counted at the trusted hop that passed it on.
+func TestWidgetForwardedTrusted(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		post := wtForwarded(t, env, "127.0.0.0/8, 10.0.0.0/8")
+		// The loopback peer is trusted: each address is its own visitor.
+		wtExpect(t, post("203.0.113.1"), http.StatusOK, "success")
+		wtExpect(t, post("203.0.113.2"), http.StatusOK, "success")
+		wtExpect(t, post("203.0.113.3"), http.StatusOK, "success")
+		wtExpect(t, post("203.0.113.1"), http.StatusOK, "success")
+		wtExpect(t, post("203.0.113.1"), http.StatusTooManyRequests, widget.MsgLimited)
+		// Two trusted hops (10.1.2.3 and the peer) in front of 198.51.100.9;
+		// the spoofed entries further left are ignored.
+		wtExpect(t, post("192.0.2.1, 198.51.100.9, 10.1.2.3"), http.StatusOK, "success")
+		wtExpect(t, post("192.0.2.2, 198.51.100.9, 10.1.2.3"), http.StatusOK, "success")
+		wtExpect(t, post("192.0.2.3, 198.51.100.9, 10.1.2.3"), http.StatusTooManyRequests, widget.MsgLimited)
+		// Through the same proxy, another visitor is not the proxy's count.
+		wtExpect(t, post("192.0.2.4, 198.51.100.10, 10.1.2.3"), http.StatusOK, "success")
+		// Junk stops the walk at the last trusted hop, 10.9.9.9.
+		wtExpect(t, post("junk-1, 10.9.9.9"), http.StatusOK, "success")
+		wtExpect(t, post("junk-2, 10.9.9.9"), http.StatusOK, "success")
+		wtExpect(t, post("junk-3, 10.9.9.9"), http.StatusTooManyRequests, widget.MsgLimited)
+		wtExpect(t, post("10.9.9.9"), http.StatusTooManyRequests, widget.MsgLimited)
+	})
+}
+
+// TestParseTrustedProxies: CIDR prefixes and bare addresses, separated by
+// commas; anything else is an error.
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := widget.ParseTrustedProxies(" 10.0.0.0/8, 192.168.1.10 ,2001:db8::/32,::1,,10.1.2.3/16, ::ffff:172.16.0.0/108")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.168.1.10/32", "2001:db8::/32", "::1/128", "10.1.0.0/16", "172.16.0.0/12"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("%d: %s, want %s", i, got[i], want[i])
+		}
+	}
+	if got, err := widget.ParseTrustedProxies(""); err != nil || len(got) != 0 {
+		t.Errorf("empty list: %v %v", got, err)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.local", "10.0.0.0/8,nope", "fe80::1%eth0", "10.0.0/8"} {
+		if _, err := widget.ParseTrustedProxies(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
 }
 
 // TestWidgetDefaultLimits: crmd serve's widget is limited even with the API
