@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/crmd/crmd/internal/api/amocrm"
@@ -36,7 +38,12 @@ func NewHandler(c Config) http.Handler {
 	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle("/api/v4/", amo)
 	mux.Handle("/api/v2/", amo)
-	mux.Handle("/openapi/v1/", envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter}))
+	envy := envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
+	mux.Handle(envyboxPrefix, envy)
+	// Published Envybox integrations also call /crm/api/v1/<method>/. The
+	// dialect's routes name /openapi/v1/, so the alias is rewritten to it and
+	// the two prefixes cannot drift apart, the unknown-method 404 included.
+	mux.Handle(envyboxAlias, rewritePrefix(envyboxAlias, envyboxPrefix, envy))
 	// UIS Data API v2.0 (JSON-RPC): every HTTP method reaches the dialect,
 	// which refuses all but POST in its own envelope.
 	mux.Handle("/v2.0", uis.NewHandler(uis.Deps{Service: c.Service, Auth: c.Authority, Expired: auth.IsExpired,
@@ -59,6 +66,39 @@ func NewHandler(c Config) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	return recoverer(c.Logger, logRequests(c.Logger, mux))
+}
+
+// The Envybox API's prefix and its alias (see NewHandler).
+const (
+	envyboxPrefix = "/openapi/v1/"
+	envyboxAlias  = "/crm/api/v1/"
+)
+
+// rewritePrefix serves requests under from as next serves them under to.
+// The access log, wrapped around the mux, still shows the path the client
+// sent.
+func rewritePrefix(from, to string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, from)
+		if !ok {
+			// The mux sends only paths under from here.
+			http.NotFound(w, r)
+			return
+		}
+		r2 := new(http.Request)
+		*r2 = *r
+		r2.URL = new(url.URL)
+		*r2.URL = *r.URL
+		r2.URL.Path = to + rest
+		// A raw path carries escapes the decoded one lost; keep them, or
+		// drop it when it does not share the prefix (url.URL then encodes
+		// Path afresh).
+		r2.URL.RawPath = ""
+		if raw, ok := strings.CutPrefix(r.URL.RawPath, from); ok {
+			r2.URL.RawPath = to + raw
+		}
+		next.ServeHTTP(w, r2)
+	})
 }
 
 // statusWriter remembers the status code for the access log.
