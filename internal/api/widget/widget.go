@@ -53,6 +53,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -307,6 +308,11 @@ func parseLead(body []byte) (map[string]string, string) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, "trailing data"
+	}
+	// The checks below see decoded text, in which invalid UTF-8 and lone
+	// surrogates have already become U+FFFD: those are caught on the wire.
+	if fault := wiretext.JSON(body); fault != nil {
+		return nil, fault.Dotted() + ": " + fault.Detail
 	}
 	values := map[string]string{}
 	for key, limit := range fieldLimits {
