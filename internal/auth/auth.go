@@ -31,15 +31,25 @@ type Authority struct {
 	key   []byte
 	now   func() time.Time
 	seen  actorCache
+	throttle
 }
 
-// New loads (or creates, on first use) the signing key and returns an Authority.
+// New loads (or creates, on first use) the signing key and returns an
+// Authority. The store must also keep failed logins (LoginFailureStore):
+// crmd's does; a store that did not would leave logins unthrottled, so it
+// is refused rather than served.
 func New(ctx context.Context, store crm.Store) (*Authority, error) {
+	failures, ok := store.(LoginFailureStore)
+	if !ok {
+		return nil, fmt.Errorf("auth: the store (%T) does not keep failed logins", store)
+	}
 	key, err := store.InstanceSecret(ctx, jwtKeyName, func() ([]byte, error) { return randomBytes(32) })
 	if err != nil {
 		return nil, err
 	}
-	return &Authority{store: store, key: key, now: time.Now}, nil
+	a := &Authority{store: store, key: key, now: time.Now}
+	a.failures, a.checkers = failures, make(chan struct{}, passwordCheckers())
+	return a, nil
 }
 
 // AccountCredentials are the secrets of a freshly created account, shown once.

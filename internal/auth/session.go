@@ -112,11 +112,18 @@ func (a *Authority) SetPassword(ctx context.Context, userID int64, password stri
 	return a.store.SetUserPassword(ctx, userID, h)
 }
 
-// Login checks a login (a user's id, or email) and password and returns the
-// user as an actor. When several users with a password share the email, the
-// one whose password matches is chosen; if more than one matches, the login
-// is refused (log in by id). Errors: unauthorized (ErrWrongLogin).
-func (a *Authority) Login(ctx context.Context, login, password string) (crm.Actor, error) {
+// Login checks a login (a user's id, or email) and password sent from the
+// client address from ("host:port" as the transport saw it, or a bare
+// host; "" when not known) and returns the user as an actor. When several
+// users with a password share the email, the one whose password matches is
+// chosen; if more than one matches, the login is refused (log in by id).
+//
+// Failed attempts are throttled by the LoginPolicy (throttle.go): an
+// attempt over it is refused before any password is checked, whether or
+// not its password is right. Errors: unauthorized (ErrWrongLogin), limit
+// (*LoginLimitError), and ctx's error when the caller gave up while its
+// check waited for a free checker.
+func (a *Authority) Login(ctx context.Context, login, password, from string) (crm.Actor, error) {
 	login = strings.TrimSpace(login)
 	var candidates []crm.UserPassword
 	if login != "" && password != "" {
@@ -128,13 +135,42 @@ func (a *Authority) Login(ctx context.Context, login, password string) (crm.Acto
 	if len(candidates) > maxLoginCandidates {
 		candidates = candidates[:maxLoginCandidates]
 	}
+	var charge loginCharge
+	if p := a.policy(); p.on() {
+		var err error
+		if charge, err = a.chargeLogin(ctx, p, login, candidates, from); err != nil {
+			return crm.Actor{}, err
+		}
+	}
+	actor, err := a.login(ctx, candidates, password)
+	// Settling must outlive a request that went away: its charge is
+	// given back exactly when no password was found wrong.
+	settleCtx := context.WithoutCancel(ctx)
+	switch {
+	case err == nil:
+		a.settle(settleCtx, charge, userKey(actor.UserID))
+	case !errors.Is(err, ErrWrongLogin):
+		a.settle(settleCtx, charge, "")
+	}
+	return actor, err
+}
+
+// login checks the password against the candidates (against a dummy hash
+// when there are none, so that an unknown login takes as long to refuse).
+func (a *Authority) login(ctx context.Context, candidates []crm.UserPassword, password string) (crm.Actor, error) {
 	if len(candidates) == 0 {
-		CheckPassword(dummyHash(), password)
+		if _, err := a.checkPassword(ctx, dummyHash(), password); err != nil {
+			return crm.Actor{}, err
+		}
 		return crm.Actor{}, ErrWrongLogin
 	}
 	var match *crm.UserPassword
 	for i, c := range candidates {
-		if CheckPassword(c.Hash, password) {
+		ok, err := a.checkPassword(ctx, c.Hash, password)
+		if err != nil {
+			return crm.Actor{}, err
+		}
+		if ok {
 			if match != nil {
 				return crm.Actor{}, ErrWrongLogin
 			}

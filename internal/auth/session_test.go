@@ -72,7 +72,7 @@ func TestUISLoginSessions(t *testing.T) {
 		if err := a.SetPassword(ctx, twin.UserID+1000, "long enough"); crm.KindOf(err) != crm.KindNotFound {
 			t.Errorf("no such user: %v", err)
 		}
-		if _, err := a.Login(ctx, "shared@example.com", "first password"); err != auth.ErrWrongLogin {
+		if _, err := a.Login(ctx, "shared@example.com", "first password", ""); err != auth.ErrWrongLogin {
 			t.Errorf("login before any password: %v", err)
 		}
 		for _, step := range []struct {
@@ -92,23 +92,23 @@ func TestUISLoginSessions(t *testing.T) {
 			{"SHARED@example.com ", "second password", twin.UserID},
 			{strconv.FormatInt(twin.UserID, 10), "second password", twin.UserID},
 		} {
-			actor, err := a.Login(ctx, tc.login, tc.pw)
+			actor, err := a.Login(ctx, tc.login, tc.pw, "")
 			if err != nil || actor.UserID != tc.want || actor.Role != crm.RoleMember {
 				t.Errorf("login %q: %+v %v, want user %d", tc.login, actor, err, tc.want)
 			}
 		}
-		if _, err := a.Login(ctx, strconv.FormatInt(u.UserID, 10), "second password"); err != auth.ErrWrongLogin {
+		if _, err := a.Login(ctx, strconv.FormatInt(u.UserID, 10), "second password", ""); err != auth.ErrWrongLogin {
 			t.Errorf("another user's password: %v", err)
 		}
 		// The same password for both: ambiguous, refused (log in by id).
 		if err := a.SetPassword(ctx, twin.UserID, "first password"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.Login(ctx, "shared@example.com", "first password"); err != auth.ErrWrongLogin {
+		if _, err := a.Login(ctx, "shared@example.com", "first password", ""); err != auth.ErrWrongLogin {
 			t.Errorf("ambiguous login: %v", err)
 		}
 
-		actor, _ := a.Login(ctx, strconv.FormatInt(u.UserID, 10), "first password")
+		actor, _ := a.Login(ctx, strconv.FormatInt(u.UserID, 10), "first password", "")
 		token, expires, err := a.StartSession(ctx, actor)
 		if err != nil || !expires.Equal(now.Add(auth.SessionTTL)) || auth.SessionTTL != time.Hour {
 			t.Fatalf("session %q %v %v", token, expires, err)

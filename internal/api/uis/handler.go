@@ -20,8 +20,11 @@ type Authenticator interface {
 	// token). Errors: unauthorized; an expired session is recognised by
 	// Expired.
 	UISToken(ctx context.Context, token string) (crm.Actor, error)
-	// Login checks a login and password. Errors: unauthorized.
-	Login(ctx context.Context, login, password string) (crm.Actor, error)
+	// Login checks a login and password sent from a client address
+	// (http.Request.RemoteAddr). Errors: unauthorized; a refusal for too
+	// many failed logins is an error that has a LoginLimit method
+	// (loginLimited).
+	Login(ctx context.Context, login, password, from string) (crm.Actor, error)
 	// StartSession opens a session for the actor and returns its token and
 	// expiry.
 	StartSession(ctx context.Context, actor crm.Actor) (string, time.Time, error)
@@ -136,7 +139,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return // the client went away
 	}
-	h.write(w, http.StatusOK, h.handle(r.Context(), body))
+	// The TCP peer, not a forwarding header: anyone can send one of those,
+	// and login.user throttles by this address.
+	h.write(w, http.StatusOK, h.handle(r.Context(), body, r.RemoteAddr))
 }
 
 func (h *handler) write(w http.ResponseWriter, status int, rep reply) {
@@ -147,8 +152,9 @@ func (h *handler) write(w http.ResponseWriter, status int, rep reply) {
 	enc.Encode(rep)
 }
 
-// handle reads one JSON-RPC request and returns the reply.
-func (h *handler) handle(ctx context.Context, body []byte) reply {
+// handle reads one JSON-RPC request, sent from the client address peer,
+// and returns the reply.
+func (h *handler) handle(ctx context.Context, body []byte, peer string) reply {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if !json.Valid(trimmed) {
 		return h.errorReply(ctx, nil, fail(mnParseError, ""), nil)
@@ -219,7 +225,7 @@ func (h *handler) handle(ctx context.Context, body []byte) reply {
 	var err error
 	switch name {
 	case "login.user":
-		result, meta, err = h.login(ctx, p)
+		result, meta, err = h.login(ctx, p, peer)
 	case "logout.user":
 		result, meta, err = h.logout(ctx, p)
 	default:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -91,4 +93,48 @@ func metadata(st crm.LimitState, total *int) map[string]any {
 		m["total_items"] = *total
 	}
 	return m
+}
+
+// loginLimited is the Authenticator's refusal of a login attempt after too
+// many failed ones (auth.LoginLimitError), known by its method so that the
+// dialect need not import auth: whether the login's count refused it (else
+// the client address's), the limit and the window it counts in.
+type loginLimited interface {
+	LoginLimit() (perLogin bool, limit int64, window time.Duration)
+}
+
+// loginLimitError answers a login refused for too many failures with
+// limit_exceeded (-32029), the one UIS error of the group "Ошибки связанные
+// с лимитами": clients already read it as "wait, then retry", which is what
+// the caller has to do. auth_error would say the password is wrong, even
+// when it is right, and invite the next guess; access_token_blocked speaks
+// of a token, and a login has none yet. The message's placeholders carry
+// the window and the limit ("Limit per 15 minutes has been exceeded. Value
+// of current limit per 15 minutes is 10"); field is "login" when the
+// login's count refused the attempt, null when the address's did. There is
+// no metadata: the caller is not authenticated.
+func loginLimitError(l loginLimited) *rpcError {
+	perLogin, limit, window := l.LoginLimit()
+	e := fail(mnLimit, "")
+	if perLogin {
+		e.field = "login"
+	}
+	e.params = map[string]any{"limit_type": windowName(window), "limit_max_value": limit}
+	return e
+}
+
+// windowName names a window the way the limit_exceeded message reads
+// best: "hour", "15 minutes", "90 seconds".
+func windowName(d time.Duration) string {
+	unit, n := "second", int64((d+time.Second-1)/time.Second)
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		unit, n = "hour", int64(d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		unit, n = "minute", int64(d/time.Minute)
+	}
+	if n == 1 {
+		return unit
+	}
+	return strconv.FormatInt(n, 10) + " " + unit + "s"
 }

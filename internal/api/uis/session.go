@@ -2,6 +2,7 @@ package uis
 
 import (
 	"context"
+	"errors"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -9,8 +10,9 @@ import (
 // login serves login.user: params login and password; the login is a crmd
 // user's email or id. The result is the session's access_token, expire_at (a
 // Unix timestamp, as the parameter table names it; the docs' sample says
-// "expire") and app_id (the user's account).
-func (h *handler) login(ctx context.Context, p params) (result, meta map[string]any, err error) {
+// "expire") and app_id (the user's account). peer is the client's address,
+// by which failed logins are throttled besides the login.
+func (h *handler) login(ctx context.Context, p params, peer string) (result, meta map[string]any, err error) {
 	if err := p.only("login", "password"); err != nil {
 		return nil, nil, err
 	}
@@ -22,11 +24,19 @@ func (h *handler) login(ctx context.Context, p params) (result, meta map[string]
 	if err != nil {
 		return nil, nil, err
 	}
-	actor, err := h.auth.Login(ctx, login, password)
-	if crm.KindOf(err) == crm.KindUnauthorized {
+	actor, err := h.auth.Login(ctx, login, password, peer)
+	var limited loginLimited
+	switch {
+	case errors.As(err, &limited):
+		return nil, nil, loginLimitError(limited)
+	case crm.KindOf(err) == crm.KindUnauthorized:
 		return nil, nil, fail(mnAuth, "")
-	}
-	if err != nil {
+	case err != nil && ctx.Err() != nil:
+		// The caller went away while its password waited to be
+		// checked: nobody reads the answer, and it is no server fault
+		// worth logging.
+		return nil, nil, fail(mnInternal, "")
+	case err != nil:
 		return nil, nil, err
 	}
 	state, err := h.admit(ctx, actor)
