@@ -23,7 +23,7 @@ func TestRefusedText(t *testing.T) {
 		envy := func(method, body string) *crmtest.Response {
 			return env.Do(t, "POST", "/openapi/v1/"+method+"/?api_key="+acc.EnvyboxAPIKey, "", body)
 		}
-		if r := amo("PATCH", "/api/v4/customers/mode", `{"mode":"periodicity","is_enabled":true}`); r.Status != 200 {
+		if r := amo("PATCH", "/api/v4/customers/mode", `{"mode":"segments","is_enabled":true}`); r.Status != 200 {
 			t.Fatalf("customers mode: %d %s", r.Status, r.Body)
 		}
 
@@ -51,8 +51,13 @@ func TestRefusedText(t *testing.T) {
 		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"error"`) {
 			t.Errorf("amoCRM v2: %d %s", r.Status, r.Body)
 		}
-		if r := amo("GET", "/api/v4/customers", ""); r.Status != http.StatusNoContent && strings.Contains(string(r.Body), `"id"`) {
+		if r := amo("GET", "/api/v4/customers", ""); strings.Contains(string(r.Body), `"name":"ok"`) {
 			t.Errorf("a refused batch wrote customers: %s", r.Body)
+		}
+		// The same batch without the bad character is accepted: the refusal
+		// above was the text's.
+		if r := amo("POST", "/api/v4/customers", `[{"name":"ok"},{"name":"a\tb","request_id":"second"}]`); r.Status != http.StatusOK {
+			t.Errorf("a valid batch: %d %s", r.Status, r.Body)
 		}
 
 		// Envybox: 400 with the parameter named, in every method's body and query.
