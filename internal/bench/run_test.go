@@ -54,8 +54,8 @@ func TestRunSmoke(t *testing.T) {
 				t.Errorf("baseline %+v", b)
 			}
 		}
-		if len(rep.Scenarios) != 11 {
-			t.Errorf("%d scenarios ran, want 11", len(rep.Scenarios))
+		if len(rep.Scenarios) != 13 {
+			t.Errorf("%d scenarios ran, want 13", len(rep.Scenarios))
 		}
 		for _, f := range rep.Scenarios {
 			if f.Requests == 0 || f.Errors > 0 || f.ThroughputRatio <= 0 || f.P99Ratio <= 0 || f.P50 > f.P99 {

@@ -26,7 +26,7 @@ const (
 // Scenario is one named workload and the baseline its figures are divided by.
 type Scenario struct {
 	load.Scenario
-	Group    string // intake, reads, lists, mixed, uis
+	Group    string // intake, reads, lists, uis, writes, mixed
 	Baseline Kind
 }
 
@@ -243,6 +243,10 @@ func Scenarios(ds *Dataset, clients int, d time.Duration) []Scenario {
 		sc("lists", "amocrm v4 customers page", AgainstRead, q.v4CustomersPage, nil),
 		sc("uis", "uis get.sales_funnel", AgainstRead, q.salesFunnel, uisOK),
 		intake,
+		// Plain writes, one record per request: what the shared write path
+		// (internal/store's writer) is for.
+		sc("writes", "envybox deal/create", AgainstWrite, q.dealCreate, envyboxOK),
+		sc("writes", "envybox deal/updateDealStage", AgainstWrite, q.dealStage, envyboxOK),
 		sc("mixed", "mixed 70% read / 20% update / 10% create", AgainstRead, q.mixed, mixedOK),
 	}
 }
