@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"time"
 )
@@ -25,20 +26,7 @@ func (db *DB) LoginFailures(ctx context.Context, keys []string) ([]int64, error)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	got := make(map[string]int64, len(sorted))
-	for rows.Next() {
-		var k string
-		var n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		got[k] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return failureCounts(keys, got), nil
+	return scanFailureCounts(rows, keys)
 }
 
 // AddLoginFailures is one multi-row INSERT … ON CONFLICT DO UPDATE …
@@ -69,20 +57,7 @@ func (db *DB) AddLoginFailures(ctx context.Context, keys []string, window time.D
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	got := make(map[string]int64, len(sorted))
-	for rows.Next() {
-		var k string
-		var n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		got[k] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return failureCounts(keys, got), nil
+	return scanFailureCounts(rows, keys)
 }
 
 // RemoveLoginFailures takes one from each count whose window runs.
@@ -139,4 +114,23 @@ func failureCounts(keys []string, got map[string]int64) []int64 {
 		out[i] = got[k]
 	}
 	return out
+}
+
+// scanFailureCounts reads (key, count) rows and returns the counts in the
+// order of keys, 0 for a key without a row.
+func scanFailureCounts(rows *sql.Rows, keys []string) ([]int64, error) {
+	defer rows.Close()
+	got := make(map[string]int64, len(keys))
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		got[k] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return failureCounts(keys, got), nil
 }

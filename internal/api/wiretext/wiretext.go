@@ -134,21 +134,8 @@ func (s *scanner) object(depth int) bool {
 			return false
 		}
 		s.pos++
-		s.path = append(s.path, key)
-		ok = s.value(depth)
-		s.path = s.path[:len(s.path)-1]
-		if !ok {
-			return false
-		}
-		s.space()
-		switch {
-		case s.at(','):
-			s.pos++
-		case s.at('}'):
-			s.pos++
-			return true
-		default:
-			return false
+		if more, ok := s.member(key, depth, '}'); !more {
+			return ok
 		}
 	}
 }
@@ -161,23 +148,32 @@ func (s *scanner) array(depth int) bool {
 		return true
 	}
 	for i := 0; ; i++ {
-		s.path = append(s.path, strconv.Itoa(i))
-		ok := s.value(depth)
-		s.path = s.path[:len(s.path)-1]
-		if !ok {
-			return false
-		}
-		s.space()
-		switch {
-		case s.at(','):
-			s.pos++
-		case s.at(']'):
-			s.pos++
-			return true
-		default:
-			return false
+		if more, ok := s.member(strconv.Itoa(i), depth, ']'); !more {
+			return ok
 		}
 	}
+}
+
+// member scans the value of an object member or array element named name,
+// then the comma or the closing bracket after it. more: another member
+// follows; ok (when not more): the container ended well.
+func (s *scanner) member(name string, depth int, closing byte) (more, ok bool) {
+	s.path = append(s.path, name)
+	ok = s.value(depth)
+	s.path = s.path[:len(s.path)-1]
+	if !ok {
+		return false, false
+	}
+	s.space()
+	switch {
+	case s.at(','):
+		s.pos++
+		return true, true
+	case s.at(closing):
+		s.pos++
+		return false, true
+	}
+	return false, false
 }
 
 // text scans the string at s.pos and returns it decoded. A refused string
