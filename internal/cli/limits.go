@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"strings"
 
-	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
+	"github.com/crmd/crmd/internal/server"
 	"github.com/crmd/crmd/internal/store"
 )
 
@@ -15,10 +17,15 @@ import (
 // from the next request on. A window's flag left out keeps what is stored;
 // 0 means no limit; -1 goes back to the dialect's default.
 func (m *Main) limitsSet(ctx context.Context, args []string) error {
+	// The dialects the server limits, so that a name is refused here,
+	// before the database is opened, exactly when the server would not
+	// know it.
+	dialects := server.LimitDialects()
+	names := ratelimit.Names(dialects)
 	fs := m.flags("limits set")
 	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
 	account := fs.Int64("account", 0, "account `ID` (required)")
-	dialect := fs.String("dialect", "", "`DIALECT`: amocrm, uis or envybox (required)")
+	dialect := fs.String("dialect", "", "`DIALECT`: "+oneOf(names)+" (required)")
 	perSecond := fs.Int64("per-second", 0, "requests per second (0: no limit, -1: the default)")
 	perMinute := fs.Int64("per-minute", 0, "requests per minute (0: no limit, -1: the default)")
 	perDay := fs.Int64("per-day", 0, "requests per day (0: no limit, -1: the default)")
@@ -26,9 +33,9 @@ func (m *Main) limitsSet(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d := crm.LimitDialect(*dialect)
-	if *account <= 0 || !d.Valid() {
-		return fmt.Errorf("%w: --account and --dialect amocrm|uis|envybox are required", errUsage)
+	d := *dialect
+	if _, known := ratelimit.Find(dialects, d); *account <= 0 || !known {
+		return fmt.Errorf("%w: --account and --dialect %s are required", errUsage, strings.Join(names, "|"))
 	}
 	db, err := store.Open(ctx, *dsn)
 	if err != nil {
@@ -59,7 +66,7 @@ func (m *Main) limitsSet(ctx context.Context, args []string) error {
 			*field = &value
 		}
 	})
-	limits, err := crm.NewLimiter(db, db.Now).SetLimits(ctx, *account, d, o)
+	limits, err := ratelimit.NewLimiter(db, db.Now, dialects...).SetLimits(ctx, *account, d, o)
 	if err != nil {
 		return describe(err)
 	}
@@ -79,4 +86,12 @@ func limitText(n int64) string {
 		return "no limit"
 	}
 	return fmt.Sprint(n)
+}
+
+// oneOf renders names as "a, b or c".
+func oneOf(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

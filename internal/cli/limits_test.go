@@ -18,6 +18,7 @@ import (
 	"github.com/crmd/crmd/internal/cli"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // limitNow returns a settable clock for a server's store.
@@ -201,7 +202,7 @@ func TestLimitTwoProcesses(t *testing.T) {
 
 		// Envybox: a minute limit of 5 and no second limit, set on one
 		// server's database, enforced on both across several seconds.
-		if _, err := servers[1].Limiter.SetLimits(ctx, a.AccountID, crm.LimitEnvybox, crm.LimitOverride{PerSecond: new(int64), PerMinute: limitPtr(int64(5))}); err != nil {
+		if _, err := servers[1].Limiter.SetLimits(ctx, a.AccountID, "envybox", ratelimit.Override{PerSecond: new(int64), PerMinute: limitPtr(int64(5))}); err != nil {
 			t.Fatal(err)
 		}
 		envybox := func(i int) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 	"github.com/crmd/crmd/internal/server"
 	"github.com/crmd/crmd/internal/store"
 )
@@ -36,7 +37,7 @@ type Server struct {
 	jobsDone chan struct{}
 
 	// Limiter is the request limiter; nil when limits are off.
-	Limiter *crm.Limiter
+	Limiter *ratelimit.Limiter
 }
 
 // ServerConfig configures Start.
@@ -47,10 +48,10 @@ type ServerConfig struct {
 	// LifecycleInterval is how often customers are moved on by the passage
 	// of time; 0 switches the job off.
 	LifecycleInterval time.Duration
-	// Limits switches the request limits on (crm.Limiter: the dialects'
-	// defaults and the accounts' overrides, counted in the database). The
-	// zero value leaves them off; crmd serve turns them on unless told
-	// --limits=false.
+	// Limits switches the request limits on (ratelimit.Limiter: the
+	// dialects' defaults and the accounts' overrides, counted in the
+	// database). The zero value leaves them off; crmd serve turns them on
+	// unless told --limits=false.
 	Limits bool
 	// ShutdownTimeout is the drain window: how long Shutdown waits for
 	// in-flight requests before it closes the connections still open.
@@ -88,10 +89,10 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 		return nil, fmt.Errorf("load signing key: %w", err)
 	}
 	svc := crm.NewService(db)
-	var limiter *crm.Limiter
+	var limiter *ratelimit.Limiter
 	if c.Limits {
 		// The store's clock, read on every request, so tests can move it.
-		limiter = crm.NewLimiter(db, func() time.Time { return db.Now() })
+		limiter = ratelimit.NewLimiter(db, func() time.Time { return db.Now() }, server.LimitDialects()...)
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -103,7 +104,7 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 		s.drain = DefaultShutdownTimeout
 	}
 	handler := server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter,
-		TrustedProxies: c.TrustedProxies})
+		LimitStore: db, TrustedProxies: c.TrustedProxies})
 	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -63,13 +63,6 @@ type Store interface {
 	// of the agent's client accounts. KindNotFound otherwise.
 	AgentClientUser(ctx context.Context, agentAccountID, userID int64) (User, error)
 	// --- end of UIS sessions, passwords and agents ---
-
-	// --- request limits (internal/crm/limit.go, internal/store/limit.go) ---
-
-	// LimitStore keeps the request-limit counters, overrides and blocks;
-	// its methods are not bound to a transaction.
-	LimitStore
-	// --- end of request limits ---
 }
 
 // Tx is a transaction bound to one account. Every method reads and writes

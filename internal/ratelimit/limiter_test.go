@@ -1,4 +1,4 @@
-package crm_test
+package ratelimit_test
 
 import (
 	"context"
@@ -10,7 +10,19 @@ import (
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/ratelimit"
 	"github.com/crmd/crmd/internal/store"
+)
+
+// The tests' dialects. The limiter knows none by itself; these carry the
+// values crmd's dialects declare (server.LimitDialects tests those), so the
+// scenarios below read as the real ones.
+var (
+	testAmoCRM = ratelimit.Dialect{Name: "amocrm", Defaults: ratelimit.Limits{PerSecond: 7},
+		Block: &ratelimit.BlockRule{After: 10, For: 15 * time.Minute}}
+	testUIS      = ratelimit.Dialect{Name: "uis", Defaults: ratelimit.Limits{PerMinute: 200, PerDay: 3500}}
+	testEnvybox  = ratelimit.Dialect{Name: "envybox", Defaults: ratelimit.Limits{PerSecond: 10, PerMinute: 300}}
+	testDialects = []ratelimit.Dialect{testAmoCRM, testUIS, testEnvybox}
 )
 
 // limitClock is a settable clock.
@@ -29,7 +41,7 @@ func (c *limitClock) Add(d time.Duration) {
 func limitN(n int64) *int64 { return &n }
 
 // limitFixture opens a database with a fake clock and one account.
-func limitFixture(t *testing.T, dsn string, t0 time.Time) (*store.DB, *crm.Limiter, *limitClock, auth.AccountCredentials) {
+func limitFixture(t *testing.T, dsn string, t0 time.Time) (*store.DB, *ratelimit.Limiter, *limitClock, auth.AccountCredentials) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
@@ -47,18 +59,18 @@ func limitFixture(t *testing.T, dsn string, t0 time.Time) (*store.DB, *crm.Limit
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db, crm.NewLimiter(db, db.Now), clock, creds
+	return db, ratelimit.NewLimiter(db, db.Now, testDialects...), clock, creds
 }
 
 func TestLimitWindowStart(t *testing.T) {
 	at := time.Date(2026, 3, 14, 15, 9, 26, 535_000_000, time.UTC)
 	tests := []struct {
-		w    crm.LimitWindow
+		w    ratelimit.Window
 		want time.Time
 	}{
-		{crm.WindowSecond, time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)},
-		{crm.WindowMinute, time.Date(2026, 3, 14, 15, 9, 0, 0, time.UTC)},
-		{crm.WindowDay, time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)},
+		{ratelimit.WindowSecond, time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)},
+		{ratelimit.WindowMinute, time.Date(2026, 3, 14, 15, 9, 0, 0, time.UTC)},
+		{ratelimit.WindowDay, time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.w), func(t *testing.T) {
@@ -76,18 +88,36 @@ func TestLimitWindowStart(t *testing.T) {
 	}
 }
 
-func TestLimitDefaults(t *testing.T) {
-	if got := crm.DefaultLimits(crm.LimitAmoCRM); got != (crm.Limits{PerSecond: 7}) {
-		t.Errorf("amoCRM defaults = %+v", got)
+// TestLimiterRegistry: the limiter serves the dialects it was given, in
+// their order, and refuses any other name instead of leaving it unlimited.
+func TestLimiterRegistry(t *testing.T) {
+	lim := ratelimit.NewLimiter(nil, nil, testDialects...)
+	if got := lim.Dialects(); len(got) != 3 || got[0] != "amocrm" || got[1] != "uis" || got[2] != "envybox" {
+		t.Errorf("Dialects = %v", got)
 	}
-	if got := crm.DefaultLimits(crm.LimitUIS); got != (crm.Limits{PerMinute: 200, PerDay: 3500}) {
-		t.Errorf("UIS defaults = %+v", got)
+	if _, err := lim.Allow(context.Background(), ratelimit.Key{AccountID: 1, Dialect: "bitrix", Caller: "user:1"}, time.Now()); err == nil {
+		t.Error("an unregistered dialect was admitted")
 	}
-	if got := crm.DefaultLimits(crm.LimitEnvybox); got != (crm.Limits{PerSecond: 10, PerMinute: 300}) {
-		t.Errorf("Envybox defaults = %+v", got)
+	_, err := lim.SetLimits(context.Background(), 1, "bitrix", ratelimit.Override{})
+	if e, ok := crm.AsError(err); !ok || len(e.Violations) != 1 || e.Violations[0].Detail != "The dialect must be amocrm, uis or envybox." {
+		t.Errorf("unknown dialect: %v", err)
 	}
-	if _, ok := crm.BlockRule(crm.LimitEnvybox); ok {
-		t.Error("Envybox has a blocking rule")
+	var off *ratelimit.Limiter
+	if off.Dialects() != nil {
+		t.Error("a switched-off limiter names dialects")
+	}
+	for name, dialects := range map[string][]ratelimit.Dialect{
+		"twice":   {testUIS, testUIS},
+		"no name": {{Defaults: ratelimit.Limits{PerSecond: 1}}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			ratelimit.NewLimiter(nil, nil, dialects...)
+		}()
 	}
 }
 
@@ -98,12 +128,12 @@ func TestLimitWindows(t *testing.T) {
 		ctx := context.Background()
 		t0 := time.Date(2026, 5, 1, 23, 58, 10, 200_000_000, time.UTC)
 		_, lim, clock, creds := limitFixture(t, dsn, t0)
-		if _, err := lim.SetLimits(ctx, creds.AccountID, crm.LimitEnvybox,
-			crm.LimitOverride{PerSecond: limitN(3), PerMinute: limitN(5), PerDay: limitN(7)}); err != nil {
+		if _, err := lim.SetLimits(ctx, creds.AccountID, testEnvybox.Name,
+			ratelimit.Override{PerSecond: limitN(3), PerMinute: limitN(5), PerDay: limitN(7)}); err != nil {
 			t.Fatal(err)
 		}
-		key := crm.LimitKey{AccountID: creds.AccountID, Dialect: crm.LimitEnvybox, Caller: "user:1"}
-		allow := func(want bool, exceeded crm.LimitWindow) crm.LimitState {
+		key := ratelimit.Key{AccountID: creds.AccountID, Dialect: testEnvybox.Name, Caller: "user:1"}
+		allow := func(want bool, exceeded ratelimit.Window) ratelimit.State {
 			t.Helper()
 			st, err := lim.Allow(ctx, key, clock.Now())
 			if err != nil {
@@ -114,7 +144,7 @@ func TestLimitWindows(t *testing.T) {
 			}
 			return st
 		}
-		used := func(st crm.LimitState, w crm.LimitWindow, used, remaining int64, reset time.Duration) {
+		used := func(st ratelimit.State, w ratelimit.Window, used, remaining int64, reset time.Duration) {
 			t.Helper()
 			ws, ok := st.Window(w)
 			if !ok || ws.Used != used || ws.Remaining != remaining || ws.Reset != reset {
@@ -123,16 +153,16 @@ func TestLimitWindows(t *testing.T) {
 		}
 
 		st := allow(true, "")
-		used(st, crm.WindowSecond, 1, 2, 800*time.Millisecond)
-		used(st, crm.WindowMinute, 1, 4, 49800*time.Millisecond)
-		used(st, crm.WindowDay, 1, 6, 109800*time.Millisecond)
-		if ws, _ := st.Window(crm.WindowMinute); ws.ResetSeconds() != 50 {
+		used(st, ratelimit.WindowSecond, 1, 2, 800*time.Millisecond)
+		used(st, ratelimit.WindowMinute, 1, 4, 49800*time.Millisecond)
+		used(st, ratelimit.WindowDay, 1, 6, 109800*time.Millisecond)
+		if ws, _ := st.Window(ratelimit.WindowMinute); ws.ResetSeconds() != 50 {
 			t.Errorf("minute ResetSeconds = %d, want 50", ws.ResetSeconds())
 		}
 		allow(true, "")
 		allow(true, "")
-		st = allow(false, crm.WindowSecond)
-		used(st, crm.WindowSecond, 3, 0, 800*time.Millisecond) // the refused request is not counted
+		st = allow(false, ratelimit.WindowSecond)
+		used(st, ratelimit.WindowSecond, 3, 0, 800*time.Millisecond) // the refused request is not counted
 		if st.RetryAfter() != 800*time.Millisecond {
 			t.Errorf("RetryAfter = %v", st.RetryAfter())
 		}
@@ -140,19 +170,19 @@ func TestLimitWindows(t *testing.T) {
 		clock.Add(time.Second) // 23:58:11.2: a new second, the same minute
 		allow(true, "")
 		st = allow(true, "")
-		used(st, crm.WindowMinute, 5, 0, 48800*time.Millisecond)
-		st = allow(false, crm.WindowMinute)
-		used(st, crm.WindowSecond, 2, 1, 800*time.Millisecond)
-		used(st, crm.WindowMinute, 5, 0, 48800*time.Millisecond)
+		used(st, ratelimit.WindowMinute, 5, 0, 48800*time.Millisecond)
+		st = allow(false, ratelimit.WindowMinute)
+		used(st, ratelimit.WindowSecond, 2, 1, 800*time.Millisecond)
+		used(st, ratelimit.WindowMinute, 5, 0, 48800*time.Millisecond)
 
 		clock.Add(time.Minute) // 23:59:11.2
 		allow(true, "")
 		st = allow(true, "")
-		used(st, crm.WindowDay, 7, 0, 48800*time.Millisecond)
-		allow(false, crm.WindowDay)
+		used(st, ratelimit.WindowDay, 7, 0, 48800*time.Millisecond)
+		allow(false, ratelimit.WindowDay)
 		clock.Add(time.Minute) // 00:00:11.2, a new day
 		st = allow(true, "")
-		used(st, crm.WindowDay, 1, 6, 24*time.Hour-11200*time.Millisecond)
+		used(st, ratelimit.WindowDay, 1, 6, 24*time.Hour-11200*time.Millisecond)
 
 		// Another caller of the same account has counters of its own.
 		other := key
@@ -170,7 +200,7 @@ func TestLimitBlock(t *testing.T) {
 		ctx := context.Background()
 		t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 		_, lim, clock, creds := limitFixture(t, dsn, t0)
-		key := crm.LimitKey{AccountID: creds.AccountID, Dialect: crm.LimitAmoCRM, Caller: "user:1"}
+		key := ratelimit.Key{AccountID: creds.AccountID, Dialect: testAmoCRM.Name, Caller: "user:1"}
 		var allowed, refused int
 		for i := 0; i < 7+11; i++ {
 			st, err := lim.Allow(ctx, key, clock.Now())
@@ -223,26 +253,26 @@ func TestLimitRefund(t *testing.T) {
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		_, lim, clock, creds := limitFixture(t, dsn, time.Date(2026, 5, 1, 10, 0, 30, 0, time.UTC))
-		key := crm.LimitKey{AccountID: creds.AccountID, Dialect: crm.LimitUIS, Caller: "user:1"}
+		key := ratelimit.Key{AccountID: creds.AccountID, Dialect: testUIS.Name, Caller: "user:1"}
 		st, err := lim.Allow(ctx, key, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := st.Window(crm.WindowSecond); ok || len(st.Windows) != 2 {
+		if _, ok := st.Window(ratelimit.WindowSecond); ok || len(st.Windows) != 2 {
 			t.Fatalf("UIS windows: %+v", st.Windows)
 		}
-		if ws, _ := st.Window(crm.WindowMinute); ws.Used != 1 || ws.Limit != 200 || ws.Remaining != 199 || ws.ResetSeconds() != 30 {
+		if ws, _ := st.Window(ratelimit.WindowMinute); ws.Used != 1 || ws.Limit != 200 || ws.Remaining != 199 || ws.ResetSeconds() != 30 {
 			t.Errorf("minute: %+v", ws)
 		}
 		st, err = lim.Refund(ctx, st)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ws, _ := st.Window(crm.WindowDay); ws.Used != 0 || ws.Remaining != 3500 {
+		if ws, _ := st.Window(ratelimit.WindowDay); ws.Used != 0 || ws.Remaining != 3500 {
 			t.Errorf("day after refund: %+v", ws)
 		}
 		st, _ = lim.Allow(ctx, key, clock.Now())
-		if ws, _ := st.Window(crm.WindowDay); ws.Used != 1 {
+		if ws, _ := st.Window(ratelimit.WindowDay); ws.Used != 1 {
 			t.Errorf("day after refund and another request: %+v", ws)
 		}
 	})
@@ -250,32 +280,32 @@ func TestLimitRefund(t *testing.T) {
 
 func TestLimitOffAndSettings(t *testing.T) {
 	ctx := context.Background()
-	var off *crm.Limiter
-	st, err := off.Allow(ctx, crm.LimitKey{AccountID: 1, Dialect: crm.LimitAmoCRM}, time.Now())
+	var off *ratelimit.Limiter
+	st, err := off.Allow(ctx, ratelimit.Key{AccountID: 1, Dialect: testAmoCRM.Name}, time.Now())
 	if err != nil || !st.Allowed || st.Enabled || len(st.Windows) != 0 {
 		t.Fatalf("switched off: %+v %v", st, err)
 	}
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		_, lim, _, creds := limitFixture(t, dsn, time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
-		if _, err := lim.SetLimits(ctx, creds.AccountID, "bitrix", crm.LimitOverride{}); crm.KindOf(err) != crm.KindInvalid {
+		if _, err := lim.SetLimits(ctx, creds.AccountID, "bitrix", ratelimit.Override{}); crm.KindOf(err) != crm.KindInvalid {
 			t.Errorf("unknown dialect: %v", err)
 		}
-		if _, err := lim.SetLimits(ctx, creds.AccountID, crm.LimitUIS, crm.LimitOverride{PerDay: limitN(-1)}); crm.KindOf(err) != crm.KindInvalid {
+		if _, err := lim.SetLimits(ctx, creds.AccountID, testUIS.Name, ratelimit.Override{PerDay: limitN(-1)}); crm.KindOf(err) != crm.KindInvalid {
 			t.Errorf("negative limit: %v", err)
 		}
-		if _, err := lim.SetLimits(ctx, creds.AccountID+100, crm.LimitUIS, crm.LimitOverride{}); crm.KindOf(err) != crm.KindNotFound {
+		if _, err := lim.SetLimits(ctx, creds.AccountID+100, testUIS.Name, ratelimit.Override{}); crm.KindOf(err) != crm.KindNotFound {
 			t.Errorf("unknown account: %v", err)
 		}
-		got, err := lim.SetLimits(ctx, creds.AccountID, crm.LimitUIS, crm.LimitOverride{PerMinute: limitN(0), PerDay: limitN(10000)})
-		if err != nil || got != (crm.Limits{PerDay: 10000}) {
+		got, err := lim.SetLimits(ctx, creds.AccountID, testUIS.Name, ratelimit.Override{PerMinute: limitN(0), PerDay: limitN(10000)})
+		if err != nil || got != (ratelimit.Limits{PerDay: 10000}) {
 			t.Fatalf("set UIS limits: %+v %v", got, err)
 		}
 		// A later override replaces the whole override.
-		got, err = lim.SetLimits(ctx, creds.AccountID, crm.LimitUIS, crm.LimitOverride{PerSecond: limitN(2)})
-		if err != nil || got != (crm.Limits{PerSecond: 2, PerMinute: 200, PerDay: 3500}) {
+		got, err = lim.SetLimits(ctx, creds.AccountID, testUIS.Name, ratelimit.Override{PerSecond: limitN(2)})
+		if err != nil || got != (ratelimit.Limits{PerSecond: 2, PerMinute: 200, PerDay: 3500}) {
 			t.Fatalf("second override: %+v %v", got, err)
 		}
-		if got, _ := lim.Limits(ctx, creds.AccountID, crm.LimitAmoCRM); got != crm.DefaultLimits(crm.LimitAmoCRM) {
+		if got, _ := lim.Limits(ctx, creds.AccountID, testAmoCRM.Name); got != testAmoCRM.Defaults {
 			t.Errorf("amoCRM limits changed with UIS's: %+v", got)
 		}
 	})
@@ -294,11 +324,11 @@ func TestLimitSharedAcrossConnections(t *testing.T) {
 		}
 		defer db2.Close()
 		fixed := func() time.Time { return t0 }
-		lims := []*crm.Limiter{crm.NewLimiter(db1, fixed), crm.NewLimiter(db2, fixed)}
-		if _, err := lims[0].SetLimits(ctx, creds.AccountID, crm.LimitEnvybox, crm.LimitOverride{PerSecond: limitN(25), PerMinute: limitN(0)}); err != nil {
+		lims := []*ratelimit.Limiter{ratelimit.NewLimiter(db1, fixed, testDialects...), ratelimit.NewLimiter(db2, fixed, testDialects...)}
+		if _, err := lims[0].SetLimits(ctx, creds.AccountID, testEnvybox.Name, ratelimit.Override{PerSecond: limitN(25), PerMinute: limitN(0)}); err != nil {
 			t.Fatal(err)
 		}
-		key := crm.LimitKey{AccountID: creds.AccountID, Dialect: crm.LimitEnvybox, Caller: "user:1"}
+		key := ratelimit.Key{AccountID: creds.AccountID, Dialect: testEnvybox.Name, Caller: "user:1"}
 		var admitted atomic.Int64
 		var wg sync.WaitGroup
 		for g := 0; g < 8; g++ {

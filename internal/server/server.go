@@ -17,6 +17,7 @@ import (
 	"github.com/crmd/crmd/internal/api/widget"
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // Config is what the HTTP handler is built from.
@@ -25,11 +26,22 @@ type Config struct {
 	Authority *auth.Authority
 	Logger    *slog.Logger
 	// Limiter applies the request limits of every dialect; nil switches
-	// them off.
-	Limiter *crm.Limiter
+	// them off. Build it with ratelimit.NewLimiter(store, now,
+	// LimitDialects()...).
+	Limiter *ratelimit.Limiter
+	// LimitStore holds the limit counters the widget counts its intake in;
+	// the widget is limited whether or not Limiter is on.
+	LimitStore ratelimit.Store
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the widget's visitor (widget.Config); empty trusts none.
 	TrustedProxies []netip.Prefix
+}
+
+// LimitDialects are the request-limit policies of the dialects NewHandler
+// serves, each declared by its dialect, for the limiter the server and
+// crmd limits set build. Their order is the order operators read them in.
+func LimitDialects() []ratelimit.Dialect {
+	return []ratelimit.Dialect{amocrm.RateLimits(), uis.RateLimits(), envybox.RateLimits()}
 }
 
 // NewHandler returns crmd's root handler.
@@ -50,7 +62,8 @@ func NewHandler(c Config) http.Handler {
 		Limiter: c.Limiter, Logger: c.Logger}))
 	// The website lead widget (Envybox §4): public, keyed by crm_id, with
 	// its own request limits (internal/api/widget).
-	wdg := widget.NewHandler(widget.Config{Service: c.Service, Logger: c.Logger, TrustedProxies: c.TrustedProxies})
+	wdg := widget.NewHandler(widget.Config{Service: c.Service, Logger: c.Logger, TrustedProxies: c.TrustedProxies,
+		Limiter: ratelimit.NewFixedLimiter(c.LimitStore)})
 	mux.Handle("/widget.js", wdg)
 	mux.Handle("/widget/", wdg)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -9,32 +9,33 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
-// Request-limit counters, overrides and blocks (crm.LimitStore). Every method
+// Request-limit counters, overrides and blocks (ratelimit.Store). Every method
 // is one autocommit statement on the write pool: an upsert is atomic on both
 // databases, so processes sharing the database share the counters without
 // holding a lock between statements. On SQLite the statements queue on the
 // single write connection like every other write.
 
-var _ crm.LimitStore = (*DB)(nil)
+var _ ratelimit.Store = (*DB)(nil)
 
 // AccountLimits reads the account's override and block for dialect: one
 // primary-key lookup.
-func (db *DB) AccountLimits(ctx context.Context, accountID int64, dialect crm.LimitDialect) (crm.AccountLimits, error) {
-	var out crm.AccountLimits
+func (db *DB) AccountLimits(ctx context.Context, accountID int64, dialect string) (ratelimit.AccountLimits, error) {
+	var out ratelimit.AccountLimits
 	var perSecond, perMinute, perDay sql.NullInt64
 	var blocked int64
 	err := db.read.QueryRowContext(ctx, db.dialect.rebind(
 		`SELECT per_second, per_minute, per_day, blocked_until FROM account_limits WHERE account_id = ? AND dialect = ?`),
-		accountID, string(dialect)).Scan(&perSecond, &perMinute, &perDay, &blocked)
+		accountID, dialect).Scan(&perSecond, &perMinute, &perDay, &blocked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, nil
 	}
 	if err != nil {
 		return out, err
 	}
-	out.Override = crm.LimitOverride{PerSecond: limitValue(perSecond), PerMinute: limitValue(perMinute), PerDay: limitValue(perDay)}
+	out.Override = ratelimit.Override{PerSecond: limitValue(perSecond), PerMinute: limitValue(perMinute), PerDay: limitValue(perDay)}
 	if blocked > 0 {
 		out.BlockedUntil = fromUnix(blocked)
 	}
@@ -56,7 +57,7 @@ func limitNull(p *int64) sql.NullInt64 {
 }
 
 // SetLimitOverride upserts the account's override, keeping blocked_until.
-func (db *DB) SetLimitOverride(ctx context.Context, accountID int64, dialect crm.LimitDialect, o crm.LimitOverride) error {
+func (db *DB) SetLimitOverride(ctx context.Context, accountID int64, dialect string, o ratelimit.Override) error {
 	var one int
 	err := db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT 1 FROM accounts WHERE id = ?`), accountID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -70,19 +71,19 @@ func (db *DB) SetLimitOverride(ctx context.Context, accountID int64, dialect crm
 		 VALUES (?, ?, ?, ?, ?, 0, ?)
 		 ON CONFLICT (account_id, dialect) DO UPDATE SET per_second = excluded.per_second,
 		   per_minute = excluded.per_minute, per_day = excluded.per_day, updated_at = excluded.updated_at`),
-		accountID, string(dialect), limitNull(o.PerSecond), limitNull(o.PerMinute), limitNull(o.PerDay), db.Now().Unix())
+		accountID, dialect, limitNull(o.PerSecond), limitNull(o.PerMinute), limitNull(o.PerDay), db.Now().Unix())
 	return err
 }
 
 // BlockLimits upserts blocked_until, keeping a later block and the override.
-func (db *DB) BlockLimits(ctx context.Context, accountID int64, dialect crm.LimitDialect, until time.Time) error {
+func (db *DB) BlockLimits(ctx context.Context, accountID int64, dialect string, until time.Time) error {
 	_, err := db.write.ExecContext(ctx, db.dialect.rebind(
 		`INSERT INTO account_limits (account_id, dialect, blocked_until, updated_at) VALUES (?, ?, ?, ?)
 		 ON CONFLICT (account_id, dialect) DO UPDATE SET
 		   blocked_until = CASE WHEN excluded.blocked_until > account_limits.blocked_until
 		                        THEN excluded.blocked_until ELSE account_limits.blocked_until END,
 		   updated_at = excluded.updated_at`),
-		accountID, string(dialect), until.Unix(), db.Now().Unix())
+		accountID, dialect, until.Unix(), db.Now().Unix())
 	return err
 }
 
@@ -90,7 +91,7 @@ func (db *DB) BlockLimits(ctx context.Context, accountID int64, dialect crm.Limi
 // (SQLite ≥ 3.35, PostgreSQL ≥ 9.5): each row's update is atomic, and the
 // rows are always listed in the same order (shortest window first), so two
 // statements on one key cannot deadlock on PostgreSQL.
-func (db *DB) AddLimitCounts(ctx context.Context, accountID int64, counters []crm.LimitCounter, delta int64) ([]int64, error) {
+func (db *DB) AddLimitCounts(ctx context.Context, accountID int64, counters []ratelimit.Counter, delta int64) ([]int64, error) {
 	if len(counters) == 0 {
 		return nil, nil
 	}

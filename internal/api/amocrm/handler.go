@@ -9,6 +9,7 @@ import (
 
 	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // Authenticator checks an amoCRM bearer token.
@@ -22,7 +23,7 @@ type Deps struct {
 	Auth    Authenticator
 	Logger  *slog.Logger
 	// Limiter counts requests (limits.go); nil switches limits off.
-	Limiter *crm.Limiter
+	Limiter *ratelimit.Limiter
 }
 
 type handler struct {
@@ -31,7 +32,7 @@ type handler struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 
-	limiter *crm.Limiter // request limits (limits.go); nil: off
+	limiter *ratelimit.Limiter // request limits (limits.go); nil: off
 }
 
 // apiFunc is an endpoint: it gets the authenticated actor and returns an error

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // Authenticator checks an Envybox api_key.
@@ -23,7 +24,7 @@ type Deps struct {
 	Auth    Authenticator
 	Logger  *slog.Logger
 	// Limiter counts requests (limits.go); nil switches limits off.
-	Limiter *crm.Limiter
+	Limiter *ratelimit.Limiter
 }
 
 type handler struct {
@@ -32,7 +33,7 @@ type handler struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 
-	limiter *crm.Limiter // request limits (limits.go); nil: off
+	limiter *ratelimit.Limiter // request limits (limits.go); nil: off
 }
 
 // call is one request being served: the actor, the account's time zone for

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // Black-box tests of Envybox's request limits: the document has none, so
@@ -53,7 +54,7 @@ func TestLimitEnvybox(t *testing.T) {
 			nanos.Add(int64(time.Second))
 			for i := 0; i < 10; i++ {
 				if _, err := env.Server.Limiter.Allow(context.Background(),
-					crm.ActorLimitKey(crm.LimitEnvybox, crm.Actor{AccountID: a.AccountID, UserID: a.UserID}), env.Server.DB.Now()); err != nil {
+					ratelimit.ActorKey("envybox", crm.Actor{AccountID: a.AccountID, UserID: a.UserID}), env.Server.DB.Now()); err != nil {
 					t.Fatal(err)
 				}
 			}

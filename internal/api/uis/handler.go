@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // Authenticator checks UIS credentials and runs login sessions.
@@ -41,7 +42,7 @@ type Deps struct {
 	Expired func(error) bool
 	// Limiter counts requests; nil means limits are off and
 	// metadata.limits is {}.
-	Limiter *crm.Limiter
+	Limiter *ratelimit.Limiter
 	Logger  *slog.Logger
 }
 
@@ -49,7 +50,7 @@ type handler struct {
 	svc     *crm.Service
 	auth    Authenticator
 	expired func(error) bool
-	limiter *crm.Limiter
+	limiter *ratelimit.Limiter
 	log     *slog.Logger
 	methods map[string]method
 }

@@ -8,22 +8,35 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
-// Request limits. crm.Limiter counts every request of a credential's user
+// Request limits. ratelimit.Limiter counts every request of a credential's user
 // (one UIS point each: "Все операции — 1") in a minute and a day window;
 // UIS charges only successful requests ("Баллы списываются только за
 // успешные запросы"), so a request that fails after being admitted is
 // refunded. An agent's requests count against the agent's own user, whoever
 // it acts for.
 
+// limitName keys UIS's counters and overrides in the store and names the
+// dialect to crmd limits set.
+const limitName = "uis"
+
+// RateLimits is UIS's request-limit policy, for whoever wires the limiter
+// (ratelimit.NewLimiter): 200 points per minute and 3500 per day (every
+// method costs 1 point), the values of UIS's own sales-funnel guide. UIS has
+// no per-second limit and documents no blocking.
+func RateLimits() ratelimit.Dialect {
+	return ratelimit.Dialect{Name: limitName, Defaults: ratelimit.Limits{PerMinute: 200, PerDay: 3500}}
+}
+
 // admit counts a request of the caller; a refusal is limit_exceeded with the
 // exceeded window and its limit in data.params (and the message).
-func (h *handler) admit(ctx context.Context, caller crm.Actor) (crm.LimitState, error) {
+func (h *handler) admit(ctx context.Context, caller crm.Actor) (ratelimit.State, error) {
 	if h.limiter == nil {
-		return crm.LimitState{Allowed: true}, nil
+		return ratelimit.State{Allowed: true}, nil
 	}
-	st, err := h.limiter.Allow(ctx, crm.ActorLimitKey(crm.LimitUIS, caller), h.limiter.Now())
+	st, err := h.limiter.Allow(ctx, ratelimit.ActorKey(limitName, caller), h.limiter.Now())
 	if err != nil {
 		return st, fmt.Errorf("uis: count request: %w", err)
 	}
@@ -40,7 +53,7 @@ func (h *handler) admit(ctx context.Context, caller crm.Actor) (crm.LimitState, 
 // limitError is limit_exceeded with the counters, for error.data.metadata.
 type limitError struct {
 	*rpcError
-	state crm.LimitState
+	state ratelimit.State
 }
 
 func (e *limitError) Unwrap() error { return e.rpcError }
@@ -55,7 +68,7 @@ func limitMeta(err error) map[string]any {
 }
 
 // refund gives back the point of a request that failed.
-func (h *handler) refund(ctx context.Context, st crm.LimitState) crm.LimitState {
+func (h *handler) refund(ctx context.Context, st ratelimit.State) ratelimit.State {
 	out, err := h.limiter.Refund(ctx, st)
 	if err != nil {
 		h.log.ErrorContext(ctx, "uis: refund request", "err", err)
@@ -67,14 +80,14 @@ func (h *handler) refund(ctx context.Context, st crm.LimitState) crm.LimitState 
 // limitsOut is metadata.limits: the day and minute counters, or {} when
 // limits are off ("кроме случаев когда лимиты не учитываются"). A window
 // the account does not limit is left out.
-func limitsOut(st crm.LimitState) map[string]any {
+func limitsOut(st ratelimit.State) map[string]any {
 	out := map[string]any{}
 	for _, w := range st.Windows {
 		var prefix string
 		switch w.Window {
-		case crm.WindowDay:
+		case ratelimit.WindowDay:
 			prefix = "day"
-		case crm.WindowMinute:
+		case ratelimit.WindowMinute:
 			prefix = "minute"
 		default:
 			continue // UIS has no per-second limit to report
@@ -87,7 +100,7 @@ func limitsOut(st crm.LimitState) map[string]any {
 }
 
 // metadata is result.metadata: limits, and total_items for get methods.
-func metadata(st crm.LimitState, total *int) map[string]any {
+func metadata(st ratelimit.State, total *int) map[string]any {
 	m := map[string]any{"limits": limitsOut(st)}
 	if total != nil {
 		m["total_items"] = *total

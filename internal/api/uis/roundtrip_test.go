@@ -10,6 +10,7 @@ import (
 
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // TestUISRoundTrip: a funnel made through UIS is the deal pipeline Envybox
@@ -116,7 +117,7 @@ func TestUISLimits(t *testing.T) {
 		}
 
 		three := int64(3)
-		if _, err := env.Server.Limiter.SetLimits(context.Background(), a.id, crm.LimitUIS, crm.LimitOverride{PerMinute: &three}); err != nil {
+		if _, err := env.Server.Limiter.SetLimits(context.Background(), a.id, "uis", ratelimit.Override{PerMinute: &three}); err != nil {
 			t.Fatal(err)
 		}
 		funnels(t, env, a.token, nil) // the third this minute

@@ -21,8 +21,8 @@
 //     one answer is all a visitor needs. The content is checked before the
 //     account is looked up, so junk never reaches the database;
 //   - request limits per visitor address (per account) and per account, in
-//     the database's limit counters (crm.FixedLimiter), so that they hold
-//     across crmd processes (429 with Retry-After beyond). They apply
+//     the database's limit counters (ratelimit.FixedLimiter), so that they
+//     hold across crmd processes (429 with Retry-After beyond). They apply
 //     whether or not the API request limits are on: the API is keyed, the
 //     widget is not.
 //
@@ -55,6 +55,7 @@ import (
 
 	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 //go:embed widget.js
@@ -83,16 +84,16 @@ const (
 // address's requests to one account (an IPv6 address counts by its /64),
 // PerAccount all requests to the account. A zero window is not limited.
 type Limits struct {
-	PerIP      crm.Limits
-	PerAccount crm.Limits
+	PerIP      ratelimit.Limits
+	PerAccount ratelimit.Limits
 }
 
 // DefaultLimits are crmd's choice: a visitor may send 5 leads a minute and
 // 50 a day to one account; an account takes 60 a minute and 2000 a day.
 func DefaultLimits() Limits {
 	return Limits{
-		PerIP:      crm.Limits{PerMinute: 5, PerDay: 50},
-		PerAccount: crm.Limits{PerMinute: 60, PerDay: 2000},
+		PerIP:      ratelimit.Limits{PerMinute: 5, PerDay: 50},
+		PerAccount: ratelimit.Limits{PerMinute: 60, PerDay: 2000},
 	}
 }
 
@@ -102,6 +103,11 @@ type Config struct {
 	Logger  *slog.Logger
 	// Limits, when nil, are DefaultLimits(); &Limits{} switches them off.
 	Limits *Limits
+	// Limiter counts the intake's requests in the database's shared
+	// counters (ratelimit.NewFixedLimiter over the store). Required unless
+	// Limits switches every window off: the widget's limits hold whether
+	// or not the API's are on.
+	Limiter *ratelimit.FixedLimiter
 	// Now is the clock of the limit windows; time.Now when nil.
 	Now func() time.Time
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
@@ -148,7 +154,7 @@ type handler struct {
 	limits  Limits
 	now     func() time.Time
 	mux     *http.ServeMux
-	limiter *crm.FixedLimiter
+	limiter *ratelimit.FixedLimiter
 	proxies []netip.Prefix // trusted to name the visitor in X-Forwarded-For
 }
 
@@ -156,12 +162,16 @@ type handler struct {
 // /widget/.
 func NewHandler(c Config) http.Handler {
 	h := &handler{svc: c.Service, log: c.Logger, limits: DefaultLimits(), now: c.Now, mux: http.NewServeMux(),
-		limiter: crm.NewFixedLimiter(c.Service.Store()), proxies: c.TrustedProxies}
+		limiter: c.Limiter, proxies: c.TrustedProxies}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
 	if c.Limits != nil {
 		h.limits = *c.Limits
+	}
+	if h.limiter == nil && h.limits != (Limits{}) {
+		// Serving without one would leave a public endpoint unlimited.
+		panic("widget: Config.Limiter is required while limits are on")
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -430,7 +440,7 @@ func trusted(a netip.Addr, proxies []netip.Prefix) bool {
 // allow counts a request against the per-IP and per-account limits and
 // says how long to wait when a limit refuses it (0: allowed).
 func (h *handler) allow(ctx context.Context, accountID int64, ip string, now time.Time) (time.Duration, error) {
-	return h.limiter.Allow(ctx, accountID, []crm.LimitCheck{
+	return h.limiter.Allow(ctx, accountID, []ratelimit.Check{
 		{Key: "widget:ip:" + ip, Limits: h.limits.PerIP},
 		{Key: "widget:account", Limits: h.limits.PerAccount},
 	}, now)

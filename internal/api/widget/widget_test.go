@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/api/widget"
-	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // wtLeadPath is the intake path of an account.
@@ -231,8 +231,8 @@ func (c *wtClock) Add(d time.Duration) {
 func TestWidgetLimits(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		clock := &wtClock{now: time.Date(2024, 5, 1, 10, 0, 5, 0, time.UTC)}
-		h := widget.NewHandler(widget.Config{Service: env.Server.Service, Now: clock.Now,
-			Limits:         &widget.Limits{PerIP: crm.Limits{PerMinute: 2}, PerAccount: crm.Limits{PerMinute: 3, PerDay: 5}},
+		h := widget.NewHandler(widget.Config{Service: env.Server.Service, Now: clock.Now, Limiter: ratelimit.NewFixedLimiter(env.Server.DB),
+			Limits:         &widget.Limits{PerIP: ratelimit.Limits{PerMinute: 2}, PerAccount: ratelimit.Limits{PerMinute: 3, PerDay: 5}},
 			TrustedProxies: wtProxies(t, "127.0.0.0/8")})
 		srv := httptest.NewServer(h)
 		defer srv.Close()
@@ -291,8 +291,8 @@ func wtProxies(t testing.TB, list string) []netip.Prefix {
 func wtForwarded(t *testing.T, env *crmtest.Env, proxies string) (post func(xff string) *crmtest.Response) {
 	t.Helper()
 	clock := &wtClock{now: time.Date(2024, 5, 1, 10, 0, 5, 0, time.UTC)}
-	h := widget.NewHandler(widget.Config{Service: env.Server.Service, Now: clock.Now,
-		Limits:         &widget.Limits{PerIP: crm.Limits{PerMinute: 2}, PerAccount: crm.Limits{PerMinute: 1000}},
+	h := widget.NewHandler(widget.Config{Service: env.Server.Service, Now: clock.Now, Limiter: ratelimit.NewFixedLimiter(env.Server.DB),
+		Limits:         &widget.Limits{PerIP: ratelimit.Limits{PerMinute: 2}, PerAccount: ratelimit.Limits{PerMinute: 1000}},
 		TrustedProxies: wtProxies(t, proxies)})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
