@@ -25,6 +25,12 @@ func (postgresDialect) lockAccount(ctx context.Context, tx *sql.Tx, accountID in
 	return err
 }
 
+// writeGroup is the account: its writers are serialized by lockAccount
+// anyway, and a transaction holding the locks of several accounts could
+// deadlock with another process taking them in another order, while the
+// writers of different accounts run on connections of their own.
+func (postgresDialect) writeGroup(accountID int64) int64 { return accountID }
+
 // migrationLockKey is an arbitrary constant naming crmd's migration lock.
 const migrationLockKey = 0x63726d64 // "crmd"
 

@@ -26,6 +26,11 @@ func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil
 // the single write connection, which already excludes every other writer.
 func (sqliteDialect) lockAccount(context.Context, *sql.Tx, int64) error { return nil }
 
+// writeGroup is one for the whole database: every write goes through the
+// one write connection anyway, so calls of any accounts may share a
+// transaction, each bound to its own account.
+func (sqliteDialect) writeGroup(int64) int64 { return 0 }
+
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	if errors.As(err, &e) {

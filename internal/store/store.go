@@ -23,6 +23,9 @@ type DB struct {
 	// PostgreSQL).
 	read    *sql.DB
 	dialect dialect
+	// writer queues Update calls and lets concurrent ones share
+	// transactions (writer.go).
+	writer writer
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
 }
@@ -37,6 +40,9 @@ type dialect interface {
 	rebind(query string) string
 	// lockAccount serializes writers of one account for the transaction.
 	lockAccount(ctx context.Context, tx *sql.Tx, accountID int64) error
+	// writeGroup names the Update calls that may share a transaction with
+	// those of accountID (writer.go).
+	writeGroup(accountID int64) int64
 	// lockMigrations serializes migration runs across processes.
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// isUniqueViolation reports whether err is a unique-constraint failure.
@@ -143,24 +149,6 @@ func (db *DB) View(ctx context.Context, accountID int64, fn func(crm.Tx) error) 
 	}
 	return db.inTx(ctx, db.read, false, func(tx *sql.Tx) error {
 		return fn(db.bind(tx, accountID))
-	})
-}
-
-// Update runs fn in a read-write transaction bound to one account; writers of
-// one account are serialized.
-func (db *DB) Update(ctx context.Context, accountID int64, fn func(crm.Tx) error) error {
-	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
-		if err := db.dialect.lockAccount(ctx, tx, accountID); err != nil {
-			return err
-		}
-		t, err := db.tenant(ctx, tx, accountID)
-		if err != nil {
-			return err
-		}
-		if err := fn(t); err != nil {
-			return err
-		}
-		return t.flushDerived(ctx)
 	})
 }
 

@@ -1,0 +1,26 @@
+package store
+
+import (
+	"context"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// WaitingWrites is the number of Update calls queued in every write group
+// and not yet taken by a writer, for tests that line calls up.
+func (db *DB) WaitingWrites() int {
+	db.writer.mu.Lock()
+	defer db.writer.mu.Unlock()
+	n := 0
+	for _, q := range db.writer.queues {
+		n += len(q.calls)
+	}
+	return n
+}
+
+// ExecTx runs a statement in the transaction tx is bound to, for tests
+// that need a statement crm.Tx does not offer.
+func ExecTx(ctx context.Context, tx crm.Tx, q string, args ...any) error {
+	_, err := tx.(*tenantTx).exec(ctx, q, args...)
+	return err
+}
