@@ -9,8 +9,6 @@ import (
 // their error kinds return exactly those kinds besides internal failures.
 type Service struct {
 	store Store
-	// intake batches concurrent CreateInbound calls of an account.
-	intake intake
 }
 
 // NewService returns a Service over store.

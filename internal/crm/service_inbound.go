@@ -192,18 +192,13 @@ func asEnumID(x any) (int64, bool) {
 // CreateInbound records an inbound request. A request whose phone or email
 // matches an earlier one gets that request (the first of its contact) as
 // parent. Requests of one account are recorded one at a time (the account's
-// write lock), so concurrent submissions of one contact find one parent.
-// Concurrent calls for one account may share a transaction (see
-// intake), each all or nothing all the same.
+// write lock), so concurrent submissions of one contact find one parent;
+// concurrent requests share commits (the store's write path), each all or
+// nothing all the same.
 // Errors: invalid.
 func (s *Service) CreateInbound(ctx context.Context, actor Actor, n NewInbound) (Inbound, error) {
-	return s.intake.record(ctx, s, actor.AccountID, n)
-}
-
-// createInbound records one request in a transaction of its own.
-func (s *Service) createInbound(ctx context.Context, accountID int64, n NewInbound) (Inbound, error) {
 	var out Inbound
-	err := s.store.Update(ctx, accountID, func(tx Tx) error {
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		ic, err := loadInboundContext(ctx, tx, needsOf(n))
 		if err != nil {
 			return err

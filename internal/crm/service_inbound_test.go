@@ -95,9 +95,9 @@ func TestInboundDeduplication(t *testing.T) {
 }
 
 // TestInboundBatchFailures submits leads at once, every fifth of them
-// invalid, so that concurrent ones share transactions (intake): exactly the
-// invalid ones fail, every valid one is recorded once, and each contact
-// still has one parent.
+// invalid, so that concurrent ones share transactions (the store's write
+// path): exactly the invalid ones fail, every valid one is recorded once,
+// and each contact still has one parent.
 func TestInboundBatchFailures(t *testing.T) {
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -105,8 +105,9 @@ func TestInboundBatchFailures(t *testing.T) {
 		svc := crm.NewService(db)
 		const n = 60
 		errs := make([]error, n)
-		// Two waves, the second right after the first, so that its writers
-		// wait for their fellows (inboundLinger).
+		before := db.WriteStats()
+		// Two waves, the second right after the first, whose callers come
+		// back together.
 		for wave := range 2 {
 			var wg sync.WaitGroup
 			for i := wave * n / 2; i < (wave+1)*n/2; i++ {
@@ -119,6 +120,10 @@ func TestInboundBatchFailures(t *testing.T) {
 				})
 			}
 			wg.Wait()
+		}
+		if after := db.WriteStats(); after.Calls-before.Calls != n-n/5 || after.Commits-before.Commits >= n-n/5 {
+			t.Errorf("%d leads committed in %d transactions: want %d, sharing some", after.Calls-before.Calls,
+				after.Commits-before.Commits, n-n/5)
 		}
 		for i, err := range errs {
 			if wantInvalid := i%5 == 0; wantInvalid != (crm.KindOf(err) == crm.KindInvalid) || (!wantInvalid && err != nil) {
