@@ -6,7 +6,8 @@
 // funnel made here is the pipeline amoCRM and Envybox show, and login.user /
 // logout.user over internal/auth's sessions. Agents act for their clients'
 // users through user_id (crm.Service.ActAs). Requests are counted by
-// crm.Limiter and reported in metadata.limits.
+// ratelimit.Limiter and reported in metadata.limits; failed login.user
+// attempts are throttled by internal/auth.
 //
 // The package only translates: params are read strictly (types, unknown
 // members, required members) into crm inputs, and crm's error kinds into
