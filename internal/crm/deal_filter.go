@@ -130,19 +130,73 @@ const (
 	CompareRange   Comparison = "range"
 )
 
+// OperandKind is the form of an Operand.
+type OperandKind int
+
+// The forms an operand is sent in.
+const (
+	OperandNone   OperandKind = iota // nothing (null, or left out)
+	OperandText                      // a string: Text
+	OperandNumber                    // a number: Number
+	OperandBool                      // true or false: Bool
+	OperandList                      // a list: Items
+	OperandObject                    // named members: Members
+)
+
+// Operand is the value a field condition compares with, in the form the
+// caller sent it. The sender cannot know the field's type, so the form is
+// kept and the field decides how it reads (resolveCustomCondition): a text
+// (a string, or a number written out), a number (or a numeric string),
+// option ids (a list, or one id), a checkbox state (a flag, 1 or 0), a
+// date period (an object {start, end}, or one day as a string) or regions
+// (a list of objects {id, text} or texts). A form the field cannot read is
+// a violation at the condition's path; an empty one (OperandNone, a blank
+// text, an empty list or object) restricts nothing.
+type Operand struct {
+	Kind    OperandKind
+	Text    string             // OperandText, as sent
+	Number  float64            // OperandNumber
+	Bool    bool               // OperandBool
+	Items   []Operand          // OperandList
+	Members map[string]Operand // OperandObject
+}
+
+// TextOperand is a string operand.
+func TextOperand(s string) Operand { return Operand{Kind: OperandText, Text: s} }
+
+// NumberOperand is a number operand.
+func NumberOperand(n float64) Operand { return Operand{Kind: OperandNumber, Number: n} }
+
+// BoolOperand is a flag operand.
+func BoolOperand(b bool) Operand { return Operand{Kind: OperandBool, Bool: b} }
+
+// ListOperand is a list operand.
+func ListOperand(items ...Operand) Operand {
+	if items == nil {
+		items = []Operand{}
+	}
+	return Operand{Kind: OperandList, Items: items}
+}
+
+// ObjectOperand is an operand of named members.
+func ObjectOperand(members map[string]Operand) Operand {
+	if members == nil {
+		members = map[string]Operand{}
+	}
+	return Operand{Kind: OperandObject, Members: members}
+}
+
 // FieldCondition is one entry of inputs.<element>.service or .custom.
 type FieldCondition struct {
 	// Entity is EntityInbound (Envybox element "1"), EntityContact ("2") or
 	// EntityDeal ("3").
-	Entity  EntityType
-	Service bool
-	FieldID int64
-	// Value is the decoded JSON value: string, float64, bool, nil, []any or
-	// map[string]any.
-	Value      any
+	Entity     EntityType
+	Service    bool
+	FieldID    int64
+	Value      Operand
 	Comparison Comparison
 	// ValueTo is comparison.value_to, the upper bound of a range.
-	ValueTo any
+	ValueTo Operand
 	// DateType is customDateType[FieldID] ("" when not given).
 	DateType DateType
 }
@@ -643,27 +697,24 @@ func resolvePeriod(v *violations, path string, p DatePeriod, now time.Time, loc 
 }
 
 // emptyValue reports whether a condition's value restricts nothing.
-func emptyValue(x any) bool {
-	switch y := x.(type) {
-	case nil:
+func emptyValue(x Operand) bool {
+	switch x.Kind {
+	case OperandNone:
 		return true
-	case string:
-		return strings.TrimSpace(y) == ""
-	case []any:
-		return len(y) == 0
-	case map[string]any:
-		return len(y) == 0
+	case OperandText:
+		return strings.TrimSpace(x.Text) == ""
+	case OperandList:
+		return len(x.Items) == 0
+	case OperandObject:
+		return len(x.Members) == 0
 	}
 	return false
 }
 
 // conditionText reads a text condition: a string, or a number written out.
-func conditionText(v *violations, path string, x any) (string, bool) {
-	switch y := x.(type) {
-	case string:
-		return strings.TrimSpace(y), true
-	case float64:
-		return strconv.FormatFloat(y, 'f', -1, 64), true
+func conditionText(v *violations, path string, x Operand) (string, bool) {
+	if s, ok := scalarString(x); ok && x.Kind != OperandNone {
+		return s, true
 	}
 	v.add(0, path, ViolationType, "значение должно быть строкой")
 	return "", false
@@ -702,7 +753,7 @@ func resolveServiceCondition(v *violations, path string, fc FieldCondition) (Fie
 	if emptyValue(fc.Value) {
 		return m, false
 	}
-	if list, isList := fc.Value.([]any); isList {
+	if fc.Value.Kind == OperandList {
 		if !isRegionField(f) {
 			v.add(0, path, ViolationType, "значение должно быть строкой")
 			return m, false
@@ -710,16 +761,16 @@ func resolveServiceCondition(v *violations, path string, fc FieldCondition) (Fie
 		// Envybox's region objects {timezone, text, id}: a region value
 		// equal to an id or a text matches; plain strings are texts.
 		m.Op = MatchAnyOf
-		for i, item := range list {
-			switch y := item.(type) {
-			case map[string]any:
+		for i, item := range fc.Value.Items {
+			switch item.Kind {
+			case OperandObject:
 				for _, key := range []string{"id", "text"} {
-					if s, ok := scalarString(y[key]); ok && s != "" {
+					if s, ok := scalarString(item.Members[key]); ok && s != "" {
 						m.Texts = append(m.Texts, strings.ToLower(s))
 					}
 				}
 			default:
-				s, ok := scalarString(y)
+				s, ok := scalarString(item)
 				if !ok {
 					v.add(0, fmt.Sprintf("%s.%d", path, i), ViolationType, "регион должен быть объектом {timezone, text, id}")
 					return m, false
@@ -753,26 +804,26 @@ func phoneLike(s string) bool {
 	return digits > 0
 }
 
-// scalarString reads a string or a number as text.
-func scalarString(x any) (string, bool) {
-	switch y := x.(type) {
-	case string:
-		return strings.TrimSpace(y), true
-	case float64:
-		return strconv.FormatFloat(y, 'f', -1, 64), true
-	case nil:
+// scalarString reads a string or a number as text; nothing is "".
+func scalarString(x Operand) (string, bool) {
+	switch x.Kind {
+	case OperandText:
+		return strings.TrimSpace(x.Text), true
+	case OperandNumber:
+		return strconv.FormatFloat(x.Number, 'f', -1, 64), true
+	case OperandNone:
 		return "", true
 	}
 	return "", false
 }
 
 // conditionNumber reads a number given as a number or a numeric string.
-func conditionNumber(x any) (float64, bool) {
-	switch y := x.(type) {
-	case float64:
-		return y, true
-	case string:
-		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(y), ",", "."), 64)
+func conditionNumber(x Operand) (float64, bool) {
+	switch x.Kind {
+	case OperandNumber:
+		return x.Number, true
+	case OperandText:
+		f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(x.Text), ",", "."), 64)
 		return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
 	}
 	return 0, false
@@ -793,9 +844,9 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 	}
 	switch {
 	case def.Type.HasEnums():
-		list, isList := fc.Value.([]any)
-		if !isList {
-			list = []any{fc.Value}
+		list := fc.Value.Items
+		if fc.Value.Kind != OperandList {
+			list = []Operand{fc.Value}
 		}
 		m.Op = MatchEnum
 		for i, item := range list {
@@ -808,9 +859,9 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 		}
 		return m, true
 	case def.Type == FieldCheckbox:
-		switch x := fc.Value.(type) {
-		case bool:
-			m.Op = map[bool]MatchOp{true: MatchChecked, false: MatchNotChecked}[x]
+		switch x := fc.Value; x.Kind {
+		case OperandBool:
+			m.Op = map[bool]MatchOp{true: MatchChecked, false: MatchNotChecked}[x.Bool]
 		default:
 			n, ok := conditionNumber(x)
 			if !ok || (n != 0 && n != 1) {
@@ -832,7 +883,7 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 			m.Number = NumberRange{From: &n, To: &n}
 		case CompareRange:
 			for _, side := range []struct {
-				x   any
+				x   Operand
 				key string
 				dst **float64
 			}{{fc.Value, path, &m.Number.From}, {fc.ValueTo, "filter.inputs." + strconv.Itoa(elementOf(fc.Entity)) + ".comparison." +
@@ -863,18 +914,18 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 func dateMatch(v *violations, path string, fc FieldCondition, m FieldMatch, now time.Time, loc *time.Location) (FieldMatch, bool) {
 	m.Op = MatchTime
 	var p DatePeriod
-	switch x := fc.Value.(type) {
-	case map[string]any:
+	switch x := fc.Value; x.Kind {
+	case OperandObject:
 		var ok1, ok2 bool
-		p.Start, ok1 = scalarString(x["start"])
-		p.End, ok2 = scalarString(x["end"])
+		p.Start, ok1 = scalarString(x.Members["start"])
+		p.End, ok2 = scalarString(x.Members["end"])
 		if !ok1 || !ok2 {
 			v.add(0, path, ViolationType, "даты должны быть строками YYYY-MM-DD")
 			return m, false
 		}
-	case string:
-		p.Start, p.End = strings.TrimSpace(x), strings.TrimSpace(x)
-	case nil:
+	case OperandText:
+		p.Start, p.End = strings.TrimSpace(x.Text), strings.TrimSpace(x.Text)
+	case OperandNone:
 	default:
 		if !emptyValue(x) {
 			v.add(0, path, ViolationType, "значение поля даты должно быть объектом {field, start, end}")

@@ -239,9 +239,9 @@ func BenchmarkDealSearch(b *testing.B) {
 				// An option of a select field (an eighth of the deals) in a
 				// month of creation dates, as crmdbench's field filter asks.
 				{"option-month", crm.DealFilter{Fields: []crm.FieldCondition{{Entity: crm.EntityDeal, FieldID: source.ID,
-					Value: []any{float64(source.Enums[2].ID)}}}, Dates: []crm.DateFilter{month}}},
+					Value: crm.ListOperand(crm.NumberOperand(float64(source.Enums[2].ID)))}}, Dates: []crm.DateFilter{month}}},
 				{"option", crm.DealFilter{Fields: []crm.FieldCondition{{Entity: crm.EntityDeal, FieldID: source.ID,
-					Value: []any{float64(source.Enums[2].ID)}}}}},
+					Value: crm.ListOperand(crm.NumberOperand(float64(source.Enums[2].ID)))}}}},
 			}
 			b.Run("baseline-deal-list-page", func(b *testing.B) {
 				for b.Loop() {

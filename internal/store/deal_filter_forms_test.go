@@ -88,16 +88,16 @@ func TestDealSearchFieldForms(t *testing.T) {
 		today := time.Now().Format(time.DateOnly)
 		created := crm.DateFilter{Select: crm.SelectCreated, Period: crm.DatePeriod{Type: crm.DatePeriodRange, Start: today, End: today}}
 		conditions := map[string]crm.FieldCondition{
-			"deal option":      {Entity: crm.EntityDeal, FieldID: source.ID, Value: []any{float64(source.Enums[1].ID)}},
-			"deal checked":     {Entity: crm.EntityDeal, FieldID: paid.ID, Value: true},
-			"deal not checked": {Entity: crm.EntityDeal, FieldID: paid.ID, Value: false},
-			"deal text":        {Entity: crm.EntityDeal, FieldID: note.ID, Value: "заметка 1"},
-			"deal utm":         {Entity: crm.EntityDeal, Service: true, FieldID: 2005, Value: "yandex"},
-			"client text":      {Entity: crm.EntityContact, FieldID: clientFields[0].ID, Value: "казань"},
-			"client name":      {Entity: crm.EntityContact, Service: true, FieldID: 1001, Value: "клиент 1"},
-			"lead text":        {Entity: crm.EntityInbound, FieldID: leadFields[0].ID, Value: "форма"},
-			"lead utm":         {Entity: crm.EntityInbound, Service: true, FieldID: 5, Value: "google"},
-			"lead phone":       {Entity: crm.EntityInbound, Service: true, FieldID: 2, Value: "79000000006"},
+			"deal option":      {Entity: crm.EntityDeal, FieldID: source.ID, Value: crm.ListOperand(crm.NumberOperand(float64(source.Enums[1].ID)))},
+			"deal checked":     {Entity: crm.EntityDeal, FieldID: paid.ID, Value: crm.BoolOperand(true)},
+			"deal not checked": {Entity: crm.EntityDeal, FieldID: paid.ID, Value: crm.BoolOperand(false)},
+			"deal text":        {Entity: crm.EntityDeal, FieldID: note.ID, Value: crm.TextOperand("заметка 1")},
+			"deal utm":         {Entity: crm.EntityDeal, Service: true, FieldID: 2005, Value: crm.TextOperand("yandex")},
+			"client text":      {Entity: crm.EntityContact, FieldID: clientFields[0].ID, Value: crm.TextOperand("казань")},
+			"client name":      {Entity: crm.EntityContact, Service: true, FieldID: 1001, Value: crm.TextOperand("клиент 1")},
+			"lead text":        {Entity: crm.EntityInbound, FieldID: leadFields[0].ID, Value: crm.TextOperand("форма")},
+			"lead utm":         {Entity: crm.EntityInbound, Service: true, FieldID: 5, Value: crm.TextOperand("google")},
+			"lead phone":       {Entity: crm.EntityInbound, Service: true, FieldID: 2, Value: crm.TextOperand("79000000006")},
 		}
 		for name, c := range conditions {
 			t.Run(name, func(t *testing.T) {

@@ -121,26 +121,37 @@ func searchBool(x any, path string) (bool, error) {
 	return n == 1, nil
 }
 
-// plainDeep turns json.Number into float64 (or the string when it does not
-// fit) throughout a decoded value, for the domain.
-func plainDeep(x any) any {
+// searchOperand turns a field condition's decoded value into the domain's
+// operand, keeping its form: which forms a field takes is the domain's
+// call, as only it knows the field's type. A number float64 cannot hold
+// (1e400) is kept as the text it was written as.
+func searchOperand(x any) crm.Operand {
 	switch y := x.(type) {
+	case string:
+		return crm.TextOperand(y)
 	case json.Number:
-		return plain(y)
+		if f, err := y.Float64(); err == nil {
+			return crm.NumberOperand(f)
+		}
+		return crm.TextOperand(y.String())
+	case float64:
+		return crm.NumberOperand(y)
+	case bool:
+		return crm.BoolOperand(y)
 	case []any:
-		out := make([]any, len(y))
+		items := make([]crm.Operand, len(y))
 		for i, v := range y {
-			out[i] = plainDeep(v)
+			items[i] = searchOperand(v)
 		}
-		return out
+		return crm.ListOperand(items...)
 	case map[string]any:
-		out := make(map[string]any, len(y))
+		members := make(map[string]crm.Operand, len(y))
 		for k, v := range y {
-			out[k] = plainDeep(v)
+			members[k] = searchOperand(v)
 		}
-		return out
+		return crm.ObjectOperand(members)
 	}
-	return x
+	return crm.Operand{}
 }
 
 // searchFilterKeys are the members of filter; searchElementKeys those of
@@ -361,7 +372,7 @@ func parseInputs(entity crm.EntityType, path string, el map[string]any, dateType
 			if err != nil || id <= 0 {
 				return nil, searchBad(path+"."+part.key, "ключи должны быть id полей")
 			}
-			fc := crm.FieldCondition{Entity: entity, Service: part.service, FieldID: id, Value: plainDeep(values[k])}
+			fc := crm.FieldCondition{Entity: entity, Service: part.service, FieldID: id, Value: searchOperand(values[k])}
 			if _, clash := custom[k]; !part.service || !clash {
 				cmp, err := searchObject(comparisons[k], path+".comparison."+k)
 				if err != nil {
@@ -376,7 +387,7 @@ func parseInputs(entity crm.EntityType, path string, el map[string]any, dateType
 				default:
 					return nil, searchBad(path+".comparison."+k+".type", "должен быть equally или range")
 				}
-				fc.Comparison, fc.ValueTo = crm.Comparison(typ), plainDeep(cmp["value_to"])
+				fc.Comparison, fc.ValueTo = crm.Comparison(typ), searchOperand(cmp["value_to"])
 			}
 			if !part.service {
 				fc.DateType = dateTypes[id]
