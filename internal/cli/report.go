@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/crmd/crmd/internal/api/envybox"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/store"
 )
 
 // Custom statistics (Envybox stat/custom): an administrator defines the
-// reports the API evaluates. The definition format is docs/envybox-stats.md.
+// reports the API evaluates. The definition format is docs/envybox-stats.md:
+// Envybox's own shape (a column can be copied from a stat/custom answer),
+// so the file is read and written by the Envybox dialect's codec.
 
 const reportUsage = `  crmd report create --db DSN --account ID --file report.json [--json]
   crmd report update --db DSN --account ID --id STAT_ID --file report.json [--json]
@@ -72,7 +75,7 @@ func (m *Main) reportWrite(ctx context.Context, verb string, args []string) erro
 	if err != nil {
 		return err
 	}
-	def, err := crm.ParseReportDefinition(data)
+	def, err := envybox.ParseReportDefinition(data)
 	if err != nil {
 		return describe(err)
 	}
@@ -122,10 +125,7 @@ func (m *Main) reportShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return describe(err)
 	}
-	enc := json.NewEncoder(m.Stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r.Definition())
+	return envybox.WriteReportDefinition(m.Stdout, r)
 }
 
 func (m *Main) reportList(ctx context.Context, args []string) error {

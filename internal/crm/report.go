@@ -1,12 +1,7 @@
 package crm
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,44 +14,62 @@ import (
 // count or a sum, one value or one value per member of a dimension), and
 // settings.typeDateFilter says which date the requested range applies to.
 // Envybox never defines its numeric codes; crmd's are below and in
-// docs/envybox-stats.md, which is the definition format's reference.
+// docs/envybox-stats.md, which is the definition format's reference. The
+// types below are the definition as values; its JSON is the Envybox
+// dialect's (internal/api/envybox, which the CLI's --file shares) and the
+// store's own.
 
-// Dimension codes: rowParams[].type, dynamicValue.value (with
-// crm_element_id null) and calcConditions[].type.
+// ReportDimension is what rows are grouped by, a dynamic column is split
+// by or a column condition restricts: rowParams[].type,
+// dynamicValue.value (with crm_element_id null) and calcConditions[].type.
+// Codes outside the list below are kept so that validation can name them.
+type ReportDimension int
+
+// The dimensions.
 const (
-	ReportByResponsible = 1 // the deal's responsible: its employee, else its administrator; 0 nobody
-	ReportByStage       = 2 // the deal's stage id
-	ReportByInboxType   = 3 // the deal's inbox type id (0: none)
-	ReportByField       = 4 // a field of the deal or its client (crm_element_id, value = field id)
-	ReportByDepartment  = 5 // the deal's responsible department id (0: none)
-	ReportByStatus      = 6 // the status of the deal's stage: 2001 new … 2004 lost
+	ReportByResponsible ReportDimension = 1 // the deal's responsible: its employee, else its administrator; 0 nobody
+	ReportByStage       ReportDimension = 2 // the deal's stage id
+	ReportByInboxType   ReportDimension = 3 // the deal's inbox type id (0: none)
+	ReportByField       ReportDimension = 4 // a field of the deal or its client (crm_element_id, value = field id)
+	ReportByDepartment  ReportDimension = 5 // the deal's responsible department id (0: none)
+	ReportByStatus      ReportDimension = 6 // the status of the deal's stage: 2001 new … 2004 lost
 )
 
-// Operation codes: operationParams.type.
+// ReportOperationType is what a column computes: operationParams.type.
+type ReportOperationType int
+
+// The operations.
 const (
-	ReportCount = 1 // the number of deals
-	ReportSum   = 2 // the sum of a numeric custom field of the deal or its client
+	ReportCount ReportOperationType = 1 // the number of deals
+	ReportSum   ReportOperationType = 2 // the sum of a numeric custom field of the deal or its client
 )
 
-// Column kinds: typeColumn.
+// ReportColumnType is a column's kind: typeColumn.
+type ReportColumnType int
+
+// The column kinds.
 const (
-	ReportStaticColumn  = 1 // one value per row
-	ReportDynamicColumn = 2 // one value per member of dynamicValue's dimension
+	ReportStaticColumn  ReportColumnType = 1 // one value per row
+	ReportDynamicColumn ReportColumnType = 2 // one value per member of dynamicValue's dimension
 )
 
-// Entity codes: crm_element_id (Envybox §1.6).
+// Entity codes: crm_element_id (Envybox §1.6), the values of a ReportInt.
 const (
 	ReportElementClient = 2
 	ReportElementDeal   = 3
 )
 
-// Date filters: settings.typeDateFilter.
+// ReportDateFilter is the date of a deal the evaluated range applies to:
+// settings.typeDateFilter.
+type ReportDateFilter string
+
+// The date filters.
 const (
-	ReportDateCreated         = "created"          // the deal was created in the range
-	ReportDateClosed          = "closed"           // the deal reached a won or lost stage in the range
-	ReportDateStageChanged    = "stage_changed"    // the deal's last stage change is in the range
-	ReportDateStageTransition = "stage_transition" // the deal entered one of dateStages (any stage when empty) in the range
-	ReportDateInput           = "input"            // the deal's date field typeDateFilterInputId is in the range
+	ReportDateCreated         ReportDateFilter = "created"          // the deal was created in the range
+	ReportDateClosed          ReportDateFilter = "closed"           // the deal reached a won or lost stage in the range
+	ReportDateStageChanged    ReportDateFilter = "stage_changed"    // the deal's last stage change is in the range
+	ReportDateStageTransition ReportDateFilter = "stage_transition" // the deal entered one of dateStages (any stage when empty) in the range
+	ReportDateInput           ReportDateFilter = "input"            // the deal's date field typeDateFilterInputId is in the range
 )
 
 // Definition limits.
@@ -72,8 +85,8 @@ const MsgReportNotFound = "Статистика не найдена"
 // MsgPipelineNotFound is the error text of an unknown deal pipeline.
 const MsgPipelineNotFound = "Воронка не найдена"
 
-// ReportInt is an optional integer of a report definition: Envybox writes
-// these as numbers, numeric strings ("2") or null; "" is null too.
+// ReportInt is an optional integer of a report definition (an id or a
+// code that may be left out).
 type ReportInt struct {
 	V     int64
 	Valid bool
@@ -82,53 +95,33 @@ type ReportInt struct {
 // ReportIntOf returns a set ReportInt.
 func ReportIntOf(v int64) ReportInt { return ReportInt{V: v, Valid: true} }
 
-// UnmarshalJSON accepts a number, a numeric string, "" or null.
-func (r *ReportInt) UnmarshalJSON(b []byte) error {
-	*r = ReportInt{}
-	s := strings.TrimSpace(string(b))
-	if s == "null" {
-		return nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return nil
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return fmt.Errorf("%s is not an integer", string(b))
-		}
-		n = int64(f)
-	}
-	*r = ReportInt{V: n, Valid: true}
-	return nil
+// ReportValueKind is what a column condition's value was written as.
+type ReportValueKind int
+
+// The kinds of condition values. The zero kind is a value that is neither
+// a number nor a text (a flag, a list, null): validation refuses it with
+// the dimension's own words, so the decoder keeps it rather than failing.
+const (
+	ReportValueInvalid ReportValueKind = iota
+	ReportValueNumber
+	ReportValueText
+)
+
+// ReportValue is one value of a column condition: an id (a number, or a
+// numeric text) or a text. Validation normalises it to the dimension's
+// kind: a whole Number for id dimensions and list fields, a Text for the
+// other fields.
+type ReportValue struct {
+	Kind   ReportValueKind
+	Number float64
+	Text   string
 }
 
-// MarshalJSON writes a number or null.
-func (r ReportInt) MarshalJSON() ([]byte, error) {
-	if !r.Valid {
-		return []byte("null"), nil
-	}
-	return []byte(strconv.FormatInt(r.V, 10)), nil
-}
+// ReportNumber is a number condition value.
+func ReportNumber(n float64) ReportValue { return ReportValue{Kind: ReportValueNumber, Number: n} }
 
-// ReportIntText is a ReportInt that Envybox writes as a string
-// (dynamicValue.value: "2").
-type ReportIntText struct{ ReportInt }
-
-// MarshalJSON writes a string or null.
-func (r ReportIntText) MarshalJSON() ([]byte, error) {
-	if !r.Valid {
-		return []byte("null"), nil
-	}
-	return json.Marshal(strconv.FormatInt(r.V, 10))
-}
+// ReportText is a text condition value.
+func ReportText(s string) ReportValue { return ReportValue{Kind: ReportValueText, Text: s} }
 
 // Report is a stored custom statistic.
 type Report struct {
@@ -143,52 +136,24 @@ type Report struct {
 
 // ReportSettings are a report's rows and date filter (Envybox "settings").
 type ReportSettings struct {
-	RowParams      []ReportRowParam `json:"rowParams"`
-	TypeDateFilter string           `json:"typeDateFilter"`
-	// RowShowConditions must be empty: Envybox never describes them.
-	RowShowConditions []json.RawMessage `json:"rowShowConditions"`
+	RowParams      []ReportRowParam
+	TypeDateFilter ReportDateFilter // "" is ReportDateCreated
+	// RowShowConditions is how many row show conditions were given: it
+	// must be 0, as Envybox never describes them.
+	RowShowConditions int
 	// DateStages are the stages of the stage_transition filter.
-	DateStages []ReportInt `json:"dateStages"`
+	DateStages []ReportInt
 	// TypeDateFilterInputID is the deal date field of the input filter.
-	TypeDateFilterInputID ReportInt `json:"typeDateFilterInputId"`
+	TypeDateFilterInputID ReportInt
 }
 
-// MarshalJSON writes the settings in Envybox's shape: empty lists as [],
-// typeDateFilterInputId as a string ("" when none).
-func (s ReportSettings) MarshalJSON() ([]byte, error) {
-	input := ""
-	if s.TypeDateFilterInputID.Valid {
-		input = strconv.FormatInt(s.TypeDateFilterInputID.V, 10)
-	}
-	return json.Marshal(struct {
-		RowParams             []ReportRowParam  `json:"rowParams"`
-		TypeDateFilter        string            `json:"typeDateFilter"`
-		RowShowConditions     []json.RawMessage `json:"rowShowConditions"`
-		DateStages            []ReportInt       `json:"dateStages"`
-		TypeDateFilterInputID string            `json:"typeDateFilterInputId"`
-	}{nonNil(s.RowParams), s.TypeDateFilter, nonNil(s.RowShowConditions), nonNil(s.DateStages), input})
-}
-
-// ReportRowParam is one row grouping: {"type": n}, or {"type": 4,
-// "crm_element_id": e, "value": field id} for a field.
+// ReportRowParam is one row grouping: a built-in dimension, or
+// ReportByField with the entity (Element, a crm_element_id) and the field
+// id (Value).
 type ReportRowParam struct {
-	Type    int       `json:"type"`
-	Element ReportInt `json:"crm_element_id"`
-	Value   ReportInt `json:"value"`
-}
-
-// MarshalJSON leaves crm_element_id and value out of built-in groupings.
-func (p ReportRowParam) MarshalJSON() ([]byte, error) {
-	if p.Type != ReportByField {
-		return json.Marshal(struct {
-			Type int `json:"type"`
-		}{p.Type})
-	}
-	return json.Marshal(struct {
-		Element ReportInt `json:"crm_element_id"`
-		Value   ReportInt `json:"value"`
-		Type    int       `json:"type"`
-	}{p.Element, p.Value, p.Type})
+	Type    ReportDimension
+	Element ReportInt
+	Value   ReportInt
 }
 
 // Key is the member of a data row that carries this grouping's value:
@@ -216,95 +181,58 @@ func (c ReportColumn) Key() string { return fmt.Sprintf("%d_column", c.ID) }
 // ReportColumnSettings are a column's definition (Envybox "settings" of a
 // tableColumns item).
 type ReportColumnSettings struct {
-	StaticColumnName string          `json:"staticColumnName"`
-	OperationParams  ReportOperation `json:"operationParams"`
-	DynamicValue     ReportDynamic   `json:"dynamicValue"`
-	TypeColumn       int             `json:"typeColumn"`
+	StaticColumnName string
+	OperationParams  ReportOperation
+	DynamicValue     ReportDynamic
+	TypeColumn       ReportColumnType
 	// CalcConditions restrict the deals the column counts (all must hold).
-	CalcConditions []ReportCondition `json:"calcConditions"`
-	// ShowConditions must be empty: Envybox never describes them.
-	ShowConditions []json.RawMessage `json:"showConditions"`
+	CalcConditions []ReportCondition
+	// ShowConditions is how many column show conditions were given: it
+	// must be 0, as Envybox never describes them.
+	ShowConditions int
 }
 
-// MarshalJSON writes empty lists as [].
-func (s ReportColumnSettings) MarshalJSON() ([]byte, error) {
-	type plain ReportColumnSettings
-	p := plain(s)
-	p.CalcConditions, p.ShowConditions = nonNil(p.CalcConditions), nonNil(p.ShowConditions)
-	return json.Marshal(p)
-}
-
-// ReportOperation is what a column computes: count (type 1) or the sum
-// (type 2) of the field value of the entity crm_element_id.
+// ReportOperation is what a column computes: count, or the sum of the
+// field Value of the entity Element (a crm_element_id).
 type ReportOperation struct {
-	Type    int       `json:"type"`
-	Element ReportInt `json:"crm_element_id"`
-	Value   ReportInt `json:"value"`
+	Type    ReportOperationType
+	Element ReportInt
+	Value   ReportInt
 }
 
 // ReportDynamic is the dimension a dynamic column is split by: a built-in
-// dimension code in value (crm_element_id null), or a field.
+// dimension code in Value (Element not set), or a field (Element the
+// crm_element_id, Value the field id).
 type ReportDynamic struct {
-	Element ReportInt     `json:"crm_element_id"`
-	Value   ReportIntText `json:"value"`
+	Element ReportInt
+	Value   ReportInt
 }
 
-// ReportCondition restricts a column to the deals whose dimension (type, and
-// for a field crm_element_id and value) is one of values: ids for built-in
+// ReportCondition restricts a column to the deals whose dimension (Type,
+// and for a field Element and Value) is one of Values: ids for built-in
 // dimensions and list fields, texts for other fields.
 type ReportCondition struct {
-	Type    int       `json:"type"`
-	Element ReportInt `json:"crm_element_id"`
-	Value   ReportInt `json:"value"`
-	Values  []any     `json:"values"`
-}
-
-// MarshalJSON leaves crm_element_id and value out of built-in dimensions.
-func (c ReportCondition) MarshalJSON() ([]byte, error) {
-	values := nonNil(c.Values)
-	if c.Type != ReportByField {
-		return json.Marshal(struct {
-			Type   int   `json:"type"`
-			Values []any `json:"values"`
-		}{c.Type, values})
-	}
-	return json.Marshal(struct {
-		Type    int       `json:"type"`
-		Element ReportInt `json:"crm_element_id"`
-		Value   ReportInt `json:"value"`
-		Values  []any     `json:"values"`
-	}{c.Type, c.Element, c.Value, values})
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+	Type    ReportDimension
+	Element ReportInt
+	Value   ReportInt
+	Values  []ReportValue
 }
 
 // ReportDefinition is a report as an administrator writes it (crmd report
 // create|update --file): the name, Envybox's settings and its tableColumns.
 // Columns carrying the id of an existing column of the report keep it (and
-// so their "<id>_column" key); the other members of a tableColumns item
-// that stat/custom answers (crm_id, custom_stat_id, times) are accepted and
-// ignored, so a column can be copied from an answer.
+// so their "<id>_column" key).
 type ReportDefinition struct {
-	Name         string                   `json:"name"`
-	Settings     ReportSettings           `json:"settings"`
-	TableColumns []ReportColumnDefinition `json:"tableColumns"`
+	Name         string
+	Settings     ReportSettings
+	TableColumns []ReportColumnDefinition
 }
 
-// ReportColumnDefinition is one column of a ReportDefinition.
+// ReportColumnDefinition is one column of a ReportDefinition; ID is 0 for
+// a new column.
 type ReportColumnDefinition struct {
-	ID       int64                `json:"id,omitempty"`
-	Settings ReportColumnSettings `json:"settings"`
-
-	CrmID        json.RawMessage `json:"crm_id,omitempty"`
-	CustomStatID json.RawMessage `json:"custom_stat_id,omitempty"`
-	CreatedAt    json.RawMessage `json:"created_at,omitempty"`
-	UpdatedAt    json.RawMessage `json:"updated_at,omitempty"`
-	DeletedAt    json.RawMessage `json:"deleted_at,omitempty"`
+	ID       int64
+	Settings ReportColumnSettings
 }
 
 // Definition returns the report as a definition (what --file takes).
@@ -316,25 +244,10 @@ func (r Report) Definition() ReportDefinition {
 	return d
 }
 
-// ParseReportDefinition decodes a definition; unknown members are refused
-// so that a misspelt key is not silently ignored. Errors: invalid.
-func ParseReportDefinition(data []byte) (ReportDefinition, error) {
-	var d ReportDefinition
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return d, Invalid(Violation{Path: "file", Code: ViolationInvalid, Detail: "The report definition is not valid JSON of the documented shape: " + err.Error()})
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return d, Invalid(Violation{Path: "file", Code: ViolationInvalid, Detail: "The report definition must be one JSON object."})
-	}
-	return d, nil
-}
-
 // ReportDim is one dimension of a report query, resolved against the
 // account's fields.
 type ReportDim struct {
-	Kind int // a ReportBy* code
+	Kind ReportDimension
 	// For ReportByField: the entity (EntityDeal or EntityContact), the field
 	// id, whether it is a service field (service_values; deal 2001 and
 	// client 1001 are the names) and whether its values are list options
@@ -361,9 +274,9 @@ type ReportFilter struct {
 // the database.
 type ReportQuery struct {
 	PipelineID int64
-	// DateFilter is a ReportDate* value; Dates the inclusive range in Unix
-	// seconds.
-	DateFilter   string
+	// DateFilter is the date Dates, the inclusive range in Unix seconds,
+	// applies to.
+	DateFilter   ReportDateFilter
 	DateStageIDs []int64
 	DateFieldID  int64
 	Dates        Range
@@ -392,17 +305,6 @@ func (k ReportKey) String() string {
 		return "0"
 	}
 	return strconv.FormatInt(k.Int, 10)
-}
-
-// JSONValue is the key as a data row shows it: a number, a string or null.
-func (k ReportKey) JSONValue() any {
-	switch {
-	case k.Null:
-		return nil
-	case k.Textual:
-		return k.Text
-	}
-	return k.Int
 }
 
 // compareKeys orders keys: missing first, then ids by value, texts

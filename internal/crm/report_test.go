@@ -1,55 +1,40 @@
 package crm
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
 )
 
-// TestReportIntJSON: report ids arrive as numbers, numeric strings, "" or
-// null.
-func TestReportIntJSON(t *testing.T) {
-	for in, want := range map[string]ReportInt{
-		`12`: ReportIntOf(12), `"12"`: ReportIntOf(12), `" 7 "`: ReportIntOf(7), `3.0`: ReportIntOf(3),
-		`null`: {}, `""`: {},
+// TestReportConditionValues: a condition's values are read by its
+// dimension (ids: whole numbers or numeric texts; texts: texts or numbers
+// written out) and normalised to that reading; other values are refused
+// in the dimension's words.
+func TestReportConditionValues(t *testing.T) {
+	rc := &reportContext{fields: map[EntityType]map[int64]CustomField{EntityDeal: {7: {ID: 7, Type: FieldText}}}}
+	c := ReportCondition{Type: ReportByStage, Element: ReportIntOf(3), Values: []ReportValue{ReportNumber(5), ReportText(" 6 ")}}
+	f, problem := rc.conditionFilter(&c)
+	if problem != "" || !reflect.DeepEqual(f.Ints, []int64{5, 6}) || c.Element.Valid ||
+		!reflect.DeepEqual(c.Values, []ReportValue{ReportNumber(5), ReportNumber(6)}) {
+		t.Errorf("ids: %+v %q, condition %+v", f, problem, c)
+	}
+	c = ReportCondition{Type: ReportByField, Element: ReportIntOf(3), Value: ReportIntOf(7), Values: []ReportValue{ReportText("Окна"), ReportNumber(2.5)}}
+	f, problem = rc.conditionFilter(&c)
+	if problem != "" || !reflect.DeepEqual(f.Texts, []string{"Окна", "2.5"}) || !c.Element.Valid ||
+		!reflect.DeepEqual(c.Values, []ReportValue{ReportText("Окна"), ReportText("2.5")}) {
+		t.Errorf("texts: %+v %q, condition %+v", f, problem, c)
+	}
+	for _, tc := range []struct {
+		c    ReportCondition
+		want string
+	}{
+		{ReportCondition{Type: ReportByStage, Values: []ReportValue{ReportNumber(1.5)}}, "values must be integer ids."},
+		{ReportCondition{Type: ReportByStage, Values: []ReportValue{ReportText("x")}}, "values must be integer ids."},
+		{ReportCondition{Type: ReportByStage, Values: []ReportValue{{}}}, "values must be integer ids."},
+		{ReportCondition{Type: ReportByField, Element: ReportIntOf(3), Value: ReportIntOf(7), Values: []ReportValue{{}}}, "values must be strings or numbers."},
+		{ReportCondition{Type: ReportByStage}, "values must list at least one value."},
 	} {
-		var got ReportInt
-		if err := json.Unmarshal([]byte(in), &got); err != nil || got != want {
-			t.Errorf("%s: %+v, %v; want %+v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{`"x"`, `1.5`, `true`, `[]`} {
-		var got ReportInt
-		if err := json.Unmarshal([]byte(in), &got); err == nil {
-			t.Errorf("%s: accepted as %+v", in, got)
-		}
-	}
-	b, _ := json.Marshal(ReportDynamic{Value: ReportIntText{ReportIntOf(2)}})
-	if string(b) != `{"crm_element_id":null,"value":"2"}` {
-		t.Errorf("dynamicValue %s", b)
-	}
-	b, _ = json.Marshal(ReportSettings{TypeDateFilter: "created"})
-	if string(b) != `{"rowParams":[],"typeDateFilter":"created","rowShowConditions":[],"dateStages":[],"typeDateFilterInputId":""}` {
-		t.Errorf("settings %s", b)
-	}
-	b, _ = json.Marshal([]ReportRowParam{{Type: 1, Element: ReportIntOf(3)}, {Type: 4, Element: ReportIntOf(3), Value: ReportIntOf(200)}})
-	if string(b) != `[{"type":1},{"crm_element_id":3,"value":200,"type":4}]` {
-		t.Errorf("rowParams %s", b)
-	}
-}
-
-// TestParseReportDefinition: the format is strict about member names but
-// takes the members a stat/custom answer's columns carry.
-func TestParseReportDefinition(t *testing.T) {
-	d, err := ParseReportDefinition([]byte(`{"name": "a", "settings": {"rowParams": [{"type": 1}], "typeDateFilter": "created"},
-		"tableColumns": [{"id": 2, "crm_id": 1, "custom_stat_id": 1, "created_at": "2021-04-22 12:56:36", "updated_at": null,
-		"deleted_at": null, "settings": {"typeColumn": 1, "operationParams": {"type": 1}}}]}`))
-	if err != nil || d.TableColumns[0].ID != 2 || d.Settings.RowParams[0].Type != 1 {
-		t.Fatalf("%+v %v", d, err)
-	}
-	for _, bad := range []string{`{"name": "a", "colour": 1}`, `{"settings": {"rowParam": []}}`, `{"name": "a"} {}`, `[]`, `{"name": 1}`} {
-		if _, err := ParseReportDefinition([]byte(bad)); KindOf(err) != KindInvalid {
-			t.Errorf("%s: %v, want invalid", bad, err)
+		if _, problem := rc.conditionFilter(&tc.c); problem != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.c, problem, tc.want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package crm
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -184,7 +183,7 @@ func (rc *reportContext) field(element, value ReportInt) (ReportDim, string) {
 }
 
 // dim resolves a dimension code (and for a field, its element and id).
-func (rc *reportContext) dim(code int, element, value ReportInt) (ReportDim, string) {
+func (rc *reportContext) dim(code ReportDimension, element, value ReportInt) (ReportDim, string) {
 	switch code {
 	case ReportByResponsible, ReportByStage, ReportByInboxType, ReportByDepartment, ReportByStatus:
 		return ReportDim{Kind: code}, ""
@@ -209,12 +208,12 @@ func (rc *reportContext) sumField(op ReportOperation) (ReportDim, string) {
 // dynamicDim resolves a dynamic column's dimension.
 func (rc *reportContext) dynamicDim(dv ReportDynamic) (ReportDim, string) {
 	if dv.Element.Valid {
-		return rc.field(dv.Element, dv.Value.ReportInt)
+		return rc.field(dv.Element, dv.Value)
 	}
-	if !dv.Value.Valid || dv.Value.V == ReportByField {
+	if !dv.Value.Valid || dv.Value.V == int64(ReportByField) {
 		return ReportDim{}, "dynamicValue.value must be a grouping code (1, 2, 3, 5, 6) or, with crm_element_id, a field id."
 	}
-	return rc.dim(int(dv.Value.V), ReportInt{}, ReportInt{})
+	return rc.dim(ReportDimension(dv.Value.V), ReportInt{}, ReportInt{})
 }
 
 // conditionFilter resolves a calcConditions item into a filter, normalising
@@ -228,21 +227,21 @@ func (rc *reportContext) conditionFilter(c *ReportCondition) (ReportFilter, stri
 		return ReportFilter{}, "values must list at least one value."
 	}
 	f := ReportFilter{Dim: d}
-	norm := make([]any, len(c.Values))
+	norm := make([]ReportValue, len(c.Values))
 	for i, v := range c.Values {
 		if d.Textual() {
 			s, ok := reportText(v)
 			if !ok {
 				return ReportFilter{}, "values must be strings or numbers."
 			}
-			f.Texts, norm[i] = append(f.Texts, s), s
+			f.Texts, norm[i] = append(f.Texts, s), ReportText(s)
 			continue
 		}
 		n, ok := reportInteger(v)
 		if !ok {
 			return ReportFilter{}, "values must be integer ids."
 		}
-		f.Ints, norm[i] = append(f.Ints, n), n
+		f.Ints, norm[i] = append(f.Ints, n), ReportNumber(float64(n))
 	}
 	c.Values = norm
 	if c.Type != ReportByField {
@@ -251,31 +250,27 @@ func (rc *reportContext) conditionFilter(c *ReportCondition) (ReportFilter, stri
 	return f, ""
 }
 
-func reportText(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case json.Number:
-		return x.String(), true
+// reportText reads a condition value of a textual field: a text, or a
+// number written out.
+func reportText(v ReportValue) (string, bool) {
+	switch v.Kind {
+	case ReportValueText:
+		return v.Text, true
+	case ReportValueNumber:
+		return strconv.FormatFloat(v.Number, 'f', -1, 64), true
 	}
 	return "", false
 }
 
-func reportInteger(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case float64:
+// reportInteger reads a condition value of an id dimension: a whole number
+// a float64 holds exactly, or a numeric text.
+func reportInteger(v ReportValue) (int64, bool) {
+	switch v.Kind {
+	case ReportValueNumber:
+		x := v.Number
 		return int64(x), x == math.Trunc(x) && math.Abs(x) <= 1<<53
-	case json.Number:
-		n, err := x.Int64()
-		return n, err == nil
-	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+	case ReportValueText:
+		n, err := strconv.ParseInt(strings.TrimSpace(v.Text), 10, 64)
 		return n, err == nil
 	}
 	return 0, false
@@ -331,7 +326,7 @@ func (rc *reportContext) build(def ReportDefinition, old *Report) (Report, error
 			add(fmt.Sprintf("settings.dateStages.%d", i), ViolationChoice, "Not a deal stage of this CRM.")
 		}
 	}
-	if len(st.RowShowConditions) > 0 {
+	if st.RowShowConditions > 0 {
 		add("settings.rowShowConditions", ViolationUnexpected, "Row show conditions are not supported; leave the list empty.")
 	}
 	if len(def.TableColumns) > MaxReportColumns {
@@ -382,7 +377,7 @@ func (rc *reportContext) build(def ReportDefinition, old *Report) (Report, error
 				add(fmt.Sprintf("%s.settings.calcConditions.%d", path, j), ViolationInvalid, problem)
 			}
 		}
-		if len(cs.ShowConditions) > 0 {
+		if cs.ShowConditions > 0 {
 			add(path+".settings.showConditions", ViolationUnexpected, "Column show conditions are not supported; leave the list empty.")
 		}
 		r.Columns = append(r.Columns, col)

@@ -5,23 +5,200 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/crmd/crmd/internal/crm"
 )
 
 // Custom statistics (Envybox stat/custom): the stored definitions and the
-// aggregation that evaluates them. Settings are kept as the JSON of their
-// Envybox shape; internal/crm validates them before they get here.
+// aggregation that evaluates them. internal/crm validates definitions
+// before they get here; the settings columns hold them as JSON of the
+// store's own types below.
+
+// The settings columns keep the member names and value kinds of Envybox's
+// definition shape, which every row since migration 0009 has, so that rows
+// of earlier crmd versions read and earlier versions read new rows. Rows
+// written before this encoding have ids as numeric strings in places
+// (typeDateFilterInputId "" or "12", dynamicValue.value "2") and carry
+// rowShowConditions and showConditions, always empty: storedInt reads both
+// forms, and the empty lists are not written.
+
+// reportSettingsJSON is custom_stats.settings.
+type reportSettingsJSON struct {
+	RowParams             []reportDimJSON `json:"rowParams"`
+	TypeDateFilter        string          `json:"typeDateFilter"`
+	DateStages            []storedInt     `json:"dateStages"`
+	TypeDateFilterInputID storedInt       `json:"typeDateFilterInputId"`
+}
+
+// reportDimJSON is a dimension or an operation: its code and, for a
+// field, the entity (crm_element_id) and the field id.
+type reportDimJSON struct {
+	Type    int       `json:"type"`
+	Element storedInt `json:"crm_element_id"`
+	Value   storedInt `json:"value"`
+}
+
+// reportColumnJSON is custom_stat_columns.settings.
+type reportColumnJSON struct {
+	StaticColumnName string        `json:"staticColumnName"`
+	OperationParams  reportDimJSON `json:"operationParams"`
+	DynamicValue     struct {
+		Element storedInt `json:"crm_element_id"`
+		Value   storedInt `json:"value"`
+	} `json:"dynamicValue"`
+	TypeColumn     int                   `json:"typeColumn"`
+	CalcConditions []reportConditionJSON `json:"calcConditions"`
+}
+
+// reportConditionJSON is a column condition; its values are numbers (ids)
+// or strings (texts).
+type reportConditionJSON struct {
+	reportDimJSON
+	Values []storedValue `json:"values"`
+}
+
+// storedInt is an optional integer: a number or null (read also as a
+// numeric string, "" being null).
+type storedInt crm.ReportInt
+
+// MarshalJSON writes a number or null.
+func (n storedInt) MarshalJSON() ([]byte, error) {
+	if !n.Valid {
+		return []byte(`null`), nil
+	}
+	return strconv.AppendInt(nil, n.V, 10), nil
+}
+
+// UnmarshalJSON reads a number, a numeric string, "" or null.
+func (n *storedInt) UnmarshalJSON(b []byte) error {
+	*n = storedInt{}
+	text := string(b)
+	if text == `null` {
+		return nil
+	}
+	if strings.HasPrefix(text, `"`) {
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+		if text = strings.TrimSpace(text); text == "" {
+			return nil
+		}
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return fmt.Errorf("stored report id %s: %w", b, err)
+	}
+	*n = storedInt{V: v, Valid: true}
+	return nil
+}
+
+// storedValue is a condition value: a number or a string.
+type storedValue crm.ReportValue
+
+// MarshalJSON writes a number or a string (null for neither, which
+// validation never lets through).
+func (v storedValue) MarshalJSON() ([]byte, error) {
+	switch v.Kind {
+	case crm.ReportValueNumber:
+		return json.Marshal(v.Number)
+	case crm.ReportValueText:
+		return json.Marshal(v.Text)
+	}
+	return []byte(`null`), nil
+}
+
+// UnmarshalJSON reads a number or a string.
+func (v *storedValue) UnmarshalJSON(b []byte) error {
+	var x any
+	if err := json.Unmarshal(b, &x); err != nil {
+		return err
+	}
+	switch y := x.(type) {
+	case float64:
+		*v = storedValue(crm.ReportNumber(y))
+	case string:
+		*v = storedValue(crm.ReportText(y))
+	default:
+		*v = storedValue{}
+	}
+	return nil
+}
+
+func encodeReportSettings(s crm.ReportSettings) (string, error) {
+	row := reportSettingsJSON{RowParams: make([]reportDimJSON, 0, len(s.RowParams)), TypeDateFilter: string(s.TypeDateFilter),
+		DateStages: make([]storedInt, 0, len(s.DateStages)), TypeDateFilterInputID: storedInt(s.TypeDateFilterInputID)}
+	for _, p := range s.RowParams {
+		row.RowParams = append(row.RowParams, reportDimJSON{Type: int(p.Type), Element: storedInt(p.Element), Value: storedInt(p.Value)})
+	}
+	for _, id := range s.DateStages {
+		row.DateStages = append(row.DateStages, storedInt(id))
+	}
+	b, err := json.Marshal(row)
+	return string(b), err
+}
+
+func decodeReportSettings(text string) (crm.ReportSettings, error) {
+	var row reportSettingsJSON
+	if err := json.Unmarshal([]byte(text), &row); err != nil {
+		return crm.ReportSettings{}, err
+	}
+	s := crm.ReportSettings{TypeDateFilter: crm.ReportDateFilter(row.TypeDateFilter), TypeDateFilterInputID: crm.ReportInt(row.TypeDateFilterInputID)}
+	for _, p := range row.RowParams {
+		s.RowParams = append(s.RowParams, crm.ReportRowParam{Type: crm.ReportDimension(p.Type), Element: crm.ReportInt(p.Element), Value: crm.ReportInt(p.Value)})
+	}
+	for _, id := range row.DateStages {
+		s.DateStages = append(s.DateStages, crm.ReportInt(id))
+	}
+	return s, nil
+}
+
+func encodeReportColumn(s crm.ReportColumnSettings) (string, error) {
+	row := reportColumnJSON{StaticColumnName: s.StaticColumnName, TypeColumn: int(s.TypeColumn),
+		OperationParams: reportDimJSON{Type: int(s.OperationParams.Type), Element: storedInt(s.OperationParams.Element),
+			Value: storedInt(s.OperationParams.Value)},
+		CalcConditions: make([]reportConditionJSON, 0, len(s.CalcConditions))}
+	row.DynamicValue.Element, row.DynamicValue.Value = storedInt(s.DynamicValue.Element), storedInt(s.DynamicValue.Value)
+	for _, c := range s.CalcConditions {
+		rc := reportConditionJSON{reportDimJSON: reportDimJSON{Type: int(c.Type), Element: storedInt(c.Element), Value: storedInt(c.Value)},
+			Values: make([]storedValue, len(c.Values))}
+		for i, v := range c.Values {
+			rc.Values[i] = storedValue(v)
+		}
+		row.CalcConditions = append(row.CalcConditions, rc)
+	}
+	b, err := json.Marshal(row)
+	return string(b), err
+}
+
+func decodeReportColumn(text string) (crm.ReportColumnSettings, error) {
+	var row reportColumnJSON
+	if err := json.Unmarshal([]byte(text), &row); err != nil {
+		return crm.ReportColumnSettings{}, err
+	}
+	s := crm.ReportColumnSettings{StaticColumnName: row.StaticColumnName, TypeColumn: crm.ReportColumnType(row.TypeColumn),
+		OperationParams: crm.ReportOperation{Type: crm.ReportOperationType(row.OperationParams.Type),
+			Element: crm.ReportInt(row.OperationParams.Element), Value: crm.ReportInt(row.OperationParams.Value)},
+		DynamicValue: crm.ReportDynamic{Element: crm.ReportInt(row.DynamicValue.Element), Value: crm.ReportInt(row.DynamicValue.Value)}}
+	for _, c := range row.CalcConditions {
+		dc := crm.ReportCondition{Type: crm.ReportDimension(c.Type), Element: crm.ReportInt(c.Element), Value: crm.ReportInt(c.Value)}
+		for _, v := range c.Values {
+			dc.Values = append(dc.Values, crm.ReportValue(v))
+		}
+		s.CalcConditions = append(s.CalcConditions, dc)
+	}
+	return s, nil
+}
 
 func (t *tenantTx) InsertReport(ctx context.Context, r *crm.Report) error {
-	settings, err := json.Marshal(r.Settings)
+	settings, err := encodeReportSettings(r.Settings)
 	if err != nil {
 		return err
 	}
 	r.AccountID, r.CreatedAt, r.UpdatedAt = t.accountID, t.now, t.now
 	if r.ID, err = t.insert(ctx, `INSERT INTO custom_stats (account_id, name, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-		t.accountID, r.Name, string(settings), unix(t.now), unix(t.now)); err != nil {
+		t.accountID, r.Name, settings, unix(t.now), unix(t.now)); err != nil {
 		return err
 	}
 	for i := range r.Columns {
@@ -33,24 +210,24 @@ func (t *tenantTx) InsertReport(ctx context.Context, r *crm.Report) error {
 }
 
 func (t *tenantTx) insertReportColumn(ctx context.Context, reportID int64, position int, c *crm.ReportColumn) error {
-	settings, err := json.Marshal(c.Settings)
+	settings, err := encodeReportColumn(c.Settings)
 	if err != nil {
 		return err
 	}
 	c.AccountID, c.ReportID, c.CreatedAt, c.UpdatedAt = t.accountID, reportID, t.now, t.now
 	c.ID, err = t.insert(ctx, `INSERT INTO custom_stat_columns (account_id, custom_stat_id, position, settings, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, t.accountID, reportID, position, string(settings), unix(t.now), unix(t.now))
+		VALUES (?, ?, ?, ?, ?, ?)`, t.accountID, reportID, position, settings, unix(t.now), unix(t.now))
 	return err
 }
 
 func (t *tenantTx) UpdateReport(ctx context.Context, r *crm.Report) error {
-	settings, err := json.Marshal(r.Settings)
+	settings, err := encodeReportSettings(r.Settings)
 	if err != nil {
 		return err
 	}
 	r.UpdatedAt = t.now
 	res, err := t.exec(ctx, `UPDATE custom_stats SET name = ?, settings = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
-		r.Name, string(settings), unix(t.now), t.accountID, r.ID)
+		r.Name, settings, unix(t.now), t.accountID, r.ID)
 	if err := affected(res, err, "Report"); err != nil {
 		return err
 	}
@@ -73,20 +250,22 @@ func (t *tenantTx) UpdateReport(ctx context.Context, r *crm.Report) error {
 			continue
 		}
 		kept[c.ID] = true
-		settings, err := json.Marshal(c.Settings)
+		// A column keeps its updated_at unless its settings change; both
+		// sides are compared in this encoding, whichever wrote the row.
+		settings, err := encodeReportColumn(c.Settings)
 		if err != nil {
 			return err
 		}
-		prevSettings, err := json.Marshal(prev.Settings)
+		prevSettings, err := encodeReportColumn(prev.Settings)
 		if err != nil {
 			return err
 		}
 		updated := prev.UpdatedAt
-		if string(settings) != string(prevSettings) {
+		if settings != prevSettings {
 			updated = t.now
 		}
 		if _, err := t.exec(ctx, `UPDATE custom_stat_columns SET position = ?, settings = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
-			i, string(settings), unix(updated), t.accountID, c.ID); err != nil {
+			i, settings, unix(updated), t.accountID, c.ID); err != nil {
 			return err
 		}
 	}
@@ -132,7 +311,7 @@ func (t *tenantTx) reports(ctx context.Context, cond string, args ...any) ([]crm
 		if err := rows.Scan(&r.ID, &r.Name, &settings, &created, &updated); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(settings), &r.Settings); err != nil {
+		if r.Settings, err = decodeReportSettings(settings); err != nil {
 			return nil, fmt.Errorf("report %d: settings: %w", r.ID, err)
 		}
 		r.CreatedAt, r.UpdatedAt = fromUnix(created), fromUnix(updated)
@@ -174,7 +353,7 @@ func (t *tenantTx) reportColumns(ctx context.Context, reportIDs []int64) (map[in
 		if err := rows.Scan(&c.ID, &c.ReportID, &settings, &created, &updated); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(settings), &c.Settings); err != nil {
+		if c.Settings, err = decodeReportColumn(settings); err != nil {
 			return nil, fmt.Errorf("report column %d: settings: %w", c.ID, err)
 		}
 		c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
@@ -290,7 +469,7 @@ func (t *tenantTx) ReportGroups(ctx context.Context, q crm.ReportQuery) ([]crm.R
 		sub.between(b.integer(`fd.value`), q.Dates)
 		f.add(`EXISTS (SELECT 1 FROM field_values fd WHERE `+sub.sql()+`)`, sub.args...)
 	default:
-		col := dateColumn("d", q.DateFilter)
+		col := dateColumn("d", string(q.DateFilter))
 		if col == "" {
 			return nil, fmt.Errorf("report date filter %q", q.DateFilter)
 		}

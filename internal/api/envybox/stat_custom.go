@@ -83,10 +83,10 @@ func (h *handler) statCustom(ctx context.Context, c *call) (map[string]any, erro
 			"created_at":     at(col.CreatedAt, c.loc),
 			"updated_at":     at(col.UpdatedAt, c.loc),
 			"deleted_at":     nil,
-			"settings":       col.Settings,
+			"settings":       reportColumnSettingsOf(col.Settings),
 		})
 	}
-	return map[string]any{"result": map[string]any{"data": data, "tableColumns": columns, "settings": r.Settings}}, nil
+	return map[string]any{"result": map[string]any{"data": data, "tableColumns": columns, "settings": reportSettingsOf(r.Settings)}}, nil
 }
 
 var allDigits = regexp.MustCompile(`^\d+$`)
@@ -129,7 +129,7 @@ func statRow(r crm.Report, row crm.ReportRow) map[string]any {
 	for i, k := range row.Keys {
 		p := r.Settings.RowParams[i]
 		if p.Type == crm.ReportByField {
-			out[p.Key()] = k.JSONValue()
+			out[p.Key()] = statKey(k)
 		} else {
 			out[p.Key()] = k.Int
 		}
@@ -142,6 +142,18 @@ func statRow(r crm.Report, row crm.ReportRow) map[string]any {
 		out["children"] = children
 	}
 	return out
+}
+
+// statKey is a field grouping's value as a data row shows it: a number,
+// a string or null.
+func statKey(k crm.ReportKey) any {
+	switch {
+	case k.Null:
+		return nil
+	case k.Textual:
+		return k.Text
+	}
+	return k.Int
 }
 
 // statCells renders the "<id>_column" members: a number for a static

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crmd/crmd/internal/api/envybox"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
 )
@@ -181,7 +182,7 @@ func stSetup(t *testing.T, env *crmtest.Env) *stFixture {
 // %[n]-style placeholders filled from args.
 func (f *stFixture) report(t *testing.T, def string) crm.Report {
 	t.Helper()
-	d, err := crm.ParseReportDefinition([]byte(def))
+	d, err := envybox.ParseReportDefinition([]byte(def))
 	if err != nil {
 		t.Fatalf("definition: %v\n%s", err, def)
 	}
@@ -602,7 +603,7 @@ func TestStatReportDefinitions(t *testing.T) {
 			{`{"name": "x", "settings": {}, "tableColumns": [{"settings": {"typeColumn": 1, "operationParams": {"type": 1}, "calcConditions": [{"type": 2, "values": ["x"]}]}}]}`, "tableColumns.0.settings.calcConditions.0"},
 			{`{"name": "x", "settings": {}, "tableColumns": [{"settings": {"typeColumn": 1, "operationParams": {"type": 1}, "showConditions": [{}]}}]}`, "tableColumns.0.settings.showConditions"},
 		} {
-			d, err := crm.ParseReportDefinition([]byte(stFill(c.def, f.vars(crm.Report{}))))
+			d, err := envybox.ParseReportDefinition([]byte(stFill(c.def, f.vars(crm.Report{}))))
 			if err != nil {
 				t.Fatalf("%s: parse: %v", c.def, err)
 			}
@@ -612,7 +613,7 @@ func TestStatReportDefinitions(t *testing.T) {
 				t.Errorf("%s: error %v, want a violation at %s", c.def, err, c.path)
 			}
 		}
-		if _, err := crm.ParseReportDefinition([]byte(`{"name": "x", "setings": {}}`)); crm.KindOf(err) != crm.KindInvalid {
+		if _, err := envybox.ParseReportDefinition([]byte(`{"name": "x", "setings": {}}`)); crm.KindOf(err) != crm.KindInvalid {
 			t.Errorf("a misspelt member: %v, want invalid", err)
 		}
 		member := crm.Actor{AccountID: f.accountID, UserID: f.employee, Role: crm.RoleMember}
@@ -622,7 +623,7 @@ func TestStatReportDefinitions(t *testing.T) {
 
 		r := f.report(t, `{"name": "Три", "settings": {}, "tableColumns": [`+count+`, `+count+`, `+count+`]}`)
 		keep, drop := r.Columns[0].ID, r.Columns[1].ID
-		def, err := crm.ParseReportDefinition([]byte(fmt.Sprintf(`{"name": "Два", "settings": {"rowParams": [{"type": 6}]},
+		def, err := envybox.ParseReportDefinition([]byte(fmt.Sprintf(`{"name": "Два", "settings": {"rowParams": [{"type": 6}]},
 			"tableColumns": [{"settings": {"typeColumn": 2, "operationParams": {"type": 1}, "dynamicValue": {"value": "1"}}},
 			{"id": %d, "crm_id": 1, "custom_stat_id": 1, "created_at": "2021-01-01 00:00:00", "updated_at": null, "deleted_at": null,
 			 "settings": {"typeColumn": 1, "operationParams": {"type": 1}}}]}`, keep)))
@@ -648,14 +649,16 @@ func TestStatReportDefinitions(t *testing.T) {
 		if _, err := f.svc.UpdateReport(f.ctx, f.admin, 999999, def); crm.KindOf(err) != crm.KindNotFound {
 			t.Errorf("updating an unknown report: %v", err)
 		}
-		bad, _ := crm.ParseReportDefinition([]byte(fmt.Sprintf(`{"name": "x", "settings": {}, "tableColumns": [{"id": %d, "settings": %s}]}`,
+		bad, _ := envybox.ParseReportDefinition([]byte(fmt.Sprintf(`{"name": "x", "settings": {}, "tableColumns": [{"id": %d, "settings": %s}]}`,
 			drop, `{"typeColumn": 1, "operationParams": {"type": 1}}`)))
 		if _, err := f.svc.UpdateReport(f.ctx, f.admin, r.ID, bad); crm.KindOf(err) != crm.KindInvalid {
 			t.Errorf("a deleted column's id: %v, want invalid", err)
 		}
 		var buf bytes.Buffer
-		json.NewEncoder(&buf).Encode(up.Definition())
-		if _, err := crm.ParseReportDefinition(buf.Bytes()); err != nil {
+		if err := envybox.WriteReportDefinition(&buf, up); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := envybox.ParseReportDefinition(buf.Bytes()); err != nil {
 			t.Errorf("the definition of a stored report does not parse back: %v\n%s", err, buf.String())
 		}
 	})
