@@ -48,9 +48,11 @@ func (c *Customer) MainContactID() int64 {
 	return 0
 }
 
-// MsgStaleUpdate is amoCRM's text for a write based on an older version of
-// a record than the stored one: v2 answers it per item, v4 in its conflict.
-const MsgStaleUpdate = "Last modified date is older than in database"
+// staleText opens the explanation of a write based on an older version of
+// a record than the stored one (CodeStaleUpdate). It is amoCRM's sentence
+// for it, which v4 shows in its conflict's detail; v2 answers each stale
+// item with a text of its own.
+const staleText = "Last modified date is older than in database"
 
 // staleFor reports whether a write based on the version seen (nil: the
 // client named none) must be refused because the customer changed since.

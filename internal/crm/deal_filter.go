@@ -530,7 +530,7 @@ func resolveDealFilter(ctx context.Context, tx Tx, f DealFilter, now time.Time, 
 				}
 				def, known := defs[fc.Entity][fc.FieldID]
 				if !known {
-					v.add(0, path, ViolationChoice, MsgFieldNotFound)
+					v.add(0, path, ViolationChoice, "Поле не найдено")
 					continue
 				}
 				m, ok = resolveCustomCondition(&v, path, def, fc, now, loc)
@@ -746,7 +746,7 @@ func isRegionField(f ServiceField) bool { return f.NameID == "ip_place_id" }
 func resolveServiceCondition(v *violations, path string, fc FieldCondition) (FieldMatch, bool) {
 	f, ok := ServiceFieldByID(fc.Entity, fc.FieldID)
 	if !ok {
-		v.add(0, path, ViolationChoice, MsgFieldNotFound)
+		v.add(0, path, ViolationChoice, "Поле не найдено")
 		return FieldMatch{}, false
 	}
 	m := FieldMatch{Entity: fc.Entity, Service: true, FieldID: f.ID}

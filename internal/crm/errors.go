@@ -50,17 +50,109 @@ type Violation struct {
 	Path string
 	// Code is one of the Violation* constants.
 	Code string
-	// Detail is a human-readable English explanation.
+	// Detail is a human-readable explanation: English, except on the paths
+	// only the Envybox dialect serves, whose details are in Russian as it
+	// shows them after its generic text. No dialect compares details:
+	// what one must recognise is a Code or a Reason.
 	Detail string
 	// Want names the expected type for ViolationType ("int", "string", "bool", "array", "object").
 	Want string
+	// Reason, when set, is the domain error the violation amounts to, for
+	// a dialect that answers such errors its own way whatever field they
+	// are found in (Envybox answers an unknown reference with its generic
+	// text alone); Detail is then that code's message.
+	Reason Code
 }
 
 // Error is the domain error value. Message is safe to show to API clients.
 type Error struct {
-	Kind       Kind
+	Kind Kind
+	// Code names the error when a dialect must recognise it: to word it as
+	// its own protocol does or to answer it with a status of its own. It is
+	// empty when the kind and the message say all there is.
+	Code       Code
 	Message    string
 	Violations []Violation
+}
+
+// Code names one particular domain error, independent of any wire format.
+// The domain never words its errors for a dialect: each dialect that needs
+// to keeps its own table from codes to its texts and statuses.
+type Code string
+
+// The error codes. Each has one kind (codes below).
+const (
+	CodeInboundNotFound  Code = "inbound_not_found"  // no inbound request has the id
+	CodeInboundTaken     Code = "inbound_taken"      // the inbound request was taken to work already
+	CodeDealNotFound     Code = "deal_not_found"     // no deal has the id
+	CodeDealLogNotFound  Code = "deal_log_not_found" // no deal has the id whose history is read or added to
+	CodeClientNotFound   Code = "client_not_found"   // no client has the id
+	CodeFieldNotFound    Code = "field_not_found"    // no field definition has the id (one deleted since it was named, too)
+	CodeTaskNotFound     Code = "task_not_found"     // no task has the id
+	CodeReportNotFound   Code = "report_not_found"   // no custom statistic has the id
+	CodePipelineNotFound Code = "pipeline_not_found" // no deal pipeline has the id
+	CodeStageNotFound    Code = "stage_not_found"    // the stage is not one of the deal's pipeline
+	// CodeStageChangeLocked: the deal's pipeline does not let stages be
+	// changed by hand (Pipeline.AllowManualStageChange).
+	CodeStageChangeLocked Code = "stage_change_locked"
+	// CodeStaleUpdate: a write names a version of the record older than
+	// the stored one (Customer.staleFor).
+	CodeStaleUpdate Code = "stale_update"
+	// CodeUnknownReference: the request names a record, field or option by
+	// an id that is not one of the account's.
+	CodeUnknownReference Code = "unknown_reference"
+	// CodeMissingInput: the request leaves out what the operation works
+	// on (a phone or an email to search by, a text to add, values to write).
+	CodeMissingInput Code = "missing_input"
+	// CodeUnknownOption: the request asks for a variant of the operation
+	// that does not exist (a date to filter by, an entity with a history).
+	CodeUnknownOption Code = "unknown_option"
+)
+
+// codes gives each code its kind and the message of its errors: English,
+// for logs and for dialects that have no wording of their own.
+var codes = map[Code]struct {
+	kind    Kind
+	message string
+}{
+	CodeInboundNotFound:  {KindNotFound, "No inbound request has this id."},
+	CodeInboundTaken:     {KindConflict, "The inbound request has been taken to work already."},
+	CodeDealNotFound:     {KindNotFound, "No deal has this id."},
+	CodeDealLogNotFound:  {KindNotFound, "No deal has this id."},
+	CodeClientNotFound:   {KindNotFound, "No client has this id."},
+	CodeFieldNotFound:    {KindNotFound, "No field has this id."},
+	CodeTaskNotFound:     {KindNotFound, "No task has this id."},
+	CodePipelineNotFound: {KindNotFound, "No deal pipeline has this id."},
+	// crmd report (internal/cli) prints the domain's message, and custom
+	// statistics are an Envybox feature its operators know by Envybox's
+	// wording: the one text here that is Envybox's, until the CLI words
+	// codes itself.
+	CodeReportNotFound:    {KindNotFound, "Статистика не найдена"},
+	CodeStageNotFound:     {KindInvalid, "The stage is not one of the deal's pipeline."},
+	CodeStageChangeLocked: {KindForbidden, "The deal's pipeline does not allow changing stages by hand."},
+	CodeStaleUpdate:       {KindConflict, staleText},
+	CodeUnknownReference:  {KindInvalid, "The request names something that does not exist."},
+	CodeMissingInput:      {KindInvalid, "The request leaves out what the operation needs."},
+	CodeUnknownOption:     {KindInvalid, "The request asks for an option that does not exist."},
+}
+
+// Fail returns the error of a code, with the code's kind and message.
+func Fail(code Code) *Error {
+	c, ok := codes[code]
+	if !ok {
+		panic("crm: unknown error code " + string(code))
+	}
+	return &Error{Kind: c.kind, Code: code, Message: c.message}
+}
+
+// CodeOf returns the code of err, or "" when err is not a domain error or
+// has none.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }
 
 func (e *Error) Error() string {
@@ -102,6 +194,16 @@ type violations []Violation
 
 func (v *violations) add(item int, path, code, detail string) {
 	*v = append(*v, Violation{Item: item, Path: path, Code: code, Detail: detail})
+}
+
+// refuse adds a violation that amounts to the error of reason.
+func (v *violations) refuse(item int, path, code string, reason Code) {
+	*v = append(*v, refusal(item, path, code, reason))
+}
+
+// refusal is a violation that amounts to the error of reason.
+func refusal(item int, path, code string, reason Code) Violation {
+	return Violation{Item: item, Path: path, Code: code, Detail: codes[reason].message, Reason: reason}
 }
 
 func (v violations) err() error {

@@ -79,12 +79,6 @@ const (
 	MaxReportName    = 255
 )
 
-// MsgReportNotFound is the error text of an unknown stat_id.
-const MsgReportNotFound = "Статистика не найдена"
-
-// MsgPipelineNotFound is the error text of an unknown deal pipeline.
-const MsgPipelineNotFound = "Воронка не найдена"
-
 // ReportInt is an optional integer of a report definition (an id or a
 // code that may be left out).
 type ReportInt struct {

@@ -129,10 +129,10 @@ type NewClientCompany struct {
 	LegalDetails
 }
 
-// clientNotFound maps a missing contact to Envybox's text.
+// clientNotFound names a missing contact as the missing client.
 func clientNotFound(err error) error {
 	if KindOf(err) == KindNotFound {
-		return Errorf(KindNotFound, MsgClientNotFound)
+		return Fail(CodeClientNotFound)
 	}
 	return err
 }
@@ -185,7 +185,7 @@ func loadClients(ctx context.Context, tx Tx, ids []int64) ([]Client, error) {
 	for _, id := range ids {
 		c, ok := byID[id]
 		if !ok {
-			return nil, Errorf(KindNotFound, MsgClientNotFound)
+			return nil, Fail(CodeClientNotFound)
 		}
 		out = append(out, Client{Contact: c, Values: values[id], Fields: fields[id], ContactData: data[id],
 			Persons: persons[id], Deals: deals[id]})
@@ -205,7 +205,7 @@ func loadClient(ctx context.Context, tx Tx, id int64) (Client, error) {
 }
 
 // Client returns one client with its values, contact data and deals.
-// Errors: not found (MsgClientNotFound).
+// Errors: not found (CodeClientNotFound).
 func (s *Service) Client(ctx context.Context, actor Actor, id int64) (Client, error) {
 	var out Client
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
@@ -318,7 +318,7 @@ var clientTimeZone = regexp.MustCompile(`^UTC[+-](0?\d|1[0-4]):[0-5]\d$`)
 
 // UpdateClientValues writes service (1001 name, 1010 region, 1011 time zone)
 // and custom values of a client on behalf of who; a new name renames the
-// client. Errors: not found (MsgClientNotFound), invalid.
+// client. Errors: not found (CodeClientNotFound), invalid.
 func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64, who Responsible, writes []FieldWrite) error {
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		c, err := tx.Contact(ctx, id)
@@ -336,7 +336,7 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 		var v violations
 		ic.checkResponsible(&v, who)
 		if len(writes) == 0 {
-			v.add(0, "fields", ViolationRequired, MsgBadRequest)
+			v.refuse(0, "fields", ViolationRequired, CodeMissingInput)
 		}
 		defs, err := tx.AllCustomFields(ctx, EntityContact)
 		if err != nil {
@@ -346,9 +346,11 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 		service := map[int64]string{}
 		for i, w := range writes {
 			if !w.Service {
-				// An unknown field is Envybox's generic "Неверный request".
+				// An unknown field is an unknown reference here, not
+				// resolveCustom's plain choice violation: Envybox answers
+				// it with its generic text.
 				if !slices.ContainsFunc(defs, func(d CustomField) bool { return d.ID == w.FieldID }) {
-					v.add(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, MsgBadRequest)
+					v.refuse(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, CodeUnknownReference)
 					continue
 				}
 				custom = append(custom, CustomValueInput{FieldID: w.FieldID, Value: w.Value})
@@ -356,7 +358,7 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 			}
 			f, ok := ServiceFieldByID(EntityContact, w.FieldID)
 			if !ok {
-				v.add(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, MsgBadRequest)
+				v.refuse(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, CodeUnknownReference)
 				continue
 			}
 			text, ok := scalarText(w.Value)
@@ -409,7 +411,7 @@ var birthday = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // AddContactPerson adds a person with their contact data to a client: each
 // item given becomes a contact data row of the client grouped under the
-// person. Errors: not found (MsgClientNotFound), invalid.
+// person. Errors: not found (CodeClientNotFound), invalid.
 func (s *Service) AddContactPerson(ctx context.Context, actor Actor, clientID int64, n NewContactPerson) (ContactPerson, error) {
 	var v violations
 	p := ContactPerson{ClientID: clientID, Name: strings.TrimSpace(n.Name), Birthday: strings.TrimSpace(n.Birthday)}
@@ -500,7 +502,7 @@ func (s *Service) AddContactPerson(ctx context.Context, actor Actor, clientID in
 }
 
 // ClientCompanies lists the companies of a client, the primary one first.
-// Errors: not found (MsgClientNotFound).
+// Errors: not found (CodeClientNotFound).
 func (s *Service) ClientCompanies(ctx context.Context, actor Actor, clientID int64) ([]ClientCompany, error) {
 	var out []ClientCompany
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
@@ -518,7 +520,7 @@ func (s *Service) ClientCompanies(ctx context.Context, actor Actor, clientID int
 // to a client; the client's first company becomes its primary one. The
 // short name and the INN are required; INN, KPP, OGRN/OGRNIP, BIK and the
 // accounts are checked by their lengths and check digits (legal.go).
-// Errors: not found (MsgClientNotFound), invalid (each violation names the
+// Errors: not found (CodeClientNotFound), invalid (each violation names the
 // parameter and says in Russian what is wrong).
 func (s *Service) AddClientCompany(ctx context.Context, actor Actor, clientID int64, n NewClientCompany) (ClientCompany, error) {
 	var v violations

@@ -274,7 +274,7 @@ func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContex
 		if seen := in[i].SeenUpdatedAt; c.staleFor(seen) {
 			out[i] = CustomerResult{Customer: c, Conflict: true}
 			stale.add(i, "updated_at", ViolationInvalid, fmt.Sprintf("%s: customer %d was changed at %d, after the updated_at sent (%d).",
-				MsgStaleUpdate, c.ID, c.UpdatedAt.Unix(), seen.Unix()))
+				staleText, c.ID, c.UpdatedAt.Unix(), seen.Unix()))
 			continue
 		}
 		// The client's updated_at was only the precondition (writeCustomer
@@ -290,9 +290,9 @@ func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContex
 	if staleFails && len(stale) > 0 {
 		msg := stale[0].Detail
 		if len(stale) > 1 {
-			msg = fmt.Sprintf("%s for %d customers: each was changed after the updated_at sent.", MsgStaleUpdate, len(stale))
+			msg = fmt.Sprintf("%s for %d customers: each was changed after the updated_at sent.", staleText, len(stale))
 		}
-		return nil, &Error{Kind: KindConflict, Message: msg, Violations: stale}
+		return nil, &Error{Kind: KindConflict, Code: CodeStaleUpdate, Message: msg, Violations: stale}
 	}
 	list, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 func loadDeal(ctx context.Context, tx Tx, id int64) (Deal, error) {
 	d, err := tx.Deal(ctx, id)
 	if KindOf(err) == KindNotFound {
-		return d, Errorf(KindNotFound, MsgDealNotFound)
+		return d, Fail(CodeDealNotFound)
 	}
 	if err != nil {
 		return d, err
@@ -60,7 +60,7 @@ type DealFamily struct {
 }
 
 // Deal returns a deal, with its parent and children when family is set.
-// Errors: not found (MsgDealNotFound).
+// Errors: not found (CodeDealNotFound).
 func (s *Service) Deal(ctx context.Context, actor Actor, id int64, family bool) (DealFamily, error) {
 	var out DealFamily
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
@@ -83,7 +83,8 @@ func (s *Service) Deal(ctx context.Context, actor Actor, id int64, family bool) 
 }
 
 // CreateDeal creates a deal for an existing client, optionally with a task
-// and initial values. Errors: not found (MsgClientNotFound), invalid.
+// and initial values. Errors: not found (CodeClientNotFound), invalid (an
+// unknown pipeline, stage or inbox type is a CodeUnknownReference).
 func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal, error) {
 	var out Deal
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
@@ -93,7 +94,7 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 		}
 		client, err := tx.Contact(ctx, n.ClientID)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgClientNotFound)
+			return Fail(CodeClientNotFound)
 		}
 		if err != nil {
 			return err
@@ -101,18 +102,18 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 		var v violations
 		pipeline, ok := ic.dealPipeline(n.PipelineID)
 		if !ok {
-			v.add(0, "pipeline_id", ViolationChoice, MsgBadRequest)
+			v.refuse(0, "pipeline_id", ViolationChoice, CodeUnknownReference)
 		}
 		stage, ok := pipeline.StageByID(n.StageID)
 		if !ok {
 			if n.StageID != 0 {
-				v.add(0, "stage_id", ViolationChoice, MsgBadRequest)
+				v.refuse(0, "stage_id", ViolationChoice, CodeUnknownReference)
 			}
 			stage = pipeline.FirstStage()
 		}
 		inbox, ok := ic.inboxType(n.InboxTypeID)
 		if !ok {
-			v.add(0, "inbox_type_id", ViolationChoice, MsgBadRequest)
+			v.refuse(0, "inbox_type_id", ViolationChoice, CodeUnknownReference)
 		}
 		ic.checkResponsible(&v, n.Responsible)
 		v.checkText(0, "name", strings.TrimSpace(n.Name), MaxNameLength)
@@ -167,7 +168,7 @@ func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) e
 		}
 		f, ok := ServiceFieldByID(EntityDeal, w.FieldID)
 		if !ok {
-			v.add(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, MsgBadRequest)
+			v.refuse(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, CodeUnknownReference)
 			continue
 		}
 		text, _ := scalarText(w.Value)
@@ -181,7 +182,7 @@ func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) e
 	for fieldID, text := range service {
 		if fieldID == 2001 {
 			if text == "" {
-				return Invalid(Violation{Path: "fields", Code: ViolationBlank, Detail: MsgBadRequest})
+				return Invalid(refusal(0, "fields", ViolationBlank, CodeMissingInput))
 			}
 			d.Name = text
 			if err := tx.UpdateDeal(ctx, d); err != nil {
@@ -218,11 +219,11 @@ type ClientDeals struct {
 }
 
 // SearchDeals finds the clients with a phone or email and their deals.
-// Errors: invalid (neither given).
+// Errors: invalid (CodeMissingInput: neither given).
 func (s *Service) SearchDeals(ctx context.Context, actor Actor, phone, email string) ([]ClientDeals, error) {
 	phone, email = NormalizePhone(phone), NormalizeEmail(email)
 	if phone == "" && email == "" {
-		return nil, Errorf(KindInvalid, MsgBadRequest)
+		return nil, Fail(CodeMissingInput)
 	}
 	out := []ClientDeals{}
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
@@ -272,12 +273,13 @@ func moveDeal(ctx context.Context, tx Tx, d *Deal, stage Stage, by Responsible) 
 
 // ChangeDealStage moves a deal to another stage of its pipeline; the
 // pipeline must allow manual stage changes.
-// Errors: not found (MsgDealNotFound), invalid, forbidden (pipeline setting).
+// Errors: not found (CodeDealNotFound), invalid (CodeStageNotFound),
+// forbidden (CodeStageChangeLocked).
 func (s *Service) ChangeDealStage(ctx context.Context, actor Actor, dealID, clientID, stageID int64, by Responsible) error {
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		d, err := tx.Deal(ctx, dealID)
 		if KindOf(err) == KindNotFound || (err == nil && clientID != 0 && d.ClientID != clientID) {
-			return Errorf(KindNotFound, MsgDealNotFound)
+			return Fail(CodeDealNotFound)
 		}
 		if err != nil {
 			return err
@@ -287,11 +289,11 @@ func (s *Service) ChangeDealStage(ctx context.Context, actor Actor, dealID, clie
 			return err
 		}
 		if !p.AllowManualStageChange {
-			return Errorf(KindForbidden, "В настройках воронки сделки не включена настройка \"Разрешить менять статусы вручную\"")
+			return Fail(CodeStageChangeLocked)
 		}
 		stage, ok := p.StageByID(stageID)
 		if !ok {
-			return Errorf(KindInvalid, "Этап не найден")
+			return Fail(CodeStageNotFound)
 		}
 		return moveDeal(ctx, tx, &d, stage, by)
 	})
@@ -299,7 +301,8 @@ func (s *Service) ChangeDealStage(ctx context.Context, actor Actor, dealID, clie
 
 // SetDealResponsible makes an employee or a department responsible for a
 // deal; they exclude each other, and the previous employee becomes the old
-// one. Errors: not found (MsgDealNotFound), invalid.
+// one. Errors: not found (CodeDealNotFound), invalid (CodeMissingInput
+// when nobody is named).
 func (s *Service) SetDealResponsible(ctx context.Context, actor Actor, dealID int64, who Responsible) (Deal, error) {
 	var out Deal
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
@@ -309,14 +312,14 @@ func (s *Service) SetDealResponsible(ctx context.Context, actor Actor, dealID in
 		}
 		d, err := tx.Deal(ctx, dealID)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgDealNotFound)
+			return Fail(CodeDealNotFound)
 		}
 		if err != nil {
 			return err
 		}
 		var v violations
 		if who.EmployeeID == 0 && who.DepartmentID == 0 && who.UserID == 0 {
-			v.add(0, "employee_id", ViolationRequired, MsgBadRequest)
+			v.refuse(0, "employee_id", ViolationRequired, CodeMissingInput)
 		}
 		ic.checkResponsible(&v, who)
 		if err := v.err(); err != nil {
@@ -344,12 +347,12 @@ func (s *Service) SetDealResponsible(ctx context.Context, actor Actor, dealID in
 }
 
 // DealToInbox sends a deal back to the inbox: it waits for a reaction again.
-// Errors: not found (MsgDealNotFound).
+// Errors: not found (CodeDealNotFound).
 func (s *Service) DealToInbox(ctx context.Context, actor Actor, dealID int64) error {
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		d, err := tx.Deal(ctx, dealID)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgDealNotFound)
+			return Fail(CodeDealNotFound)
 		}
 		if err != nil {
 			return err
@@ -359,12 +362,13 @@ func (s *Service) DealToInbox(ctx context.Context, actor Actor, dealID int64) er
 	})
 }
 
-// Deals lists deals newest first with the total. Errors: invalid.
+// Deals lists deals newest first with the total. Errors: invalid
+// (CodeUnknownOption: date field).
 func (s *Service) Deals(ctx context.Context, actor Actor, q DealQuery) ([]Deal, int, error) {
 	switch q.DateField {
 	case "", "created", "updated", "closed", "stage_changed", "stage_transition":
 	default:
-		return nil, 0, Errorf(KindInvalid, MsgBadRequest)
+		return nil, 0, Fail(CodeUnknownOption)
 	}
 	var out []Deal
 	var total int
@@ -378,19 +382,20 @@ func (s *Service) Deals(ctx context.Context, actor Actor, q DealQuery) ([]Deal, 
 }
 
 // UpdateDealValues writes field values of a deal that must belong to the
-// client. Errors: invalid (MsgBadRequest for an unknown deal or client, as
-// Envybox answers).
+// client. Errors: invalid (CodeUnknownReference for an unknown deal or
+// client, the error of an unknown field, as Envybox answers all three;
+// CodeMissingInput without writes).
 func (s *Service) UpdateDealValues(ctx context.Context, actor Actor, dealID, clientID int64, writes []FieldWrite) error {
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		d, err := tx.Deal(ctx, dealID)
 		if KindOf(err) == KindNotFound || (err == nil && d.ClientID != clientID) {
-			return Errorf(KindInvalid, MsgBadRequest)
+			return Fail(CodeUnknownReference)
 		}
 		if err != nil {
 			return err
 		}
 		if len(writes) == 0 {
-			return Errorf(KindInvalid, MsgBadRequest)
+			return Fail(CodeMissingInput)
 		}
 		return writeDealValues(ctx, tx, &d, writes)
 	})

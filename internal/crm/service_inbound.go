@@ -8,16 +8,6 @@ import (
 	"strings"
 )
 
-// Envybox's texts for the errors its documents name.
-const (
-	MsgInboundNotFound = "Лид с данным id не найден"
-	MsgInboundTaken    = "Лид уже взят в работу"
-	MsgBadRequest      = "Неверный request"
-	MsgDealNotFound    = "Сделка не найдена"
-	MsgClientNotFound  = "Клиент не найден"
-	MsgFieldNotFound   = "Поле не найдено"
-)
-
 var utcOffset = regexp.MustCompile(`^UTC[+-](0\d|1[0-2]):[0-5]\d$`)
 
 // inboundContext is the reference data validating inbound writes needs,
@@ -404,7 +394,7 @@ func writeLog(ctx context.Context, tx Tx, entity EntityType, id int64, typeID in
 func loadInbound(ctx context.Context, tx Tx, id int64) (Inbound, error) {
 	l, err := tx.Inbound(ctx, id)
 	if KindOf(err) == KindNotFound {
-		return l, Errorf(KindNotFound, MsgInboundNotFound)
+		return l, Fail(CodeInboundNotFound)
 	}
 	if err != nil {
 		return l, err
@@ -445,7 +435,7 @@ func loadInboundDetails(ctx context.Context, tx Tx, list []Inbound) error {
 	return nil
 }
 
-// Inbound returns one request. Errors: not found (MsgInboundNotFound).
+// Inbound returns one request. Errors: not found (CodeInboundNotFound).
 func (s *Service) Inbound(ctx context.Context, actor Actor, id int64) (Inbound, error) {
 	var out Inbound
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
@@ -458,11 +448,11 @@ func (s *Service) Inbound(ctx context.Context, actor Actor, id int64) (Inbound, 
 // FindInbound returns the request of a phone or email not yet taken to
 // work: the parent of that contact's requests when it is still open, else
 // the oldest open one. ok is false when there is none.
-// Errors: invalid (neither phone nor email).
+// Errors: invalid (CodeMissingInput: neither phone nor email).
 func (s *Service) FindInbound(ctx context.Context, actor Actor, phone, email string) (out Inbound, ok bool, err error) {
 	phone, email = NormalizePhone(phone), NormalizeEmail(email)
 	if phone == "" && email == "" {
-		return out, false, Errorf(KindInvalid, MsgBadRequest)
+		return out, false, Fail(CodeMissingInput)
 	}
 	err = s.store.View(ctx, actor.AccountID, func(tx Tx) error {
 		list, _, err := tx.Inbounds(ctx, InboundQuery{Phone: phone, Email: email, NotTakenOnly: true, Limit: 500})
@@ -485,12 +475,12 @@ func (s *Service) FindInbound(ctx context.Context, actor Actor, phone, email str
 }
 
 // Inbounds lists requests newest first with the total.
-// Errors: invalid (date field).
+// Errors: invalid (CodeUnknownOption: date field).
 func (s *Service) Inbounds(ctx context.Context, actor Actor, q InboundQuery) ([]Inbound, int, error) {
 	switch q.DateField {
 	case "", "created", "updated", "closed", "stage_changed":
 	default:
-		return nil, 0, Errorf(KindInvalid, MsgBadRequest)
+		return nil, 0, Fail(CodeUnknownOption)
 	}
 	var out []Inbound
 	var total int
@@ -508,7 +498,7 @@ func (s *Service) Inbounds(ctx context.Context, actor Actor, q InboundQuery) ([]
 // deal pipeline, links request and deal, and moves the request to the
 // "new client" or "existing client" stage — all in one transaction, so two
 // concurrent starts of one request make exactly one deal.
-// Errors: not found (MsgInboundNotFound), conflict (MsgInboundTaken), invalid.
+// Errors: not found (CodeInboundNotFound), conflict (CodeInboundTaken), invalid.
 func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who Responsible) (StartResult, error) {
 	var res StartResult
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
@@ -521,7 +511,7 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 			return err
 		}
 		if l.TakenToWork() {
-			return Errorf(KindConflict, MsgInboundTaken)
+			return Fail(CodeInboundTaken)
 		}
 		var v violations
 		ic.checkResponsible(&v, who)
@@ -698,12 +688,14 @@ func insertDeal(ctx context.Context, tx Tx, d *Deal, stage Stage) error {
 
 // UpdateInboundValues writes service and custom values of a request; name,
 // phone and email are kept in step with their service values.
-// Errors: not found (MsgBadRequest, as Envybox answers), invalid.
+// Errors: invalid (CodeUnknownReference for an unknown request, the
+// error of an unknown field, as Envybox answers both; CodeMissingInput
+// without writes).
 func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64, writes []FieldWrite) error {
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		l, err := tx.Inbound(ctx, id)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindInvalid, MsgBadRequest)
+			return Fail(CodeUnknownReference)
 		}
 		if err != nil {
 			return err
@@ -713,7 +705,7 @@ func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64
 			return err
 		}
 		if len(writes) == 0 {
-			return Errorf(KindInvalid, MsgBadRequest)
+			return Fail(CodeMissingInput)
 		}
 		var v violations
 		var custom []CustomValueInput
@@ -725,7 +717,7 @@ func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64
 			}
 			f, ok := ServiceFieldByID(EntityInbound, w.FieldID)
 			if !ok {
-				v.add(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, MsgBadRequest)
+				v.refuse(0, fmt.Sprintf("fields.%d.input_id", i), ViolationChoice, CodeUnknownReference)
 				continue
 			}
 			text, _ := scalarText(w.Value)
@@ -760,7 +752,8 @@ func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64
 
 // SetInboundResponsible makes an employee or a department responsible for a
 // request; the previous employee is kept as the old one.
-// Errors: not found (MsgInboundNotFound), invalid.
+// Errors: not found (CodeInboundNotFound), invalid (CodeMissingInput
+// when neither an employee nor a department is named).
 func (s *Service) SetInboundResponsible(ctx context.Context, actor Actor, id int64, who Responsible) (Inbound, error) {
 	var out Inbound
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
@@ -770,14 +763,14 @@ func (s *Service) SetInboundResponsible(ctx context.Context, actor Actor, id int
 		}
 		l, err := tx.Inbound(ctx, id)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgInboundNotFound)
+			return Fail(CodeInboundNotFound)
 		}
 		if err != nil {
 			return err
 		}
 		var v violations
 		if who.EmployeeID == 0 && who.DepartmentID == 0 {
-			v.add(0, "employee_id", ViolationRequired, MsgBadRequest)
+			v.refuse(0, "employee_id", ViolationRequired, CodeMissingInput)
 		}
 		ic.checkResponsible(&v, who)
 		if err := v.err(); err != nil {

@@ -177,7 +177,7 @@ func TestStartInboundOnce(t *testing.T) {
 				switch {
 				case err == nil:
 					started = append(started, res)
-				case crm.KindOf(err) == crm.KindConflict && err.(*crm.Error).Message == crm.MsgInboundTaken:
+				case crm.KindOf(err) == crm.KindConflict && err.(*crm.Error).Code == crm.CodeInboundTaken:
 					taken++
 				default:
 					t.Error(err)

@@ -28,9 +28,6 @@ const (
 	LogDealTagsAdded = 2016
 )
 
-// MsgDealLogNotFound is the unknown-deal text of the deal log methods.
-const MsgDealLogNotFound = "Сделка с данным id не найдена"
-
 // LogQuery selects one page of an entity's history.
 type LogQuery struct {
 	EntityType EntityType
@@ -81,22 +78,22 @@ const (
 )
 
 // logKinds are the entity types with a history, with the call and comment
-// types the API may add to each and the not-found text.
+// types the API may add to each and the error of an unknown one.
 var logKinds = map[EntityType]struct {
 	call, comment int
-	notFound      string
+	notFound      Code
 }{
-	EntityInbound: {LogInboundCall, LogInboundComment, MsgInboundNotFound},
-	EntityDeal:    {LogDealCall, LogDealComment, MsgDealLogNotFound},
+	EntityInbound: {LogInboundCall, LogInboundComment, CodeInboundNotFound},
+	EntityDeal:    {LogDealCall, LogDealComment, CodeDealLogNotFound},
 }
 
 // Logs returns one page of a request's or deal's history, newest first,
-// with the total. Errors: not found (MsgInboundNotFound,
-// MsgDealLogNotFound), invalid (entity type).
+// with the total. Errors: not found (CodeInboundNotFound,
+// CodeDealLogNotFound), invalid (CodeUnknownOption: entity type).
 func (s *Service) Logs(ctx context.Context, actor Actor, q LogQuery) ([]LogLine, int, error) {
 	kind, ok := logKinds[q.EntityType]
 	if !ok {
-		return nil, 0, Errorf(KindInvalid, MsgBadRequest)
+		return nil, 0, Fail(CodeUnknownOption)
 	}
 	var out []LogLine
 	var total int
@@ -115,8 +112,9 @@ func (s *Service) Logs(ctx context.Context, actor Actor, q LogQuery) ([]LogLine,
 	return out, total, err
 }
 
-// logSubject checks that the entity exists and returns its inbox type id.
-func logSubject(ctx context.Context, tx Tx, entity EntityType, id int64, notFound string) (int64, error) {
+// logSubject checks that the entity exists and returns its inbox type id;
+// a missing one is the error of notFound.
+func logSubject(ctx context.Context, tx Tx, entity EntityType, id int64, notFound Code) (int64, error) {
 	var inbox int64
 	var err error
 	switch entity {
@@ -130,7 +128,7 @@ func logSubject(ctx context.Context, tx Tx, entity EntityType, id int64, notFoun
 		inbox = d.InboxTypeID
 	}
 	if KindOf(err) == KindNotFound {
-		return 0, Errorf(KindNotFound, "%s", notFound)
+		return 0, Fail(notFound)
 	}
 	return inbox, err
 }
@@ -160,11 +158,12 @@ func withAuthors(ctx context.Context, tx Tx, entries []LogEntry) ([]LogLine, err
 // AddLog adds a call or comment entry to a request or deal: types 9/10 on
 // requests, 2009/2010 on deals. The entry carries the inbox type's name and
 // its author (the caller's administrator unless another is given).
-// Errors: not found (MsgInboundNotFound, MsgDealLogNotFound), invalid.
+// Errors: not found (CodeInboundNotFound, CodeDealLogNotFound), invalid
+// (CodeUnknownOption: entity type).
 func (s *Service) AddLog(ctx context.Context, actor Actor, entity EntityType, id int64, n NewLog) (LogLine, error) {
 	kind, ok := logKinds[entity]
 	if !ok {
-		return LogLine{}, Errorf(KindInvalid, MsgBadRequest)
+		return LogLine{}, Fail(CodeUnknownOption)
 	}
 	var out LogLine
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
@@ -196,13 +195,13 @@ func (s *Service) AddLog(ctx context.Context, actor Actor, entity EntityType, id
 }
 
 // CommentDeal adds a comment (2010) to a deal, written by the caller.
-// Errors: not found (MsgDealNotFound), invalid (MsgBadRequest: no text).
+// Errors: not found (CodeDealNotFound), invalid (CodeMissingInput: no text).
 func (s *Service) CommentDeal(ctx context.Context, actor Actor, dealID int64, text string) error {
 	if strings.TrimSpace(text) == "" {
-		return Errorf(KindInvalid, MsgBadRequest)
+		return Fail(CodeMissingInput)
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		inbox, err := logSubject(ctx, tx, EntityDeal, dealID, MsgDealNotFound)
+		inbox, err := logSubject(ctx, tx, EntityDeal, dealID, CodeDealNotFound)
 		if err != nil {
 			return err
 		}
@@ -223,13 +222,14 @@ func (s *Service) CommentDeal(ctx context.Context, actor Actor, dealID int64, te
 // AddDealTags adds tags to a deal by name: missing tags are created (they
 // are the shared tag records), tags the deal has are kept, a name it has
 // already is not added twice, and the new ones are written to its history.
-// Errors: not found (MsgDealNotFound), invalid.
+// Errors: not found (CodeDealNotFound), invalid (CodeMissingInput: no
+// names).
 func (s *Service) AddDealTags(ctx context.Context, actor Actor, dealID int64, names []string) error {
 	if len(names) == 0 {
-		return Errorf(KindInvalid, MsgBadRequest)
+		return Fail(CodeMissingInput)
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		if _, err := logSubject(ctx, tx, EntityDeal, dealID, MsgDealNotFound); err != nil {
+		if _, err := logSubject(ctx, tx, EntityDeal, dealID, CodeDealNotFound); err != nil {
 			return err
 		}
 		return addDealTags(ctx, tx, dealID, names, Responsible{UserID: actor.UserID})

@@ -37,7 +37,7 @@ func (s *Service) CreateReport(ctx context.Context, actor Actor, def ReportDefin
 // UpdateReport replaces a custom statistic's name, settings and columns.
 // Columns given with the id of one of the report's columns keep it; the
 // report's columns left out are deleted. Errors: forbidden, not found
-// (MsgReportNotFound), invalid.
+// (CodeReportNotFound), invalid.
 func (s *Service) UpdateReport(ctx context.Context, actor Actor, id int64, def ReportDefinition) (Report, error) {
 	if err := actor.requireAdmin(); err != nil {
 		return Report{}, err
@@ -46,7 +46,7 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, id int64, def R
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		old, err := tx.Report(ctx, id)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgReportNotFound)
+			return Fail(CodeReportNotFound)
 		}
 		if err != nil {
 			return err
@@ -69,13 +69,13 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, id int64, def R
 	return out, err
 }
 
-// Report returns one custom statistic. Errors: not found (MsgReportNotFound).
+// Report returns one custom statistic. Errors: not found (CodeReportNotFound).
 func (s *Service) Report(ctx context.Context, actor Actor, id int64) (Report, error) {
 	var out Report
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
 		out, err = tx.Report(ctx, id)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgReportNotFound)
+			return Fail(CodeReportNotFound)
 		}
 		return err
 	})
@@ -90,21 +90,21 @@ func (s *Service) Reports(ctx context.Context, actor Actor) ([]Report, error) {
 // EvaluateReport computes a custom statistic over the deals of a pipeline
 // whose report date (settings.typeDateFilter) is in the range. The deals
 // are grouped and aggregated in the database: one query for the rows, one
-// per column. Errors: not found (MsgReportNotFound, MsgPipelineNotFound,
-// MsgFieldNotFound for a field deleted since the report was defined).
+// per column. Errors: not found (CodeReportNotFound, CodePipelineNotFound,
+// CodeFieldNotFound for a field deleted since the report was defined).
 func (s *Service) EvaluateReport(ctx context.Context, actor Actor, id int64, rng ReportRange) (ReportResult, error) {
 	var out ReportResult
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
 		r, err := tx.Report(ctx, id)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgReportNotFound)
+			return Fail(CodeReportNotFound)
 		}
 		if err != nil {
 			return err
 		}
 		p, err := tx.Pipeline(ctx, rng.PipelineID)
 		if KindOf(err) == KindNotFound || err == nil && p.Kind != PipelineDeal {
-			return Errorf(KindNotFound, MsgPipelineNotFound)
+			return Fail(CodePipelineNotFound)
 		}
 		if err != nil {
 			return err
@@ -399,14 +399,14 @@ func (rc *reportContext) query(r Report, rng ReportRange) (ReportQuery, error) {
 		}
 	case ReportDateInput:
 		if _, ok := rc.fields[EntityDeal][st.TypeDateFilterInputID.V]; !ok {
-			return q, Errorf(KindNotFound, MsgFieldNotFound)
+			return q, Fail(CodeFieldNotFound)
 		}
 		q.DateFieldID = st.TypeDateFilterInputID.V
 	}
 	for _, p := range st.RowParams {
 		d, problem := rc.dim(p.Type, p.Element, p.Value)
 		if problem != "" {
-			return q, Errorf(KindNotFound, MsgFieldNotFound)
+			return q, Fail(CodeFieldNotFound)
 		}
 		q.GroupBy = append(q.GroupBy, d)
 	}
@@ -449,14 +449,14 @@ func (rc *reportContext) evaluate(ctx context.Context, tx Tx, r Report, rng Repo
 		if cs.TypeColumn == ReportDynamicColumn {
 			d, problem := rc.dynamicDim(cs.DynamicValue)
 			if problem != "" {
-				return out, Errorf(KindNotFound, MsgFieldNotFound)
+				return out, Fail(CodeFieldNotFound)
 			}
 			q.GroupBy = append(q.GroupBy, d)
 		}
 		if cs.OperationParams.Type == ReportSum {
 			d, problem := rc.sumField(cs.OperationParams)
 			if problem != "" {
-				return out, Errorf(KindNotFound, MsgFieldNotFound)
+				return out, Fail(CodeFieldNotFound)
 			}
 			q.Sum = &d
 		}
@@ -464,7 +464,7 @@ func (rc *reportContext) evaluate(ctx context.Context, tx Tx, r Report, rng Repo
 			c := cs.CalcConditions[j]
 			f, problem := rc.conditionFilter(&c)
 			if problem != "" {
-				return out, Errorf(KindNotFound, MsgFieldNotFound)
+				return out, Fail(CodeFieldNotFound)
 			}
 			q.Filters = append(q.Filters, f)
 		}

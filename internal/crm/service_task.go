@@ -6,9 +6,6 @@ import (
 	"time"
 )
 
-// MsgTaskNotFound answers a task id that is not one of the account's.
-const MsgTaskNotFound = "Задача не найдена"
-
 // maxDealTasks bounds the open tasks of one deal that are listed.
 const maxDealTasks = 1000
 
@@ -17,15 +14,15 @@ const maxDealTasks = 1000
 // employee, department or the administrator), the earliest due first; when
 // there is none it creates one (due at the default time when no time is
 // given). The deal's responsible does not change.
-// Errors: invalid (MsgBadRequest when neither a time nor a comment is
-// given; an unknown employee or department), not found (MsgDealNotFound).
+// Errors: invalid (CodeMissingInput when neither a time nor a comment is
+// given; an unknown employee or department), not found (CodeDealNotFound).
 func (s *Service) UpdateDealTask(ctx context.Context, actor Actor, u DealTaskUpdate) (Task, error) {
 	comment := ""
 	if u.Comment != nil {
 		comment = *u.Comment
 	}
 	if u.Time.IsZero() && strings.TrimSpace(comment) == "" {
-		return Task{}, Errorf(KindInvalid, MsgBadRequest)
+		return Task{}, Fail(CodeMissingInput)
 	}
 	if taskTextTooLong(comment) {
 		return Task{}, Invalid(Violation{Path: "comment", Code: ViolationTooLong, Detail: "comment is longer than 65535 characters."})
@@ -34,7 +31,7 @@ func (s *Service) UpdateDealTask(ctx context.Context, actor Actor, u DealTaskUpd
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		d, err := tx.Deal(ctx, u.DealID)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgDealNotFound)
+			return Fail(CodeDealNotFound)
 		}
 		if err != nil {
 			return err
@@ -80,14 +77,14 @@ func (s *Service) UpdateDealTask(ctx context.Context, actor Actor, u DealTaskUpd
 
 // DealActiveTask returns the active task of a deal: the open task of its
 // responsible (employee, department or administrator), the earliest due
-// first; false when there is none. Errors: not found (MsgDealNotFound).
+// first; false when there is none. Errors: not found (CodeDealNotFound).
 func (s *Service) DealActiveTask(ctx context.Context, actor Actor, dealID int64) (Task, bool, error) {
 	var out Task
 	var found bool
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
 		d, err := tx.Deal(ctx, dealID)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgDealNotFound)
+			return Fail(CodeDealNotFound)
 		}
 		if err != nil {
 			return err
@@ -100,12 +97,12 @@ func (s *Service) DealActiveTask(ctx context.Context, actor Actor, dealID int64)
 }
 
 // DealTasks returns the open tasks of a deal, the earliest due first.
-// Errors: not found (MsgDealNotFound).
+// Errors: not found (CodeDealNotFound).
 func (s *Service) DealTasks(ctx context.Context, actor Actor, dealID int64) ([]Task, error) {
 	var out []Task
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
 		if _, err := tx.Deal(ctx, dealID); KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgDealNotFound)
+			return Fail(CodeDealNotFound)
 		} else if err != nil {
 			return err
 		}
@@ -131,13 +128,13 @@ func (s *Service) Tasks(ctx context.Context, actor Actor, q TaskQuery) ([]Task, 
 
 // CompleteTask closes a task (success 1); closing a closed task changes
 // nothing. The deal's with_event and nearest task follow.
-// Errors: not found (MsgTaskNotFound).
+// Errors: not found (CodeTaskNotFound).
 func (s *Service) CompleteTask(ctx context.Context, actor Actor, taskID int64) (Task, error) {
 	var out Task
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
 		t, err := tx.Task(ctx, taskID)
 		if KindOf(err) == KindNotFound {
-			return Errorf(KindNotFound, MsgTaskNotFound)
+			return Fail(CodeTaskNotFound)
 		}
 		if err != nil {
 			return err
@@ -254,7 +251,7 @@ func checkAssignee(ctx context.Context, tx Tx, who TaskAssignee) error {
 func loadTask(ctx context.Context, tx Tx, id int64) (Task, error) {
 	t, err := tx.Task(ctx, id)
 	if KindOf(err) == KindNotFound {
-		return t, Errorf(KindNotFound, MsgTaskNotFound)
+		return t, Fail(CodeTaskNotFound)
 	}
 	t.Overdue = err == nil && t.overdueAt(tx.Now())
 	return t, err

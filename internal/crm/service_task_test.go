@@ -50,10 +50,10 @@ func TestTaskService(t *testing.T) {
 
 		// Neither time nor comment; an unknown deal; both assignees.
 		blank := " "
-		if _, err := svc.UpdateDealTask(ctx, admin, crm.DealTaskUpdate{DealID: d.ID, Comment: &blank}); !taskIsMsg(err, crm.MsgBadRequest) {
+		if _, err := svc.UpdateDealTask(ctx, admin, crm.DealTaskUpdate{DealID: d.ID, Comment: &blank}); !taskIsCode(err, crm.CodeMissingInput) {
 			t.Errorf("blank update: %v", err)
 		}
-		if _, err := svc.UpdateDealTask(ctx, admin, crm.DealTaskUpdate{DealID: 999999, Time: now}); !taskIsMsg(err, crm.MsgDealNotFound) {
+		if _, err := svc.UpdateDealTask(ctx, admin, crm.DealTaskUpdate{DealID: 999999, Time: now}); !taskIsCode(err, crm.CodeDealNotFound) {
 			t.Errorf("unknown deal: %v", err)
 		}
 		both := crm.TaskAssignee{EmployeeID: admin.UserID, DepartmentID: dep.ID}
@@ -107,7 +107,7 @@ func TestTaskService(t *testing.T) {
 	})
 }
 
-func taskIsMsg(err error, msg string) bool {
+func taskIsCode(err error, code crm.Code) bool {
 	e, ok := crm.AsError(err)
-	return ok && e.Message == msg
+	return ok && e.Code == code
 }

@@ -22,9 +22,9 @@ const (
 )
 
 // v2StaleUpdate is the text amoCRM v2 answers for an update whose
-// updated_at is older than the stored record's (the domain's, as v4's
-// conflict uses the same rule).
-const v2StaleUpdate = crm.MsgStaleUpdate
+// updated_at is older than the stored record's (the domain's
+// CodeStaleUpdate, which v2 sees as a result's Conflict).
+const v2StaleUpdate = "Last modified date is older than in database"
 
 // v2CustomerJSON is a customer as seed 001's list example shows it, keys in
 // the same order.

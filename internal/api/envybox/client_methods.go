@@ -153,22 +153,23 @@ func (h *handler) clientUpdateValue(ctx context.Context, c *call) (map[string]an
 	for _, raw := range fields {
 		m, ok := raw.(map[string]any)
 		if !ok {
-			return nil, crm.Errorf(crm.KindInvalid, crm.MsgBadRequest)
+			return nil, invalidRequest()
 		}
 		f := params(m)
 		input, err := f.int("input_id")
 		if err != nil || input == 0 {
-			return nil, crm.Errorf(crm.KindInvalid, crm.MsgBadRequest)
+			return nil, invalidRequest()
 		}
 		kind, err := f.int("value_type_id")
 		if err != nil || (kind != 1 && kind != 2) {
-			return nil, crm.Errorf(crm.KindInvalid, crm.MsgBadRequest)
+			return nil, invalidRequest()
 		}
 		writes = append(writes, crm.FieldWrite{FieldID: input, Service: kind == 1, Value: plain(f["value"])})
 	}
 	err = h.svc.UpdateClientValues(ctx, c.actor, id, crm.Responsible{UserID: userID, EmployeeID: employeeID}, writes)
-	if e, ok := crm.AsError(err); ok && e.Kind == crm.KindNotFound {
-		return nil, &apiError{status: http.StatusInternalServerError, message: crm.MsgClientNotFound}
+	if crm.CodeOf(err) == crm.CodeClientNotFound {
+		// This method's document answers an unknown client with 500.
+		return nil, &apiError{status: http.StatusInternalServerError, message: codeReplies[crm.CodeClientNotFound].text}
 	}
 	if err != nil {
 		return nil, err
@@ -227,7 +228,7 @@ func clientPathID(c *call) (int64, error) {
 	raw := c.r.PathValue("client_id")
 	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, crm.Errorf(crm.KindNotFound, crm.MsgClientNotFound)
+		return 0, crm.Fail(crm.CodeClientNotFound)
 	}
 	return id, nil
 }

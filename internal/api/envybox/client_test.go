@@ -222,9 +222,9 @@ func TestClientCreateAndGet(t *testing.T) {
 		a.fail(t, "POST", "client/create/", `{"request": {}}`, 400, "name: Не указано имя клиента")
 		a.fail(t, "POST", "client/create/", `{"request": {"name": "  "}}`, 400, "Не указано имя клиента")
 		a.fail(t, "POST", "client/create/", `{"request": {"name": "X", "email": "not-an-email"}}`, 400, "Email указан неверно")
-		a.fail(t, "POST", "client/get/", `{"request": {"client_id": 999999}}`, 404, crm.MsgClientNotFound)
+		a.fail(t, "POST", "client/get/", `{"request": {"client_id": 999999}}`, 404, wantClientNotFound)
 		a.fail(t, "POST", "client/get/", `{"request": {}}`, 400, "Не указан client_id")
-		a.fail(t, "POST", "client/getContacts/", `{"request": {"client_id": 999999}}`, 404, crm.MsgClientNotFound)
+		a.fail(t, "POST", "client/getContacts/", `{"request": {"client_id": 999999}}`, 404, wantClientNotFound)
 	})
 }
 
@@ -455,7 +455,7 @@ func TestClientUpdateClientValue(t *testing.T) {
 
 		// The documented error, with its status 500, and the generic one.
 		a.fail(t, "POST", "client/updateClientValue/", `{"request": {"client_id": 1625369, "user_id": 59699, "employee_id": 0,
-			"fields": [{"input_id": 3823, "value": "Новое_значение_поля", "value_type_id": 2}]}}`, 500, crm.MsgClientNotFound)
+			"fields": [{"input_id": 3823, "value": "Новое_значение_поля", "value_type_id": 2}]}}`, 500, wantClientNotFound)
 		for _, fields := range []string{
 			`[{"input_id": 1002, "value": "x", "value_type_id": 1}]`,
 			`[{"input_id": 999999, "value": "x", "value_type_id": 2}]`,
@@ -463,8 +463,8 @@ func TestClientUpdateClientValue(t *testing.T) {
 			`[{"value": "x", "value_type_id": 1}]`,
 			`[]`,
 		} {
-			msg := a.fail(t, "POST", "client/updateClientValue/", fmt.Sprintf(`{"request": {"client_id": %d, "fields": %s}}`, id, fields), 500, crm.MsgBadRequest)
-			if msg != crm.MsgBadRequest {
+			msg := a.fail(t, "POST", "client/updateClientValue/", fmt.Sprintf(`{"request": {"client_id": %d, "fields": %s}}`, id, fields), 500, wantInvalidRequest)
+			if msg != wantInvalidRequest {
 				t.Errorf("%s: %q", fields, msg)
 			}
 		}
@@ -535,7 +535,7 @@ func TestClientAddContact(t *testing.T) {
 		} {
 			a.fail(t, "POST", "client/addContact/", fmt.Sprintf(`{"request": {"client_id": %d, %s}}`, id, c.req), 400, c.msg)
 		}
-		a.fail(t, "POST", "client/addContact/", `{"request": {"client_id": 999999, "name": "A", "phone": "79990001122"}}`, 404, crm.MsgClientNotFound)
+		a.fail(t, "POST", "client/addContact/", `{"request": {"client_id": 999999, "name": "A", "phone": "79990001122"}}`, 404, wantClientNotFound)
 		a.fail(t, "POST", "client/addContact/", `{"request": {"name": "A", "phone": "79990001122"}}`, 400, "Не указан client_id")
 		if n := len(a.contacts(t, id)); n != len(wants) {
 			t.Errorf("failed requests added rows: %d", n)
@@ -654,7 +654,7 @@ func TestClientCompanies(t *testing.T) {
 			{map[string]any{"inn": map[string]any{}}, "Параметр inn должен быть строкой или числом"},
 		} {
 			msg := a.fail(t, "POST", path+"addCompany/", clCompany(c.over), 400, c.msg)
-			if !strings.HasPrefix(msg, crm.MsgBadRequest) && !strings.HasPrefix(msg, "Параметр") {
+			if !strings.HasPrefix(msg, wantInvalidRequest) && !strings.HasPrefix(msg, "Параметр") {
 				t.Errorf("%v: %q", c.over, msg)
 			}
 		}
@@ -663,9 +663,9 @@ func TestClientCompanies(t *testing.T) {
 		}
 
 		// Unknown clients and paths.
-		a.fail(t, "GET", "client/999999/getCompanies/", "", 404, crm.MsgClientNotFound)
-		a.fail(t, "POST", "client/999999/addCompany/", clCompany(nil), 404, crm.MsgClientNotFound)
-		a.fail(t, "GET", "client/abc/getCompanies/", "", 404, crm.MsgClientNotFound)
+		a.fail(t, "GET", "client/999999/getCompanies/", "", 404, wantClientNotFound)
+		a.fail(t, "POST", "client/999999/addCompany/", clCompany(nil), 404, wantClientNotFound)
+		a.fail(t, "GET", "client/abc/getCompanies/", "", 404, wantClientNotFound)
 		a.fail(t, "GET", path+"getNothing/", "", 404, "Метод не найден")
 		a.fail(t, "POST", path+"getCompanies/", "", 404, "Метод не найден")
 	})
@@ -724,12 +724,12 @@ func TestClientIsolation(t *testing.T) {
 		a.ok(t, "POST", fmt.Sprintf("client/%d/addCompany/", id), clCompany(nil))
 
 		byID := fmt.Sprintf(`{"request": {"client_id": %d}}`, id)
-		b.fail(t, "POST", "client/get/", byID, 404, crm.MsgClientNotFound)
-		b.fail(t, "POST", "client/getContacts/", byID, 404, crm.MsgClientNotFound)
-		b.fail(t, "POST", "client/addContact/", fmt.Sprintf(`{"request": {"client_id": %d, "name": "X", "phone": "79990000000"}}`, id), 404, crm.MsgClientNotFound)
-		b.fail(t, "POST", "client/updateClientValue/", fmt.Sprintf(`{"request": {"client_id": %d, "fields": [{"input_id": 1001, "value": "X", "value_type_id": 1}]}}`, id), 500, crm.MsgClientNotFound)
-		b.fail(t, "GET", fmt.Sprintf("client/%d/getCompanies/", id), "", 404, crm.MsgClientNotFound)
-		b.fail(t, "POST", fmt.Sprintf("client/%d/addCompany/", id), clCompany(nil), 404, crm.MsgClientNotFound)
+		b.fail(t, "POST", "client/get/", byID, 404, wantClientNotFound)
+		b.fail(t, "POST", "client/getContacts/", byID, 404, wantClientNotFound)
+		b.fail(t, "POST", "client/addContact/", fmt.Sprintf(`{"request": {"client_id": %d, "name": "X", "phone": "79990000000"}}`, id), 404, wantClientNotFound)
+		b.fail(t, "POST", "client/updateClientValue/", fmt.Sprintf(`{"request": {"client_id": %d, "fields": [{"input_id": 1001, "value": "X", "value_type_id": 1}]}}`, id), 500, wantClientNotFound)
+		b.fail(t, "GET", fmt.Sprintf("client/%d/getCompanies/", id), "", 404, wantClientNotFound)
+		b.fail(t, "POST", fmt.Sprintf("client/%d/addCompany/", id), clCompany(nil), 404, wantClientNotFound)
 		if obj := b.list(t, `{"keyword": "Чужой"}`); obj["count"] != "0" {
 			t.Fatalf("B lists A's client: %v", obj)
 		}

@@ -3,7 +3,6 @@ package envybox
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -125,58 +124,6 @@ func (h *handler) serve(fn endpoint) http.Handler {
 		body["message"] = "success"
 		writeEnvelope(w, http.StatusOK, body)
 	})
-}
-
-// apiError is an error with the Envybox status and message to answer.
-type apiError struct {
-	status  int
-	message string
-}
-
-func (e *apiError) Error() string { return e.message }
-
-// badRequest is a missing or malformed parameter.
-func badRequest(message string) error {
-	return &apiError{status: http.StatusBadRequest, message: message}
-}
-
-// kindStatus maps domain error kinds to statuses where the document's code
-// is illegible.
-var kindStatus = map[crm.Kind]int{
-	crm.KindInvalid:       http.StatusBadRequest,
-	crm.KindNotFound:      http.StatusNotFound,
-	crm.KindConflict:      http.StatusConflict,
-	crm.KindForbidden:     http.StatusForbidden,
-	crm.KindUnauthorized:  http.StatusUnauthorized,
-	crm.KindLimit:         http.StatusBadRequest,
-	crm.KindUnprocessable: http.StatusBadRequest,
-}
-
-// errorReply turns an error into the status and message to answer, or
-// false for an internal error.
-func errorReply(err error) (int, string, bool) {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae.status, ae.message, true
-	}
-	e, ok := crm.AsError(err)
-	if !ok {
-		return 0, "", false
-	}
-	status := kindStatus[e.Kind]
-	msg := e.Message
-	switch {
-	case msg == crm.MsgBadRequest:
-		// The document prints 500 with this text.
-		status = http.StatusInternalServerError
-	case len(e.Violations) > 0:
-		v := e.Violations[0]
-		msg = crm.MsgBadRequest + ": " + v.Path + ": " + v.Detail
-		if v.Detail == crm.MsgBadRequest {
-			msg, status = crm.MsgBadRequest, http.StatusInternalServerError
-		}
-	}
-	return status, msg, true
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -2,7 +2,6 @@ package envybox
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -107,7 +106,7 @@ func (h *handler) inputGet(entity crm.EntityType) endpoint {
 		if err != nil {
 			return nil, err
 		}
-		notFound := &apiError{status: http.StatusNotFound, message: crm.MsgFieldNotFound}
+		notFound := crm.Fail(crm.CodeFieldNotFound)
 		if kind == "service" {
 			f, ok := crm.ServiceFieldByID(entity, id)
 			if !ok {

@@ -289,5 +289,5 @@ var textFaultReasons = map[string]string{
 // textFault answers text crmd refuses to store (wiretext) as Envybox's 400
 // for a malformed parameter, naming the parameter.
 func textFault(fault *wiretext.Fault) error {
-	return badRequest(crm.MsgBadRequest + ": " + fault.Dotted() + ": " + textFaultReasons[fault.Code])
+	return badRequest(msgInvalidRequest + ": " + fault.Dotted() + ": " + textFaultReasons[fault.Code])
 }

@@ -2,7 +2,6 @@ package envybox
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -143,9 +142,3 @@ func fieldDefinitions(list []crm.CustomField, entity crm.EntityType, accountID i
 
 // customNameID is the system name of a custom field: crm_<id>.
 func customNameID(id int64) string { return "crm_" + s(id) }
-
-// invalidRequest is Envybox's generic "Неверный request", which the
-// document prints with 500.
-func invalidRequest() error {
-	return &apiError{status: http.StatusInternalServerError, message: crm.MsgBadRequest}
-}

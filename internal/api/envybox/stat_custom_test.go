@@ -558,9 +558,9 @@ func TestStatCustomErrors(t *testing.T) {
 			{ok("show_type", `"chart"`), 400, "show_type должен быть table или tree"},
 			{ok("start_date", `"22.01.2021"`), 400, "Дата должна быть в формате YYYY-MM-DD: 22.01.2021"},
 			{ok("end_date", `"2021-01-01"`), 400, "start_date позже end_date"},
-			{ok("stat_id", "999999"), 404, crm.MsgReportNotFound},
-			{ok("pipeline_id", "999999"), 404, crm.MsgPipelineNotFound},
-			{ok("pipeline_id", fmt.Sprint(f.dealPipelineKindInbound)), 404, crm.MsgPipelineNotFound},
+			{ok("stat_id", "999999"), 404, wantReportNotFound},
+			{ok("pipeline_id", "999999"), 404, wantPipelineNotFound},
+			{ok("pipeline_id", fmt.Sprint(f.dealPipelineKindInbound)), 404, wantPipelineNotFound},
 		} {
 			ltFail(t, f.stat(t, c.request), c.status, c.msg)
 		}
@@ -568,7 +568,7 @@ func TestStatCustomErrors(t *testing.T) {
 		resp := env.Do(t, http.MethodPost, "/openapi/v1/stat/custom/?api_key="+f.otherAccountKey, "", fmt.Sprintf(`{"request":
 			{"stat_id": %d, "pipeline_id": %d, "start_date": "2021-01-22", "end_date": "2021-04-22", "show_type": "table"}}`,
 			r.ID, f.otherAccountDealPipeline))
-		ltFail(t, resp, 404, crm.MsgReportNotFound)
+		ltFail(t, resp, 404, wantReportNotFound)
 		ltFail(t, env.Do(t, http.MethodPost, "/openapi/v1/stat/custom/?api_key=wrong", "", `{"request": {}}`), 401, "Неправильный ключ api")
 		// A field deleted after the report was defined.
 		cr := f.countReport(t, fmt.Sprintf(`[{"type": 4, "crm_element_id": 3, "value": %d}]`, f.list))
@@ -576,7 +576,7 @@ func TestStatCustomErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		ltFail(t, f.stat(t, fmt.Sprintf(`{"stat_id": %d, "pipeline_id": %d, "start_date": "2021-01-22", "end_date": "2021-04-22",
-			"show_type": "table"}`, cr.ID, f.pipeline.ID)), 404, crm.MsgFieldNotFound)
+			"show_type": "table"}`, cr.ID, f.pipeline.ID)), 404, wantFieldNotFound)
 	})
 }
 
