@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"sync"
@@ -198,4 +199,19 @@ func (n *NewUser) Normalize() error {
 		v.add(0, "role", ViolationChoice, "The role must be admin or member.")
 	}
 	return v.err()
+}
+
+// AccountStore reads and writes an account itself: its settings, users,
+// credentials and departments.
+type AccountStore interface {
+	Account(ctx context.Context) (Account, error)
+	SetCustomersMode(ctx context.Context, mode CustomersMode) error
+	InsertUser(ctx context.Context, u *User) error
+	User(ctx context.Context, id int64) (User, error)
+	// Users lists the account's users.
+	Users(ctx context.Context) ([]User, error)
+	InsertCredential(ctx context.Context, c *Credential) error
+	InsertDepartment(ctx context.Context, d *Department) error
+	Departments(ctx context.Context) ([]Department, error)
+	Department(ctx context.Context, id int64) (Department, error)
 }

@@ -53,3 +53,17 @@ func (s *Service) ActAs(ctx context.Context, caller Actor, userID int64) (Actor,
 	}
 	return Actor{AccountID: u.AccountID, UserID: u.ID, Role: u.Role}, nil
 }
+
+// AgentStore keeps which accounts an agent account acts for.
+type AgentStore interface {
+	// LinkAgent lets the agent account act for the client account.
+	// KindNotFound when either account does not exist, KindConflict when
+	// they are linked already.
+	LinkAgent(ctx context.Context, agentAccountID, clientAccountID int64) error
+	// AgentClients lists the client accounts of an agent account (none:
+	// the account is not an agent).
+	AgentClients(ctx context.Context, agentAccountID int64) ([]int64, error)
+	// AgentClientUser returns the user with this id when it belongs to one
+	// of the agent's client accounts. KindNotFound otherwise.
+	AgentClientUser(ctx context.Context, agentAccountID, userID int64) (User, error)
+}

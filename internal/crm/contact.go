@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -100,4 +101,45 @@ func PhoneSearch(s string) string {
 		return ""
 	}
 	return digits
+}
+
+// ContactStore keeps contacts (Envybox clients) and companies: their own
+// columns, contact data, contact persons, legal details and the links
+// between clients and companies.
+type ContactStore interface {
+	InsertContact(ctx context.Context, c *Contact) error
+	Contact(ctx context.Context, id int64) (Contact, error)
+	// Contacts returns a window of contacts by id and the total.
+	Contacts(ctx context.Context, q ListQuery) ([]Contact, int, error)
+	InsertCompany(ctx context.Context, c *Company) error
+	Company(ctx context.Context, id int64) (Company, error)
+	Companies(ctx context.Context, q ListQuery) ([]Company, int, error)
+	InsertContactData(ctx context.Context, c *ContactData) error
+	ContactData(ctx context.Context, owner EntityType, ids []int64) (map[int64][]ContactData, error)
+	// ContactsByPhoneOrEmail returns the ids of clients with a matching
+	// phone or email entry, oldest first.
+	ContactsByPhoneOrEmail(ctx context.Context, phone, email string) ([]int64, error)
+	// ClientIDs returns the ids of every client (contact) q selects, newest
+	// first; q.Limit and q.Offset are ignored (the caller pages).
+	ClientIDs(ctx context.Context, q ClientQuery) ([]int64, error)
+	// UpdateClientName stores a client's name and who changed it, and sets
+	// its updated_at to now. KindNotFound when there is no such contact.
+	UpdateClientName(ctx context.Context, id int64, name string, by int64) error
+	// InsertContactPerson stores a contact person of a client and sets its id.
+	InsertContactPerson(ctx context.Context, p *ContactPerson) error
+	// ContactPersons returns the contact persons of the given clients,
+	// oldest first.
+	ContactPersons(ctx context.Context, clientIDs []int64) (map[int64][]ContactPerson, error)
+	// SetCompanyLegal stores a company's legal details (requisites).
+	// KindNotFound when there is no such company.
+	SetCompanyLegal(ctx context.Context, companyID int64, d LegalDetails) error
+	// LinkClientCompany attaches a company to a client; primary marks the
+	// client's main company.
+	LinkClientCompany(ctx context.Context, clientID, companyID int64, primary bool) error
+	// ClientCompanies returns the companies attached to a client with their
+	// legal details, the primary one first, then in the order attached.
+	ClientCompanies(ctx context.Context, clientID int64) ([]ClientCompany, error)
+	// ClientsCompanies returns the companies of the given clients, each
+	// client's primary one first, then in the order attached.
+	ClientsCompanies(ctx context.Context, clientIDs []int64) (map[int64][]ClientCompany, error)
 }

@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Customer is a repeat-purchase customer (amoCRM "покупатель"). One record
 // serves amoCRM v2 and v4: v2's period_id and v4's status_id are StatusID.
@@ -186,3 +189,21 @@ type DeletedCustomer struct {
 
 // MaxV2Rows is amoCRM v2's system limit on limit_rows.
 const MaxV2Rows = 500
+
+// CustomerStore keeps customers and their links to contacts and segments.
+type CustomerStore interface {
+	// InsertCustomer stores c's own columns and sets its id.
+	InsertCustomer(ctx context.Context, c *Customer) error
+	// UpdateCustomer stores c's own columns.
+	UpdateCustomer(ctx context.Context, c *Customer) error
+	// Customer returns a customer's own columns (no links, tags or fields).
+	Customer(ctx context.Context, id int64) (Customer, error)
+	// Customers returns the customers q selects (own columns) and the total
+	// number matching q regardless of Limit and Offset.
+	Customers(ctx context.Context, q CustomerQuery) ([]Customer, int, error)
+	DeleteCustomer(ctx context.Context, id int64) error
+	CustomerContacts(ctx context.Context, ids []int64) (map[int64][]ContactLink, error)
+	SetCustomerContacts(ctx context.Context, id int64, links []ContactLink) error
+	CustomerSegments(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	SetCustomerSegments(ctx context.Context, id int64, segmentIDs []int64) error
+}

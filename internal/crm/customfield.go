@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/url"
@@ -483,4 +484,27 @@ func resolveAddress(v *violations, item int, path string, in ValueInput) (Value,
 		return Value{}, false
 	}
 	return Value{Text: s, Subtype: subtype}, true
+}
+
+// CustomFieldStore keeps custom field definitions and the values entities
+// hold in them.
+type CustomFieldStore interface {
+	// CustomFields returns a page of an entity type's fields and the total.
+	CustomFields(ctx context.Context, entity EntityType, q FieldQuery) ([]CustomField, int, error)
+	// AllCustomFields returns every field of an entity type, for validation.
+	AllCustomFields(ctx context.Context, entity EntityType) ([]CustomField, error)
+	CustomField(ctx context.Context, entity EntityType, id int64) (CustomField, error)
+	CountCustomFields(ctx context.Context, entity EntityType) (int, error)
+	// InsertCustomField stores f and its enums, setting their ids.
+	InsertCustomField(ctx context.Context, f *CustomField) error
+	// UpdateCustomField stores f; enums with id 0 are inserted, enums of the
+	// field missing from f.Enums are deleted together with values choosing them.
+	UpdateCustomField(ctx context.Context, f *CustomField) error
+	// DeleteCustomField deletes the field and all its values.
+	DeleteCustomField(ctx context.Context, entity EntityType, id int64) error
+	// FieldValues returns the custom field values of the given entities.
+	FieldValues(ctx context.Context, entity EntityType, ids []int64) (map[int64][]FieldValue, error)
+	// SetFieldValues replaces the values of the fields named in values
+	// (a FieldValue with no Values deletes that field's values).
+	SetFieldValues(ctx context.Context, entity EntityType, id int64, values []FieldValue) error
 }

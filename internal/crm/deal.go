@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Deal is a sale in progress in a deal pipeline (amoCRM's "lead", Envybox's
 // "сделка", UIS's deal). Every deal belongs to one client.
@@ -102,3 +105,26 @@ const (
 	LogDealComment     = 2010
 	LogDealLeadLinked  = 2014
 )
+
+// DealStore keeps deals, the stages they passed through, their history,
+// and the deal search.
+type DealStore interface {
+	InsertDeal(ctx context.Context, d *Deal) error
+	UpdateDeal(ctx context.Context, d *Deal) error
+	// Deal returns a deal's own columns, its stage and its client's name.
+	Deal(ctx context.Context, id int64) (Deal, error)
+	Deals(ctx context.Context, q DealQuery) ([]Deal, int, error)
+	// RecordStage notes that a deal entered a stage (for date filters).
+	RecordStage(ctx context.Context, dealID, stageID int64, at time.Time) error
+	// SearchDeals runs a deal search in the database: the ids of every
+	// deal q selects, newest first, and the deals of the page q.Limit and
+	// q.Offset cut from them (own columns, stage and client name).
+	SearchDeals(ctx context.Context, q DealSearchQuery) ([]int64, []Deal, error)
+	// DealSearchExtras returns, per deal, its nearest open task, its latest
+	// comment entry and its latest linked lead's creation time.
+	DealSearchExtras(ctx context.Context, dealIDs []int64) (map[int64]DealSearchExtra, error)
+	InsertLog(ctx context.Context, e *LogEntry) error
+	// Logs returns one page of an entity's history, newest first, and the
+	// number of entries q selects regardless of Limit and Offset.
+	Logs(ctx context.Context, q LogQuery) ([]LogEntry, int, error)
+}

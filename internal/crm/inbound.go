@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Inbound is an inbound request (Envybox "заявка"/"лид"): a contact that
 // reached the business and waits to be taken to work, when it becomes a
@@ -150,4 +153,20 @@ type StartResult struct {
 	NewClient  bool
 	UserID     int64
 	EmployeeID int64
+}
+
+// InboundStore keeps inbound requests (Envybox leads) and their links to
+// deals.
+type InboundStore interface {
+	InsertInbound(ctx context.Context, l *Inbound) error
+	UpdateInbound(ctx context.Context, l *Inbound) error
+	// Inbound returns a request's own columns and its stage.
+	Inbound(ctx context.Context, id int64) (Inbound, error)
+	Inbounds(ctx context.Context, q InboundQuery) ([]Inbound, int, error)
+	// InboundParent returns the id of the first request (one without a
+	// parent) whose phone or email matches, or 0.
+	InboundParent(ctx context.Context, phone, email string) (int64, error)
+	InboundDeals(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	DealInbounds(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	LinkInboundDeal(ctx context.Context, inboundID, dealID int64) error
 }

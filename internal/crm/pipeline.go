@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"strconv"
 	"time"
 )
@@ -172,4 +173,34 @@ func (s Stage) Key() string {
 		return s.ExtID
 	}
 	return strconv.FormatInt(s.ID, 10)
+}
+
+// PipelineStore keeps pipelines with their stages, and the inbox types
+// deals and leads arrive through.
+type PipelineStore interface {
+	InsertInboxType(ctx context.Context, t *InboxType) error
+	InboxTypes(ctx context.Context) ([]InboxType, error)
+	// InsertPipeline stores p and its stages, setting their ids.
+	InsertPipeline(ctx context.Context, p *Pipeline) error
+	// Pipelines returns the pipelines of a kind with their stages.
+	Pipelines(ctx context.Context, kind PipelineKind) ([]Pipeline, error)
+	// AllPipelines returns the pipelines of every kind with their stages,
+	// in the order Pipelines returns those of one kind (two queries where
+	// a Pipelines call per kind is two each).
+	AllPipelines(ctx context.Context) ([]Pipeline, error)
+	Pipeline(ctx context.Context, id int64) (Pipeline, error)
+	Stage(ctx context.Context, id int64) (Stage, error)
+	UpdatePipeline(ctx context.Context, p *Pipeline) error
+	// DeletePipeline deletes a pipeline with its stages.
+	DeletePipeline(ctx context.Context, id int64) error
+	InsertStage(ctx context.Context, s *Stage) error
+	UpdateStage(ctx context.Context, s *Stage) error
+	DeleteStage(ctx context.Context, id int64) error
+	// CountDealsIn counts the deals of a pipeline and/or stage (0: any).
+	CountDealsIn(ctx context.Context, pipelineID, stageID int64) (int, error)
+	// CountInboundsFor counts the inbound requests in a pipeline or bound
+	// for it as their deal pipeline.
+	CountInboundsFor(ctx context.Context, pipelineID int64) (int, error)
+	// MoveDeals moves every deal of a stage to another stage.
+	MoveDeals(ctx context.Context, fromStage int64, to Stage) error
 }

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -424,4 +425,24 @@ func nest(rows []ReportRow, level int, cols []ReportColumn) []ReportRow {
 // sortRows orders rows by their keys.
 func sortRows(rows []ReportRow) {
 	sort.SliceStable(rows, func(i, j int) bool { return compareKeyLists(rows[i].Keys, rows[j].Keys) < 0 })
+}
+
+// ReportStore keeps custom statistics (reports) and computes their groups.
+type ReportStore interface {
+	// InsertReport stores a custom statistic with its columns and sets
+	// their ids, account and times.
+	InsertReport(ctx context.Context, r *Report) error
+	// UpdateReport stores a report's name and settings and replaces its
+	// columns: those whose id is one of the report's keep it, the others are
+	// inserted, and the report's columns missing from r are deleted.
+	// KindNotFound when there is no such report.
+	UpdateReport(ctx context.Context, r *Report) error
+	// Report returns a report with its columns. KindNotFound when there is
+	// none.
+	Report(ctx context.Context, id int64) (Report, error)
+	// Reports lists the account's reports with their columns, by id.
+	Reports(ctx context.Context) ([]Report, error)
+	// ReportGroups counts or sums the deals q selects, grouped by
+	// q.GroupBy, in the database (GROUP BY); one group per distinct key.
+	ReportGroups(ctx context.Context, q ReportQuery) ([]ReportGroup, error)
 }

@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // MaxSegments is the number of customer segments an account may have
 // ("не более 100 сегментов").
@@ -78,4 +81,15 @@ func (p SegmentPatch) validate(v *violations) {
 	if p.PriceTypes != nil {
 		validatePriceTypes(v, *p.PriceTypes)
 	}
+}
+
+// SegmentStore keeps the account's customer segments.
+type SegmentStore interface {
+	// Segments returns one page of segments (without Fields) and the total count.
+	Segments(ctx context.Context, page Page) ([]Segment, int, error)
+	Segment(ctx context.Context, id int64) (Segment, error)
+	CountSegments(ctx context.Context) (int, error)
+	InsertSegment(ctx context.Context, s *Segment) error
+	UpdateSegment(ctx context.Context, s *Segment) error
+	DeleteSegment(ctx context.Context, id int64) error
 }

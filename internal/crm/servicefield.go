@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // ServiceField is a built-in field with a fixed id in every account
 // (Envybox "сервисное поле": lead n, client 1000+n, deal 2000+n).
@@ -105,4 +108,15 @@ type ServiceValue struct {
 	Value     string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// ServiceValueStore keeps the values of service fields.
+type ServiceValueStore interface {
+	ServiceValues(ctx context.Context, entity EntityType, ids []int64) (map[int64][]ServiceValue, error)
+	SetServiceValue(ctx context.Context, entity EntityType, id, fieldID int64, value string) error
+	// InsertServiceValues stores the first service values of an entity
+	// (one that has none of these fields yet, such as a record just
+	// inserted) in one statement, and sets their ids, entity id and
+	// creation time. A field that already has a value is KindConflict.
+	InsertServiceValues(ctx context.Context, entity EntityType, id int64, values []ServiceValue) error
 }

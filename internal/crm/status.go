@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // StatusType is the role of a customer status in the periodicity mode.
 type StatusType int
@@ -122,4 +125,14 @@ func (p CustomerStatusPatch) apply(s *CustomerStatus) {
 
 func statusLimitError() error {
 	return Errorf(KindLimit, "Too many customer statuses: an account can have at most %d, system statuses included", MaxCustomerStatuses)
+}
+
+// CustomerStatusStore keeps the account's customer statuses.
+type CustomerStatusStore interface {
+	CustomerStatuses(ctx context.Context) ([]CustomerStatus, error)
+	CustomerStatus(ctx context.Context, id int64) (CustomerStatus, error)
+	CountCustomerStatuses(ctx context.Context) (int, error)
+	InsertCustomerStatus(ctx context.Context, s *CustomerStatus) error
+	UpdateCustomerStatus(ctx context.Context, s *CustomerStatus) error
+	DeleteCustomerStatus(ctx context.Context, id int64) error
 }

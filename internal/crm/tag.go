@@ -75,3 +75,15 @@ func resolveTags(ctx context.Context, tx Tx, v *violations, item int, path strin
 	}
 	return ids, nil
 }
+
+// TagStore keeps the account's tags and which entities carry them.
+type TagStore interface {
+	Tag(ctx context.Context, id int64) (Tag, error)
+	// EnsureTag returns the tag with this name (case-insensitively),
+	// creating it if needed.
+	EnsureTag(ctx context.Context, name string) (Tag, error)
+	// EntityTags returns the tags of the given entities.
+	EntityTags(ctx context.Context, entity EntityType, ids []int64) (map[int64][]Tag, error)
+	// SetEntityTags replaces an entity's tags.
+	SetEntityTags(ctx context.Context, entity EntityType, id int64, tagIDs []int64) error
+}

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"time"
 	"unicode/utf8"
 )
@@ -96,3 +97,20 @@ const (
 )
 
 func taskTextTooLong(s string) bool { return utf8.RuneCountInString(s) > maxTaskText }
+
+// TaskStore keeps deals' tasks.
+type TaskStore interface {
+	// InsertTask stores a deal's task and sets its id, account and times.
+	InsertTask(ctx context.Context, t *Task) error
+	// UpdateTask stores a task's own columns and sets its updated_at.
+	// KindNotFound when there is no such task.
+	UpdateTask(ctx context.Context, t *Task) error
+	// Task returns one task. KindNotFound when there is none.
+	Task(ctx context.Context, id int64) (Task, error)
+	// Tasks returns the tasks q selects, the earliest due first (then by
+	// id), and the number q selects regardless of Limit and Offset.
+	Tasks(ctx context.Context, q TaskQuery) ([]Task, int, error)
+	// SyncDealTasks sets a deal's with_event and closest_task_at from its
+	// open tasks.
+	SyncDealTasks(ctx context.Context, dealID int64) error
+}

@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Transaction is one purchase of a customer.
 type Transaction struct {
@@ -40,4 +43,15 @@ type TransactionQuery struct {
 	CustomerIDs []int64
 	Limit       int
 	Offset      int
+}
+
+// TransactionStore keeps customers' transactions (purchases).
+type TransactionStore interface {
+	InsertTransaction(ctx context.Context, t *Transaction) error
+	Transaction(ctx context.Context, id int64) (Transaction, error)
+	Transactions(ctx context.Context, q TransactionQuery) ([]Transaction, int, error)
+	DeleteTransaction(ctx context.Context, id int64) error
+	SetTransactionComment(ctx context.Context, id int64, comment string) error
+	// PurchaseTotals sums a customer's transactions.
+	PurchaseTotals(ctx context.Context, customerID int64) (sum, count int64, last time.Time, err error)
 }
