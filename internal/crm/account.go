@@ -79,18 +79,24 @@ type Actor struct {
 }
 
 // Location is the actor's account time zone; UTC when unknown.
-func (a Actor) Location() *time.Location {
-	if a.TimeZone == "" {
+func (a Actor) Location() *time.Location { return zone(a.TimeZone) }
+
+// Location is the account's time zone; UTC when unknown.
+func (a Account) Location() *time.Location { return zone(a.TimeZone) }
+
+// zone is the time zone of an IANA name; UTC for "" or an unknown name.
+func zone(name string) *time.Location {
+	if name == "" {
 		return time.UTC
 	}
-	if loc, ok := locations.Load(a.TimeZone); ok {
+	if loc, ok := locations.Load(name); ok {
 		return loc.(*time.Location)
 	}
-	loc, err := time.LoadLocation(a.TimeZone)
+	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return time.UTC
 	}
-	locations.Store(a.TimeZone, loc)
+	locations.Store(name, loc)
 	return loc
 }
 

@@ -14,7 +14,9 @@ type Service struct {
 // NewService returns a Service over store.
 func NewService(store Store) *Service { return &Service{store: store} }
 
-// Store returns the underlying store, for the auth and CLI layers.
+// Store returns the underlying store. The server and the dialects reach the
+// domain through the methods alone (Administrator, Ping); tests use this
+// to arrange and inspect what no method exposes.
 func (s *Service) Store() Store { return s.store }
 
 // SeedAccount creates the records every new account starts with: the system

@@ -241,8 +241,8 @@ func (s *Service) Clients(ctx context.Context, actor Actor, q ClientQuery) (Clie
 	return out, err
 }
 
-// CreateClient creates a client with its name (service value 1001) and
-// optional phones and emails. Errors: invalid.
+// CreateClient creates a client with its name (the FieldClientName service
+// value too) and optional phones and emails. Errors: invalid.
 func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (Client, error) {
 	var v violations
 	name := strings.TrimSpace(n.Name)
@@ -276,7 +276,7 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 		if err := tx.InsertContact(ctx, &c); err != nil {
 			return err
 		}
-		if err := tx.SetServiceValue(ctx, EntityContact, c.ID, 1001, name); err != nil {
+		if err := tx.SetServiceValue(ctx, EntityContact, c.ID, FieldClientName, name); err != nil {
 			return err
 		}
 		if err := insertClientData(ctx, tx, c.ID, nil, rows); err != nil {
@@ -369,11 +369,11 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 			text = strings.TrimSpace(text)
 			v.checkText(0, fmt.Sprintf("fields.%d.value", i), text, f.MaxLength())
 			switch f.ID {
-			case 1001:
+			case FieldClientName:
 				if text == "" {
 					v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationBlank, "Имя клиента не может быть пустым")
 				}
-			case 1011:
+			case FieldClientTimeZone:
 				if text != "" && !clientTimeZone.MatchString(text) {
 					v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationInvalid, "Часовой пояс должен иметь вид UTC+3:00")
 				}
@@ -392,7 +392,7 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 		if err := tx.SetFieldValues(ctx, EntityContact, id, values); err != nil {
 			return err
 		}
-		name, ok := service[1001]
+		name, ok := service[FieldClientName]
 		if !ok {
 			name = c.Name
 		}

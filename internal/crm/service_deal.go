@@ -149,7 +149,7 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 }
 
 // writeDealValues applies Envybox field writes to a deal; the name service
-// value (2001) renames the deal. Violations come back as invalid.
+// value (FieldDealName) renames the deal. Violations come back as invalid.
 func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) error {
 	if len(writes) == 0 {
 		return nil
@@ -180,7 +180,7 @@ func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) e
 		return err
 	}
 	for fieldID, text := range service {
-		if fieldID == 2001 {
+		if fieldID == FieldDealName {
 			if text == "" {
 				return Invalid(refusal(0, "fields", ViolationBlank, CodeMissingInput))
 			}

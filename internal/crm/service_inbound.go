@@ -5,10 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 var utcOffset = regexp.MustCompile(`^UTC[+-](0\d|1[0-2]):[0-5]\d$`)
+
+// defaultLeadTimeZone is a lead's time zone when neither it nor a region
+// is given: Moscow time, as Envybox assumes.
+const defaultLeadTimeZone = "UTC+03:00"
 
 // inboundContext is the reference data validating inbound writes needs,
 // loaded as needed (load).
@@ -18,6 +24,7 @@ type inboundContext struct {
 	pipelines   []Pipeline // deal pipelines
 	inbound     Pipeline   // the primary inbound pipeline
 	fields      []CustomField
+	loc         *time.Location // the account's time zone, loaded with fields (leadCustom's days are in it)
 	departments map[int64]bool
 	loaded      inboundNeeds
 	base        bool // inbox types and pipelines loaded
@@ -71,7 +78,11 @@ func (ic *inboundContext) load(ctx context.Context, tx Tx, need inboundNeeds) er
 		if err != nil {
 			return err
 		}
-		ic.fields, ic.loaded.fields = fields, true
+		account, err := tx.Account(ctx)
+		if err != nil {
+			return err
+		}
+		ic.fields, ic.loc, ic.loaded.fields = fields, account.Location(), true
 	}
 	if ic.base {
 		return nil
@@ -143,6 +154,57 @@ func (ic *inboundContext) checkResponsible(v *violations, r Responsible) {
 	if r.DepartmentID != 0 && !ic.departments[r.DepartmentID] {
 		v.add(0, "department_id", ViolationChoice, "department_id is not a department of this CRM.")
 	}
+}
+
+// leadCustom reads custom values the way lead writes give them, by the
+// type of their field in defs: a date or date-time may be a day
+// ("YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS") in the account's time zone loc,
+// a checkbox 1/0 or "true"/"false". Anything else, and the value of an
+// unknown field, passes as given for resolveCustom to judge. Deal and
+// client writes have never read values this way, so they do not now:
+// doing so would widen what those methods accept.
+func leadCustom(defs []CustomField, in []CustomValueInput, loc *time.Location) []CustomValueInput {
+	if loc == nil {
+		loc = time.UTC
+	}
+	out := make([]CustomValueInput, len(in))
+	for i, c := range in {
+		out[i] = c
+		for _, def := range defs {
+			if def.ID == c.FieldID {
+				out[i].Value = leadValue(def.Type, c.Value, loc)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// leadValue is one value of leadCustom, for a field of type t.
+func leadValue(t FieldType, x any, loc *time.Location) any {
+	switch t {
+	case FieldDate, FieldDateTime:
+		if text, ok := x.(string); ok {
+			for _, layout := range []string{time.DateOnly, time.DateTime} {
+				if day, err := time.ParseInLocation(layout, strings.TrimSpace(text), loc); err == nil {
+					return strconv.FormatInt(day.Unix(), 10)
+				}
+			}
+		}
+	case FieldCheckbox:
+		switch v := x.(type) {
+		case float64:
+			return v != 0
+		case string:
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "1", "true":
+				return true
+			case "0", "false", "":
+				return false
+			}
+		}
+	}
+	return x
 }
 
 // resolveCustom validates custom values by field id against defs.
@@ -233,12 +295,12 @@ func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound)
 		values[f.ID] = strings.TrimSpace(val)
 		v.checkText(0, "values."+name, values[f.ID], f.MaxLength())
 	}
-	phone, email := NormalizePhone(values[2]), NormalizeEmail(values[3])
-	if values[2] != "" {
-		values[2] = phone
+	phone, email := NormalizePhone(values[FieldLeadPhone]), NormalizeEmail(values[FieldLeadEmail])
+	if values[FieldLeadPhone] != "" {
+		values[FieldLeadPhone] = phone
 	}
-	if values[3] != "" {
-		values[3] = email
+	if values[FieldLeadEmail] != "" {
+		values[FieldLeadEmail] = email
 	}
 	if phone == "" && email == "" {
 		v.add(0, "values.phone", ViolationRequired, "A lead needs a phone or an email.")
@@ -247,16 +309,16 @@ func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound)
 	// without either, Moscow time.
 	switch {
 	case n.TimeZone != "":
-		values[11] = n.TimeZone
-	case values[11] == "":
-		values[11] = "UTC+03:00"
+		values[FieldLeadTimeZone] = n.TimeZone
+	case values[FieldLeadTimeZone] == "":
+		values[FieldLeadTimeZone] = defaultLeadTimeZone
 	}
 	if n.Region != "" {
-		values[10] = n.Region
+		values[FieldLeadRegion] = n.Region
 		v.checkText(0, "values.region", n.Region, MaxShortText)
 	}
 	v.checkText(0, "record_link", n.RecordLink, MaxLinkLength)
-	custom := resolveCustom(&v, ic.fields, n.Custom, "values.custom")
+	custom := resolveCustom(&v, ic.fields, leadCustom(ic.fields, n.Custom, ic.loc), "values.custom")
 	for i, c := range n.ContactData {
 		if !ValidContactKind(c.Kind) {
 			v.add(0, fmt.Sprintf("contact_data.%d.type", i), ViolationChoice, "Unknown contact data type "+c.Kind+".")
@@ -281,7 +343,7 @@ func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound)
 	first := ic.inbound.FirstStage()
 	l := Inbound{ParentID: parent, PipelineID: ic.inbound.ID, StageID: first.ID, DealPipelineID: dealPipeline.ID,
 		Responsible: Responsible{EmployeeID: n.EmployeeID}, InboxTypeID: inbox.ID,
-		Name: values[1], Phone: phone, Email: email, StageUpdatedAt: tx.Now()}
+		Name: values[FieldLeadName], Phone: phone, Email: email, StageUpdatedAt: tx.Now()}
 	if n.EmployeeID != 0 {
 		l.UserID = ic.adminID()
 	}
@@ -374,7 +436,7 @@ func creationText(inbox string, values map[int64]string) string {
 		if val == "" {
 			continue
 		}
-		if f.ID == 2 {
+		if f.ID == FieldLeadPhone {
 			val = FormatPhone(val)
 		}
 		fmt.Fprintf(&b, "%s : %s ", f.Name, val)
@@ -557,10 +619,9 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 			return err
 		}
 		res.DealID = d.ID
-		// The request's UTM tags and client ids follow it onto the deal.
-		for leadField, dealField := range map[int64]int64{5: 2005, 6: 2006, 7: 2007, 8: 2008, 9: 2009, 12: 2012} {
-			if val := values[leadField]; val != "" {
-				if err := tx.SetServiceValue(ctx, EntityDeal, d.ID, dealField, val); err != nil {
+		for _, c := range leadToDeal {
+			if val := values[c.from]; val != "" {
+				if err := tx.SetServiceValue(ctx, EntityDeal, d.ID, c.to, val); err != nil {
 					return err
 				}
 			}
@@ -639,12 +700,12 @@ func createClientFromInbound(ctx context.Context, tx Tx, l Inbound, values map[i
 	if err := tx.InsertContact(ctx, &c); err != nil {
 		return c, err
 	}
-	if err := tx.SetServiceValue(ctx, EntityContact, c.ID, 1001, name); err != nil {
+	if err := tx.SetServiceValue(ctx, EntityContact, c.ID, FieldClientName, name); err != nil {
 		return c, err
 	}
-	for leadField, clientField := range map[int64]int64{10: 1010, 11: 1011} {
-		if val := values[leadField]; val != "" {
-			if err := tx.SetServiceValue(ctx, EntityContact, c.ID, clientField, val); err != nil {
+	for _, f := range leadToClient {
+		if val := values[f.from]; val != "" {
+			if err := tx.SetServiceValue(ctx, EntityContact, c.ID, f.to, val); err != nil {
 				return c, err
 			}
 		}
@@ -677,7 +738,7 @@ func insertDeal(ctx context.Context, tx Tx, d *Deal, stage Stage) error {
 	if err := tx.InsertDeal(ctx, d); err != nil {
 		return err
 	}
-	if err := tx.SetServiceValue(ctx, EntityDeal, d.ID, 2001, d.Name); err != nil {
+	if err := tx.SetServiceValue(ctx, EntityDeal, d.ID, FieldDealName, d.Name); err != nil {
 		return err
 	}
 	if err := tx.RecordStage(ctx, d.ID, stage.ID, tx.Now()); err != nil {
@@ -723,18 +784,18 @@ func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64
 			text, _ := scalarText(w.Value)
 			v.checkText(0, fmt.Sprintf("fields.%d.value", i), strings.TrimSpace(text), f.MaxLength())
 			switch f.ID {
-			case 2:
+			case FieldLeadPhone:
 				text = NormalizePhone(text)
 				l.Phone = text
-			case 3:
+			case FieldLeadEmail:
 				text = NormalizeEmail(text)
 				l.Email = text
-			case 1:
+			case FieldLeadName:
 				l.Name = strings.TrimSpace(text)
 			}
 			service[f.ID] = text
 		}
-		values := resolveCustom(&v, defs, custom, "fields")
+		values := resolveCustom(&v, defs, leadCustom(defs, custom, actor.Location()), "fields")
 		if err := v.err(); err != nil {
 			return err
 		}

@@ -16,33 +16,90 @@ type ServiceField struct {
 	Name   string
 }
 
+// The ids of the service fields, the same in every account: a lead's field
+// is n, the client's counterpart 1000+n, the deal's 2000+n. Lead 3 (email)
+// and 5–9, 11–13 follow that pattern from the ids Envybox documents (1, 2,
+// 4, 10; 1001, 1010, 1011; 2001, 2005–2009, 2012).
+const (
+	FieldLeadName           = 1
+	FieldLeadPhone          = 2
+	FieldLeadEmail          = 3
+	FieldLeadComment        = 4
+	FieldLeadUTMSource      = 5
+	FieldLeadUTMMedium      = 6
+	FieldLeadUTMCampaign    = 7
+	FieldLeadUTMContent     = 8
+	FieldLeadUTMTerm        = 9
+	FieldLeadRegion         = 10
+	FieldLeadTimeZone       = 11
+	FieldLeadGoogleClientID = 12
+	FieldLeadYandexClientID = 13
+
+	FieldClientName     = 1001
+	FieldClientRegion   = 1010
+	FieldClientTimeZone = 1011
+
+	FieldDealName           = 2001
+	FieldDealUTMSource      = 2005
+	FieldDealUTMMedium      = 2006
+	FieldDealUTMCampaign    = 2007
+	FieldDealUTMContent     = 2008
+	FieldDealUTMTerm        = 2009
+	FieldDealGoogleClientID = 2012
+)
+
+// clientFieldBase is what a client's service field id adds to its lead
+// counterpart's.
+const clientFieldBase = 1000
+
 // ServiceFields lists the service fields of inbound requests, clients and
-// deals. Lead 3 (email) and 5–9, 11–13 follow the numbering pattern of the
-// ids Envybox documents (1, 2, 4, 10; 1001, 1010, 1011; 2001, 2005–2009, 2012).
+// deals.
 var ServiceFields = []ServiceField{
-	{1, EntityInbound, "name", "Имя"},
-	{2, EntityInbound, "phone", "Телефон"},
-	{3, EntityInbound, "email", "Email"},
-	{4, EntityInbound, "comment", "Примечание"},
-	{5, EntityInbound, "utm_source", "utm_source"},
-	{6, EntityInbound, "utm_medium", "utm_medium"},
-	{7, EntityInbound, "utm_campaign", "utm_campaign"},
-	{8, EntityInbound, "utm_content", "utm_content"},
-	{9, EntityInbound, "utm_term", "utm_term"},
-	{10, EntityInbound, "ip_place_id", "Регион клиента"},
-	{11, EntityInbound, "timezone", "Часовой пояс"},
-	{12, EntityInbound, "google_client_id", "Google Client ID"},
-	{13, EntityInbound, "yandex_client_id", "Yandex Client ID"},
-	{1001, EntityContact, "name", "Имя"},
-	{1010, EntityContact, "ip_place_id", "Регион клиента"},
-	{1011, EntityContact, "timezone", "Часовой пояс"},
-	{2001, EntityDeal, "name", "Название сделки"},
-	{2005, EntityDeal, "utm_source", "utm_source"},
-	{2006, EntityDeal, "utm_medium", "utm_medium"},
-	{2007, EntityDeal, "utm_campaign", "utm_campaign"},
-	{2008, EntityDeal, "utm_content", "utm_content"},
-	{2009, EntityDeal, "utm_term", "utm_term"},
-	{2012, EntityDeal, "google_client_id", "Google Client ID"},
+	{FieldLeadName, EntityInbound, "name", "Имя"},
+	{FieldLeadPhone, EntityInbound, "phone", "Телефон"},
+	{FieldLeadEmail, EntityInbound, "email", "Email"},
+	{FieldLeadComment, EntityInbound, "comment", "Примечание"},
+	{FieldLeadUTMSource, EntityInbound, "utm_source", "utm_source"},
+	{FieldLeadUTMMedium, EntityInbound, "utm_medium", "utm_medium"},
+	{FieldLeadUTMCampaign, EntityInbound, "utm_campaign", "utm_campaign"},
+	{FieldLeadUTMContent, EntityInbound, "utm_content", "utm_content"},
+	{FieldLeadUTMTerm, EntityInbound, "utm_term", "utm_term"},
+	{FieldLeadRegion, EntityInbound, "ip_place_id", "Регион клиента"},
+	{FieldLeadTimeZone, EntityInbound, "timezone", "Часовой пояс"},
+	{FieldLeadGoogleClientID, EntityInbound, "google_client_id", "Google Client ID"},
+	{FieldLeadYandexClientID, EntityInbound, "yandex_client_id", "Yandex Client ID"},
+	{FieldClientName, EntityContact, "name", "Имя"},
+	{FieldClientRegion, EntityContact, "ip_place_id", "Регион клиента"},
+	{FieldClientTimeZone, EntityContact, "timezone", "Часовой пояс"},
+	{FieldDealName, EntityDeal, "name", "Название сделки"},
+	{FieldDealUTMSource, EntityDeal, "utm_source", "utm_source"},
+	{FieldDealUTMMedium, EntityDeal, "utm_medium", "utm_medium"},
+	{FieldDealUTMCampaign, EntityDeal, "utm_campaign", "utm_campaign"},
+	{FieldDealUTMContent, EntityDeal, "utm_content", "utm_content"},
+	{FieldDealUTMTerm, EntityDeal, "utm_term", "utm_term"},
+	{FieldDealGoogleClientID, EntityDeal, "google_client_id", "Google Client ID"},
+}
+
+// fieldCopy carries a service value from a field of one entity to a field
+// of another.
+type fieldCopy struct{ from, to int64 }
+
+// leadToDeal are the lead's values that follow it onto the deal made when
+// it is taken to work: its UTM marks and Google Client ID.
+var leadToDeal = []fieldCopy{
+	{FieldLeadUTMSource, FieldDealUTMSource},
+	{FieldLeadUTMMedium, FieldDealUTMMedium},
+	{FieldLeadUTMCampaign, FieldDealUTMCampaign},
+	{FieldLeadUTMContent, FieldDealUTMContent},
+	{FieldLeadUTMTerm, FieldDealUTMTerm},
+	{FieldLeadGoogleClientID, FieldDealGoogleClientID},
+}
+
+// leadToClient are the lead's values that a client made from it starts
+// with, beside its name: its region and time zone.
+var leadToClient = []fieldCopy{
+	{FieldLeadRegion, FieldClientRegion},
+	{FieldLeadTimeZone, FieldClientTimeZone},
 }
 
 // MaxLength is the longest value the field holds, in characters: names
@@ -59,11 +116,14 @@ func (f ServiceField) MaxLength() int {
 	return MaxShortText
 }
 
-// ServiceFieldByID finds a service field of an entity type. Envybox prints
-// the deal's Google Client ID as 20012: a typo for 2012, accepted too.
+// dealGoogleClientIDTypo is how Envybox prints the deal's Google Client ID
+// (FieldDealGoogleClientID) in places: accepted as it.
+const dealGoogleClientIDTypo = 20012
+
+// ServiceFieldByID finds a service field of an entity type.
 func ServiceFieldByID(entity EntityType, id int64) (ServiceField, bool) {
-	if entity == EntityDeal && id == 20012 {
-		id = 2012
+	if entity == EntityDeal && id == dealGoogleClientIDTypo {
+		id = FieldDealGoogleClientID
 	}
 	for _, f := range ServiceFields {
 		if f.ID == id && f.Entity == entity {
@@ -71,10 +131,10 @@ func ServiceFieldByID(entity EntityType, id int64) (ServiceField, bool) {
 		}
 	}
 	// Envybox's own example updates a lead with the client's timezone id
-	// (1011); client-level ids are accepted on inbound requests as their
-	// lead counterparts.
-	if entity == EntityInbound && id > 1000 && id < 1100 {
-		return ServiceFieldByID(entity, id-1000)
+	// (FieldClientTimeZone); client-level ids are accepted on inbound
+	// requests as their lead counterparts.
+	if entity == EntityInbound && id > clientFieldBase && id < clientFieldBase+100 {
+		return ServiceFieldByID(entity, id-clientFieldBase)
 	}
 	return ServiceField{}, false
 }

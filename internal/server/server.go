@@ -70,7 +70,7 @@ func NewHandler(c Config) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := c.Service.Store().Ping(ctx); err != nil {
+		if err := c.Service.Ping(ctx); err != nil {
 			c.Logger.Error("healthz: store unreachable", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "store unreachable")

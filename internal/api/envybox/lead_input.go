@@ -1,12 +1,9 @@
 package envybox
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -19,7 +16,10 @@ import (
 // website widgets (the WhiteCallback_visit cookie), which crmd does not
 // have, so there is no region to fill in from it; the time zone falls back
 // to the given region/timezone or Moscow time, as without a visit.
-func (h *handler) newInbound(ctx context.Context, c *call) (crm.NewInbound, error) {
+//
+// Custom values pass as sent: the domain reads them by their field's type
+// (a date as a day in the account's time zone, a checkbox as 1/0).
+func newInbound(c *call) (crm.NewInbound, error) {
 	var n crm.NewInbound
 	method, err := c.req.str("method")
 	if err != nil {
@@ -90,7 +90,7 @@ func (h *handler) newInbound(ctx context.Context, c *call) (crm.NewInbound, erro
 		if err != nil {
 			return n, err
 		}
-		n.Custom = append(n.Custom, crm.CustomValueInput{FieldID: id, Value: h.customValue(ctx, c, id, p["value"])})
+		n.Custom = append(n.Custom, crm.CustomValueInput{FieldID: id, Value: plain(p["value"])})
 	}
 	data, err := c.req.list("contact_data")
 	if err != nil {
@@ -119,7 +119,8 @@ func (h *handler) newInbound(ctx context.Context, c *call) (crm.NewInbound, erro
 
 // fieldWrites reads updateLeadValue's fields (E10): value_type_id 1 is a
 // service field, 2 a custom one; anything else is "Неверный request".
-func (h *handler) fieldWrites(ctx context.Context, c *call) ([]crm.FieldWrite, error) {
+// Values pass as sent, as in newInbound.
+func fieldWrites(c *call) ([]crm.FieldWrite, error) {
 	fields, err := c.req.list("fields")
 	if err != nil {
 		return nil, err
@@ -143,47 +144,12 @@ func (h *handler) fieldWrites(ctx context.Context, c *call) ([]crm.FieldWrite, e
 		case 1:
 			out = append(out, crm.FieldWrite{FieldID: id, Service: true, Value: plain(p["value"])})
 		case 2:
-			out = append(out, crm.FieldWrite{FieldID: id, Value: h.customValue(ctx, c, id, p["value"])})
+			out = append(out, crm.FieldWrite{FieldID: id, Value: plain(p["value"])})
 		default:
 			return nil, invalidRequest()
 		}
 	}
 	return out, nil
-}
-
-// customValue translates an Envybox custom value for the domain: dates come
-// as "YYYY-MM-DD" (or with a time) in the account's time zone and become
-// Unix seconds; a checkbox comes as 1/0 and becomes a boolean. Other values
-// pass as given; an unknown field is the domain's to reject.
-func (h *handler) customValue(ctx context.Context, c *call, fieldID int64, raw any) any {
-	v := plain(raw)
-	def, err := h.svc.CustomField(ctx, c.actor, crm.EntityInbound, fieldID)
-	if err != nil {
-		return v
-	}
-	switch def.Type {
-	case crm.FieldDate, crm.FieldDateTime:
-		if text, ok := v.(string); ok {
-			for _, layout := range []string{time.DateOnly, time.DateTime} {
-				if t, err := time.ParseInLocation(layout, strings.TrimSpace(text), c.loc); err == nil {
-					return strconv.FormatInt(t.Unix(), 10)
-				}
-			}
-		}
-	case crm.FieldCheckbox:
-		switch x := v.(type) {
-		case float64:
-			return x != 0
-		case string:
-			switch strings.ToLower(strings.TrimSpace(x)) {
-			case "1", "true":
-				return true
-			case "0", "false", "":
-				return false
-			}
-		}
-	}
-	return v
 }
 
 // scalarString reads a string member that may also be sent as a number.

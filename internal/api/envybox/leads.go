@@ -25,7 +25,7 @@ func (h *handler) leadRoutes() []route {
 // lead's id and parent_id at top level. parent_id is always present, 0
 // when the lead is the first of its contact (callers test isset).
 func (h *handler) leadSet(ctx context.Context, c *call) (map[string]any, error) {
-	n, err := h.newInbound(ctx, c)
+	n, err := newInbound(c)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (h *handler) leadSet(ctx context.Context, c *call) (map[string]any, error) 
 // submissions of one contact find exactly one parent. Validation errors
 // are therefore answered at once rather than lost in a queue.
 func (h *handler) leadWorkset(ctx context.Context, c *call) (map[string]any, error) {
-	n, err := h.newInbound(ctx, c)
+	n, err := newInbound(c)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (h *handler) leadUpdateValue(ctx context.Context, c *call) (map[string]any,
 	if err != nil {
 		return nil, err
 	}
-	writes, err := h.fieldWrites(ctx, c)
+	writes, err := fieldWrites(c)
 	if err != nil {
 		return nil, err
 	}

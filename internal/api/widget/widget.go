@@ -241,7 +241,7 @@ func (h *handler) intake(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, MsgRejected)
 		return
 	}
-	admin, err := h.administrator(ctx, accountID)
+	admin, err := h.svc.Administrator(ctx, accountID)
 	if crm.KindOf(err) == crm.KindNotFound {
 		reply(w, http.StatusBadRequest, MsgRejected)
 		return
@@ -277,29 +277,6 @@ func (h *handler) intake(w http.ResponseWriter, r *http.Request) {
 func (h *handler) internal(ctx context.Context, w http.ResponseWriter, err error) {
 	h.log.ErrorContext(ctx, "widget: internal error", "err", err)
 	reply(w, http.StatusInternalServerError, MsgInternal)
-}
-
-// administrator is the actor the widget records leads as: the account's
-// first administrator. KindNotFound when there is no such account (or it
-// has no administrator).
-func (h *handler) administrator(ctx context.Context, accountID int64) (crm.Actor, error) {
-	var actor crm.Actor
-	err := h.svc.Store().View(ctx, accountID, func(tx crm.Tx) error {
-		users, err := tx.Users(ctx)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if u.Role == crm.RoleAdmin && (actor.UserID == 0 || u.ID < actor.UserID) {
-				actor = crm.Actor{AccountID: accountID, UserID: u.ID, Role: crm.RoleAdmin}
-			}
-		}
-		if actor.UserID == 0 {
-			return crm.Errorf(crm.KindNotFound, "no administrator")
-		}
-		return nil
-	})
-	return actor, err
 }
 
 var (
