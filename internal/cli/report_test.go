@@ -125,7 +125,7 @@ func TestReportCommands(t *testing.T) {
 			t.Errorf("a bad definition: %v", err)
 		}
 		_, err = run(t, nil, "report", "show", "--db", dsn, "--account", account, "--id", "999999")
-		if err == nil || !strings.Contains(err.Error(), "Статистика не найдена") {
+		if err == nil || !strings.Contains(err.Error(), "No report (custom statistic) has this id.") {
 			t.Errorf("an unknown report: %v", err)
 		}
 	})

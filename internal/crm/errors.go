@@ -115,19 +115,15 @@ var codes = map[Code]struct {
 	kind    Kind
 	message string
 }{
-	CodeInboundNotFound:  {KindNotFound, "No inbound request has this id."},
-	CodeInboundTaken:     {KindConflict, "The inbound request has been taken to work already."},
-	CodeDealNotFound:     {KindNotFound, "No deal has this id."},
-	CodeDealLogNotFound:  {KindNotFound, "No deal has this id."},
-	CodeClientNotFound:   {KindNotFound, "No client has this id."},
-	CodeFieldNotFound:    {KindNotFound, "No field has this id."},
-	CodeTaskNotFound:     {KindNotFound, "No task has this id."},
-	CodePipelineNotFound: {KindNotFound, "No deal pipeline has this id."},
-	// crmd report (internal/cli) prints the domain's message, and custom
-	// statistics are an Envybox feature its operators know by Envybox's
-	// wording: the one text here that is Envybox's, until the CLI words
-	// codes itself.
-	CodeReportNotFound:    {KindNotFound, "Статистика не найдена"},
+	CodeInboundNotFound:   {KindNotFound, "No inbound request has this id."},
+	CodeInboundTaken:      {KindConflict, "The inbound request has been taken to work already."},
+	CodeDealNotFound:      {KindNotFound, "No deal has this id."},
+	CodeDealLogNotFound:   {KindNotFound, "No deal has this id."},
+	CodeClientNotFound:    {KindNotFound, "No client has this id."},
+	CodeFieldNotFound:     {KindNotFound, "No field has this id."},
+	CodeTaskNotFound:      {KindNotFound, "No task has this id."},
+	CodePipelineNotFound:  {KindNotFound, "No deal pipeline has this id."},
+	CodeReportNotFound:    {KindNotFound, "No report (custom statistic) has this id."},
 	CodeStageNotFound:     {KindInvalid, "The stage is not one of the deal's pipeline."},
 	CodeStageChangeLocked: {KindForbidden, "The deal's pipeline does not allow changing stages by hand."},
 	CodeStaleUpdate:       {KindConflict, staleText},

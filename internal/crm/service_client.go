@@ -380,7 +380,7 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 			}
 			service[f.ID] = text
 		}
-		values := resolveCustom(&v, defs, custom, "fields")
+		values := resolveCustom(&v, defs, coerceCustom(defs, custom, actor.Location()), "fields")
 		if err := v.err(); err != nil {
 			return err
 		}

@@ -128,7 +128,7 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 		if err := insertDeal(ctx, tx, &d, stage); err != nil {
 			return err
 		}
-		if err := writeDealValues(ctx, tx, &d, n.Values); err != nil {
+		if err := writeDealValues(ctx, tx, &d, n.Values, actor.Location()); err != nil {
 			return err
 		}
 		if len(n.Tags) > 0 {
@@ -150,7 +150,7 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 
 // writeDealValues applies Envybox field writes to a deal; the name service
 // value (FieldDealName) renames the deal. Violations come back as invalid.
-func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) error {
+func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite, loc *time.Location) error {
 	if len(writes) == 0 {
 		return nil
 	}
@@ -175,7 +175,7 @@ func writeDealValues(ctx context.Context, tx Tx, d *Deal, writes []FieldWrite) e
 		service[f.ID] = strings.TrimSpace(text)
 		v.checkText(0, fmt.Sprintf("fields.%d.value", i), service[f.ID], f.MaxLength())
 	}
-	values := resolveCustom(&v, defs, custom, "fields")
+	values := resolveCustom(&v, defs, coerceCustom(defs, custom, loc), "fields")
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -397,6 +397,6 @@ func (s *Service) UpdateDealValues(ctx context.Context, actor Actor, dealID, cli
 		if len(writes) == 0 {
 			return Fail(CodeMissingInput)
 		}
-		return writeDealValues(ctx, tx, &d, writes)
+		return writeDealValues(ctx, tx, &d, writes, actor.Location())
 	})
 }

@@ -24,7 +24,7 @@ type inboundContext struct {
 	pipelines   []Pipeline // deal pipelines
 	inbound     Pipeline   // the primary inbound pipeline
 	fields      []CustomField
-	loc         *time.Location // the account's time zone, loaded with fields (leadCustom's days are in it)
+	loc         *time.Location // the account's time zone, loaded with fields (coerceCustom's days are in it)
 	departments map[int64]bool
 	loaded      inboundNeeds
 	base        bool // inbox types and pipelines loaded
@@ -156,14 +156,13 @@ func (ic *inboundContext) checkResponsible(v *violations, r Responsible) {
 	}
 }
 
-// leadCustom reads custom values the way lead writes give them, by the
+// coerceCustom reads custom values the way Envybox writes give them, by the
 // type of their field in defs: a date or date-time may be a day
 // ("YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS") in the account's time zone loc,
 // a checkbox 1/0 or "true"/"false". Anything else, and the value of an
-// unknown field, passes as given for resolveCustom to judge. Deal and
-// client writes have never read values this way, so they do not now:
-// doing so would widen what those methods accept.
-func leadCustom(defs []CustomField, in []CustomValueInput, loc *time.Location) []CustomValueInput {
+// unknown field, passes as given for resolveCustom to judge. Leads,
+// clients and deals read them alike, as docs/envybox.md says.
+func coerceCustom(defs []CustomField, in []CustomValueInput, loc *time.Location) []CustomValueInput {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -172,7 +171,7 @@ func leadCustom(defs []CustomField, in []CustomValueInput, loc *time.Location) [
 		out[i] = c
 		for _, def := range defs {
 			if def.ID == c.FieldID {
-				out[i].Value = leadValue(def.Type, c.Value, loc)
+				out[i].Value = coerceValue(def.Type, c.Value, loc)
 				break
 			}
 		}
@@ -180,8 +179,8 @@ func leadCustom(defs []CustomField, in []CustomValueInput, loc *time.Location) [
 	return out
 }
 
-// leadValue is one value of leadCustom, for a field of type t.
-func leadValue(t FieldType, x any, loc *time.Location) any {
+// coerceValue is one value of coerceCustom, for a field of type t.
+func coerceValue(t FieldType, x any, loc *time.Location) any {
 	switch t {
 	case FieldDate, FieldDateTime:
 		if text, ok := x.(string); ok {
@@ -318,7 +317,7 @@ func recordInbound(ctx context.Context, tx Tx, ic *inboundContext, n NewInbound)
 		v.checkText(0, "values.region", n.Region, MaxShortText)
 	}
 	v.checkText(0, "record_link", n.RecordLink, MaxLinkLength)
-	custom := resolveCustom(&v, ic.fields, leadCustom(ic.fields, n.Custom, ic.loc), "values.custom")
+	custom := resolveCustom(&v, ic.fields, coerceCustom(ic.fields, n.Custom, ic.loc), "values.custom")
 	for i, c := range n.ContactData {
 		if !ValidContactKind(c.Kind) {
 			v.add(0, fmt.Sprintf("contact_data.%d.type", i), ViolationChoice, "Unknown contact data type "+c.Kind+".")
@@ -795,7 +794,7 @@ func (s *Service) UpdateInboundValues(ctx context.Context, actor Actor, id int64
 			}
 			service[f.ID] = text
 		}
-		values := resolveCustom(&v, defs, leadCustom(defs, custom, actor.Location()), "fields")
+		values := resolveCustom(&v, defs, coerceCustom(defs, custom, actor.Location()), "fields")
 		if err := v.err(); err != nil {
 			return err
 		}

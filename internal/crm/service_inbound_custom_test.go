@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// TestLeadCustom: lead custom values are read by their field's type.
-func TestLeadCustom(t *testing.T) {
+// TestCoerceCustom: lead custom values are read by their field's type.
+func TestCoerceCustom(t *testing.T) {
 	msk, err := time.LoadLocation("Europe/Moscow")
 	if err != nil {
 		t.Skip(err)
@@ -36,7 +36,7 @@ func TestLeadCustom(t *testing.T) {
 		{4, "2024-03-01", "2024-03-01"},
 		{9, "2024-03-01", "2024-03-01"}, // an unknown field passes for resolveCustom to refuse
 	} {
-		got := leadCustom(defs, []CustomValueInput{{FieldID: tc.id, Value: tc.in}}, msk)
+		got := coerceCustom(defs, []CustomValueInput{{FieldID: tc.id, Value: tc.in}}, msk)
 		if len(got) != 1 || got[0].FieldID != tc.id || got[0].Value != tc.want {
 			t.Errorf("field %d, %#v: got %#v, want %#v", tc.id, tc.in, got, tc.want)
 		}

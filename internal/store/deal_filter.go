@@ -141,9 +141,9 @@ func (t *tenantTx) fieldCond(m crm.FieldMatch, perDeal bool) (string, []any) {
 	// Names, phones and emails live on the records themselves (the service
 	// values repeat them); the rest are service values.
 	switch {
-	case m.Entity == crm.EntityDeal && m.FieldID == 2001:
+	case m.Entity == crm.EntityDeal && m.FieldID == crm.FieldDealName:
 		return t.valueCond(m, "d.name", "")
-	case m.Entity == crm.EntityContact && m.FieldID == 1001:
+	case m.Entity == crm.EntityContact && m.FieldID == crm.FieldClientName:
 		cond, args := t.valueCond(m, "c.name", "")
 		return t.ownerCond(m.Entity, perDeal, `contacts c`, `c.id`, `c.account_id = ? AND `+cond, append([]any{t.accountID}, args...))
 	case m.Entity == crm.EntityInbound && m.FieldID <= 3:

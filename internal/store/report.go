@@ -392,9 +392,9 @@ func (b *reportSQL) dim(d crm.ReportDim) string {
 		owner = `d.client_id`
 	}
 	switch {
-	case d.Service && d.Entity == crm.EntityDeal && d.FieldID == 2001:
+	case d.Service && d.Entity == crm.EntityDeal && d.FieldID == crm.FieldDealName:
 		return `NULLIF(d.name, '')`
-	case d.Service && d.Entity == crm.EntityContact && d.FieldID == 1001:
+	case d.Service && d.Entity == crm.EntityContact && d.FieldID == crm.FieldClientName:
 		if !b.contacts {
 			b.contacts = true
 			b.joins = append(b.joins, ` JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`)
