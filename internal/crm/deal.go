@@ -22,7 +22,7 @@ type Deal struct {
 	// WithEvent marks a deal with an open task.
 	WithEvent bool
 	// ClosestTaskAt is the time of the deal's nearest open task (Envybox
-	// task_time); zero: none. Kept in step by the task code (service_task.go).
+	// task_time); zero: none. Kept in step by the task code (task_service.go).
 	ClosestTaskAt  time.Time
 	ParentDealID   int64
 	StageUpdatedAt time.Time

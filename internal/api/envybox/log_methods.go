@@ -11,7 +11,7 @@ import (
 // History methods: the log lists and log creation of leads (E08, E09) and
 // deals (E20, E21), deal comments (E22) and deal tags (E26). What each log
 // type means is in docs/envybox-history.md; the domain side is
-// crm/service_log.go.
+// crm/log_service.go.
 
 // logRoutes serve the history and tag methods.
 func (h *handler) logRoutes() []route {

@@ -137,7 +137,7 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 			}
 		}
 		if n.Task != nil {
-			// service_task.go: the default task, with_event and task time.
+			// task_service.go: the default task, with_event and task time.
 			if err := createDealTask(ctx, tx, actor, d, *n.Task); err != nil {
 				return err
 			}
@@ -209,7 +209,7 @@ func addDealTags(ctx context.Context, tx Tx, dealID int64, names []string, by Re
 	if err := v.err(); err != nil {
 		return err
 	}
-	return tagDeal(ctx, tx, dealID, ids, by) // service_log.go: adds and writes the history entry
+	return tagDeal(ctx, tx, dealID, ids, by) // log_service.go: adds and writes the history entry
 }
 
 // ClientDeals is a client with its deals (Envybox deal/search).
