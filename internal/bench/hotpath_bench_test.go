@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,6 +97,114 @@ func BenchmarkHotPaths(b *testing.B) {
 						b.ReportMetric(perOp/baseline, "×baseline")
 					}
 				})
+			}
+		})
+	}
+}
+
+// writeClients is how many goroutines BenchmarkWrites runs its parallel
+// cases with: crmdbench's default number of clients.
+const writeClients = 8
+
+// BenchmarkWrites measures plain writes below HTTP, each once by one
+// goroutine at a time ("serial") and once by writeClients goroutines at
+// once ("parallel", b.RunParallel), where concurrent writes can share
+// commits (internal/store's writer). "×baseline" is the wall time per call
+// over that of the smallest store round trip measured in the same run (a
+// read transaction that reads the account); "calls/commit" is how many
+// calls a transaction carried on average.
+//
+//	go test -run '^$' -bench Writes ./internal/bench
+//	go test -run '^$' -bench 'Writes/sqlite/.*parallel' -benchtime 3s ./internal/bench
+func BenchmarkWrites(b *testing.B) {
+	for _, backend := range []crmtest.Backend{crmtest.SQLite, crmtest.Postgres} {
+		b.Run(string(backend), func(b *testing.B) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			ds, err := Seed(ctx, db, hotPathDeals(), DefaultShape, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc := crm.NewService(db)
+			actor := crm.Actor{AccountID: ds.AccountID, UserID: ds.Creds.UserID, Role: crm.RoleAdmin, TimeZone: ds.TimeZone}
+			// The stages of each deal pipeline: deal i is seeded in the
+			// pipeline of stage i (as crmdbench's stage change assumes).
+			stages := map[int64][]int64{}
+			for _, st := range ds.Stages {
+				stages[st.PipelineID] = append(stages[st.PipelineID], st.ID)
+			}
+			var seq atomic.Int64
+			var baseline float64 // ns per baseline call, from its last run
+			for _, c := range []struct {
+				name string
+				fn   func() error
+			}{
+				{"baseline", func() error {
+					return db.View(ctx, ds.AccountID, func(tx crm.Tx) error { _, err := tx.Account(ctx); return err })
+				}},
+				{"create-deal", func() error {
+					n := seq.Add(1)
+					_, err := svc.CreateDeal(ctx, actor, crm.NewDeal{Name: "Поставка мебели (новая)",
+						ClientID: ds.ClientIDs[int(n)%len(ds.ClientIDs)], PipelineID: ds.Stages[0].PipelineID})
+					return err
+				}},
+				{"change-deal-stage", func() error {
+					n := int(seq.Add(1))
+					i := n % len(ds.DealIDs)
+					to := stages[ds.Stages[i%len(ds.Stages)].PipelineID]
+					return svc.ChangeDealStage(ctx, actor, ds.DealIDs[i], 0, to[n%len(to)], crm.Responsible{UserID: actor.UserID})
+				}},
+				{"lead-intake", func() error {
+					_, err := svc.CreateInbound(ctx, actor, crm.NewInbound{Values: map[string]string{
+						"name": "Лид", "phone": fmt.Sprintf("7%010d", 6_000_000_000+seq.Add(1)), "comment": "Перезвонить"}})
+					return err
+				}},
+			} {
+				for _, parallel := range []bool{false, true} {
+					if c.name == "baseline" && parallel {
+						continue
+					}
+					name := c.name
+					if c.name != "baseline" {
+						name += map[bool]string{false: "/serial", true: "/parallel"}[parallel]
+					}
+					b.Run(name, func(b *testing.B) {
+						before := db.WriteStats()
+						start := time.Now()
+						if parallel {
+							b.SetParallelism((writeClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+							b.RunParallel(func(pb *testing.PB) {
+								for pb.Next() {
+									if err := c.fn(); err != nil {
+										b.Error(err)
+										return
+									}
+								}
+							})
+						} else {
+							for range b.N {
+								if err := c.fn(); err != nil {
+									b.Fatal(err)
+								}
+							}
+						}
+						perOp := float64(time.Since(start)) / float64(b.N)
+						if c.name == "baseline" {
+							baseline = perOp
+							return
+						}
+						if baseline > 0 {
+							b.ReportMetric(perOp/baseline, "×baseline")
+						}
+						if after := db.WriteStats(); after.Commits > before.Commits {
+							b.ReportMetric(float64(after.Calls-before.Calls)/float64(after.Commits-before.Commits), "calls/commit")
+						}
+					})
+				}
 			}
 		})
 	}
