@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,7 +26,9 @@ import (
 // Values are decoded with numbers as json.Number. A path is a dotted list of
 // object keys and array indexes ("_embedded.segments.0.id"); "" is the whole
 // value and "*" stands for every element of an array or every member of an
-// object, so "_embedded.segments.*.id" is the array of the segments' ids.
+// object, so "_embedded.segments.*.id" is the array of the segments' ids;
+// "key=value" stands for the first element of an array whose member key
+// reads value ("custom_fields_values.field_id=12.values").
 // Comparisons go through JSON, so want may be any Go value (int64, []string,
 // a struct with json tags) and mismatches are reported as cmp.Diff.
 
@@ -55,14 +58,18 @@ func (c *Client) With(headers ...string) *Client {
 // Do sends a request and returns its reply; body "" sends none.
 func (c *Client) Do(t testing.TB, method, path, body string) *Reply {
 	t.Helper()
-	if c.key != "" {
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
-		}
-		path += sep + "api_key=" + c.key
+	return newReply(t, c.env, c.env.Do(t, method, c.path(path), c.token, body, c.headers...))
+}
+
+// path adds the Envybox api_key to a path.
+func (c *Client) path(p string) string {
+	if c.key == "" {
+		return p
 	}
-	return newReply(t, c.env, c.env.Do(t, method, path, c.token, body, c.headers...))
+	if strings.Contains(p, "?") {
+		return p + "&api_key=" + c.key
+	}
+	return p + "?api_key=" + c.key
 }
 
 // Get sends a GET.
@@ -87,6 +94,34 @@ func (c *Client) Patch(t testing.TB, path, body string) *Reply {
 func (c *Client) Delete(t testing.TB, path string) *Reply {
 	t.Helper()
 	return c.Do(t, http.MethodDelete, path, "")
+}
+
+// Race sends every body to path at once with c's credential and returns
+// the HTTP statuses in order, once all are answered.
+func (c *Client) Race(t testing.TB, method, path string, bodies []string) []int {
+	t.Helper()
+	statuses := make([]int, len(bodies))
+	errs := make([]error, len(bodies))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, body := range bodies {
+		wg.Go(func() {
+			<-start
+			var resp *Response
+			resp, errs[i] = c.env.send(method, c.path(path), c.token, body, c.headers)
+			if resp != nil {
+				statuses[i] = resp.Status
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	return statuses
 }
 
 // Reply is a response under test. Its JSON methods (At, Int, Equal, …) read
@@ -527,6 +562,18 @@ func lookup(v any, path string) (any, string) {
 			out = []any{}
 		}
 		return out, ""
+	}
+	if key, want, ok := strings.Cut(seg, "="); ok {
+		a, isArray := v.([]any)
+		if !isArray {
+			return nil, "cannot select " + strconv.Quote(seg) + " in " + Kind(v)
+		}
+		for _, e := range a {
+			if m, ok := e.(map[string]any); ok && m[key] != nil && fmt.Sprint(m[key]) == want {
+				return lookup(e, rest)
+			}
+		}
+		return nil, "no element with " + seg
 	}
 	switch c := v.(type) {
 	case map[string]any:

@@ -11,11 +11,12 @@ func TestLookup(t *testing.T) {
 	doc.Equal("_embedded.segments.1.id", 2).
 		Equal("_embedded.segments.*.id", []int64{1, 2}).
 		EqualJSON("_embedded.segments.0", `{"name":"a","id":1}`).
-		Keys("_embedded.segments.0", "name", "id")
+		Keys("_embedded.segments.0", "name", "id").
+		Equal("_embedded.segments.id=2.name", nil)
 	if got := doc.Int("_embedded.segments.0.id"); got != 1 {
 		t.Errorf("Int = %d", got)
 	}
-	if !doc.Has("_embedded.segments.1.name") || doc.Has("_embedded.segments.2") || doc.Has("n.x") {
+	if !doc.Has("_embedded.segments.1.name") || doc.Has("_embedded.segments.2") || doc.Has("n.x") || doc.Has("_embedded.segments.id=3") {
 		t.Error("Has")
 	}
 	if len(doc.List("_embedded.segments")) != 2 || doc.Str("n") != "x" {

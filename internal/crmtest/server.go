@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -124,13 +125,22 @@ func (r *Response) Object(t testing.TB) map[string]any {
 // whole response. headers are extra "Key: Value" pairs.
 func (e *Env) Do(t testing.TB, method, path, token, body string, headers ...string) *Response {
 	t.Helper()
+	resp, err := e.send(method, path, token, body, headers)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// send is Do without a test, for goroutines other than the test's.
+func (e *Env) send(method, path, token, body string, headers []string) (*Response, error) {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, e.URL+path, rd)
 	if err != nil {
-		t.Fatalf("build request: %v", err)
+		return nil, err
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -144,12 +154,12 @@ func (e *Env) Do(t testing.TB, method, path, token, body string, headers ...stri
 	}
 	resp, err := e.Client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
+		return nil, fmt.Errorf("read body: %w", err)
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
