@@ -21,7 +21,7 @@ import (
 //	seg := api.Post(t, "/api/v4/customers/segments", body).HAL(200)
 //	seg.Equal("name", "Сегмент").Equal("custom_fields_values.0.field_id", fieldID)
 //	api.Get(t, "/api/v4/customers/segments/999").Problem(404)
-//	api.Post(t, path, `[{}]`).WantViolations(crmtest.Violation{RequestID: "0", Code: "FieldMissing", Path: "name"})
+//	api.Post(t, path, `[{}]`).WantViolations(crmtest.Violated("0", "FieldMissing", "name"))
 //
 // Values are decoded with numbers as json.Number. A path is a dotted list of
 // object keys and array indexes ("_embedded.segments.0.id"); "" is the whole
@@ -216,6 +216,12 @@ type Violation struct {
 	RequestID string `json:"request_id"`
 	Code      string `json:"code"`
 	Path      string `json:"path"`
+}
+
+// Violated is Violation{requestID, code, path}, short for test tables (vet
+// wants another package's struct literals keyed).
+func Violated(requestID, code, path string) Violation {
+	return Violation{RequestID: requestID, Code: code, Path: path}
 }
 
 // Violations checks an amoCRM validation problem — 400, detail "Request
