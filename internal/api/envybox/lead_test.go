@@ -17,8 +17,8 @@ import (
 // reads the lead back with lead/get (E04).
 func TestLeadSet(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Leads")
-		budget := ltField(t, env, a, crm.EntityInbound, "Бюджет", crm.FieldNumeric)
+		a := newAccount(t, env, "Leads")
+		budget := a.field(t, crm.EntityInbound, "Бюджет", crm.FieldNumeric).ID
 		example := fmt.Sprintf(`{
 			"method": "create",
 			"pipeline_id": 0,
@@ -45,85 +45,31 @@ func TestLeadSet(t *testing.T) {
 		}`, budget)
 
 		// lead/set: id and parent_id at top level, numbers, parent 0.
-		obj := ltOK(t, ltPost(t, env, a.key, "lead/set/", example))
-		ltKeys(t, obj, "id", "parent_id", "status_code", "message")
-		id, parent := ltNum(t, obj, "id"), ltNum(t, obj, "parent_id")
-		if id == 0 || parent != 0 {
-			t.Fatalf("id %d parent_id %d, want a new id and 0", id, parent)
+		r := a.ok(t, "lead/set/", example).Keys("", "id", "parent_id", "status_code", "message").Equal("parent_id", 0)
+		id := r.Int("id")
+		if id == 0 {
+			t.Fatalf("id 0, want a new id")
 		}
 
-		l := ltGet(t, env, a.key, id)
-		ltKeys(t, l, ltLeadKeys...)
-		ltStrings(t, l, ltStringIDs...)
-		ltStrings(t, l, "stage", "stage_color", "name", "phone", "mask", "email")
-		ltNulls(t, l, "old_employee_id", "link_client_id", "deleted_at")
-		stages := ltLeadStages(t, env, a.key)
-		if l["id"] != fmt.Sprint(id) || l["parent_id"] != "0" || l["crm_id"] != fmt.Sprint(a.id) ||
-			l["stage"] != "Новый" || l["stage_id"] != stages["Новый"] || l["status"] != "2" ||
-			l["user_id"] != "0" || l["employee_id"] != "0" || l["department_id"] != "0" || l["deal_stage_id"] != "0" {
-			t.Errorf("lead %v", l)
-		}
-		if l["name"] != "Test" || l["phone"] != "74993229710" || l["email"] != "team@callbackkiller.com" || l["mask"] != "" {
-			t.Errorf("name/phone/email/mask %v/%v/%v/%v", l["name"], l["phone"], l["email"], l["mask"])
-		}
-		if !ltDateTime.MatchString(l["created_at"].(string)) {
-			t.Errorf("created_at %q", l["created_at"])
-		}
-		if d := ltList(t, l, "deals"); len(d) != 0 {
-			t.Errorf("deals %v, want []", d)
-		}
-		values := ltObj(t, l, "values")
-		ltKeys(t, values, "service", "custom")
-		service := ltObj(t, values, "service")
-		for nameID, want := range map[string]string{"name": "Test", "phone": "74993229710", "email": "team@callbackkiller.com",
-			"comment": "информация", "ip_place_id": "Свердловская область", "timezone": "UTC+03:00"} {
-			v, ok := service[nameID].(map[string]any)
-			if !ok {
-				t.Errorf("values.service.%s missing: %v", nameID, service)
-				continue
-			}
-			ltKeys(t, v, ltValueKeys...)
-			ltStrings(t, v, "id", "crm_id", "lead_id", "input_id", "type_id", "value", "generated", "created_at", "name", "name_id")
-			if v["value"] != want || v["name_id"] != nameID || v["type_id"] != "1" || v["lead_id"] != fmt.Sprint(id) {
-				t.Errorf("values.service.%s = %v, want value %q", nameID, v, want)
-			}
-		}
-		for nameID, inputID := range map[string]string{"name": "1", "phone": "2", "comment": "4", "ip_place_id": "10"} {
-			if v, _ := service[nameID].(map[string]any); v != nil && v["input_id"] != inputID {
-				t.Errorf("values.service.%s input_id %v, want %s", nameID, v["input_id"], inputID)
-			}
-		}
-		if v, _ := service["name"].(map[string]any); v != nil && v["mask"] != nil {
-			t.Errorf("name mask %v, want null as in the example", v["mask"])
-		}
-		if _, ok := service["utm_source"]; ok {
-			t.Errorf("empty utm_source stored: %v", service["utm_source"])
-		}
-		custom := ltList(t, values, "custom")
-		if len(custom) != 1 {
-			t.Fatalf("values.custom %v, want one value", custom)
-		}
-		cv := custom[0].(map[string]any)
-		ltStrings(t, cv, "input_id", "type_id", "value", "name", "name_id", "lead_id", "crm_id")
-		if cv["input_id"] != fmt.Sprint(budget) || cv["value"] != "5000" || cv["type_id"] != "2" || cv["name_id"] != fmt.Sprintf("crm_%d", budget) {
-			t.Errorf("custom value %v", cv)
-		}
+		// lead/get (E04): old-style typing; the service values (name,
+		// phone, email, comment, region, time zone — no empty UTM) with
+		// their input ids, the custom value, no deals yet.
+		golden(t, "lead_get_e02", a.getLead(t, id), masks(
+			maskAs("id", "lead", id), maskAs("**.lead_id", "lead", id), maskAs("**.crm_id", "account", a.id),
+			maskAs("stage_id", "stage Новый", a.leadStages(t)["Новый"]),
+			maskAs("values.custom.*.input_id", "field Бюджет", budget),
+			maskAs("values.custom.*.name_id", "crm_Бюджет", fmt.Sprintf("crm_%d", budget)),
+			maskAs("deal_pipeline_id", "primary deal pipeline", a.pipeline.ID), maskIDs("pipeline_id", "inbox_type_id"),
+			crmtest.MaskPath("values.*.*.id", "id"),
+			maskTimes("created_at", "updated_at", "stage_updated_at"))...)
 
 		// The contact data are searchable; the record link is on the log.
-		list := ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/list/", `{"keyword": "556688"}`)), "leads")
-		if list["count"] != "1" {
-			t.Errorf("keyword over contact data: count %v", list["count"])
-		}
+		a.ok(t, "lead/list/", `{"keyword": "556688"}`).Equal("leads.count", "1")
 
 		// lead/workset: the same body, a reply without the id; it is the
 		// second lead of the contact, so its parent is the first.
-		obj = ltOK(t, ltPost(t, env, a.key, "lead/workset/", example))
-		ltKeys(t, obj, "status_code", "message")
-		list = ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/list/", `{}`)), "leads")
-		items := ltList(t, list, "result")
-		if len(items) != 2 || items[0].(map[string]any)["parent_id"] != fmt.Sprint(id) {
-			t.Errorf("after workset: %v", items)
-		}
+		a.ok(t, "lead/workset/", example).Keys("", "status_code", "message")
+		a.ok(t, "lead/list/", `{}`).Equal("leads.result.*.parent_id", []string{fmt.Sprint(id), "0"})
 	})
 }
 
@@ -131,69 +77,52 @@ func TestLeadSet(t *testing.T) {
 // another case, all find the first lead as parent.
 func TestLeadSetDeduplication(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Dedup")
-		first, parent := ltCreate(t, env, a.key, `{"method": "create", "values": {"name": "Первый", "phone": "+7 (499) 322-97-10"}}`)
+		a := newAccount(t, env, "Dedup")
+		first, parent := a.createLead(t, `{"method": "create", "values": {"name": "Первый", "phone": "+7 (499) 322-97-10"}}`)
 		if parent != 0 {
 			t.Fatalf("first lead has parent %d", parent)
 		}
 		for _, phone := range []string{"84993229710", "74993229710", "+7 (499) 322-97-10"} {
-			_, parent := ltCreate(t, env, a.key, fmt.Sprintf(`{"method": "create", "values": {"phone": %q}}`, phone))
-			if parent != first {
-				t.Errorf("phone %q: parent_id %d, want %d", phone, parent, first)
-			}
+			_, parent := a.createLead(t, fmt.Sprintf(`{"method": "create", "values": {"phone": %q}}`, phone))
+			crmtest.Equal(t, "parent_id of "+phone, parent, first)
 		}
 		// A phone given as a JSON number is the same phone.
-		if _, parent := ltCreate(t, env, a.key, `{"method": "create", "values": {"phone": 74993229710}}`); parent != first {
-			t.Errorf("numeric phone: parent_id %d, want %d", parent, first)
-		}
-		if l := ltGet(t, env, a.key, first); l["phone"] != "74993229710" {
-			t.Errorf("phone stored as %v", l["phone"])
-		}
+		_, parent = a.createLead(t, `{"method": "create", "values": {"phone": 74993229710}}`)
+		crmtest.Equal(t, "parent_id of a numeric phone", parent, first)
+		a.getLead(t, first).Equal("phone", "74993229710")
 
-		byMail, _ := ltCreate(t, env, a.key, `{"method": "create", "values": {"email": "Team@CallbackKiller.com"}}`)
-		if _, parent := ltCreate(t, env, a.key, `{"method": "create", "values": {"email": "team@callbackkiller.COM"}}`); parent != byMail {
-			t.Errorf("email in another case: parent_id %d, want %d", parent, byMail)
-		}
-		if l := ltGet(t, env, a.key, byMail); l["email"] != "team@callbackkiller.com" {
-			t.Errorf("email stored as %v", l["email"])
-		}
+		byMail, _ := a.createLead(t, `{"method": "create", "values": {"email": "Team@CallbackKiller.com"}}`)
+		_, parent = a.createLead(t, `{"method": "create", "values": {"email": "team@callbackkiller.COM"}}`)
+		crmtest.Equal(t, "parent_id of the email in another case", parent, byMail)
+		a.getLead(t, byMail).Equal("email", "team@callbackkiller.com")
 		// Another contact is its own parent.
-		if _, parent := ltCreate(t, env, a.key, `{"method": "create", "values": {"phone": "74950000000"}}`); parent != 0 {
-			t.Errorf("another contact: parent_id %d, want 0", parent)
-		}
+		_, parent = a.createLead(t, `{"method": "create", "values": {"phone": "74950000000"}}`)
+		crmtest.Equal(t, "parent_id of another contact", parent, 0)
 	})
 }
 
 // TestLeadSetErrors covers the method, malformed bodies and bad values.
 func TestLeadSetErrors(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Errors")
+		a := newAccount(t, env, "Errors")
 		for _, path := range []string{"lead/set/", "lead/workset/"} {
-			ltFail(t, ltPost(t, env, a.key, path, `{"method": "update", "values": {"phone": "74993229710"}}`),
-				http.StatusInternalServerError, "Неверный request")
-			ltFail(t, ltPost(t, env, a.key, path, `{"values": {"phone": "74993229710"}}`),
-				http.StatusInternalServerError, "Неверный request")
-			ltFail(t, ltCall(t, env, http.MethodPost, a.key, path, `{"request": {"method": "create"`),
-				http.StatusBadRequest, "Неверный JSON в теле запроса")
-			ltFailPrefix(t, ltCall(t, env, http.MethodPost, a.key, path, `{"method": "create"}`), http.StatusBadRequest, "Параметры")
+			a.fail(t, path, `{"method": "update", "values": {"phone": "74993229710"}}`, http.StatusInternalServerError, "Неверный request")
+			a.fail(t, path, `{"values": {"phone": "74993229710"}}`, http.StatusInternalServerError, "Неверный request")
+			refused(t, a.call(t, http.MethodPost, path, `{"request": {"method": "create"`), http.StatusBadRequest, "Неверный JSON в теле запроса")
+			refusedPrefix(t, a.call(t, http.MethodPost, path, `{"method": "create"}`), http.StatusBadRequest, "Параметры")
 			// Neither phone nor email.
-			ltFailPrefix(t, ltPost(t, env, a.key, path, `{"method": "create", "values": {"name": "Нет контакта"}}`),
-				http.StatusBadRequest, "Неверный request")
+			a.failPrefix(t, path, `{"method": "create", "values": {"name": "Нет контакта"}}`, http.StatusBadRequest, "Неверный request")
 			// Unknown employee, pipeline, inbox type, contact type, time zone.
 			for _, bad := range []string{
 				`"employee_id": 999999`, `"pipeline_id": 999999`, `"inbox_type_id": 999999`, `"timezone": "MSK"`,
 				`"contact_data": [{"type": "fax", "value": "1"}]`, `"values": {"phone": "74993229710", "nickname": "x"}`,
 			} {
-				ltFailPrefix(t, ltPost(t, env, a.key, path, `{"method": "create", "values": {"phone": "74993229710"}, `+bad+`}`),
-					http.StatusBadRequest, "Неверный request")
+				a.failPrefix(t, path, `{"method": "create", "values": {"phone": "74993229710"}, `+bad+`}`, http.StatusBadRequest, "Неверный request")
 			}
-			ltFailPrefix(t, ltPost(t, env, a.key, path, `{"method": "create", "pipeline_id": "abc", "values": {"phone": "1"}}`),
-				http.StatusBadRequest, "Параметр pipeline_id")
+			a.failPrefix(t, path, `{"method": "create", "pipeline_id": "abc", "values": {"phone": "1"}}`, http.StatusBadRequest, "Параметр pipeline_id")
 		}
 		// Nothing was recorded.
-		if list := ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/list/", `{}`)), "leads"); list["count"] != "0" {
-			t.Errorf("count %v after failed creations", list["count"])
-		}
+		a.ok(t, "lead/list/", `{}`).Equal("leads.count", "0")
 	})
 }
 
@@ -201,33 +130,28 @@ func TestLeadSetErrors(t *testing.T) {
 // employee, with the administrator as user_id.
 func TestLeadSetResponsible(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Responsible")
+		a := newAccount(t, env, "Responsible")
 		member := env.NewUser(t, a.id, crm.RoleMember)
-		id, _ := ltCreate(t, env, a.key, fmt.Sprintf(`{"method": "create", "employee_id": "%d", "values": {"phone": "74993229710"}}`, member.UserID))
-		l := ltGet(t, env, a.key, id)
-		if l["employee_id"] != fmt.Sprint(member.UserID) || l["user_id"] != fmt.Sprint(a.admin) {
-			t.Errorf("employee_id/user_id %v/%v, want %d/%d", l["employee_id"], l["user_id"], member.UserID, a.admin)
-		}
+		id, _ := a.createLead(t, fmt.Sprintf(`{"method": "create", "employee_id": "%d", "values": {"phone": "74993229710"}}`, member.UserID))
+		has(t, "lead", a.getLead(t, id), map[string]any{"employee_id": fmt.Sprint(member.UserID), "user_id": fmt.Sprint(a.admin)})
 	})
 }
 
 // TestLeadGetErrors: missing and unknown lead ids.
 func TestLeadGetErrors(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Get")
-		ltFail(t, ltPost(t, env, a.key, "lead/get/", `{}`), http.StatusBadRequest, "Не указан lead_id")
-		ltFail(t, ltPost(t, env, a.key, "lead/get/", `{"lead_id": 999999}`), http.StatusNotFound, "Лид с данным id не найден")
-		ltFail(t, ltPost(t, env, a.key, "lead/get/", `{"lead_id": "x"}`), http.StatusBadRequest, "Параметр lead_id должен быть числом")
+		a := newAccount(t, env, "Get")
+		a.fail(t, "lead/get/", `{}`, http.StatusBadRequest, "Не указан lead_id")
+		a.fail(t, "lead/get/", `{"lead_id": 999999}`, http.StatusNotFound, "Лид с данным id не найден")
+		a.fail(t, "lead/get/", `{"lead_id": "x"}`, http.StatusBadRequest, "Параметр lead_id должен быть числом")
 		// Another account's lead is not found either.
-		b := ltNewAccount(t, env, "Other")
-		other := ltLead(t, env, b.key, "Чужой", "74990000001", "")
-		ltFail(t, ltPost(t, env, a.key, "lead/get/", fmt.Sprintf(`{"lead_id": %d}`, other)), http.StatusNotFound, "Лид с данным id не найден")
+		b := newAccount(t, env, "Other")
+		other := b.lead(t, "Чужой", "74990000001", "")
+		a.fail(t, "lead/get/", fmt.Sprintf(`{"lead_id": %d}`, other), http.StatusNotFound, "Лид с данным id не найден")
 		// The id may be a string, as old examples send ids.
-		own := ltLead(t, env, a.key, "Свой", "74990000002", "")
-		if l := ltGet(t, env, a.key, own); l["id"] != fmt.Sprint(own) {
-			t.Errorf("lead %v", l)
-		}
-		ltOK(t, ltPost(t, env, a.key, "lead/get/", fmt.Sprintf(`{"lead_id": "%d"}`, own)))
+		own := a.lead(t, "Свой", "74990000002", "")
+		a.getLead(t, own).Equal("id", fmt.Sprint(own))
+		a.ok(t, "lead/get/", fmt.Sprintf(`{"lead_id": "%d"}`, own)).Equal("result.id", fmt.Sprint(own))
 	})
 }
 
@@ -235,41 +159,32 @@ func TestLeadGetErrors(t *testing.T) {
 // work, or null.
 func TestLeadSearch(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Search")
-		first := ltLead(t, env, a.key, "Анна", "74993229710", "info@callbackkiller.com")
-		second := ltLead(t, env, a.key, "Анна", "84993229710", "")
+		a := newAccount(t, env, "Search")
+		first := a.lead(t, "Анна", "74993229710", "info@callbackkiller.com")
+		second := a.lead(t, "Анна", "84993229710", "")
 
-		obj := ltOK(t, ltPost(t, env, a.key, "lead/search/", `{"email": "info@callbackkiller.com", "phone": "74993229710"}`))
-		ltKeys(t, obj, "leads", "status_code", "message")
-		found := ltObj(t, obj, "leads")
-		ltKeys(t, found, ltSearchKeys...)
-		ltStrings(t, found, ltStringIDs...)
-		ltStrings(t, found, "lead_id")
-		ltNulls(t, found, "old_employee_id", "link_client_id", "deleted_at")
-		if found["id"] != fmt.Sprint(first) || found["lead_id"] != fmt.Sprint(first) || found["status"] != "2" || found["parent_id"] != "0" {
-			t.Errorf("found %v, want the parent lead %d", found, first)
-		}
+		// The parent lead, old-style typing, without the lead/get extras.
+		a.ok(t, "lead/search/", `{"email": "info@callbackkiller.com", "phone": "74993229710"}`).Golden("lead_search_e05", masks(
+			maskAs("leads.id", "first lead", first), maskAs("leads.lead_id", "first lead", first), maskAs("leads.crm_id", "account", a.id),
+			maskAs("leads.stage_id", "stage Новый", a.leadStages(t)["Новый"]),
+			maskAs("leads.deal_pipeline_id", "primary deal pipeline", a.pipeline.ID), maskIDs("pipeline_id", "inbox_type_id"),
+			maskTimes("created_at", "updated_at", "stage_updated_at"))...)
 		// Phone alone, in another spelling; email alone, in another case.
 		for _, req := range []string{`{"phone": "+7 (499) 322-97-10"}`, `{"email": "INFO@callbackkiller.com"}`} {
-			if f := ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/search/", req)), "leads"); f["id"] != fmt.Sprint(first) {
-				t.Errorf("%s found %v, want %d", req, f["id"], first)
-			}
+			a.ok(t, "lead/search/", req).Equal("leads.id", fmt.Sprint(first))
 		}
 
 		// Once the parent is taken to work, the open child is found; once
 		// both are, nothing.
-		ltOK(t, ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, first, a.admin)))
-		if f := ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/search/", `{"phone": "74993229710"}`)), "leads"); f["id"] != fmt.Sprint(second) {
-			t.Errorf("after start found %v, want %d", f["id"], second)
-		}
-		ltOK(t, ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": 0, "employee_id": 0}`, second)))
-		obj = ltOK(t, ltPost(t, env, a.key, "lead/search/", `{"email": "info@callbackkiller.com", "phone": "74993229710"}`))
-		ltKeys(t, obj, "leads", "status_code", "message")
-		ltNulls(t, obj, "leads")
+		a.ok(t, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, first, a.admin))
+		a.ok(t, "lead/search/", `{"phone": "74993229710"}`).Equal("leads.id", fmt.Sprint(second))
+		a.ok(t, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": 0, "employee_id": 0}`, second))
+		a.ok(t, "lead/search/", `{"email": "info@callbackkiller.com", "phone": "74993229710"}`).
+			Keys("", "leads", "status_code", "message").Equal("leads", nil)
 		// An unknown contact is no match either.
-		ltNulls(t, ltOK(t, ltPost(t, env, a.key, "lead/search/", `{"phone": "70000000000"}`)), "leads")
+		a.ok(t, "lead/search/", `{"phone": "70000000000"}`).Equal("leads", nil)
 		// Neither phone nor email.
-		ltFail(t, ltPost(t, env, a.key, "lead/search/", `{}`), http.StatusInternalServerError, "Неверный request")
+		a.fail(t, "lead/search/", `{}`, http.StatusInternalServerError, "Неверный request")
 	})
 }
 
@@ -277,29 +192,19 @@ func TestLeadSearch(t *testing.T) {
 func TestLeadStart(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		ctx := context.Background()
-		a := ltNewAccount(t, env, "Start")
-		first := ltLead(t, env, a.key, "Денис", "79674402685", "denis@example.com")
-		second := ltLead(t, env, a.key, "Денис", "89674402685", "")
+		a := newAccount(t, env, "Start")
+		first := a.lead(t, "Денис", "79674402685", "denis@example.com")
+		second := a.lead(t, "Денис", "89674402685", "")
 
-		obj := ltOK(t, ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, first, a.admin)))
-		ltKeys(t, obj, "result", "status_code", "message")
-		res := ltObj(t, obj, "result")
-		ltKeys(t, res, "lead_id", "user_id", "employee_id", "client_id", "deal_id")
-		if ltNum(t, res, "lead_id") != first || ltNum(t, res, "user_id") != a.admin || ltNum(t, res, "employee_id") != 0 {
-			t.Errorf("echo %v", res)
-		}
-		client, dealID := ltNum(t, res, "client_id"), ltNum(t, res, "deal_id")
+		r := a.ok(t, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, first, a.admin)).
+			Keys("", "result", "status_code", "message").Keys("result", "lead_id", "user_id", "employee_id", "client_id", "deal_id").
+			Equal("result.lead_id", first).Equal("result.user_id", a.admin).Equal("result.employee_id", 0)
+		client, dealID := r.Int("result.client_id"), r.Int("result.deal_id")
 		if client == 0 || dealID == 0 {
 			t.Fatalf("client %d deal %d", client, dealID)
 		}
-		l := ltGet(t, env, a.key, first)
-		if l["stage"] != "Новый клиент" || l["status"] != "1" || l["link_client_id"] != fmt.Sprint(client) {
-			t.Errorf("started lead: stage %v status %v link_client_id %v", l["stage"], l["status"], l["link_client_id"])
-		}
-		deals := ltList(t, l, "deals")
-		if len(deals) != 1 || deals[0] != fmt.Sprint(dealID) {
-			t.Errorf("deals %v, want [%q]", deals, fmt.Sprint(dealID))
-		}
+		has(t, "started lead", a.getLead(t, first), map[string]any{"stage": "Новый клиент", "status": "1",
+			"link_client_id": fmt.Sprint(client), "deals": ids(dealID)})
 		d, err := env.Server.Service.Deal(ctx, a.actor, dealID, false)
 		if err != nil {
 			t.Fatal(err)
@@ -309,75 +214,55 @@ func TestLeadStart(t *testing.T) {
 		}
 
 		// A second start is refused; an unknown lead is not found.
-		ltFail(t, ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, first, a.admin)),
+		a.fail(t, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, first, a.admin),
 			http.StatusConflict, "Лид уже взят в работу")
-		ltFail(t, ltPost(t, env, a.key, "lead/start/", `{"lead_id": 999999, "user_id": 0, "employee_id": 0}`),
-			http.StatusNotFound, "Лид с данным id не найден")
-		ltFail(t, ltPost(t, env, a.key, "lead/start/", `{"user_id": 0}`), http.StatusBadRequest, "Не указан lead_id")
+		a.fail(t, "lead/start/", `{"lead_id": 999999, "user_id": 0, "employee_id": 0}`, http.StatusNotFound, "Лид с данным id не найден")
+		a.fail(t, "lead/start/", `{"user_id": 0}`, http.StatusBadRequest, "Не указан lead_id")
 
 		// The second lead of the contact joins the existing client, with
 		// a new deal; its responsible is an employee given without user_id
 		// (the domain accepts it).
 		member := env.NewUser(t, a.id, crm.RoleMember)
-		obj = ltOK(t, ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": "%d", "employee_id": %d}`, second, member.UserID)))
-		res = ltObj(t, obj, "result")
-		if ltNum(t, res, "client_id") != client || ltNum(t, res, "deal_id") == dealID || ltNum(t, res, "employee_id") != member.UserID ||
-			ltNum(t, res, "user_id") != 0 {
-			t.Errorf("second start %v, want client %d and a new deal", res, client)
+		r = a.ok(t, "lead/start/", fmt.Sprintf(`{"lead_id": "%d", "employee_id": %d}`, second, member.UserID)).
+			Equal("result.client_id", client).Equal("result.employee_id", member.UserID).Equal("result.user_id", 0)
+		if r.Int("result.deal_id") == dealID {
+			t.Errorf("second start %v, want a new deal", r.At("result"))
 		}
-		if l := ltGet(t, env, a.key, second); l["stage"] != "Существующий клиент" || l["status"] != "1" {
-			t.Errorf("second lead stage %v status %v", l["stage"], l["status"])
-		}
+		has(t, "second lead", a.getLead(t, second), map[string]any{"stage": "Существующий клиент", "status": "1"})
 
 		// A user_id that is not an administrator is refused.
-		third := ltLead(t, env, a.key, "Ещё", "74950000003", "")
-		ltFailPrefix(t, ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d}`, third, member.UserID)),
-			http.StatusBadRequest, "Неверный request")
+		third := a.lead(t, "Ещё", "74950000003", "")
+		a.failPrefix(t, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d}`, third, member.UserID), http.StatusBadRequest, "Неверный request")
 	})
 }
 
 // TestLeadUpdateLeadValue replays E10.
 func TestLeadUpdateLeadValue(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Values")
-		budget := ltField(t, env, a, crm.EntityInbound, "Бюджет", crm.FieldNumeric)
-		visit := ltField(t, env, a, crm.EntityInbound, "Дата визита", crm.FieldDate)
-		id := ltLead(t, env, a.key, "Старое имя", "74993229710", "")
+		a := newAccount(t, env, "Values")
+		budget := a.field(t, crm.EntityInbound, "Бюджет", crm.FieldNumeric).ID
+		visit := a.field(t, crm.EntityInbound, "Дата визита", crm.FieldDate).ID
+		id := a.lead(t, "Старое имя", "74993229710", "")
 
 		// The example: a client-level service id (1011, time zone) on a lead.
-		obj := ltOK(t, ltPost(t, env, a.key, "lead/updateLeadValue/",
-			fmt.Sprintf(`{"lead_id": %d, "fields": [{"input_id": 1011, "value": "753453", "value_type_id": 1}]}`, id)))
-		ltKeys(t, obj, "status_code", "message")
+		a.ok(t, "lead/updateLeadValue/", fmt.Sprintf(`{"lead_id": %d, "fields": [{"input_id": 1011, "value": "753453", "value_type_id": 1}]}`, id)).
+			Keys("", "status_code", "message")
 		// Name and phone (input 1 and 2) as callers do; custom fields by id.
-		ltOK(t, ltPost(t, env, a.key, "lead/updateLeadValue/", fmt.Sprintf(`{"lead_id": "%d", "fields": [
+		a.ok(t, "lead/updateLeadValue/", fmt.Sprintf(`{"lead_id": "%d", "fields": [
 			{"input_id": 1, "value": "Новое имя", "value_type_id": 1},
 			{"input_id": 2, "value": "8 (495) 111-22-33", "value_type_id": 1},
 			{"input_id": %d, "value": "12500", "value_type_id": 2},
-			{"input_id": %d, "value": "2017-07-10", "value_type_id": "2"}]}`, id, budget, visit)))
-		l := ltGet(t, env, a.key, id)
-		service := ltObj(t, ltObj(t, l, "values"), "service")
-		if l["name"] != "Новое имя" || l["phone"] != "74951112233" {
-			t.Errorf("name/phone %v/%v", l["name"], l["phone"])
-		}
-		if tz := service["timezone"].(map[string]any); tz["value"] != "753453" || tz["input_id"] != "11" {
-			t.Errorf("timezone value %v", tz)
-		}
-		got := map[string]string{}
-		for _, v := range ltList(t, ltObj(t, l, "values"), "custom") {
-			m := v.(map[string]any)
-			got[m["input_id"].(string)], _ = m["value"].(string)
-		}
-		if got[fmt.Sprint(budget)] != "12500" || got[fmt.Sprint(visit)] != "2017-07-10" {
-			t.Errorf("custom values %v", got)
-		}
+			{"input_id": %d, "value": "2017-07-10", "value_type_id": "2"}]}`, id, budget, visit))
+		l := a.getLead(t, id)
+		has(t, "lead", l, map[string]any{"name": "Новое имя", "phone": "74951112233"})
+		has(t, "timezone value", l.Sub("values.service.timezone"), map[string]any{"value": "753453", "input_id": "11"})
+		l.Equal(fmt.Sprintf("values.custom.input_id=%d.value", budget), "12500")
+		l.Equal(fmt.Sprintf("values.custom.input_id=%d.value", visit), "2017-07-10")
 		// The new phone is the lead's contact now.
-		if f := ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/search/", `{"phone": "74951112233"}`)), "leads"); f["id"] != fmt.Sprint(id) {
-			t.Errorf("search by the new phone found %v", f["id"])
-		}
+		a.ok(t, "lead/search/", `{"phone": "74951112233"}`).Equal("leads.id", fmt.Sprint(id))
 
 		// The documented error: an unknown lead_id.
-		ltFail(t, ltPost(t, env, a.key, "lead/updateLeadValue/",
-			`{"lead_id": 21371, "fields": [{"input_id": 1011, "value": "753453", "value_type_id": 1}]}`),
+		a.fail(t, "lead/updateLeadValue/", `{"lead_id": 21371, "fields": [{"input_id": 1011, "value": "753453", "value_type_id": 1}]}`,
 			http.StatusInternalServerError, "Неверный request")
 		// Unknown service field, unknown value kind, no fields, bad items.
 		for _, fields := range []string{
@@ -387,63 +272,43 @@ func TestLeadUpdateLeadValue(t *testing.T) {
 			`["x"]`,
 			`[{"value": "x", "value_type_id": 1}]`,
 		} {
-			ltFail(t, ltPost(t, env, a.key, "lead/updateLeadValue/", fmt.Sprintf(`{"lead_id": %d, "fields": %s}`, id, fields)),
-				http.StatusInternalServerError, "Неверный request")
+			a.fail(t, "lead/updateLeadValue/", fmt.Sprintf(`{"lead_id": %d, "fields": %s}`, id, fields), http.StatusInternalServerError, "Неверный request")
 		}
 		// An unknown custom field and a bad number are invalid requests too.
-		ltFailPrefix(t, ltPost(t, env, a.key, "lead/updateLeadValue/",
-			fmt.Sprintf(`{"lead_id": %d, "fields": [{"input_id": 999999, "value": "x", "value_type_id": 2}]}`, id)),
+		a.failPrefix(t, "lead/updateLeadValue/", fmt.Sprintf(`{"lead_id": %d, "fields": [{"input_id": 999999, "value": "x", "value_type_id": 2}]}`, id),
 			http.StatusBadRequest, "Неверный request")
-		ltFailPrefix(t, ltPost(t, env, a.key, "lead/updateLeadValue/",
-			fmt.Sprintf(`{"lead_id": %d, "fields": [{"input_id": %d, "value": "много", "value_type_id": 2}]}`, id, budget)),
+		a.failPrefix(t, "lead/updateLeadValue/", fmt.Sprintf(`{"lead_id": %d, "fields": [{"input_id": %d, "value": "много", "value_type_id": 2}]}`, id, budget),
 			http.StatusBadRequest, "Неверный request")
-		ltFail(t, ltPost(t, env, a.key, "lead/updateLeadValue/", `{"fields": []}`), http.StatusBadRequest, "Не указан lead_id")
+		a.fail(t, "lead/updateLeadValue/", `{"fields": []}`, http.StatusBadRequest, "Не указан lead_id")
 	})
 }
 
 // TestLeadUpdateEmployee replays E11.
 func TestLeadUpdateEmployee(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Employee")
+		a := newAccount(t, env, "Employee")
 		first := env.NewUser(t, a.id, crm.RoleMember)
 		second := env.NewUser(t, a.id, crm.RoleMember)
-		dep, err := env.Server.Service.AddDepartment(context.Background(), a.actor, "Продажи")
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := ltLead(t, env, a.key, "Лид", "74993229710", "")
+		dep := a.department(t, "Продажи")
+		id := a.lead(t, "Лид", "74993229710", "")
 
-		obj := ltOK(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": %d}`, id, first.UserID)))
-		ltKeys(t, obj, "lead_id", "employee_id", "crm_id", "message", "status_code")
-		if ltNum(t, obj, "lead_id") != id || ltNum(t, obj, "employee_id") != first.UserID || ltNum(t, obj, "crm_id") != a.id {
-			t.Errorf("reply %v", obj)
-		}
-		ltOK(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": %d}`, id, second.UserID)))
-		l := ltGet(t, env, a.key, id)
-		if l["employee_id"] != fmt.Sprint(second.UserID) || l["old_employee_id"] != fmt.Sprint(first.UserID) {
-			t.Errorf("employee_id/old_employee_id %v/%v", l["employee_id"], l["old_employee_id"])
-		}
+		a.ok(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": %d}`, id, first.UserID)).
+			Keys("", "lead_id", "employee_id", "crm_id", "message", "status_code").
+			Equal("lead_id", id).Equal("employee_id", first.UserID).Equal("crm_id", a.id)
+		a.ok(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": %d}`, id, second.UserID))
+		has(t, "lead", a.getLead(t, id), map[string]any{"employee_id": fmt.Sprint(second.UserID), "old_employee_id": fmt.Sprint(first.UserID)})
 
 		// A department instead of an employee.
-		obj = ltOK(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "department_id": %d}`, id, dep.ID)))
-		ltKeys(t, obj, "lead_id", "department_id", "crm_id", "message", "status_code")
-		if ltNum(t, obj, "department_id") != dep.ID {
-			t.Errorf("reply %v", obj)
-		}
-		if l := ltGet(t, env, a.key, id); l["department_id"] != fmt.Sprint(dep.ID) || l["employee_id"] != "0" {
-			t.Errorf("department_id/employee_id %v/%v", l["department_id"], l["employee_id"])
-		}
+		a.ok(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "department_id": %d}`, id, dep)).
+			Keys("", "lead_id", "department_id", "crm_id", "message", "status_code").Equal("department_id", dep)
+		has(t, "lead", a.getLead(t, id), map[string]any{"department_id": fmt.Sprint(dep), "employee_id": "0"})
 
 		// Unknown employee or department, neither, unknown or missing lead.
-		ltFailPrefix(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": 999999}`, id)),
-			http.StatusBadRequest, "Неверный request")
-		ltFailPrefix(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "department_id": 999999}`, id)),
-			http.StatusBadRequest, "Неверный request")
-		ltFail(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d}`, id)),
-			http.StatusInternalServerError, "Неверный request")
-		ltFail(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": 96364859, "employee_id": %d}`, first.UserID)),
+		a.failPrefix(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": 999999}`, id), http.StatusBadRequest, "Неверный request")
+		a.failPrefix(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "department_id": 999999}`, id), http.StatusBadRequest, "Неверный request")
+		a.fail(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d}`, id), http.StatusInternalServerError, "Неверный request")
+		a.fail(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": 96364859, "employee_id": %d}`, first.UserID),
 			http.StatusNotFound, "Лид с данным id не найден")
-		ltFail(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"employee_id": %d}`, first.UserID)),
-			http.StatusBadRequest, "Не указан lead_id")
+		a.fail(t, "lead/update_employee/", fmt.Sprintf(`{"employee_id": %d}`, first.UserID), http.StatusBadRequest, "Не указан lead_id")
 	})
 }
