@@ -1,0 +1,69 @@
+package amocrm_test
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/crmtest"
+)
+
+// Fixtures shared by the amoCRM black-box tests. Requests and checks go
+// through crmtest's scenario helper (crmtest.Client, crmtest.Reply).
+
+// Paths of the v4 customers API.
+const (
+	modePath          = "/api/v4/customers/mode"
+	segmentsPath      = "/api/v4/customers/segments"
+	segmentFieldsPath = "/api/v4/customers/segments/custom_fields"
+)
+
+// account is a fresh account: its credentials and an amoCRM client acting as
+// its administrator.
+type account struct {
+	auth.AccountCredentials
+	api *crmtest.Client
+}
+
+// newAccount creates an account; a mode ("periodicity", "segments") is
+// switched on in it, "" leaves customers disabled.
+func newAccount(t testing.TB, env *crmtest.Env, name, mode string) account {
+	t.Helper()
+	c := env.NewAccount(t, name)
+	a := account{AccountCredentials: c, api: env.AmoCRM(c.AmoCRMToken)}
+	if mode != "" {
+		setMode(t, a.api, mode, true)
+	}
+	return a
+}
+
+// setMode switches the customers mode and requires success.
+func setMode(t testing.TB, api *crmtest.Client, mode string, enabled bool) {
+	t.Helper()
+	api.Patch(t, modePath, fmt.Sprintf(`{"mode":%q,"is_enabled":%t}`, mode, enabled)).HAL(200)
+}
+
+// fieldValue is one custom_fields_values entry as the API answers it.
+func fieldValue(id int64, name string, code any, typ string, values ...map[string]any) map[string]any {
+	if values == nil {
+		values = []map[string]any{}
+	}
+	return map[string]any{"field_id": id, "field_name": name, "field_code": code, "field_type": typ, "values": values}
+}
+
+// valueOf is the path of field id's entry in custom_fields_values.
+func valueOf(id int64) string { return "custom_fields_values.field_id=" + itoa(id) }
+
+// count returns how many of statuses equal status.
+func count(statuses []int, status int) int {
+	n := 0
+	for _, s := range statuses {
+		if s == status {
+			n++
+		}
+	}
+	return n
+}
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }
