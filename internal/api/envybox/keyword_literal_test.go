@@ -96,7 +96,7 @@ func TestKeywordLiteral(t *testing.T) {
 			{"%", nil},
 			{"+7 (495) 000-00-01", []string{fmt.Sprint(lead.ID)}},
 		} {
-			if got := ltListIDs(t, env, e.key, fmt.Sprintf(`{"keyword": %q}`, tc.keyword)); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			if got := (&account{env: env, api: env.Envybox(e.key)}).leadIDs(t, fmt.Sprintf(`{"keyword": %q}`, tc.keyword)); fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("lead/list %q: %v, want %v", tc.keyword, got, tc.want)
 			}
 		}
