@@ -16,73 +16,50 @@ import (
 // phone: exactly one lead is the parent, and every other has it as parent.
 func TestLeadConcurrentSubmissions(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Concurrent")
+		a := newAccount(t, env, "Concurrent")
 		spellings := []string{"+7 (499) 322-97-10", "84993229710", "74993229710"}
-		type reply struct{ id, parent int64 }
-		var (
-			mu      sync.Mutex
-			replies []reply
-			wg      sync.WaitGroup
-		)
-		for i := range 50 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+		replies := make([]*crmtest.Reply, 50)
+		var wg sync.WaitGroup
+		for i := range replies {
+			wg.Go(func() {
 				path := "lead/set/"
 				if i%2 == 0 {
 					path = "lead/workset/"
 				}
-				resp := ltPost(t, env, a.key, path, fmt.Sprintf(`{"method": "create", "values": {"name": "Клиент %d", "phone": %q}}`,
+				replies[i] = a.post(t, path, fmt.Sprintf(`{"method": "create", "values": {"name": "Клиент %d", "phone": %q}}`,
 					i, spellings[i%3]))
-				if resp.Status != http.StatusOK {
-					t.Errorf("%s: HTTP %d %s", path, resp.Status, resp.Body)
-					return
-				}
-				if path == "lead/set/" {
-					obj := resp.Object(t)
-					mu.Lock()
-					replies = append(replies, reply{ltNum(t, obj, "id"), ltNum(t, obj, "parent_id")})
-					mu.Unlock()
-				}
-			}()
+			})
 		}
 		wg.Wait()
 
-		leads := ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/list/", `{"limit": 50}`)), "leads")
-		if leads["count"] != "50" {
-			t.Fatalf("count %v, want 50", leads["count"])
-		}
+		leads := a.ok(t, "lead/list/", `{"limit": 50}`).Equal("leads.count", "50")
 		var parents []string
-		result := ltList(t, leads, "result")
-		for _, it := range result {
-			if l := it.(map[string]any); l["parent_id"] == "0" {
-				parents = append(parents, l["id"].(string))
+		result := leads.List("leads.result")
+		for _, l := range result {
+			if l.Get("parent_id") == "0" {
+				parents = append(parents, l.Str("id"))
 			}
 		}
 		if len(parents) != 1 {
 			t.Fatalf("%d parent leads %v, want exactly 1", len(parents), parents)
 		}
-		for _, it := range result {
-			l := it.(map[string]any)
-			if l["id"] != parents[0] && l["parent_id"] != parents[0] {
-				t.Errorf("lead %v has parent_id %v, want %s", l["id"], l["parent_id"], parents[0])
+		for _, l := range result {
+			if l.Get("id") != parents[0] && l.Get("parent_id") != parents[0] {
+				t.Errorf("lead %v has parent_id %v, want %s", l.Get("id"), l.Get("parent_id"), parents[0])
 			}
-			if l["phone"] != "74993229710" {
-				t.Errorf("lead %v phone %v", l["id"], l["phone"])
+			l.Equal("phone", "74993229710")
+		}
+		for i, r := range replies {
+			success(r)
+			if i%2 == 0 {
+				continue
 			}
-		}
-		if len(replies) != 25 {
-			t.Fatalf("%d lead/set replies, want 25", len(replies))
-		}
-		for _, r := range replies {
-			if fmt.Sprint(r.id) != parents[0] && fmt.Sprint(r.parent) != parents[0] {
-				t.Errorf("lead/set replied id %d parent_id %d; the parent is %s", r.id, r.parent, parents[0])
+			if id, parent := r.Int("id"), r.Int("parent_id"); fmt.Sprint(id) != parents[0] && fmt.Sprint(parent) != parents[0] {
+				t.Errorf("lead/set replied id %d parent_id %d; the parent is %s", id, parent, parents[0])
 			}
 		}
 		// lead/search finds the parent.
-		if f := ltObj(t, ltOK(t, ltPost(t, env, a.key, "lead/search/", `{"phone": "84993229710"}`)), "leads"); f["id"] != parents[0] {
-			t.Errorf("search found %v, want %s", f["id"], parents[0])
-		}
+		a.ok(t, "lead/search/", `{"phone": "84993229710"}`).Equal("leads.id", parents[0])
 	})
 }
 
@@ -91,42 +68,31 @@ func TestLeadConcurrentSubmissions(t *testing.T) {
 // exactly one deal exists.
 func TestLeadConcurrentStart(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Start race")
-		id := ltLead(t, env, a.key, "Гонка", "74993229710", "race@example.com")
-		var (
-			mu     sync.Mutex
-			ok     int
-			taken  int
-			dealID int64
-			wg     sync.WaitGroup
-		)
-		for range 10 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				resp := ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, id, a.admin))
-				obj := resp.Object(t)
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case resp.Status == http.StatusOK:
-					ok++
-					dealID = ltNum(t, obj["result"].(map[string]any), "deal_id")
-				case resp.Status == http.StatusConflict && obj["message"] == "Лид уже взят в работу":
-					taken++
-				default:
-					t.Errorf("HTTP %d %s", resp.Status, resp.Body)
-				}
-			}()
+		a := newAccount(t, env, "Start race")
+		id := a.lead(t, "Гонка", "74993229710", "race@example.com")
+		replies := make([]*crmtest.Reply, 10)
+		var wg sync.WaitGroup
+		for i := range replies {
+			wg.Go(func() {
+				replies[i] = a.post(t, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, id, a.admin))
+			})
 		}
 		wg.Wait()
+		var dealID int64
+		ok, taken := 0, 0
+		for _, r := range replies {
+			if r.Status == http.StatusOK {
+				ok++
+				dealID = success(r).Int("result.deal_id")
+			} else {
+				taken++
+				refused(t, r, http.StatusConflict, "Лид уже взят в работу")
+			}
+		}
 		if ok != 1 || taken != 9 {
 			t.Fatalf("%d starts succeeded and %d were refused, want 1 and 9", ok, taken)
 		}
-		deals := ltList(t, ltGet(t, env, a.key, id), "deals")
-		if len(deals) != 1 || deals[0] != fmt.Sprint(dealID) {
-			t.Errorf("lead deals %v, want [%d]", deals, dealID)
-		}
+		a.getLead(t, id).Equal("deals", ids(dealID))
 		list, total, err := env.Server.Service.Deals(context.Background(), a.actor, crm.DealQuery{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
