@@ -3,13 +3,11 @@ package amocrm_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/crmd/crmd/internal/crmtest"
@@ -19,10 +17,7 @@ import (
 // not yet converted to crmtest's scenario helper; they go with their last
 // user.
 
-const (
-	sgSegmentsPath = segmentsPath
-	sgFieldsPath   = segmentFieldsPath
-)
+const sgSegmentsPath = segmentsPath
 
 // sgDecode parses a JSON text with numbers as json.Number.
 func sgDecode(t testing.TB, text string) any {
@@ -244,26 +239,6 @@ func sgSetMode(t testing.TB, env *crmtest.Env, token, mode string, enabled bool)
 	sgOK(t, resp, http.StatusOK)
 }
 
-// sgSegmentsAccount creates an account with segmentation on and returns its
-// administrator token.
-func sgSegmentsAccount(t testing.TB, env *crmtest.Env, name string) string {
-	t.Helper()
-	acc := env.NewAccount(t, name)
-	sgSetMode(t, env, acc.AmoCRMToken, "segments", true)
-	return acc.AmoCRMToken
-}
-
-// sgCreateFields posts a batch of segment custom fields and returns them.
-func sgCreateFields(t testing.TB, env *crmtest.Env, token, body string) []map[string]any {
-	t.Helper()
-	m := sgMust(t, env.Do(t, http.MethodPost, sgFieldsPath, token, body), http.StatusCreated)
-	var out []map[string]any
-	for _, f := range sgArr(t, sgObj(t, m["_embedded"], "_embedded")["custom_fields"], "custom_fields") {
-		out = append(out, sgObj(t, f, "custom field"))
-	}
-	return out
-}
-
 // sgEnumID returns the id of the field's enum with the given value.
 func sgEnumID(t testing.TB, field map[string]any, value string) int64 {
 	t.Helper()
@@ -289,17 +264,6 @@ func sgGetSegment(t testing.TB, env *crmtest.Env, token, id string) map[string]a
 	return sgMust(t, env.Do(t, http.MethodGet, sgSegmentsPath+"/"+id, token, ""), http.StatusOK)
 }
 
-// sgFieldValues indexes a segment's custom_fields_values by field_id.
-func sgFieldValues(t testing.TB, seg map[string]any) map[int64]map[string]any {
-	t.Helper()
-	out := map[int64]map[string]any{}
-	for _, v := range sgArr(t, seg["custom_fields_values"], "custom_fields_values") {
-		fv := sgObj(t, v, "custom_fields_values item")
-		out[sgIntOf(t, fv, "field_id")] = fv
-	}
-	return out
-}
-
 // sgHref returns _links.<rel>.href, or "" when the link is absent.
 func sgHref(t testing.TB, m map[string]any, rel string) string {
 	t.Helper()
@@ -314,88 +278,3 @@ func sgHref(t testing.TB, m map[string]any, rel string) string {
 	}
 	return href
 }
-
-// sgCheckValue checks one custom_fields_values entry of a segment.
-func sgCheckValue(t testing.TB, seg map[string]any, fieldID int64, name string, code any, typ string, values ...map[string]any) {
-	t.Helper()
-	fv, ok := sgFieldValues(t, seg)[fieldID]
-	if !ok {
-		t.Errorf("segment %v has no value of field %d (%s): %v", seg["name"], fieldID, name, seg["custom_fields_values"])
-		return
-	}
-	if fv["field_name"] != name || fv["field_code"] != code || fv["field_type"] != typ {
-		t.Errorf("field %d: name %v code %v type %v, want %q %v %q", fieldID, fv["field_name"], fv["field_code"], fv["field_type"], name, code, typ)
-	}
-	got := sgArr(t, fv["values"], "values")
-	if len(got) != len(values) {
-		t.Errorf("field %d: %d values %v, want %d", fieldID, len(got), got, len(values))
-		return
-	}
-	for i, w := range values {
-		g := sgObj(t, got[i], "value")
-		if len(g) != len(w) {
-			t.Errorf("field %d value %d: %v, want %v", fieldID, i, g, w)
-			continue
-		}
-		for k, wv := range w {
-			gv := g[k]
-			if n, ok := gv.(json.Number); ok {
-				gv = sgInt(t, n, k)
-			}
-			if gv != wv {
-				t.Errorf("field %d value %d: %s = %v (%T), want %v (%T)", fieldID, i, k, gv, gv, wv, wv)
-			}
-		}
-	}
-}
-
-// sgRace POSTs every body to path at once and returns the statuses. It does
-// not use env.Do, which may only fail the test from the test's goroutine.
-func sgRace(t testing.TB, env *crmtest.Env, token, path string, bodies []string) []int {
-	t.Helper()
-	statuses := make([]int, len(bodies))
-	errs := make([]error, len(bodies))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, body := range bodies {
-		wg.Go(func() {
-			<-start
-			req, err := http.NewRequest(http.MethodPost, env.URL+path, strings.NewReader(body))
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := env.Client.Do(req)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer resp.Body.Close()
-			_, errs[i] = io.Copy(io.Discard, resp.Body)
-			statuses[i] = resp.StatusCode
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("request %d: %v", i, err)
-		}
-	}
-	return statuses
-}
-
-// sgCount returns how many of statuses equal status.
-func sgCount(statuses []int, status int) int {
-	n := 0
-	for _, s := range statuses {
-		if s == status {
-			n++
-		}
-	}
-	return n
-}
-
-func sgItoa(i int64) string { return strconv.FormatInt(i, 10) }
