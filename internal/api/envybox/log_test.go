@@ -145,7 +145,7 @@ func TestLogLeadList(t *testing.T) {
 		logWant(t, "data", data, map[string]string{
 			"comment":     `"Добавлен вручную Имя : Test Телефон : +7(499)322-97-10 Email : team@callbackkiller.com Примечание : информация Регион клиента : Свердловская область Часовой пояс : UTC+03:00 "`,
 			"record_link": `"https://site.ru/upload/record.mp3"`, "inbox_name": `"Добавлен вручную"`})
-		if !ltDateTime.MatchString(created["created_at"].(string)) {
+		if !dateTime.MatchString(created["created_at"].(string)) {
 			t.Errorf("created_at %v", created["created_at"])
 		}
 
@@ -194,7 +194,7 @@ func TestLogLeadCreate(t *testing.T) {
 			"updated_at", "created_at")
 		logWant(t, "log", log, map[string]string{"crm_id": fmt.Sprint(a.id), "crm_element_id": "1", "element_id": fmt.Sprint(lead),
 			"user_id": fmt.Sprint(a.admin), "employee_id": "0", "type_id": "9", "level": "1"})
-		if log["created_at"] != log["updated_at"] || !ltDateTime.MatchString(fmt.Sprint(log["created_at"])) {
+		if log["created_at"] != log["updated_at"] || !dateTime.MatchString(fmt.Sprint(log["created_at"])) {
 			t.Errorf("created_at %v updated_at %v, want one date", log["created_at"], log["updated_at"])
 		}
 		data := ltObj(t, log, "data")
@@ -302,7 +302,7 @@ func TestLogDealList(t *testing.T) {
 		ltKeys(t, linked, "lead_name", "lead_id", "comment", "lead_create_date", "user")
 		logWant(t, "linked", linked, map[string]string{"lead_name": `"Test"`, "lead_id": fmt.Sprintf(`"%d"`, lead),
 			"comment": `"Имя : Test Телефон : +7(499)322-97-10 Email : team@callbackkiller.com Примечание : информация Регион клиента : Свердловская область Часовой пояс : UTC+03:00 "`})
-		if !ltDateTime.MatchString(fmt.Sprint(linked["lead_create_date"])) {
+		if !dateTime.MatchString(fmt.Sprint(linked["lead_create_date"])) {
 			t.Errorf("lead_create_date %v", linked["lead_create_date"])
 		}
 		logWantUser(t, linked, logUser(t, env, a, a.admin))
