@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
@@ -17,6 +18,7 @@ const (
 	modePath          = "/api/v4/customers/mode"
 	segmentsPath      = "/api/v4/customers/segments"
 	segmentFieldsPath = "/api/v4/customers/segments/custom_fields"
+	pipelinesPath     = "/api/v4/leads/pipelines"
 )
 
 // account is a fresh account: its credentials and an amoCRM client acting as
@@ -36,6 +38,17 @@ func newAccount(t testing.TB, env *crmtest.Env, name, mode string) account {
 		setMode(t, a.api, mode, true)
 	}
 	return a
+}
+
+// actor is the account's administrator as the domain sees it.
+func (a account) actor() crm.Actor {
+	return crm.Actor{AccountID: a.AccountID, UserID: a.UserID, Role: crm.RoleAdmin}
+}
+
+// member adds a member to the account and returns its amoCRM client.
+func (a account) member(t testing.TB, env *crmtest.Env) *crmtest.Client {
+	t.Helper()
+	return env.AmoCRM(env.NewUser(t, a.AccountID, crm.RoleMember).AmoCRMToken)
 }
 
 // setMode switches the customers mode and requires success.

@@ -2,12 +2,10 @@ package amocrm_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,276 +15,60 @@ import (
 )
 
 // Black-box tests of the amoCRM v4 lead pipelines and statuses (companion
-// §6), over real HTTP on SQLite and PostgreSQL.
+// §6), over real HTTP on SQLite and PostgreSQL. Whole pipelines and status
+// lists — their exact keys, colours, types, editability, the owning account
+// and pipeline, the absolute links — are golden files,
+// testdata/pipeline_*.golden.json.
 
-const plPath = "/api/v4/leads/pipelines"
-
-var (
-	plPipelineKeys = []string{"_embedded", "_links", "account_id", "id", "is_archive", "is_main", "is_unsorted_on", "name", "sort"}
-	plStatusKeys   = []string{"_links", "account_id", "color", "id", "is_editable", "name", "pipeline_id", "sort", "type"}
-	plHex          = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-)
-
-type plAccount struct {
-	id     int64
-	token  string
-	key    string
-	member string
-	actor  crm.Actor
+// listPipelines reads the pipelines list and checks its envelope: the
+// total, and the self link.
+func listPipelines(t testing.TB, env *crmtest.Env, api *crmtest.Client) *crmtest.Reply {
+	t.Helper()
+	r := api.Get(t, pipelinesPath).HAL(200).Equal("_links.self.href", env.URL+pipelinesPath)
+	r.Equal("_total_items", len(r.List("_embedded.pipelines")))
+	return r
 }
 
-func plNewAccount(t testing.TB, env *crmtest.Env, name string) plAccount {
+// noReservedIDs checks that 142 and 143 name only won and lost statuses.
+func noReservedIDs(t testing.TB, pipelines *crmtest.Reply) {
 	t.Helper()
-	c := env.NewAccount(t, name)
-	m := env.NewUser(t, c.AccountID, crm.RoleMember)
-	return plAccount{id: c.AccountID, token: c.AmoCRMToken, key: c.EnvyboxAPIKey, member: m.AmoCRMToken,
-		actor: crm.Actor{AccountID: c.AccountID, UserID: c.UserID, Role: crm.RoleAdmin}}
-}
-
-// plOK checks a success: the status, exactly application/hal+json, and
-// returns the object (nil for 204, which must have an empty body).
-func plOK(t testing.TB, resp *crmtest.Response, status int) map[string]any {
-	t.Helper()
-	if resp.Status != status {
-		t.Fatalf("status %d, want %d; body: %s", resp.Status, status, resp.Body)
-	}
-	if status == http.StatusNoContent {
-		if len(resp.Body) != 0 {
-			t.Errorf("204 with a body: %s", resp.Body)
-		}
-		return nil
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/hal+json" {
-		t.Errorf("Content-Type %q, want application/hal+json", ct)
-	}
-	return resp.Object(t)
-}
-
-// plProblem checks an error answer: status, problem+json and its members.
-func plProblem(t testing.TB, resp *crmtest.Response, status int) map[string]any {
-	t.Helper()
-	if resp.Status != status {
-		t.Fatalf("status %d, want %d; body: %s", resp.Status, status, resp.Body)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
-		t.Errorf("Content-Type %q, want application/problem+json", ct)
-	}
-	p := resp.Object(t)
-	d, _ := p["detail"].(string)
-	if p["title"] != http.StatusText(status) || p["type"] != "https://httpstatus.es/"+strconv.Itoa(status) ||
-		p["status"] != json.Number(strconv.Itoa(status)) || d == "" {
-		t.Errorf("problem %v", p)
-	}
-	return p
-}
-
-// plViolation is one validation error: request id, code, path.
-type plViolation struct{ rid, code, path string }
-
-// plViolations checks a 400 validation problem and returns its errors.
-func plViolations(t testing.TB, resp *crmtest.Response) []plViolation {
-	t.Helper()
-	p := plProblem(t, resp, http.StatusBadRequest)
-	if p["detail"] != "Request validation failed" {
-		t.Errorf("detail %v", p["detail"])
-	}
-	var out []plViolation
-	groups, _ := p["validation-errors"].([]any)
-	for _, g := range groups {
-		gm := g.(map[string]any)
-		rid, _ := gm["request_id"].(string)
-		for _, e := range gm["errors"].([]any) {
-			em := e.(map[string]any)
-			if d, _ := em["detail"].(string); d == "" {
-				t.Errorf("validation error without detail: %v", em)
+	for _, p := range pipelines.List("_embedded.pipelines") {
+		for _, s := range p.List("_embedded.statuses") {
+			id, srt := s.Int("id"), s.Int("sort")
+			if (id == 142) != (srt == 10000) || (id == 143) != (srt == 11000) {
+				t.Errorf("pipeline %d status %v", p.Int("id"), s.V)
 			}
-			out = append(out, plViolation{rid, em["code"].(string), em["path"].(string)})
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("no validation errors: %s", resp.Body)
-	}
-	return out
-}
-
-func plWantViolations(t testing.TB, resp *crmtest.Response, want ...plViolation) {
-	t.Helper()
-	got := plViolations(t, resp)
-	for _, w := range want {
-		if !slices.Contains(got, w) {
-			t.Errorf("validation errors %v lack %v", got, w)
 		}
 	}
 }
 
-func plKeys(t testing.TB, m map[string]any, want []string) {
+// createPipeline posts one pipeline and returns it.
+func createPipeline(t testing.TB, api *crmtest.Client, pipeline string) crmtest.JSON {
 	t.Helper()
-	var got []string
-	for k := range m {
-		got = append(got, k)
-	}
-	sort.Strings(got)
-	w := slices.Clone(want)
-	sort.Strings(w)
-	if !slices.Equal(got, w) {
-		t.Errorf("keys %v, want %v", got, w)
-	}
-}
-
-func plInt(t testing.TB, m map[string]any, key string) int64 {
-	t.Helper()
-	n, ok := m[key].(json.Number)
-	if !ok {
-		t.Fatalf("%s = %#v, want an integer; in %v", key, m[key], m)
-	}
-	i, err := n.Int64()
-	if err != nil {
-		t.Fatalf("%s = %s", key, n)
-	}
-	return i
-}
-
-func plHref(t testing.TB, m map[string]any) string {
-	t.Helper()
-	links, _ := m["_links"].(map[string]any)
-	self, _ := links["self"].(map[string]any)
-	href, _ := self["href"].(string)
-	return href
-}
-
-func plList(t testing.TB, m map[string]any, key string) []map[string]any {
-	t.Helper()
-	emb, ok := m["_embedded"].(map[string]any)
-	if !ok {
-		t.Fatalf("no _embedded in %v", m)
-	}
-	raw, ok := emb[key].([]any)
-	if !ok {
-		t.Fatalf("_embedded.%s = %#v", key, emb[key])
-	}
-	out := make([]map[string]any, len(raw))
-	for i, v := range raw {
-		out[i] = v.(map[string]any)
-	}
-	return out
-}
-
-// plStatus is what a status should show.
-type plStatus struct {
-	id       int64 // 0: any id but 142/143
-	name     string
-	sort     int64
-	color    string
-	typ      int64
-	editable bool
-}
-
-func plCheckStatuses(t testing.TB, env *crmtest.Env, a plAccount, pipelineID int64, got []map[string]any, want []plStatus) []int64 {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%d statuses, want %d: %v", len(got), len(want), got)
-	}
-	ids := make([]int64, len(got))
-	for i, s := range got {
-		w := want[i]
-		plKeys(t, s, plStatusKeys)
-		ids[i] = plInt(t, s, "id")
-		if w.id != 0 && ids[i] != w.id || w.id == 0 && (ids[i] == 142 || ids[i] == 143) {
-			t.Errorf("status %d id %d, want %d", i, ids[i], w.id)
-		}
-		if s["name"] != w.name || plInt(t, s, "sort") != w.sort || s["color"] != w.color || plInt(t, s, "type") != w.typ ||
-			s["is_editable"] != w.editable || plInt(t, s, "pipeline_id") != pipelineID || plInt(t, s, "account_id") != a.id {
-			t.Errorf("status %d = %v, want %+v", i, s, w)
-		}
-		if href := plHref(t, s); href != env.URL+plPath+"/"+fmt.Sprint(pipelineID)+"/statuses/"+fmt.Sprint(ids[i]) {
-			t.Errorf("status href %q", href)
-		}
-	}
-	return ids
-}
-
-func plCheckPipeline(t testing.TB, env *crmtest.Env, a plAccount, p map[string]any, name string, sortv int64, main, unsorted bool) int64 {
-	t.Helper()
-	keys := plPipelineKeys
-	if _, ok := p["request_id"]; ok {
-		keys = append(slices.Clone(keys), "request_id")
-	}
-	plKeys(t, p, keys)
-	id := plInt(t, p, "id")
-	if p["name"] != name || plInt(t, p, "sort") != sortv || p["is_main"] != main || p["is_unsorted_on"] != unsorted ||
-		p["is_archive"] != false || plInt(t, p, "account_id") != a.id {
-		t.Errorf("pipeline %v, want %q sort %d main %v unsorted %v", p, name, sortv, main, unsorted)
-	}
-	if href := plHref(t, p); href != env.URL+plPath+"/"+fmt.Sprint(id) {
-		t.Errorf("pipeline href %q", href)
-	}
-	return id
-}
-
-func plPipelines(t testing.TB, env *crmtest.Env, token string) []map[string]any {
-	t.Helper()
-	obj := plOK(t, env.Do(t, http.MethodGet, plPath, token, ""), http.StatusOK)
-	list := plList(t, obj, "pipelines")
-	if plInt(t, obj, "_total_items") != int64(len(list)) || plHref(t, obj) != env.URL+plPath {
-		t.Errorf("envelope %v", obj)
-	}
-	return list
-}
-
-// plDefault is a new account's deal pipeline as seen here (unsorted off,
-// so "Новая" is a regular status); Envybox's rgb colours come out as hex.
-func plDefault(wonName, lostName string) []plStatus {
-	return []plStatus{
-		{0, "Новая", 0, "#2394fe", 0, true},
-		{0, "В работе", 1, "#c7ee1e", 0, true},
-		{142, wonName, 10000, "#4caf50", 0, false},
-		{143, lostName, 11000, "#f44336", 0, false},
-	}
-}
-
-// plCreate posts one pipeline and returns it.
-func plCreate(t testing.TB, env *crmtest.Env, token, pipeline string) map[string]any {
-	t.Helper()
-	obj := plOK(t, env.Do(t, http.MethodPost, plPath, token, "["+pipeline+"]"), http.StatusOK)
-	return plList(t, obj, "pipelines")[0]
+	return api.Post(t, pipelinesPath, "["+pipeline+"]").HAL(200).Sub("_embedded.pipelines.0")
 }
 
 func TestV4PipelineList(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
-		for _, token := range []string{a.token, a.member} {
-			list := plPipelines(t, env, token)
-			if len(list) != 1 {
-				t.Fatalf("%d pipelines, want 1", len(list))
-			}
-			id := plCheckPipeline(t, env, a, list[0], "Основная воронка", plInt(t, list[0], "sort"), true, false)
-			emb := list[0]["_embedded"].(map[string]any)
-			plKeys(t, emb, []string{"statuses"})
-			plCheckStatuses(t, env, a, id, plList(t, list[0], "statuses"), plDefault("Успешно реализована", "Не реализована"))
+		a := newAccount(t, env, "Воронки", "")
+		// A new account's deal pipeline as seen here (unsorted off, so
+		// "Новая" is a regular status); Envybox's rgb colours come out as hex.
+		for _, api := range []*crmtest.Client{a.api, a.member(t, env)} {
+			list := listPipelines(t, env, api).Golden("pipeline_list")
+			main := list.Sub("_embedded.pipelines.0")
+			pp := pipelinesPath + "/" + itoa(main.Int("id"))
+			api.Get(t, pp).HAL(200).Equal("", main.V)
 
-			one := plOK(t, env.Do(t, http.MethodGet, plPath+"/"+fmt.Sprint(id), token, ""), http.StatusOK)
-			plCheckPipeline(t, env, a, one, "Основная воронка", plInt(t, list[0], "sort"), true, false)
-
-			st := plOK(t, env.Do(t, http.MethodGet, plPath+"/"+fmt.Sprint(id)+"/statuses", token, ""), http.StatusOK)
-			if plInt(t, st, "_total_items") != 4 || plHref(t, st) != env.URL+plPath+"/"+fmt.Sprint(id)+"/statuses" {
-				t.Errorf("statuses envelope %v", st)
-			}
-			ids := plCheckStatuses(t, env, a, id, plList(t, st, "statuses"), plDefault("Успешно реализована", "Не реализована"))
+			st := api.Get(t, pp+"/statuses").HAL(200).
+				Equal("_total_items", 4).Equal("_links.self.href", env.URL+pp+"/statuses").
+				Equal("_embedded.statuses", main.At("_embedded.statuses"))
 
 			// with=descriptions: crmd keeps none, so every status has [].
-			st = plOK(t, env.Do(t, http.MethodGet, plPath+"/"+fmt.Sprint(id)+"/statuses?with=descriptions", token, ""), http.StatusOK)
-			for _, s := range plList(t, st, "statuses") {
-				if d, ok := s["descriptions"].([]any); !ok || len(d) != 0 {
-					t.Errorf("descriptions %#v, want []", s["descriptions"])
-				}
-			}
-			for i, sid := range ids {
-				s := plOK(t, env.Do(t, http.MethodGet, fmt.Sprintf("%s/%d/statuses/%d", plPath, id, sid), token, ""), http.StatusOK)
-				plCheckStatuses(t, env, a, id, []map[string]any{s}, plDefault("Успешно реализована", "Не реализована")[i:i+1])
-				s = plOK(t, env.Do(t, http.MethodGet, fmt.Sprintf("%s/%d/statuses/%d?with=descriptions", plPath, id, sid), token, ""), http.StatusOK)
-				if d, ok := s["descriptions"].([]any); !ok || len(d) != 0 {
-					t.Errorf("descriptions %#v, want []", s["descriptions"])
-				}
+			api.Get(t, pp+"/statuses?with=descriptions").HAL(200).EqualJSON("_embedded.statuses.*.descriptions", `[[],[],[],[]]`)
+			for _, s := range st.List("_embedded.statuses") {
+				one := fmt.Sprintf("%s/statuses/%d", pp, s.Int("id"))
+				api.Get(t, one).HAL(200).Equal("", s.V)
+				api.Get(t, one+"?with=descriptions").HAL(200).EqualJSON("descriptions", `[]`)
 			}
 		}
 	})
@@ -296,9 +78,9 @@ func TestV4PipelineList(t *testing.T) {
 // 142 renamed and one status of its own.
 func TestV4PipelineCreate(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
-		mainID := plInt(t, plPipelines(t, env, a.token)[0], "id")
-		resp := env.Do(t, http.MethodPost, plPath, a.token, `[
+		a := newAccount(t, env, "Воронки", "")
+		mainID := listPipelines(t, env, a.api).Int("_embedded.pipelines.0.id")
+		created := a.api.Post(t, pipelinesPath, `[
 			{
 				"name": "Воронка доп продаж",
 				"is_main": false,
@@ -312,71 +94,34 @@ func TestV4PipelineCreate(t *testing.T) {
 					]
 				}
 			}
-		]`)
-		obj := plOK(t, resp, http.StatusOK)
-		plKeys(t, obj, []string{"_total_items", "_links", "_embedded"})
-		created := plList(t, obj, "pipelines")
-		if plInt(t, obj, "_total_items") != 1 || len(created) != 1 || created[0]["request_id"] != "123" {
-			t.Fatalf("answer %s", resp.Body)
-		}
-		id := plCheckPipeline(t, env, a, created[0], "Воронка доп продаж", 20, false, true)
-		want := []plStatus{
-			{0, "Неразобранное", 0, "#c1c1c1", 1, false},
-			{0, "Первичный контакт", 10, "#fffeb2", 0, true},
-			{142, "Мое название для успешных сделок", 10000, "#CCFF66", 0, false},
-			{143, "Закрыто и не реализовано", 11000, "#D5D8DB", 0, false},
-		}
-		plCheckStatuses(t, env, a, id, plList(t, created[0], "statuses"), want)
+		]`).HAL(200).Golden("pipeline_create")
+		p := created.Obj("_embedded.pipelines.0")
+		id := created.Int("_embedded.pipelines.0.id")
 
 		// Read back: the same, without request_id; the main pipeline stays main.
-		got := plOK(t, env.Do(t, http.MethodGet, plPath+"/"+fmt.Sprint(id), a.member, ""), http.StatusOK)
-		plCheckPipeline(t, env, a, got, "Воронка доп продаж", 20, false, true)
-		plCheckStatuses(t, env, a, id, plList(t, got, "statuses"), want)
-		list := plPipelines(t, env, a.token)
-		if len(list) != 2 || plInt(t, list[0], "id") != mainID || list[0]["is_main"] != true {
-			t.Errorf("list %v", list)
-		}
+		delete(p, "request_id")
+		a.member(t, env).Get(t, pipelinesPath+"/"+itoa(id)).HAL(200).Equal("", p)
+		listPipelines(t, env, a.api).
+			Equal("_embedded.pipelines.*.id", []int64{mainID, id}).
+			Equal("_embedded.pipelines.0.is_main", true)
 
 		// A batch of two without request ids: "0" and "1"; the second is made
 		// main, so the others are no longer; no statuses given: unsorted off
-		// needs at least one open one (400), unsorted on is enough.
-		resp = env.Do(t, http.MethodPost, plPath, a.token, `[
+		// needs at least one open one (400), unsorted on is enough; a status
+		// without a colour has the first palette colour.
+		batch := a.api.Post(t, pipelinesPath, `[
 			{"name": "Б", "sort": 30, "is_main": false, "is_unsorted_on": true},
 			{"name": "В", "sort": 40, "is_main": true, "is_unsorted_on": false,
 			 "_embedded": {"statuses": [{"name": "Один", "sort": 5}, {"id": 143, "name": "Отказ", "color": "#e6e8ea"}]}}
-		]`)
-		created = plList(t, plOK(t, resp, http.StatusOK), "pipelines")
-		if len(created) != 2 || created[0]["request_id"] != "0" || created[1]["request_id"] != "1" {
-			t.Fatalf("answer %s", resp.Body)
-		}
-		b := plCheckPipeline(t, env, a, created[0], "Б", 30, false, true)
-		plCheckStatuses(t, env, a, b, plList(t, created[0], "statuses"), []plStatus{
-			{0, "Неразобранное", 0, "#c1c1c1", 1, false},
-			{142, "Успешно реализовано", 10000, "#CCFF66", 0, false},
-			{143, "Закрыто и не реализовано", 11000, "#D5D8DB", 0, false},
-		})
-		v := plCheckPipeline(t, env, a, created[1], "В", 40, true, false)
-		plCheckStatuses(t, env, a, v, plList(t, created[1], "statuses"), []plStatus{
-			{0, "Один", 5, "#fffeb2", 0, true}, // no colour given: the first palette colour
-			{142, "Успешно реализовано", 10000, "#CCFF66", 0, false},
-			{143, "Отказ", 11000, "#e6e8ea", 0, false},
-		})
-		mains := 0
-		for _, p := range plPipelines(t, env, a.token) {
-			if p["is_main"] == true {
-				mains++
-				if plInt(t, p, "id") != v {
-					t.Errorf("main pipeline %v, want %d", p["id"], v)
-				}
-			}
-		}
-		if mains != 1 {
-			t.Errorf("%d main pipelines", mains)
-		}
-		// The list is ordered by sort.
+		]`).HAL(200).Golden("pipeline_create_batch")
+		v := batch.Int("_embedded.pipelines.1.id")
+		// One main pipeline, the list ordered by sort.
+		list := listPipelines(t, env, a.api).
+			Equal("_embedded.pipelines.is_main=true.id", v).
+			Equal("_embedded.pipelines.*.is_main", []bool{false, false, false, true})
 		var sorts []int64
-		for _, p := range plPipelines(t, env, a.token) {
-			sorts = append(sorts, plInt(t, p, "sort"))
+		for _, p := range list.List("_embedded.pipelines") {
+			sorts = append(sorts, p.Int("sort"))
 		}
 		if !slices.IsSorted(sorts) {
 			t.Errorf("sorts %v", sorts)
@@ -386,21 +131,21 @@ func TestV4PipelineCreate(t *testing.T) {
 
 func TestV4PipelineCreateValidation(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
-		post := func(body string) *crmtest.Response { return env.Do(t, http.MethodPost, plPath, a.token, body) }
+		a := newAccount(t, env, "Воронки", "")
+		post := func(body string) *crmtest.Reply { return a.api.Post(t, pipelinesPath, body) }
+		v := crmtest.Violated
 
-		plWantViolations(t, post(`[{"request_id": "x"}]`),
-			plViolation{"x", "FieldMissing", "name"}, plViolation{"x", "FieldMissing", "sort"},
-			plViolation{"x", "FieldMissing", "is_main"}, plViolation{"x", "FieldMissing", "is_unsorted_on"})
-		plWantViolations(t, post(`[{"name": 5, "sort": "1", "is_main": 1, "is_unsorted_on": "yes"}]`),
-			plViolation{"0", "InvalidType", "name"}, plViolation{"0", "InvalidType", "sort"},
-			plViolation{"0", "InvalidType", "is_main"}, plViolation{"0", "InvalidType", "is_unsorted_on"})
-		plWantViolations(t, post(`{"name": "not an array"}`), plViolation{"0", "InvalidType", ""})
-		plWantViolations(t, post(`[]`), plViolation{"0", "FieldMissing", ""})
+		post(`[{"request_id": "x"}]`).WantViolations(
+			v("x", "FieldMissing", "name"), v("x", "FieldMissing", "sort"),
+			v("x", "FieldMissing", "is_main"), v("x", "FieldMissing", "is_unsorted_on"))
+		post(`[{"name": 5, "sort": "1", "is_main": 1, "is_unsorted_on": "yes"}]`).WantViolations(
+			v("0", "InvalidType", "name"), v("0", "InvalidType", "sort"),
+			v("0", "InvalidType", "is_main"), v("0", "InvalidType", "is_unsorted_on"))
+		post(`{"name": "not an array"}`).WantViolations(v("0", "InvalidType", ""))
+		post(`[]`).WantViolations(v("0", "FieldMissing", ""))
 		ok := `{"name": "Ок", "sort": 1, "is_main": false, "is_unsorted_on": true}`
-		plWantViolations(t, post(`[`+ok+`, {"name": " ", "sort": 1, "is_main": false, "is_unsorted_on": true}]`),
-			plViolation{"1", "NotBlank", "name"})
-		plWantViolations(t, post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": true, "_embedded": {"statuses": [
+		post(`[` + ok + `, {"name": " ", "sort": 1, "is_main": false, "is_unsorted_on": true}]`).WantViolations(v("1", "NotBlank", "name"))
+		post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": true, "_embedded": {"statuses": [
 			{"name": "Хорошо", "sort": 1},
 			{"id": 77, "name": "Чужой"},
 			{"sort": 2},
@@ -409,34 +154,31 @@ func TestV4PipelineCreateValidation(t *testing.T) {
 			{"name": "Описание", "sort": 4, "descriptions": [{"level": "newbie", "description": "x"}]},
 			{"name": "Далеко", "sort": 10001},
 			{"id": 142}
-		]}}]`),
-			plViolation{"0", "NotSupportedChoice", "_embedded.statuses.1.id"},
-			plViolation{"0", "FieldMissing", "_embedded.statuses.2.name"},
-			plViolation{"0", "FieldMissing", "_embedded.statuses.3.sort"},
-			plViolation{"0", "NotSupportedChoice", "_embedded.statuses.4.color"},
-			plViolation{"0", "FieldNotExpected", "_embedded.statuses.5.descriptions"},
-			plViolation{"0", "FieldMissing", "_embedded.statuses.7.name"})
+		]}}]`).WantViolations(
+			v("0", "NotSupportedChoice", "_embedded.statuses.1.id"),
+			v("0", "FieldMissing", "_embedded.statuses.2.name"),
+			v("0", "FieldMissing", "_embedded.statuses.3.sort"),
+			v("0", "NotSupportedChoice", "_embedded.statuses.4.color"),
+			v("0", "FieldNotExpected", "_embedded.statuses.5.descriptions"),
+			v("0", "FieldMissing", "_embedded.statuses.7.name"))
 		// Domain rules come back under the body's paths.
-		plWantViolations(t, post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": false, "_embedded": {"statuses": [
-			{"name": "Далеко", "sort": 10001}]}}]`), plViolation{"0", "OutOfRange", "_embedded.statuses.0.sort"})
-		plWantViolations(t, post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": false}]`),
-			plViolation{"0", "OutOfRange", "_embedded.statuses"})
-		plWantViolations(t, post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": true, "_embedded": {"statuses": [
-			{"id": 142, "name": "Раз"}, {"id": 142, "name": "Два"}]}}]`), plViolation{"0", "InvalidValue", "_embedded.statuses"})
+		post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": false, "_embedded": {"statuses": [
+			{"name": "Далеко", "sort": 10001}]}}]`).WantViolations(v("0", "OutOfRange", "_embedded.statuses.0.sort"))
+		post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": false}]`).WantViolations(v("0", "OutOfRange", "_embedded.statuses"))
+		post(`[{"name": "А", "sort": 1, "is_main": false, "is_unsorted_on": true, "_embedded": {"statuses": [
+			{"id": 142, "name": "Раз"}, {"id": 142, "name": "Два"}]}}]`).WantViolations(v("0", "InvalidValue", "_embedded.statuses"))
 		// Nothing of a refused batch was created.
-		if n := len(plPipelines(t, env, a.token)); n != 1 {
-			t.Errorf("%d pipelines after refused writes, want 1", n)
-		}
+		listPipelines(t, env, a.api).Equal("_total_items", 1)
 		// More than 100 statuses in one pipeline (system ones included): 422.
 		var sts []string
 		for i := range 98 {
 			sts = append(sts, fmt.Sprintf(`{"name": "Этап %d", "sort": %d}`, i, i))
 		}
-		plProblem(t, post(`[{"name": "Много", "sort": 1, "is_main": false, "is_unsorted_on": true, "_embedded": {"statuses": [`+
-			strings.Join(sts, ",")+`]}}]`), http.StatusUnprocessableEntity)
-		p := plCreate(t, env, a.token, `{"name": "Много", "sort": 1, "is_main": false, "is_unsorted_on": false, "_embedded": {"statuses": [`+
+		post(`[{"name": "Много", "sort": 1, "is_main": false, "is_unsorted_on": true, "_embedded": {"statuses": [` +
+			strings.Join(sts, ",") + `]}}]`).Problem(422)
+		p := createPipeline(t, a.api, `{"name": "Много", "sort": 1, "is_main": false, "is_unsorted_on": false, "_embedded": {"statuses": [`+
 			strings.Join(sts, ",")+`]}}`)
-		if n := len(plList(t, p, "statuses")); n != 100 {
+		if n := len(p.List("_embedded.statuses")); n != 100 {
 			t.Errorf("%d statuses, want 100", n)
 		}
 	})
@@ -444,7 +186,7 @@ func TestV4PipelineCreateValidation(t *testing.T) {
 
 func TestV4PipelineLimit(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
+		a := newAccount(t, env, "Воронки", "")
 		one := func(i int) string {
 			return fmt.Sprintf(`{"name": "Воронка %d", "sort": %d, "is_main": false, "is_unsorted_on": true,
 				"_embedded": {"statuses": [{"name": "Этап", "sort": 1}]}}`, i, i)
@@ -453,107 +195,82 @@ func TestV4PipelineLimit(t *testing.T) {
 		for i := range 48 {
 			batch = append(batch, one(i))
 		}
-		plOK(t, env.Do(t, http.MethodPost, plPath, a.token, "["+strings.Join(batch, ",")+"]"), http.StatusOK)
+		a.api.Post(t, pipelinesPath, "["+strings.Join(batch, ",")+"]").HAL(200)
 		// 49 now; a batch of two would make 51: refused whole.
-		plProblem(t, env.Do(t, http.MethodPost, plPath, a.token, "["+one(100)+","+one(101)+"]"), http.StatusUnprocessableEntity)
-		if n := len(plPipelines(t, env, a.token)); n != 49 {
-			t.Fatalf("%d pipelines, want 49", n)
-		}
-		plCreate(t, env, a.token, one(50))
+		a.api.Post(t, pipelinesPath, "["+one(100)+","+one(101)+"]").Problem(422)
+		listPipelines(t, env, a.api).Equal("_total_items", 49)
+		createPipeline(t, a.api, one(50))
 		// The 51st.
-		p := plProblem(t, env.Do(t, http.MethodPost, plPath, a.token, "["+one(51)+"]"), http.StatusUnprocessableEntity)
-		if d, _ := p["detail"].(string); !strings.Contains(d, "50") {
+		if d := a.api.Post(t, pipelinesPath, "["+one(51)+"]").Problem(422).Str("detail"); !strings.Contains(d, "50") {
 			t.Errorf("detail %q does not name the limit", d)
 		}
 		// Over 200 stages were made: 142 and 143 name only won and lost statuses.
-		list := plPipelines(t, env, a.token)
-		if len(list) != 50 {
-			t.Fatalf("%d pipelines", len(list))
-		}
-		plNoReservedIDs(t, list)
+		noReservedIDs(t, listPipelines(t, env, a.api).Equal("_total_items", 50))
 		// More than 250 items in one request: 400.
 		batch = batch[:0]
 		for i := range 251 {
 			batch = append(batch, one(i))
 		}
-		plProblem(t, env.Do(t, http.MethodPost, plPath, a.token, "["+strings.Join(batch, ",")+"]"), http.StatusBadRequest)
+		a.api.Post(t, pipelinesPath, "["+strings.Join(batch, ",")+"]").Problem(400)
 	})
 }
 
 // The PATCH example of the leads_pipelines page and the main-pipeline rules.
 func TestV4PipelinePatch(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
-		mainID := plInt(t, plPipelines(t, env, a.token)[0], "id")
-		id := plInt(t, plCreate(t, env, a.token, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": true}`), "id")
-		path := plPath + "/" + fmt.Sprint(id)
+		a := newAccount(t, env, "Воронки", "")
+		mainID := listPipelines(t, env, a.api).Int("_embedded.pipelines.0.id")
+		path := pipelinesPath + "/" + itoa(createPipeline(t, a.api, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": true}`).Int("id"))
 
-		got := plOK(t, env.Do(t, http.MethodPatch, path, a.token,
-			`{"name": "Новое название для воронки", "is_main": false, "is_unsorted_on": false, "sort": 1000}`), http.StatusOK)
-		if _, ok := got["request_id"]; ok {
-			t.Errorf("request_id echoed though not sent: %v", got)
-		}
-		plCheckPipeline(t, env, a, got, "Новое название для воронки", 1000, false, false)
-		// Unsorted off: the 2001 stage is a regular status now.
-		plCheckStatuses(t, env, a, id, plList(t, got, "statuses"), []plStatus{
-			{0, "Неразобранное", 0, "#c1c1c1", 0, true},
-			{142, "Успешно реализовано", 10000, "#CCFF66", 0, false},
-			{143, "Закрыто и не реализовано", 11000, "#D5D8DB", 0, false},
-		})
-		got = plOK(t, env.Do(t, http.MethodPatch, path, a.token, `{"is_unsorted_on": true, "request_id": "r"}`), http.StatusOK)
-		if got["request_id"] != "r" || plInt(t, plList(t, got, "statuses")[0], "type") != 1 {
-			t.Errorf("answer %v", got)
-		}
+		// No request_id echoed when none was sent; unsorted off: the 2001
+		// stage is a regular status now.
+		a.api.Patch(t, path, `{"name": "Новое название для воронки", "is_main": false, "is_unsorted_on": false, "sort": 1000}`).HAL(200).
+			Golden("pipeline_patch")
+		a.api.Patch(t, path, `{"is_unsorted_on": true, "request_id": "r"}`).HAL(200).
+			Equal("request_id", "r").Equal("_embedded.statuses.0.type", 1)
 
 		// Making it main takes main from the other.
-		plCheckPipeline(t, env, a, plOK(t, env.Do(t, http.MethodPatch, path, a.token, `{"is_main": true}`), http.StatusOK),
-			"Новое название для воронки", 1000, true, true)
-		other := plOK(t, env.Do(t, http.MethodGet, plPath+"/"+fmt.Sprint(mainID), a.token, ""), http.StatusOK)
-		if other["is_main"] != false {
-			t.Errorf("old main still main")
-		}
+		a.api.Patch(t, path, `{"is_main": true}`).HAL(200).
+			Equal("name", "Новое название для воронки").Equal("sort", 1000).Equal("is_main", true).Equal("is_unsorted_on", true)
+		a.api.Get(t, pipelinesPath+"/"+itoa(mainID)).HAL(200).Equal("is_main", false)
 		// The main pipeline cannot be made non-main directly.
-		plProblem(t, env.Do(t, http.MethodPatch, path, a.token, `{"is_main": false}`), http.StatusBadRequest)
+		a.api.Patch(t, path, `{"is_main": false}`).Problem(400)
 
-		plWantViolations(t, env.Do(t, http.MethodPatch, path, a.token, `{}`), plViolation{"0", "FieldMissing", ""})
-		plWantViolations(t, env.Do(t, http.MethodPatch, path, a.token, `{"name": 1, "sort": "x", "request_id": "q"}`),
-			plViolation{"q", "InvalidType", "name"}, plViolation{"q", "InvalidType", "sort"})
-		plWantViolations(t, env.Do(t, http.MethodPatch, path, a.token, `{"name": ""}`), plViolation{"0", "NotBlank", "name"})
-		plProblem(t, env.Do(t, http.MethodPatch, plPath+"/999999", a.token, `{"name": "x"}`), http.StatusNotFound)
+		a.api.Patch(t, path, `{}`).WantViolations(crmtest.Violated("0", "FieldMissing", ""))
+		a.api.Patch(t, path, `{"name": 1, "sort": "x", "request_id": "q"}`).
+			WantViolations(crmtest.Violated("q", "InvalidType", "name"), crmtest.Violated("q", "InvalidType", "sort"))
+		a.api.Patch(t, path, `{"name": ""}`).WantViolations(crmtest.Violated("0", "NotBlank", "name"))
+		a.api.Patch(t, pipelinesPath+"/999999", `{"name": "x"}`).Problem(404)
 	})
 }
 
 func TestV4PipelineDelete(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		ctx := context.Background()
-		a := plNewAccount(t, env, "Воронки")
-		mainID := plInt(t, plPipelines(t, env, a.token)[0], "id")
+		a := newAccount(t, env, "Воронки", "")
+		mainID := listPipelines(t, env, a.api).Int("_embedded.pipelines.0.id")
+		mainPath := pipelinesPath + "/" + itoa(mainID)
 		// The last pipeline cannot go.
-		plProblem(t, env.Do(t, http.MethodDelete, plPath+"/"+fmt.Sprint(mainID), a.token, ""), http.StatusBadRequest)
+		a.api.Delete(t, mainPath).Problem(400)
 
-		id := plInt(t, plCreate(t, env, a.token, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": true}`), "id")
+		path := pipelinesPath + "/" + itoa(createPipeline(t, a.api, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": true}`).Int("id"))
 		// One with leads cannot go.
-		contacts, err := env.Server.Service.AddContacts(ctx, a.actor, []crm.NewContact{{FirstName: "Иван"}})
+		contacts, err := env.Server.Service.AddContacts(ctx, a.actor(), []crm.NewContact{{FirstName: "Иван"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		deal, err := env.Server.Service.CreateDeal(ctx, a.actor, crm.NewDeal{Name: "Сделка", ClientID: contacts[0].ID, PipelineID: mainID})
-		if err != nil {
+		if _, err := env.Server.Service.CreateDeal(ctx, a.actor(), crm.NewDeal{Name: "Сделка", ClientID: contacts[0].ID, PipelineID: mainID}); err != nil {
 			t.Fatal(err)
 		}
-		_ = deal
 		// Make the new one main, then the old (with the deal) cannot be deleted.
-		plOK(t, env.Do(t, http.MethodPatch, plPath+"/"+fmt.Sprint(id), a.token, `{"is_main": true}`), http.StatusOK)
-		plProblem(t, env.Do(t, http.MethodDelete, plPath+"/"+fmt.Sprint(mainID), a.token, ""), http.StatusBadRequest)
+		a.api.Patch(t, path, `{"is_main": true}`).HAL(200)
+		a.api.Delete(t, mainPath).Problem(400)
 
 		// An empty one goes, main passes to the one left.
-		plOK(t, env.Do(t, http.MethodDelete, plPath+"/"+fmt.Sprint(id), a.token, ""), http.StatusNoContent)
-		plProblem(t, env.Do(t, http.MethodGet, plPath+"/"+fmt.Sprint(id), a.token, ""), http.StatusNotFound)
-		plProblem(t, env.Do(t, http.MethodDelete, plPath+"/"+fmt.Sprint(id), a.token, ""), http.StatusNotFound)
-		list := plPipelines(t, env, a.token)
-		if len(list) != 1 || list[0]["is_main"] != true {
-			t.Errorf("after delete: %v", list)
-		}
+		a.api.Delete(t, path).HAL(204)
+		a.api.Get(t, path).Problem(404)
+		a.api.Delete(t, path).Problem(404)
+		listPipelines(t, env, a.api).Equal("_total_items", 1).Equal("_embedded.pipelines.0.is_main", true)
 	})
 }
 
@@ -561,108 +278,64 @@ func TestV4PipelineDelete(t *testing.T) {
 // the status rules.
 func TestV4PipelineStatuses(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
-		id := plInt(t, plCreate(t, env, a.token, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": true}`), "id")
-		spath := fmt.Sprintf("%s/%d/statuses", plPath, id)
+		a := newAccount(t, env, "Воронки", "")
+		id := createPipeline(t, a.api, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": true}`).Int("id")
+		spath := fmt.Sprintf("%s/%d/statuses", pipelinesPath, id)
+		v := crmtest.Violated
 
-		resp := env.Do(t, http.MethodPost, spath, a.token, `[
+		// Created statuses carry request ids "0", "1" and empty descriptions.
+		created := a.api.Post(t, spath, `[
 			{"name": "Новый этап", "sort": 100, "color": "#fffeb2"},
 			{"name": "Новый этап 2", "sort": 200, "color": "#fffeb2"}
-		]`)
-		obj := plOK(t, resp, http.StatusOK)
-		plKeys(t, obj, []string{"_total_items", "_embedded"})
-		created := plList(t, obj, "statuses")
-		if plInt(t, obj, "_total_items") != 2 || len(created) != 2 {
-			t.Fatalf("answer %s", resp.Body)
-		}
-		var newIDs []int64
-		for i, s := range created {
-			if s["request_id"] != fmt.Sprint(i) {
-				t.Errorf("request_id %v", s["request_id"])
-			}
-			if d, ok := s["descriptions"].([]any); !ok || len(d) != 0 {
-				t.Errorf("descriptions %#v", s["descriptions"])
-			}
-			delete(s, "request_id")
-			delete(s, "descriptions")
-			newIDs = append(newIDs, plCheckStatuses(t, env, a, id, []map[string]any{s},
-				[]plStatus{{0, []string{"Новый этап", "Новый этап 2"}[i], int64(100 * (i + 1)), "#fffeb2", 0, true}})[0])
-		}
-		list := plList(t, plOK(t, env.Do(t, http.MethodGet, spath, a.member, ""), http.StatusOK), "statuses")
-		for _, s := range list {
-			if _, ok := s["descriptions"]; ok {
-				t.Errorf("descriptions without with=descriptions: %v", s)
-			}
-		}
-		plCheckStatuses(t, env, a, id, list, []plStatus{
-			{0, "Неразобранное", 0, "#c1c1c1", 1, false},
-			{newIDs[0], "Новый этап", 100, "#fffeb2", 0, true},
-			{newIDs[1], "Новый этап 2", 200, "#fffeb2", 0, true},
-			{142, "Успешно реализовано", 10000, "#CCFF66", 0, false},
-			{143, "Закрыто и не реализовано", 11000, "#D5D8DB", 0, false},
-		})
+		]`).HAL(200).Golden("pipeline_statuses_create")
+		newIDs := []int64{created.Int("_embedded.statuses.0.id"), created.Int("_embedded.statuses.1.id")}
+		// Listed: no descriptions without with=descriptions.
+		a.member(t, env).Get(t, spath).HAL(200).Golden("pipeline_statuses_list")
 
 		// The PATCH example, with a request id echoed.
-		st := plOK(t, env.Do(t, http.MethodPatch, fmt.Sprintf("%s/%d", spath, newIDs[0]), a.token,
-			`{"name": "Новое название для статуса", "color": "#c1e0ff", "request_id": "p"}`), http.StatusOK)
-		if st["request_id"] != "p" {
-			t.Errorf("request_id %v", st["request_id"])
-		}
-		delete(st, "request_id")
-		plCheckStatuses(t, env, a, id, []map[string]any{st}, []plStatus{{newIDs[0], "Новое название для статуса", 100, "#c1e0ff", 0, true}})
-		st = plOK(t, env.Do(t, http.MethodPatch, fmt.Sprintf("%s/%d", spath, newIDs[0]), a.token, `{"sort": 300}`), http.StatusOK)
-		if plInt(t, st, "sort") != 300 {
-			t.Errorf("sort %v", st["sort"])
-		}
+		one0 := fmt.Sprintf("%s/%d", spath, newIDs[0])
+		a.api.Patch(t, one0, `{"name": "Новое название для статуса", "color": "#c1e0ff", "request_id": "p"}`).HAL(200).
+			Golden("pipeline_status_patch")
+		a.api.Patch(t, one0, `{"sort": 300}`).HAL(200).Equal("sort", 300)
 		// An empty descriptions list changes nothing and is fine.
-		plOK(t, env.Do(t, http.MethodPatch, fmt.Sprintf("%s/%d", spath, newIDs[0]), a.token, `{"descriptions": []}`), http.StatusOK)
+		a.api.Patch(t, one0, `{"descriptions": []}`).HAL(200)
 
 		// 142 and 143 address this pipeline's won and lost stages.
-		won := plOK(t, env.Do(t, http.MethodPatch, spath+"/142", a.token, `{"name": "Продано", "sort": 10000}`), http.StatusOK)
-		plCheckStatuses(t, env, a, id, []map[string]any{won}, []plStatus{{142, "Продано", 10000, "#CCFF66", 0, false}})
-		lost := plOK(t, env.Do(t, http.MethodGet, spath+"/143", a.token, ""), http.StatusOK)
-		plCheckStatuses(t, env, a, id, []map[string]any{lost}, []plStatus{{143, "Закрыто и не реализовано", 11000, "#D5D8DB", 0, false}})
-		plWantViolations(t, env.Do(t, http.MethodPatch, spath+"/142", a.token, `{"sort": 500}`), plViolation{"0", "InvalidValue", "sort"})
-		plProblem(t, env.Do(t, http.MethodDelete, spath+"/142", a.token, ""), http.StatusBadRequest)
-		plProblem(t, env.Do(t, http.MethodDelete, spath+"/143", a.token, ""), http.StatusBadRequest)
+		a.api.Patch(t, spath+"/142", `{"name": "Продано", "sort": 10000}`).HAL(200).Golden("pipeline_status_142")
+		a.api.Get(t, spath+"/143").HAL(200).Golden("pipeline_status_143")
+		a.api.Patch(t, spath+"/142", `{"sort": 500}`).WantViolations(v("0", "InvalidValue", "sort"))
+		a.api.Delete(t, spath+"/142").Problem(400)
+		a.api.Delete(t, spath+"/143").Problem(400)
 		// The main pipeline's 142 is its own.
-		mainID := plInt(t, plPipelines(t, env, a.token)[0], "id")
-		mainWon := plOK(t, env.Do(t, http.MethodGet, fmt.Sprintf("%s/%d/statuses/142", plPath, mainID), a.token, ""), http.StatusOK)
-		if mainWon["name"] != "Успешно реализована" || plInt(t, mainWon, "pipeline_id") != mainID {
-			t.Errorf("main 142 = %v", mainWon)
-		}
+		mainID := listPipelines(t, env, a.api).Int("_embedded.pipelines.0.id")
+		a.api.Get(t, fmt.Sprintf("%s/%d/statuses/142", pipelinesPath, mainID)).HAL(200).
+			Equal("name", "Успешно реализована").Equal("pipeline_id", mainID)
 
 		// Validation.
 		one := fmt.Sprintf("%s/%d", spath, newIDs[1])
-		plWantViolations(t, env.Do(t, http.MethodPatch, one, a.token, `{}`), plViolation{"0", "FieldMissing", ""})
-		plWantViolations(t, env.Do(t, http.MethodPatch, one, a.token, `{"color": "#000000"}`), plViolation{"0", "NotSupportedChoice", "color"})
-		plWantViolations(t, env.Do(t, http.MethodPatch, one, a.token, `{"sort": 10001}`), plViolation{"0", "OutOfRange", "sort"})
-		plWantViolations(t, env.Do(t, http.MethodPatch, one, a.token, `{"name": []}`), plViolation{"0", "InvalidType", "name"})
-		plWantViolations(t, env.Do(t, http.MethodPatch, one, a.token, `{"descriptions": [{"level": "newbie", "description": "x"}]}`),
-			plViolation{"0", "FieldNotExpected", "descriptions"})
-		plWantViolations(t, env.Do(t, http.MethodPost, spath, a.token, `[{"name": "Ок", "sort": 1}, {"request_id": "b", "color": "red"}]`),
-			plViolation{"b", "FieldMissing", "name"}, plViolation{"b", "FieldMissing", "sort"}, plViolation{"b", "NotSupportedChoice", "color"})
-		plWantViolations(t, env.Do(t, http.MethodPost, spath, a.token, `[{"name": "Ок", "sort": 1}, {"name": "Далеко", "sort": -1}]`),
-			plViolation{"1", "OutOfRange", "sort"})
-		plWantViolations(t, env.Do(t, http.MethodPost, spath, a.token, `[{"name": "Ок", "sort": 1, "descriptions": [{"level": "master"}]}]`),
-			plViolation{"0", "FieldNotExpected", "descriptions"})
-		plWantViolations(t, env.Do(t, http.MethodPost, spath, a.token, `{"name": "Ок", "sort": 1}`), plViolation{"0", "InvalidType", ""})
-		if n := len(plList(t, plOK(t, env.Do(t, http.MethodGet, spath, a.token, ""), http.StatusOK), "statuses")); n != 5 {
-			t.Errorf("%d statuses after refused writes, want 5", n)
-		}
+		a.api.Patch(t, one, `{}`).WantViolations(v("0", "FieldMissing", ""))
+		a.api.Patch(t, one, `{"color": "#000000"}`).WantViolations(v("0", "NotSupportedChoice", "color"))
+		a.api.Patch(t, one, `{"sort": 10001}`).WantViolations(v("0", "OutOfRange", "sort"))
+		a.api.Patch(t, one, `{"name": []}`).WantViolations(v("0", "InvalidType", "name"))
+		a.api.Patch(t, one, `{"descriptions": [{"level": "newbie", "description": "x"}]}`).WantViolations(v("0", "FieldNotExpected", "descriptions"))
+		a.api.Post(t, spath, `[{"name": "Ок", "sort": 1}, {"request_id": "b", "color": "red"}]`).
+			WantViolations(v("b", "FieldMissing", "name"), v("b", "FieldMissing", "sort"), v("b", "NotSupportedChoice", "color"))
+		a.api.Post(t, spath, `[{"name": "Ок", "sort": 1}, {"name": "Далеко", "sort": -1}]`).WantViolations(v("1", "OutOfRange", "sort"))
+		a.api.Post(t, spath, `[{"name": "Ок", "sort": 1, "descriptions": [{"level": "master"}]}]`).WantViolations(v("0", "FieldNotExpected", "descriptions"))
+		a.api.Post(t, spath, `{"name": "Ок", "sort": 1}`).WantViolations(v("0", "InvalidType", ""))
+		a.api.Get(t, spath).HAL(200).Equal("_total_items", 5) // nothing refused was written
 
 		// Delete: 204, then gone.
-		plOK(t, env.Do(t, http.MethodDelete, one, a.token, ""), http.StatusNoContent)
-		plProblem(t, env.Do(t, http.MethodGet, one, a.token, ""), http.StatusNotFound)
-		plProblem(t, env.Do(t, http.MethodDelete, one, a.token, ""), http.StatusNotFound)
+		a.api.Delete(t, one).HAL(204)
+		a.api.Get(t, one).Problem(404)
+		a.api.Delete(t, one).Problem(404)
 	})
 }
 
 func TestV4PipelineStatusLimit(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
-		mainID := plInt(t, plPipelines(t, env, a.token)[0], "id")
-		spath := fmt.Sprintf("%s/%d/statuses", plPath, mainID)
+		a := newAccount(t, env, "Воронки", "")
+		spath := fmt.Sprintf("%s/%d/statuses", pipelinesPath, listPipelines(t, env, a.api).Int("_embedded.pipelines.0.id"))
 		batch := func(from, n int) string {
 			var items []string
 			for i := range n {
@@ -671,16 +344,14 @@ func TestV4PipelineStatusLimit(t *testing.T) {
 			return "[" + strings.Join(items, ",") + "]"
 		}
 		// 4 statuses now; 97 more would make 101: refused whole.
-		plProblem(t, env.Do(t, http.MethodPost, spath, a.token, batch(0, 97)), http.StatusUnprocessableEntity)
-		plOK(t, env.Do(t, http.MethodPost, spath, a.token, batch(0, 96)), http.StatusOK)
+		a.api.Post(t, spath, batch(0, 97)).Problem(422)
+		a.api.Post(t, spath, batch(0, 96)).HAL(200)
 		// The 101st.
-		p := plProblem(t, env.Do(t, http.MethodPost, spath, a.token, batch(96, 1)), http.StatusUnprocessableEntity)
-		if d, _ := p["detail"].(string); !strings.Contains(d, "100") {
+		if d := a.api.Post(t, spath, batch(96, 1)).Problem(422).Str("detail"); !strings.Contains(d, "100") {
 			t.Errorf("detail %q", d)
 		}
-		list := plList(t, plOK(t, env.Do(t, http.MethodGet, spath, a.token, ""), http.StatusOK), "statuses")
-		if len(list) != 100 {
-			t.Errorf("%d statuses, want 100", len(list))
+		if n := len(a.api.Get(t, spath).HAL(200).List("_embedded.statuses")); n != 100 {
+			t.Errorf("%d statuses, want 100", n)
 		}
 		// Open stages made now take ids past 142 and 143 (a fresh database
 		// has given out about 110 stage ids): those stay the system ids.
@@ -688,41 +359,27 @@ func TestV4PipelineStatusLimit(t *testing.T) {
 		for i := range 60 {
 			items = append(items, fmt.Sprintf(`{"name": "Этап %d", "sort": %d}`, i, i))
 		}
-		plCreate(t, env, a.token, `{"name": "Ещё", "sort": 5, "is_main": false, "is_unsorted_on": false, "_embedded": {"statuses": [`+
+		createPipeline(t, a.api, `{"name": "Ещё", "sort": 5, "is_main": false, "is_unsorted_on": false, "_embedded": {"statuses": [`+
 			strings.Join(items, ",")+`]}}`)
-		plNoReservedIDs(t, plPipelines(t, env, a.token))
+		noReservedIDs(t, listPipelines(t, env, a.api))
 	})
-}
-
-// plNoReservedIDs checks that 142 and 143 name only won and lost statuses.
-func plNoReservedIDs(t testing.TB, pipelines []map[string]any) {
-	t.Helper()
-	for _, p := range pipelines {
-		for _, s := range plList(t, p, "statuses") {
-			id, srt := plInt(t, s, "id"), plInt(t, s, "sort")
-			if (id == 142) != (srt == 10000) || (id == 143) != (srt == 11000) {
-				t.Errorf("pipeline %v status %v", p["id"], s)
-			}
-		}
-	}
 }
 
 // Deleting a status moves its leads to the pipeline's first status.
 func TestV4PipelineStatusDeleteMovesDeals(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		ctx := context.Background()
-		a := plNewAccount(t, env, "Воронки")
-		p := plCreate(t, env, a.token, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": false,
+		a := newAccount(t, env, "Воронки", "")
+		p := createPipeline(t, a.api, `{"name": "Доп", "sort": 20, "is_main": false, "is_unsorted_on": false,
 			"_embedded": {"statuses": [{"name": "Первый", "sort": 10}, {"name": "Второй", "sort": 20}]}}`)
-		id := plInt(t, p, "id")
-		statuses := plList(t, p, "statuses")
-		first, second := plInt(t, statuses[0], "id"), plInt(t, statuses[1], "id")
+		id := p.Int("id")
+		first, second := p.Int("_embedded.statuses.0.id"), p.Int("_embedded.statuses.1.id")
 
-		contacts, err := env.Server.Service.AddContacts(ctx, a.actor, []crm.NewContact{{FirstName: "Иван"}})
+		contacts, err := env.Server.Service.AddContacts(ctx, a.actor(), []crm.NewContact{{FirstName: "Иван"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		deal, err := env.Server.Service.CreateDeal(ctx, a.actor, crm.NewDeal{Name: "Сделка", ClientID: contacts[0].ID,
+		deal, err := env.Server.Service.CreateDeal(ctx, a.actor(), crm.NewDeal{Name: "Сделка", ClientID: contacts[0].ID,
 			PipelineID: id, StageID: second})
 		if err != nil {
 			t.Fatal(err)
@@ -731,9 +388,9 @@ func TestV4PipelineStatusDeleteMovesDeals(t *testing.T) {
 			t.Fatalf("deal in stage %d, want %d", deal.StageID, second)
 		}
 		// A member may not; an administrator may.
-		plProblem(t, env.Do(t, http.MethodDelete, fmt.Sprintf("%s/%d/statuses/%d", plPath, id, second), a.member, ""), http.StatusForbidden)
-		plOK(t, env.Do(t, http.MethodDelete, fmt.Sprintf("%s/%d/statuses/%d", plPath, id, second), a.token, ""), http.StatusNoContent)
-		got, err := env.Server.Service.Deal(ctx, a.actor, deal.ID, false)
+		a.member(t, env).Delete(t, fmt.Sprintf("%s/%d/statuses/%d", pipelinesPath, id, second)).Problem(403)
+		a.api.Delete(t, fmt.Sprintf("%s/%d/statuses/%d", pipelinesPath, id, second)).HAL(204)
+		got, err := env.Server.Service.Deal(ctx, a.actor(), deal.ID, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -741,63 +398,55 @@ func TestV4PipelineStatusDeleteMovesDeals(t *testing.T) {
 			t.Errorf("deal in pipeline %d stage %d, want %d/%d", got.Deal.PipelineID, got.Deal.StageID, id, first)
 		}
 		// The last open status cannot go.
-		plProblem(t, env.Do(t, http.MethodDelete, fmt.Sprintf("%s/%d/statuses/%d", plPath, id, first), a.token, ""), http.StatusBadRequest)
+		a.api.Delete(t, fmt.Sprintf("%s/%d/statuses/%d", pipelinesPath, id, first)).Problem(400)
 	})
 }
 
 func TestV4PipelineAccess(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := plNewAccount(t, env, "Воронки")
-		b := plNewAccount(t, env, "Others")
-		mainID := plInt(t, plPipelines(t, env, a.token)[0], "id")
-		pp := fmt.Sprintf("%s/%d", plPath, mainID)
+		a := newAccount(t, env, "Воронки", "")
+		member := a.member(t, env)
+		b := newAccount(t, env, "Others", "")
+		mainID := listPipelines(t, env, a.api).Int("_embedded.pipelines.0.id")
+		pp := fmt.Sprintf("%s/%d", pipelinesPath, mainID)
 		sp := pp + "/statuses"
-		var stageID int64
-		for _, s := range plList(t, plOK(t, env.Do(t, http.MethodGet, sp, a.token, ""), http.StatusOK), "statuses") {
-			if s["name"] == "В работе" {
-				stageID = plInt(t, s, "id")
-			}
-		}
+		stageID := a.api.Get(t, sp).HAL(200).Int("_embedded.statuses.name=В работе.id")
 		one := fmt.Sprintf("%s/%d", sp, stageID)
 		pipeline := `[{"name": "X", "sort": 1, "is_main": false, "is_unsorted_on": true}]`
 		calls := []struct{ method, path, body string }{
-			{http.MethodGet, plPath, ""}, {http.MethodPost, plPath, pipeline},
+			{http.MethodGet, pipelinesPath, ""}, {http.MethodPost, pipelinesPath, pipeline},
 			{http.MethodGet, pp, ""}, {http.MethodPatch, pp, `{"name": "Y"}`}, {http.MethodDelete, pp, ""},
 			{http.MethodGet, sp, ""}, {http.MethodPost, sp, `[{"name": "Z", "sort": 1}]`},
 			{http.MethodGet, one, ""}, {http.MethodPatch, one, `{"name": "Z"}`}, {http.MethodDelete, one, ""},
 		}
 		for _, c := range calls {
 			// 401 without or with a bad token.
-			plProblem(t, env.Do(t, c.method, c.path, "", c.body), http.StatusUnauthorized)
-			plProblem(t, env.Do(t, c.method, c.path, "nonsense", c.body), http.StatusUnauthorized)
+			env.AmoCRM("").Do(t, c.method, c.path, c.body).Problem(401)
+			env.AmoCRM("nonsense").Do(t, c.method, c.path, c.body).Problem(401)
 			if c.method != http.MethodGet {
 				// 403 for a member, whatever the body.
-				plProblem(t, env.Do(t, c.method, c.path, a.member, c.body), http.StatusForbidden)
-				plProblem(t, env.Do(t, c.method, c.path, a.member, `{"broken`), http.StatusForbidden)
+				member.Do(t, c.method, c.path, c.body).Problem(403)
+				member.Do(t, c.method, c.path, `{"broken`).Problem(403)
 			}
 			// Another account sees none of it.
-			if c.path != plPath {
-				plProblem(t, env.Do(t, c.method, c.path, b.token, c.body), http.StatusNotFound)
+			if c.path != pipelinesPath {
+				b.api.Do(t, c.method, c.path, c.body).Problem(404)
 			}
 		}
 		// 404s: unknown ids, statuses of another pipeline, non-numeric ids.
-		otherID := plInt(t, plPipelines(t, env, b.token)[0], "id")
+		otherID := listPipelines(t, env, b.api).Int("_embedded.pipelines.0.id")
 		for _, path := range []string{
-			plPath + "/999999", plPath + "/999999/statuses", plPath + "/999999/statuses/142",
-			sp + "/999999", fmt.Sprintf("%s/%d/statuses/%d", plPath, otherID, stageID),
-			plPath + "/abc", plPath + "/abc/statuses", sp + "/abc", plPath + "/0", plPath + "/-1/statuses",
+			pipelinesPath + "/999999", pipelinesPath + "/999999/statuses", pipelinesPath + "/999999/statuses/142",
+			sp + "/999999", fmt.Sprintf("%s/%d/statuses/%d", pipelinesPath, otherID, stageID),
+			pipelinesPath + "/abc", pipelinesPath + "/abc/statuses", sp + "/abc", pipelinesPath + "/0", pipelinesPath + "/-1/statuses",
 		} {
-			plProblem(t, env.Do(t, http.MethodGet, path, a.token, ""), http.StatusNotFound)
+			a.api.Get(t, path).Problem(404)
 		}
 		// 405 with Allow for a known path and another method.
-		resp := env.Do(t, http.MethodPut, pp, a.token, `{}`)
-		plProblem(t, resp, http.StatusMethodNotAllowed)
-		if allow := resp.Header.Get("Allow"); allow != "GET, PATCH, DELETE" {
+		if allow := a.api.Do(t, http.MethodPut, pp, `{}`).Problem(405).Header.Get("Allow"); allow != "GET, PATCH, DELETE" {
 			t.Errorf("Allow %q", allow)
 		}
-		resp = env.Do(t, http.MethodPatch, plPath, a.token, `[]`)
-		plProblem(t, resp, http.StatusMethodNotAllowed)
-		if allow := resp.Header.Get("Allow"); allow != "GET, POST" {
+		if allow := a.api.Patch(t, pipelinesPath, `[]`).Problem(405).Header.Get("Allow"); allow != "GET, POST" {
 			t.Errorf("Allow %q", allow)
 		}
 	})
@@ -808,89 +457,66 @@ func TestV4PipelineAccess(t *testing.T) {
 func TestV4PipelineRoundTrip(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		ctx := context.Background()
-		a := plNewAccount(t, env, "Воронки")
-		p := plCreate(t, env, a.token, `{"name": "Общая", "sort": 20, "is_main": false, "is_unsorted_on": true,
+		a := newAccount(t, env, "Воронки", "")
+		p := createPipeline(t, a.api, `{"name": "Общая", "sort": 20, "is_main": false, "is_unsorted_on": true,
 			"_embedded": {"statuses": [{"name": "Звонок", "sort": 10, "color": "#98cbff"}, {"id": 143, "name": "Мимо"}]}}`)
-		id := plInt(t, p, "id")
-		statuses := plList(t, p, "statuses")
-		callID := plInt(t, statuses[1], "id")
+		id := p.Int("id")
+		callID := p.Int("_embedded.statuses.1.id")
+		pp := pipelinesPath + "/" + itoa(id)
 
-		envybox := func() map[string]any {
+		envybox := func() crmtest.JSON {
 			t.Helper()
-			resp := env.Do(t, http.MethodGet, "/openapi/v1/main/data/?api_key="+a.key, "", "")
-			if resp.Status != http.StatusOK {
-				t.Fatalf("main/data: %d %s", resp.Status, resp.Body)
-			}
-			deal := resp.Object(t)["result"].(map[string]any)["deal"].(map[string]any)
-			for _, raw := range deal["pipelines"].([]any) {
-				ep := raw.(map[string]any)
-				if ep["id"] == fmt.Sprint(id) {
-					return ep
-				}
-			}
-			t.Fatalf("pipeline %d not in main/data: %s", id, resp.Body)
-			return nil
+			return env.Envybox(a.EnvyboxAPIKey).Get(t, "/openapi/v1/main/data/").Expect(200).Sub("result.deal.pipelines.id=" + itoa(id))
 		}
-		ep := envybox()
-		if ep["name"] != "Общая" || ep["primary"] != "0" {
-			t.Errorf("envybox pipeline %v", ep)
-		}
-		stages := ep["stages"].(map[string]any)
+		// Stages are keyed by their ids; the system statuses 2001, 2003 and
+		// 2004 are unsorted, won and lost.
+		ep := envybox().Equal("name", "Общая").Equal("primary", "0")
+		stages := ep.Obj("stages")
 		if len(stages) != 4 {
 			t.Fatalf("envybox stages %v", stages)
 		}
-		byStatus := map[string][]map[string]any{}
-		for key, raw := range stages {
-			st := raw.(map[string]any)
-			if st["id"] != key {
-				t.Errorf("stage keyed %s has id %v", key, st["id"])
+		for key := range stages {
+			ep.Equal("stages."+key+".id", key)
+		}
+		ep.Equal("stages."+itoa(callID)+".name", "Звонок").Equal("stages."+itoa(callID)+".color", "#98cbff").Equal("stages."+itoa(callID)+".status_id", "2002")
+		byStatus := map[string][]string{}
+		for _, st := range stages {
+			s := st.(map[string]any)
+			byStatus[s["status_id"].(string)] = append(byStatus[s["status_id"].(string)], s["name"].(string))
+		}
+		crmtest.Equal(t, "envybox stage names by status", map[string][]string{"2001": byStatus["2001"], "2003": byStatus["2003"], "2004": byStatus["2004"]},
+			map[string][]string{"2001": {"Неразобранное"}, "2003": {"Успешно реализовано"}, "2004": {"Мимо"}})
+		var wonID int64
+		for key, st := range stages {
+			if st.(map[string]any)["status_id"] == "2003" {
+				wonID, _ = strconv.ParseInt(key, 10, 64)
 			}
-			byStatus[st["status_id"].(string)] = append(byStatus[st["status_id"].(string)], st)
 		}
-		call := stages[fmt.Sprint(callID)].(map[string]any)
-		if call["name"] != "Звонок" || call["color"] != "#98cbff" || call["status_id"] != "2002" {
-			t.Errorf("envybox stage %v", call)
-		}
-		if len(byStatus["2001"]) != 1 || byStatus["2001"][0]["name"] != "Неразобранное" ||
-			len(byStatus["2003"]) != 1 || byStatus["2003"][0]["name"] != "Успешно реализовано" ||
-			len(byStatus["2004"]) != 1 || byStatus["2004"][0]["name"] != "Мимо" {
-			t.Errorf("envybox stages by status %v", byStatus)
-		}
-		wonID, _ := strconv.ParseInt(byStatus["2003"][0]["id"].(string), 10, 64)
 
 		// Renames elsewhere (the domain, as UIS and Envybox call it) show here.
 		name := "Переименована"
-		if _, err := env.Server.Service.UpdatePipeline(ctx, a.actor, id, crm.PipelinePatch{Name: &name}); err != nil {
+		if _, err := env.Server.Service.UpdatePipeline(ctx, a.actor(), id, crm.PipelinePatch{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 		stageName, color := "Победа", "rgb(1, 2, 255)"
-		if _, err := env.Server.Service.UpdateStage(ctx, a.actor, id, wonID, crm.StagePatch{Name: &stageName, Color: &color}); err != nil {
+		if _, err := env.Server.Service.UpdateStage(ctx, a.actor(), id, wonID, crm.StagePatch{Name: &stageName, Color: &color}); err != nil {
 			t.Fatal(err)
 		}
-		got := plOK(t, env.Do(t, http.MethodGet, plPath+"/"+fmt.Sprint(id), a.token, ""), http.StatusOK)
-		if got["name"] != name {
-			t.Errorf("name %v", got["name"])
-		}
-		won := plOK(t, env.Do(t, http.MethodGet, fmt.Sprintf("%s/%d/statuses/142", plPath, id), a.token, ""), http.StatusOK)
-		if won["name"] != stageName || won["color"] != "#0102ff" {
-			t.Errorf("142 = %v", won)
-		}
+		a.api.Get(t, pp).HAL(200).Equal("name", name)
+		a.api.Get(t, pp+"/statuses/142").HAL(200).Equal("name", stageName).Equal("color", "#0102ff")
 		// A stage added in the domain (as UIS adds one) shows with its own id.
-		st, err := env.Server.Service.AddStage(ctx, a.actor, id, crm.NewStage{Name: "Из UIS", Position: 50})
+		st, err := env.Server.Service.AddStage(ctx, a.actor(), id, crm.NewStage{Name: "Из UIS", Position: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := plOK(t, env.Do(t, http.MethodGet, fmt.Sprintf("%s/%d/statuses/%d", plPath, id, st.ID), a.token, ""), http.StatusOK)
-		if s["name"] != "Из UIS" || plInt(t, s, "sort") != 50 || !plHex.MatchString(s["color"].(string)) {
-			t.Errorf("status %v", s)
+		s := a.api.Get(t, fmt.Sprintf("%s/statuses/%d", pp, st.ID)).HAL(200).Equal("name", "Из UIS").Equal("sort", 50)
+		if c := s.Str("color"); !regexp.MustCompile(`^#[0-9a-fA-F]{6}$`).MatchString(c) {
+			t.Errorf("colour %q", c)
 		}
 
 		// And the other way: a rename here shows in Envybox.
-		plOK(t, env.Do(t, http.MethodPatch, plPath+"/"+fmt.Sprint(id), a.token, `{"name": "Снова"}`), http.StatusOK)
-		plOK(t, env.Do(t, http.MethodPatch, fmt.Sprintf("%s/%d/statuses/%d", plPath, id, callID), a.token, `{"name": "Встреча"}`), http.StatusOK)
-		ep = envybox()
-		if ep["name"] != "Снова" || ep["stages"].(map[string]any)[fmt.Sprint(callID)].(map[string]any)["name"] != "Встреча" {
-			t.Errorf("envybox after rename %v", ep)
-		}
+		a.api.Patch(t, pp, `{"name": "Снова"}`).HAL(200)
+		a.api.Patch(t, fmt.Sprintf("%s/statuses/%d", pp, callID), `{"name": "Встреча"}`).HAL(200)
+		envybox().Equal("name", "Снова").Equal("stages."+itoa(callID)+".name", "Встреча")
 	})
 }
