@@ -97,31 +97,30 @@ func (c *Client) Delete(t testing.TB, path string) *Reply {
 }
 
 // Race sends every body to path at once with c's credential and returns
-// the HTTP statuses in order, once all are answered.
-func (c *Client) Race(t testing.TB, method, path string, bodies []string) []int {
+// the replies in order, once all are answered; check them on the test's
+// goroutine.
+func (c *Client) Race(t testing.TB, method, path string, bodies []string) []*Reply {
 	t.Helper()
-	statuses := make([]int, len(bodies))
+	resps := make([]*Response, len(bodies))
 	errs := make([]error, len(bodies))
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, body := range bodies {
 		wg.Go(func() {
 			<-start
-			var resp *Response
-			resp, errs[i] = c.env.send(method, c.path(path), c.token, body, c.headers)
-			if resp != nil {
-				statuses[i] = resp.Status
-			}
+			resps[i], errs[i] = c.env.send(method, c.path(path), c.token, body, c.headers)
 		})
 	}
 	close(start)
 	wg.Wait()
+	replies := make([]*Reply, len(bodies))
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
+		replies[i] = newReply(t, c.env, resps[i])
 	}
-	return statuses
+	return replies
 }
 
 // Reply is a response under test. Its JSON methods (At, Int, Equal, …) read

@@ -158,9 +158,9 @@ func TestSegmentCustomFieldLimit(t *testing.T) {
 			for i := range bodies {
 				bodies[i] = batch(100+i, 1)
 			}
-			statuses := racer.api.Race(t, http.MethodPost, segmentFieldsPath, bodies)
-			if ok, refused := count(statuses, http.StatusCreated), count(statuses, http.StatusUnprocessableEntity); ok != 3 || refused != 7 {
-				t.Errorf("statuses %v: %d created and %d refused, want 3 and 7", statuses, ok, refused)
+			replies := racer.api.Race(t, http.MethodPost, segmentFieldsPath, bodies)
+			if ok, refused := count(replies, http.StatusCreated), count(replies, http.StatusUnprocessableEntity); ok != 3 || refused != 7 {
+				t.Errorf("statuses %v: %d created and %d refused, want 3 and 7", statuses(replies), ok, refused)
 			}
 			racer.api.Get(t, segmentFieldsPath).HAL(200).Equal("_total_items", 30)
 		})

@@ -68,15 +68,24 @@ func fieldValue(id int64, name string, code any, typ string, values ...map[strin
 // valueOf is the path of field id's entry in custom_fields_values.
 func valueOf(id int64) string { return "custom_fields_values.field_id=" + itoa(id) }
 
-// count returns how many of statuses equal status.
-func count(statuses []int, status int) int {
+// count returns how many replies have the HTTP status.
+func count(replies []*crmtest.Reply, status int) int {
 	n := 0
-	for _, s := range statuses {
-		if s == status {
+	for _, r := range replies {
+		if r.Status == status {
 			n++
 		}
 	}
 	return n
+}
+
+// statuses lists the HTTP statuses of replies, for messages.
+func statuses(replies []*crmtest.Reply) []int {
+	out := make([]int, len(replies))
+	for i, r := range replies {
+		out[i] = r.Status
+	}
+	return out
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }

@@ -403,9 +403,9 @@ func TestSegmentLimit(t *testing.T) {
 			for i := range bodies {
 				bodies[i] = fmt.Sprintf(`{"name":"Race %d"}`, i)
 			}
-			statuses := racer.api.Race(t, http.MethodPost, segmentsPath, bodies)
-			if ok, refused := count(statuses, http.StatusOK), count(statuses, http.StatusUnprocessableEntity); ok != 5 || refused != 15 {
-				t.Errorf("statuses %v: %d created and %d refused, want 5 and 15", statuses, ok, refused)
+			replies := racer.api.Race(t, http.MethodPost, segmentsPath, bodies)
+			if ok, refused := count(replies, http.StatusOK), count(replies, http.StatusUnprocessableEntity); ok != 5 || refused != 15 {
+				t.Errorf("statuses %v: %d created and %d refused, want 5 and 15", statuses(replies), ok, refused)
 			}
 			racer.api.Get(t, segmentsPath).HAL(200).Equal("_total_items", crm.MaxSegments)
 		})
