@@ -60,9 +60,9 @@ func TestKeywordLiteral(t *testing.T) {
 		dealWantIDs(t, "newline", e.post(t, "/openapi/v1/deal/list/", `{"keyword": "p_q\nr"}`), []int64{multiline})
 
 		// client/list: the client's name, and its deals' names.
-		a := clAccount{env: env, key: e.key, actor: e.actor}
-		named := a.create(t, `{"request": {"name": "ivan_petrov"}}`)
-		a.create(t, `{"request": {"name": "ivanXpetrov"}}`)
+		a := &account{env: env, api: env.Envybox(e.key)}
+		named := a.createClient(t, `{"name": "ivan_petrov"}`)
+		a.createClient(t, `{"name": "ivanXpetrov"}`)
 		for _, tc := range []struct {
 			keyword string
 			want    []string
@@ -72,8 +72,8 @@ func TestKeywordLiteral(t *testing.T) {
 			{"%", []string{fmt.Sprint(client)}},
 		} {
 			var got []string
-			for _, r := range clArr(t, a.list(t, fmt.Sprintf(`{"keyword": %q}`, tc.keyword))["result"]) {
-				got = append(got, fmt.Sprint(clObj(t, r)["id"]))
+			for _, r := range a.ok(t, "client/list/", fmt.Sprintf(`{"keyword": %q}`, tc.keyword)).List("result") {
+				got = append(got, fmt.Sprint(r.At("id")))
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("client/list %q: %v, want %v", tc.keyword, got, tc.want)
