@@ -42,6 +42,9 @@ type tenantTx struct {
 	// segments are the segments whose links this transaction changed; Update
 	// recounts their customers before committing (segment.go).
 	segments map[int64]bool
+	// group is the shared transaction this call runs in (writer.go), nil
+	// outside Update.
+	group *commitGroup
 }
 
 var _ crm.Tx = (*tenantTx)(nil)

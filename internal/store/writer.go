@@ -182,7 +182,9 @@ func (w *writer) enqueue(group int64, c *writeCall) (*writeQueue, bool) {
 // transaction of the last second waits up to linger for each further one,
 // when a transaction of its group ended less than recent ago (PostgreSQL's
 // commit_delay in spirit), and no more than lingerMax in all: it holds the
-// write lock meanwhile. A caller after a quiet spell never waits. On
+// write lock meanwhile. A wait in vain ends the waiting and lowers the
+// expectation to what came, so once a burst is over a lone caller waits
+// once, at most linger; a caller after a quiet spell never waits. On
 // SQLite the linger took BenchmarkWrites' parallel transactions (8
 // goroutines) from 1.4–3.7 calls to 7.8–8, and crmdbench's lead/set (8
 // clients, 2,000 deals) from 0.22× to 0.32–0.34× of the write baseline (the
@@ -195,13 +197,20 @@ const (
 	recent    = 5 * time.Millisecond
 )
 
+// lingering is how one transaction waits for calls (see linger).
+type lingering struct {
+	want   int           // calls to wait for
+	waited time.Duration // spent waiting so far
+	missed bool          // a wait ended with nobody come
+}
+
 // next takes the next call of q for a transaction that has taken taken
-// calls so far and waited lingered for them, waiting for one while it has
-// fewer than want (see linger); nil when the transaction is to commit.
-func (w *writer) next(q *writeQueue, taken, want int, lingered *time.Duration) *writeCall {
+// calls so far, waiting for one while it has fewer than l.want (see
+// linger); nil when the transaction is to commit.
+func (w *writer) next(q *writeQueue, taken int, l *lingering) *writeCall {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if wait := min(linger, lingerMax-*lingered); len(q.calls) == 0 && taken < want && wait > 0 {
+	if wait := min(linger, lingerMax-l.waited); len(q.calls) == 0 && taken < l.want && wait > 0 && !l.missed {
 		arrived := make(chan struct{})
 		q.arrived = arrived
 		w.mu.Unlock()
@@ -212,11 +221,12 @@ func (w *writer) next(q *writeQueue, taken, want int, lingered *time.Duration) *
 		case <-t.C:
 		}
 		t.Stop()
-		*lingered += time.Since(start)
+		l.waited += time.Since(start)
 		w.mu.Lock()
 		if q.arrived == arrived {
 			q.arrived = nil
 		}
+		l.missed = len(q.calls) == 0
 	}
 	if len(q.calls) == 0 {
 		return nil
@@ -227,13 +237,13 @@ func (w *writer) next(q *writeQueue, taken, want int, lingered *time.Duration) *
 	return c
 }
 
-// finish ends a transaction of q: it hands the writing to the first caller
-// waiting, if any, and answers the calls of batch but the writer's own
-// (batch[0]).
-func (w *writer) finish(q *writeQueue, batch []*writeCall) {
+// finish ends a transaction of q, whose waiting for calls went as l says:
+// it hands the writing to the first caller waiting, if any, and answers the
+// calls of batch but the writer's own (batch[0]).
+func (w *writer) finish(q *writeQueue, batch []*writeCall, l lingering) {
 	w.mu.Lock()
 	q.ended = time.Now()
-	if len(batch) >= q.peak || q.ended.Sub(q.peakAt) > time.Second {
+	if len(batch) >= q.peak || l.missed || q.ended.Sub(q.peakAt) > time.Second {
 		q.peak, q.peakAt = len(batch), q.ended
 	}
 	var next *writeCall
@@ -260,6 +270,7 @@ func (w *writer) finish(q *writeQueue, batch []*writeCall) {
 // when handed the writing.
 func (db *DB) writeTx(q *writeQueue) {
 	g := &commitGroup{db: db}
+	l := lingering{want: 1}
 	defer func() {
 		// A panic of the writer itself, outside any fn (a bug): no call
 		// of the transaction commits; its callers are answered and the
@@ -271,19 +282,17 @@ func (db *DB) writeTx(q *writeQueue) {
 					c.err = fmt.Errorf("store: writer panicked: %v", p)
 				}
 			}
-			db.writer.finish(q, g.batch)
+			db.writer.finish(q, g.batch, l)
 			panic(p)
 		}
 	}()
 	db.writer.mu.Lock()
-	want := 1
 	if time.Since(q.ended) < recent {
-		want = q.peak
+		l.want = q.peak
 	}
 	db.writer.mu.Unlock()
-	var lingered time.Duration
 	for len(g.batch) < maxCallsPerCommit {
-		c := db.writer.next(q, len(g.batch), want, &lingered)
+		c := db.writer.next(q, len(g.batch), &l)
 		if c == nil {
 			break
 		}
@@ -291,7 +300,7 @@ func (db *DB) writeTx(q *writeQueue) {
 		g.run(c)
 	}
 	g.commit()
-	db.writer.finish(q, g.batch)
+	db.writer.finish(q, g.batch, l)
 }
 
 // commitGroup is one shared transaction and the calls it carries.
@@ -307,6 +316,10 @@ type commitGroup struct {
 	live []*writeCall
 	// accounts are the accounts locked (PostgreSQL) and found in tx.
 	accounts map[int64]bool
+	// shared are the readings calls hand on to the next (Shared); last is
+	// the binding of the call run last.
+	shared map[sharedKey]*sharedRead
+	last   *tenantTx
 }
 
 // run writes c in the shared transaction, beginning one if needed, and
@@ -337,6 +350,7 @@ func (g *commitGroup) run(c *writeCall) {
 			return
 		}
 		g.live = append(g.live, c)
+		g.settle(true)
 		return
 	}
 	if _, err := g.tx.ExecContext(g.ctx, `SAVEPOINT `+savepoint); err != nil {
@@ -350,10 +364,12 @@ func (g *commitGroup) run(c *writeCall) {
 		_, err := g.tx.ExecContext(g.ctx, `RELEASE SAVEPOINT `+savepoint)
 		if err == nil {
 			g.live = append(g.live, c)
+			g.settle(true)
 			return
 		}
 		c.err = g.db.mapError(fmt.Errorf("release savepoint: %w", err))
 	}
+	g.settle(false)
 	if _, err := g.tx.ExecContext(g.ctx, `ROLLBACK TO SAVEPOINT `+savepoint); err != nil {
 		// SQLite rolls the whole transaction back on a few errors (a full
 		// disk, an I/O error): the savepoint is gone with it.
@@ -378,7 +394,7 @@ func (g *commitGroup) begin(ctx context.Context) error {
 		conn.Close()
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	g.conn, g.tx, g.accounts = conn, tx, map[int64]bool{}
+	g.conn, g.tx, g.accounts, g.shared = conn, tx, map[int64]bool{}, map[sharedKey]*sharedRead{}
 	return nil
 }
 
@@ -423,6 +439,7 @@ func (g *commitGroup) call(c *writeCall) (err error) {
 		}
 	}()
 	t := g.db.bind(detached{g.tx}, c.accountID)
+	t.group, g.last = g, t
 	if err := c.fn(t); err != nil {
 		return g.db.mapError(err)
 	}
@@ -470,7 +487,56 @@ func (g *commitGroup) end() {
 	if g.conn != nil {
 		g.conn.Close()
 	}
-	g.conn, g.tx, g.live, g.accounts = nil, nil, nil, nil
+	g.conn, g.tx, g.live, g.accounts, g.shared, g.last = nil, nil, nil, nil, nil, nil
+}
+
+// sharedKey names a reading the calls of a transaction share: Shared's key
+// in one account.
+type sharedKey struct {
+	account int64
+	key     any
+}
+
+// sharedRead is a shared reading and the binding of the call that last
+// asked for it.
+type sharedRead struct {
+	value any
+	user  *tenantTx
+}
+
+// Shared returns what make makes, made once for the calls of a shared
+// transaction that ask for key one after another: each hands it to the
+// next. A call that does not ask for key, or fails, drops it: it may have
+// changed what make read. So a caller promises not to change, once it has
+// asked, what make reads; in exchange, concurrent calls that read the same
+// reference data (the intake's pipelines and inbox types) read it once per
+// transaction. Outside a shared transaction it is make.
+func (t *tenantTx) Shared(key any, make func() (any, error)) (any, error) {
+	g := t.group
+	if g == nil {
+		return make()
+	}
+	k := sharedKey{t.accountID, key}
+	if r, ok := g.shared[k]; ok {
+		r.user = t
+		return r.value, nil
+	}
+	v, err := make()
+	if err != nil {
+		return nil, err
+	}
+	g.shared[k] = &sharedRead{value: v, user: t}
+	return v, nil
+}
+
+// settle keeps, after a call, only the shared readings it asked for, and
+// none if it failed (see Shared).
+func (g *commitGroup) settle(ok bool) {
+	for k, r := range g.shared {
+		if !ok || r.user != g.last {
+			delete(g.shared, k)
+		}
+	}
 }
 
 // abort ends a broken transaction: the calls in it fail with err.

@@ -470,3 +470,46 @@ func TestUpdateConcurrentAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateSharedReadings: calls that ask for one reading one after
+// another in a transaction read it once; a call that does not ask for it,
+// or fails, drops it, so the next reads it afresh.
+func TestUpdateSharedReadings(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		db := open(t, dsn)
+		account := newAccount(t, db, "Shared").AccountID
+		type sharer interface {
+			Shared(key any, make func() (any, error)) (any, error)
+		}
+		type key struct{}
+		made := 0
+		got := make([]any, 6)
+		ask := func(i int, fail bool) queued {
+			return queued{account: account, fn: func(tx crm.Tx) error {
+				v, err := tx.(sharer).Shared(key{}, func() (any, error) { made++; return made, nil })
+				got[i] = v
+				if err == nil && fail {
+					err = errors.New("refused")
+				}
+				return err
+			}}
+		}
+		var id int64
+		answers := lineUp(t, db, []queued{
+			ask(0, false),
+			ask(1, false), // handed on
+			{account: account, fn: addUser("between", &id)}, // drops it
+			ask(3, false),
+			ask(4, true), // handed on, then dropped
+			ask(5, false),
+		})
+		for i, a := range answers {
+			if (a.err != nil) != (i == 4) {
+				t.Errorf("call %d: %v", i, a.err)
+			}
+		}
+		if want := []any{1, 1, nil, 2, 2, 3}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("readings %v, want %v", got, want)
+		}
+	})
+}
