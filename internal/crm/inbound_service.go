@@ -250,7 +250,7 @@ func asEnumID(x any) (int64, bool) {
 func (s *Service) CreateInbound(ctx context.Context, actor Actor, n NewInbound) (Inbound, error) {
 	var out Inbound
 	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		ic, err := loadInboundContext(ctx, tx, needsOf(n))
+		ic, err := sharedInboundContext(ctx, tx, needsOf(n))
 		if err != nil {
 			return err
 		}
@@ -258,6 +258,35 @@ func (s *Service) CreateInbound(ctx context.Context, actor Actor, n NewInbound) 
 		return err
 	})
 	return out, err
+}
+
+// sharer is a Tx whose calls sharing a transaction (the store's write path)
+// can hand each other what they read alike, made by make once per
+// transaction. A caller promises not to change, once it has asked, what
+// make reads; a call that does not ask, or fails, drops the reading.
+type sharer interface {
+	Shared(key any, make func() (any, error)) (any, error)
+}
+
+// inboundContextKey names the intake's reference data among a shared
+// transaction's readings.
+type inboundContextKey struct{}
+
+// sharedInboundContext is loadInboundContext for recording leads, which
+// change none of the reference data: the leads sharing a transaction read
+// it once. Read per lead, it was a quarter of the CPU of leads recorded
+// eight at a time.
+func sharedInboundContext(ctx context.Context, tx Tx, need inboundNeeds) (*inboundContext, error) {
+	s, ok := tx.(sharer)
+	if !ok {
+		return loadInboundContext(ctx, tx, need)
+	}
+	v, err := s.Shared(inboundContextKey{}, func() (any, error) { return &inboundContext{}, nil })
+	if err != nil {
+		return nil, err
+	}
+	ic := v.(*inboundContext)
+	return ic, ic.load(ctx, tx, need)
 }
 
 // needsOf is the reference data recording n validates against: users only
