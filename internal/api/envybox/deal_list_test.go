@@ -11,66 +11,44 @@ import (
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
-var dealListKeys = []string{"id", "inbox_type_id", "stage_updated_at", "client_id", "pipeline_id", "stage_id", "stage", "user_id",
-	"employee_id", "department_id", "status_id", "stage_color", "created_at", "client_name", "values", "connected_lead_id"}
-
 func TestDealList(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
 		ctx := context.Background()
 
 		// The document's example on an empty account.
-		obj := e.post(t, "/openapi/v1/deal/list/", `{"keyword": "", "limit": 0, "offset": 0, "date_start": "2017-07-10", "date_end": "2017-07-10", "date_type": "created", "stage_id": 1}`)
-		dealKeys(t, "reply", obj, "dateType", "dateSelectType", "offset", "limit", "result", "count", "inputs_sum", "status_code", "message")
-		dealWant(t, "reply", obj, map[string]any{"dateType": "period", "dateSelectType": "created", "offset": -1, "limit": 50,
-			"result": []any{}, "count": "0", "inputs_sum": []any{}})
+		a.ok(t, "deal/list/", `{"keyword": "", "limit": 0, "offset": 0, "date_start": "2017-07-10", "date_end": "2017-07-10",
+			"date_type": "created", "stage_id": 1}`).EqualJSON("", `{"dateType": "period", "dateSelectType": "created", "offset": -1,
+			"limit": 50, "result": [], "count": "0", "inputs_sum": [], "status_code": 200, "message": "success"}`)
 
 		// Three deals: 2024-03-11 01:30, 2024-03-11 23:59:30 and
 		// 2024-03-12 00:00:30 Moscow time.
-		clientID, first := e.client(t, "CallbackKILLER", "+7 (499) 322-97-10", "team@callbackkiller.com")
-		e.clock.set(time.Date(2024, 3, 11, 20, 59, 30, 0, time.UTC))
-		otherClient, second := e.client(t, "Иван Петров", "79001112233", "ivan@example.com")
-		e.clock.set(time.Date(2024, 3, 11, 21, 0, 30, 0, time.UTC))
-		third := e.deal(t, clientID, "Оптовый заказ")
+		clientID, first := a.leadClient(t, "CallbackKILLER", "+7 (499) 322-97-10", "team@callbackkiller.com")
+		clock.Set(time.Date(2024, 3, 11, 20, 59, 30, 0, time.UTC))
+		otherClient, second := a.leadClient(t, "Иван Петров", "79001112233", "ivan@example.com")
+		clock.Set(time.Date(2024, 3, 11, 21, 0, 30, 0, time.UTC))
+		third := a.deal(t, clientID, "Оптовый заказ")
 
-		obj = e.post(t, "/openapi/v1/deal/list/", `{}`)
-		dealWantIDs(t, "all", obj, []int64{third, second, first})
-		row := dealArr(t, obj, "result")[2].(map[string]any)
-		dealKeys(t, "row", row, dealListKeys...)
-		dealTypes(t, "row", row, map[string]string{"id": "s", "inbox_type_id": "s", "stage_updated_at": "s", "client_id": "s",
-			"pipeline_id": "s", "stage_id": "s", "stage": "s", "user_id": "s", "employee_id": "s", "department_id": "s", "status_id": "s",
-			"stage_color": "s", "created_at": "s", "client_name": "s|null", "values": "o", "connected_lead_id": "a"})
-		newStage := e.stages[crm.StageNew]
-		dealWant(t, "row", row, map[string]any{"id": fmt.Sprint(first), "client_id": fmt.Sprint(clientID), "pipeline_id": fmt.Sprint(e.pipeline.ID),
-			"stage_id": fmt.Sprint(newStage.ID), "stage": newStage.Name, "status_id": "2001", "stage_color": newStage.Color,
-			"created_at": "2024-03-11 01:30:00", "stage_updated_at": "2024-03-11 01:30:00", "client_name": "CallbackKILLER",
-			"user_id": "0", "employee_id": "0", "department_id": "0"})
-		values := dealObj(t, row, "values")
-		dealKeys(t, "values", values, "service", "custom")
-		name := dealObj(t, dealObj(t, values, "service"), "name")
-		dealKeys(t, "values.service.name", name, "id", "crm_id", "deal_id", "input_id", "type_id", "value", "mask", "created_at",
-			"updated_at", "deleted_at", "name", "name_id")
-		dealWant(t, "values.service.name", name, map[string]any{"crm_id": fmt.Sprint(e.actor.AccountID), "deal_id": fmt.Sprint(first),
-			"input_id": "2001", "type_id": "1", "value": "CallbackKILLER", "mask": nil, "name": "Название сделки", "name_id": "name",
-			"created_at": "2024-03-11 01:30:00", "deleted_at": nil})
-		dealWant(t, "values", values, map[string]any{"custom": []any{}})
-		if leads := dealArr(t, row, "connected_lead_id"); len(leads) != 1 {
-			t.Errorf("connected_lead_id = %v", leads)
-		}
+		// The oldest row: old-style typing, the client's name, the deal's
+		// name as its service value, the lead taken to work.
+		r := a.ok(t, "deal/list/", `{}`)
+		dealIDs(t, "all", r, third, second, first)
+		newStage := a.stages[crm.StageNew]
+		golden(t, "deal_list_row", r.Sub("result.2"), maskAs("id", "deal", first), maskAs("**.deal_id", "deal", first),
+			maskAs("client_id", "client", clientID), maskAs("pipeline_id", "primary pipeline", a.pipeline.ID),
+			maskAs("stage_id", "stage Новая", newStage.ID), maskAs("**.crm_id", "account", a.id), maskIDs("inbox_type_id"),
+			crmtest.MaskPath("values.service.*.id", "id"), crmtest.MaskPath("connected_lead_id.*", "lead"))
 
 		// Paging: the next offset, -1 at the end; limit 0 is 50, at most 50.
-		obj = e.post(t, "/openapi/v1/deal/list/", `{"limit": 2, "offset": 0}`)
-		dealWant(t, "page 1", obj, map[string]any{"offset": 2, "limit": 2, "count": "3"})
-		if got := dealArr(t, obj, "result"); len(got) != 2 {
-			t.Errorf("page 1 has %d rows", len(got))
-		}
-		obj = e.post(t, "/openapi/v1/deal/list/", `{"limit": "2", "offset": "2"}`)
-		dealWant(t, "page 2", obj, map[string]any{"offset": -1, "limit": 2, "count": "3"})
-		if got := dealArr(t, obj, "result"); len(got) != 1 {
-			t.Errorf("page 2 has %d rows", len(got))
-		}
-		dealWant(t, "limit 500", e.post(t, "/openapi/v1/deal/list/", `{"limit": 500}`), map[string]any{"limit": 50, "offset": -1})
-		dealWant(t, "past the end", e.post(t, "/openapi/v1/deal/list/", `{"offset": 10}`), map[string]any{"result": []any{}, "count": "3", "offset": -1})
+		r = a.ok(t, "deal/list/", `{"limit": 2, "offset": 0}`)
+		has(t, "page 1", r, map[string]any{"offset": 2, "limit": 2, "count": "3"})
+		r.Equal("result.*.id", ids(third, second))
+		r = a.ok(t, "deal/list/", `{"limit": "2", "offset": "2"}`)
+		has(t, "page 2", r, map[string]any{"offset": -1, "limit": 2, "count": "3"})
+		r.Equal("result.*.id", ids(first))
+		has(t, "limit 500", a.ok(t, "deal/list/", `{"limit": 500}`), map[string]any{"limit": 50, "offset": -1})
+		has(t, "past the end", a.ok(t, "deal/list/", `{"offset": 10}`), map[string]any{"result": []any{}, "count": "3", "offset": -1})
 
 		// Keyword: deal name, client name, the client's phone however written, email.
 		for _, tc := range []struct {
@@ -86,16 +64,16 @@ func TestDealList(t *testing.T) {
 			{"ivan@example", []int64{second}},
 			{"нет такого", nil},
 		} {
-			dealWantIDs(t, tc.keyword, e.post(t, "/openapi/v1/deal/list/", fmt.Sprintf(`{"keyword": %q}`, tc.keyword)), tc.want)
+			dealIDs(t, tc.keyword, a.ok(t, "deal/list/", fmt.Sprintf(`{"keyword": %q}`, tc.keyword)), tc.want...)
 		}
 		// ... and custom values of the deal and of the client.
-		dealField := e.customField(t, crm.EntityDeal, "Источник", crm.FieldText)
-		e.post(t, "/openapi/v1/deal/updateDealValue/", fmt.Sprintf(`{"deal_id": %d, "client_id": %d, "fields": [{"input_id": %d, "value": "Выставка Экспо", "value_type_id": 2}]}`,
+		dealField := a.field(t, crm.EntityDeal, "Источник", crm.FieldText).ID
+		a.ok(t, "deal/updateDealValue/", fmt.Sprintf(`{"deal_id": %d, "client_id": %d, "fields": [{"input_id": %d, "value": "Выставка Экспо", "value_type_id": 2}]}`,
 			second, otherClient, dealField))
-		dealWantIDs(t, "custom value", e.post(t, "/openapi/v1/deal/list/", `{"keyword": "экспо"}`), []int64{second})
+		dealIDs(t, "custom value", a.ok(t, "deal/list/", `{"keyword": "экспо"}`), second)
 
 		// Dates are days in the account's time zone (Moscow).
-		e.post(t, "/openapi/v1/deal/toInbox/", fmt.Sprintf(`{"deal_id": %d}`, first)) // updated 2024-03-12 00:00:30
+		a.ok(t, "deal/toInbox/", fmt.Sprintf(`{"deal_id": %d}`, first)) // updated 2024-03-12 00:00:30
 		for _, tc := range []struct {
 			req  string
 			want []int64
@@ -108,40 +86,37 @@ func TestDealList(t *testing.T) {
 			{`{"date_type": "updated", "date_start": "2024-03-12"}`, []int64{third, first}},
 			{`{"date_type": "updated", "date_end": "2024-03-11"}`, []int64{second}},
 		} {
-			dealWantIDs(t, tc.req, e.post(t, "/openapi/v1/deal/list/", tc.req), tc.want)
+			dealIDs(t, tc.req, a.ok(t, "deal/list/", tc.req), tc.want...)
 		}
-		dealWant(t, "dateSelectType", e.post(t, "/openapi/v1/deal/list/", `{"date_type": "closed"}`), map[string]any{"dateSelectType": "closed"})
+		a.ok(t, "deal/list/", `{"date_type": "closed"}`).Equal("dateSelectType", "closed")
 
 		// pipeline_id and stage_id as a number or an array.
-		other, err := env.Server.Service.AddPipeline(ctx, e.actor, crm.Pipeline{Name: "Вторая", AllowManualStageChange: true, Stages: []crm.Stage{
+		other, err := env.Server.Service.AddPipeline(ctx, a.actor, crm.Pipeline{Name: "Вторая", AllowManualStageChange: true, Stages: []crm.Stage{
 			{Name: "Новая", Status: crm.StageNew}, {Name: "Работа", Status: crm.StageInWork}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		inOther, err := env.Server.Service.CreateDeal(ctx, e.actor, crm.NewDeal{ClientID: clientID, PipelineID: other.ID, StageID: other.Stages[1].ID})
-		if err != nil {
-			t.Fatal(err)
-		}
+		inOther := a.newDeal(t, crm.NewDeal{ClientID: clientID, PipelineID: other.ID, StageID: other.Stages[1].ID})
 		for _, tc := range []struct {
 			req  string
 			want []int64
 		}{
-			{fmt.Sprintf(`{"pipeline_id": %d}`, other.ID), []int64{inOther.ID}},
-			{fmt.Sprintf(`{"pipeline_id": "%d"}`, e.pipeline.ID), []int64{third, second, first}},
-			{fmt.Sprintf(`{"pipeline_id": [%d, %d]}`, other.ID, e.pipeline.ID), []int64{inOther.ID, third, second, first}},
-			{fmt.Sprintf(`{"stage_id": %d}`, other.Stages[1].ID), []int64{inOther.ID}},
-			{fmt.Sprintf(`{"stage_id": [%d, "%d"]}`, other.Stages[1].ID, newStage.ID), []int64{inOther.ID, third, second, first}},
+			{fmt.Sprintf(`{"pipeline_id": %d}`, other.ID), []int64{inOther}},
+			{fmt.Sprintf(`{"pipeline_id": "%d"}`, a.pipeline.ID), []int64{third, second, first}},
+			{fmt.Sprintf(`{"pipeline_id": [%d, %d]}`, other.ID, a.pipeline.ID), []int64{inOther, third, second, first}},
+			{fmt.Sprintf(`{"stage_id": %d}`, other.Stages[1].ID), []int64{inOther}},
+			{fmt.Sprintf(`{"stage_id": [%d, "%d"]}`, other.Stages[1].ID, newStage.ID), []int64{inOther, third, second, first}},
 			{fmt.Sprintf(`{"stage_id": [%d], "keyword": "оптовый"}`, newStage.ID), []int64{third}},
 		} {
-			dealWantIDs(t, tc.req, e.post(t, "/openapi/v1/deal/list/", tc.req), tc.want)
+			dealIDs(t, tc.req, a.ok(t, "deal/list/", tc.req), tc.want...)
 		}
 
-		e.fail(t, "/openapi/v1/deal/list/", `{"filter": {"inputs": {"3": {"2001": "x"}}}}`, http.StatusBadRequest,
+		a.fail(t, "deal/list/", `{"filter": {"inputs": {"3": {"2001": "x"}}}}`, http.StatusBadRequest,
 			"Неверный request: filter.inputs.3.2001: неизвестный критерий (ожидаются service, custom, comparison)") // E15: search_test.go
-		e.fail(t, "/openapi/v1/deal/list/", `{"date_type": "deadline"}`, http.StatusBadRequest,
+		a.fail(t, "deal/list/", `{"date_type": "deadline"}`, http.StatusBadRequest,
 			"Параметр date_type должен быть одним из: created, updated, closed, stage_changed, stage_transition")
-		e.fail(t, "/openapi/v1/deal/list/", `{"date_start": "10.07.2017"}`, http.StatusBadRequest, "Дата должна быть в формате YYYY-MM-DD: 10.07.2017")
-		e.fail(t, "/openapi/v1/deal/list/", `{"stage_id": ["x"]}`, http.StatusBadRequest, "Параметр stage_id должен быть числом или массивом чисел")
-		e.fail(t, "/openapi/v1/deal/list/", `{"offset": -1}`, http.StatusBadRequest, "limit и offset не могут быть отрицательными")
+		a.fail(t, "deal/list/", `{"date_start": "10.07.2017"}`, http.StatusBadRequest, "Дата должна быть в формате YYYY-MM-DD: 10.07.2017")
+		a.fail(t, "deal/list/", `{"stage_id": ["x"]}`, http.StatusBadRequest, "Параметр stage_id должен быть числом или массивом чисел")
+		a.fail(t, "deal/list/", `{"offset": -1}`, http.StatusBadRequest, "limit и offset не могут быть отрицательными")
 	})
 }

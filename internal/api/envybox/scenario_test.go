@@ -273,12 +273,17 @@ func maskAs(pattern, label string, want any) crmtest.Mask {
 }
 
 // maskIDs masks, at any depth, the members with these names as "<id: kind>".
-func maskIDs(names ...string) []crmtest.Mask {
-	var out []crmtest.Mask
+func maskIDs(names ...string) crmtest.Mask {
+	var ms []crmtest.Mask
 	for _, n := range names {
-		out = append(out, crmtest.MaskPath("**."+n, "id"))
+		ms = append(ms, crmtest.MaskPath("**."+n, "id"))
 	}
-	return out
+	return func(path string, v any) any {
+		for _, m := range ms {
+			v = m(path, v)
+		}
+		return v
+	}
 }
 
 // maskTimes masks, at any depth, the members with these names that read
