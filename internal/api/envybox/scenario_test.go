@@ -124,6 +124,19 @@ func (a *account) post(t testing.TB, path, request string) *crmtest.Reply {
 	return a.call(t, http.MethodPost, path, `{"request": `+request+`}`)
 }
 
+// get sends a GET to a method, its parameters in the query string (query,
+// "" for none) or in a {"request": request} body ("" for none).
+func (a *account) get(t testing.TB, path, query, request string) *crmtest.Reply {
+	t.Helper()
+	if query != "" {
+		path += "?" + query
+	}
+	if request != "" {
+		request = `{"request": ` + request + `}`
+	}
+	return a.call(t, http.MethodGet, path, request)
+}
+
 // ok posts a request that must succeed.
 func (a *account) ok(t testing.TB, path, request string) *crmtest.Reply {
 	t.Helper()
