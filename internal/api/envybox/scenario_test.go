@@ -237,6 +237,19 @@ func kinds(t testing.TB, what string, v any, want map[string]string) bool {
 	return crmtest.Equal(t, what+" kinds", got, want)
 }
 
+// shape checks that an object has exactly the members of want, of the
+// kinds given (as in kinds).
+func shape(t testing.TB, what string, v any, want map[string]string) bool {
+	t.Helper()
+	var keys []string
+	for k := range want {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	ok := crmtest.Equal(t, what+" members", crmtest.Keys(object(t, what, v)), keys)
+	return kinds(t, what, v, want) && ok
+}
+
 // ofKind is kinds with one kind for all the members named.
 func ofKind(t testing.TB, what string, v any, kind string, keys ...string) bool {
 	t.Helper()

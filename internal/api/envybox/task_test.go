@@ -1,8 +1,6 @@
 package envybox_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -12,269 +10,203 @@ import (
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
-// taskKeys are the members of a full task (E23, E25, E40).
-var taskKeys = []string{"id", "crm_element_id", "element_id", "crm_id", "type_id", "priority", "time", "end_time", "duration", "user_id",
-	"from_employee_id", "to_employee_id", "to_department_id", "comment", "success", "required", "no_time", "it_reaction", "is_overdue",
-	"created_at", "updated_at", "deleted_at"}
+// Black-box tests of the task methods (E23–E25, E40) on SQLite and
+// PostgreSQL; the clock starts at dealStart.
 
-// taskTypes are their JSON types, as the examples show them.
-var taskTypes = map[string]string{"id": "n", "crm_element_id": "n", "element_id": "n", "crm_id": "n", "type_id": "n", "priority": "n",
-	"time": "s", "end_time": "null", "duration": "null", "user_id": "n", "from_employee_id": "n", "to_employee_id": "n",
-	"to_department_id": "n", "comment": "s", "success": "n", "required": "n", "no_time": "n", "it_reaction": "n", "is_overdue": "n",
-	"created_at": "s", "updated_at": "s", "deleted_at": "null"}
+// taskKinds are the members of a full task (E23, E25, E40) and their JSON
+// kinds, as the examples show them.
+var taskKinds = map[string]string{"id": "number", "crm_element_id": "number", "element_id": "number", "crm_id": "number",
+	"type_id": "number", "priority": "number", "time": "string", "end_time": "null", "duration": "null", "user_id": "number",
+	"from_employee_id": "number", "to_employee_id": "number", "to_department_id": "number", "comment": "string", "success": "number",
+	"required": "number", "no_time": "number", "it_reaction": "number", "is_overdue": "number", "created_at": "string",
+	"updated_at": "string", "deleted_at": "null"}
 
-// taskActiveKeys are the twelve members of E24's task.
-var taskActiveKeys = []string{"crm_id", "crm_element_id", "element_id", "user_id", "from_employee_id", "to_employee_id",
-	"to_department_id", "comment", "time", "updated_at", "created_at", "id"}
-
-// taskMSK renders a time as the account (Moscow) shows it.
-func taskMSK(t time.Time) string {
-	loc, err := time.LoadLocation("Europe/Moscow")
-	if err != nil {
-		panic(err)
-	}
-	return t.In(loc).Format(time.DateTime)
+// createDeal creates a deal of a client through deal/create, with the
+// given extra members, and returns its id.
+func (a *account) createDeal(t testing.TB, clientID int64, extra string) int64 {
+	t.Helper()
+	return a.ok(t, "deal/create/", fmt.Sprintf(`{"name": "Сделка", "client_id": %d%s}`, clientID, extra)).Int("result.deal.id")
 }
 
-// taskDeal creates a deal through deal/create with the given extra
-// members and returns its id.
-func (e *dealEnv) taskDeal(t *testing.T, clientID int64, extra string) int64 {
+// updateTask calls deal/updatetask and returns result.task, a full task.
+func (a *account) updateTask(t testing.TB, request string) crmtest.JSON {
 	t.Helper()
-	d := dealObj(t, dealObj(t, e.post(t, "/openapi/v1/deal/create/", fmt.Sprintf(`{"name": "Сделка", "client_id": %d%s}`, clientID, extra)),
-		"result"), "deal")
-	id, _ := d["id"].(json.Number).Int64()
-	return id
-}
-
-// updateTask calls deal/updatetask and returns result.task.
-func (e *dealEnv) updateTask(t *testing.T, req string) map[string]any {
-	t.Helper()
-	obj := e.post(t, "/openapi/v1/deal/updatetask/", req)
-	dealKeys(t, "reply", obj, "result", "status_code", "message")
-	r := dealObj(t, obj, "result")
-	dealKeys(t, "result", r, "task")
-	task := dealObj(t, r, "task")
-	dealKeys(t, "task", task, taskKeys...)
-	dealTypes(t, "task", task, taskTypes)
+	task := a.ok(t, "deal/updatetask/", request).Keys("", "result", "status_code", "message").Keys("result", "task").Sub("result.task")
+	shape(t, "task", task, taskKinds)
 	return task
 }
 
-// dealTasks calls deal/getTasks and returns result.
-func (e *dealEnv) dealTasks(t *testing.T, dealID int64) []any {
+// tasks calls deal/getTasks and returns result, full tasks.
+func (a *account) tasks(t testing.TB, dealID int64) *crmtest.Reply {
 	t.Helper()
-	obj := e.post(t, "/openapi/v1/deal/getTasks/", fmt.Sprintf(`{"deal_id": %d}`, dealID))
-	dealKeys(t, "reply", obj, "result", "status_code", "message")
-	list := dealArr(t, obj, "result")
-	for i, x := range list {
-		task := x.(map[string]any)
-		dealKeys(t, fmt.Sprintf("result[%d]", i), task, taskKeys...)
-		dealTypes(t, fmt.Sprintf("result[%d]", i), task, taskTypes)
+	r := a.ok(t, "deal/getTasks/", fmt.Sprintf(`{"deal_id": %d}`, dealID)).Keys("", "result", "status_code", "message")
+	for i, task := range r.List("result") {
+		shape(t, fmt.Sprintf("result[%d]", i), task, taskKinds)
 	}
-	return list
-}
-
-// taskIDs are the ids of rendered tasks.
-func taskIDs(list []any) []string {
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		out = append(out, string(x.(map[string]any)["id"].(json.Number)))
-	}
-	return out
+	return r
 }
 
 func TestTaskUpdate(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
-		ctx := context.Background()
-		member := env.NewUser(t, e.actor.AccountID, crm.RoleMember)
-		dealID := e.taskDeal(t, e.plainClient(t, "Клиент"), "")
-		if g := e.get(t, dealID); g["with_event"] != "0" {
-			t.Fatalf("with_event before any task = %v", g["with_event"])
-		}
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
+		member := env.NewUser(t, a.id, crm.RoleMember)
+		dealID := a.createDeal(t, a.plainClient(t, "Клиент"), "")
+		a.getDeal(t, dealID).Equal("with_event", "0")
 
 		// The document's request: the deal has no task, so one is created
 		// for the employee; the time is Unix seconds.
-		task := e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": 1539899001, "comment": "Связаться с клиентом", "employee_id": %d}`,
+		task := a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": 1539899001, "comment": "Связаться с клиентом", "employee_id": %d}`,
 			dealID, member.UserID))
-		dealWant(t, "task", task, map[string]any{
-			"crm_element_id": 3, "element_id": dealID, "crm_id": e.actor.AccountID, "type_id": 1, "priority": 0,
-			"time": "2018-10-19 00:43:21", "end_time": nil, "duration": nil, "user_id": e.actor.UserID, "from_employee_id": 0,
+		has(t, "task", task, map[string]any{
+			"crm_element_id": 3, "element_id": dealID, "crm_id": a.id, "type_id": 1, "priority": 0,
+			"time": "2018-10-19 00:43:21", "end_time": nil, "duration": nil, "user_id": a.admin, "from_employee_id": 0,
 			"to_employee_id": member.UserID, "to_department_id": 0, "comment": "Связаться с клиентом", "success": 0, "required": 0,
 			"no_time": 0, "it_reaction": 0, "is_overdue": 1, "created_at": "2024-03-11 01:30:00", "updated_at": "2024-03-11 01:30:00",
 			"deleted_at": nil,
 		})
-		employeeTask := task["id"]
-		if g := e.get(t, dealID); g["with_event"] != "1" {
-			t.Errorf("with_event after updatetask = %v", g["with_event"])
-		}
+		employeeTask := task.At("id")
+		a.getDeal(t, dealID).Equal("with_event", "1")
 
 		// The same employee again: that task changes; ids may be strings.
-		e.clock.set(dealStart.Add(time.Hour))
+		clock.Set(dealStart.Add(time.Hour))
 		due := dealStart.Add(48 * time.Hour)
-		task = e.updateTask(t, fmt.Sprintf(`{"deal_id": "%d", "time": "%d", "employee_id": "%d"}`, dealID, due.Unix(), member.UserID))
-		dealWant(t, "task", task, map[string]any{"id": employeeTask, "time": taskMSK(due), "comment": "Связаться с клиентом",
+		task = a.updateTask(t, fmt.Sprintf(`{"deal_id": "%d", "time": "%d", "employee_id": "%d"}`, dealID, due.Unix(), member.UserID))
+		has(t, "task", task, map[string]any{"id": employeeTask, "time": inMSK(due), "comment": "Связаться с клиентом",
 			"is_overdue": 0, "created_at": "2024-03-11 01:30:00", "updated_at": "2024-03-11 02:30:00"})
 
 		// A comment alone keeps the time.
-		task = e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "comment": "Перезвонить после обеда", "employee_id": %d}`, dealID, member.UserID))
-		dealWant(t, "task", task, map[string]any{"id": employeeTask, "time": taskMSK(due), "comment": "Перезвонить после обеда"})
+		task = a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "comment": "Перезвонить после обеда", "employee_id": %d}`, dealID, member.UserID))
+		has(t, "task", task, map[string]any{"id": employeeTask, "time": inMSK(due), "comment": "Перезвонить после обеда"})
 
 		// No assignee: the deal's responsible (nobody: the administrator)
 		// gets a new task; a comment alone makes it due in 24 hours.
-		task = e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "comment": "Отправить КП"}`, dealID))
-		adminTask := task["id"]
+		task = a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "comment": "Отправить КП"}`, dealID))
+		adminTask := task.At("id")
 		if adminTask == employeeTask {
-			t.Fatalf("the administrator's task is the employee's: %v", task)
+			t.Fatalf("the administrator's task is the employee's: %v", task.V)
 		}
-		dealWant(t, "task", task, map[string]any{"time": taskMSK(dealStart.Add(25 * time.Hour)), "comment": "Отправить КП",
-			"to_employee_id": 0, "to_department_id": 0, "user_id": e.actor.UserID})
+		has(t, "task", task, map[string]any{"time": inMSK(dealStart.Add(25 * time.Hour)), "comment": "Отправить КП",
+			"to_employee_id": 0, "to_department_id": 0, "user_id": a.admin})
 		// "employee_id": 0 is the administrator: the same task.
-		task = e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": 0}`, dealID, due.Add(time.Hour).Unix()))
-		dealWant(t, "task", task, map[string]any{"id": adminTask, "time": taskMSK(due.Add(time.Hour)), "comment": "Отправить КП"})
+		task = a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": 0}`, dealID, due.Add(time.Hour).Unix()))
+		has(t, "task", task, map[string]any{"id": adminTask, "time": inMSK(due.Add(time.Hour)), "comment": "Отправить КП"})
 
 		// A department.
-		dep, err := env.Server.Service.AddDepartment(ctx, e.actor, "Продажи")
-		if err != nil {
-			t.Fatal(err)
-		}
-		task = e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "department_id": %d}`, dealID, due.Unix(), dep.ID))
-		dealWant(t, "task", task, map[string]any{"to_employee_id": 0, "to_department_id": dep.ID, "comment": ""})
-		if got := e.dealTasks(t, dealID); len(got) != 3 {
-			t.Errorf("deal/getTasks after three assignees: %v", got)
+		dep := a.department(t, "Продажи")
+		task = a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "department_id": %d}`, dealID, due.Unix(), dep))
+		has(t, "task", task, map[string]any{"to_employee_id": 0, "to_department_id": dep, "comment": ""})
+		if n := len(a.tasks(t, dealID).List("result")); n != 3 {
+			t.Errorf("deal/getTasks after three assignees: %d tasks", n)
 		}
 
 		// A deal whose responsible is an employee: the task is theirs.
-		dealB := e.taskDeal(t, e.plainClient(t, "Второй"), fmt.Sprintf(`, "employee_id": %d`, member.UserID))
-		task = e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d}`, dealB, due.Unix()))
-		dealWant(t, "task", task, map[string]any{"to_employee_id": member.UserID, "element_id": dealB, "comment": ""})
+		dealB := a.createDeal(t, a.plainClient(t, "Второй"), fmt.Sprintf(`, "employee_id": %d`, member.UserID))
+		task = a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d}`, dealB, due.Unix()))
+		has(t, "task", task, map[string]any{"to_employee_id": member.UserID, "element_id": dealB, "comment": ""})
 
 		// Errors.
-		e.fail(t, "/openapi/v1/deal/updatetask/", `{"time": 1539899001}`, http.StatusBadRequest, "Не указан deal_id")
-		e.fail(t, "/openapi/v1/deal/updatetask/", `{"deal_id": 999999, "time": 1539899001}`, http.StatusNotFound, "Сделка не найдена")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d}`, dealID), http.StatusInternalServerError, "Неверный request")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "  ", "employee_id": %d}`, dealID, member.UserID),
+		a.fail(t, "deal/updatetask/", `{"time": 1539899001}`, http.StatusBadRequest, "Не указан deal_id")
+		a.fail(t, "deal/updatetask/", `{"deal_id": 999999, "time": 1539899001}`, http.StatusNotFound, "Сделка не найдена")
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d}`, dealID), http.StatusInternalServerError, "Неверный request")
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "  ", "employee_id": %d}`, dealID, member.UserID),
 			http.StatusInternalServerError, "Неверный request")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "time": "завтра"}`, dealID), http.StatusBadRequest,
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "time": "завтра"}`, dealID), http.StatusBadRequest,
 			"Параметр time должен быть числом")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "time": -5}`, dealID), http.StatusBadRequest,
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "time": -5}`, dealID), http.StatusBadRequest,
 			"Параметр time должен быть меткой времени Unix в секундах")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "time": 1539899001000}`, dealID), http.StatusBadRequest,
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "time": 1539899001000}`, dealID), http.StatusBadRequest,
 			"Параметр time должен быть меткой времени Unix в секундах")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": ["x"]}`, dealID), http.StatusBadRequest,
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": ["x"]}`, dealID), http.StatusBadRequest,
 			"Параметр comment должен быть строкой")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "x", "employee_id": 999999}`, dealID),
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "x", "employee_id": 999999}`, dealID),
 			http.StatusBadRequest, "Неверный request: employee_id: employee_id is not an employee of this CRM.")
-		e.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "x", "department_id": 999999}`, dealID),
+		a.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "x", "department_id": 999999}`, dealID),
 			http.StatusBadRequest, "Неверный request: department_id: department_id is not a department of this CRM.")
 		// Another account's deal is not found.
-		other := dealAccount(t, env, e.clock, "Other tasks CRM")
-		other.fail(t, "/openapi/v1/deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "x"}`, dealID), http.StatusNotFound,
-			"Сделка не найдена")
-		if got := e.dealTasks(t, dealID); len(got) != 3 {
-			t.Errorf("failed calls changed the tasks: %v", got)
+		other := newAccount(t, env, "Other tasks CRM")
+		other.fail(t, "deal/updatetask/", fmt.Sprintf(`{"deal_id": %d, "comment": "x"}`, dealID), http.StatusNotFound, "Сделка не найдена")
+		if n := len(a.tasks(t, dealID).List("result")); n != 3 {
+			t.Errorf("failed calls changed the tasks: %d tasks", n)
 		}
 	})
 }
 
 func TestTaskGet(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
-		ctx := context.Background()
-		first := env.NewUser(t, e.actor.AccountID, crm.RoleMember)
-		second := env.NewUser(t, e.actor.AccountID, crm.RoleMember)
-		clientID := e.plainClient(t, "Клиент")
+		setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
+		first := env.NewUser(t, a.id, crm.RoleMember)
+		second := env.NewUser(t, a.id, crm.RoleMember)
+		clientID := a.plainClient(t, "Клиент")
 
 		// {"request": {"deal_id": 1}} on a deal without tasks: null.
-		empty := e.taskDeal(t, clientID, "")
-		obj := e.post(t, "/openapi/v1/deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, empty))
-		dealKeys(t, "reply", obj, "result", "status_code", "message")
-		r := dealObj(t, obj, "result")
-		dealKeys(t, "result", r, "task")
-		if r["task"] != nil {
-			t.Errorf("task of a deal without tasks = %v, want null", r["task"])
-		}
+		empty := a.createDeal(t, clientID, "")
+		a.ok(t, "deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, empty)).Keys("", "result", "status_code", "message").
+			Keys("result", "task").Equal("result.task", nil)
 
-		// deal/create's task for the responsible employee is the active task.
+		// deal/create's task for the responsible employee is the active
+		// task: E24's twelve members, newer typing.
 		due := dealStart.Add(10 * 24 * time.Hour)
-		dealID := e.taskDeal(t, clientID, fmt.Sprintf(`, "employee_id": %d, "task": {"text": "Связаться с клиентом", "time": %d}`,
+		dealID := a.createDeal(t, clientID, fmt.Sprintf(`, "employee_id": %d, "task": {"text": "Связаться с клиентом", "time": %d}`,
 			first.UserID, due.Unix()))
 		// Another employee's task, due earlier, is not the responsible's.
-		other := e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": %d}`, dealID, dealStart.Add(time.Hour).Unix(), second.UserID))
-		r = dealObj(t, e.post(t, "/openapi/v1/deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, dealID)), "result")
-		task := dealObj(t, r, "task")
-		dealKeys(t, "task", task, taskActiveKeys...)
-		dealTypes(t, "task", task, map[string]string{"crm_id": "n", "crm_element_id": "n", "element_id": "n", "user_id": "n",
-			"from_employee_id": "n", "to_employee_id": "n", "to_department_id": "n", "comment": "s", "time": "s", "updated_at": "s",
-			"created_at": "s", "id": "n"})
-		dealWant(t, "task", task, map[string]any{"crm_id": e.actor.AccountID, "crm_element_id": 3, "element_id": dealID,
-			"user_id": e.actor.UserID, "from_employee_id": 0, "to_employee_id": first.UserID, "to_department_id": 0,
-			"comment": "Связаться с клиентом", "time": taskMSK(due), "created_at": "2024-03-11 01:30:00", "updated_at": "2024-03-11 01:30:00"})
+		other := a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": %d}`, dealID, dealStart.Add(time.Hour).Unix(), second.UserID))
+		golden(t, "task_get_e24", a.ok(t, "deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, dealID)).Sub("result.task"),
+			maskAs("crm_id", "account", a.id), maskAs("element_id", "deal", dealID), maskAs("user_id", "admin", a.admin),
+			maskAs("to_employee_id", "first employee", first.UserID), maskIDs("id"))
 
 		// A new responsible: their task is the active one.
-		if _, err := env.Server.Service.SetDealResponsible(ctx, e.actor, dealID, crm.Responsible{EmployeeID: second.UserID}); err != nil {
+		if _, err := env.Server.Service.SetDealResponsible(t.Context(), a.actor, dealID, crm.Responsible{EmployeeID: second.UserID}); err != nil {
 			t.Fatal(err)
 		}
-		task = dealObj(t, dealObj(t, e.post(t, "/openapi/v1/deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, dealID)), "result"), "task")
-		dealWant(t, "task", task, map[string]any{"id": other["id"], "to_employee_id": second.UserID})
+		has(t, "task", a.ok(t, "deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, dealID)).Sub("result.task"),
+			map[string]any{"id": other.At("id"), "to_employee_id": second.UserID})
 
 		// A closed task is not active.
-		id, _ := other["id"].(json.Number).Int64()
-		if _, err := env.Server.Service.CompleteTask(ctx, e.actor, id); err != nil {
+		if _, err := env.Server.Service.CompleteTask(t.Context(), a.actor, other.Int("id")); err != nil {
 			t.Fatal(err)
 		}
-		r = dealObj(t, e.post(t, "/openapi/v1/deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, dealID)), "result")
-		if r["task"] != nil {
-			t.Errorf("task after closing = %v, want null", r["task"])
-		}
+		a.ok(t, "deal/getTask/", fmt.Sprintf(`{"deal_id": %d}`, dealID)).Equal("result.task", nil)
 
-		e.fail(t, "/openapi/v1/deal/getTask/", `{}`, http.StatusBadRequest, "Не указан deal_id")
-		e.fail(t, "/openapi/v1/deal/getTask/", `{"deal_id": 999999}`, http.StatusNotFound, "Сделка не найдена")
-		e.fail(t, "/openapi/v1/deal/getTask/", `{"deal_id": "x"}`, http.StatusBadRequest, "Параметр deal_id должен быть числом")
+		a.fail(t, "deal/getTask/", `{}`, http.StatusBadRequest, "Не указан deal_id")
+		a.fail(t, "deal/getTask/", `{"deal_id": 999999}`, http.StatusNotFound, "Сделка не найдена")
+		a.fail(t, "deal/getTask/", `{"deal_id": "x"}`, http.StatusBadRequest, "Параметр deal_id должен быть числом")
 	})
 }
 
 func TestTaskGetTasks(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
-		ctx := context.Background()
-		member := env.NewUser(t, e.actor.AccountID, crm.RoleMember)
-		dealID := e.taskDeal(t, e.plainClient(t, "Клиент"), "")
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
+		member := env.NewUser(t, a.id, crm.RoleMember)
+		dealID := a.createDeal(t, a.plainClient(t, "Клиент"), "")
 
 		// {"request": {"deal_id": 570389}} on a deal without tasks: [].
-		if got := e.dealTasks(t, dealID); len(got) != 0 {
-			t.Errorf("tasks of a new deal = %v", got)
-		}
+		a.tasks(t, dealID).Equal("result", []any{})
 
 		// The document's state: two open tasks, one an employee's, one the
 		// administrator's, with an empty comment; the earliest due first.
 		late, early := dealStart.Add(72*time.Hour), dealStart.Add(2*time.Hour)
-		a := e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": %d}`, dealID, late.Unix(), member.UserID))
-		b := e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d}`, dealID, early.Unix()))
-		list := e.dealTasks(t, dealID)
-		if got, want := fmt.Sprint(taskIDs(list)), fmt.Sprint([]any{b["id"], a["id"]}); got != want {
-			t.Fatalf("deal/getTasks ids %s, want %s", got, want)
-		}
-		dealWant(t, "result[0]", list[0].(map[string]any), map[string]any{"element_id": dealID, "crm_element_id": 3, "type_id": 1,
-			"time": taskMSK(early), "to_employee_id": 0, "to_department_id": 0, "comment": "", "success": 0, "is_overdue": 0})
-		dealWant(t, "result[1]", list[1].(map[string]any), map[string]any{"time": taskMSK(late), "to_employee_id": member.UserID})
+		lateTask := a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": %d}`, dealID, late.Unix(), member.UserID))
+		earlyTask := a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d}`, dealID, early.Unix()))
+		r := a.tasks(t, dealID).Equal("result.*.id", []any{earlyTask.At("id"), lateTask.At("id")})
+		has(t, "result[0]", r.Sub("result.0"), map[string]any{"element_id": dealID, "crm_element_id": 3, "type_id": 1,
+			"time": inMSK(early), "to_employee_id": 0, "to_department_id": 0, "comment": "", "success": 0, "is_overdue": 0})
+		has(t, "result[1]", r.Sub("result.1"), map[string]any{"time": inMSK(late), "to_employee_id": member.UserID})
 
 		// is_overdue follows the clock.
-		e.clock.set(dealStart.Add(3 * time.Hour))
-		list = e.dealTasks(t, dealID)
-		dealWant(t, "result[0]", list[0].(map[string]any), map[string]any{"is_overdue": 1})
-		dealWant(t, "result[1]", list[1].(map[string]any), map[string]any{"is_overdue": 0})
+		clock.Set(dealStart.Add(3 * time.Hour))
+		a.tasks(t, dealID).Equal("result.*.is_overdue", []int{1, 0})
 
 		// Closed tasks are not listed.
-		id, _ := b["id"].(json.Number).Int64()
-		if _, err := env.Server.Service.CompleteTask(ctx, e.actor, id); err != nil {
+		if _, err := env.Server.Service.CompleteTask(t.Context(), a.actor, earlyTask.Int("id")); err != nil {
 			t.Fatal(err)
 		}
-		if got := taskIDs(e.dealTasks(t, dealID)); fmt.Sprint(got) != fmt.Sprint([]any{a["id"]}) {
-			t.Errorf("after closing: %v", got)
-		}
+		a.tasks(t, dealID).Equal("result.*.id", []any{lateTask.At("id")})
 
-		e.fail(t, "/openapi/v1/deal/getTasks/", `{}`, http.StatusBadRequest, "Не указан deal_id")
-		e.fail(t, "/openapi/v1/deal/getTasks/", `{"deal_id": 999999}`, http.StatusNotFound, "Сделка не найдена")
+		a.fail(t, "deal/getTasks/", `{}`, http.StatusBadRequest, "Не указан deal_id")
+		a.fail(t, "deal/getTasks/", `{"deal_id": 999999}`, http.StatusNotFound, "Сделка не найдена")
 	})
 }
 
@@ -282,77 +214,71 @@ func TestTaskGetTasks(t *testing.T) {
 // open tasks; deal/create's task goes through the same code.
 func TestTaskDealSync(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
-		ctx := context.Background()
-		dep, err := env.Server.Service.AddDepartment(ctx, e.actor, "Продажи")
-		if err != nil {
-			t.Fatal(err)
-		}
+		setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
+		ctx := t.Context()
+		dep := a.department(t, "Продажи")
 		closest := func(id int64) (string, time.Time) {
 			t.Helper()
-			fam, err := env.Server.Service.Deal(ctx, e.actor, id, false)
+			fam, err := env.Server.Service.Deal(ctx, a.actor, id, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return e.get(t, id)["with_event"].(string), fam.Deal.ClosestTaskAt
+			return a.getDeal(t, id).Str("with_event"), fam.Deal.ClosestTaskAt
 		}
 
 		// task {}: the default task, for the deal's department, due in 24 hours.
-		dealID := e.taskDeal(t, e.plainClient(t, "Клиент"), fmt.Sprintf(`, "department_id": %d, "task": {}`, dep.ID))
-		list := e.dealTasks(t, dealID)
+		dealID := a.createDeal(t, a.plainClient(t, "Клиент"), fmt.Sprintf(`, "department_id": %d, "task": {}`, dep))
+		list := a.tasks(t, dealID).List("result")
 		if len(list) != 1 {
-			t.Fatalf("tasks after deal/create: %v", list)
+			t.Fatalf("tasks after deal/create: %d", len(list))
 		}
 		def := dealStart.Add(24 * time.Hour)
-		dealWant(t, "default task", list[0].(map[string]any), map[string]any{"comment": "Связаться с клиентом", "time": taskMSK(def),
-			"to_department_id": dep.ID, "to_employee_id": 0, "user_id": e.actor.UserID, "from_employee_id": 0})
+		has(t, "default task", list[0], map[string]any{"comment": "Связаться с клиентом", "time": inMSK(def),
+			"to_department_id": dep, "to_employee_id": 0, "user_id": a.admin, "from_employee_id": 0})
 		if ev, at := closest(dealID); ev != "1" || !at.Equal(def) {
 			t.Errorf("after deal/create: with_event %s, closest %v, want 1, %v", ev, at, def)
 		}
 
 		// An earlier task becomes the nearest; moving it later gives way.
 		early := dealStart.Add(5 * time.Hour)
-		task := e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": 0}`, dealID, early.Unix()))
+		task := a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": 0}`, dealID, early.Unix()))
 		if _, at := closest(dealID); !at.Equal(early) {
 			t.Errorf("closest %v, want %v", at, early)
 		}
 		later := dealStart.Add(48 * time.Hour)
-		e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": 0}`, dealID, later.Unix()))
+		a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "employee_id": 0}`, dealID, later.Unix()))
 		if _, at := closest(dealID); !at.Equal(def) {
 			t.Errorf("closest %v, want %v", at, def)
 		}
 
 		// Closing every task clears both.
-		id, _ := task["id"].(json.Number).Int64()
-		if _, err := env.Server.Service.CompleteTask(ctx, e.actor, id); err != nil {
+		if _, err := env.Server.Service.CompleteTask(ctx, a.actor, task.Int("id")); err != nil {
 			t.Fatal(err)
 		}
-		id, _ = list[0].(map[string]any)["id"].(json.Number).Int64()
-		closed, err := env.Server.Service.CompleteTask(ctx, e.actor, id)
+		closed, err := env.Server.Service.CompleteTask(ctx, a.actor, list[0].Int("id"))
 		if err != nil || !closed.Success {
 			t.Fatal(closed, err)
 		}
 		if ev, at := closest(dealID); ev != "0" || !at.IsZero() {
 			t.Errorf("after closing: with_event %s, closest %v", ev, at)
 		}
-		if _, err := env.Server.Service.CompleteTask(ctx, e.actor, 999999); crm.KindOf(err) != crm.KindNotFound {
+		if _, err := env.Server.Service.CompleteTask(ctx, a.actor, 999999); crm.KindOf(err) != crm.KindNotFound {
 			t.Errorf("closing an unknown task: %v", err)
 		}
 	})
 }
 
+// TestTaskList replays E40: the account's tasks by state, employee and
+// period, paged, the earliest due first.
 func TestTaskList(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
-		ctx := context.Background()
-		member := env.NewUser(t, e.actor.AccountID, crm.RoleMember)
-		dep, err := env.Server.Service.AddDepartment(ctx, e.actor, "Продажи")
-		if err != nil {
-			t.Fatal(err)
-		}
-		loc, _ := time.LoadLocation("Europe/Moscow")
-		clientID := e.plainClient(t, "Клиент")
-		dealA, dealB := e.taskDeal(t, clientID, ""), e.taskDeal(t, clientID, "")
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
+		member := env.NewUser(t, a.id, crm.RoleMember)
+		dep := a.department(t, "Продажи")
+		clientID := a.plainClient(t, "Клиент")
+		dealA, dealB := a.createDeal(t, clientID, ""), a.createDeal(t, clientID, "")
 
 		// Tasks at known Moscow times:
 		//   t1 2017-07-10 00:00:00 member (deal A)  — the document's request
@@ -361,67 +287,56 @@ func TestTaskList(t *testing.T) {
 		//   t4 2024-03-12 00:00:00 department (deal B)
 		//   t5 2024-03-13 12:00:00 member (deal B), closed
 		at := func(s string) time.Time {
-			tm, err := time.ParseInLocation(time.DateTime, s, loc)
+			tm, err := time.ParseInLocation(time.DateTime, s, msk)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return tm
 		}
-		mk := func(dealID int64, when, who string) string {
+		mk := func(dealID int64, when, who string) int64 {
 			t.Helper()
-			task := e.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "comment": "%s"%s}`, dealID, at(when).Unix(), when, who))
-			return string(task["id"].(json.Number))
+			return a.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d, "comment": "%s"%s}`, dealID, at(when).Unix(), when, who)).Int("id")
 		}
 		m := fmt.Sprintf(`, "employee_id": %d`, member.UserID)
 		t1 := mk(dealA, "2017-07-10 00:00:00", m)
 		t2 := mk(dealA, "2024-03-11 00:30:00", "")
 		t3 := mk(dealB, "2024-03-11 23:59:59", "")
-		t4 := mk(dealB, "2024-03-12 00:00:00", fmt.Sprintf(`, "department_id": %d`, dep.ID))
+		t4 := mk(dealB, "2024-03-12 00:00:00", fmt.Sprintf(`, "department_id": %d`, dep))
 		t5 := mk(dealB, "2024-03-13 12:00:00", m)
-		id5, _ := json.Number(t5).Int64()
-		if _, err := env.Server.Service.CompleteTask(ctx, e.actor, id5); err != nil {
+		if _, err := env.Server.Service.CompleteTask(t.Context(), a.actor, t5); err != nil {
 			t.Fatal(err)
 		}
 		// Another account's task is never listed.
-		other := dealAccount(t, env, e.clock, "Other tasks CRM")
-		otherDeal := other.taskDeal(t, other.plainClient(t, "Чужой"), "")
+		other := newAccount(t, env, "Other tasks CRM")
+		otherDeal := other.createDeal(t, other.plainClient(t, "Чужой"), "")
 		other.updateTask(t, fmt.Sprintf(`{"deal_id": %d, "time": %d}`, otherDeal, at("2024-03-11 12:00:00").Unix()))
 
-		list := func(req string) (ids []string, obj map[string]any) {
+		// check lists tasks: full tasks, the envelope's members numbers.
+		check := func(req string, want ...int64) *crmtest.Reply {
 			t.Helper()
-			obj = e.post(t, "/openapi/v1/task/list/", req)
-			dealKeys(t, "reply", obj, "result", "count", "limit", "offset", "status_code", "message")
-			dealTypes(t, "reply", obj, map[string]string{"result": "a", "count": "n", "limit": "n", "offset": "n"})
-			rows := dealArr(t, obj, "result")
-			for i, x := range rows {
-				dealKeys(t, fmt.Sprintf("result[%d]", i), x.(map[string]any), taskKeys...)
-				dealTypes(t, fmt.Sprintf("result[%d]", i), x.(map[string]any), taskTypes)
+			r := a.ok(t, "task/list/", req).Keys("", "result", "count", "limit", "offset", "status_code", "message")
+			kinds(t, "reply", r, map[string]string{"result": "array", "count": "number", "limit": "number", "offset": "number"})
+			for i, task := range r.List("result") {
+				shape(t, fmt.Sprintf("result[%d]", i), task, taskKinds)
 			}
-			return taskIDs(rows), obj
-		}
-		check := func(req string, want ...string) map[string]any {
-			t.Helper()
-			ids, obj := list(req)
-			if fmt.Sprint(ids) != fmt.Sprint(want) {
-				t.Errorf("task/list %s: ids %v, want %v", req, ids, want)
-			}
-			return obj
+			crmtest.Equal(t, "task/list "+req, r.At("result.*.id"), append([]int64{}, want...))
+			return r
 		}
 
 		// The document's request, with our employee.
-		obj := check(fmt.Sprintf(`{"limit": 50, "offset": 0, "datetime_start": "2017-07-10 00:00:00", "datetime_end": "2017-07-10 00:00:00",
+		r := check(fmt.Sprintf(`{"limit": 50, "offset": 0, "datetime_start": "2017-07-10 00:00:00", "datetime_end": "2017-07-10 00:00:00",
 			"success": 0, "employee_id": %d}`, member.UserID), t1)
-		dealWant(t, "reply", obj, map[string]any{"count": 1, "limit": 50, "offset": -1})
-		dealWant(t, "result[0]", dealArr(t, obj, "result")[0].(map[string]any), map[string]any{"crm_element_id": 3, "element_id": dealA,
-			"crm_id": e.actor.AccountID, "time": "2017-07-10 00:00:00", "to_employee_id": member.UserID, "success": 0, "is_overdue": 1,
+		has(t, "reply", r, map[string]any{"count": 1, "limit": 50, "offset": -1})
+		has(t, "result[0]", r.Sub("result.0"), map[string]any{"crm_element_id": 3, "element_id": dealA,
+			"crm_id": a.id, "time": "2017-07-10 00:00:00", "to_employee_id": member.UserID, "success": 0, "is_overdue": 1,
 			"comment": "2017-07-10 00:00:00"})
 
 		// No filter: every task of the account, the earliest due first.
-		obj = check(`{}`, t1, t2, t3, t4, t5)
-		dealWant(t, "reply", obj, map[string]any{"count": 5, "limit": 50, "offset": -1})
+		r = check(`{}`, t1, t2, t3, t4, t5)
+		has(t, "reply", r, map[string]any{"count": 5, "limit": 50, "offset": -1})
 		check(`{"success": 0}`, t1, t2, t3, t4)
-		obj = check(`{"success": "1"}`, t5)
-		dealWant(t, "closed", dealArr(t, obj, "result")[0].(map[string]any), map[string]any{"success": 1, "is_overdue": 0})
+		r = check(`{"success": "1"}`, t5)
+		has(t, "closed", r.Sub("result.0"), map[string]any{"success": 1, "is_overdue": 0})
 		// employee_id 0: the administrator's tasks, not the department's.
 		check(`{"employee_id": 0}`, t2, t3)
 		check(fmt.Sprintf(`{"employee_id": %d}`, member.UserID), t1, t5)
@@ -436,22 +351,16 @@ func TestTaskList(t *testing.T) {
 		check(`{"datetime_start": "2024-03-11", "datetime_end": "2024-03-11"}`, t2, t3)
 
 		// Pages: limit 0–50 (0: 50); offset is the next one, -1 at the end.
-		obj = check(`{"limit": 2}`, t1, t2)
-		dealWant(t, "page 1", obj, map[string]any{"count": 5, "limit": 2, "offset": 2})
-		obj = check(`{"limit": 2, "offset": 2}`, t3, t4)
-		dealWant(t, "page 2", obj, map[string]any{"offset": 4})
-		obj = check(`{"limit": 2, "offset": 4}`, t5)
-		dealWant(t, "page 3", obj, map[string]any{"offset": -1})
-		obj = check(`{"limit": 0, "offset": 9}`)
-		dealWant(t, "past the end", obj, map[string]any{"count": 5, "limit": 50, "offset": -1})
+		has(t, "page 1", check(`{"limit": 2}`, t1, t2), map[string]any{"count": 5, "limit": 2, "offset": 2})
+		has(t, "page 2", check(`{"limit": 2, "offset": 2}`, t3, t4), map[string]any{"offset": 4})
+		has(t, "page 3", check(`{"limit": 2, "offset": 4}`, t5), map[string]any{"offset": -1})
+		has(t, "past the end", check(`{"limit": 0, "offset": 9}`), map[string]any{"count": 5, "limit": 50, "offset": -1})
 
 		// is_overdue with the clock: t2 (00:30 MSK) is overdue from 00:30:01.
-		e.clock.set(at("2024-03-11 00:30:00"))
-		obj = check(`{"datetime_start": "2024-03-11 00:30:00", "datetime_end": "2024-03-11 00:30:00"}`, t2)
-		dealWant(t, "due now", dealArr(t, obj, "result")[0].(map[string]any), map[string]any{"is_overdue": 0})
-		e.clock.set(at("2024-03-11 00:30:01"))
-		obj = check(`{"datetime_start": "2024-03-11 00:30:00", "datetime_end": "2024-03-11 00:30:00"}`, t2)
-		dealWant(t, "a second late", dealArr(t, obj, "result")[0].(map[string]any), map[string]any{"is_overdue": 1})
+		clock.Set(at("2024-03-11 00:30:00"))
+		check(`{"datetime_start": "2024-03-11 00:30:00", "datetime_end": "2024-03-11 00:30:00"}`, t2).Equal("result.0.is_overdue", 0)
+		clock.Set(at("2024-03-11 00:30:01"))
+		check(`{"datetime_start": "2024-03-11 00:30:00", "datetime_end": "2024-03-11 00:30:00"}`, t2).Equal("result.0.is_overdue", 1)
 
 		// Errors.
 		for _, c := range []struct{ req, msg string }{
@@ -464,9 +373,8 @@ func TestTaskList(t *testing.T) {
 			{`{"datetime_start": "10.07.2017"}`, "Параметр datetime_start должен быть в формате YYYY-MM-DD HH:MM:SS"},
 			{`{"datetime_end": "2017-07-10T00:00:00"}`, "Параметр datetime_end должен быть в формате YYYY-MM-DD HH:MM:SS"},
 		} {
-			e.fail(t, "/openapi/v1/task/list/", c.req, http.StatusBadRequest, c.msg)
+			a.fail(t, "task/list/", c.req, http.StatusBadRequest, c.msg)
 		}
-		resp := env.Do(t, http.MethodPost, "/openapi/v1/task/list/?api_key=wrong", "", `{"request": {}}`)
-		dealWantError(t, resp.Status, resp.Object(t), http.StatusUnauthorized, "Неправильный ключ api")
+		a.as("wrong").fail(t, "task/list/", `{}`, http.StatusUnauthorized, "Неправильный ключ api")
 	})
 }
