@@ -1,9 +1,7 @@
 package amocrm_test
 
 import (
-	"encoding/json"
 	"net/http"
-	"slices"
 	"testing"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -11,169 +9,63 @@ import (
 )
 
 // Black-box tests of GET /api/v4/account, PATCH /api/v4/customers/mode
-// (companion spec §5, §1.1) and the API's routing errors.
+// (companion spec §5, §1.1) and the API's routing errors. The account
+// model's full shape is in testdata/account*.golden.json.
 
-const (
-	stAccountPath = "/api/v4/account"
-	stModePath    = "/api/v4/customers/mode"
-)
-
-// stAccountTypes are the always-present account fields (companion §5) and
-// the JSON kind each must have.
-var stAccountTypes = map[string]string{
-	"id": "int", "name": "string", "subdomain": "string", "current_user_id": "int", "country": "string",
-	"customers_mode": "string", "is_unsorted_on": "bool", "is_loss_reason_enabled": "bool",
-	"is_helpbot_enabled": "bool", "is_technical_account": "bool", "contact_name_display_order": "int",
-	"uuid": "string", "_links": "object",
-}
-
-// stCheckKind requires m[key] to be of the JSON kind named.
-func stCheckKind(t testing.TB, m map[string]any, key, kind string) {
-	t.Helper()
-	v, present := m[key]
-	if !present {
-		t.Errorf("key %q missing in %v", key, m)
-		return
-	}
-	ok := false
-	switch kind {
-	case "int":
-		n, isNum := v.(json.Number)
-		_, err := n.Int64()
-		ok = isNum && err == nil
-	case "string":
-		_, ok = v.(string)
-	case "bool":
-		_, ok = v.(bool)
-	case "object":
-		_, ok = v.(map[string]any)
-	case "array":
-		_, ok = v.([]any)
-	case "null":
-		ok = v == nil
-	}
-	if !ok {
-		t.Errorf("%q = %#v (%T), want %s", key, v, v, kind)
-	}
-}
-
-// stAccount fetches the account with an optional with= query.
-func stAccount(t testing.TB, env *crmtest.Env, token, with string) map[string]any {
-	t.Helper()
-	path := stAccountPath
-	if with != "" {
-		path += "?with=" + with
-	}
-	return stHAL(t, env.Do(t, http.MethodGet, path, token, ""), http.StatusOK)
+// accountMasks mask what differs from run to run: the uuid, amojo_id and
+// subdomain a new account draws at random, its times, and the version (the
+// schema's, which every migration moves).
+var accountMasks = []crmtest.Mask{
+	crmtest.MaskPath("uuid", "uuid"), crmtest.MaskPath("amojo_id", "amojo_id"), crmtest.MaskPath("subdomain", "subdomain"),
+	crmtest.MaskPath("created_at", "time"), crmtest.MaskPath("updated_at", "time"), crmtest.MaskPath("version", "version"),
 }
 
 // TestAccountGet checks the account model: the always-present fields, the
 // ones `with` adds, and current_user_id following the token.
 func TestAccountGet(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		creds := env.NewAccount(t, "Account Shape")
-		member := env.NewUser(t, creds.AccountID, crm.RoleMember)
+		a := newAccount(t, env, "Account Shape", "")
+		member := env.NewUser(t, a.AccountID, crm.RoleMember)
 		env.NewAccount(t, "Someone Else") // another tenant must not leak in
 
 		t.Run("always present", func(t *testing.T) {
-			a := stAccount(t, env, creds.AmoCRMToken, "")
-			for key, kind := range stAccountTypes {
-				stCheckKind(t, a, key, kind)
-			}
-			stWant(t, a, "id", creds.AccountID)
-			stWant(t, a, "name", "Account Shape")
-			stWant(t, a, "subdomain", creds.Subdomain)
-			stWant(t, a, "current_user_id", creds.UserID)
-			stWant(t, a, "country", "RU")
-			stWant(t, a, "customers_mode", "disabled")
-			if href := stHref(t, a); href != env.URL+stAccountPath {
-				t.Errorf("_links.self.href = %q, want %q", href, env.URL+stAccountPath)
-			}
-			if u, _ := a["uuid"].(string); u == "" {
+			// Without with=: no amojo_id, version, _embedded, entity_names
+			// or drive_url.
+			r := a.api.Get(t, accountPath).HAL(200).Golden("account", accountMasks...).
+				Equal("id", a.AccountID).Equal("current_user_id", a.UserID).Equal("subdomain", a.Subdomain)
+			if r.Str("uuid") == "" {
 				t.Errorf("uuid is empty")
-			}
-			if n := stInt(t, a, "contact_name_display_order"); n != 1 && n != 2 {
-				t.Errorf("contact_name_display_order = %d, want 1 or 2", n)
-			}
-			for _, key := range []string{"amojo_id", "version", "_embedded", "entity_names", "drive_url"} {
-				if _, ok := a[key]; ok {
-					t.Errorf("%q present without with=: %v", key, a)
-				}
 			}
 		})
 
 		t.Run("with options", func(t *testing.T) {
-			a := stAccount(t, env, creds.AmoCRMToken, "amojo_id,version,task_types,users_groups,datetime_settings")
-			for key, kind := range stAccountTypes {
-				stCheckKind(t, a, key, kind)
+			r := a.api.Get(t, accountPath+"?with=amojo_id,version,task_types,users_groups,datetime_settings").HAL(200).
+				Golden("account_with", accountMasks...).
+				Equal("id", a.AccountID).Equal("current_user_id", a.UserID).Equal("subdomain", a.Subdomain)
+			if r.Str("uuid") == "" || r.Str("amojo_id") == "" {
+				t.Errorf("uuid %q, amojo_id %q: want both", r.Str("uuid"), r.Str("amojo_id"))
 			}
-			stCheckKind(t, a, "amojo_id", "string")
-			if s, _ := a["amojo_id"].(string); s == "" {
-				t.Errorf("amojo_id is empty")
-			}
-			stCheckKind(t, a, "version", "int")
-			emb, ok := a["_embedded"].(map[string]any)
-			if !ok {
-				t.Fatalf("_embedded missing: %v", a)
-			}
-			stCheckKind(t, emb, "users_groups", "array")
-			stCheckKind(t, emb, "task_types", "array")
-			tasks, _ := emb["task_types"].([]any)
-			if len(tasks) == 0 {
-				t.Errorf("task_types is empty")
-			}
-			for _, tt := range tasks {
-				m, ok := tt.(map[string]any)
-				if !ok {
-					t.Fatalf("task type %v is not an object", tt)
-				}
-				if got := stKeys(m); !slices.Equal(got, []string{"code", "color", "icon_id", "id", "name"}) {
-					t.Errorf("task type keys %v, want code, color, icon_id, id, name", got)
-				}
-				stCheckKind(t, m, "id", "int")
-				stCheckKind(t, m, "name", "string")
-				stCheckKind(t, m, "code", "string")
-			}
-			dt, ok := emb["datetime_settings"].(map[string]any)
-			if !ok {
-				t.Fatalf("datetime_settings missing: %v", emb)
-			}
-			for _, key := range []string{"date_pattern", "short_date_pattern", "short_time_pattern", "date_formant", "time_format", "timezone", "timezone_offset"} {
-				stCheckKind(t, dt, key, "string")
-			}
-			stWant(t, dt, "timezone", "Europe/Moscow")
-			stWant(t, dt, "timezone_offset", "+03:00")
-			stWant(t, dt, "date_pattern", "d.m.Y H:i")
 		})
 
 		t.Run("some with options only", func(t *testing.T) {
-			a := stAccount(t, env, creds.AmoCRMToken, "version,unknown_option")
-			stCheckKind(t, a, "version", "int")
-			if _, ok := a["amojo_id"]; ok {
-				t.Errorf("amojo_id present without being asked for")
-			}
-			if _, ok := a["_embedded"]; ok {
-				t.Errorf("_embedded present without being asked for")
+			r := a.api.Get(t, accountPath+"?with=version,unknown_option").HAL(200)
+			r.Int("version")
+			if r.Has("amojo_id") || r.Has("_embedded") {
+				t.Errorf("amojo_id or _embedded present without being asked for")
 			}
 		})
 
 		t.Run("member", func(t *testing.T) {
-			a := stAccount(t, env, member.AmoCRMToken, "")
-			stWant(t, a, "id", creds.AccountID)
-			stWant(t, a, "current_user_id", member.UserID)
-			if member.UserID == creds.UserID {
+			env.AmoCRM(member.AmoCRMToken).Get(t, accountPath).HAL(200).
+				Equal("id", a.AccountID).Equal("current_user_id", member.UserID)
+			if member.UserID == a.UserID {
 				t.Fatalf("member and admin share user id %d", member.UserID)
 			}
 		})
 
 		t.Run("unauthorized", func(t *testing.T) {
-			for _, c := range stAuthCases {
-				headers := c.headers
-				if c.name == "token without scheme" {
-					headers = []string{"Authorization: " + creds.AmoCRMToken}
-				}
-				p := stProblem(t, env.Do(t, http.MethodGet, stAccountPath, c.token, "", headers...), http.StatusUnauthorized)
-				stWant(t, p, "detail", "Неверный логин или пароль")
+			for _, c := range badClients(env, a) {
+				c.api.Get(t, accountPath).Problem(401).Equal("detail", "Неверный логин или пароль")
 			}
 		})
 	})
@@ -183,13 +75,11 @@ func TestAccountGet(t *testing.T) {
 // effect on customers_mode, validation, and that members may not change it.
 func TestAccountCustomersMode(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		creds := env.NewAccount(t, "Modes")
-		token := creds.AmoCRMToken
-		member := env.NewUser(t, creds.AccountID, crm.RoleMember).AmoCRMToken
-		mode := func() string {
+		a := newAccount(t, env, "Modes", "")
+		member := a.member(t, env)
+		mode := func(api *crmtest.Client) string {
 			t.Helper()
-			m, _ := stAccount(t, env, token, "")["customers_mode"].(string)
-			return m
+			return api.Get(t, accountPath).HAL(200).Str("customers_mode")
 		}
 
 		// Each step: the request, its echo, and the account's mode afterwards.
@@ -208,38 +98,33 @@ func TestAccountCustomersMode(t *testing.T) {
 			{`{"mode":"periodicity","is_enabled":true}`, "periodicity", true, "periodicity"}, // idempotent
 			{`{"mode":"periodicity","is_enabled":false}`, "periodicity", false, "disabled"},
 		} {
-			resp := env.Do(t, http.MethodPatch, stModePath, token, step.body)
-			obj := stHAL(t, resp, http.StatusOK)
-			if got := stKeys(obj); !slices.Equal(got, []string{"is_enabled", "mode"}) {
-				t.Errorf("%s: echo keys %v, want is_enabled, mode", step.body, got)
-			}
-			stWant(t, obj, "mode", step.mode)
-			stWant(t, obj, "is_enabled", step.enabled)
-			if got := mode(); got != step.after {
+			a.api.Patch(t, modePath, step.body).HAL(200).Equal("", map[string]any{"mode": step.mode, "is_enabled": step.enabled})
+			if got := mode(a.api); got != step.after {
 				t.Errorf("after %s customers_mode = %q, want %q", step.body, got, step.after)
 			}
 		}
 
-		stSetMode(t, env, token, "segments", true)
+		setMode(t, a.api, "segments", true)
+		v := crmtest.Violated
 		for _, c := range []struct {
 			name string
 			body string
-			want stViolation
+			want crmtest.Violation
 		}{
-			{"empty object", `{}`, stViolation{"0", "FieldMissing", "mode"}},
-			{"missing mode", `{"is_enabled":true}`, stViolation{"0", "FieldMissing", "mode"}},
-			{"missing is_enabled", `{"mode":"segments"}`, stViolation{"0", "FieldMissing", "is_enabled"}},
-			{"null is_enabled", `{"mode":"segments","is_enabled":null}`, stViolation{"0", "FieldMissing", "is_enabled"}},
-			{"unknown mode", `{"mode":"dynamic","is_enabled":true}`, stViolation{"0", "NotSupportedChoice", "mode"}},
-			{"disabled is not a mode", `{"mode":"disabled","is_enabled":true}`, stViolation{"0", "NotSupportedChoice", "mode"}},
-			{"empty mode", `{"mode":"","is_enabled":false}`, stViolation{"0", "NotSupportedChoice", "mode"}},
-			{"mode number", `{"mode":1,"is_enabled":true}`, stViolation{"0", "InvalidType", "mode"}},
-			{"is_enabled string", `{"mode":"segments","is_enabled":"true"}`, stViolation{"0", "InvalidType", "is_enabled"}},
-			{"is_enabled number", `{"mode":"segments","is_enabled":1}`, stViolation{"0", "InvalidType", "is_enabled"}},
-			{"array body", `[{"mode":"segments","is_enabled":true}]`, stViolation{"0", "InvalidType", ""}},
+			{"empty object", `{}`, v("0", "FieldMissing", "mode")},
+			{"missing mode", `{"is_enabled":true}`, v("0", "FieldMissing", "mode")},
+			{"missing is_enabled", `{"mode":"segments"}`, v("0", "FieldMissing", "is_enabled")},
+			{"null is_enabled", `{"mode":"segments","is_enabled":null}`, v("0", "FieldMissing", "is_enabled")},
+			{"unknown mode", `{"mode":"dynamic","is_enabled":true}`, v("0", "NotSupportedChoice", "mode")},
+			{"disabled is not a mode", `{"mode":"disabled","is_enabled":true}`, v("0", "NotSupportedChoice", "mode")},
+			{"empty mode", `{"mode":"","is_enabled":false}`, v("0", "NotSupportedChoice", "mode")},
+			{"mode number", `{"mode":1,"is_enabled":true}`, v("0", "InvalidType", "mode")},
+			{"is_enabled string", `{"mode":"segments","is_enabled":"true"}`, v("0", "InvalidType", "is_enabled")},
+			{"is_enabled number", `{"mode":"segments","is_enabled":1}`, v("0", "InvalidType", "is_enabled")},
+			{"array body", `[{"mode":"segments","is_enabled":true}]`, v("0", "InvalidType", "")},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				stWantViolation(t, env.Do(t, http.MethodPatch, stModePath, token, c.body), c.want)
+				a.api.Patch(t, modePath, c.body).WantViolations(c.want)
 			})
 		}
 		for _, c := range []struct{ name, body string }{
@@ -247,37 +132,34 @@ func TestAccountCustomersMode(t *testing.T) {
 			{"empty body", ``},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				stProblem(t, env.Do(t, http.MethodPatch, stModePath, token, c.body), http.StatusBadRequest)
+				a.api.Patch(t, modePath, c.body).Problem(400)
 			})
 		}
-		if got := mode(); got != "segments" {
+		if got := mode(a.api); got != "segments" {
 			t.Errorf("refused requests changed customers_mode to %q", got)
 		}
 
 		t.Run("member", func(t *testing.T) {
-			stProblem(t, env.Do(t, http.MethodPatch, stModePath, member, `{"mode":"periodicity","is_enabled":true}`), http.StatusForbidden)
-			stProblem(t, env.Do(t, http.MethodPatch, stModePath, member, `{"mode":"segments","is_enabled":false}`), http.StatusForbidden)
-			if got := mode(); got != "segments" {
-				t.Errorf("a member changed customers_mode to %q", got)
+			member.Patch(t, modePath, `{"mode":"periodicity","is_enabled":true}`).Problem(403)
+			member.Patch(t, modePath, `{"mode":"segments","is_enabled":false}`).Problem(403)
+			// Unchanged, and the member sees the mode.
+			if got := mode(member); got != "segments" {
+				t.Errorf("customers_mode %q after a member's requests, want segments", got)
 			}
-			// The member sees the mode.
-			a := stAccount(t, env, member, "")
-			stWant(t, a, "customers_mode", "segments")
 		})
 
 		t.Run("unauthorized", func(t *testing.T) {
-			p := stProblem(t, env.Do(t, http.MethodPatch, stModePath, "", `{"mode":"periodicity","is_enabled":true}`), http.StatusUnauthorized)
-			stWant(t, p, "detail", "Неверный логин или пароль")
-			stProblem(t, env.Do(t, http.MethodPatch, stModePath, "bogus", `{"mode":"periodicity","is_enabled":true}`), http.StatusUnauthorized)
-			if got := mode(); got != "segments" {
+			env.AmoCRM("").Patch(t, modePath, `{"mode":"periodicity","is_enabled":true}`).Problem(401).Equal("detail", "Неверный логин или пароль")
+			env.AmoCRM("bogus").Patch(t, modePath, `{"mode":"periodicity","is_enabled":true}`).Problem(401)
+			if got := mode(a.api); got != "segments" {
 				t.Errorf("an unauthenticated request changed customers_mode to %q", got)
 			}
 		})
 
 		t.Run("mode reaches the statuses API", func(t *testing.T) {
-			stProblem(t, env.Do(t, http.MethodGet, stPath, token, ""), http.StatusUnprocessableEntity)
-			stSetMode(t, env, token, "periodicity", true)
-			stHAL(t, env.Do(t, http.MethodGet, stPath, token, ""), http.StatusOK)
+			a.api.Get(t, statusesPath).Problem(422)
+			setMode(t, a.api, "periodicity", true)
+			a.api.Get(t, statusesPath).HAL(200)
 		})
 	})
 }
@@ -287,9 +169,12 @@ func TestAccountCustomersMode(t *testing.T) {
 // without credentials.
 func TestAccountRouting(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		token := env.NewAccount(t, "Routing").AmoCRMToken
-		for _, tok := range []struct{ name, token string }{{"authenticated", token}, {"anonymous", ""}} {
-			t.Run(tok.name, func(t *testing.T) {
+		a := newAccount(t, env, "Routing", "")
+		for _, c := range []struct {
+			name string
+			api  *crmtest.Client
+		}{{"authenticated", a.api}, {"anonymous", env.AmoCRM("")}} {
+			t.Run(c.name, func(t *testing.T) {
 				for _, path := range []string{
 					"/api/v4/nope",
 					"/api/v4/customers/statuses/1/extra",
@@ -298,25 +183,23 @@ func TestAccountRouting(t *testing.T) {
 					"/api/v4/",
 				} {
 					t.Run("404 "+path, func(t *testing.T) {
-						stProblem(t, env.Do(t, http.MethodGet, path, tok.token, ""), http.StatusNotFound)
+						c.api.Get(t, path).Problem(404)
 					})
 				}
-				for _, c := range []struct{ method, path, allow string }{
-					{http.MethodPost, stAccountPath, "GET"},
-					{http.MethodDelete, stAccountPath, "GET"},
-					{http.MethodGet, stModePath, "PATCH"},
-					{http.MethodPost, stModePath, "PATCH"},
-					{http.MethodPut, stPath, "GET, POST"},
-					{http.MethodDelete, stPath, "GET, POST"},
-					{http.MethodPatch, stPath, "GET, POST"},
-					{http.MethodPost, stPath + "/1", "GET, PATCH, DELETE"},
-					{http.MethodPut, stPath + "/1", "GET, PATCH, DELETE"},
+				for _, r := range []struct{ method, path, allow string }{
+					{http.MethodPost, accountPath, "GET"},
+					{http.MethodDelete, accountPath, "GET"},
+					{http.MethodGet, modePath, "PATCH"},
+					{http.MethodPost, modePath, "PATCH"},
+					{http.MethodPut, statusesPath, "GET, POST"},
+					{http.MethodDelete, statusesPath, "GET, POST"},
+					{http.MethodPatch, statusesPath, "GET, POST"},
+					{http.MethodPost, statusesPath + "/1", "GET, PATCH, DELETE"},
+					{http.MethodPut, statusesPath + "/1", "GET, PATCH, DELETE"},
 				} {
-					t.Run("405 "+c.method+" "+c.path, func(t *testing.T) {
-						resp := env.Do(t, c.method, c.path, tok.token, "")
-						stProblem(t, resp, http.StatusMethodNotAllowed)
-						if got := resp.Header.Get("Allow"); got != c.allow {
-							t.Errorf("Allow = %q, want %q", got, c.allow)
+					t.Run("405 "+r.method+" "+r.path, func(t *testing.T) {
+						if got := c.api.Do(t, r.method, r.path, "").Problem(405).Header.Get("Allow"); got != r.allow {
+							t.Errorf("Allow = %q, want %q", got, r.allow)
 						}
 					})
 				}

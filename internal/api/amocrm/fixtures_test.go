@@ -19,6 +19,8 @@ const (
 	segmentsPath      = "/api/v4/customers/segments"
 	segmentFieldsPath = "/api/v4/customers/segments/custom_fields"
 	pipelinesPath     = "/api/v4/leads/pipelines"
+	statusesPath      = "/api/v4/customers/statuses"
+	accountPath       = "/api/v4/account"
 )
 
 // account is a fresh account: its credentials and an amoCRM client acting as
@@ -55,6 +57,41 @@ func (a account) member(t testing.TB, env *crmtest.Env) *crmtest.Client {
 func setMode(t testing.TB, api *crmtest.Client, mode string, enabled bool) {
 	t.Helper()
 	api.Patch(t, modePath, fmt.Sprintf(`{"mode":%q,"is_enabled":%t}`, mode, enabled)).HAL(200)
+}
+
+// badCredentials are ways of presenting bad credentials; "token without
+// scheme" sends the account's real token without "Bearer".
+var badCredentials = []struct {
+	name    string
+	token   string
+	headers []string
+}{
+	{"no header", "", nil},
+	{"wrong token", "not-a-token", nil},
+	{"forged JWT", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY2NvdW50X2lkIjoxLCJ1c2VyX2lkIjoxfQ.c2lnbmF0dXJl", nil},
+	{"bearer without token", "", []string{"Authorization: Bearer"}},
+	{"lowercase scheme, wrong token", "", []string{"Authorization: bearer nope"}},
+	{"basic scheme", "", []string{"Authorization: Basic dXNlcjpwYXNz"}},
+	{"token without scheme", "", nil},
+}
+
+// badClient is a client presenting bad credentials, named for subtests.
+type badClient struct {
+	name string
+	api  *crmtest.Client
+}
+
+// badClients are clients presenting badCredentials against account a.
+func badClients(env *crmtest.Env, a account) []badClient {
+	var out []badClient
+	for _, c := range badCredentials {
+		headers := c.headers
+		if c.name == "token without scheme" {
+			headers = []string{"Authorization: " + a.AmoCRMToken}
+		}
+		out = append(out, badClient{c.name, env.AmoCRM(c.token).With(headers...)})
+	}
+	return out
 }
 
 // fieldValue is one custom_fields_values entry as the API answers it.
