@@ -1,9 +1,7 @@
 package envybox_test
 
 import (
-	"context"
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -18,19 +16,19 @@ import (
 // character) and "\" an escape on PostgreSQL only.
 func TestKeywordLiteral(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
-		ctx := context.Background()
-		client := e.plainClient(t, "Client")
-		underscore := e.deal(t, client, "a_b")
-		e.deal(t, client, "axb")
-		percent := e.deal(t, client, "100% sure")
-		e.deal(t, client, "100 sure")
-		backslash := e.deal(t, client, `x\y`)
-		e.deal(t, client, "xy")
-		all := e.deal(t, client, `50%_off\x`)
-		decoy := e.deal(t, client, "50a_off")
+		setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
+		client := a.plainClient(t, "Client")
+		underscore := a.deal(t, client, "a_b")
+		a.deal(t, client, "axb")
+		percent := a.deal(t, client, "100% sure")
+		a.deal(t, client, "100 sure")
+		backslash := a.deal(t, client, `x\y`)
+		a.deal(t, client, "xy")
+		all := a.deal(t, client, `50%_off\x`)
+		decoy := a.deal(t, client, "50a_off")
 
-		newStage := e.stages[crm.StageNew].ID
+		newStage := a.stages[crm.StageNew].ID
 		for _, tc := range []struct {
 			keyword string
 			want    []int64
@@ -45,60 +43,49 @@ func TestKeywordLiteral(t *testing.T) {
 			{"%%", nil},
 			{"__", nil},
 		} {
-			want := slices.Clone(tc.want)
-			slices.Sort(want)
-			slices.Reverse(want) // newest first
-			dealWantIDs(t, "deal/list "+tc.keyword, e.post(t, "/openapi/v1/deal/list/", fmt.Sprintf(`{"keyword": %q}`, tc.keyword)), want)
-			searchWant(t, "filter "+tc.keyword, e.search(t, `{}`, fmt.Sprintf(`"keyword": %q`, tc.keyword)), want...)
-			searchWant(t, "filter narrowed "+tc.keyword, e.search(t, fmt.Sprintf(`{"dealStages": [%d]}`, newStage),
+			want := newestFirst(tc.want...)
+			dealIDs(t, "deal/list "+tc.keyword, a.ok(t, "deal/list/", fmt.Sprintf(`{"keyword": %q}`, tc.keyword)), want...)
+			searchIDs(t, "filter "+tc.keyword, a.search(t, `{}`, fmt.Sprintf(`"keyword": %q`, tc.keyword)), want...)
+			searchIDs(t, "filter narrowed "+tc.keyword, a.search(t, fmt.Sprintf(`{"dealStages": [%d]}`, newStage),
 				fmt.Sprintf(`"keyword": %q`, tc.keyword)), want...)
 		}
 		// A keyword holding a newline skips the folded text for LIKE
 		// (keywordMatch), which must be as literal.
-		multiline := e.deal(t, client, "p_q\nr")
-		e.deal(t, client, "pXq\nr")
-		dealWantIDs(t, "newline", e.post(t, "/openapi/v1/deal/list/", `{"keyword": "p_q\nr"}`), []int64{multiline})
+		multiline := a.deal(t, client, "p_q\nr")
+		a.deal(t, client, "pXq\nr")
+		dealIDs(t, "newline", a.ok(t, "deal/list/", `{"keyword": "p_q\nr"}`), multiline)
 
 		// client/list: the client's name, and its deals' names.
-		a := &account{env: env, api: env.Envybox(e.key)}
 		named := a.createClient(t, `{"name": "ivan_petrov"}`)
 		a.createClient(t, `{"name": "ivanXpetrov"}`)
 		for _, tc := range []struct {
 			keyword string
 			want    []string
 		}{
-			{"n_p", []string{fmt.Sprint(named)}},
-			{"_", []string{fmt.Sprint(named), fmt.Sprint(client)}}, // client by its deals a_b, 50%_off\x
-			{"%", []string{fmt.Sprint(client)}},
+			{"n_p", ids(named)},
+			{"_", ids(named, client)}, // client by its deals a_b, 50%_off\x
+			{"%", ids(client)},
 		} {
-			var got []string
-			for _, r := range a.ok(t, "client/list/", fmt.Sprintf(`{"keyword": %q}`, tc.keyword)).List("result") {
-				got = append(got, fmt.Sprint(r.At("id")))
-			}
-			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
-				t.Errorf("client/list %q: %v, want %v", tc.keyword, got, tc.want)
-			}
+			a.ok(t, "client/list/", fmt.Sprintf(`{"keyword": %q}`, tc.keyword)).Equal("result.*.id", tc.want)
 		}
 
 		// lead/list.
-		lead, err := env.Server.Service.CreateInbound(ctx, e.actor, crm.NewInbound{Values: map[string]string{"name": "lead_one", "phone": "74950000001"}})
+		lead, err := env.Server.Service.CreateInbound(t.Context(), a.actor, crm.NewInbound{Values: map[string]string{"name": "lead_one", "phone": "74950000001"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := env.Server.Service.CreateInbound(ctx, e.actor, crm.NewInbound{Values: map[string]string{"name": "leadXone", "phone": "74950000002"}}); err != nil {
+		if _, err := env.Server.Service.CreateInbound(t.Context(), a.actor, crm.NewInbound{Values: map[string]string{"name": "leadXone", "phone": "74950000002"}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
 			keyword string
 			want    []string
 		}{
-			{"d_o", []string{fmt.Sprint(lead.ID)}},
+			{"d_o", ids(lead.ID)},
 			{"%", nil},
-			{"+7 (495) 000-00-01", []string{fmt.Sprint(lead.ID)}},
+			{"+7 (495) 000-00-01", ids(lead.ID)},
 		} {
-			if got := (&account{env: env, api: env.Envybox(e.key)}).leadIDs(t, fmt.Sprintf(`{"keyword": %q}`, tc.keyword)); fmt.Sprint(got) != fmt.Sprint(tc.want) {
-				t.Errorf("lead/list %q: %v, want %v", tc.keyword, got, tc.want)
-			}
+			crmtest.Equal(t, "lead/list "+tc.keyword, a.leadIDs(t, fmt.Sprintf(`{"keyword": %q}`, tc.keyword)), tc.want)
 		}
 	})
 }

@@ -38,6 +38,17 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now
 // Set moves the clock to t.
 func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
+// AtMSK moves the clock to a Moscow time "YYYY-MM-DD HH:MM" and returns it.
+func (c *clock) AtMSK(t testing.TB, s string) time.Time {
+	t.Helper()
+	tm, err := time.ParseInLocation("2006-01-02 15:04", s, msk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Set(tm.UTC())
+	return tm
+}
+
 // setClock makes the server's store read the time from a clock at start.
 func setClock(env *crmtest.Env, start time.Time) *clock {
 	c := &clock{now: start}
@@ -506,6 +517,14 @@ func (a *account) newDeal(t testing.TB, n crm.NewDeal) int64 {
 	return d.ID
 }
 
+// stage moves a deal to a stage through the domain.
+func (a *account) stage(t testing.TB, dealID, stageID int64) {
+	t.Helper()
+	if err := a.svc.ChangeDealStage(context.Background(), a.actor, dealID, 0, stageID, crm.Responsible{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // getDeal is deal/get's result.
 func (a *account) getDeal(t testing.TB, id int64) crmtest.JSON {
 	t.Helper()
@@ -518,4 +537,23 @@ func dealIDs(t testing.TB, what string, r *crmtest.Reply, want ...int64) {
 	t.Helper()
 	crmtest.Equal(t, what+": ids", r.At("result.*.id"), ids(want...))
 	crmtest.Equal(t, what+": count", r.At("count"), fmt.Sprint(len(want)))
+}
+
+// searchIDs checks a deal/list reply to a filter (E15, newer typing): it
+// selects exactly want, newest first — its all_ids, its count and the ids
+// of its page.
+func searchIDs(t testing.TB, what string, r *crmtest.Reply, want ...int64) {
+	t.Helper()
+	want = append([]int64{}, want...)
+	crmtest.Equal(t, what+": all_ids", r.At("all_ids"), want)
+	crmtest.Equal(t, what+": page", r.At("result.*.id"), want[:min(len(want), 50)])
+	crmtest.Equal(t, what+": count", r.At("count"), len(want))
+}
+
+// newestFirst sorts ids newest (largest) first.
+func newestFirst(ids ...int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	slices.Reverse(out)
+	return out
 }

@@ -2,7 +2,6 @@ package envybox_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,145 +14,43 @@ import (
 
 // The deal search by field values (E15), served at deal/list with a filter.
 
-var searchMSK = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Moscow")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
-// searchAt sets the clock to a Moscow time "YYYY-MM-DD HH:MM".
-func (e *dealEnv) searchAt(t *testing.T, msk string) time.Time {
-	t.Helper()
-	tm, err := time.ParseInLocation("2006-01-02 15:04", msk, searchMSK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.clock.set(tm.UTC())
-	return tm
-}
-
 // search posts deal/list with a filter (and more members of request).
-func (e *dealEnv) search(t *testing.T, filter string, more ...string) map[string]any {
+func (a *account) search(t testing.TB, filter string, more ...string) *crmtest.Reply {
 	t.Helper()
 	req := `{"filter": ` + filter
 	for _, m := range more {
 		req += ", " + m
 	}
-	return e.post(t, "/openapi/v1/deal/list/", req+"}")
+	return a.ok(t, "deal/list/", req+"}")
 }
 
-// searchFail expects a 400 with the message.
-func (e *dealEnv) searchFail(t *testing.T, filter, message string) {
+// searchFail expects a filter to be refused with a 400 and the message.
+func (a *account) searchFail(t testing.TB, filter, message string) {
 	t.Helper()
-	e.fail(t, "/openapi/v1/deal/list/", `{"filter": `+filter+`}`, http.StatusBadRequest, message)
-}
-
-func searchNum(t *testing.T, v any) int64 {
-	t.Helper()
-	n, ok := v.(json.Number)
-	if !ok {
-		t.Fatalf("%#v is not a number", v)
-	}
-	i, err := n.Int64()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return i
-}
-
-// searchWant checks that a reply selects exactly want (newest first): its
-// all_ids, count and the ids of its page.
-func searchWant(t *testing.T, what string, obj map[string]any, want ...int64) {
-	t.Helper()
-	var all, page []int64
-	for _, v := range dealArr(t, obj, "all_ids") {
-		all = append(all, searchNum(t, v))
-	}
-	for _, r := range dealArr(t, obj, "result") {
-		page = append(page, searchNum(t, r.(map[string]any)["id"]))
-	}
-	if fmt.Sprint(all) != fmt.Sprint(want) {
-		t.Errorf("%s: all_ids %v, want %v", what, all, want)
-	}
-	if fmt.Sprint(page) != fmt.Sprint(want[:min(len(want), 50)]) {
-		t.Errorf("%s: page %v, want %v", what, page, want)
-	}
-	if c := searchNum(t, obj["count"]); c != int64(len(want)) {
-		t.Errorf("%s: count %d, want %d", what, c, len(want))
-	}
-}
-
-// searchDesc lists ids newest first.
-func searchDesc(ids ...int64) []int64 {
-	out := append([]int64(nil), ids...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] > out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
-}
-
-// searchDeal creates a deal through the domain.
-func (e *dealEnv) searchDeal(t *testing.T, n crm.NewDeal) int64 {
-	t.Helper()
-	d, err := e.env.Server.Service.CreateDeal(context.Background(), e.actor, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.ID
-}
-
-// searchField makes a custom field; list fields get the options named.
-func (e *dealEnv) searchField(t *testing.T, entity crm.EntityType, name string, typ crm.FieldType, options ...string) crm.CustomField {
-	t.Helper()
-	n := crm.NewCustomField{Name: &name, Type: typ}
-	for _, o := range options {
-		n.Enums = append(n.Enums, crm.EnumInput{Value: o})
-	}
-	f, err := e.env.Server.Service.AddCustomFields(context.Background(), e.actor, entity, []crm.NewCustomField{n})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f[0]
-}
-
-func (e *dealEnv) searchTx(t *testing.T, fn func(tx crm.Tx) error) {
-	t.Helper()
-	if err := e.env.Server.DB.Update(context.Background(), e.actor.AccountID, fn); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (e *dealEnv) searchStage(t *testing.T, dealID, stageID int64) {
-	t.Helper()
-	if err := e.env.Server.Service.ChangeDealStage(context.Background(), e.actor, dealID, 0, stageID, crm.Responsible{}); err != nil {
-		t.Fatal(err)
-	}
+	a.fail(t, "deal/list/", `{"filter": `+filter+`}`, http.StatusBadRequest, message)
 }
 
 // TestSearchDateTypes: every dateType on the creation date, in Moscow time,
 // on Wednesday 2024-03-13.
 func TestSearchDateTypes(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
-		e.searchAt(t, "2024-01-01 09:00")
-		client := e.plainClient(t, "Клиент")
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
+		clock.AtMSK(t, "2024-01-01 09:00")
+		client := a.plainClient(t, "Клиент")
 		made := map[string]int64{}
 		for _, at := range []string{"2024-01-31 23:59", "2024-02-29 12:00", "2024-03-03 12:00", "2024-03-04 00:10",
 			"2024-03-10 23:30", "2024-03-11 00:30", "2024-03-12 10:00", "2024-03-13 10:00"} {
-			e.searchAt(t, at)
-			made[at[:10]] = e.deal(t, client, "Сделка "+at)
+			clock.AtMSK(t, at)
+			made[at[:10]] = a.deal(t, client, "Сделка "+at)
 		}
-		e.searchAt(t, "2024-03-13 12:00")
+		clock.AtMSK(t, "2024-03-13 12:00")
 		d := func(days ...string) []int64 {
 			var ids []int64
 			for _, day := range days {
 				ids = append(ids, made[day])
 			}
-			return searchDesc(ids...)
+			return newestFirst(ids...)
 		}
 		for _, tc := range []struct {
 			dateType, dates string
@@ -173,15 +70,15 @@ func TestSearchDateTypes(t *testing.T) {
 			{"later_than", `{"end": "2024-03-12"}`, d("2024-03-13")},
 		} {
 			f := fmt.Sprintf(`{"dateFilters": [{"dateType": %q, "dateSelectType": "created", "dates": %s}]}`, tc.dateType, tc.dates)
-			searchWant(t, tc.dateType+" "+tc.dates, e.search(t, f), tc.want...)
+			searchIDs(t, tc.dateType+" "+tc.dates, a.search(t, f), tc.want...)
 		}
 		// The week starts on Monday also when today is Sunday; the month
 		// turns over in Moscow time, not UTC.
-		e.searchAt(t, "2024-03-17 23:00")
-		searchWant(t, "week on Sunday", e.search(t, `{"dateFilters": [{"dateType": "week", "dateSelectType": "created", "dates": {}}]}`),
+		clock.AtMSK(t, "2024-03-17 23:00")
+		searchIDs(t, "week on Sunday", a.search(t, `{"dateFilters": [{"dateType": "week", "dateSelectType": "created", "dates": {}}]}`),
 			d("2024-03-11", "2024-03-12", "2024-03-13")...)
-		e.searchAt(t, "2024-03-01 00:30") // still February in UTC
-		searchWant(t, "last_month on the 1st", e.search(t, `{"dateFilters": [{"dateType": "last_month", "dateSelectType": "created", "dates": {}}]}`),
+		clock.AtMSK(t, "2024-03-01 00:30") // still February in UTC
+		searchIDs(t, "last_month on the 1st", a.search(t, `{"dateFilters": [{"dateType": "last_month", "dateSelectType": "created", "dates": {}}]}`),
 			d("2024-02-29")...)
 
 		for _, tc := range []struct{ filter, message string }{
@@ -201,7 +98,7 @@ func TestSearchDateTypes(t *testing.T) {
 				"Неверный request: filter.dateFilters.0.dates.start: для dateType earlier_than нужна дата start"},
 			{`{"dateFilters": {"dateType": "today"}}`, "Неверный request: filter.dateFilters: должен быть массивом объектов"},
 		} {
-			e.searchFail(t, tc.filter, tc.message)
+			a.searchFail(t, tc.filter, tc.message)
 		}
 	})
 }
@@ -210,47 +107,48 @@ func TestSearchDateTypes(t *testing.T) {
 // forward-looking next_task.
 func TestSearchDateSelects(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
 		ctx := context.Background()
-		inWork, won := e.stages[crm.StageInWork], e.stages[crm.StageWon]
+		inWork, won := a.stages[crm.StageInWork], a.stages[crm.StageWon]
 
 		// Leads of one contact on 2024-03-04 and 2024-03-06; the first is
 		// taken to work on 2024-03-05, the second is linked to that deal.
-		e.searchAt(t, "2024-03-04 10:00")
-		first, err := env.Server.Service.CreateInbound(ctx, e.actor, crm.NewInbound{Values: map[string]string{"name": "Пётр", "phone": "79001234567"}})
+		clock.AtMSK(t, "2024-03-04 10:00")
+		first, err := env.Server.Service.CreateInbound(ctx, a.actor, crm.NewInbound{Values: map[string]string{"name": "Пётр", "phone": "79001234567"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.searchAt(t, "2024-03-05 10:00")
-		res, err := env.Server.Service.StartInbound(ctx, e.actor, first.ID, crm.Responsible{})
+		clock.AtMSK(t, "2024-03-05 10:00")
+		res, err := env.Server.Service.StartInbound(ctx, a.actor, first.ID, crm.Responsible{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		leadDeal, client := res.DealID, res.ClientID
-		e.searchAt(t, "2024-03-06 10:00")
-		second, err := env.Server.Service.CreateInbound(ctx, e.actor, crm.NewInbound{Values: map[string]string{"name": "Пётр", "phone": "79001234567"}})
+		clock.AtMSK(t, "2024-03-06 10:00")
+		second, err := env.Server.Service.CreateInbound(ctx, a.actor, crm.NewInbound{Values: map[string]string{"name": "Пётр", "phone": "79001234567"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.searchTx(t, func(tx crm.Tx) error { return tx.LinkInboundDeal(ctx, second.ID, leadDeal) })
+		a.tx(t, func(tx crm.Tx) error { return tx.LinkInboundDeal(ctx, second.ID, leadDeal) })
 
 		// Deals without leads: one entering "in work" on 03-07 and won on
 		// 03-08, one entering "in work" on 03-08, one untouched with a task
 		// due on 03-14, one with a task due on 03-20.
-		e.searchAt(t, "2024-03-05 11:00")
-		movedTwice := e.deal(t, client, "Дважды")
-		movedOnce := e.deal(t, client, "Однажды")
-		e.searchAt(t, "2024-03-07 09:00")
-		e.searchStage(t, movedTwice, inWork.ID)
-		e.searchAt(t, "2024-03-08 09:00")
-		e.searchStage(t, movedTwice, won.ID)
-		e.searchStage(t, movedOnce, inWork.ID)
-		e.searchAt(t, "2024-03-11 12:00")
-		soon := e.searchDeal(t, crm.NewDeal{ClientID: client, Name: "Скоро", Task: &crm.NewTask{Text: "Позвонить",
-			Time: time.Date(2024, 3, 14, 15, 0, 0, 0, searchMSK)}})
-		later := e.searchDeal(t, crm.NewDeal{ClientID: client, Name: "Позже", Task: &crm.NewTask{Text: "Написать",
-			Time: time.Date(2024, 3, 20, 15, 0, 0, 0, searchMSK)}})
-		e.searchAt(t, "2024-03-13 12:00") // Wednesday
+		clock.AtMSK(t, "2024-03-05 11:00")
+		movedTwice := a.deal(t, client, "Дважды")
+		movedOnce := a.deal(t, client, "Однажды")
+		clock.AtMSK(t, "2024-03-07 09:00")
+		a.stage(t, movedTwice, inWork.ID)
+		clock.AtMSK(t, "2024-03-08 09:00")
+		a.stage(t, movedTwice, won.ID)
+		a.stage(t, movedOnce, inWork.ID)
+		clock.AtMSK(t, "2024-03-11 12:00")
+		soon := a.newDeal(t, crm.NewDeal{ClientID: client, Name: "Скоро", Task: &crm.NewTask{Text: "Позвонить",
+			Time: time.Date(2024, 3, 14, 15, 0, 0, 0, msk)}})
+		later := a.newDeal(t, crm.NewDeal{ClientID: client, Name: "Позже", Task: &crm.NewTask{Text: "Написать",
+			Time: time.Date(2024, 3, 20, 15, 0, 0, 0, msk)}})
+		clock.AtMSK(t, "2024-03-13 12:00") // Wednesday
 
 		one := func(sel, day string) string {
 			return fmt.Sprintf(`{"dateFilters": [{"dateType": "one_date", "dateSelectType": %q, "dates": {"start": %q}}]}`, sel, day)
@@ -259,13 +157,13 @@ func TestSearchDateSelects(t *testing.T) {
 			what, filter string
 			want         []int64
 		}{
-			{"created", one("created", "2024-03-05"), searchDesc(leadDeal, movedTwice, movedOnce)},
+			{"created", one("created", "2024-03-05"), newestFirst(leadDeal, movedTwice, movedOnce)},
 			{"closed", one("closed", "2024-03-08"), []int64{movedTwice}},
 			{"closed all", `{"dateFilters": [{"dateType": "all", "dateSelectType": "closed", "dates": {}}]}`, []int64{movedTwice}},
-			{"stage_changed", one("stage_changed", "2024-03-08"), searchDesc(movedTwice, movedOnce)},
+			{"stage_changed", one("stage_changed", "2024-03-08"), newestFirst(movedTwice, movedOnce)},
 			{"stage_changed 03-07", one("stage_changed", "2024-03-07"), nil},
 			{"stage_transition into in work", fmt.Sprintf(`{"dateStages": [%d], "dateFilters": [{"dateType": "period", "dateSelectType": "stage_transition", "dates": {"start": "2024-03-07", "end": "2024-03-08"}}]}`, inWork.ID),
-				searchDesc(movedTwice, movedOnce)},
+				newestFirst(movedTwice, movedOnce)},
 			{"stage_transition into won", fmt.Sprintf(`{"dateStages": ["%d"], "dateFilters": [{"dateType": "one_date", "dateSelectType": "stage_transition", "dates": {"start": "2024-03-08"}}]}`, won.ID),
 				[]int64{movedTwice}},
 			{"stage_transition any stage", one("stage_transition", "2024-03-07"), []int64{movedTwice}},
@@ -276,14 +174,14 @@ func TestSearchDateSelects(t *testing.T) {
 			{"lead_created all", `{"dateFilters": [{"dateType": "all", "dateSelectType": "lead_created", "dates": {}}]}`, []int64{leadDeal}},
 			{"next_task", one("next_task", "2024-03-14"), []int64{soon}},
 			{"next_task week", `{"dateFilters": [{"dateType": "week", "dateSelectType": "next_task", "dates": {}}]}`, []int64{soon}},
-			{"next_task month", `{"dateFilters": [{"dateType": "month", "dateSelectType": "next_task", "dates": {}}]}`, searchDesc(soon, later)},
+			{"next_task month", `{"dateFilters": [{"dateType": "month", "dateSelectType": "next_task", "dates": {}}]}`, newestFirst(soon, later)},
 			{"next_task later_than", `{"dateFilters": [{"dateType": "later_than", "dateSelectType": "next_task", "dates": {"start": "2024-03-14"}}]}`, []int64{later}},
-			{"next_task all", `{"dateFilters": [{"dateType": "all", "dateSelectType": "next_task", "dates": {}}]}`, searchDesc(soon, later)},
+			{"next_task all", `{"dateFilters": [{"dateType": "all", "dateSelectType": "next_task", "dates": {}}]}`, newestFirst(soon, later)},
 			{"two date filters", `{"dateFilters": [{"dateType": "one_date", "dateSelectType": "created", "dates": {"start": "2024-03-05"}},
 				{"dateType": "all", "dateSelectType": "closed", "dates": {}}]}`, []int64{movedTwice}},
 			{"the prose's dateselectType", `{"dateFilters": [{"dateType": "one_date", "dateselectType": "closed", "dates": {"start": "2024-03-08"}}]}`, []int64{movedTwice}},
 		} {
-			searchWant(t, tc.what, e.search(t, tc.filter), tc.want...)
+			searchIDs(t, tc.what, a.search(t, tc.filter), tc.want...)
 		}
 	})
 }
@@ -291,24 +189,25 @@ func TestSearchDateSelects(t *testing.T) {
 // TestSearchInputs: each kind of field input of leads, clients and deals.
 func TestSearchInputs(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
 		ctx := context.Background()
 		svc := env.Server.Service
-		e.searchAt(t, "2024-03-13 12:00")
+		clock.AtMSK(t, "2024-03-13 12:00")
 
-		leadText := e.searchField(t, crm.EntityInbound, "Откуда", crm.FieldText)
-		leadNum := e.searchField(t, crm.EntityInbound, "Бюджет", crm.FieldNumeric)
-		leadDate := e.searchField(t, crm.EntityInbound, "Визит", crm.FieldDate)
-		clientList := e.searchField(t, crm.EntityContact, "Категория", crm.FieldSelect, "VIP", "Обычный")
-		clientNum := e.searchField(t, crm.EntityContact, "Возраст", crm.FieldNumeric)
-		clientCheck := e.searchField(t, crm.EntityContact, "Подписка", crm.FieldCheckbox)
-		dealText := e.searchField(t, crm.EntityDeal, "Комментарий", crm.FieldText)
-		dealNum := e.searchField(t, crm.EntityDeal, "Сумма", crm.FieldNumeric)
-		dealDate := e.searchField(t, crm.EntityDeal, "Оплата", crm.FieldDate)
-		dealMulti := e.searchField(t, crm.EntityDeal, "Товары", crm.FieldMultiselect, "Стол", "Стул", "Шкаф")
-		dealCheck := e.searchField(t, crm.EntityDeal, "Срочно", crm.FieldCheckbox)
+		leadText := a.field(t, crm.EntityInbound, "Откуда", crm.FieldText)
+		leadNum := a.field(t, crm.EntityInbound, "Бюджет", crm.FieldNumeric)
+		leadDate := a.field(t, crm.EntityInbound, "Визит", crm.FieldDate)
+		clientList := a.field(t, crm.EntityContact, "Категория", crm.FieldSelect, "VIP", "Обычный")
+		clientNum := a.field(t, crm.EntityContact, "Возраст", crm.FieldNumeric)
+		clientCheck := a.field(t, crm.EntityContact, "Подписка", crm.FieldCheckbox)
+		dealText := a.field(t, crm.EntityDeal, "Комментарий", crm.FieldText)
+		dealNum := a.field(t, crm.EntityDeal, "Сумма", crm.FieldNumeric)
+		dealDate := a.field(t, crm.EntityDeal, "Оплата", crm.FieldDate)
+		dealMulti := a.field(t, crm.EntityDeal, "Товары", crm.FieldMultiselect, "Стол", "Стул", "Шкаф")
+		dealCheck := a.field(t, crm.EntityDeal, "Срочно", crm.FieldCheckbox)
 		unix := func(day string) float64 {
-			tm, _ := time.ParseInLocation(time.DateOnly, day, searchMSK)
+			tm, _ := time.ParseInLocation(time.DateOnly, day, msk)
 			return float64(tm.Unix())
 		}
 
@@ -319,11 +218,11 @@ func TestSearchInputs(t *testing.T) {
 				values = map[string]string{}
 			}
 			values["name"], values["phone"] = name, phone
-			l, err := svc.CreateInbound(ctx, e.actor, crm.NewInbound{Values: values, Custom: custom, Region: "Москва"})
+			l, err := svc.CreateInbound(ctx, a.actor, crm.NewInbound{Values: values, Custom: custom, Region: "Москва"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := svc.StartInbound(ctx, e.actor, l.ID, crm.Responsible{})
+			res, err := svc.StartInbound(ctx, a.actor, l.ID, crm.Responsible{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -334,25 +233,25 @@ func TestSearchInputs(t *testing.T) {
 				{FieldID: leadDate.ID, Value: unix("2024-03-10")}})
 		dealB, clientB := lead("Борис", "79005556677", map[string]string{"utm_source": "google"},
 			[]crm.CustomValueInput{{FieldID: leadNum.ID, Value: 1500.0}, {FieldID: leadDate.ID, Value: unix("2024-03-13")}})
-		if err := svc.UpdateClientValues(ctx, e.actor, clientA, crm.Responsible{}, []crm.FieldWrite{
+		if err := svc.UpdateClientValues(ctx, a.actor, clientA, crm.Responsible{}, []crm.FieldWrite{
 			{FieldID: clientList.ID, Value: fmt.Sprint(clientList.Enums[0].ID)}, {FieldID: clientNum.ID, Value: 30.0},
 			{FieldID: clientCheck.ID, Value: true}, {FieldID: 1010, Service: true, Value: "77"}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.UpdateClientValues(ctx, e.actor, clientB, crm.Responsible{}, []crm.FieldWrite{
+		if err := svc.UpdateClientValues(ctx, a.actor, clientB, crm.Responsible{}, []crm.FieldWrite{
 			{FieldID: clientList.ID, Value: fmt.Sprint(clientList.Enums[1].ID)}, {FieldID: clientNum.ID, Value: 45.0},
 			{FieldID: 1010, Service: true, Value: "Санкт-Петербург"}}); err != nil {
 			t.Fatal(err)
 		}
 		// Deals of their own: C for client A, D for client B.
-		dealC := e.searchDeal(t, crm.NewDeal{ClientID: clientA, Name: "Мебель для офиса", Values: []crm.FieldWrite{
+		dealC := a.newDeal(t, crm.NewDeal{ClientID: clientA, Name: "Мебель для офиса", Values: []crm.FieldWrite{
 			{FieldID: dealText.ID, Value: "Доставка до двери"}, {FieldID: dealNum.ID, Value: 120000.5},
 			{FieldID: dealDate.ID, Value: unix("2024-03-12")}, {FieldID: dealMulti.ID, Value: fmt.Sprint(dealMulti.Enums[0].ID)},
 			{FieldID: dealCheck.ID, Value: true}, {FieldID: 2006, Service: true, Value: "cpc"}}})
-		dealD := e.searchDeal(t, crm.NewDeal{ClientID: clientB, Name: "Шкаф", Values: []crm.FieldWrite{
+		dealD := a.newDeal(t, crm.NewDeal{ClientID: clientB, Name: "Шкаф", Values: []crm.FieldWrite{
 			{FieldID: dealNum.ID, Value: 9000.0}, {FieldID: dealDate.ID, Value: unix("2024-02-20")},
 			{FieldID: dealMulti.ID, Value: fmt.Sprint(dealMulti.Enums[2].ID)}, {FieldID: dealCheck.ID, Value: false}}})
-		all := searchDesc(dealA, dealB, dealC, dealD)
+		all := newestFirst(dealA, dealB, dealC, dealD)
 
 		in := func(el, part string, id int64, value string, rest ...string) string {
 			s := fmt.Sprintf(`{"inputs": {%q: {%q: {"%d": %s}`, el, part, id, value)
@@ -413,10 +312,10 @@ func TestSearchInputs(t *testing.T) {
 			{"deal list", in("3", "custom", dealMulti.ID, fmt.Sprintf(`["%d"]`, dealMulti.Enums[2].ID)), []int64{dealD}},
 			{"deal list scalar", in("3", "custom", dealMulti.ID, fmt.Sprint(dealMulti.Enums[0].ID)), []int64{dealC}},
 			{"deal checkbox", in("3", "custom", dealCheck.ID, `true`), []int64{dealC}},
-			{"deal checkbox 0", in("3", "custom", dealCheck.ID, `0`), searchDesc(dealA, dealB, dealD)},
+			{"deal checkbox 0", in("3", "custom", dealCheck.ID, `0`), newestFirst(dealA, dealB, dealD)},
 			{"empty values restrict nothing", `{"inputs": {"1": {"service": {}, "custom": {}}, "2": [], "3": {"service": {"2001": ""}}}}`, all},
 		} {
-			searchWant(t, tc.what, e.search(t, tc.filter), tc.want...)
+			searchIDs(t, tc.what, a.search(t, tc.filter), tc.want...)
 		}
 		date := func(typ, start, end string) string {
 			return fmt.Sprintf(`{"customDateType": {"%d": %q}, "inputs": {"3": {"custom": {"%d": {"field": "date", "start": %q, "end": %q}}}}}`,
@@ -426,7 +325,7 @@ func TestSearchInputs(t *testing.T) {
 			typ, start, end string
 			want            []int64
 		}{
-			{"all", "", "", searchDesc(dealC, dealD)},
+			{"all", "", "", newestFirst(dealC, dealD)},
 			{"yesterday", "", "", []int64{dealC}},
 			{"today", "", "", nil},
 			{"week", "", "", []int64{dealC}},
@@ -434,13 +333,13 @@ func TestSearchInputs(t *testing.T) {
 			{"month", "", "", []int64{dealC}},
 			{"last_month", "", "", []int64{dealD}},
 			{"one_date", "2024-02-20", "2024-02-20", []int64{dealD}},
-			{"period", "2024-02-01", "2024-03-12", searchDesc(dealC, dealD)},
+			{"period", "2024-02-01", "2024-03-12", newestFirst(dealC, dealD)},
 			{"earlier_than", "2024-03-12", "", []int64{dealD}},
 			{"later_than", "2024-02-20", "2024-02-20", []int64{dealC}},
 		} {
-			searchWant(t, "deal date "+tc.typ, e.search(t, date(tc.typ, tc.start, tc.end)), tc.want...)
+			searchIDs(t, "deal date "+tc.typ, a.search(t, date(tc.typ, tc.start, tc.end)), tc.want...)
 		}
-		searchWant(t, "deal date without customDateType", e.search(t, fmt.Sprintf(`{"inputs": {"3": {"custom": {"%d": {"field": "date", "start": "2024-03-01"}}}}}`, dealDate.ID)), dealC)
+		searchIDs(t, "deal date without customDateType", a.search(t, fmt.Sprintf(`{"inputs": {"3": {"custom": {"%d": {"field": "date", "start": "2024-03-01"}}}}}`, dealDate.ID)), dealC)
 
 		for _, tc := range []struct{ filter, message string }{
 			{in("3", "custom", 999999, `"x"`), "Неверный request: filter.inputs.3.custom.999999: Поле не найдено"},
@@ -456,7 +355,7 @@ func TestSearchInputs(t *testing.T) {
 			{in("4", "custom", 1, `"x"`), "Неверный request: filter.inputs.4: неизвестный тип элемента (1 — лиды, 2 — клиенты, 3 — сделки)"},
 			{`{"inputs": {"3": {"custom": {"abc": 1}}}}`, "Неверный request: filter.inputs.3.custom: ключи должны быть id полей"},
 		} {
-			e.searchFail(t, tc.filter, tc.message)
+			a.searchFail(t, tc.filter, tc.message)
 		}
 	})
 }
@@ -465,22 +364,23 @@ func TestSearchInputs(t *testing.T) {
 // types, tags, lead stages, the client's first deal and the keyword.
 func TestSearchCriteria(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
 		ctx := context.Background()
 		svc := env.Server.Service
-		e.searchAt(t, "2024-03-13 12:00")
-		emp1 := env.NewUser(t, e.actor.AccountID, crm.RoleMember).UserID
-		emp2 := env.NewUser(t, e.actor.AccountID, crm.RoleMember).UserID
-		dep, err := svc.AddDepartment(ctx, e.actor, "Продажи")
+		clock.AtMSK(t, "2024-03-13 12:00")
+		emp1 := env.NewUser(t, a.actor.AccountID, crm.RoleMember).UserID
+		emp2 := env.NewUser(t, a.actor.AccountID, crm.RoleMember).UserID
+		dep, err := svc.AddDepartment(ctx, a.actor, "Продажи")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var inbox crm.InboxType
-		e.searchTx(t, func(tx crm.Tx) error {
+		a.tx(t, func(tx crm.Tx) error {
 			inbox = crm.InboxType{Name: "Звонок", Type: 2, Editable: true}
 			return tx.InsertInboxType(ctx, &inbox)
 		})
-		other, err := svc.AddPipeline(ctx, e.actor, crm.Pipeline{Name: "Опт", AllowManualStageChange: true, Stages: []crm.Stage{
+		other, err := svc.AddPipeline(ctx, a.actor, crm.Pipeline{Name: "Опт", AllowManualStageChange: true, Stages: []crm.Stage{
 			{Name: "Новая", Status: crm.StageNew}, {Name: "Переговоры", Status: crm.StageInWork}}})
 		if err != nil {
 			t.Fatal(err)
@@ -488,27 +388,27 @@ func TestSearchCriteria(t *testing.T) {
 
 		// A lead taken to work makes client X (and deal xLead); a second
 		// lead of X attaches to it (xLead2); then plain deals.
-		clientX, xLead := e.client(t, "Ирина Кузнецова", "+7 (916) 111-22-33", "irina@example.com")
-		_, xLead2 := e.client(t, "Ирина К.", "79161112233", "")
-		admin := e.actor.UserID
-		byEmp1 := e.searchDeal(t, crm.NewDeal{ClientID: clientX, Name: "Поставка", Responsible: crm.Responsible{UserID: admin, EmployeeID: emp1},
+		clientX, xLead := a.leadClient(t, "Ирина Кузнецова", "+7 (916) 111-22-33", "irina@example.com")
+		_, xLead2 := a.leadClient(t, "Ирина К.", "79161112233", "")
+		admin := a.actor.UserID
+		byEmp1 := a.newDeal(t, crm.NewDeal{ClientID: clientX, Name: "Поставка", Responsible: crm.Responsible{UserID: admin, EmployeeID: emp1},
 			Tags: []string{"опт", "срочно"}})
-		byDep := e.searchDeal(t, crm.NewDeal{ClientID: clientX, Name: "Отдел", Responsible: crm.Responsible{DepartmentID: dep.ID}, InboxTypeID: inbox.ID})
-		byAdmin := e.searchDeal(t, crm.NewDeal{ClientID: clientX, Name: "Админ", Responsible: crm.Responsible{UserID: admin},
+		byDep := a.newDeal(t, crm.NewDeal{ClientID: clientX, Name: "Отдел", Responsible: crm.Responsible{DepartmentID: dep.ID}, InboxTypeID: inbox.ID})
+		byAdmin := a.newDeal(t, crm.NewDeal{ClientID: clientX, Name: "Админ", Responsible: crm.Responsible{UserID: admin},
 			PipelineID: other.ID, StageID: other.Stages[1].ID, Tags: []string{"опт"}})
-		clientY := e.plainClient(t, "Олег Азманов")
-		firstOfY := e.searchDeal(t, crm.NewDeal{ClientID: clientY, Name: "Envybox", Responsible: crm.Responsible{UserID: admin, EmployeeID: emp2}})
-		secondOfY := e.searchDeal(t, crm.NewDeal{ClientID: clientY, Name: "Сделка"})
-		if _, err := svc.AddContactPerson(ctx, e.actor, clientY, crm.NewContactPerson{Name: "Филипп Киркоров", Email: "example@example.ru"}); err != nil {
+		clientY := a.plainClient(t, "Олег Азманов")
+		firstOfY := a.newDeal(t, crm.NewDeal{ClientID: clientY, Name: "Envybox", Responsible: crm.Responsible{UserID: admin, EmployeeID: emp2}})
+		secondOfY := a.newDeal(t, crm.NewDeal{ClientID: clientY, Name: "Сделка"})
+		if _, err := svc.AddContactPerson(ctx, a.actor, clientY, crm.NewContactPerson{Name: "Филипп Киркоров", Email: "example@example.ru"}); err != nil {
 			t.Fatal(err)
 		}
 		var tags map[int64][]crm.Tag
-		e.searchTx(t, func(tx crm.Tx) (err error) {
+		a.tx(t, func(tx crm.Tx) (err error) {
 			tags, err = tx.EntityTags(ctx, crm.EntityDeal, []int64{byEmp1})
 			return err
 		})
 		opt, urgent := tags[byEmp1][0].ID, tags[byEmp1][1].ID
-		ref, err := svc.Reference(ctx, e.actor)
+		ref, err := svc.Reference(ctx, a.actor)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -516,8 +416,8 @@ func TestSearchCriteria(t *testing.T) {
 		for _, st := range ref.InboundPipelines[0].Stages {
 			leadStage[st.Status] = st.ID
 		}
-		all := searchDesc(xLead, xLead2, byEmp1, byDep, byAdmin, firstOfY, secondOfY)
-		newStage := e.stages[crm.StageNew].ID
+		all := newestFirst(xLead, xLead2, byEmp1, byDep, byAdmin, firstOfY, secondOfY)
+		newStage := a.stages[crm.StageNew].ID
 
 		for _, tc := range []struct {
 			what, filter string
@@ -526,29 +426,29 @@ func TestSearchCriteria(t *testing.T) {
 			{"no criteria", `{}`, all},
 			{"PHP's empty filter", `[]`, all},
 			{"employee", fmt.Sprintf(`{"employees": {"users": [%d], "departments": []}}`, emp1), []int64{byEmp1}},
-			{"employees as strings", fmt.Sprintf(`{"employees": {"users": ["%d", "%d"]}}`, emp1, emp2), searchDesc(byEmp1, firstOfY)},
+			{"employees as strings", fmt.Sprintf(`{"employees": {"users": ["%d", "%d"]}}`, emp1, emp2), newestFirst(byEmp1, firstOfY)},
 			{"administrator", fmt.Sprintf(`{"employees": {"users": [%d]}}`, admin), []int64{byAdmin}},
-			{"no responsible", `{"employees": {"users": [-1]}}`, searchDesc(xLead, xLead2, secondOfY)},
-			{"no responsible or employee", fmt.Sprintf(`{"employees": {"users": ["-1", %d]}}`, emp2), searchDesc(xLead, xLead2, firstOfY, secondOfY)},
+			{"no responsible", `{"employees": {"users": [-1]}}`, newestFirst(xLead, xLead2, secondOfY)},
+			{"no responsible or employee", fmt.Sprintf(`{"employees": {"users": ["-1", %d]}}`, emp2), newestFirst(xLead, xLead2, firstOfY, secondOfY)},
 			{"department", fmt.Sprintf(`{"employees": {"departments": [%d]}}`, dep.ID), []int64{byDep}},
-			{"employee or department", fmt.Sprintf(`{"employees": {"users": [%d], "departments": [%d]}}`, emp1, dep.ID), searchDesc(byEmp1, byDep)},
+			{"employee or department", fmt.Sprintf(`{"employees": {"users": [%d], "departments": [%d]}}`, emp1, dep.ID), newestFirst(byEmp1, byDep)},
 			{"dealStages", fmt.Sprintf(`{"dealStages": [%d]}`, other.Stages[1].ID), []int64{byAdmin}},
 			{"dealStages two", fmt.Sprintf(`{"dealStages": [%d, "%d"]}`, other.Stages[1].ID, newStage), all},
-			{"pipelines", fmt.Sprintf(`{"pipelines": [%d]}`, e.pipeline.ID), searchDesc(xLead, xLead2, byEmp1, byDep, firstOfY, secondOfY)},
+			{"pipelines", fmt.Sprintf(`{"pipelines": [%d]}`, a.pipeline.ID), newestFirst(xLead, xLead2, byEmp1, byDep, firstOfY, secondOfY)},
 			{"pipelines other", fmt.Sprintf(`{"pipelines": ["%d"]}`, other.ID), []int64{byAdmin}},
 			{"inboxTypes", fmt.Sprintf(`{"inboxTypes": [%d]}`, inbox.ID), []int64{byDep}},
-			{"tags", fmt.Sprintf(`{"tags": ["%d"]}`, opt), searchDesc(byEmp1, byAdmin)},
-			{"tags any", fmt.Sprintf(`{"tags": [%d, %d]}`, urgent, opt), searchDesc(byEmp1, byAdmin)},
+			{"tags", fmt.Sprintf(`{"tags": ["%d"]}`, opt), newestFirst(byEmp1, byAdmin)},
+			{"tags any", fmt.Sprintf(`{"tags": [%d, %d]}`, urgent, opt), newestFirst(byEmp1, byAdmin)},
 			{"tags urgent", fmt.Sprintf(`{"tags": [%d]}`, urgent), []int64{byEmp1}},
 			{"leadStages new client", fmt.Sprintf(`{"leadStages": [%d]}`, leadStage[crm.InboundNewClient]), []int64{xLead}},
 			{"leadStages existing client", fmt.Sprintf(`{"leadStages": [%d]}`, leadStage[crm.InboundExistingClient]), []int64{xLead2}},
-			{"firstDealClient", `{"firstDealClient": 1}`, searchDesc(xLead, firstOfY)},
-			{"firstDealClient true", `{"firstDealClient": true}`, searchDesc(xLead, firstOfY)},
+			{"firstDealClient", `{"firstDealClient": 1}`, newestFirst(xLead, firstOfY)},
+			{"firstDealClient true", `{"firstDealClient": true}`, newestFirst(xLead, firstOfY)},
 			{"firstDealClient 0", `{"firstDealClient": 0}`, all},
 			{"the UI's empty criteria", `{"birthday": [], "logEvents": {}, "businessProcess": null}`, all},
-			{"combined", fmt.Sprintf(`{"pipelines": [%d], "employees": {"users": [-1]}, "firstDealClient": 1}`, e.pipeline.ID), []int64{xLead}},
+			{"combined", fmt.Sprintf(`{"pipelines": [%d], "employees": {"users": [-1]}, "firstDealClient": 1}`, a.pipeline.ID), []int64{xLead}},
 		} {
-			searchWant(t, tc.what, e.search(t, tc.filter), tc.want...)
+			searchIDs(t, tc.what, a.search(t, tc.filter), tc.want...)
 		}
 		// The keyword: deal and client names, the client's phone however
 		// written and email, a contact person; with a filter.
@@ -557,34 +457,34 @@ func TestSearchCriteria(t *testing.T) {
 			want    []int64
 		}{
 			{"поставка", []int64{byEmp1}},
-			{"КУЗНЕЦОВА", searchDesc(xLead, xLead2, byEmp1, byDep, byAdmin)},
-			{"+7 (916) 111-22-33", searchDesc(xLead, xLead2, byEmp1, byDep, byAdmin)},
-			{"irina@example", searchDesc(xLead, xLead2, byEmp1, byDep, byAdmin)},
-			{"киркоров", searchDesc(firstOfY, secondOfY)},
+			{"КУЗНЕЦОВА", newestFirst(xLead, xLead2, byEmp1, byDep, byAdmin)},
+			{"+7 (916) 111-22-33", newestFirst(xLead, xLead2, byEmp1, byDep, byAdmin)},
+			{"irina@example", newestFirst(xLead, xLead2, byEmp1, byDep, byAdmin)},
+			{"киркоров", newestFirst(firstOfY, secondOfY)},
 			{"envybox", []int64{firstOfY}},
 			{"нет такого", nil},
 		} {
-			searchWant(t, tc.keyword, e.search(t, `{}`, fmt.Sprintf(`"keyword": %q`, tc.keyword)), tc.want...)
+			searchIDs(t, tc.keyword, a.search(t, `{}`, fmt.Sprintf(`"keyword": %q`, tc.keyword)), tc.want...)
 			// With a criterion that keeps every deal the store checks the
 			// keyword per deal instead of by sets: the same deals.
-			searchWant(t, tc.keyword+" narrowed", e.search(t, fmt.Sprintf(`{"dealStages": [%d, %d]}`, newStage, other.Stages[1].ID),
+			searchIDs(t, tc.keyword+" narrowed", a.search(t, fmt.Sprintf(`{"dealStages": [%d, %d]}`, newStage, other.Stages[1].ID),
 				fmt.Sprintf(`"keyword": %q`, tc.keyword)), tc.want...)
 		}
-		searchWant(t, "keyword and filter", e.search(t, `{"firstDealClient": 1}`, `"keyword": "азманов"`), firstOfY)
+		searchIDs(t, "keyword and filter", a.search(t, `{"firstDealClient": 1}`, `"keyword": "азманов"`), firstOfY)
 		// ... and the custom values of the deal and of the client.
-		clientField := e.searchField(t, crm.EntityContact, "Источник", crm.FieldText)
-		if err := svc.UpdateClientValues(ctx, e.actor, clientY, crm.Responsible{}, []crm.FieldWrite{{FieldID: clientField.ID, Value: "Рекомендация партнёра"}}); err != nil {
+		clientField := a.field(t, crm.EntityContact, "Источник", crm.FieldText)
+		if err := svc.UpdateClientValues(ctx, a.actor, clientY, crm.Responsible{}, []crm.FieldWrite{{FieldID: clientField.ID, Value: "Рекомендация партнёра"}}); err != nil {
 			t.Fatal(err)
 		}
-		searchWant(t, "client custom value", e.search(t, `{}`, `"keyword": "партнёра"`), searchDesc(firstOfY, secondOfY)...)
-		searchWant(t, "client custom value narrowed", e.search(t, fmt.Sprintf(`{"pipelines": [%d]}`, e.pipeline.ID), `"keyword": "Партнёра"`),
-			searchDesc(firstOfY, secondOfY)...)
-		dealField := e.searchField(t, crm.EntityDeal, "Заметка", crm.FieldText)
-		if err := svc.UpdateDealValues(ctx, e.actor, byAdmin, clientX, []crm.FieldWrite{{FieldID: dealField.ID, Value: "Через тендер"}}); err != nil {
+		searchIDs(t, "client custom value", a.search(t, `{}`, `"keyword": "партнёра"`), newestFirst(firstOfY, secondOfY)...)
+		searchIDs(t, "client custom value narrowed", a.search(t, fmt.Sprintf(`{"pipelines": [%d]}`, a.pipeline.ID), `"keyword": "Партнёра"`),
+			newestFirst(firstOfY, secondOfY)...)
+		dealField := a.field(t, crm.EntityDeal, "Заметка", crm.FieldText)
+		if err := svc.UpdateDealValues(ctx, a.actor, byAdmin, clientX, []crm.FieldWrite{{FieldID: dealField.ID, Value: "Через тендер"}}); err != nil {
 			t.Fatal(err)
 		}
-		searchWant(t, "deal custom value", e.search(t, `{}`, `"keyword": "тендер"`), byAdmin)
-		searchWant(t, "deal custom value narrowed", e.search(t, fmt.Sprintf(`{"pipelines": [%d]}`, other.ID), `"keyword": "тендер"`), byAdmin)
+		searchIDs(t, "deal custom value", a.search(t, `{}`, `"keyword": "тендер"`), byAdmin)
+		searchIDs(t, "deal custom value narrowed", a.search(t, fmt.Sprintf(`{"pipelines": [%d]}`, other.ID), `"keyword": "тендер"`), byAdmin)
 
 		for _, tc := range []struct{ filter, message string }{
 			{`"x"`, "Неверный request: filter должен быть объектом"},
@@ -593,156 +493,106 @@ func TestSearchCriteria(t *testing.T) {
 			{`{"firstDealClient": "да"}`, "Неверный request: filter.firstDealClient: должен быть true/false или 1/0"},
 			{`{"birthday": {"start": "2000-01-01"}}`, "Неверный request: filter.birthday: неизвестный критерий (ожидаются customDateType, dateFilters, employees, leadStages, dealStages, dateStages, pipelines, inboxTypes, tags, inputs, firstDealClient)"},
 		} {
-			e.searchFail(t, tc.filter, tc.message)
+			a.searchFail(t, tc.filter, tc.message)
 		}
 	})
 }
-
-var searchRowKeys = []string{"id", "inbox_type_id", "stage_updated_at", "task_time", "client_id", "pipeline_id", "stage_id", "stage",
-	"user_id", "old_employee_id", "employee_id", "department_id", "status_id", "stage_color", "closed_at", "created_at", "updated_at",
-	"deleted_at", "name", "client_name", "lead_created_at", "contact_name", "phone", "email", "short_name", "inn", "data",
-	"last_comment", "contacts", "companies", "values"}
 
 // TestSearchResponse: the reply and its rows in the documented shape and
 // typing, paging, all_ids and the keyword echo.
 func TestSearchResponse(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
 		ctx := context.Background()
 		svc := env.Server.Service
 
 		// An empty account.
-		obj := e.search(t, `{}`, `"keyword": ""`, `"limit": 0`, `"offset": 0`)
-		dealKeys(t, "empty reply", obj, "all_ids", "count", "max_colls_contacts", "result", "offset", "keyword", "status_code", "message")
-		dealWant(t, "empty reply", obj, map[string]any{"all_ids": []any{}, "count": 0, "max_colls_contacts": 0, "result": []any{},
-			"offset": -1, "keyword": nil})
+		a.search(t, `{}`, `"keyword": ""`, `"limit": 0`, `"offset": 0`).EqualJSON("", `{"all_ids": [], "count": 0,
+			"max_colls_contacts": 0, "result": [], "offset": -1, "keyword": null, "status_code": 200, "message": "success"}`)
 
-		e.searchAt(t, "2019-03-18 09:00")
-		emp := env.NewUser(t, e.actor.AccountID, crm.RoleMember).UserID
-		dealID, clientID := e.client(t, "Олег Азманов", "", "example@example.ru")
-		e.searchAt(t, "2019-03-18 09:05")
-		if _, err := svc.AddContactPerson(ctx, e.actor, clientID, crm.NewContactPerson{Name: "Филипп Киркоров", Email: "kirkorov@example.ru",
+		clock.AtMSK(t, "2019-03-18 09:00")
+		emp := env.NewUser(t, a.actor.AccountID, crm.RoleMember).UserID
+		clientID, dealID := a.leadClient(t, "Олег Азманов", "", "example@example.ru")
+		clock.AtMSK(t, "2019-03-18 09:05")
+		if _, err := svc.AddContactPerson(ctx, a.actor, clientID, crm.NewContactPerson{Name: "Филипп Киркоров", Email: "kirkorov@example.ru",
 			Phone: "+7 999 000-11-22"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.AddContactPerson(ctx, e.actor, clientID, crm.NewContactPerson{Name: "Алла", Phone: "79990003344"}); err != nil {
+		if _, err := svc.AddContactPerson(ctx, a.actor, clientID, crm.NewContactPerson{Name: "Алла", Phone: "79990003344"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.AddClientCompany(ctx, e.actor, clientID, crm.NewClientCompany{ShortName: "Сбербанк",
+		if _, err := svc.AddClientCompany(ctx, a.actor, clientID, crm.NewClientCompany{ShortName: "Сбербанк",
 			LegalDetails: crm.LegalDetails{INN: "7707083893"}}); err != nil {
 			t.Fatal(err)
 		}
-		dealField := e.searchField(t, crm.EntityDeal, "Сумма", crm.FieldNumeric)
-		clientField := e.searchField(t, crm.EntityContact, "Город", crm.FieldText)
-		if err := svc.UpdateClientValues(ctx, e.actor, clientID, crm.Responsible{}, []crm.FieldWrite{{FieldID: clientField.ID, Value: "Тверь"},
+		dealField := a.field(t, crm.EntityDeal, "Сумма", crm.FieldNumeric)
+		clientField := a.field(t, crm.EntityContact, "Город", crm.FieldText)
+		if err := svc.UpdateClientValues(ctx, a.actor, clientID, crm.Responsible{}, []crm.FieldWrite{{FieldID: clientField.ID, Value: "Тверь"},
 			{FieldID: 1010, Service: true, Value: "Тверская область"}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.UpdateDealValues(ctx, e.actor, dealID, clientID, []crm.FieldWrite{{FieldID: dealField.ID, Value: 1500.0}}); err != nil {
+		if err := svc.UpdateDealValues(ctx, a.actor, dealID, clientID, []crm.FieldWrite{{FieldID: dealField.ID, Value: 1500.0}}); err != nil {
 			t.Fatal(err)
 		}
-		e.searchAt(t, "2019-03-19 14:57")
-		if _, err := svc.SetDealResponsible(ctx, e.actor, dealID, crm.Responsible{EmployeeID: emp}); err != nil {
+		clock.AtMSK(t, "2019-03-19 14:57")
+		if _, err := svc.SetDealResponsible(ctx, a.actor, dealID, crm.Responsible{EmployeeID: emp}); err != nil {
 			t.Fatal(err)
 		}
-		e.searchStage(t, dealID, e.stages[crm.StageInWork].ID)
+		a.stage(t, dealID, a.stages[crm.StageInWork].ID)
 		// Comments: the latest one shows.
 		for _, text := range []string{"Первый", "9"} {
-			e.searchTx(t, func(tx crm.Tx) error {
+			a.tx(t, func(tx crm.Tx) error {
 				return tx.InsertLog(ctx, &crm.LogEntry{EntityType: crm.EntityDeal, EntityID: dealID, TypeID: crm.LogDealComment,
-					Data: []byte(fmt.Sprintf(`{"comment": %q}`, text)), UserID: e.actor.UserID})
+					Data: []byte(fmt.Sprintf(`{"comment": %q}`, text)), UserID: a.actor.UserID})
 			})
 		}
 		// A deal with an overdue task and no contacts, another without.
-		e.searchAt(t, "2019-03-19 15:00")
-		other := e.plainClient(t, "Без контактов")
-		withTask := e.searchDeal(t, crm.NewDeal{ClientID: other, Name: "Задача", Responsible: crm.Responsible{UserID: e.actor.UserID, EmployeeID: emp},
-			Task: &crm.NewTask{Text: "Перезвонить", Time: time.Date(2019, 3, 19, 16, 0, 0, 0, searchMSK)}})
-		plain := e.searchDeal(t, crm.NewDeal{ClientID: other, Name: "Пустая"})
-		e.searchAt(t, "2019-03-19 18:00")
+		clock.AtMSK(t, "2019-03-19 15:00")
+		other := a.plainClient(t, "Без контактов")
+		withTask := a.newDeal(t, crm.NewDeal{ClientID: other, Name: "Задача", Responsible: crm.Responsible{UserID: a.actor.UserID, EmployeeID: emp},
+			Task: &crm.NewTask{Text: "Перезвонить", Time: time.Date(2019, 3, 19, 16, 0, 0, 0, msk)}})
+		plain := a.newDeal(t, crm.NewDeal{ClientID: other, Name: "Пустая"})
+		clock.AtMSK(t, "2019-03-19 18:00")
 
-		obj = e.search(t, `{}`, `"keyword": "азманов"`)
-		dealKeys(t, "reply", obj, "all_ids", "count", "max_colls_contacts", "result", "offset", "keyword", "status_code", "message")
-		dealWant(t, "reply", obj, map[string]any{"all_ids": []int64{dealID}, "count": 1, "max_colls_contacts": 2, "offset": -1, "keyword": "азманов"})
-		row := dealArr(t, obj, "result")[0].(map[string]any)
-		dealKeys(t, "row", row, searchRowKeys...)
-		dealTypes(t, "row", row, map[string]string{"id": "n", "inbox_type_id": "n", "stage_updated_at": "s", "task_time": "null", "client_id": "n",
-			"pipeline_id": "n", "stage_id": "n", "stage": "s", "user_id": "n", "old_employee_id": "null", "employee_id": "n", "department_id": "n",
-			"status_id": "n", "stage_color": "s", "closed_at": "null", "created_at": "s", "updated_at": "s", "deleted_at": "null", "name": "s",
-			"client_name": "s", "lead_created_at": "s", "contact_name": "s", "phone": "s", "email": "s", "short_name": "s", "inn": "n",
-			"data": "null", "last_comment": "s", "contacts": "a", "companies": "a", "values": "o"})
-		inWork := e.stages[crm.StageInWork]
-		dealWant(t, "row", row, map[string]any{"id": dealID, "client_id": clientID, "pipeline_id": e.pipeline.ID, "stage_id": inWork.ID,
-			"stage": "В работе", "status_id": 2002, "stage_color": inWork.Color, "employee_id": emp, "department_id": 0,
-			"stage_updated_at": "2019-03-19 14:57:00", "created_at": "2019-03-18 09:00:00", "updated_at": "2019-03-19 14:57:00",
-			"name": "Олег Азманов", "client_name": "Олег Азманов", "lead_created_at": "2019-03-18 09:00:00",
-			"contact_name": "Филипп Киркоров", "phone": "79990001122", "email": "example@example.ru", "short_name": "Сбербанк",
-			"inn": 7707083893, "last_comment": "9"})
-		contacts := dealArr(t, row, "contacts")
-		if len(contacts) != 2 {
-			t.Fatalf("contacts %v", contacts)
-		}
-		c0 := contacts[0].(map[string]any)
-		dealKeys(t, "contact", c0, "contact_name", "phone", "email", "contact_id", "indexUnqId")
-		dealTypes(t, "contact", c0, map[string]string{"contact_name": "s", "phone": "s", "email": "s", "contact_id": "n", "indexUnqId": "n"})
-		dealWant(t, "contact 0", c0, map[string]any{"contact_name": "Филипп Киркоров", "phone": "79990001122", "email": "kirkorov@example.ru", "indexUnqId": 0})
-		dealWant(t, "contact 1", contacts[1].(map[string]any), map[string]any{"contact_name": "Алла", "phone": "79990003344", "email": "", "indexUnqId": 1})
-		companies := dealArr(t, row, "companies")
-		if len(companies) != 1 {
-			t.Fatalf("companies %v", companies)
-		}
-		dealWant(t, "company", companies[0].(map[string]any), map[string]any{"short_name": "Сбербанк", "inn": 7707083893, "primary": 1,
-			"element_id": clientID, "crm_element_id": 2})
-		values := dealObj(t, row, "values")
-		dealKeys(t, "values", values, "found_in", "custom", "service")
-		dealWant(t, "values", values, map[string]any{"found_in": nil})
-		name := dealObj(t, dealObj(t, values, "service"), "name")
-		dealKeys(t, "values.service.name", name, "id", "crm_id", "deal_id", "input_id", "type_id", "value", "mask", "created_at", "updated_at",
-			"deleted_at", "name", "name_id")
-		dealTypes(t, "values.service.name", name, map[string]string{"id": "n", "crm_id": "n", "deal_id": "n", "input_id": "n", "type_id": "n",
-			"value": "s", "mask": "null", "created_at": "s", "deleted_at": "null", "name": "s", "name_id": "s"})
-		dealWant(t, "values.service.name", name, map[string]any{"crm_id": e.actor.AccountID, "deal_id": dealID, "input_id": 2001, "type_id": 1,
-			"value": "Олег Азманов", "name": "Название сделки", "name_id": "name"})
-		region := dealObj(t, dealObj(t, values, "service"), "ip_place_id")
-		dealWant(t, "values.service.ip_place_id", region, map[string]any{"client_id": clientID, "input_id": 1010, "value": "Тверская область"})
-		custom := dealArr(t, values, "custom")
-		if len(custom) != 2 {
-			t.Fatalf("custom %v", custom)
-		}
-		dealWant(t, "deal custom", custom[0].(map[string]any), map[string]any{"deal_id": dealID, "input_id": dealField.ID, "type_id": 2,
-			"value": "1500", "name": "Сумма", "name_id": fmt.Sprintf("crm_%d", dealField.ID)})
-		dealWant(t, "client custom", custom[1].(map[string]any), map[string]any{"client_id": clientID, "input_id": clientField.ID, "value": "Тверь"})
+		// The row of the deal: its client's contact persons and company,
+		// the latest comment, the values of the deal and of the client.
+		r := a.search(t, `{}`, `"keyword": "азманов"`).
+			Keys("", "all_ids", "count", "max_colls_contacts", "result", "offset", "keyword", "status_code", "message")
+		has(t, "reply", r, map[string]any{"all_ids": []int64{dealID}, "count": 1, "max_colls_contacts": 2, "offset": -1, "keyword": "азманов"})
+		golden(t, "search_row_e15", r.Sub("result.0"), maskAs("id", "deal", dealID), maskAs("**.deal_id", "deal", dealID),
+			maskAs("**.client_id", "client", clientID), maskAs("**.element_id", "client", clientID), maskAs("**.crm_id", "account", a.id),
+			maskAs("pipeline_id", "primary pipeline", a.pipeline.ID), maskAs("stage_id", "stage В работе", a.stages[crm.StageInWork].ID),
+			maskAs("employee_id", "employee", emp), maskAs("values.custom.0.input_id", "deal field", dealField.ID),
+			maskAs("values.custom.0.name_id", "crm_<deal field>", fmt.Sprintf("crm_%d", dealField.ID)),
+			maskAs("values.custom.1.input_id", "client field", clientField.ID),
+			maskAs("values.custom.1.name_id", "crm_<client field>", fmt.Sprintf("crm_%d", clientField.ID)),
+			maskIDs("inbox_type_id", "contact_id"), crmtest.MaskPath("values.*.*.id", "id"), crmtest.MaskPath("values.custom.*.id", "id"),
+			crmtest.MaskPath("companies.*.id", "id"))
 
 		// The task card, the deal without anything, paging.
-		obj = e.search(t, fmt.Sprintf(`{"employees": {"users": [%d]}}`, emp))
-		searchWant(t, "by employee", obj, withTask, dealID)
-		row = dealArr(t, obj, "result")[0].(map[string]any)
-		dealWant(t, "task row", row, map[string]any{"task_time": "2019-03-19 16:00:00", "contacts": []any{}, "companies": []any{},
+		r = a.search(t, fmt.Sprintf(`{"employees": {"users": [%d]}}`, emp))
+		searchIDs(t, "by employee", r, withTask, dealID)
+		has(t, "task row", r.Sub("result.0"), map[string]any{"task_time": "2019-03-19 16:00:00", "contacts": []any{}, "companies": []any{},
 			"contact_name": "", "phone": "", "email": "", "short_name": nil, "inn": nil, "last_comment": nil, "lead_created_at": nil})
-		data := dealObj(t, row, "data")
-		dealKeys(t, "data", data, "btn", "next_time", "no_time", "comment", "user")
-		dealWant(t, "data", data, map[string]any{"btn": map[string]any{"name": "", "icon": "md-call-missed", "color": "danger"},
+		r.Keys("result.0.data", "btn", "next_time", "no_time", "comment", "user")
+		has(t, "data", r.Sub("result.0.data"), map[string]any{"btn": map[string]any{"name": "", "icon": "md-call-missed", "color": "danger"},
 			"next_time": "2019-03-19 16:00:00", "no_time": 0, "comment": "Перезвонить",
 			"user": map[string]any{"img": "/img/avatars/nophoto.png", "name": "User member", "profession": ""}})
 
-		obj = e.search(t, `{}`, `"limit": 2`)
-		dealWant(t, "page 1", obj, map[string]any{"all_ids": []int64{plain, withTask, dealID}, "count": 3})
-		if got := dealArr(t, obj, "result"); len(got) != 2 || searchNum(t, got[1].(map[string]any)["id"]) != withTask {
-			t.Errorf("page 1: %v", got)
-		}
-		dealWant(t, "page 1", obj, map[string]any{"offset": 2, "max_colls_contacts": 0})
-		obj = e.search(t, `{}`, `"limit": "2"`, `"offset": "2"`)
-		if got := dealArr(t, obj, "result"); len(got) != 1 || searchNum(t, got[0].(map[string]any)["id"]) != dealID {
-			t.Errorf("page 2: %v", got)
-		}
-		dealWant(t, "page 2", obj, map[string]any{"offset": -1, "count": 3, "all_ids": []int64{plain, withTask, dealID}, "max_colls_contacts": 2})
-		dealWant(t, "past the end", e.search(t, `{}`, `"offset": 10`), map[string]any{"result": []any{}, "count": 3, "offset": -1})
-		e.fail(t, "/openapi/v1/deal/list/", `{"filter": {}, "offset": -1}`, http.StatusBadRequest, "limit и offset не могут быть отрицательными")
+		r = a.search(t, `{}`, `"limit": 2`)
+		has(t, "page 1", r, map[string]any{"all_ids": []int64{plain, withTask, dealID}, "count": 3, "offset": 2, "max_colls_contacts": 0})
+		r.Equal("result.*.id", []int64{plain, withTask})
+		r = a.search(t, `{}`, `"limit": "2"`, `"offset": "2"`)
+		r.Equal("result.*.id", []int64{dealID})
+		has(t, "page 2", r, map[string]any{"offset": -1, "count": 3, "all_ids": []int64{plain, withTask, dealID}, "max_colls_contacts": 2})
+		has(t, "past the end", a.search(t, `{}`, `"offset": 10`), map[string]any{"result": []any{}, "count": 3, "offset": -1})
+		a.fail(t, "deal/list/", `{"filter": {}, "offset": -1}`, http.StatusBadRequest, "limit и offset не могут быть отрицательными")
 
 		// Another account sees none of it.
-		o := dealAccount(t, env, e.clock, "Search Other")
-		searchWant(t, "other account", o.search(t, `{}`))
-		searchWant(t, "other account keyword", o.search(t, `{}`, `"keyword": "азманов"`))
+		o := newAccount(t, env, "Search Other")
+		searchIDs(t, "other account", o.search(t, `{}`))
+		searchIDs(t, "other account keyword", o.search(t, `{}`, `"keyword": "азманов"`))
 	})
 }
 
@@ -751,15 +601,16 @@ func TestSearchResponse(t *testing.T) {
 // decoys that each miss one.
 func TestSearchExample(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		e := dealSetup(t, env)
+		clock := setClock(env, dealStart)
+		a := newAccount(t, env, "Тестовая CRM")
 		ctx := context.Background()
 		svc := env.Server.Service
-		e.searchAt(t, "2024-02-01 10:00")
-		ids := map[string]int64{"9": env.NewUser(t, e.actor.AccountID, crm.RoleMember).UserID,
-			"17027": env.NewUser(t, e.actor.AccountID, crm.RoleMember).UserID}
+		clock.AtMSK(t, "2024-02-01 10:00")
+		ids := map[string]int64{"9": env.NewUser(t, a.actor.AccountID, crm.RoleMember).UserID,
+			"17027": env.NewUser(t, a.actor.AccountID, crm.RoleMember).UserID}
 		pipes := map[string]crm.Pipeline{}
 		for _, k := range []string{"3674", "4131"} {
-			p, err := svc.AddPipeline(ctx, e.actor, crm.Pipeline{Name: "Воронка " + k, AllowManualStageChange: true, Stages: []crm.Stage{
+			p, err := svc.AddPipeline(ctx, a.actor, crm.Pipeline{Name: "Воронка " + k, AllowManualStageChange: true, Stages: []crm.Stage{
 				{Name: "Новая", Status: crm.StageNew}, {Name: "В работе", Status: crm.StageInWork}}})
 			if err != nil {
 				t.Fatal(err)
@@ -769,11 +620,11 @@ func TestSearchExample(t *testing.T) {
 		ids["16169"], ids["16171"] = pipes["3674"].Stages[1].ID, pipes["4131"].Stages[1].ID
 		for _, k := range []string{"9052", "9055"} {
 			it := crm.InboxType{Name: "Тип " + k, Type: 2, Editable: true}
-			e.searchTx(t, func(tx crm.Tx) error { return tx.InsertInboxType(ctx, &it) })
+			a.tx(t, func(tx crm.Tx) error { return tx.InsertInboxType(ctx, &it) })
 			ids[k] = it.ID
 		}
 		field := func(key string, entity crm.EntityType, typ crm.FieldType, options ...string) crm.CustomField {
-			f := e.searchField(t, entity, "Поле "+key, typ, options...)
+			f := a.field(t, entity, "Поле "+key, typ, options...)
 			ids[key] = f.ID
 			return f
 		}
@@ -790,7 +641,7 @@ func TestSearchExample(t *testing.T) {
 		field("13426", crm.EntityDeal, crm.FieldDateTime)
 		ids["409396"], ids["409400"], ids["409389"] = f13432.Enums[0].ID, f13433.Enums[1].ID, f13419.Enums[0].ID
 		unix := func(day string) float64 {
-			tm, _ := time.ParseInLocation(time.DateOnly, day, searchMSK)
+			tm, _ := time.ParseInLocation(time.DateOnly, day, msk)
 			return float64(tm.Add(15 * time.Hour).Unix())
 		}
 
@@ -810,18 +661,18 @@ func TestSearchExample(t *testing.T) {
 		clients := map[string]int64{}
 		tagName := "тег3830"
 		make1 := func(s spec) int64 {
-			e.searchAt(t, s.created)
+			clock.AtMSK(t, s.created)
 			client, ok := clients[s.clientName]
 			if !ok {
-				client = e.plainClient(t, s.clientName)
+				client = a.plainClient(t, s.clientName)
 				clients[s.clientName] = client
-				if err := svc.UpdateClientValues(ctx, e.actor, client, crm.Responsible{}, []crm.FieldWrite{
+				if err := svc.UpdateClientValues(ctx, a.actor, client, crm.Responsible{}, []crm.FieldWrite{
 					{FieldID: ids["13432"], Value: fmt.Sprint(ids["409396"])}, {FieldID: ids["13433"], Value: fmt.Sprint(ids["409400"])},
 					{FieldID: ids["13436"], Value: 345.0}}); err != nil {
 					t.Fatal(err)
 				}
 				if s.second {
-					e.deal(t, client, "Первая")
+					a.deal(t, client, "Первая")
 				}
 			}
 			var writes []crm.FieldWrite
@@ -832,8 +683,8 @@ func TestSearchExample(t *testing.T) {
 				writes = append(writes, crm.FieldWrite{FieldID: ids[k], Value: v})
 			}
 			p := pipes[s.pipeline]
-			return e.searchDeal(t, crm.NewDeal{ClientID: client, Name: "Сделка", PipelineID: p.ID, StageID: p.Stages[1].ID,
-				Responsible: crm.Responsible{UserID: e.actor.UserID, EmployeeID: ids[s.employee]}, InboxTypeID: ids[s.inbox],
+			return a.newDeal(t, crm.NewDeal{ClientID: client, Name: "Сделка", PipelineID: p.ID, StageID: p.Stages[1].ID,
+				Responsible: crm.Responsible{UserID: a.actor.UserID, EmployeeID: ids[s.employee]}, InboxTypeID: ids[s.inbox],
 				Tags: []string{s.tag}, Values: writes})
 		}
 		with := func(over map[string]any) map[string]any {
@@ -853,7 +704,7 @@ func TestSearchExample(t *testing.T) {
 		base := spec{clientName: "Тестовый клиент", created: "2024-02-05 12:00", pipeline: "3674", employee: "9", inbox: "9052", tag: tagName, deal: good}
 		match := make1(base)
 		var tags map[int64][]crm.Tag
-		e.searchTx(t, func(tx crm.Tx) (err error) {
+		a.tx(t, func(tx crm.Tx) (err error) {
 			tags, err = tx.EntityTags(ctx, crm.EntityDeal, []int64{match})
 			return err
 		})
@@ -924,19 +775,16 @@ func TestSearchExample(t *testing.T) {
     "firstDealClient": 1
   }
 }}`
-		body := searchMapIDs(example, ids)
-		status, obj := e.call(t, http.MethodPost, "/openapi/v1/deal/list/", body)
-		if status != http.StatusOK {
-			t.Fatalf("example: %d %v", status, obj)
-		}
-		searchWant(t, "example", obj, match)
-		dealWant(t, "example", obj, map[string]any{"keyword": nil, "offset": -1, "status_code": 200, "message": "success"})
+		body := replaceIDs(example, ids)
+		r := success(a.call(t, http.MethodPost, "deal/list/", body))
+		searchIDs(t, "example", r, match)
+		has(t, "example", r, map[string]any{"keyword": nil, "offset": -1})
 	})
 }
 
-// searchMapIDs replaces the example's ids (whole numbers, quoted or not)
+// replaceIDs replaces the example's ids (whole numbers, quoted or not)
 // by the ids made for them.
-func searchMapIDs(s string, ids map[string]int64) string {
+func replaceIDs(s string, ids map[string]int64) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if s[i] < '0' || s[i] > '9' || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '-')) {
