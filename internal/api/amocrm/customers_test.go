@@ -1,164 +1,32 @@
 package amocrm_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
 // Tests of the v4 customers API (companion §1, §3, §4) and its contacts,
-// companies and transactions. Helpers are prefixed v4; the sg… helpers of
-// segments_test.go (status, content type, problem and validation checks) are
-// shared.
+// companies and transactions. Whole customers and the answers to the
+// companion's examples are golden files, testdata/customer_*.golden.json.
 
-const v4Customers = "/api/v4/customers"
+// customerMasks mask a customer's times of writing, which are now.
+var customerMasks = []crmtest.Mask{crmtest.MaskPath("**.created_at", "time"), crmtest.MaskPath("**.updated_at", "time")}
 
-// v4CustomerKeys are exactly the keys of the customer model (companion §1.2).
-var v4CustomerKeys = []string{"_embedded", "_links", "account_id", "average_check", "closest_task_at", "created_at",
-	"created_by", "custom_fields_values", "id", "is_deleted", "ltv", "name", "next_date", "next_price", "periodicity",
-	"purchases_count", "responsible_user_id", "status_id", "updated_at", "updated_by"}
-
-// v4CompanionListExample is the GET /api/v4/customers example of §1.3.
-const v4CompanionListExample = `{"_page":1,
- "_links":{"self":{"href":"https://ex.amocrm.ru/api/v4/customers?limit=2&with=contacts&page=1"},
-           "next":{"href":"https://ex.amocrm.ru/api/v4/customers?limit=2&with=contacts&page=2"}},
- "_embedded":{"customers":[{
-   "id":1,"name":"1","next_price":214,"next_date":1589058000,"responsible_user_id":504141,
-   "status_id":4740028,"periodicity":0,"created_by":504141,"updated_by":504141,
-   "created_at":1582117365,"updated_at":1589651187,"closest_task_at":null,"is_deleted":false,
-   "custom_fields_values":null,"ltv":1231454,"purchases_count":11,"average_check":111950,
-   "account_id":28805383,"_links":{"self":{"href":"https://ex.amocrm.ru/api/v4/customers/1"}},
-   "_embedded":{"segments":[{"id":43,"_links":{"self":{"href":"https://ex.amocrm.ru/api/v4/customers/segments/43"}}}],
-                "tags":[],
-                "contacts":[{"id":9820781,"is_main":true,"_links":{"self":{"href":"https://ex.amocrm.ru/api/v4/contacts/9820781"}}}]}}]}}`
-
-// v4CompanionPostExample is the POST /api/v4/customers request example of
+// companionPostExample is the POST /api/v4/customers request example of
 // §1.5; FIELD, TAG and SEGMENT stand for 294479, 107721 and 81.
-const v4CompanionPostExample = `[{"name":"C1","created_by":0,"custom_fields_values":[{"field_id":FIELD,"values":[{"value":"text"}]}],"tags_to_add":[{"id":TAG}]},
+const companionPostExample = `[{"name":"C1","created_by":0,"custom_fields_values":[{"field_id":FIELD,"values":[{"value":"text"}]}],"tags_to_add":[{"id":TAG}]},
  {"name":"C2","_embedded":{"tags":[{"name":"VIP"}],"segments":[{"id":SEGMENT}]}}]`
 
-// v4CompanionPostResponse is the 200 answer example of §1.5.
-const v4CompanionPostResponse = `{"_links":{"self":{"href":"https://ex.amocrm.ru/api/v4/customers"}},
- "_embedded":{"customers":[{"id":134957,"request_id":"0","_links":{"self":{"href":"https://ex.amocrm.ru/api/v4/customers/134957"}}}]}}`
-
-// v4Account creates an account with customers in mode ("" leaves them
-// disabled) and returns its credentials.
-func v4Account(t testing.TB, env *crmtest.Env, name, mode string) auth.AccountCredentials {
+// anyStatuses returns two different customer status ids of the account.
+func anyStatuses(t testing.TB, a account) (int64, int64) {
 	t.Helper()
-	acc := env.NewAccount(t, name)
-	if mode != "" {
-		sgSetMode(t, env, acc.AmoCRMToken, mode, true)
-	}
-	return acc
-}
-
-// v4Do sends a request, checks the status and the success content type, and
-// returns the body object (nil for 204).
-func v4Do(t testing.TB, env *crmtest.Env, method, path, token, body string, status int) map[string]any {
-	t.Helper()
-	resp := env.Do(t, method, path, token, body)
-	if status == http.StatusNoContent {
-		sgOK(t, resp, status)
-		return nil
-	}
-	return sgMust(t, resp, status)
-}
-
-// v4Items returns _embedded[key] as objects.
-func v4Items(t testing.TB, m map[string]any, key string) []map[string]any {
-	t.Helper()
-	emb := sgObj(t, m["_embedded"], "_embedded")
-	var out []map[string]any
-	for _, it := range sgArr(t, emb[key], "_embedded."+key) {
-		out = append(out, sgObj(t, it, key+" item"))
-	}
-	return out
-}
-
-// v4IDs returns the ids of items.
-func v4IDs(t testing.TB, items []map[string]any) []int64 {
-	t.Helper()
-	out := []int64{}
-	for _, it := range items {
-		out = append(out, sgIntOf(t, it, "id"))
-	}
-	return out
-}
-
-// v4AddCustomers posts a batch of customers and returns their ids.
-func v4AddCustomers(t testing.TB, env *crmtest.Env, token, body string) []int64 {
-	t.Helper()
-	return v4IDs(t, v4Items(t, v4Do(t, env, "POST", v4Customers, token, body, 200), "customers"))
-}
-
-// v4AddCustomer posts one customer object and returns its id.
-func v4AddCustomer(t testing.TB, env *crmtest.Env, token, object string) int64 {
-	t.Helper()
-	return v4AddCustomers(t, env, token, "["+object+"]")[0]
-}
-
-// v4Get reads one customer.
-func v4Get(t testing.TB, env *crmtest.Env, token string, id int64, query string) map[string]any {
-	t.Helper()
-	return v4Do(t, env, "GET", fmt.Sprintf("%s/%d%s", v4Customers, id, query), token, "", 200)
-}
-
-// v4List lists customers with query and returns the envelope and the ids.
-func v4List(t testing.TB, env *crmtest.Env, token, query string) (map[string]any, []int64) {
-	t.Helper()
-	page := v4Do(t, env, "GET", v4Customers+query, token, "", 200)
-	return page, v4IDs(t, v4Items(t, page, "customers"))
-}
-
-// v4Equal compares a decoded JSON value with a Go value through JSON.
-func v4Equal(t testing.TB, what string, got any, want string) {
-	t.Helper()
-	var g, w any
-	b, _ := json.Marshal(got)
-	json.Unmarshal(b, &g)
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("%s: bad want %s: %v", what, want, err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("%s = %s, want %s", what, b, want)
-	}
-}
-
-// v4Self returns _links.self.href.
-func v4Self(t testing.TB, m map[string]any) string {
-	t.Helper()
-	return sgHref(t, m, "self")
-}
-
-func v4Itoa(i int64) string { return strconv.FormatInt(i, 10) }
-
-// v4Statuses returns the account's customer status ids by name.
-func v4Statuses(t testing.TB, env *crmtest.Env, token string) map[string]int64 {
-	t.Helper()
-	out := map[string]int64{}
-	for _, s := range v4Items(t, v4Do(t, env, "GET", "/api/v4/customers/statuses", token, "", 200), "statuses") {
-		out[s["name"].(string)] = sgIntOf(t, s, "id")
-	}
-	return out
-}
-
-// v4AnyStatuses returns two different status ids of the account.
-func v4AnyStatuses(t testing.TB, env *crmtest.Env, token string) (int64, int64) {
-	t.Helper()
-	var ids []int64
-	for _, id := range v4Statuses(t, env, token) {
-		ids = append(ids, id)
-	}
+	ids := idsOf(a.api.Get(t, statusesPath).HAL(200).List("_embedded.statuses"))
 	slices.Sort(ids)
 	if len(ids) < 2 {
 		t.Fatalf("the account has %d statuses, want at least 2", len(ids))
@@ -166,103 +34,49 @@ func v4AnyStatuses(t testing.TB, env *crmtest.Env, token string) (int64, int64) 
 	return ids[0], ids[1]
 }
 
-// v4TagNames returns the names of a customer's tags, sorted.
-func v4TagNames(t testing.TB, c map[string]any) []string {
+// tagNames returns the names of a customer's tags, sorted.
+func tagNames(t testing.TB, c crmtest.JSON) []string {
 	t.Helper()
 	names := []string{}
-	for _, tag := range sgArr(t, sgObj(t, c["_embedded"], "_embedded")["tags"], "tags") {
-		names = append(names, sgObj(t, tag, "tag")["name"].(string))
+	for _, tag := range c.List("_embedded.tags") {
+		names = append(names, tag.Str("name"))
 	}
 	slices.Sort(names)
 	return names
 }
 
-// ---------------------------------------------------------------------------
-
 // TestV4CustomersCompanionExample replays §1.5's POST example and checks the
-// answer and the customers it made against §1.3's model.
+// answer and the customers it made against §1.3's model (golden files).
 func TestV4CustomersCompanionExample(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		acc := v4Account(t, env, "Example", "segments")
-		tok := acc.AmoCRMToken
-		field := v4Items(t, v4Do(t, env, "POST", "/api/v4/customers/custom_fields", tok, `[{"name":"Note","type":"text"}]`, 201), "custom_fields")[0]
+		a := newAccount(t, env, "Example", "segments")
 		// The fields API is registered for customers (it is under /customers/custom_fields).
-		if got := v4Self(t, field); got != env.URL+"/api/v4/customers/custom_fields/"+sgID(t, field) {
-			t.Errorf("field self %s", got)
-		}
-		segment := sgAddSegment(t, env, tok, `{"name":"S81"}`)
+		field := a.api.Post(t, "/api/v4/customers/custom_fields", `[{"name":"Note","type":"text"}]`).HAL(201).Sub("_embedded.custom_fields.0")
+		field.Equal("_links.self.href", env.URL+"/api/v4/customers/custom_fields/"+itoa(field.Int("id")))
+		segment := a.api.Post(t, segmentsPath, `{"name":"S81"}`).HAL(200).Int("id")
 		// An existing tag for tags_to_add by id.
-		seedTagCustomer := v4AddCustomer(t, env, tok, `{"name":"tag seed","_embedded":{"tags":[{"name":"Existing"}]}}`)
-		tags := sgArr(t, v4Get(t, env, tok, seedTagCustomer, "")["_embedded"].(map[string]any)["tags"], "tags")
-		tagID := sgIntOf(t, sgObj(t, tags[0], "tag"), "id")
+		seedTagCustomer := addCustomer(t, a.api, `{"name":"tag seed","_embedded":{"tags":[{"name":"Existing"}]}}`)
+		tagID := a.api.Get(t, customerPath(seedTagCustomer)).HAL(200).Int("_embedded.tags.0.id")
 
-		body := strings.NewReplacer("FIELD", sgID(t, field), "TAG", v4Itoa(tagID), "SEGMENT", sgID(t, segment)).Replace(v4CompanionPostExample)
-		resp := v4Do(t, env, "POST", v4Customers, tok, body, 200)
-		sgShape(t, "POST", sgDecode(t, v4CompanionPostResponse), resp)
-		if got := sgKeys(resp); !reflect.DeepEqual(got, []string{"_embedded", "_links"}) {
-			t.Errorf("POST answer keys %v, want _embedded and _links only", got)
-		}
-		if got := v4Self(t, resp); got != env.URL+v4Customers {
-			t.Errorf("POST self %s", got)
-		}
-		items := v4Items(t, resp, "customers")
-		if len(items) != 2 {
-			t.Fatalf("POST answered %d items, want 2", len(items))
-		}
-		for i, it := range items {
-			if got := sgKeys(it); !reflect.DeepEqual(got, []string{"_links", "id", "request_id"}) {
-				t.Errorf("item %d keys %v", i, got)
-			}
-			if it["request_id"] != strconv.Itoa(i) {
-				t.Errorf("item %d request_id %v, want %q", i, it["request_id"], strconv.Itoa(i))
-			}
-			if got, want := v4Self(t, it), env.URL+v4Customers+"/"+sgID(t, it); got != want {
-				t.Errorf("item %d self %s, want %s", i, got, want)
-			}
-		}
+		// The answer: _embedded and _links only, items of _links, id and
+		// request_id.
+		body := strings.NewReplacer("FIELD", itoa(field.Int("id")), "TAG", itoa(tagID), "SEGMENT", itoa(segment)).Replace(companionPostExample)
+		items := a.api.Post(t, customersPath, body).HAL(200).Golden("customer_add_example").List("_embedded.customers")
 
-		c1 := v4Get(t, env, tok, sgIntOf(t, items[0], "id"), "")
-		v4Equal(t, "C1 custom_fields_values", c1["custom_fields_values"],
-			`[{"field_id":`+sgID(t, field)+`,"field_name":"Note","field_code":null,"field_type":"text","values":[{"value":"text"}]}]`)
-		v4Equal(t, "C1 tags", c1["_embedded"].(map[string]any)["tags"], fmt.Sprintf(`[{"id":%d,"name":"Existing","color":null}]`, tagID))
-		if sgIntOf(t, c1, "created_by") != 0 {
-			t.Errorf("C1 created_by %v, want 0 (robot)", c1["created_by"])
-		}
-		v4Equal(t, "C1 segments", c1["_embedded"].(map[string]any)["segments"], `[]`)
+		// C1: the value, the existing tag, created_by 0 (robot), no segments.
+		a.api.Get(t, customerPath(items[0].Int("id"))).HAL(200).Golden("customer_example_c1", customerMasks...)
+		// C2: the new tag, the segment, custom_fields_values null, created_by
+		// the token's user; without with=, _embedded has segments and tags only.
+		a.api.Get(t, customerPath(items[1].Int("id"))).HAL(200).Golden("customer_example_c2", customerMasks...).
+			Equal("created_by", a.UserID)
 
-		c2 := v4Get(t, env, tok, sgIntOf(t, items[1], "id"), "")
-		if got := v4TagNames(t, c2); !reflect.DeepEqual(got, []string{"VIP"}) {
-			t.Errorf("C2 tags %v, want [VIP]", got)
-		}
-		v4Equal(t, "C2 segments", c2["_embedded"].(map[string]any)["segments"],
-			fmt.Sprintf(`[{"id":%s,"_links":{"self":{"href":"%s/api/v4/customers/segments/%s"}}}]`, sgID(t, segment), env.URL, sgID(t, segment)))
-		if c2["custom_fields_values"] != nil {
-			t.Errorf("C2 custom_fields_values %v, want null", c2["custom_fields_values"])
-		}
-		if got := sgKeys(c2["_embedded"].(map[string]any)); !reflect.DeepEqual(got, []string{"segments", "tags"}) {
-			t.Errorf("_embedded keys without with: %v", got)
-		}
-		if by := sgIntOf(t, c2, "created_by"); by != acc.UserID {
-			t.Errorf("C2 created_by %d, want the token's user %d", by, acc.UserID)
-		}
-
-		// The list example of §1.3, kind for kind (with=contacts after linking one).
-		contact := v4IDs(t, v4Items(t, v4Do(t, env, "POST", "/api/v4/contacts", tok, `[{"name":"P"}]`, 200), "contacts"))[0]
-		v4Do(t, env, "POST", fmt.Sprintf("%s/%d/link", v4Customers, sgIntOf(t, items[1], "id")), tok,
-			fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts","metadata":{"is_main":true}}]`, contact), 200)
-		page, _ := v4List(t, env, tok, fmt.Sprintf("?limit=2&with=contacts&filter[id]=%d", sgIntOf(t, items[1], "id")))
-		// The example's customer has a status and a next_date; in segments
-		// mode this one has neither, so compare those keys' kinds leniently.
-		want := sgDecode(t, v4CompanionListExample).(map[string]any)
-		wc := want["_embedded"].(map[string]any)["customers"].([]any)[0].(map[string]any)
-		wc["next_date"] = nil
-		delete(want["_links"].(map[string]any), "next")
-		sgShape(t, "list", want, page)
-		for _, c := range v4Items(t, page, "customers") {
-			if got := sgKeys(c); !reflect.DeepEqual(got, v4CustomerKeys) {
-				t.Errorf("customer keys %v, want %v", got, v4CustomerKeys)
-			}
-		}
+		// The list example of §1.3 (with=contacts after linking one); in
+		// segments mode this customer has no status and no next_date.
+		contact := a.api.Post(t, "/api/v4/contacts", `[{"name":"P"}]`).HAL(200).Int("_embedded.contacts.0.id")
+		a.api.Post(t, customerPath(items[1].Int("id"))+"/link",
+			fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts","metadata":{"is_main":true}}]`, contact)).HAL(200)
+		a.api.Get(t, fmt.Sprintf("%s?limit=2&with=contacts&filter[id]=%d", customersPath, items[1].Int("id"))).HAL(200).
+			Golden("customer_list_example", customerMasks...)
 	})
 }
 
@@ -270,70 +84,46 @@ func TestV4CustomersCompanionExample(t *testing.T) {
 // writable field, and the defaults of a minimal one.
 func TestV4CustomerModel(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		acc := v4Account(t, env, "Model", "periodicity")
-		tok := acc.AmoCRMToken
-		other := env.NewUser(t, acc.AccountID, crm.RoleMember)
-		s1, _ := v4AnyStatuses(t, env, tok)
+		a := newAccount(t, env, "Model", "periodicity")
+		other := env.NewUser(t, a.AccountID, crm.RoleMember)
+		s1, _ := anyStatuses(t, a)
 
 		before := time.Now().Unix()
-		minimal := v4AddCustomer(t, env, tok, `{"name":"  Minimal  ","next_date":1900000000}`)
-		c := v4Get(t, env, tok, minimal, "")
-		sgOK(t, env.Do(t, "GET", v4Customers+"/"+v4Itoa(minimal), tok, ""), 200)
-		if got := sgKeys(c); !reflect.DeepEqual(got, v4CustomerKeys) {
-			t.Errorf("keys %v, want %v", got, v4CustomerKeys)
-		}
-		checks := map[string]any{"id": minimal, "name": "Minimal", "next_price": 0, "next_date": 1900000000,
-			"responsible_user_id": acc.UserID, "periodicity": 0, "created_by": acc.UserID, "updated_by": acc.UserID,
-			"closest_task_at": nil, "is_deleted": false, "custom_fields_values": nil, "ltv": 0, "purchases_count": 0,
-			"average_check": 0, "account_id": acc.AccountID}
-		for k, want := range checks {
-			b, _ := json.Marshal(want)
-			v4Equal(t, k, c[k], string(b))
-		}
+		minimal := addCustomer(t, a.api, `{"name":"  Minimal  ","next_date":1900000000}`)
+		c := a.api.Get(t, customerPath(minimal)).HAL(200).Golden("customer_minimal", customerMasks...).
+			Equal("id", minimal).Equal("responsible_user_id", a.UserID).Equal("created_by", a.UserID).
+			Equal("updated_by", a.UserID).Equal("account_id", a.AccountID)
 		for _, k := range []string{"created_at", "updated_at"} {
-			if ts := sgIntOf(t, c, k); ts < before-1 || ts > time.Now().Unix()+1 {
+			if ts := c.Int(k); ts < before-1 || ts > time.Now().Unix()+1 {
 				t.Errorf("%s %d is not now", k, ts)
 			}
 		}
-		if got, want := v4Self(t, c), env.URL+v4Customers+"/"+v4Itoa(minimal); got != want {
-			t.Errorf("self %s, want %s", got, want)
-		}
-		v4Equal(t, "_embedded", c["_embedded"], `{"segments":[],"tags":[]}`)
 
-		full := v4AddCustomer(t, env, tok, fmt.Sprintf(`{"name":"Full","next_price":500,"next_date":1900000000,
+		full := addCustomer(t, a.api, fmt.Sprintf(`{"name":"Full","next_price":500,"next_date":1900000000,
 			"responsible_user_id":%d,"status_id":%d,"periodicity":30,"created_by":0,"updated_by":%d,
 			"created_at":1600000000,"updated_at":1600000100,"request_id":"mine"}`, other.UserID, s1, other.UserID))
-		c = v4Get(t, env, tok, full, "")
-		checks = map[string]any{"name": "Full", "next_price": 500, "next_date": 1900000000, "responsible_user_id": other.UserID,
-			"status_id": s1, "periodicity": 30, "created_by": 0, "updated_by": other.UserID, "created_at": 1600000000,
-			"updated_at": 1600000100}
-		for k, want := range checks {
-			b, _ := json.Marshal(want)
-			v4Equal(t, k, c[k], string(b))
-		}
+		a.api.Get(t, customerPath(full)).HAL(200).Golden("customer_full").
+			Equal("responsible_user_id", other.UserID).Equal("updated_by", other.UserID).Equal("status_id", s1)
 
 		// next_date 0 means "no expected purchase": null on read.
-		sgOK(t, env.Do(t, "PATCH", v4Customers+"/"+v4Itoa(full), tok, `{"next_date":0}`), 200)
-		if got := v4Get(t, env, tok, full, "")["next_date"]; got != nil {
-			t.Errorf("next_date after 0: %v, want null", got)
-		}
+		a.api.Patch(t, customerPath(full), `{"next_date":0}`).HAL(200)
+		a.api.Get(t, customerPath(full)).HAL(200).Equal("next_date", nil)
 	})
 }
 
-// v4FilterFixture makes three customers with distinct attributes in
-// periodicity mode and returns their ids, two users and two statuses.
-type v4FilterFixture struct {
+// filterFixture is three customers with distinct attributes in periodicity
+// mode, two users and two statuses.
+type filterFixture struct {
 	a, b, c      int64
 	user1, user2 int64
 	s1, s2       int64
 }
 
-func v4MakeFilterFixture(t testing.TB, env *crmtest.Env, acc auth.AccountCredentials) v4FilterFixture {
+func makeFilterFixture(t testing.TB, env *crmtest.Env, acc account) filterFixture {
 	t.Helper()
-	tok := acc.AmoCRMToken
-	f := v4FilterFixture{user1: acc.UserID, user2: env.NewUser(t, acc.AccountID, crm.RoleMember).UserID}
-	f.s1, f.s2 = v4AnyStatuses(t, env, tok)
-	ids := v4AddCustomers(t, env, tok, fmt.Sprintf(`[
+	f := filterFixture{user1: acc.UserID, user2: env.NewUser(t, acc.AccountID, crm.RoleMember).UserID}
+	f.s1, f.s2 = anyStatuses(t, acc)
+	ids := addCustomers(t, acc.api, fmt.Sprintf(`[
 		{"name":"Alpha","next_price":100,"next_date":1900000000,"status_id":%d,"updated_at":1610000000},
 		{"name":"Beta","next_price":200,"next_date":1900100000,"status_id":%d,"responsible_user_id":%d,"created_by":0,
 		 "updated_by":%d,"created_at":1600000000,"updated_at":1620000000},
@@ -346,11 +136,10 @@ func v4MakeFilterFixture(t testing.TB, env *crmtest.Env, acc auth.AccountCredent
 // TestV4CustomersFilters runs every filter of §1.3 in each of its forms.
 func TestV4CustomersFilters(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		acc := v4Account(t, env, "Filters", "periodicity")
-		tok := acc.AmoCRMToken
-		f := v4MakeFilterFixture(t, env, acc)
+		acc := newAccount(t, env, "Filters", "periodicity")
+		f := makeFilterFixture(t, env, acc)
 		a, b, c := f.a, f.b, f.c
-		s := v4Itoa
+		s := itoa
 		cases := []struct {
 			query string
 			want  []int64
@@ -393,13 +182,10 @@ func TestV4CustomersFilters(t *testing.T) {
 			{"?order[next_date]=ASC&filter[id][]=" + s(c) + "&filter[id][]=" + s(a), []int64{a, c}},
 		}
 		for _, tc := range cases {
-			page, got := v4List(t, env, tok, tc.query)
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("GET %s: ids %v, want %v", tc.query, got, tc.want)
-			}
-			if total := sgIntOf(t, page, "_total_items"); total != int64(len(tc.want)) {
-				t.Errorf("GET %s: _total_items %d, want %d", tc.query, total, len(tc.want))
-			}
+			t.Run("GET "+tc.query, func(t *testing.T) {
+				acc.api.Get(t, customersPath+tc.query).HAL(200).
+					Equal("_embedded.customers.*.id", tc.want).Equal("_total_items", len(tc.want))
+			})
 		}
 
 		bad := []struct{ query, path string }{
@@ -417,11 +203,11 @@ func TestV4CustomersFilters(t *testing.T) {
 			{"?limit=x", "limit"},
 		}
 		for _, tc := range bad {
-			resp := env.Do(t, "GET", v4Customers+tc.query, tok, "")
-			p := sgProblem(t, resp, http.StatusBadRequest)
-			if !strings.Contains(string(resp.Body), `"path":"`+tc.path+`"`) {
-				t.Errorf("GET %s: %v lacks path %q", tc.query, p, tc.path)
-			}
+			t.Run("GET "+tc.query, func(t *testing.T) {
+				if !slices.ContainsFunc(acc.api.Get(t, customersPath+tc.query).Violations(), func(v crmtest.Violation) bool { return v.Path == tc.path }) {
+					t.Errorf("no violation at %q", tc.path)
+				}
+			})
 		}
 	})
 }
@@ -429,17 +215,12 @@ func TestV4CustomersFilters(t *testing.T) {
 // TestV4CustomersPaging checks the paginated envelope and its links.
 func TestV4CustomersPaging(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "Paging", "segments").AmoCRMToken
+		a := newAccount(t, env, "Paging", "segments")
+		base := env.URL + customersPath
 		// An empty list is 200 with an empty array (the dialect's decision, not 204).
-		page, ids := v4List(t, env, tok, "")
-		if len(ids) != 0 || sgIntOf(t, page, "_total_items") != 0 || sgIntOf(t, page, "_page") != 1 {
-			t.Errorf("empty list: %v", page)
-		}
-		if got := v4Self(t, page); got != env.URL+v4Customers+"?page=1&limit=50" {
-			t.Errorf("default self %s", got)
-		}
-		all := v4AddCustomers(t, env, tok, `[{"name":"1"},{"name":"2"},{"name":"3"},{"name":"4"},{"name":"5"}]`)
-		base := env.URL + v4Customers
+		a.api.Get(t, customersPath).HAL(200).EqualJSON("_embedded.customers", `[]`).
+			Equal("_total_items", 0).Equal("_page", 1).Equal("_links.self.href", base+"?page=1&limit=50")
+		all := addCustomers(t, a.api, `[{"name":"1"},{"name":"2"},{"name":"3"},{"name":"4"},{"name":"5"}]`)
 		type want struct {
 			ids                     []int64
 			next, prev, first, last string
@@ -457,31 +238,20 @@ func TestV4CustomersPaging(t *testing.T) {
 			{"?limit=250", 1, want{all, "", "", "", ""}},
 		}
 		for _, tc := range cases {
-			page, ids := v4List(t, env, tok, tc.query)
-			if !reflect.DeepEqual(ids, tc.want.ids) {
-				t.Errorf("%s: ids %v, want %v", tc.query, ids, tc.want.ids)
-			}
-			if sgIntOf(t, page, "_page") != tc.page || sgIntOf(t, page, "_total_items") != 5 {
-				t.Errorf("%s: _page %v _total_items %v", tc.query, page["_page"], page["_total_items"])
-			}
-			links := sgObj(t, page["_links"], "_links")
-			for rel, href := range map[string]string{"next": tc.want.next, "prev": tc.want.prev, "first": tc.want.first, "last": tc.want.last} {
-				l, ok := links[rel]
-				switch {
-				case href == "" && ok:
-					t.Errorf("%s: unexpected %s link %v", tc.query, rel, l)
-				case href != "" && (!ok || l.(map[string]any)["href"] != href):
-					t.Errorf("%s: %s link %v, want %s", tc.query, rel, l, href)
+			t.Run(tc.query, func(t *testing.T) {
+				page := a.api.Get(t, customersPath+tc.query).HAL(200).
+					Equal("_embedded.customers.*.id", tc.want.ids).Equal("_page", tc.page).Equal("_total_items", 5)
+				for rel, href := range map[string]string{"next": tc.want.next, "prev": tc.want.prev, "first": tc.want.first, "last": tc.want.last} {
+					switch {
+					case href == "" && page.Has("_links."+rel):
+						t.Errorf("unexpected %s link %v", rel, page.At("_links."+rel))
+					case href != "":
+						page.Equal("_links."+rel+".href", href)
+					}
 				}
-			}
+			})
 		}
-		page, _ = v4List(t, env, tok, "?limit=2")
-		if got := sgIntOf(t, page, "_page_count"); got != 3 {
-			t.Errorf("_page_count %d, want 3", got)
-		}
-		if got := v4Self(t, page); got != base+"?page=1&limit=2" {
-			t.Errorf("self %s", got)
-		}
+		a.api.Get(t, customersPath+"?limit=2").HAL(200).Equal("_page_count", 3).Equal("_links.self.href", base+"?page=1&limit=2")
 	})
 }
 
@@ -489,15 +259,15 @@ func TestV4CustomersPaging(t *testing.T) {
 // the list and on one customer.
 func TestV4CustomersWith(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "With", "segments").AmoCRMToken
-		id := v4AddCustomer(t, env, tok, `{"name":"Linked"}`)
-		bare := v4AddCustomer(t, env, tok, `{"name":"Bare"}`)
-		contacts := v4IDs(t, v4Items(t, v4Do(t, env, "POST", "/api/v4/contacts", tok, `[{"name":"C1"},{"name":"C2"}]`, 200), "contacts"))
-		company := v4IDs(t, v4Items(t, v4Do(t, env, "POST", "/api/v4/companies", tok, `[{"name":"Co"}]`, 200), "companies"))[0]
-		v4Do(t, env, "POST", fmt.Sprintf("%s/%d/link", v4Customers, id), tok, fmt.Sprintf(`[
+		a := newAccount(t, env, "With", "segments")
+		id := addCustomer(t, a.api, `{"name":"Linked"}`)
+		bare := addCustomer(t, a.api, `{"name":"Bare"}`)
+		contacts := idsOf(a.api.Post(t, "/api/v4/contacts", `[{"name":"C1"},{"name":"C2"}]`).HAL(200).List("_embedded.contacts"))
+		company := a.api.Post(t, "/api/v4/companies", `[{"name":"Co"}]`).HAL(200).Int("_embedded.companies.0.id")
+		a.api.Post(t, customerPath(id)+"/link", fmt.Sprintf(`[
 			{"to_entity_id":%d,"to_entity_type":"contacts"},
 			{"to_entity_id":%d,"to_entity_type":"contacts","metadata":{"is_main":true}},
-			{"to_entity_id":%d,"to_entity_type":"companies"}]`, contacts[0], contacts[1], company), 200)
+			{"to_entity_id":%d,"to_entity_type":"companies"}]`, contacts[0], contacts[1], company)).HAL(200)
 
 		wantContacts := fmt.Sprintf(`[{"id":%d,"is_main":false,"_links":{"self":{"href":"%s/api/v4/contacts/%d"}}},
 			{"id":%d,"is_main":true,"_links":{"self":{"href":"%s/api/v4/contacts/%d"}}}]`,
@@ -516,106 +286,71 @@ func TestV4CustomersWith(t *testing.T) {
 			{"?with=companies,catalog_elements,contacts", wantContacts, wantCompanies},
 		}
 		for _, tc := range cases {
-			one := v4Get(t, env, tok, id, tc.with)
-			page, _ := v4List(t, env, tok, tc.with+map[bool]string{true: "?", false: "&"}[tc.with == ""]+"filter[id]="+v4Itoa(id))
-			for what, c := range map[string]map[string]any{"one": one, "list": v4Items(t, page, "customers")[0]} {
-				emb := sgObj(t, c["_embedded"], "_embedded")
-				for key, want := range map[string]string{"contacts": tc.contacts, "companies": tc.companies} {
-					got, ok := emb[key]
-					if want == "" {
-						if ok {
-							t.Errorf("%s %s: unexpected %s %v", what, tc.with, key, got)
+			t.Run(tc.with, func(t *testing.T) {
+				sep := map[bool]string{true: "?", false: "&"}[tc.with == ""]
+				one := a.api.Get(t, customerPath(id)+tc.with).HAL(200).Sub("")
+				listed := a.api.Get(t, customersPath+tc.with+sep+"filter[id]="+itoa(id)).HAL(200).Sub("_embedded.customers.0")
+				for what, c := range map[string]crmtest.JSON{"one": one, "list": listed} {
+					for key, want := range map[string]string{"contacts": tc.contacts, "companies": tc.companies} {
+						if want == "" {
+							if c.Has("_embedded." + key) {
+								t.Errorf("%s: unexpected %s %v", what, key, c.At("_embedded."+key))
+							}
+							continue
 						}
-						continue
+						c.EqualJSON("_embedded."+key, want)
 					}
-					v4Equal(t, what+" "+tc.with+" "+key, got, want)
+					if c.Has("_embedded.catalog_elements") {
+						t.Errorf("%s: catalog_elements embedded", what)
+					}
 				}
-				if _, ok := emb["catalog_elements"]; ok {
-					t.Errorf("%s %s: catalog_elements embedded", what, tc.with)
-				}
-			}
+			})
 		}
 		// Asked for but none: empty arrays.
-		emb := v4Get(t, env, tok, bare, "?with=contacts,companies")["_embedded"]
-		v4Equal(t, "bare _embedded", emb, `{"segments":[],"tags":[],"contacts":[],"companies":[]}`)
+		a.api.Get(t, customerPath(bare)+"?with=contacts,companies").HAL(200).
+			EqualJSON("_embedded", `{"segments":[],"tags":[],"contacts":[],"companies":[]}`)
 	})
 }
 
 // TestV4CustomersPatch checks PATCH of a batch and of one customer.
 func TestV4CustomersPatch(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "Patch", "segments").AmoCRMToken
-		ids := v4AddCustomers(t, env, tok, `[{"name":"A","next_price":1},{"name":"B","next_price":2}]`)
+		acc := newAccount(t, env, "Patch", "segments")
+		ids := addCustomers(t, acc.api, `[{"name":"A","next_price":1},{"name":"B","next_price":2}]`)
 		a, b := ids[0], ids[1]
-		before := sgIntOf(t, v4Get(t, env, tok, a, ""), "updated_at")
+		before := acc.api.Get(t, customerPath(a)).HAL(200).Int("updated_at")
 
-		resp := v4Do(t, env, "PATCH", v4Customers, tok, fmt.Sprintf(`[{"id":%d,"name":"A2","request_id":"x"},{"id":%d,"next_price":5,"periodicity":7}]`, a, b), 200)
-		if got := sgKeys(resp); !reflect.DeepEqual(got, []string{"_embedded", "_links"}) {
-			t.Errorf("PATCH answer keys %v", got)
+		// The answer: _embedded and _links; items of _links, id, request_id
+		// and the stored updated_at.
+		resp := acc.api.Patch(t, customersPath, fmt.Sprintf(`[{"id":%d,"name":"A2","request_id":"x"},{"id":%d,"next_price":5,"periodicity":7}]`, a, b)).HAL(200).
+			Golden("customer_patch_batch", customerMasks...)
+		for i, id := range []int64{a, b} {
+			resp.Equal(fmt.Sprintf("_embedded.customers.%d.updated_at", i), acc.api.Get(t, customerPath(id)).HAL(200).At("updated_at"))
 		}
-		if got := v4Self(t, resp); got != env.URL+v4Customers {
-			t.Errorf("PATCH self %s", got)
-		}
-		items := v4Items(t, resp, "customers")
-		for i, want := range []struct {
-			id  int64
-			rid string
-		}{{a, "x"}, {b, "1"}} {
-			it := items[i]
-			if got := sgKeys(it); !reflect.DeepEqual(got, []string{"_links", "id", "request_id", "updated_at"}) {
-				t.Errorf("item %d keys %v", i, got)
-			}
-			if sgIntOf(t, it, "id") != want.id || it["request_id"] != want.rid {
-				t.Errorf("item %d = %v, want id %d request_id %q", i, it, want.id, want.rid)
-			}
-			if got := v4Self(t, it); got != env.URL+v4Customers+"/"+v4Itoa(want.id) {
-				t.Errorf("item %d self %s", i, got)
-			}
-			c := v4Get(t, env, tok, want.id, "")
-			if sgIntOf(t, it, "updated_at") != sgIntOf(t, c, "updated_at") {
-				t.Errorf("item %d updated_at %v, stored %v", i, it["updated_at"], c["updated_at"])
-			}
-		}
-		if got := sgIntOf(t, items[0], "updated_at"); got <= before {
+		if got := resp.Int("_embedded.customers.0.updated_at"); got <= before {
 			t.Errorf("updated_at %d did not move on from %d", got, before)
 		}
-		ca, cb := v4Get(t, env, tok, a, ""), v4Get(t, env, tok, b, "")
-		if ca["name"] != "A2" || sgIntOf(t, ca, "next_price") != 1 {
-			t.Errorf("A after PATCH: %v", ca)
-		}
-		if cb["name"] != "B" || sgIntOf(t, cb, "next_price") != 5 || sgIntOf(t, cb, "periodicity") != 7 {
-			t.Errorf("B after PATCH: %v", cb)
-		}
+		acc.api.Get(t, customerPath(a)).HAL(200).Equal("name", "A2").Equal("next_price", 1)
+		acc.api.Get(t, customerPath(b)).HAL(200).Equal("name", "B").Equal("next_price", 5).Equal("periodicity", 7)
 
 		// One object at /{id}: the item alone, no envelope.
-		one := v4Do(t, env, "PATCH", v4Customers+"/"+v4Itoa(a), tok, `{"name":"A3"}`, 200)
-		if got := sgKeys(one); !reflect.DeepEqual(got, []string{"_links", "id", "request_id", "updated_at"}) {
-			t.Errorf("single PATCH keys %v", got)
-		}
-		if sgIntOf(t, one, "id") != a || one["request_id"] != "0" {
-			t.Errorf("single PATCH answer %v", one)
-		}
-		if got := v4Get(t, env, tok, a, "")["name"]; got != "A3" {
-			t.Errorf("name after single PATCH %v", got)
-		}
-		one = v4Do(t, env, "PATCH", v4Customers+"/"+v4Itoa(a), tok, `{"next_price":9,"request_id":"r"}`, 200)
-		if one["request_id"] != "r" {
-			t.Errorf("single PATCH request_id %v", one["request_id"])
-		}
+		acc.api.Patch(t, customerPath(a), `{"name":"A3"}`).HAL(200).
+			Keys("", "_links", "id", "request_id", "updated_at").Equal("id", a).Equal("request_id", "0")
+		acc.api.Get(t, customerPath(a)).HAL(200).Equal("name", "A3")
+		acc.api.Patch(t, customerPath(a), `{"next_price":9,"request_id":"r"}`).HAL(200).Equal("request_id", "r")
 
 		// Errors: missing id, unknown id, a missing customer at /{id}, a bad body.
-		sgViolations(t, env.Do(t, "PATCH", v4Customers, tok, `[{"name":"no id"}]`), sgViolation{"0", "FieldMissing", "id"})
-		sgViolations(t, env.Do(t, "PATCH", v4Customers, tok, fmt.Sprintf(`[{"id":%d,"name":"ok"},{"id":99999999,"request_id":"q"}]`, a)),
-			sgViolation{"q", "NotSupportedChoice", "id"})
-		if got := v4Get(t, env, tok, a, "")["name"]; got != "A3" {
-			t.Errorf("a failed batch changed A: %v", got)
-		}
-		sgProblem(t, env.Do(t, "PATCH", v4Customers+"/99999999", tok, `{"name":"x"}`), 404)
-		sgProblem(t, env.Do(t, "PATCH", v4Customers+"/abc", tok, `{"name":"x"}`), 404)
-		sgViolations(t, env.Do(t, "PATCH", v4Customers+"/"+v4Itoa(a), tok, `{"name":""}`), sgViolation{"0", "NotBlank", "name"})
-		sgViolations(t, env.Do(t, "PATCH", v4Customers+"/"+v4Itoa(a), tok, `{"next_price":"many","request_id":"z"}`), sgViolation{"z", "InvalidType", "next_price"})
-		sgViolations(t, env.Do(t, "PATCH", v4Customers, tok, `{"id":1}`), sgViolation{"0", "InvalidType", ""})
-		sgViolations(t, env.Do(t, "PATCH", v4Customers, tok, `[]`), sgViolation{"0", "FieldMissing", ""})
+		v := crmtest.Violated
+		acc.api.Patch(t, customersPath, `[{"name":"no id"}]`).WantViolations(v("0", "FieldMissing", "id"))
+		acc.api.Patch(t, customersPath, fmt.Sprintf(`[{"id":%d,"name":"ok"},{"id":99999999,"request_id":"q"}]`, a)).
+			WantViolations(v("q", "NotSupportedChoice", "id"))
+		acc.api.Get(t, customerPath(a)).HAL(200).Equal("name", "A3") // the failed batch changed nothing
+		acc.api.Patch(t, customersPath+"/99999999", `{"name":"x"}`).Problem(404)
+		acc.api.Patch(t, customersPath+"/abc", `{"name":"x"}`).Problem(404)
+		acc.api.Patch(t, customerPath(a), `{"name":""}`).WantViolations(v("0", "NotBlank", "name"))
+		acc.api.Patch(t, customerPath(a), `{"next_price":"many","request_id":"z"}`).WantViolations(v("z", "InvalidType", "next_price"))
+		acc.api.Patch(t, customersPath, `{"id":1}`).WantViolations(v("0", "InvalidType", ""))
+		acc.api.Patch(t, customersPath, `[]`).WantViolations(v("0", "FieldMissing", ""))
 	})
 }
 
@@ -623,52 +358,38 @@ func TestV4CustomersPatch(t *testing.T) {
 // null clears, tags_to_add and tags_to_delete edit.
 func TestV4CustomersTags(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "Tags", "segments").AmoCRMToken
-		id := v4AddCustomer(t, env, tok, `{"name":"T","_embedded":{"tags":[{"name":"a"},{"name":"b"}]}}`)
-		path := v4Customers + "/" + v4Itoa(id)
+		a := newAccount(t, env, "Tags", "segments")
+		id := addCustomer(t, a.api, `{"name":"T","_embedded":{"tags":[{"name":"a"},{"name":"b"}]}}`)
+		path := customerPath(id)
 		check := func(step string, want ...string) {
 			t.Helper()
 			if want == nil {
 				want = []string{}
 			}
-			if got := v4TagNames(t, v4Get(t, env, tok, id, "")); !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: tags %v, want %v", step, got, want)
-			}
+			crmtest.Equal(t, step+": tags", tagNames(t, a.api.Get(t, path).HAL(200).JSON), want)
 		}
 		check("created", "a", "b")
-		tagID := func(name string) int64 {
-			t.Helper()
-			for _, tag := range v4Get(t, env, tok, id, "")["_embedded"].(map[string]any)["tags"].([]any) {
-				if tag.(map[string]any)["name"] == name {
-					return sgIntOf(t, tag.(map[string]any), "id")
-				}
-			}
-			t.Fatalf("no tag %q", name)
-			return 0
-		}
-		aID := tagID("a")
-		v4Do(t, env, "PATCH", path, tok, `{"tags_to_add":[{"name":"c"}]}`, 200)
+		aID := a.api.Get(t, path).HAL(200).Int("_embedded.tags.name=a.id")
+		a.api.Patch(t, path, `{"tags_to_add":[{"name":"c"}]}`).HAL(200)
 		check("tags_to_add", "a", "b", "c")
-		v4Do(t, env, "PATCH", path, tok, `{"tags_to_delete":[{"name":"b"}]}`, 200)
+		a.api.Patch(t, path, `{"tags_to_delete":[{"name":"b"}]}`).HAL(200)
 		check("tags_to_delete by name", "a", "c")
-		v4Do(t, env, "PATCH", path, tok, fmt.Sprintf(`{"tags_to_delete":[{"id":%d}],"tags_to_add":[{"name":"d"}]}`, aID), 200)
+		a.api.Patch(t, path, fmt.Sprintf(`{"tags_to_delete":[{"id":%d}],"tags_to_add":[{"name":"d"}]}`, aID)).HAL(200)
 		check("tags_to_delete by id with tags_to_add", "c", "d")
-		v4Do(t, env, "PATCH", path, tok, `{"name":"untouched tags"}`, 200)
+		a.api.Patch(t, path, `{"name":"untouched tags"}`).HAL(200)
 		check("PATCH without tags", "c", "d")
-		v4Do(t, env, "PATCH", path, tok, fmt.Sprintf(`{"_embedded":{"tags":[{"name":"x"},{"id":%d}]}}`, aID), 200)
+		a.api.Patch(t, path, fmt.Sprintf(`{"_embedded":{"tags":[{"name":"x"},{"id":%d}]}}`, aID)).HAL(200)
 		check("_embedded.tags replaces", "a", "x")
-		v4Do(t, env, "PATCH", v4Customers, tok, fmt.Sprintf(`[{"id":%d,"_embedded":{"tags":null}}]`, id), 200)
+		a.api.Patch(t, customersPath, fmt.Sprintf(`[{"id":%d,"_embedded":{"tags":null}}]`, id)).HAL(200)
 		check("_embedded.tags null clears")
-		v4Do(t, env, "PATCH", path, tok, `{"_embedded":{"tags":[{"name":"y"}]}}`, 200)
-		v4Do(t, env, "PATCH", path, tok, `{"_embedded":{"tags":[]}}`, 200)
+		a.api.Patch(t, path, `{"_embedded":{"tags":[{"name":"y"}]}}`).HAL(200)
+		a.api.Patch(t, path, `{"_embedded":{"tags":[]}}`).HAL(200)
 		check("_embedded.tags [] clears")
 
-		sgViolations(t, env.Do(t, "PATCH", path, tok, `{"_embedded":{"tags":[{"id":99999999}]}}`),
-			sgViolation{"0", "NotSupportedChoice", "_embedded.tags.0.id"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"n","tags_to_add":[{}]}]`),
-			sgViolation{"0", "FieldMissing", "tags_to_add.0"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"n","tags_to_add":[{"id":"one"}]}]`),
-			sgViolation{"0", "InvalidType", "tags_to_add.0.id"})
+		v := crmtest.Violated
+		a.api.Patch(t, path, `{"_embedded":{"tags":[{"id":99999999}]}}`).WantViolations(v("0", "NotSupportedChoice", "_embedded.tags.0.id"))
+		a.api.Post(t, customersPath, `[{"name":"n","tags_to_add":[{}]}]`).WantViolations(v("0", "FieldMissing", "tags_to_add.0"))
+		a.api.Post(t, customersPath, `[{"name":"n","tags_to_add":[{"id":"one"}]}]`).WantViolations(v("0", "InvalidType", "tags_to_add.0.id"))
 	})
 }
 
@@ -676,35 +397,30 @@ func TestV4CustomersTags(t *testing.T) {
 // the customers that join it through POST, PATCH and links.
 func TestV4CustomersSegments(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "Segments", "segments").AmoCRMToken
-		seg := sgAddSegment(t, env, tok, `{"name":"VIP"}`)
-		segID := sgID(t, seg)
-		count := func(step string, want int64) {
+		a := newAccount(t, env, "Segments", "segments")
+		segID := itoa(a.api.Post(t, segmentsPath, `{"name":"VIP"}`).HAL(200).Int("id"))
+		count := func(want int) {
 			t.Helper()
-			if got := sgIntOf(t, sgGetSegment(t, env, tok, segID), "customers_count"); got != want {
-				t.Errorf("%s: customers_count %d, want %d", step, got, want)
-			}
+			a.api.Get(t, segmentsPath+"/"+segID).HAL(200).Equal("customers_count", want)
 		}
-		count("new", 0)
-		ids := v4AddCustomers(t, env, tok, `[{"name":"1","_embedded":{"segments":[{"id":`+segID+`}]}},{"name":"2","_embedded":{"segments":[{"id":`+segID+`}]}},{"name":"3"}]`)
-		count("two joined", 2)
-		v4Do(t, env, "PATCH", v4Customers+"/"+v4Itoa(ids[0]), tok, `{"_embedded":{"segments":[]}}`, 200)
-		count("one left by PATCH", 1)
-		v4Do(t, env, "PATCH", v4Customers, tok, fmt.Sprintf(`[{"id":%d,"_embedded":{"segments":[{"id":%s}]}}]`, ids[2], segID), 200)
-		count("one joined by PATCH", 2)
-		v4Do(t, env, "POST", fmt.Sprintf("%s/%d/link", v4Customers, ids[0]), tok, `[{"to_entity_id":`+segID+`,"to_entity_type":"segments"}]`, 200)
-		count("one joined by link", 3)
-		v4Do(t, env, "POST", fmt.Sprintf("%s/%d/unlink", v4Customers, ids[1]), tok, `[{"to_entity_id":`+segID+`,"to_entity_type":"segments"}]`, 204)
-		count("one left by unlink", 2)
-		if _, got := v4List(t, env, tok, "?order[id]=asc"); len(got) != 3 {
-			t.Errorf("list %v", got)
-		}
-		segs := v4Get(t, env, tok, ids[2], "")["_embedded"].(map[string]any)["segments"]
-		v4Equal(t, "segments", segs, fmt.Sprintf(`[{"id":%s,"_links":{"self":{"href":"%s/api/v4/customers/segments/%s"}}}]`, segID, env.URL, segID))
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"x","_embedded":{"segments":[{"id":99999999}]}}]`),
-			sgViolation{"0", "NotSupportedChoice", "_embedded.segments.0.id"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"x","_embedded":{"segments":[{}]}}]`),
-			sgViolation{"0", "FieldMissing", "_embedded.segments.0.id"})
+		count(0) // new
+		ids := addCustomers(t, a.api, `[{"name":"1","_embedded":{"segments":[{"id":`+segID+`}]}},{"name":"2","_embedded":{"segments":[{"id":`+segID+`}]}},{"name":"3"}]`)
+		count(2) // two joined
+		a.api.Patch(t, customerPath(ids[0]), `{"_embedded":{"segments":[]}}`).HAL(200)
+		count(1) // one left by PATCH
+		a.api.Patch(t, customersPath, fmt.Sprintf(`[{"id":%d,"_embedded":{"segments":[{"id":%s}]}}]`, ids[2], segID)).HAL(200)
+		count(2) // one joined by PATCH
+		a.api.Post(t, customerPath(ids[0])+"/link", `[{"to_entity_id":`+segID+`,"to_entity_type":"segments"}]`).HAL(200)
+		count(3) // one joined by link
+		a.api.Post(t, customerPath(ids[1])+"/unlink", `[{"to_entity_id":`+segID+`,"to_entity_type":"segments"}]`).HAL(204)
+		count(2) // one left by unlink
+		a.api.Get(t, customersPath+"?order[id]=asc").HAL(200).Equal("_embedded.customers.*.id", ids)
+		a.api.Get(t, customerPath(ids[2])).HAL(200).
+			EqualJSON("_embedded.segments", fmt.Sprintf(`[{"id":%s,"_links":{"self":{"href":"%s/api/v4/customers/segments/%s"}}}]`, segID, env.URL, segID))
+		a.api.Post(t, customersPath, `[{"name":"x","_embedded":{"segments":[{"id":99999999}]}}]`).
+			WantViolations(crmtest.Violated("0", "NotSupportedChoice", "_embedded.segments.0.id"))
+		a.api.Post(t, customersPath, `[{"name":"x","_embedded":{"segments":[{}]}}]`).
+			WantViolations(crmtest.Violated("0", "FieldMissing", "_embedded.segments.0.id"))
 	})
 }
 
@@ -712,72 +428,57 @@ func TestV4CustomersSegments(t *testing.T) {
 // and writes and reads customer values of each kind, smart_address included.
 func TestV4CustomersCustomFields(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "Fields", "segments").AmoCRMToken
+		a := newAccount(t, env, "Fields", "segments")
 		const path = "/api/v4/customers/custom_fields"
-		created := v4Items(t, v4Do(t, env, "POST", path, tok, `[{"name":"Text","type":"text","code":"NOTE"},
+		created := a.api.Post(t, path, `[{"name":"Text","type":"text","code":"NOTE"},
 			{"name":"Pick","type":"select","enums":[{"value":"one","sort":1},{"value":"two","sort":2}]},
-			{"name":"Address","type":"smart_address"},{"name":"Day","type":"date"},{"name":"Flag","type":"checkbox"}]`, 201), "custom_fields")
-		if len(created) != 5 {
-			t.Fatalf("created %d fields", len(created))
+			{"name":"Address","type":"smart_address"},{"name":"Day","type":"date"},{"name":"Flag","type":"checkbox"}]`).HAL(201).
+			Equal("_embedded.custom_fields.*.entity_type", []string{"customers", "customers", "customers", "customers", "customers"})
+		fields := created.List("_embedded.custom_fields")
+		text, pick, addr, day, flag := fields[0].Int("id"), fields[1].Int("id"), fields[2].Int("id"), fields[3].Int("id"), fields[4].Int("id")
+		if n := len(a.api.Get(t, path).HAL(200).List("_embedded.custom_fields")); n != 5 {
+			t.Errorf("list has %d fields", n)
 		}
-		text, pick, addr, day, flag := created[0], created[1], created[2], created[3], created[4]
-		for _, f := range created {
-			if f["entity_type"] != "customers" {
-				t.Errorf("field entity_type %v", f["entity_type"])
-			}
-		}
-		list := v4Do(t, env, "GET", path, tok, "", 200)
-		if got := len(v4Items(t, list, "custom_fields")); got != 5 {
-			t.Errorf("list has %d fields", got)
-		}
-		got := v4Do(t, env, "GET", path+"/"+sgID(t, text), tok, "", 200)
-		if got["name"] != "Text" {
-			t.Errorf("GET field %v", got)
-		}
-		v4Do(t, env, "PATCH", path+"/"+sgID(t, text), tok, `{"name":"Text 2"}`, 201)
-		two := sgEnumID(t, pick, "two")
+		a.api.Get(t, path+"/"+itoa(text)).HAL(200).Equal("name", "Text")
+		a.api.Patch(t, path+"/"+itoa(text), `{"name":"Text 2"}`).HAL(201)
+		two := fields[1].Int("enums.value=two.id")
 
-		id := v4AddCustomer(t, env, tok, fmt.Sprintf(`{"name":"F","custom_fields_values":[
+		id := addCustomer(t, a.api, fmt.Sprintf(`{"name":"F","custom_fields_values":[
 			{"field_code":"NOTE","values":[{"value":"hello"}]},
-			{"field_id":%s,"values":[{"enum_id":%d}]},
-			{"field_id":%s,"values":[{"value":"Moscow","enum_id":3},{"value":"101000","enum_code":"zip"}]},
-			{"field_id":%s,"values":[{"value":1700000000}]},
-			{"field_id":%s,"values":[{"value":true}]}]}`, sgID(t, pick), two, sgID(t, addr), sgID(t, day), sgID(t, flag)))
-		c := v4Get(t, env, tok, id, "")
-		v4Equal(t, "custom_fields_values", c["custom_fields_values"], fmt.Sprintf(`[
-			{"field_id":%s,"field_name":"Text 2","field_code":"NOTE","field_type":"text","values":[{"value":"hello"}]},
-			{"field_id":%s,"field_name":"Pick","field_code":null,"field_type":"select","values":[{"value":"two","enum_id":%d}]},
-			{"field_id":%s,"field_name":"Address","field_code":null,"field_type":"smart_address","values":[
+			{"field_id":%d,"values":[{"enum_id":%d}]},
+			{"field_id":%d,"values":[{"value":"Moscow","enum_id":3},{"value":"101000","enum_code":"zip"}]},
+			{"field_id":%d,"values":[{"value":1700000000}]},
+			{"field_id":%d,"values":[{"value":true}]}]}`, pick, two, addr, day, flag))
+		a.api.Get(t, customerPath(id)).HAL(200).EqualJSON("custom_fields_values", fmt.Sprintf(`[
+			{"field_id":%d,"field_name":"Text 2","field_code":"NOTE","field_type":"text","values":[{"value":"hello"}]},
+			{"field_id":%d,"field_name":"Pick","field_code":null,"field_type":"select","values":[{"value":"two","enum_id":%d}]},
+			{"field_id":%d,"field_name":"Address","field_code":null,"field_type":"smart_address","values":[
 				{"value":"Moscow","enum_id":3,"enum_code":"city"},{"value":"101000","enum_id":5,"enum_code":"zip"}]},
-			{"field_id":%s,"field_name":"Day","field_code":null,"field_type":"date","values":[{"value":1700000000}]},
-			{"field_id":%s,"field_name":"Flag","field_code":null,"field_type":"checkbox","values":[{"value":true}]}]`,
-			sgID(t, text), sgID(t, pick), two, sgID(t, addr), sgID(t, day), sgID(t, flag)))
+			{"field_id":%d,"field_name":"Day","field_code":null,"field_type":"date","values":[{"value":1700000000}]},
+			{"field_id":%d,"field_name":"Flag","field_code":null,"field_type":"checkbox","values":[{"value":true}]}]`,
+			text, pick, two, addr, day, flag))
 
 		// Clearing every field leaves custom_fields_values null.
-		v4Do(t, env, "PATCH", v4Customers+"/"+v4Itoa(id), tok, fmt.Sprintf(`{"custom_fields_values":[
-			{"field_id":%s,"values":null},{"field_id":%s,"values":[]},{"field_id":%s,"values":null},
-			{"field_id":%s,"values":null},{"field_id":%s,"values":null}]}`,
-			sgID(t, text), sgID(t, pick), sgID(t, addr), sgID(t, day), sgID(t, flag)), 200)
-		if got := v4Get(t, env, tok, id, "")["custom_fields_values"]; got != nil {
-			t.Errorf("custom_fields_values after clearing: %v", got)
-		}
+		a.api.Patch(t, customerPath(id), fmt.Sprintf(`{"custom_fields_values":[
+			{"field_id":%d,"values":null},{"field_id":%d,"values":[]},{"field_id":%d,"values":null},
+			{"field_id":%d,"values":null},{"field_id":%d,"values":null}]}`, text, pick, addr, day, flag)).HAL(200)
+		a.api.Get(t, customerPath(id)).HAL(200).Equal("custom_fields_values", nil)
 
 		// Validation paths name the item by request_id and the value inside it.
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"ok"},{"name":"bad","request_id":"second",
-			"custom_fields_values":[{"field_id":99999999,"values":[{"value":"v"}]}]}]`),
-			sgViolation{"second", "NotSupportedChoice", "custom_fields_values.0.field_id"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"bad","custom_fields_values":[{"field_id":99999999,"values":[{"value":"v"}]}]}]`),
-			sgViolation{"0", "NotSupportedChoice", "custom_fields_values.0.field_id"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, fmt.Sprintf(`[{"name":"bad","custom_fields_values":[{"field_id":%s,"values":[{"value":"x","enum_id":9}]}]}]`, sgID(t, addr))),
-			sgViolation{"0", "NotSupportedChoice", "custom_fields_values.0.values.0.enum_id"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, fmt.Sprintf(`[{"name":"bad","custom_fields_values":[{"field_id":%s,"values":[{"value":"three"}]}]}]`, sgID(t, pick))),
-			sgViolation{"0", "NotSupportedChoice", "custom_fields_values.0.values.0.value"})
-		if _, ids := v4List(t, env, tok, ""); len(ids) != 1 {
-			t.Errorf("failed batches created customers: %v", ids)
-		}
+		v := crmtest.Violated
+		a.api.Post(t, customersPath, `[{"name":"ok"},{"name":"bad","request_id":"second",
+			"custom_fields_values":[{"field_id":99999999,"values":[{"value":"v"}]}]}]`).
+			WantViolations(v("second", "NotSupportedChoice", "custom_fields_values.0.field_id"))
+		a.api.Post(t, customersPath, `[{"name":"bad","custom_fields_values":[{"field_id":99999999,"values":[{"value":"v"}]}]}]`).
+			WantViolations(v("0", "NotSupportedChoice", "custom_fields_values.0.field_id"))
+		a.api.Post(t, customersPath, fmt.Sprintf(`[{"name":"bad","custom_fields_values":[{"field_id":%d,"values":[{"value":"x","enum_id":9}]}]}]`, addr)).
+			WantViolations(v("0", "NotSupportedChoice", "custom_fields_values.0.values.0.enum_id"))
+		a.api.Post(t, customersPath, fmt.Sprintf(`[{"name":"bad","custom_fields_values":[{"field_id":%d,"values":[{"value":"three"}]}]}]`, pick)).
+			WantViolations(v("0", "NotSupportedChoice", "custom_fields_values.0.values.0.value"))
+		a.api.Get(t, customersPath).HAL(200).Equal("_embedded.customers.*.id", []int64{id}) // failed batches created none
 
-		v4Do(t, env, "DELETE", path+"/"+sgID(t, text), tok, "", 204)
-		sgProblem(t, env.Do(t, "GET", path+"/"+sgID(t, text), tok, ""), 404)
+		a.api.Delete(t, path+"/"+itoa(text)).HAL(204)
+		a.api.Get(t, path+"/"+itoa(text)).Problem(404)
 	})
 }
 
@@ -785,76 +486,73 @@ func TestV4CustomersCustomFields(t *testing.T) {
 // batch size), 413 and 422.
 func TestV4CustomersErrors(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		acc := v4Account(t, env, "Errors", "periodicity")
-		tok := acc.AmoCRMToken
-		id := v4AddCustomer(t, env, tok, `{"name":"X","next_date":1900000000}`)
+		a := newAccount(t, env, "Errors", "periodicity")
+		id := addCustomer(t, a.api, `{"name":"X","next_date":1900000000}`)
+		one := customerPath(id)
 		paths := []struct{ method, path, body string }{
-			{"GET", v4Customers, ""},
-			{"POST", v4Customers, `[{"name":"n","next_date":1900000000}]`},
-			{"PATCH", v4Customers, `[{"id":1}]`},
-			{"GET", v4Customers + "/" + v4Itoa(id), ""},
-			{"PATCH", v4Customers + "/" + v4Itoa(id), `{"name":"n"}`},
-			{"GET", v4Customers + "/" + v4Itoa(id) + "/transactions", ""},
-			{"POST", v4Customers + "/" + v4Itoa(id) + "/transactions", `[{"price":1}]`},
-			{"GET", v4Customers + "/transactions", ""},
-			{"GET", v4Customers + "/" + v4Itoa(id) + "/links", ""},
-			{"POST", v4Customers + "/" + v4Itoa(id) + "/link", `[]`},
+			{"GET", customersPath, ""},
+			{"POST", customersPath, `[{"name":"n","next_date":1900000000}]`},
+			{"PATCH", customersPath, `[{"id":1}]`},
+			{"GET", one, ""},
+			{"PATCH", one, `{"name":"n"}`},
+			{"GET", one + "/transactions", ""},
+			{"POST", one + "/transactions", `[{"price":1}]`},
+			{"GET", customersPath + "/transactions", ""},
+			{"GET", one + "/links", ""},
+			{"POST", one + "/link", `[]`},
 			{"GET", "/api/v4/contacts", ""},
 			{"POST", "/api/v4/companies", `[{"name":"c"}]`},
 			{"GET", "/api/v4/customers/custom_fields", ""},
 		}
 		for _, p := range paths {
 			for _, token := range []string{"", "wrong"} {
-				sgProblem(t, env.Do(t, p.method, p.path, token, p.body), http.StatusUnauthorized)
+				env.AmoCRM(token).Do(t, p.method, p.path, p.body).Problem(401)
 			}
 		}
 		for _, p := range []string{"/99999999", "/abc", "/0", "/99999999/transactions", "/99999999/links", "/transactions/99999999", "/1/nothing"} {
-			sgProblem(t, env.Do(t, "GET", v4Customers+p, tok, ""), http.StatusNotFound)
+			a.api.Get(t, customersPath+p).Problem(404)
 		}
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"next_date":1900000000}]`), sgViolation{"0", "FieldMissing", "name"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"no date","request_id":"r"}]`), sgViolation{"r", "FieldMissing", "next_date"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"x","next_date":"tomorrow","next_price":"a"}]`),
-			sgViolation{"0", "InvalidType", "next_date"}, sgViolation{"0", "InvalidType", "next_price"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"x","next_date":1900000000,"status_id":99999999,"responsible_user_id":99999999}]`),
-			sgViolation{"0", "NotSupportedChoice", "status_id"}, sgViolation{"0", "NotSupportedChoice", "responsible_user_id"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `[{"name":"x","next_date":1900000000,"next_price":-1}]`),
-			sgViolation{"0", "OutOfRange", "next_price"})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `{"name":"not an array"}`), sgViolation{"0", "InvalidType", ""})
-		sgViolations(t, env.Do(t, "POST", v4Customers, tok, `["str"]`), sgViolation{"0", "InvalidType", ""})
+		v := crmtest.Violated
+		a.api.Post(t, customersPath, `[{"next_date":1900000000}]`).WantViolations(v("0", "FieldMissing", "name"))
+		a.api.Post(t, customersPath, `[{"name":"no date","request_id":"r"}]`).WantViolations(v("r", "FieldMissing", "next_date"))
+		a.api.Post(t, customersPath, `[{"name":"x","next_date":"tomorrow","next_price":"a"}]`).
+			WantViolations(v("0", "InvalidType", "next_date"), v("0", "InvalidType", "next_price"))
+		a.api.Post(t, customersPath, `[{"name":"x","next_date":1900000000,"status_id":99999999,"responsible_user_id":99999999}]`).
+			WantViolations(v("0", "NotSupportedChoice", "status_id"), v("0", "NotSupportedChoice", "responsible_user_id"))
+		a.api.Post(t, customersPath, `[{"name":"x","next_date":1900000000,"next_price":-1}]`).WantViolations(v("0", "OutOfRange", "next_price"))
+		a.api.Post(t, customersPath, `{"name":"not an array"}`).WantViolations(v("0", "InvalidType", ""))
+		a.api.Post(t, customersPath, `["str"]`).WantViolations(v("0", "InvalidType", ""))
 		for _, body := range []string{`[{"name":`, `[{"name":"x"}] trailing`, ``} {
-			sgProblem(t, env.Do(t, "POST", v4Customers, tok, body), http.StatusBadRequest)
+			a.api.Post(t, customersPath, body).Problem(400)
 		}
 		var many []string
 		for i := 0; i < 251; i++ {
 			many = append(many, `{"name":"n","next_date":1900000000}`)
 		}
-		sgProblem(t, env.Do(t, "POST", v4Customers, tok, "["+strings.Join(many, ",")+"]"), http.StatusBadRequest)
+		a.api.Post(t, customersPath, "["+strings.Join(many, ",")+"]").Problem(400)
 		big := `[{"name":"` + strings.Repeat("x", 1<<20) + `"}]`
-		sgProblem(t, env.Do(t, "POST", v4Customers, tok, big), http.StatusRequestEntityTooLarge)
-		sgProblem(t, env.Do(t, "PATCH", v4Customers+"/"+v4Itoa(id), tok, big), http.StatusRequestEntityTooLarge)
-		if _, ids := v4List(t, env, tok, ""); !reflect.DeepEqual(ids, []int64{id}) {
-			t.Errorf("failed requests left customers: %v", ids)
-		}
-		resp := env.Do(t, "DELETE", v4Customers+"/"+v4Itoa(id), tok, "")
-		sgProblem(t, resp, http.StatusMethodNotAllowed)
+		a.api.Post(t, customersPath, big).Problem(413)
+		a.api.Patch(t, one, big).Problem(413)
+		a.api.Get(t, customersPath).HAL(200).Equal("_embedded.customers.*.id", []int64{id}) // failed requests left none
+		a.api.Delete(t, one).Problem(405)
 
 		// A new account has customers disabled: 422 everywhere customers are.
-		off := env.NewAccount(t, "Disabled").AmoCRMToken
+		off := newAccount(t, env, "Disabled", "")
 		for _, p := range []struct{ method, path, body string }{
-			{"GET", v4Customers, ""},
-			{"POST", v4Customers, `[{"name":"n"}]`},
-			{"PATCH", v4Customers, `[{"id":1,"name":"n"}]`},
-			{"GET", v4Customers + "/1", ""},
-			{"GET", v4Customers + "/transactions", ""},
-			{"GET", v4Customers + "/1/transactions", ""},
-			{"GET", v4Customers + "/1/links", ""},
-			{"POST", v4Customers + "/1/link", `[{"to_entity_id":1,"to_entity_type":"contacts"}]`},
+			{"GET", customersPath, ""},
+			{"POST", customersPath, `[{"name":"n"}]`},
+			{"PATCH", customersPath, `[{"id":1,"name":"n"}]`},
+			{"GET", customersPath + "/1", ""},
+			{"GET", customersPath + "/transactions", ""},
+			{"GET", customersPath + "/1/transactions", ""},
+			{"GET", customersPath + "/1/links", ""},
+			{"POST", customersPath + "/1/link", `[{"to_entity_id":1,"to_entity_type":"contacts"}]`},
 		} {
-			sgProblem(t, env.Do(t, p.method, p.path, off, p.body), http.StatusUnprocessableEntity)
+			off.api.Do(t, p.method, p.path, p.body).Problem(422)
 		}
 		// Turning customers off keeps them but refuses access.
-		sgSetMode(t, env, tok, "periodicity", false)
-		sgProblem(t, env.Do(t, "GET", v4Customers+"/"+v4Itoa(id), tok, ""), http.StatusUnprocessableEntity)
+		setMode(t, a.api, "periodicity", false)
+		a.api.Get(t, one).Problem(422)
 	})
 }
 
@@ -862,38 +560,29 @@ func TestV4CustomersErrors(t *testing.T) {
 // customers/statuses, customers/segments and custom_fields ones route apart.
 func TestV4CustomersRoutes(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "Routes", "segments").AmoCRMToken
-		custID := v4AddCustomer(t, env, tok, `{"name":"R"}`)
-		id := v4Itoa(custID)
-		seg := sgID(t, sgAddSegment(t, env, tok, `{"name":"S"}`))
+		a := newAccount(t, env, "Routes", "segments")
+		custID := addCustomer(t, a.api, `{"name":"R"}`)
+		id := itoa(custID)
+		seg := itoa(a.api.Post(t, segmentsPath, `{"name":"S"}`).HAL(200).Int("id"))
 		for path, key := range map[string]string{
-			v4Customers:                              "customers",
-			v4Customers + "/segments":                "segments",
-			v4Customers + "/transactions":            "transactions",
-			v4Customers + "/custom_fields":           "custom_fields",
-			v4Customers + "/segments/custom_fields":  "custom_fields",
-			v4Customers + "/" + id + "/transactions": "transactions",
-			v4Customers + "/" + id + "/links":        "links",
-			"/api/v4/contacts":                       "contacts",
-			"/api/v4/companies":                      "companies",
+			customersPath:                              "customers",
+			customersPath + "/segments":                "segments",
+			customersPath + "/transactions":            "transactions",
+			customersPath + "/custom_fields":           "custom_fields",
+			customersPath + "/segments/custom_fields":  "custom_fields",
+			customersPath + "/" + id + "/transactions": "transactions",
+			customersPath + "/" + id + "/links":        "links",
+			"/api/v4/contacts":                         "contacts",
+			"/api/v4/companies":                        "companies",
 		} {
-			m := v4Do(t, env, "GET", path, tok, "", 200)
-			if _, ok := sgObj(t, m["_embedded"], path)[key]; !ok {
-				t.Errorf("GET %s: no _embedded.%s in %v", path, key, m)
-			}
+			a.api.Get(t, path).HAL(200).At("_embedded." + key)
 		}
-		if got := v4Do(t, env, "GET", v4Customers+"/segments/"+seg, tok, "", 200)["name"]; got != "S" {
-			t.Errorf("segment by id: %v", got)
-		}
-		sgSetMode(t, env, tok, "periodicity", true)
-		if _, ok := v4Do(t, env, "GET", v4Customers+"/statuses", tok, "", 200)["_embedded"].(map[string]any)["statuses"]; !ok {
-			t.Errorf("GET /customers/statuses has no statuses")
-		}
-		if got := v4Get(t, env, tok, custID, "")["name"]; got != "R" {
-			t.Errorf("customer by id: %v", got)
-		}
+		a.api.Get(t, customersPath+"/segments/"+seg).HAL(200).Equal("name", "S")
+		setMode(t, a.api, "periodicity", true)
+		a.api.Get(t, customersPath+"/statuses").HAL(200).At("_embedded.statuses")
+		a.api.Get(t, customerPath(custID)).HAL(200).Equal("name", "R")
 		for _, p := range []string{"/statuses/links", "/segments/transactions", "/transactions/links", "/custom_fields/transactions", "/" + id + "/unknown"} {
-			sgProblem(t, env.Do(t, "GET", v4Customers+p, tok, ""), http.StatusNotFound)
+			a.api.Get(t, customersPath+p).Problem(404)
 		}
 	})
 }
@@ -902,17 +591,16 @@ func TestV4CustomersRoutes(t *testing.T) {
 // another account's customers, transactions, links, contacts or companies.
 func TestV4CustomersIsolation(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := v4Account(t, env, "A", "segments").AmoCRMToken
-		b := v4Account(t, env, "B", "segments").AmoCRMToken
-		cust := v4AddCustomer(t, env, a, `{"name":"A secret"}`)
-		tr := sgIntOf(t, v4Items(t, v4Do(t, env, "POST", fmt.Sprintf("%s/%d/transactions", v4Customers, cust), a, `[{"price":10}]`, 200), "transactions")[0], "id")
-		contact := v4IDs(t, v4Items(t, v4Do(t, env, "POST", "/api/v4/contacts", a, `[{"name":"A contact"}]`, 200), "contacts"))[0]
-		company := v4IDs(t, v4Items(t, v4Do(t, env, "POST", "/api/v4/companies", a, `[{"name":"A company"}]`, 200), "companies"))[0]
-		v4Do(t, env, "POST", fmt.Sprintf("%s/%d/link", v4Customers, cust), a, fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact), 200)
-		bCust := v4AddCustomer(t, env, b, `{"name":"B own"}`)
+		a := newAccount(t, env, "A", "segments").api
+		b := newAccount(t, env, "B", "segments").api
+		cust := addCustomer(t, a, `{"name":"A secret"}`)
+		tr := a.Post(t, customerPath(cust)+"/transactions", `[{"price":10}]`).HAL(200).Int("_embedded.transactions.0.id")
+		contact := a.Post(t, "/api/v4/contacts", `[{"name":"A contact"}]`).HAL(200).Int("_embedded.contacts.0.id")
+		company := a.Post(t, "/api/v4/companies", `[{"name":"A company"}]`).HAL(200).Int("_embedded.companies.0.id")
+		a.Post(t, customerPath(cust)+"/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact)).HAL(200)
+		bCust := addCustomer(t, b, `{"name":"B own"}`)
 		snapshot := func() string {
-			return string(env.Do(t, "GET", fmt.Sprintf("%s/%d?with=contacts,companies", v4Customers, cust), a, "").Body) +
-				string(env.Do(t, "GET", v4Customers+"/transactions", a, "").Body)
+			return string(a.Get(t, customerPath(cust)+"?with=contacts,companies").Body) + string(a.Get(t, customersPath+"/transactions").Body)
 		}
 		before := snapshot()
 
@@ -920,29 +608,29 @@ func TestV4CustomersIsolation(t *testing.T) {
 			method, path, body string
 			status             int
 		}{
-			{"GET", fmt.Sprintf("%s/%d", v4Customers, cust), "", 404},
-			{"PATCH", fmt.Sprintf("%s/%d", v4Customers, cust), `{"name":"stolen"}`, 404},
-			{"GET", fmt.Sprintf("%s/%d/transactions", v4Customers, cust), "", 404},
-			{"POST", fmt.Sprintf("%s/%d/transactions", v4Customers, cust), `[{"price":1}]`, 404},
-			{"GET", fmt.Sprintf("%s/transactions/%d", v4Customers, tr), "", 404},
-			{"GET", fmt.Sprintf("%s/%d/transactions/%d", v4Customers, cust, tr), "", 404},
-			{"DELETE", fmt.Sprintf("%s/transactions/%d", v4Customers, tr), "", 404},
-			{"DELETE", fmt.Sprintf("%s/%d/transactions/%d", v4Customers, cust, tr), "", 404},
-			{"GET", fmt.Sprintf("%s/%d/links", v4Customers, cust), "", 404},
-			{"POST", fmt.Sprintf("%s/%d/link", v4Customers, cust), fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact), 404},
-			{"POST", fmt.Sprintf("%s/%d/unlink", v4Customers, cust), fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact), 404},
+			{"GET", customerPath(cust), "", 404},
+			{"PATCH", customerPath(cust), `{"name":"stolen"}`, 404},
+			{"GET", customerPath(cust) + "/transactions", "", 404},
+			{"POST", customerPath(cust) + "/transactions", `[{"price":1}]`, 404},
+			{"GET", fmt.Sprintf("%s/transactions/%d", customersPath, tr), "", 404},
+			{"GET", fmt.Sprintf("%s/transactions/%d", customerPath(cust), tr), "", 404},
+			{"DELETE", fmt.Sprintf("%s/transactions/%d", customersPath, tr), "", 404},
+			{"DELETE", fmt.Sprintf("%s/transactions/%d", customerPath(cust), tr), "", 404},
+			{"GET", customerPath(cust) + "/links", "", 404},
+			{"POST", customerPath(cust) + "/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact), 404},
+			{"POST", customerPath(cust) + "/unlink", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact), 404},
 			{"GET", fmt.Sprintf("/api/v4/contacts/%d", contact), "", 404},
 			{"GET", fmt.Sprintf("/api/v4/companies/%d", company), "", 404},
 			// B may not attach A's contact or company to its own customer.
-			{"POST", fmt.Sprintf("%s/%d/link", v4Customers, bCust), fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact), 400},
-			{"POST", fmt.Sprintf("%s/%d/link", v4Customers, bCust), fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"companies"}]`, company), 400},
-			{"PATCH", v4Customers, fmt.Sprintf(`[{"id":%d,"name":"stolen"}]`, cust), 400},
+			{"POST", customerPath(bCust) + "/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact), 400},
+			{"POST", customerPath(bCust) + "/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"companies"}]`, company), 400},
+			{"PATCH", customersPath, fmt.Sprintf(`[{"id":%d,"name":"stolen"}]`, cust), 400},
 		} {
-			sgProblem(t, env.Do(t, c.method, c.path, b, c.body), c.status)
+			b.Do(t, c.method, c.path, c.body).Problem(c.status)
 		}
-		for _, p := range []string{v4Customers, v4Customers + "/transactions", "/api/v4/contacts", "/api/v4/companies"} {
-			body := string(env.Do(t, "GET", p, b, "").Body)
-			for _, secret := range []string{"A secret", "A contact", "A company", `"id":` + v4Itoa(tr)} {
+		for _, p := range []string{customersPath, customersPath + "/transactions", "/api/v4/contacts", "/api/v4/companies"} {
+			body := string(b.Get(t, p).Body)
+			for _, secret := range []string{"A secret", "A contact", "A company", `"id":` + itoa(tr)} {
 				if strings.Contains(body, secret) {
 					t.Errorf("B's %s shows A's %s: %s", p, secret, body)
 				}
@@ -958,33 +646,17 @@ func TestV4CustomersIsolation(t *testing.T) {
 // added by v2, read and changed by v4, seen changed by v2, deleted by v2.
 func TestV4CustomersV2RoundTrip(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		tok := v4Account(t, env, "Round trip", "periodicity").AmoCRMToken
-		resp := env.Do(t, "POST", "/api/v2/customers", tok, `{"add":[{"name":"X","next_date":"1900000000"}]}`)
-		if resp.Status != 200 {
-			t.Fatalf("v2 add: %d %s", resp.Status, resp.Body)
-		}
-		items := sgArr(t, sgObj(t, resp.Object(t)["_embedded"], "_embedded")["items"], "items")
-		id := sgIntOf(t, sgObj(t, items[0], "item"), "id")
+		a := newAccount(t, env, "Round trip", "periodicity")
+		id := a.api.Post(t, "/api/v2/customers", `{"add":[{"name":"X","next_date":"1900000000"}]}`).Expect(200).Int("_embedded.items.0.id")
 
-		c := v4Get(t, env, tok, id, "")
-		if c["name"] != "X" || sgIntOf(t, c, "next_date") != 1900000000 {
-			t.Errorf("v4 read of the v2 customer: %v", c)
+		a.api.Get(t, customerPath(id)).HAL(200).Equal("name", "X").Equal("next_date", 1900000000)
+		a.api.Patch(t, customerPath(id), `{"name":"Y","next_price":700}`).HAL(200)
+		a.api.Get(t, customersPath+"?filter[name]=Y").HAL(200).Equal("_embedded.customers.*.id", []int64{id})
+		if r := a.api.Get(t, "/api/v2/customers?id="+itoa(id)).Expect(200); !strings.Contains(string(r.Body), `"Y"`) || !strings.Contains(string(r.Body), "700") {
+			t.Errorf("v2 read after the v4 PATCH: %s", r.Body)
 		}
-		v4Do(t, env, "PATCH", v4Customers+"/"+v4Itoa(id), tok, `{"name":"Y","next_price":700}`, 200)
-		if _, ids := v4List(t, env, tok, "?filter[name]=Y"); !reflect.DeepEqual(ids, []int64{id}) {
-			t.Errorf("v4 list after PATCH: %v", ids)
-		}
-		resp = env.Do(t, "GET", "/api/v2/customers?id="+v4Itoa(id), tok, "")
-		if resp.Status != 200 || !strings.Contains(string(resp.Body), `"Y"`) || !strings.Contains(string(resp.Body), "700") {
-			t.Errorf("v2 read after the v4 PATCH: %d %s", resp.Status, resp.Body)
-		}
-		resp = env.Do(t, "POST", "/api/v2/customers", tok, fmt.Sprintf(`{"delete":[%d]}`, id))
-		if resp.Status != 200 {
-			t.Fatalf("v2 delete: %d %s", resp.Status, resp.Body)
-		}
-		sgProblem(t, env.Do(t, "GET", v4Customers+"/"+v4Itoa(id), tok, ""), http.StatusNotFound)
-		if _, ids := v4List(t, env, tok, ""); len(ids) != 0 {
-			t.Errorf("v4 list after the v2 delete: %v", ids)
-		}
+		a.api.Post(t, "/api/v2/customers", fmt.Sprintf(`{"delete":[%d]}`, id)).Expect(200)
+		a.api.Get(t, customerPath(id)).Problem(404)
+		a.api.Get(t, customersPath).HAL(200).EqualJSON("_embedded.customers", `[]`)
 	})
 }

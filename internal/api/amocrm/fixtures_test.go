@@ -21,6 +21,7 @@ const (
 	pipelinesPath     = "/api/v4/leads/pipelines"
 	statusesPath      = "/api/v4/customers/statuses"
 	accountPath       = "/api/v4/account"
+	customersPath     = "/api/v4/customers"
 )
 
 // account is a fresh account: its credentials and an amoCRM client acting as
@@ -57,6 +58,30 @@ func (a account) member(t testing.TB, env *crmtest.Env) *crmtest.Client {
 func setMode(t testing.TB, api *crmtest.Client, mode string, enabled bool) {
 	t.Helper()
 	api.Patch(t, modePath, fmt.Sprintf(`{"mode":%q,"is_enabled":%t}`, mode, enabled)).HAL(200)
+}
+
+// addCustomers posts a batch of customers and returns their ids.
+func addCustomers(t testing.TB, api *crmtest.Client, body string) []int64 {
+	t.Helper()
+	return idsOf(api.Post(t, customersPath, body).HAL(200).List("_embedded.customers"))
+}
+
+// addCustomer posts one customer object and returns its id.
+func addCustomer(t testing.TB, api *crmtest.Client, object string) int64 {
+	t.Helper()
+	return addCustomers(t, api, "["+object+"]")[0]
+}
+
+// customerPath is the item path of customer id.
+func customerPath(id int64) string { return customersPath + "/" + itoa(id) }
+
+// idsOf returns the "id" of each item.
+func idsOf(items []crmtest.JSON) []int64 {
+	out := []int64{}
+	for _, it := range items {
+		out = append(out, it.Int("id"))
+	}
+	return out
 }
 
 // badCredentials are ways of presenting bad credentials; "token without

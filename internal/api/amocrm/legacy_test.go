@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
@@ -239,29 +241,10 @@ func sgSetMode(t testing.TB, env *crmtest.Env, token, mode string, enabled bool)
 	sgOK(t, resp, http.StatusOK)
 }
 
-// sgEnumID returns the id of the field's enum with the given value.
-func sgEnumID(t testing.TB, field map[string]any, value string) int64 {
-	t.Helper()
-	for _, e := range sgArr(t, field["enums"], "enums") {
-		eo := sgObj(t, e, "enum")
-		if eo["value"] == value {
-			return sgIntOf(t, eo, "id")
-		}
-	}
-	t.Fatalf("field %v has no enum %q", field["name"], value)
-	return 0
-}
-
 // sgAddSegment posts a segment and returns it.
 func sgAddSegment(t testing.TB, env *crmtest.Env, token, body string) map[string]any {
 	t.Helper()
 	return sgMust(t, env.Do(t, http.MethodPost, sgSegmentsPath, token, body), http.StatusOK)
-}
-
-// sgGetSegment reads a segment.
-func sgGetSegment(t testing.TB, env *crmtest.Env, token, id string) map[string]any {
-	t.Helper()
-	return sgMust(t, env.Do(t, http.MethodGet, sgSegmentsPath+"/"+id, token, ""), http.StatusOK)
 }
 
 // sgHref returns _links.<rel>.href, or "" when the link is absent.
@@ -277,4 +260,102 @@ func sgHref(t testing.TB, m map[string]any, rel string) string {
 		t.Errorf("_links.%s has no href: %v", rel, l)
 	}
 	return href
+}
+
+// The customers tests' former helpers (prefix v4), likewise.
+
+const v4Customers = "/api/v4/customers"
+
+// v4CustomerKeys are exactly the keys of the customer model (companion §1.2).
+var v4CustomerKeys = []string{"_embedded", "_links", "account_id", "average_check", "closest_task_at", "created_at",
+	"created_by", "custom_fields_values", "id", "is_deleted", "ltv", "name", "next_date", "next_price", "periodicity",
+	"purchases_count", "responsible_user_id", "status_id", "updated_at", "updated_by"}
+
+// v4Account creates an account with customers in mode ("" leaves them
+// disabled) and returns its credentials.
+func v4Account(t testing.TB, env *crmtest.Env, name, mode string) auth.AccountCredentials {
+	t.Helper()
+	acc := env.NewAccount(t, name)
+	if mode != "" {
+		sgSetMode(t, env, acc.AmoCRMToken, mode, true)
+	}
+	return acc
+}
+
+// v4Do sends a request, checks the status and the success content type, and
+// returns the body object (nil for 204).
+func v4Do(t testing.TB, env *crmtest.Env, method, path, token, body string, status int) map[string]any {
+	t.Helper()
+	resp := env.Do(t, method, path, token, body)
+	if status == http.StatusNoContent {
+		sgOK(t, resp, status)
+		return nil
+	}
+	return sgMust(t, resp, status)
+}
+
+// v4Items returns _embedded[key] as objects.
+func v4Items(t testing.TB, m map[string]any, key string) []map[string]any {
+	t.Helper()
+	emb := sgObj(t, m["_embedded"], "_embedded")
+	var out []map[string]any
+	for _, it := range sgArr(t, emb[key], "_embedded."+key) {
+		out = append(out, sgObj(t, it, key+" item"))
+	}
+	return out
+}
+
+// v4IDs returns the ids of items.
+func v4IDs(t testing.TB, items []map[string]any) []int64 {
+	t.Helper()
+	out := []int64{}
+	for _, it := range items {
+		out = append(out, sgIntOf(t, it, "id"))
+	}
+	return out
+}
+
+// v4AddCustomers posts a batch of customers and returns their ids.
+func v4AddCustomers(t testing.TB, env *crmtest.Env, token, body string) []int64 {
+	t.Helper()
+	return v4IDs(t, v4Items(t, v4Do(t, env, "POST", v4Customers, token, body, 200), "customers"))
+}
+
+// v4AddCustomer posts one customer object and returns its id.
+func v4AddCustomer(t testing.TB, env *crmtest.Env, token, object string) int64 {
+	t.Helper()
+	return v4AddCustomers(t, env, token, "["+object+"]")[0]
+}
+
+// v4Get reads one customer.
+func v4Get(t testing.TB, env *crmtest.Env, token string, id int64, query string) map[string]any {
+	t.Helper()
+	return v4Do(t, env, "GET", fmt.Sprintf("%s/%d%s", v4Customers, id, query), token, "", 200)
+}
+
+// v4List lists customers with query and returns the envelope and the ids.
+func v4List(t testing.TB, env *crmtest.Env, token, query string) (map[string]any, []int64) {
+	t.Helper()
+	page := v4Do(t, env, "GET", v4Customers+query, token, "", 200)
+	return page, v4IDs(t, v4Items(t, page, "customers"))
+}
+
+// v4Equal compares a decoded JSON value with a Go value through JSON.
+func v4Equal(t testing.TB, what string, got any, want string) {
+	t.Helper()
+	var g, w any
+	b, _ := json.Marshal(got)
+	json.Unmarshal(b, &g)
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("%s: bad want %s: %v", what, want, err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s = %s, want %s", what, b, want)
+	}
+}
+
+// v4Self returns _links.self.href.
+func v4Self(t testing.TB, m map[string]any) string {
+	t.Helper()
+	return sgHref(t, m, "self")
 }
