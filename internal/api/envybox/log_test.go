@@ -1,11 +1,8 @@
 package envybox_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -14,7 +11,7 @@ import (
 
 // Black-box tests of the history methods (E08, E09, E20, E21), deal
 // comments (E22) and deal tags (E26) on SQLite and PostgreSQL. Requests
-// replay the document's examples. Helpers have the prefix log.
+// replay the document's examples.
 
 // logE02 is E02's lead/set example (with its record_link and tags).
 const logE02 = `{
@@ -33,147 +30,57 @@ const logE09Data = `{"direction": 1, "status": 1, "from": "79875034433", "to": "
 var logEntryKeys = []string{"id", "crm_id", "crm_element_id", "element_id", "type_id", "data", "user_id", "employee_id",
 	"level", "created_at", "updated_at", "deleted_at"}
 
-// logList sends a log list GET with a raw query after the key.
-func logList(t testing.TB, env *crmtest.Env, key, entity, query string) *crmtest.Response {
+// history is a page of a lead's or a deal's history (entity "lead" or
+// "deal", the query after the key): the envelope with result, count, limit
+// and offset, and entries with their members.
+func (a *account) history(t testing.TB, entity, query string) *crmtest.Reply {
 	t.Helper()
-	return env.Do(t, http.MethodGet, "/openapi/v1/"+entity+"/log/list/?api_key="+key+query, "", "")
-}
-
-// logPage lists a page and checks the envelope: result, count, limit and
-// offset as numbers.
-func logPage(t testing.TB, env *crmtest.Env, key, entity, query string) (entries []map[string]any, count, limit, offset int64) {
-	t.Helper()
-	obj := ltOK(t, logList(t, env, key, entity, query))
-	ltKeys(t, obj, "result", "count", "limit", "offset", "status_code", "message")
-	for _, e := range ltList(t, obj, "result") {
-		m, ok := e.(map[string]any)
-		if !ok {
-			t.Fatalf("entry %v is not an object", e)
-		}
-		ltKeys(t, m, logEntryKeys...)
-		entries = append(entries, m)
+	r := success(a.get(t, entity+"/log/list/", query, "")).Keys("", "result", "count", "limit", "offset", "status_code", "message")
+	for i := range r.List("result") {
+		r.Keys(fmt.Sprintf("result.%d", i), logEntryKeys...)
 	}
-	return entries, ltNum(t, obj, "count"), ltNum(t, obj, "limit"), ltNum(t, obj, "offset")
+	return r
 }
 
-// logTypes lists the type_id of the entries in order.
-func logTypes(t testing.TB, entries []map[string]any) []int64 {
-	t.Helper()
-	out := make([]int64, len(entries))
-	for i, e := range entries {
-		out[i] = ltNum(t, e, "type_id")
-	}
-	return out
+// userCard is an entry's data.user: the author's card with the default avatar.
+func userCard(u crm.User) map[string]any {
+	return map[string]any{"img": "/img/avatars/nophoto.png", "name": u.Name, "profession": u.Profession}
 }
 
-// logStart takes a lead to work through lead/start and returns its deal.
-func logStart(t testing.TB, env *crmtest.Env, a ltAccount, leadID int64) int64 {
-	t.Helper()
-	obj := ltOK(t, ltPost(t, env, a.key, "lead/start/", fmt.Sprintf(`{"lead_id": %d, "user_id": %d, "employee_id": 0}`, leadID, a.admin)))
-	return ltNum(t, ltObj(t, obj, "result"), "deal_id")
-}
-
-// logUser reads a user of the account.
-func logUser(t testing.TB, env *crmtest.Env, a ltAccount, id int64) crm.User {
-	t.Helper()
-	var u crm.User
-	err := env.Server.Service.Store().View(context.Background(), a.id, func(tx crm.Tx) (err error) {
-		u, err = tx.User(context.Background(), id)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// logEmployee adds an employee with a name and a profession.
-func logEmployee(t testing.TB, env *crmtest.Env, a ltAccount, name, profession string) int64 {
-	t.Helper()
-	u := crm.User{Name: name, Profession: profession, Role: crm.RoleMember}
-	err := env.Server.Service.Store().Update(context.Background(), a.id, func(tx crm.Tx) error {
-		return tx.InsertUser(context.Background(), &u)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
-}
-
-// logWantUser checks data.user: the author's card with the default avatar.
-func logWantUser(t testing.TB, data map[string]any, u crm.User) {
-	t.Helper()
-	card := ltObj(t, data, "user")
-	ltKeys(t, card, "img", "name", "profession")
-	if card["img"] != "/img/avatars/nophoto.png" || card["name"] != u.Name || card["profession"] != u.Profession {
-		t.Errorf("user card %v, want %s/%s", card, u.Name, u.Profession)
-	}
-}
-
-// logWant checks members of an object by their JSON text.
-func logWant(t testing.TB, what string, m map[string]any, want map[string]string) {
-	t.Helper()
-	for k, v := range want {
-		got, err := json.Marshal(m[k])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, present := m[k]; !present || string(got) != v {
-			t.Errorf("%s.%s = %s (present %v), want %s", what, k, got, present, v)
-		}
-	}
+// logMasks mask the ids of an account's history entries.
+func logMasks(a *account, element string, id int64) []crmtest.Mask {
+	return masks(maskAs("**.crm_id", "account", a.id), maskAs("**.element_id", element, id), maskAs("**.user_id", "admin", a.admin),
+		maskIDs("id"), maskTimes("created_at", "updated_at", "lead_create_date"))
 }
 
 // TestLogLeadList replays E08: a new lead's history holds its creation
 // entry; taking it to work adds "attached to client" (14).
 func TestLogLeadList(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
-		lead, _ := ltCreate(t, env, a.key, logE02)
+		a := newAccount(t, env, "Logs")
+		lead, _ := a.createLead(t, logE02)
 
-		// The document's query: "&lead_id= &limit=0&offset=".
-		entries, count, limit, offset := logPage(t, env, a.key, "lead", fmt.Sprintf("&lead_id=%d&limit=0&offset=", lead))
-		if count != 1 || limit != 50 || offset != -1 || len(entries) != 1 {
-			t.Fatalf("count %d limit %d offset %d entries %d, want 1/50/-1/1", count, limit, offset, len(entries))
-		}
-		created := entries[0]
-		logWant(t, "entry", created, map[string]string{"crm_id": fmt.Sprint(a.id), "crm_element_id": "1",
-			"element_id": fmt.Sprint(lead), "type_id": "1", "level": "1", "user_id": "null", "employee_id": "null",
-			"updated_at": "null", "deleted_at": "null"})
-		data := ltObj(t, created, "data")
-		ltKeys(t, data, "comment", "record_link", "inbox_name")
-		logWant(t, "data", data, map[string]string{
-			"comment":     `"Добавлен вручную Имя : Test Телефон : +7(499)322-97-10 Email : team@callbackkiller.com Примечание : информация Регион клиента : Свердловская область Часовой пояс : UTC+03:00 "`,
-			"record_link": `"https://site.ru/upload/record.mp3"`, "inbox_name": `"Добавлен вручную"`})
-		if !dateTime.MatchString(created["created_at"].(string)) {
-			t.Errorf("created_at %v", created["created_at"])
-		}
+		// The document's query: "&lead_id= &limit=0&offset=": the
+		// creation entry, with the lead's text and record link.
+		a.history(t, "lead", fmt.Sprintf("lead_id=%d&limit=0&offset=", lead)).Golden("log_lead_list_e08", logMasks(a, "lead", lead)...)
 
-		deal := logStart(t, env, a, lead)
-		entries, count, _, offset = logPage(t, env, a.key, "lead", fmt.Sprintf("&lead_id=%d", lead))
-		if count != 2 || offset != -1 || fmt.Sprint(logTypes(t, entries)) != "[14 1]" {
-			t.Fatalf("count %d offset %d types %v, want 2, -1, [14 1] (newest first)", count, offset, logTypes(t, entries))
-		}
-		attached := entries[0]
-		logWant(t, "entry", attached, map[string]string{"crm_element_id": "1", "element_id": fmt.Sprint(lead),
-			"user_id": fmt.Sprint(a.admin), "employee_id": "0", "level": "1", "updated_at": "null"})
-		data = ltObj(t, attached, "data")
-		ltKeys(t, data, "text", "client_name", "client_id", "deal_id", "user")
-		logWant(t, "data", data, map[string]string{"text": `"Прикреплен к клиенту"`, "client_name": `"Test"`, "deal_id": fmt.Sprint(deal)})
-		logWantUser(t, data, logUser(t, env, a, a.admin))
+		// Taken to work: "Прикреплен к клиенту", newest first.
+		deal := a.start(t, lead)
+		a.history(t, "lead", fmt.Sprintf("lead_id=%d", lead)).Golden("log_lead_list_started",
+			append(logMasks(a, "lead", lead), maskAs("**.deal_id", "deal", deal), maskIDs("client_id"))...)
 
 		// Errors: the documented texts.
-		ltFail(t, logList(t, env, a.key, "lead", ""), http.StatusBadRequest, "Не указан lead_id")
-		ltFail(t, logList(t, env, a.key, "lead", "&lead_id="), http.StatusBadRequest, "Не указан lead_id")
-		ltFail(t, logList(t, env, a.key, "lead", "&lead_id=999999"), http.StatusNotFound, "Лид с данным id не найден")
-		ltFail(t, logList(t, env, a.key, "lead", fmt.Sprintf("&lead_id=%d&limit=-1", lead)), http.StatusBadRequest,
+		refused(t, a.get(t, "lead/log/list/", "", ""), http.StatusBadRequest, "Не указан lead_id")
+		refused(t, a.get(t, "lead/log/list/", "lead_id=", ""), http.StatusBadRequest, "Не указан lead_id")
+		refused(t, a.get(t, "lead/log/list/", "lead_id=999999", ""), http.StatusNotFound, "Лид с данным id не найден")
+		refused(t, a.get(t, "lead/log/list/", fmt.Sprintf("lead_id=%d&limit=-1", lead), ""), http.StatusBadRequest,
 			"limit и offset не могут быть отрицательными")
-		ltFail(t, logList(t, env, "wrong", "lead", fmt.Sprintf("&lead_id=%d", lead)), http.StatusUnauthorized, "Неправильный ключ api")
+		refused(t, a.as("wrong").get(t, "lead/log/list/", fmt.Sprintf("lead_id=%d", lead), ""), http.StatusUnauthorized, "Неправильный ключ api")
 		// A deal id is not a lead id, and another account sees nothing.
-		b := ltNewAccount(t, env, "Other")
-		ltFail(t, logList(t, env, b.key, "lead", fmt.Sprintf("&lead_id=%d", lead)), http.StatusNotFound, "Лид с данным id не найден")
+		b := newAccount(t, env, "Other")
+		refused(t, b.get(t, "lead/log/list/", fmt.Sprintf("lead_id=%d", lead), ""), http.StatusNotFound, "Лид с данным id не найден")
 		// The list is a GET.
-		ltFail(t, ltPost(t, env, a.key, "lead/log/list/", fmt.Sprintf(`{"lead_id": %d}`, lead)), http.StatusNotFound, "Метод не найден")
+		a.fail(t, "lead/log/list/", fmt.Sprintf(`{"lead_id": %d}`, lead), http.StatusNotFound, "Метод не найден")
 	})
 }
 
@@ -181,55 +88,32 @@ func TestLogLeadList(t *testing.T) {
 // validation of types, directions, statuses and the other call members.
 func TestLogLeadCreate(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
-		lead := ltLead(t, env, a.key, "Test", "74993229710", "team@callbackkiller.com")
-		admin := logUser(t, env, a, a.admin)
+		a := newAccount(t, env, "Logs")
+		lead := a.lead(t, "Test", "74993229710", "team@callbackkiller.com")
 
-		obj := ltOK(t, ltPost(t, env, a.key, "lead/log/create/", fmt.Sprintf(`{"lead_id": %d, "employee_id": 0, "type_id": 9, "data": %s}`, lead, logE09Data)))
-		ltKeys(t, obj, "result", "status_code", "message")
-		result := ltObj(t, obj, "result")
-		ltKeys(t, result, "log")
-		log := ltObj(t, result, "log")
-		ltKeys(t, log, "id", "crm_id", "crm_element_id", "element_id", "user_id", "employee_id", "type_id", "data", "level",
-			"updated_at", "created_at")
-		logWant(t, "log", log, map[string]string{"crm_id": fmt.Sprint(a.id), "crm_element_id": "1", "element_id": fmt.Sprint(lead),
-			"user_id": fmt.Sprint(a.admin), "employee_id": "0", "type_id": "9", "level": "1"})
-		if log["created_at"] != log["updated_at"] || !dateTime.MatchString(fmt.Sprint(log["created_at"])) {
-			t.Errorf("created_at %v updated_at %v, want one date", log["created_at"], log["updated_at"])
-		}
-		data := ltObj(t, log, "data")
-		ltKeys(t, data, "direction", "status", "comment", "from", "to", "duration_bill", "record_link", "inbox_name", "user")
-		logWant(t, "data", data, map[string]string{"direction": "1", "status": "1", "comment": `"Комментарий"`,
-			"from": `"79875034433"`, "to": `"79875034434"`, "duration_bill": "5", "record_link": `"http://test.ru"`,
-			"inbox_name": `"Добавлен вручную"`})
-		logWantUser(t, data, admin)
-		callID := ltNum(t, log, "id")
+		// The call: result.log without deleted_at, its data as sent with
+		// the inbox and the author's card.
+		r := a.ok(t, "lead/log/create/", fmt.Sprintf(`{"lead_id": %d, "employee_id": 0, "type_id": 9, "data": %s}`, lead, logE09Data))
+		r.Golden("log_lead_create_e09", logMasks(a, "lead", lead)...)
+		r.Equal("result.log.updated_at", r.At("result.log.created_at"))
+		callID := r.Int("result.log.id")
 
 		// A comment, written by an employee: the card is the employee's.
-		ksenia := logEmployee(t, env, a, "Ксения", "Администратор")
-		obj = ltOK(t, ltPost(t, env, a.key, "lead/log/create/", fmt.Sprintf(`{"lead_id": "%d", "employee_id": %d, "type_id": "10", "data": {"comment": "Комментарий"}}`, lead, ksenia)))
-		log = ltObj(t, ltObj(t, obj, "result"), "log")
-		logWant(t, "log", log, map[string]string{"type_id": "10", "employee_id": fmt.Sprint(ksenia), "user_id": fmt.Sprint(a.admin)})
-		data = ltObj(t, log, "data")
-		ltKeys(t, data, "comment", "inbox_name", "user")
-		logWantUser(t, data, crm.User{Name: "Ксения", Profession: "Администратор"})
+		ksenia := a.employee(t, "Ксения", "Администратор")
+		r = a.ok(t, "lead/log/create/", fmt.Sprintf(`{"lead_id": "%d", "employee_id": %d, "type_id": "10", "data": {"comment": "Комментарий"}}`, lead, ksenia))
+		has(t, "log", r.Sub("result.log"), map[string]any{"type_id": 10, "employee_id": ksenia, "user_id": a.admin})
+		r.Keys("result.log.data", "comment", "inbox_name", "user").Equal("result.log.data.user", userCard(crm.User{Name: "Ксения", Profession: "Администратор"}))
 
 		// Optional members may be left out; status 0 is a status.
-		obj = ltOK(t, ltPost(t, env, a.key, "lead/log/create/", fmt.Sprintf(`{"lead_id": %d, "type_id": 9,
-			"data": {"direction": 3, "status": 0, "from": "79875034433", "to": "79875034434"}}`, lead)))
-		data = ltObj(t, ltObj(t, ltObj(t, obj, "result"), "log"), "data")
-		ltKeys(t, data, "direction", "status", "from", "to", "inbox_name", "user")
+		a.ok(t, "lead/log/create/", fmt.Sprintf(`{"lead_id": %d, "type_id": 9,
+			"data": {"direction": 3, "status": 0, "from": "79875034433", "to": "79875034434"}}`, lead)).
+			Keys("result.log.data", "direction", "status", "from", "to", "inbox_name", "user")
 
 		// The three entries are listed newest first, the call with the
 		// members it was created with.
-		entries, count, _, _ := logPage(t, env, a.key, "lead", fmt.Sprintf("&lead_id=%d", lead))
-		if count != 4 || fmt.Sprint(logTypes(t, entries)) != "[9 10 9 1]" {
-			t.Fatalf("count %d types %v, want 4 [9 10 9 1]", count, logTypes(t, entries))
-		}
-		if ltNum(t, entries[2], "id") != callID || entries[2]["updated_at"] != entries[2]["created_at"] {
-			t.Errorf("listed call %v", entries[2])
-		}
-		logWant(t, "listed call", ltObj(t, entries[2], "data"), map[string]string{"record_link": `"http://test.ru"`, "duration_bill": "5"})
+		r = a.history(t, "lead", fmt.Sprintf("lead_id=%d", lead)).Equal("count", 4).Equal("result.*.type_id", []int{9, 10, 9, 1})
+		r.Equal("result.2.id", callID).Equal("result.2.updated_at", r.At("result.2.created_at"))
+		has(t, "listed call", r.Sub("result.2.data"), map[string]any{"record_link": "http://test.ru", "duration_bill": 5})
 
 		call := func(data string) string {
 			return fmt.Sprintf(`{"lead_id": %d, "type_id": 9, "data": %s}`, lead, data)
@@ -266,16 +150,14 @@ func TestLogLeadCreate(t *testing.T) {
 			{`{"lead_id": 999999, "type_id": 10, "data": {"comment": "x"}}`, 404, "Лид с данным id не найден"},
 		}
 		for _, c := range bad {
-			ltFail(t, ltPost(t, env, a.key, "lead/log/create/", c.request), c.status, c.message)
+			a.fail(t, "lead/log/create/", c.request, c.status, c.message)
 		}
 		// Nothing was written by the refused requests.
-		if _, count, _, _ := logPage(t, env, a.key, "lead", fmt.Sprintf("&lead_id=%d", lead)); count != 4 {
-			t.Errorf("count %d after refused requests, want 4", count)
-		}
+		a.history(t, "lead", fmt.Sprintf("lead_id=%d", lead)).Equal("count", 4)
 		// Every call direction and status is accepted.
 		for d := 1; d <= 3; d++ {
 			for s := 0; s <= 7; s++ {
-				ltOK(t, ltPost(t, env, a.key, "lead/log/create/", call(fmt.Sprintf(`{"direction": %d, "status": %d, "from": "1", "to": "2"}`, d, s))))
+				a.ok(t, "lead/log/create/", call(fmt.Sprintf(`{"direction": %d, "status": %d, "from": "1", "to": "2"}`, d, s)))
 			}
 		}
 	})
@@ -286,50 +168,19 @@ func TestLogLeadCreate(t *testing.T) {
 // lead's tags and the lead linked to it.
 func TestLogDealList(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
-		lead, _ := ltCreate(t, env, a.key, logE02)
-		deal := logStart(t, env, a, lead)
+		a := newAccount(t, env, "Logs")
+		lead, _ := a.createLead(t, logE02)
+		deal := a.start(t, lead)
 
-		entries, count, limit, offset := logPage(t, env, a.key, "deal", fmt.Sprintf("&deal_id=%d&limit=0&offset=", deal))
-		if count != 4 || limit != 50 || offset != -1 || fmt.Sprint(logTypes(t, entries)) != "[2014 2015 2016 2001]" {
-			t.Fatalf("count %d limit %d offset %d types %v, want 4/50/-1/[2014 2015 2016 2001]", count, limit, offset, logTypes(t, entries))
-		}
-		for _, e := range entries {
-			logWant(t, "entry", e, map[string]string{"crm_id": fmt.Sprint(a.id), "crm_element_id": "3", "element_id": fmt.Sprint(deal),
-				"level": "1", "updated_at": "null", "deleted_at": "null"})
-		}
-		linked := ltObj(t, entries[0], "data")
-		ltKeys(t, linked, "lead_name", "lead_id", "comment", "lead_create_date", "user")
-		logWant(t, "linked", linked, map[string]string{"lead_name": `"Test"`, "lead_id": fmt.Sprintf(`"%d"`, lead),
-			"comment": `"Имя : Test Телефон : +7(499)322-97-10 Email : team@callbackkiller.com Примечание : информация Регион клиента : Свердловская область Часовой пояс : UTC+03:00 "`})
-		if !dateTime.MatchString(fmt.Sprint(linked["lead_create_date"])) {
-			t.Errorf("lead_create_date %v", linked["lead_create_date"])
-		}
-		logWantUser(t, linked, logUser(t, env, a, a.admin))
-		logWant(t, "linked entry", entries[0], map[string]string{"user_id": fmt.Sprint(a.admin), "employee_id": "0"})
+		r := a.history(t, "deal", fmt.Sprintf("deal_id=%d&limit=0&offset=", deal))
+		r.Golden("log_deal_list_e20", append(logMasks(a, "deal", deal), maskAs("**.lead_id", "lead", lead),
+			maskAs("result.*.data.stage_id", "stage Новая", a.stages[crm.StageNew].ID), maskIDs("tag_ids.*"))...)
 
-		tags := ltObj(t, entries[2], "data")
-		ltKeys(t, tags, "text", "tags", "tag_ids", "user")
-		logWant(t, "tags", tags, map[string]string{"text": `"Добавлены теги: тег1, тег2"`, "tags": `["тег1","тег2"]`})
-
-		created := entries[1]
-		logWant(t, "lead created", created, map[string]string{"user_id": "null", "employee_id": "null"})
-		data := ltObj(t, created, "data")
-		ltKeys(t, data, "comment", "record_link")
-		logWant(t, "lead created", data, map[string]string{
-			"comment":     `"Добавлен вручную Имя : Test Телефон : +7(499)322-97-10 Email : team@callbackkiller.com Примечание : информация Регион клиента : Свердловская область Часовой пояс : UTC+03:00 "`,
-			"record_link": `"https://site.ru/upload/record.mp3"`})
-
-		dealCreated := ltObj(t, entries[3], "data")
-		if _, ok := dealCreated["stage_name"]; !ok {
-			t.Errorf("deal created data %v", dealCreated)
-		}
-
-		ltFail(t, logList(t, env, a.key, "deal", ""), http.StatusBadRequest, "Не указан deal_id")
-		ltFail(t, logList(t, env, a.key, "deal", "&deal_id=0"), http.StatusBadRequest, "Не указан deal_id")
-		ltFail(t, logList(t, env, a.key, "deal", "&deal_id=999999"), http.StatusNotFound, "Сделка с данным id не найдена")
-		b := ltNewAccount(t, env, "Other")
-		ltFail(t, logList(t, env, b.key, "deal", fmt.Sprintf("&deal_id=%d", deal)), http.StatusNotFound, "Сделка с данным id не найдена")
+		refused(t, a.get(t, "deal/log/list/", "", ""), http.StatusBadRequest, "Не указан deal_id")
+		refused(t, a.get(t, "deal/log/list/", "deal_id=0", ""), http.StatusBadRequest, "Не указан deal_id")
+		refused(t, a.get(t, "deal/log/list/", "deal_id=999999", ""), http.StatusNotFound, "Сделка с данным id не найдена")
+		b := newAccount(t, env, "Other")
+		refused(t, b.get(t, "deal/log/list/", fmt.Sprintf("deal_id=%d", deal), ""), http.StatusNotFound, "Сделка с данным id не найдена")
 	})
 }
 
@@ -337,38 +188,18 @@ func TestLogDealList(t *testing.T) {
 // result.log and the top-level log with deleted_at.
 func TestLogDealCreate(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
-		deal := logStart(t, env, a, ltLead(t, env, a.key, "Test", "74993229710", ""))
+		a := newAccount(t, env, "Logs")
+		deal := a.start(t, a.lead(t, "Test", "74993229710", ""))
 
-		obj := ltOK(t, ltPost(t, env, a.key, "deal/log/create/", fmt.Sprintf(`{"deal_id": %d, "employee_id": 0, "type_id": 2009, "data": %s}`, deal, logE09Data)))
-		ltKeys(t, obj, "result", "log", "status_code", "message")
-		variant1 := ltObj(t, ltObj(t, obj, "result"), "log")
-		variant2 := ltObj(t, obj, "log")
-		ltKeys(t, variant1, "id", "crm_id", "crm_element_id", "element_id", "user_id", "employee_id", "type_id", "data", "level",
-			"updated_at", "created_at")
-		ltKeys(t, variant2, logEntryKeys...)
-		for _, log := range []map[string]any{variant1, variant2} {
-			logWant(t, "log", log, map[string]string{"crm_id": fmt.Sprint(a.id), "crm_element_id": "3", "element_id": fmt.Sprint(deal),
-				"user_id": fmt.Sprint(a.admin), "employee_id": "0", "type_id": "2009", "level": "1"})
-			data := ltObj(t, log, "data")
-			ltKeys(t, data, "direction", "status", "comment", "from", "to", "duration_bill", "record_link", "inbox_name", "user")
-			logWant(t, "data", data, map[string]string{"direction": "1", "status": "1", "duration_bill": "5",
-				"record_link": `"http://test.ru"`, "inbox_name": `"Добавлен вручную"`})
-			logWantUser(t, data, logUser(t, env, a, a.admin))
-		}
-		if variant1["id"] != variant2["id"] || variant2["deleted_at"] != nil || variant2["updated_at"] != variant2["created_at"] {
-			t.Errorf("variants %v / %v", variant1, variant2)
-		}
+		r := a.ok(t, "deal/log/create/", fmt.Sprintf(`{"deal_id": %d, "employee_id": 0, "type_id": 2009, "data": %s}`, deal, logE09Data))
+		r.Golden("log_deal_create_e21", logMasks(a, "deal", deal)...)
+		r.Equal("log.id", r.At("result.log.id")).Equal("log.updated_at", r.At("log.created_at"))
 
 		// A comment with user_id given (the administrator).
-		obj = ltOK(t, ltPost(t, env, a.key, "deal/log/create/", fmt.Sprintf(`{"deal_id": %d, "user_id": %d, "type_id": 2010, "data": {"comment": "Комментарий"}}`, deal, a.admin)))
-		ltKeys(t, ltObj(t, obj, "log"), logEntryKeys...)
-		ltKeys(t, ltObj(t, ltObj(t, obj, "log"), "data"), "comment", "inbox_name", "user")
+		a.ok(t, "deal/log/create/", fmt.Sprintf(`{"deal_id": %d, "user_id": %d, "type_id": 2010, "data": {"comment": "Комментарий"}}`, deal, a.admin)).
+			Keys("log", logEntryKeys...).Keys("log.data", "comment", "inbox_name", "user")
 
-		entries, count, _, _ := logPage(t, env, a.key, "deal", fmt.Sprintf("&deal_id=%d", deal))
-		if count != 5 || fmt.Sprint(logTypes(t, entries)) != "[2010 2009 2014 2015 2001]" {
-			t.Errorf("count %d types %v, want 5 [2010 2009 2014 2015 2001]", count, logTypes(t, entries))
-		}
+		a.history(t, "deal", fmt.Sprintf("deal_id=%d", deal)).Equal("count", 5).Equal("result.*.type_id", []int{2010, 2009, 2014, 2015, 2001})
 
 		for _, c := range []struct {
 			request string
@@ -382,7 +213,7 @@ func TestLogDealCreate(t *testing.T) {
 			{`{"type_id": 2010, "data": {"comment": "x"}}`, 400, "Не указан deal_id"},
 			{`{"deal_id": 999999, "type_id": 2010, "data": {"comment": "x"}}`, 404, "Сделка с данным id не найдена"},
 		} {
-			ltFail(t, ltPost(t, env, a.key, "deal/log/create/", c.request), c.status, c.message)
+			a.fail(t, "deal/log/create/", c.request, c.status, c.message)
 		}
 	})
 }
@@ -391,43 +222,43 @@ func TestLogDealCreate(t *testing.T) {
 // page's or -1, limit at most 50.
 func TestLogPaging(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
-		lead := ltLead(t, env, a.key, "Test", "74993229710", "")
+		a := newAccount(t, env, "Logs")
+		lead := a.lead(t, "Test", "74993229710", "")
 		for i := 1; i <= 6; i++ {
-			ltOK(t, ltPost(t, env, a.key, "lead/log/create/", fmt.Sprintf(`{"lead_id": %d, "type_id": 10, "data": {"comment": "c%d"}}`, lead, i)))
+			a.ok(t, "lead/log/create/", fmt.Sprintf(`{"lead_id": %d, "type_id": 10, "data": {"comment": "c%d"}}`, lead, i))
 		}
-		var ids []int64
 		for _, page := range []struct {
-			query        string
-			n            int
-			limit, next  int64
-			firstComment string
+			query    string
+			comments []string
+			limit    int64
+			next     int64
 		}{
-			{"&limit=3", 3, 3, 3, "c6"},
-			{"&limit=3&offset=3", 3, 3, 6, "c3"},
-			{"&limit=3&offset=6", 1, 3, -1, ""},
-			{"&limit=3&offset=7", 0, 3, -1, ""},
-			{"&offset=5", 2, 50, -1, "c1"},
-			{"&limit=100", 7, 50, -1, "c6"},
-			{"&limit=7", 7, 7, -1, "c6"},
+			{"&limit=3", []string{"c6", "c5", "c4"}, 3, 3},
+			{"&limit=3&offset=3", []string{"c3", "c2", "c1"}, 3, 6},
+			{"&limit=3&offset=6", []string{""}, 3, -1},
+			{"&limit=3&offset=7", []string{}, 3, -1},
+			{"&offset=5", []string{"c1", ""}, 50, -1},
+			{"&limit=100", []string{"c6", "c5", "c4", "c3", "c2", "c1", ""}, 50, -1},
+			{"&limit=7", []string{"c6", "c5", "c4", "c3", "c2", "c1", ""}, 7, -1},
 		} {
-			entries, count, limit, next := logPage(t, env, a.key, "lead", fmt.Sprintf("&lead_id=%d%s", lead, page.query))
-			if count != 7 || len(entries) != page.n || limit != page.limit || next != page.next {
-				t.Errorf("%s: count %d entries %d limit %d offset %d, want 7/%d/%d/%d", page.query, count, len(entries), limit, next, page.n, page.limit, page.next)
-				continue
-			}
-			if page.firstComment != "" && ltObj(t, entries[0], "data")["comment"] != page.firstComment {
-				t.Errorf("%s: first entry %v, want comment %s", page.query, entries[0]["data"], page.firstComment)
-			}
-			if page.query == "&limit=100" {
-				for _, e := range entries {
-					ids = append(ids, ltNum(t, e, "id"))
+			r := a.history(t, "lead", fmt.Sprintf("lead_id=%d%s", lead, page.query))
+			has(t, page.query, r, map[string]any{"count": 7, "limit": page.limit, "offset": page.next})
+			var comments []string
+			for _, e := range r.List("result") {
+				c, _ := e.Get("data.comment").(string) // the creation entry has the lead's text
+				if e.Int("type_id") != 10 {
+					c = ""
 				}
+				comments = append(comments, c)
 			}
-		}
-		for i := 1; i < len(ids); i++ {
-			if ids[i] >= ids[i-1] {
-				t.Errorf("ids %v are not newest first", ids)
+			crmtest.Equal(t, page.query+" comments", append([]string{}, comments...), page.comments)
+			if page.query == "&limit=100" {
+				ids := r.At("result.*.id").([]any)
+				for i := 1; i < len(ids); i++ {
+					if crmtest.Value(t, ids[i]).Int("") >= crmtest.Value(t, ids[i-1]).Int("") {
+						t.Errorf("ids %v are not newest first", ids)
+					}
+				}
 			}
 		}
 	})
@@ -437,64 +268,39 @@ func TestLogPaging(t *testing.T) {
 // happens: the responsible of a lead and of a deal, a stage change.
 func TestLogSystemEntries(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
-		ksenia := logEmployee(t, env, a, "Ксения", "Администратор")
-		lead := ltLead(t, env, a.key, "Test", "74993229710", "")
-		ltOK(t, ltPost(t, env, a.key, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": %d}`, lead, ksenia)))
-		entries, _, _, _ := logPage(t, env, a.key, "lead", fmt.Sprintf("&lead_id=%d", lead))
-		if fmt.Sprint(logTypes(t, entries)) != "[3 1]" {
-			t.Fatalf("lead types %v, want [3 1]", logTypes(t, entries))
-		}
-		logWant(t, "responsible", ltObj(t, entries[0], "data"), map[string]string{"employee_id": fmt.Sprint(ksenia), "department_id": "0", "old_employee_id": "0"})
-		logWant(t, "responsible entry", entries[0], map[string]string{"user_id": fmt.Sprint(a.admin)})
+		a := newAccount(t, env, "Logs")
+		ksenia := a.employee(t, "Ксения", "Администратор")
+		lead := a.lead(t, "Test", "74993229710", "")
+		a.ok(t, "lead/update_employee/", fmt.Sprintf(`{"lead_id": %d, "employee_id": %d}`, lead, ksenia))
+		r := a.history(t, "lead", fmt.Sprintf("lead_id=%d", lead)).Equal("result.*.type_id", []int{3, 1}).Equal("result.0.user_id", a.admin)
+		has(t, "responsible", r.Sub("result.0.data"), map[string]any{"employee_id": ksenia, "department_id": 0, "old_employee_id": 0})
 
-		deal := logStart(t, env, a, lead)
-		stages := map[string]int64{}
-		ref, err := env.Server.Service.Reference(context.Background(), a.actor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range ref.DealPipelines {
-			for _, st := range p.Stages {
-				stages[st.Name] = st.ID
-			}
-		}
-		ltOK(t, ltPost(t, env, a.key, "deal/updateDealStage/", fmt.Sprintf(`{"deal_id": %d, "stage_id": %d}`, deal, stages["В работе"])))
-		ltOK(t, ltPost(t, env, a.key, "deal/updateEmployee/", fmt.Sprintf(`{"deal_id": %d, "employee_id": %d}`, deal, ksenia)))
-		entries, _, _, _ = logPage(t, env, a.key, "deal", fmt.Sprintf("&deal_id=%d", deal))
-		if fmt.Sprint(logTypes(t, entries)) != "[2003 2002 2014 2015 2001]" {
-			t.Fatalf("deal types %v, want [2003 2002 2014 2015 2001]", logTypes(t, entries))
-		}
-		logWant(t, "stage", ltObj(t, entries[1], "data"), map[string]string{"stage_name": `"В работе"`, "old_stage_name": `"Новая"`})
-		logWant(t, "responsible", ltObj(t, entries[0], "data"), map[string]string{"employee_id": fmt.Sprint(ksenia)})
+		deal := a.start(t, lead)
+		a.ok(t, "deal/updateDealStage/", fmt.Sprintf(`{"deal_id": %d, "stage_id": %d}`, deal, a.stages[crm.StageInWork].ID))
+		a.ok(t, "deal/updateEmployee/", fmt.Sprintf(`{"deal_id": %d, "employee_id": %d}`, deal, ksenia))
+		r = a.history(t, "deal", fmt.Sprintf("deal_id=%d", deal)).Equal("result.*.type_id", []int{2003, 2002, 2014, 2015, 2001})
+		has(t, "stage", r.Sub("result.1.data"), map[string]any{"stage_name": "В работе", "old_stage_name": "Новая"})
+		r.Equal("result.0.data.employee_id", ksenia)
 	})
 }
 
 // TestCommentDeal replays E22: a comment entry (2010) on the deal.
 func TestCommentDeal(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
-		deal := logStart(t, env, a, ltLead(t, env, a.key, "Test", "74993229710", ""))
+		a := newAccount(t, env, "Logs")
+		deal := a.start(t, a.lead(t, "Test", "74993229710", ""))
 
-		obj := ltOK(t, ltPost(t, env, a.key, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d, "comment": "Текст комментария"}`, deal)))
-		ltKeys(t, obj, "status_code", "message")
-		entries, _, _, _ := logPage(t, env, a.key, "deal", fmt.Sprintf("&deal_id=%d", deal))
-		if ltNum(t, entries[0], "type_id") != 2010 {
-			t.Fatalf("newest entry %v, want a comment", entries[0])
-		}
-		data := ltObj(t, entries[0], "data")
-		ltKeys(t, data, "comment", "inbox_name", "user")
-		logWant(t, "comment", data, map[string]string{"comment": `"Текст комментария"`, "inbox_name": `"Добавлен вручную"`})
-		logWant(t, "comment entry", entries[0], map[string]string{"user_id": fmt.Sprint(a.admin), "employee_id": "0"})
-		if entries[0]["updated_at"] != entries[0]["created_at"] {
-			t.Errorf("updated_at %v", entries[0]["updated_at"])
-		}
+		a.ok(t, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d, "comment": "Текст комментария"}`, deal)).Keys("", "status_code", "message")
+		r := a.history(t, "deal", fmt.Sprintf("deal_id=%d", deal)).Equal("result.0.type_id", 2010)
+		r.Keys("result.0.data", "comment", "inbox_name", "user")
+		has(t, "comment", r.Sub("result.0.data"), map[string]any{"comment": "Текст комментария", "inbox_name": "Добавлен вручную"})
+		has(t, "comment entry", r.Sub("result.0"), map[string]any{"user_id": a.admin, "employee_id": 0, "updated_at": r.At("result.0.created_at")})
 
-		ltFail(t, ltPost(t, env, a.key, "deal/createComment/", `{"deal_id": 999999, "comment": "x"}`), http.StatusNotFound, "Сделка не найдена")
-		ltFail(t, ltPost(t, env, a.key, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d, "comment": " "}`, deal)), http.StatusInternalServerError, "Неверный request")
-		ltFail(t, ltPost(t, env, a.key, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d}`, deal)), http.StatusInternalServerError, "Неверный request")
-		ltFail(t, ltPost(t, env, a.key, "deal/createComment/", `{"comment": "x"}`), http.StatusBadRequest, "Не указан deal_id")
-		ltFail(t, ltPost(t, env, a.key, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d, "comment": {"a": 1}}`, deal)), http.StatusBadRequest, "Параметр comment должен быть строкой")
+		a.fail(t, "deal/createComment/", `{"deal_id": 999999, "comment": "x"}`, http.StatusNotFound, "Сделка не найдена")
+		a.fail(t, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d, "comment": " "}`, deal), http.StatusInternalServerError, "Неверный request")
+		a.fail(t, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d}`, deal), http.StatusInternalServerError, "Неверный request")
+		a.fail(t, "deal/createComment/", `{"comment": "x"}`, http.StatusBadRequest, "Не указан deal_id")
+		a.fail(t, "deal/createComment/", fmt.Sprintf(`{"deal_id": %d, "comment": {"a": 1}}`, deal), http.StatusBadRequest, "Параметр comment должен быть строкой")
 	})
 }
 
@@ -502,13 +308,14 @@ func TestCommentDeal(t *testing.T) {
 // to the deal's, never twice; each addition is in the deal's history.
 func TestTagAddDealTags(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := ltNewAccount(t, env, "Logs")
+		a := newAccount(t, env, "Logs")
 		// The lead's tags "тег1", "тег2" are on its deal already.
-		lead, _ := ltCreate(t, env, a.key, logE02)
-		deal := logStart(t, env, a, lead)
-		other := logStart(t, env, a, ltLead(t, env, a.key, "Other", "74950000000", ""))
+		lead, _ := a.createLead(t, logE02)
+		deal := a.start(t, lead)
+		other := a.start(t, a.lead(t, "Other", "74950000000", ""))
 		tagsOf := func(id int64) (names []string, ids []int64) {
-			fam, err := env.Server.Service.Deal(context.Background(), a.actor, id, false)
+			t.Helper()
+			fam, err := env.Server.Service.Deal(t.Context(), a.actor, id, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -519,35 +326,26 @@ func TestTagAddDealTags(t *testing.T) {
 		}
 		_, before := tagsOf(deal)
 
-		obj := ltOK(t, ltPost(t, env, a.key, "deal/tag/addDealTags/", fmt.Sprintf(`{"deal_id": %d, "tags": ["тег1", "тег2", "тег3"]}`, deal)))
-		ltKeys(t, obj, "status_code", "message")
-		names, ids := tagsOf(deal)
-		if strings.Join(names, ",") != "тег1,тег2,тег3" || ids[0] != before[0] || ids[1] != before[1] {
-			t.Fatalf("tags %v %v, want тег1,тег2,тег3 keeping %v", names, ids, before)
-		}
-		entries, count, _, _ := logPage(t, env, a.key, "deal", fmt.Sprintf("&deal_id=%d", deal))
-		if ltNum(t, entries[0], "type_id") != 2016 {
-			t.Fatalf("newest entry %v, want tags added", entries[0])
-		}
-		data := ltObj(t, entries[0], "data")
-		logWant(t, "tags added", data, map[string]string{"text": `"Добавлены теги: тег3"`, "tags": `["тег3"]`, "tag_ids": fmt.Sprintf("[%d]", ids[2])})
-		logWantUser(t, data, logUser(t, env, a, a.admin))
+		a.ok(t, "deal/tag/addDealTags/", fmt.Sprintf(`{"deal_id": %d, "tags": ["тег1", "тег2", "тег3"]}`, deal)).Keys("", "status_code", "message")
+		names, tagIDs := tagsOf(deal)
+		crmtest.Equal(t, "tags", names, []string{"тег1", "тег2", "тег3"})
+		crmtest.Equal(t, "kept tags", tagIDs[:2], before)
+		r := a.history(t, "deal", fmt.Sprintf("deal_id=%d", deal)).Equal("result.0.type_id", 2016)
+		has(t, "tags added", r.Sub("result.0.data"), map[string]any{"text": "Добавлены теги: тег3", "tags": []string{"тег3"},
+			"tag_ids": tagIDs[2:], "user": userCard(a.user(t, a.admin))})
+		count := r.Int("count")
 
 		// Case-insensitive names are the same tag; nothing new: no entry.
-		ltOK(t, ltPost(t, env, a.key, "deal/tag/addDealTags/", fmt.Sprintf(`{"deal_id": "%d", "tags": ["ТЕГ1", "тег3", "тег3"]}`, deal)))
-		if names, _ := tagsOf(deal); strings.Join(names, ",") != "тег1,тег2,тег3" {
-			t.Errorf("tags %v after re-adding", names)
-		}
-		if _, n, _, _ := logPage(t, env, a.key, "deal", fmt.Sprintf("&deal_id=%d", deal)); n != count {
-			t.Errorf("count %d after adding nothing new, want %d", n, count)
-		}
+		a.ok(t, "deal/tag/addDealTags/", fmt.Sprintf(`{"deal_id": "%d", "tags": ["ТЕГ1", "тег3", "тег3"]}`, deal))
+		names, _ = tagsOf(deal)
+		crmtest.Equal(t, "tags after re-adding", names, []string{"тег1", "тег2", "тег3"})
+		a.history(t, "deal", fmt.Sprintf("deal_id=%d", deal)).Equal("count", count)
 
 		// Another deal gets the same tag records.
-		ltOK(t, ltPost(t, env, a.key, "deal/tag/addDealTags/", fmt.Sprintf(`{"deal_id": %d, "tags": ["тег3", "новый"]}`, other)))
+		a.ok(t, "deal/tag/addDealTags/", fmt.Sprintf(`{"deal_id": %d, "tags": ["тег3", "новый"]}`, other))
 		otherNames, otherIDs := tagsOf(other)
-		if strings.Join(otherNames, ",") != "тег3,новый" || otherIDs[0] != ids[2] {
-			t.Errorf("other deal's tags %v %v, want тег3 (id %d), новый", otherNames, otherIDs, ids[2])
-		}
+		crmtest.Equal(t, "other deal's tags", otherNames, []string{"тег3", "новый"})
+		crmtest.Equal(t, "other deal's тег3", otherIDs[0], tagIDs[2])
 
 		for _, c := range []struct {
 			request string
@@ -562,7 +360,7 @@ func TestTagAddDealTags(t *testing.T) {
 			{fmt.Sprintf(`{"deal_id": %d, "tags": [" "]}`, deal), 400, "Неверный request: tags.0: A tag needs an id or a name."},
 			{`{"deal_id": 999999, "tags": ["a"]}`, 404, "Сделка не найдена"},
 		} {
-			ltFail(t, ltPost(t, env, a.key, "deal/tag/addDealTags/", c.request), c.status, c.message)
+			a.fail(t, "deal/tag/addDealTags/", c.request, c.status, c.message)
 		}
 	})
 }
