@@ -289,6 +289,17 @@ func (r *Reply) Golden(name string, masks ...Mask) *Reply {
 	return r
 }
 
+// GoldenAt is Golden for the value at path alone.
+func (r *Reply) GoldenAt(path, name string, masks ...Mask) *Reply {
+	r.t.Helper()
+	b, err := json.Marshal(r.At(path))
+	if err != nil {
+		r.t.Fatalf("%s: %v", path, err)
+	}
+	Golden(r.t, name, b, append([]Mask{MaskText(r.env.URL, "http://crmd")}, masks...)...)
+	return r
+}
+
 // Value returns the decoded body, failing the test if it is not JSON.
 func (r *Reply) Value() JSON {
 	r.t.Helper()

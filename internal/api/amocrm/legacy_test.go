@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/crmd/crmd/internal/auth"
@@ -20,18 +19,6 @@ import (
 // user.
 
 const sgSegmentsPath = segmentsPath
-
-// sgDecode parses a JSON text with numbers as json.Number.
-func sgDecode(t testing.TB, text string) any {
-	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("decode %q: %v", text, err)
-	}
-	return v
-}
 
 // sgKind names the JSON kind of a decoded value; integers are told apart from
 // other numbers.
@@ -54,42 +41,6 @@ func sgKind(v any) string {
 		return "object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// sgShape checks that got has every key of want, recursively, with the same
-// JSON kind. Arrays of the same length are compared item by item, otherwise
-// every item of got is compared with the first item of want.
-func sgShape(t testing.TB, path string, want, got any) {
-	t.Helper()
-	wk, gk := sgKind(want), sgKind(got)
-	if wk != gk {
-		t.Errorf("%s: got %s %v, the seed has %s %v", path, gk, got, wk, want)
-		return
-	}
-	switch w := want.(type) {
-	case map[string]any:
-		g := got.(map[string]any)
-		for k, wv := range w {
-			gv, ok := g[k]
-			if !ok {
-				t.Errorf("%s.%s: missing (seed has %v)", path, k, wv)
-				continue
-			}
-			sgShape(t, path+"."+k, wv, gv)
-		}
-	case []any:
-		g := got.([]any)
-		if len(w) == 0 {
-			return
-		}
-		for i, gv := range g {
-			wv := w[0]
-			if len(w) == len(g) {
-				wv = w[i]
-			}
-			sgShape(t, fmt.Sprintf("%s.%d", path, i), wv, gv)
-		}
-	}
 }
 
 // sgKeys returns the sorted keys of an object.
@@ -241,12 +192,6 @@ func sgSetMode(t testing.TB, env *crmtest.Env, token, mode string, enabled bool)
 	sgOK(t, resp, http.StatusOK)
 }
 
-// sgAddSegment posts a segment and returns it.
-func sgAddSegment(t testing.TB, env *crmtest.Env, token, body string) map[string]any {
-	t.Helper()
-	return sgMust(t, env.Do(t, http.MethodPost, sgSegmentsPath, token, body), http.StatusOK)
-}
-
 // sgHref returns _links.<rel>.href, or "" when the link is absent.
 func sgHref(t testing.TB, m map[string]any, rel string) string {
 	t.Helper()
@@ -331,13 +276,6 @@ func v4AddCustomer(t testing.TB, env *crmtest.Env, token, object string) int64 {
 func v4Get(t testing.TB, env *crmtest.Env, token string, id int64, query string) map[string]any {
 	t.Helper()
 	return v4Do(t, env, "GET", fmt.Sprintf("%s/%d%s", v4Customers, id, query), token, "", 200)
-}
-
-// v4List lists customers with query and returns the envelope and the ids.
-func v4List(t testing.TB, env *crmtest.Env, token, query string) (map[string]any, []int64) {
-	t.Helper()
-	page := v4Do(t, env, "GET", v4Customers+query, token, "", 200)
-	return page, v4IDs(t, v4Items(t, page, "customers"))
 }
 
 // v4Equal compares a decoded JSON value with a Go value through JSON.
