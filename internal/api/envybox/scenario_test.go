@@ -227,6 +227,12 @@ func has(t testing.TB, what string, v any, want map[string]any) bool {
 	return crmtest.Equal(t, what, got, want)
 }
 
+// equalJSON compares a decoded value with a JSON text (crmtest.Equal).
+func equalJSON(t testing.TB, what string, got any, want string) bool {
+	t.Helper()
+	return crmtest.Equal(t, what, decoded(t, got), crmtest.ParseJSON(t, want).V)
+}
+
 // kinds checks the JSON kinds (crmtest.Kind) of members: "string",
 // "number", "null", "array", "object", or alternatives as in
 // "string|null"; "absent" for a member that must not be there.
