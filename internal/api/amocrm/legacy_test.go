@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"testing"
 
@@ -41,16 +39,6 @@ func sgKind(v any) string {
 		return "object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// sgKeys returns the sorted keys of an object.
-func sgKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func sgObj(t testing.TB, v any, what string) map[string]any {
@@ -88,12 +76,6 @@ func sgInt(t testing.TB, v any, what string) int64 {
 func sgIntOf(t testing.TB, m map[string]any, key string) int64 {
 	t.Helper()
 	return sgInt(t, m[key], key)
-}
-
-// sgID returns the id of an object as the path segment.
-func sgID(t testing.TB, m map[string]any) string {
-	t.Helper()
-	return strconv.FormatInt(sgIntOf(t, m, "id"), 10)
 }
 
 // sgOK checks a success status and the exact HAL content type.
@@ -192,23 +174,6 @@ func sgSetMode(t testing.TB, env *crmtest.Env, token, mode string, enabled bool)
 	sgOK(t, resp, http.StatusOK)
 }
 
-// sgHref returns _links.<rel>.href, or "" when the link is absent.
-func sgHref(t testing.TB, m map[string]any, rel string) string {
-	t.Helper()
-	links := sgObj(t, m["_links"], "_links")
-	l, ok := links[rel]
-	if !ok {
-		return ""
-	}
-	href, _ := sgObj(t, l, rel)["href"].(string)
-	if href == "" {
-		t.Errorf("_links.%s has no href: %v", rel, l)
-	}
-	return href
-}
-
-// The customers tests' former helpers (prefix v4), likewise.
-
 const v4Customers = "/api/v4/customers"
 
 // v4CustomerKeys are exactly the keys of the customer model (companion §1.2).
@@ -276,24 +241,4 @@ func v4AddCustomer(t testing.TB, env *crmtest.Env, token, object string) int64 {
 func v4Get(t testing.TB, env *crmtest.Env, token string, id int64, query string) map[string]any {
 	t.Helper()
 	return v4Do(t, env, "GET", fmt.Sprintf("%s/%d%s", v4Customers, id, query), token, "", 200)
-}
-
-// v4Equal compares a decoded JSON value with a Go value through JSON.
-func v4Equal(t testing.TB, what string, got any, want string) {
-	t.Helper()
-	var g, w any
-	b, _ := json.Marshal(got)
-	json.Unmarshal(b, &g)
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("%s: bad want %s: %v", what, want, err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("%s = %s, want %s", what, b, want)
-	}
-}
-
-// v4Self returns _links.self.href.
-func v4Self(t testing.TB, m map[string]any) string {
-	t.Helper()
-	return sgHref(t, m, "self")
 }
