@@ -38,6 +38,8 @@ import (
 // call has its own tenant binding (its account, its Now reading, its
 // derived-state flush inside its savepoint). Callers are answered only
 // after the COMMIT: nothing a call wrote reads as committed before it is.
+// Calls of one transaction may hand each other what they read alike
+// (Shared), as the lead intake does with the account's pipelines.
 //
 // A write group is the whole database on SQLite (one connection; calls of
 // different accounts share transactions, each bound to its own account) and
@@ -135,7 +137,8 @@ func (db *DB) WriteStats() WriteStats {
 //
 // A ctx that ends before fn's turn fails the call with ctx's error; once fn
 // runs, ctx fails fn's next statement, never one under way, which would
-// undo the calls sharing its transaction.
+// undo the calls sharing its transaction. fn must not wait for another
+// Update (its own writer may be the one running fn).
 func (db *DB) Update(ctx context.Context, accountID int64, fn func(crm.Tx) error) error {
 	c := &writeCall{ctx: ctx, accountID: accountID, fn: fn, wake: make(chan bool, 1)}
 	q, lead := db.writer.enqueue(db.dialect.writeGroup(accountID), c)
