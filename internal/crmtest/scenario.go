@@ -460,6 +460,18 @@ func (j JSON) List(path string) []JSON {
 	return out
 }
 
+// Golden compares the value with testdata/<name>.golden.json (see Golden);
+// unlike Reply.Golden it masks no address, so add MaskText for absolute links.
+func (j JSON) Golden(name string, masks ...Mask) JSON {
+	j.t.Helper()
+	b, err := json.Marshal(j.V)
+	if err != nil {
+		j.t.Fatalf("golden %s: %v", name, err)
+	}
+	Golden(j.t, name, b, masks...)
+	return j
+}
+
 // Equal compares the value at path with want, both taken through JSON, and
 // reports a cmp.Diff on mismatch.
 func (j JSON) Equal(path string, want any) JSON {
