@@ -1,7 +1,6 @@
 package amocrm_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -263,27 +262,6 @@ func (a *v2tAccount) actor() crm.Actor {
 	return crm.Actor{AccountID: a.accountID, UserID: a.userID, Role: crm.RoleAdmin}
 }
 
-// v2tNew creates an account (time zone: the default Europe/Moscow) with
-// customers in periodicity mode.
-func v2tNew(t testing.TB, env *crmtest.Env, name string) *v2tAccount {
-	t.Helper()
-	return v2tNewIn(t, env, name, "")
-}
-
-func v2tNewIn(t testing.TB, env *crmtest.Env, name, zone string) *v2tAccount {
-	t.Helper()
-	creds, err := env.Server.Authority.CreateAccount(context.Background(), crm.NewAccount{Name: name, TimeZone: zone})
-	if err != nil {
-		t.Fatalf("create account: %v", err)
-	}
-	a := &v2tAccount{env: env, accountID: creds.AccountID, userID: creds.UserID, token: creds.AmoCRMToken}
-	resp := env.Do(t, http.MethodPatch, "/api/v4/customers/mode", a.token, `{"mode":"periodicity","is_enabled":true}`)
-	if resp.Status != http.StatusOK {
-		t.Fatalf("enable periodicity: %d %s", resp.Status, resp.Body)
-	}
-	return a
-}
-
 func (a *v2tAccount) do(t testing.TB, method, path, body string) *crmtest.Response {
 	t.Helper()
 	return a.env.Do(t, method, path, a.token, body)
@@ -318,18 +296,6 @@ func v2tOK(t testing.TB, resp *crmtest.Response, self, method string) map[string
 	v2tKeys(t, obj, "body", "_embedded", "_links")
 	v2tSelf(t, obj, self, method)
 	return v2tObj(t, obj["_embedded"], "_embedded")
-}
-
-// v2tNoContent checks amoCRM v2's empty list: 204 and no body.
-func v2tNoContent(t testing.TB, resp *crmtest.Response) {
-	t.Helper()
-	if resp.Status != http.StatusNoContent {
-		t.Fatalf("status %d, want 204; body: %s", resp.Status, resp.Body)
-	}
-	if len(resp.Body) != 0 {
-		t.Errorf("204 has a body: %q", resp.Body)
-	}
-	v2tTimestamp(t, resp)
 }
 
 // v2tError checks v2's error envelope {"response":{"error","error_code",
@@ -453,63 +419,7 @@ func v2tItems(t testing.TB, emb map[string]any) []map[string]any {
 	return out
 }
 
-// v2tGetLink checks m["_links"] = {self:{href, method:"get"}}.
-func v2tGetLink(t testing.TB, m map[string]any, href string) {
-	t.Helper()
-	v2tSelf(t, m, href, "get")
-}
-
-func v2tIDs(t testing.TB, items []map[string]any) []int64 {
-	t.Helper()
-	out := make([]int64, len(items))
-	for i, it := range items {
-		out[i] = v2tInt(t, it["id"], "id")
-	}
-	return out
-}
-
 func v2tItoa(i int64) string { return strconv.FormatInt(i, 10) }
-
-// v2tAdd adds one customer through v2 (fields is the inside of the item
-// object) and returns its id.
-func v2tAdd(t testing.TB, a *v2tAccount, fields string) int64 {
-	t.Helper()
-	emb := v2tOK(t, a.do(t, http.MethodPost, "/api/v2/customers", `{"add":[{`+fields+`}]}`), "/api/v2/customers", "post")
-	items := v2tItems(t, emb)
-	if len(items) != 1 {
-		t.Fatalf("add answered %d items", len(items))
-	}
-	return v2tInt(t, items[0]["id"], "id")
-}
-
-// v2tCustomer reads one customer through GET ?id=.
-func v2tCustomer(t testing.TB, a *v2tAccount, id int64) map[string]any {
-	t.Helper()
-	items := v2tItems(t, v2tOK(t, a.do(t, http.MethodGet, "/api/v2/customers?id="+v2tItoa(id), ""), "/api/v2/customers", "get"))
-	if len(items) != 1 {
-		t.Fatalf("GET ?id=%d answered %d items", id, len(items))
-	}
-	return items[0]
-}
-
-// v2tPeriods lists the periods through v2.
-func v2tPeriods(t testing.TB, a *v2tAccount) []map[string]any {
-	t.Helper()
-	return v2tItems(t, v2tOK(t, a.do(t, http.MethodGet, "/api/v2/customers_periods", ""), "/api/v2/customers_periods", "get"))
-}
-
-// v2tPeriodID returns the id of the period with the given type and sort
-// position among the periods listed (the first "before" one by default).
-func v2tPeriodID(t testing.TB, a *v2tAccount, typ string) int64 {
-	t.Helper()
-	for _, p := range v2tPeriods(t, a) {
-		if p["type"] == typ {
-			return v2tInt(t, p["id"], "period id")
-		}
-	}
-	t.Fatalf("no %s period", typ)
-	return 0
-}
 
 // v2tJSON is a stable text of a value, to compare records.
 func v2tJSON(t testing.TB, v any) string {
