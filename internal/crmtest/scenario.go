@@ -193,7 +193,8 @@ func (r *Reply) HAL(status int) *Reply {
 // Problem checks an amoCRM error: the status, exactly
 // application/problem+json, title and type for the status, the status
 // member, a non-empty detail, and no validation-errors unless the status is
-// 400. Check the detail itself with Equal("detail", …).
+// 400 or 409 (a conflict names its items). Check the detail itself with
+// Equal("detail", …).
 func (r *Reply) Problem(status int) *Reply {
 	r.t.Helper()
 	r.Expect(status).ContentType("application/problem+json")
@@ -203,7 +204,7 @@ func (r *Reply) Problem(status int) *Reply {
 	if d, _ := r.Get("detail").(string); d == "" {
 		r.t.Errorf("problem detail %#v, want a non-empty string; body: %s", r.Get("detail"), r.Body)
 	}
-	if r.Has("validation-errors") && status != http.StatusBadRequest {
+	if r.Has("validation-errors") && status != http.StatusBadRequest && status != http.StatusConflict {
 		r.t.Errorf("a %d problem carries validation-errors: %s", status, r.Body)
 	}
 	return r
