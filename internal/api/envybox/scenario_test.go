@@ -267,16 +267,6 @@ func shape(t testing.TB, what string, v any, want map[string]string) bool {
 	return kinds(t, what, v, want) && ok
 }
 
-// ofKind is kinds with one kind for all the members named.
-func ofKind(t testing.TB, what string, v any, kind string, keys ...string) bool {
-	t.Helper()
-	want := map[string]string{}
-	for _, k := range keys {
-		want[k] = kind
-	}
-	return kinds(t, what, v, want)
-}
-
 // ids is the text of each id, never nil: the ids of a list as the old
 // examples write them.
 func ids(list ...int64) []string {
@@ -351,21 +341,8 @@ func maskTimes(names ...string) crmtest.Mask {
 	}
 }
 
-// masks joins masks and lists of them.
-func masks(ms ...any) []crmtest.Mask {
-	var out []crmtest.Mask
-	for _, m := range ms {
-		switch m := m.(type) {
-		case crmtest.Mask:
-			out = append(out, m)
-		case []crmtest.Mask:
-			out = append(out, m...)
-		default:
-			panic(fmt.Sprintf("masks: %T", m))
-		}
-	}
-	return out
-}
+// masks lists masks, to pass to a Golden beside others.
+func masks(ms ...crmtest.Mask) []crmtest.Mask { return ms }
 
 // The scene: records made through the domain or the wire.
 
