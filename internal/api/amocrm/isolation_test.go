@@ -1,8 +1,6 @@
 package amocrm_test
 
 import (
-	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -14,90 +12,52 @@ import (
 // are intact afterwards.
 func TestTenantIsolation(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := env.NewAccount(t, "Tenant A")
-		b := env.NewAccount(t, "Tenant B")
-		must := func(resp *crmtest.Response, want int) map[string]any {
-			t.Helper()
-			if resp.Status != want {
-				t.Fatalf("status %d, want %d: %s", resp.Status, want, resp.Body)
-			}
-			if want == http.StatusNoContent {
-				return nil
-			}
-			return resp.Object(t)
-		}
-		id := func(m map[string]any) string { return fmt.Sprint(m["id"]) }
+		a := newAccount(t, env, "Tenant A", "periodicity")
+		b := newAccount(t, env, "Tenant B", "periodicity")
 
 		// A's records: a status (periodicity), then a field and a segment (segments).
-		must(env.Do(t, "PATCH", "/api/v4/customers/mode", a.AmoCRMToken, `{"mode":"periodicity","is_enabled":true}`), 200)
-		must(env.Do(t, "PATCH", "/api/v4/customers/mode", b.AmoCRMToken, `{"mode":"periodicity","is_enabled":true}`), 200)
-		created := must(env.Do(t, "POST", "/api/v4/customers/statuses", a.AmoCRMToken, `[{"name":"A only","sort":10}]`), 200)
-		statusID := id(created["_embedded"].(map[string]any)["statuses"].([]any)[0].(map[string]any))
-
-		statusPaths := []struct{ method, path, body string }{
-			{"GET", "/api/v4/customers/statuses/" + statusID, ""},
-			{"PATCH", "/api/v4/customers/statuses/" + statusID, `{"name":"stolen"}`},
-			{"DELETE", "/api/v4/customers/statuses/" + statusID, ""},
+		status := statusesPath + "/" + itoa(a.api.Post(t, statusesPath, `[{"name":"A only","sort":10}]`).Expect(200).Int("_embedded.statuses.0.id"))
+		for _, c := range []struct{ method, path, body string }{
+			{"GET", status, ""},
+			{"PATCH", status, `{"name":"stolen"}`},
+			{"DELETE", status, ""},
+		} {
+			b.api.Do(t, c.method, c.path, c.body).Problem(404)
 		}
-		for _, c := range statusPaths {
-			must(env.Do(t, c.method, c.path, b.AmoCRMToken, c.body), http.StatusNotFound)
-		}
-		list := must(env.Do(t, "GET", "/api/v4/customers/statuses", b.AmoCRMToken, ""), 200)
-		if strings.Contains(fmt.Sprint(list), "A only") {
-			t.Errorf("B's status list shows A's status: %v", list)
+		if l := b.api.Get(t, statusesPath).Expect(200); strings.Contains(string(l.Body), "A only") {
+			t.Errorf("B's status list shows A's status: %s", l.Body)
 		}
 
-		for _, tok := range []string{a.AmoCRMToken, b.AmoCRMToken} {
-			must(env.Do(t, "PATCH", "/api/v4/customers/mode", tok, `{"mode":"segments","is_enabled":true}`), 200)
-		}
-		field := must(env.Do(t, "POST", "/api/v4/customers/segments/custom_fields", a.AmoCRMToken, `[{"name":"A field","type":"text"}]`), 201)
-		fieldID := id(field["_embedded"].(map[string]any)["custom_fields"].([]any)[0].(map[string]any))
-		seg := must(env.Do(t, "POST", "/api/v4/customers/segments", a.AmoCRMToken,
-			`{"name":"A segment","custom_fields_values":[{"field_id":`+fieldID+`,"values":[{"value":"secret"}]}]}`), 200)
-		segID := id(seg)
+		setMode(t, a.api, "segments", true)
+		setMode(t, b.api, "segments", true)
+		fieldID := itoa(a.api.Post(t, segmentFieldsPath, `[{"name":"A field","type":"text"}]`).Expect(201).Int("_embedded.custom_fields.0.id"))
+		segID := itoa(a.api.Post(t, segmentsPath, `{"name":"A segment","custom_fields_values":[{"field_id":`+fieldID+`,"values":[{"value":"secret"}]}]}`).
+			Expect(200).Int("id"))
 
-		cross := []struct{ method, path, body string }{
-			{"GET", "/api/v4/customers/segments/" + segID, ""},
-			{"PATCH", "/api/v4/customers/segments/" + segID, `{"name":"stolen"}`},
-			{"DELETE", "/api/v4/customers/segments/" + segID, ""},
-			{"GET", "/api/v4/customers/segments/custom_fields/" + fieldID, ""},
-			{"PATCH", "/api/v4/customers/segments/custom_fields/" + fieldID, `{"name":"stolen"}`},
-			{"DELETE", "/api/v4/customers/segments/custom_fields/" + fieldID, ""},
-		}
-		for _, c := range cross {
-			must(env.Do(t, c.method, c.path, b.AmoCRMToken, c.body), http.StatusNotFound)
+		for _, c := range []struct{ method, path, body string }{
+			{"GET", segmentsPath + "/" + segID, ""},
+			{"PATCH", segmentsPath + "/" + segID, `{"name":"stolen"}`},
+			{"DELETE", segmentsPath + "/" + segID, ""},
+			{"GET", segmentFieldsPath + "/" + fieldID, ""},
+			{"PATCH", segmentFieldsPath + "/" + fieldID, `{"name":"stolen"}`},
+			{"DELETE", segmentFieldsPath + "/" + fieldID, ""},
+		} {
+			b.api.Do(t, c.method, c.path, c.body).Problem(404)
 		}
 		// B cannot write values into A's field from its own segment.
-		resp := env.Do(t, "POST", "/api/v4/customers/segments", b.AmoCRMToken,
-			`{"name":"B segment","custom_fields_values":[{"field_id":`+fieldID+`,"values":[{"value":"x"}]}]}`)
-		body := must(resp, http.StatusBadRequest)
-		if !strings.Contains(fmt.Sprint(body), "NotSupportedChoice") {
-			t.Errorf("using A's field from B: %s", resp.Body)
+		if r := b.api.Post(t, segmentsPath, `{"name":"B segment","custom_fields_values":[{"field_id":`+fieldID+`,"values":[{"value":"x"}]}]}`).
+			Expect(400); !strings.Contains(string(r.Body), "NotSupportedChoice") {
+			t.Errorf("using A's field from B: %s", r.Body)
 		}
-		for _, path := range []string{"/api/v4/customers/segments", "/api/v4/customers/segments/custom_fields"} {
-			l := must(env.Do(t, "GET", path, b.AmoCRMToken, ""), 200)
-			if l["_total_items"].(interface{ String() string }).String() != "0" {
-				t.Errorf("B sees %v items at %s", l["_total_items"], path)
-			}
+		for _, path := range []string{segmentsPath, segmentFieldsPath} {
+			b.api.Get(t, path).Expect(200).Equal("_total_items", 0)
 		}
-		acc := must(env.Do(t, "GET", "/api/v4/account", b.AmoCRMToken, ""), 200)
-		if fmt.Sprint(acc["id"]) != fmt.Sprint(b.AccountID) {
-			t.Errorf("B's /account shows account %v", acc["id"])
-		}
+		b.api.Get(t, accountPath).Expect(200).Equal("id", b.AccountID)
 
 		// A's records are untouched.
-		got := must(env.Do(t, "GET", "/api/v4/customers/segments/"+segID, a.AmoCRMToken, ""), 200)
-		if got["name"] != "A segment" || !strings.Contains(string(env.Do(t, "GET", "/api/v4/customers/segments/"+segID, a.AmoCRMToken, "").Body), `"secret"`) {
-			t.Errorf("A's segment changed: %v", got)
-		}
-		f := must(env.Do(t, "GET", "/api/v4/customers/segments/custom_fields/"+fieldID, a.AmoCRMToken, ""), 200)
-		if f["name"] != "A field" {
-			t.Errorf("A's field changed: %v", f)
-		}
-		must(env.Do(t, "PATCH", "/api/v4/customers/mode", a.AmoCRMToken, `{"mode":"periodicity","is_enabled":true}`), 200)
-		st := must(env.Do(t, "GET", "/api/v4/customers/statuses/"+statusID, a.AmoCRMToken, ""), 200)
-		if st["name"] != "A only" {
-			t.Errorf("A's status changed: %v", st)
-		}
+		a.api.Get(t, segmentsPath+"/"+segID).Expect(200).Equal("name", "A segment").Equal("custom_fields_values.0.values.0.value", "secret")
+		a.api.Get(t, segmentFieldsPath+"/"+fieldID).Expect(200).Equal("name", "A field")
+		setMode(t, a.api, "periodicity", true)
+		a.api.Get(t, status).Expect(200).Equal("name", "A only")
 	})
 }

@@ -1,7 +1,6 @@
 package amocrm_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
@@ -29,21 +27,17 @@ func newLimitClock(env *crmtest.Env, t0 time.Time) *limitClock {
 
 func (c *limitClock) Add(d time.Duration) { c.nanos.Add(int64(d)) }
 
-// limitProblem checks a problem+json answer of the given status.
-func limitProblem(t *testing.T, resp *crmtest.Response, status int, detail string) {
+// limited checks a refusal of the limits: a problem of the status whose
+// detail contains detail, with Retry-After in seconds.
+func limited(t *testing.T, r *crmtest.Reply, status int, detail string) *crmtest.Reply {
 	t.Helper()
-	if resp.Status != status || resp.Header.Get("Content-Type") != "application/problem+json" {
-		t.Fatalf("status %d %q, want %d problem+json: %s", resp.Status, resp.Header.Get("Content-Type"), status, resp.Body)
+	if d := r.Problem(status).Str("detail"); !strings.Contains(d, detail) {
+		t.Errorf("detail %q, want it to contain %q", d, detail)
 	}
-	p := resp.Object(t)
-	d, _ := p["detail"].(string)
-	if p["title"] != http.StatusText(status) || p["type"] != "https://httpstatus.es/"+strconv.Itoa(status) ||
-		p["status"] != json.Number(strconv.Itoa(status)) || !strings.Contains(d, detail) {
-		t.Errorf("problem %v, want status %d and detail containing %q", p, status, detail)
+	if _, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil {
+		t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
 	}
-	if _, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil {
-		t.Errorf("Retry-After %q", resp.Header.Get("Retry-After"))
-	}
+	return r
 }
 
 func TestLimitAmoCRM(t *testing.T) {
@@ -51,77 +45,53 @@ func TestLimitAmoCRM(t *testing.T) {
 		env := crmtest.StartLimited(t, dsn)
 		t0 := time.Date(2026, 6, 1, 12, 0, 0, 100_000_000, time.UTC)
 		clock := newLimitClock(env, t0)
-		a := env.NewAccount(t, "Limited")
-		member := env.NewUser(t, a.AccountID, crm.RoleMember)
-		get := func(token string) *crmtest.Response { return env.Do(t, "GET", "/api/v4/account", token, "") }
+		a := newAccount(t, env, "Limited", "")
+		member := a.member(t, env)
+		get := func(api *crmtest.Client) *crmtest.Reply { return api.Get(t, accountPath) }
 
-		for i := 1; i <= 7; i++ {
-			if resp := get(a.AmoCRMToken); resp.Status != 200 {
-				t.Fatalf("request %d: %d %s", i, resp.Status, resp.Body)
-			}
+		for range 7 {
+			get(a.api).Expect(200)
 		}
-		resp := get(a.AmoCRMToken)
-		limitProblem(t, resp, http.StatusTooManyRequests, "7 requests per second")
-		if resp.Header.Get("Retry-After") != "1" {
-			t.Errorf("Retry-After %q, want 1", resp.Header.Get("Retry-After"))
+		if r := limited(t, get(a.api), http.StatusTooManyRequests, "7 requests per second"); r.Header.Get("Retry-After") != "1" {
+			t.Errorf("Retry-After %q, want 1", r.Header.Get("Retry-After"))
 		}
 		// v2 shares the counters and answers in its own envelope.
-		resp = env.Do(t, "GET", "/api/v2/customers", a.AmoCRMToken, "")
-		if resp.Status != http.StatusTooManyRequests || !strings.Contains(string(resp.Body), `"error_code"`) {
-			t.Errorf("v2 over the limit: %d %s", resp.Status, resp.Body)
-		}
+		a.api.Get(t, "/api/v2/customers").Expect(http.StatusTooManyRequests).At("response.error_code")
 		// A bad token is refused as before, without counting.
-		if resp := get("nonsense"); resp.Status != http.StatusUnauthorized {
-			t.Errorf("bad token: %d", resp.Status)
-		}
+		get(env.AmoCRM("nonsense")).Expect(http.StatusUnauthorized)
 		// Another user's token has counters of its own.
-		for i := 1; i <= 7; i++ {
-			if resp := get(member.AmoCRMToken); resp.Status != 200 {
-				t.Fatalf("member request %d: %d %s", i, resp.Status, resp.Body)
-			}
+		for range 7 {
+			get(member).Expect(200)
 		}
 
 		// The next second admits 7 again.
 		clock.Add(time.Second)
-		for i := 1; i <= 7; i++ {
-			if resp := get(a.AmoCRMToken); resp.Status != 200 {
-				t.Fatalf("next second, request %d: %d %s", i, resp.Status, resp.Body)
-			}
+		for range 7 {
+			get(a.api).Expect(200)
 		}
 		// Two violations so far; nine more make eleven in this minute.
-		for i := 0; i < 9; i++ {
-			limitProblem(t, get(a.AmoCRMToken), http.StatusTooManyRequests, "per second")
+		for range 9 {
+			limited(t, get(a.api), http.StatusTooManyRequests, "per second")
 		}
 		// Now the whole account is blocked, every amoCRM token, v4 and v2.
 		clock.Add(time.Second)
-		limitProblem(t, get(member.AmoCRMToken), http.StatusForbidden, "blocked until 2026-06-01T12:15:01Z")
-		resp = get(a.AmoCRMToken)
-		limitProblem(t, resp, http.StatusForbidden, "repeated violations")
-		if resp.Header.Get("Retry-After") != "899" {
-			t.Errorf("Retry-After %q, want 899", resp.Header.Get("Retry-After"))
+		limited(t, get(member), http.StatusForbidden, "blocked until 2026-06-01T12:15:01Z")
+		if r := limited(t, get(a.api), http.StatusForbidden, "repeated violations"); r.Header.Get("Retry-After") != "899" {
+			t.Errorf("Retry-After %q, want 899", r.Header.Get("Retry-After"))
 		}
-		if resp := env.Do(t, "GET", "/api/v2/customers", a.AmoCRMToken, ""); resp.Status != http.StatusForbidden {
-			t.Errorf("v2 while blocked: %d %s", resp.Status, resp.Body)
-		}
+		a.api.Get(t, "/api/v2/customers").Expect(http.StatusForbidden)
 		// Envybox counts apart and does not block.
-		if resp := env.Do(t, "GET", "/openapi/v1/main/data/?api_key="+a.EnvyboxAPIKey, "", ""); resp.Status != 200 {
-			t.Errorf("Envybox while amoCRM is blocked: %d %s", resp.Status, resp.Body)
-		}
+		env.Envybox(a.EnvyboxAPIKey).Get(t, "/openapi/v1/main/data/").Expect(200)
 		// Another account is not affected.
-		b := env.NewAccount(t, "Other")
-		if resp := get(b.AmoCRMToken); resp.Status != 200 {
-			t.Errorf("another account: %d %s", resp.Status, resp.Body)
-		}
+		get(newAccount(t, env, "Other", "").api).Expect(200)
 
 		clock.Add(15*time.Minute - 2*time.Second)
-		limitProblem(t, get(a.AmoCRMToken), http.StatusForbidden, "blocked")
+		limited(t, get(a.api), http.StatusForbidden, "blocked")
 		clock.Add(time.Second) // 12:15:01.1: the block is over
-		for i := 1; i <= 7; i++ {
-			if resp := get(a.AmoCRMToken); resp.Status != 200 {
-				t.Fatalf("after the block, request %d: %d %s", i, resp.Status, resp.Body)
-			}
+		for range 7 {
+			get(a.api).Expect(200)
 		}
-		limitProblem(t, get(a.AmoCRMToken), http.StatusTooManyRequests, "7 requests per second")
+		limited(t, get(a.api), http.StatusTooManyRequests, "7 requests per second")
 	})
 }
 
@@ -129,10 +99,8 @@ func TestLimitAmoCRM(t *testing.T) {
 func TestLimitAmoCRMOff(t *testing.T) {
 	env := crmtest.Start(t, crmtest.NewDSN(t, crmtest.SQLite))
 	newLimitClock(env, time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
-	a := env.NewAccount(t, "Unlimited")
-	for i := 1; i <= 30; i++ {
-		if resp := env.Do(t, "GET", "/api/v4/account", a.AmoCRMToken, ""); resp.Status != 200 {
-			t.Fatalf("request %d: %d %s", i, resp.Status, resp.Body)
-		}
+	a := newAccount(t, env, "Unlimited", "")
+	for range 30 {
+		a.api.Get(t, accountPath).Expect(200)
 	}
 }
