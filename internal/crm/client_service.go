@@ -222,7 +222,7 @@ func (s *Service) Clients(ctx context.Context, actor Actor, q ClientQuery) (Clie
 		q.Limit = DefaultPageLimit
 	}
 	if q.Offset < 0 {
-		return ClientPage{}, Invalid(Violation{Path: "offset", Code: ViolationRange, Detail: "offset не может быть отрицательным"})
+		return ClientPage{}, Invalid(Violation{Path: "offset", Code: ViolationRange, Rule: RuleOffsetNegative, Detail: "The offset must not be negative."})
 	}
 	out := ClientPage{AllIDs: []int64{}, Clients: []Client{}}
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
@@ -247,14 +247,14 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 	var v violations
 	name := strings.TrimSpace(n.Name)
 	if name == "" {
-		v.add(0, "name", ViolationRequired, "Не указано имя клиента")
+		v.rule(0, "name", ViolationRequired, RuleClientNameRequired, "The client name is required.")
 	}
 	v.checkText(0, "name", name, MaxNameLength)
 	var rows []ContactData
 	for i, p := range n.Phones {
 		phone := NormalizePhone(p)
 		if phone == "" {
-			v.add(0, fmt.Sprintf("phone.%d", i), ViolationInvalid, "Телефон должен содержать цифры")
+			v.rule(0, fmt.Sprintf("phone.%d", i), ViolationInvalid, RulePhoneDigits, "A phone must contain digits.")
 		}
 		v.checkText(0, fmt.Sprintf("phone.%d", i), p, MaxShortText)
 		rows = append(rows, ContactData{Kind: "phone", Value: phone})
@@ -262,7 +262,7 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 	for i, e := range n.Emails {
 		email := NormalizeEmail(e)
 		if !validEmail(email) {
-			v.add(0, fmt.Sprintf("email.%d", i), ViolationInvalid, "Email указан неверно")
+			v.rule(0, fmt.Sprintf("email.%d", i), ViolationInvalid, RuleEmailInvalid, "The email is malformed.")
 		}
 		v.checkText(0, fmt.Sprintf("email.%d", i), e, MaxShortText)
 		rows = append(rows, ContactData{Kind: "email", Value: email})
@@ -363,7 +363,7 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 			}
 			text, ok := scalarText(w.Value)
 			if !ok && w.Value != nil {
-				v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationType, "Значение поля должно быть строкой")
+				v.rule(0, fmt.Sprintf("fields.%d.value", i), ViolationType, RuleFieldValueString, "A field value must be a string.")
 				continue
 			}
 			text = strings.TrimSpace(text)
@@ -371,11 +371,11 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 			switch f.ID {
 			case FieldClientName:
 				if text == "" {
-					v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationBlank, "Имя клиента не может быть пустым")
+					v.rule(0, fmt.Sprintf("fields.%d.value", i), ViolationBlank, RuleClientNameBlank, "The client name must not be empty.")
 				}
 			case FieldClientTimeZone:
 				if text != "" && !clientTimeZone.MatchString(text) {
-					v.add(0, fmt.Sprintf("fields.%d.value", i), ViolationInvalid, "Часовой пояс должен иметь вид UTC+3:00")
+					v.rule(0, fmt.Sprintf("fields.%d.value", i), ViolationInvalid, RuleClientTimeZone, "A time zone must look like UTC+3:00.")
 				}
 			}
 			service[f.ID] = text
@@ -416,15 +416,15 @@ func (s *Service) AddContactPerson(ctx context.Context, actor Actor, clientID in
 	var v violations
 	p := ContactPerson{ClientID: clientID, Name: strings.TrimSpace(n.Name), Birthday: strings.TrimSpace(n.Birthday)}
 	if p.Name == "" {
-		v.add(0, "name", ViolationRequired, "Не указано имя контакта")
+		v.rule(0, "name", ViolationRequired, RuleContactNameRequired, "The contact name is required.")
 	}
 	phone, email := strings.TrimSpace(n.Phone), NormalizeEmail(n.Email)
 	if phone == "" && email == "" {
-		v.add(0, "phone", ViolationRequired, "Укажите телефон или email контакта")
+		v.rule(0, "phone", ViolationRequired, RuleContactPhoneOrEmail, "A contact needs a phone or an email.")
 	}
 	if p.Birthday != "" {
 		if _, err := time.Parse(time.DateOnly, p.Birthday); err != nil || !birthday.MatchString(p.Birthday) {
-			v.add(0, "birthday", ViolationInvalid, "Дата рождения должна быть в формате YYYY-MM-DD")
+			v.rule(0, "birthday", ViolationInvalid, RuleBirthdayFormat, "The birthday must be YYYY-MM-DD.")
 		}
 	}
 	var rows []ContactData
@@ -432,20 +432,20 @@ func (s *Service) AddContactPerson(ctx context.Context, actor Actor, clientID in
 		value = strings.TrimSpace(value)
 		if value == "" {
 			if addon != "" {
-				v.add(0, path, ViolationRequired, "Не указан номер рабочего телефона")
+				v.rule(0, path, ViolationRequired, RuleWorkPhoneRequired, "The work phone number is required.")
 			}
 			return
 		}
 		norm := NormalizePhone(value)
 		if norm == "" {
-			v.add(0, path, ViolationInvalid, "Телефон должен содержать цифры")
+			v.rule(0, path, ViolationInvalid, RulePhoneDigits, "A phone must contain digits.")
 		}
 		rows = append(rows, ContactData{Kind: kind, Value: norm, Addon: strings.TrimSpace(addon)})
 	}
 	addPhone("phone", "phone", phone, "")
 	if email != "" {
 		if !validEmail(email) {
-			v.add(0, "email", ViolationInvalid, "Email указан неверно")
+			v.rule(0, "email", ViolationInvalid, RuleEmailInvalid, "The email is malformed.")
 		}
 		rows = append(rows, ContactData{Kind: "email", Value: email})
 	}
@@ -458,7 +458,7 @@ func (s *Service) AddContactPerson(ctx context.Context, actor Actor, clientID in
 	}
 	for kind := range n.Messengers {
 		if !slices.Contains(MessengerKinds, kind) {
-			v.add(0, kind, ViolationUnexpected, "Неизвестный тип контакта "+kind)
+			v.rule(0, kind, ViolationUnexpected, RuleContactKindUnknown, "Unknown contact kind "+kind+".", kind)
 		}
 	}
 	for _, item := range []struct{ kind, value string }{{"position", n.Position}, {"note", n.Note}} {
@@ -521,12 +521,12 @@ func (s *Service) ClientCompanies(ctx context.Context, actor Actor, clientID int
 // short name and the INN are required; INN, KPP, OGRN/OGRNIP, BIK and the
 // accounts are checked by their lengths and check digits (legal.go).
 // Errors: not found (CodeClientNotFound), invalid (each violation names the
-// parameter and says in Russian what is wrong).
+// parameter and the rule it breaks).
 func (s *Service) AddClientCompany(ctx context.Context, actor Actor, clientID int64, n NewClientCompany) (ClientCompany, error) {
 	var v violations
 	name := strings.TrimSpace(n.ShortName)
 	if name == "" {
-		v.add(0, "short_name", ViolationRequired, "Не указано сокращённое наименование компании")
+		v.rule(0, "short_name", ViolationRequired, RuleCompanyNameRequired, "The company short name is required.")
 	}
 	v.checkText(0, "short_name", name, MaxNameLength)
 	n.LegalDetails.normalize()

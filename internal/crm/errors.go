@@ -50,11 +50,17 @@ type Violation struct {
 	Path string
 	// Code is one of the Violation* constants.
 	Code string
-	// Detail is a human-readable explanation: English, except on the paths
-	// only the Envybox dialect serves, whose details are in Russian as it
-	// shows them after its generic text. No dialect compares details:
-	// what one must recognise is a Code or a Reason.
+	// Detail is a human-readable explanation in English. No dialect
+	// compares details: what one must recognise is a Code, a Rule or a
+	// Reason.
 	Detail string
+	// Rule, when set, names the validation rule broken (one of the Rule*
+	// constants), for a dialect that words its details itself: Envybox
+	// keeps a table from rules to its Russian texts.
+	Rule Rule
+	// Args are the variable parts of the rule's wording (a length, a kind,
+	// the allowed values), in the order the rule's comment gives.
+	Args []string
 	// Want names the expected type for ViolationType ("int", "string", "bool", "array", "object").
 	Want string
 	// Reason, when set, is the domain error the violation amounts to, for
@@ -190,6 +196,12 @@ type violations []Violation
 
 func (v *violations) add(item int, path, code, detail string) {
 	*v = append(*v, Violation{Item: item, Path: path, Code: code, Detail: detail})
+}
+
+// rule adds a violation of a named rule, with its English detail and the
+// variable parts of its wording.
+func (v *violations) rule(item int, path, code string, rule Rule, detail string, args ...string) {
+	*v = append(*v, Violation{Item: item, Path: path, Code: code, Detail: detail, Rule: rule, Args: args})
 }
 
 // refuse adds a violation that amounts to the error of reason.

@@ -100,7 +100,7 @@ func errorReply(err error) (int, string, bool) {
 	status, msg := kindStatus[e.Kind], e.Message
 	if len(e.Violations) > 0 {
 		v := e.Violations[0]
-		detail := v.Detail
+		detail := violationDetail(v)
 		if r, ok := codeReplies[v.Reason]; ok {
 			if answeredAlone(v.Reason) {
 				return r.status, r.text, true

@@ -1,0 +1,46 @@
+package envybox
+
+import (
+	"fmt"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// ruleTexts words the domain's validation rules as Envybox shows them after
+// "Неверный request: path: ". A template's verbs take the violation's Args
+// in order (%[1]s is the first). A rule missing here is answered by the
+// violation's English detail.
+var ruleTexts = map[crm.Rule]string{
+	// Clients.
+	crm.RuleOffsetNegative:      "offset не может быть отрицательным",
+	crm.RuleClientNameRequired:  "Не указано имя клиента",
+	crm.RulePhoneDigits:         "Телефон должен содержать цифры",
+	crm.RuleEmailInvalid:        "Email указан неверно",
+	crm.RuleFieldValueString:    "Значение поля должно быть строкой",
+	crm.RuleClientNameBlank:     "Имя клиента не может быть пустым",
+	crm.RuleClientTimeZone:      "Часовой пояс должен иметь вид UTC+3:00",
+	crm.RuleContactNameRequired: "Не указано имя контакта",
+	crm.RuleContactPhoneOrEmail: "Укажите телефон или email контакта",
+	crm.RuleBirthdayFormat:      "Дата рождения должна быть в формате YYYY-MM-DD",
+	crm.RuleWorkPhoneRequired:   "Не указан номер рабочего телефона",
+	crm.RuleContactKindUnknown:  "Неизвестный тип контакта %[1]s",
+	crm.RuleCompanyNameRequired: "Не указано сокращённое наименование компании",
+}
+
+// violationDetail is the violation's detail as Envybox words it: its rule's
+// template filled with its args, or its own detail for a rule not in the
+// table.
+func violationDetail(v crm.Violation) string {
+	t, ok := ruleTexts[v.Rule]
+	if !ok || v.Rule == "" {
+		return v.Detail
+	}
+	if len(v.Args) == 0 {
+		return t
+	}
+	args := make([]any, len(v.Args))
+	for i, a := range v.Args {
+		args[i] = a
+	}
+	return fmt.Sprintf(t, args...)
+}

@@ -1,0 +1,25 @@
+package crm
+
+// Rule names one validation rule a request can break, independent of any
+// wire format. The domain words its violations in English; a dialect that
+// words them its own way (Envybox, in Russian) keeps a table from rules to
+// its texts, filling in the violation's Args where a rule's comment lists
+// them.
+type Rule string
+
+// Client rules (client_service.go).
+const (
+	RuleOffsetNegative      Rule = "offset_negative"        // a negative paging offset
+	RuleClientNameRequired  Rule = "client_name_required"   // a new client without a name
+	RulePhoneDigits         Rule = "phone_digits"           // a phone without digits
+	RuleEmailInvalid        Rule = "email_invalid"          // a malformed email
+	RuleFieldValueString    Rule = "field_value_string"     // a client field value that is not a string
+	RuleClientNameBlank     Rule = "client_name_blank"      // the client name field set empty
+	RuleClientTimeZone      Rule = "client_time_zone"       // a time zone not like UTC+3:00
+	RuleContactNameRequired Rule = "contact_name_required"  // a contact person without a name
+	RuleContactPhoneOrEmail Rule = "contact_phone_or_email" // a contact person with neither phone nor email
+	RuleBirthdayFormat      Rule = "birthday_format"        // a birthday not YYYY-MM-DD
+	RuleWorkPhoneRequired   Rule = "work_phone_required"    // a work phone extension without the number
+	RuleContactKindUnknown  Rule = "contact_kind_unknown"   // Args: the kind
+	RuleCompanyNameRequired Rule = "company_name_required"  // a company without its short name
+)
