@@ -57,20 +57,46 @@ var (
 	accountWeights = []int{7, 1, 3, 7, 1, 3, 7, 1, 3, 7, 1, 3, 7, 1, 3, 7, 1, 3, 7, 1, 3, 7, 1}
 )
 
+// RuleError is a broken validation rule outside a request: what the
+// Check* functions return. Error is the English wording; a dialect words
+// Rule and Args its own way.
+type RuleError struct {
+	Rule Rule
+	Args []string
+	Text string
+}
+
+func (e *RuleError) Error() string { return e.Text }
+
+func ruleError(rule Rule, text string, args ...string) error {
+	return &RuleError{Rule: rule, Args: args, Text: text}
+}
+
+// broken adds an invalid-value violation for err, with its rule when err
+// is a *RuleError.
+func (v *violations) broken(item int, path string, err error) {
+	var re *RuleError
+	if errors.As(err, &re) {
+		v.rule(item, path, ViolationInvalid, re.Rule, re.Text, re.Args...)
+		return
+	}
+	v.add(item, path, ViolationInvalid, err.Error())
+}
+
 // CheckINN validates an ИНН: 10 digits for an organisation or 12 for an
 // individual or sole proprietor, with the check digits.
 func CheckINN(inn string) error {
 	switch {
 	case !onlyDigits(inn) || (len(inn) != 10 && len(inn) != 12):
-		return errors.New("ИНН должен состоять из 10 цифр (организация) или 12 цифр (ИП, физическое лицо)")
+		return ruleError(RuleINNLength, "An INN must be 10 digits (an organisation) or 12 (a sole proprietor or an individual).")
 	case len(inn) == 10:
 		if weighted(inn, inn10Weights)%11%10 != int(inn[9]-'0') {
-			return errors.New("ИНН указан неверно: не сходится контрольная цифра")
+			return ruleError(RuleINNCheckDigit, "The INN is wrong: its check digit does not match.")
 		}
 	default:
 		if weighted(inn, inn12Weights11)%11%10 != int(inn[10]-'0') ||
 			weighted(inn, inn12Weights12)%11%10 != int(inn[11]-'0') {
-			return errors.New("ИНН указан неверно: не сходятся контрольные цифры")
+			return ruleError(RuleINNCheckDigits, "The INN is wrong: its check digits do not match.")
 		}
 	}
 	return nil
@@ -86,7 +112,7 @@ func CheckKPP(kpp string) error {
 		ok = digit || ((i == 4 || i == 5) && c >= 'A' && c <= 'Z')
 	}
 	if !ok {
-		return errors.New("КПП должен состоять из 9 цифр")
+		return ruleError(RuleKPPLength, "A KPP must be 9 digits.")
 	}
 	return nil
 }
@@ -95,19 +121,19 @@ func CheckKPP(kpp string) error {
 // digits, sole proprietors) with its check digit.
 func CheckOGRN(ogrn string) error {
 	if !onlyDigits(ogrn) || (len(ogrn) != 13 && len(ogrn) != 15) {
-		return errors.New("ОГРН должен состоять из 13 цифр, ОГРНИП — из 15 цифр")
+		return ruleError(RuleOGRNLength, "An OGRN must be 13 digits, an OGRNIP 15.")
 	}
 	body, check := ogrn[:len(ogrn)-1], int64(ogrn[len(ogrn)-1]-'0')
 	var n int64
 	for i := 0; i < len(body); i++ {
 		n = n*10 + int64(body[i]-'0')
 	}
-	mod, name := int64(11), "ОГРН"
+	mod, rule, name := int64(11), RuleOGRNCheckDigit, "OGRN"
 	if len(ogrn) == 15 {
-		mod, name = 13, "ОГРНИП"
+		mod, rule, name = 13, RuleOGRNIPCheckDigit, "OGRNIP"
 	}
 	if n%mod%10 != check {
-		return errors.New(name + " указан неверно: не сходится контрольная цифра")
+		return ruleError(rule, "The "+name+" is wrong: its check digit does not match.")
 	}
 	return nil
 }
@@ -115,7 +141,7 @@ func CheckOGRN(ogrn string) error {
 // CheckBIK validates a БИК: 9 digits.
 func CheckBIK(bik string) error {
 	if !onlyDigits(bik) || len(bik) != 9 {
-		return errors.New("БИК должен состоять из 9 цифр")
+		return ruleError(RuleBIKLength, "A BIK must be 9 digits.")
 	}
 	return nil
 }
@@ -133,7 +159,7 @@ func accountKeyed(prefix, account string) bool {
 // Russia (BIK digits 7–8 are "00") with "0" and BIK digits 5–6.
 func CheckPaymentAccount(account, bik string) error {
 	if !onlyDigits(account) || len(account) != 20 {
-		return errors.New("Расчётный счёт должен состоять из 20 цифр")
+		return ruleError(RulePaymentAccountLength, "A payment account must be 20 digits.")
 	}
 	if CheckBIK(bik) != nil {
 		return nil
@@ -143,7 +169,7 @@ func CheckPaymentAccount(account, bik string) error {
 		prefix = "0" + bik[4:6]
 	}
 	if !accountKeyed(prefix, account) {
-		return errors.New("Расчётный счёт не соответствует БИК: не сходится контрольный ключ")
+		return ruleError(RulePaymentAccountKey, "The payment account does not match the BIK: its control key is wrong.")
 	}
 	return nil
 }
@@ -153,16 +179,16 @@ func CheckPaymentAccount(account, bik string) error {
 // BIK digits 5–6 before the account).
 func CheckCorrespondentAccount(account, bik string) error {
 	if !onlyDigits(account) || len(account) != 20 {
-		return errors.New("Корреспондентский счёт должен состоять из 20 цифр")
+		return ruleError(RuleCorrespondentAccountLength, "A correspondent account must be 20 digits.")
 	}
 	if !strings.HasPrefix(account, "301") {
-		return errors.New("Корреспондентский счёт должен начинаться с 301")
+		return ruleError(RuleCorrespondentAccountPrefix, "A correspondent account must start with 301.")
 	}
 	if CheckBIK(bik) != nil {
 		return nil
 	}
 	if !accountKeyed("0"+bik[4:6], account) {
-		return errors.New("Корреспондентский счёт не соответствует БИК: не сходится контрольный ключ")
+		return ruleError(RuleCorrespondentAccountKey, "The correspondent account does not match the BIK: its control key is wrong.")
 	}
 	return nil
 }
@@ -183,9 +209,9 @@ func (d LegalDetails) validate(v *violations) {
 		v.checkText(0, f.path, f.value, MaxShortText)
 	}
 	if d.INN == "" {
-		v.add(0, "inn", ViolationRequired, "Не указан ИНН")
+		v.rule(0, "inn", ViolationRequired, RuleINNRequired, "The INN is required.")
 	} else if err := CheckINN(d.INN); err != nil {
-		v.add(0, "inn", ViolationInvalid, err.Error())
+		v.broken(0, "inn", err)
 	}
 	checks := []struct {
 		path, value string
@@ -202,7 +228,7 @@ func (d LegalDetails) validate(v *violations) {
 			continue
 		}
 		if err := c.check(c.value); err != nil {
-			v.add(0, c.path, ViolationInvalid, err.Error())
+			v.broken(0, c.path, err)
 		}
 	}
 }

@@ -23,3 +23,21 @@ const (
 	RuleContactKindUnknown  Rule = "contact_kind_unknown"   // Args: the kind
 	RuleCompanyNameRequired Rule = "company_name_required"  // a company without its short name
 )
+
+// Requisite rules (legal.go).
+const (
+	RuleINNRequired                Rule = "inn_required"                 // a company without an INN
+	RuleINNLength                  Rule = "inn_length"                   // an INN not of 10 or 12 digits
+	RuleINNCheckDigit              Rule = "inn_check_digit"              // a 10-digit INN with a wrong check digit
+	RuleINNCheckDigits             Rule = "inn_check_digits"             // a 12-digit INN with wrong check digits
+	RuleKPPLength                  Rule = "kpp_length"                   // a KPP not of 9 characters
+	RuleOGRNLength                 Rule = "ogrn_length"                  // an OGRN not of 13 or 15 digits
+	RuleOGRNCheckDigit             Rule = "ogrn_check_digit"             // an OGRN with a wrong check digit
+	RuleOGRNIPCheckDigit           Rule = "ogrnip_check_digit"           // an OGRNIP with a wrong check digit
+	RuleBIKLength                  Rule = "bik_length"                   // a BIK not of 9 digits
+	RulePaymentAccountLength       Rule = "payment_account_length"       // a payment account not of 20 digits
+	RulePaymentAccountKey          Rule = "payment_account_key"          // a payment account not keyed to the BIK
+	RuleCorrespondentAccountLength Rule = "correspondent_account_length" // a correspondent account not of 20 digits
+	RuleCorrespondentAccountPrefix Rule = "correspondent_account_prefix" // a correspondent account not starting with 301
+	RuleCorrespondentAccountKey    Rule = "correspondent_account_key"    // a correspondent account not keyed to the BIK
+)

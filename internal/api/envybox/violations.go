@@ -25,6 +25,21 @@ var ruleTexts = map[crm.Rule]string{
 	crm.RuleWorkPhoneRequired:   "Не указан номер рабочего телефона",
 	crm.RuleContactKindUnknown:  "Неизвестный тип контакта %[1]s",
 	crm.RuleCompanyNameRequired: "Не указано сокращённое наименование компании",
+	// Requisites.
+	crm.RuleINNRequired:                "Не указан ИНН",
+	crm.RuleINNLength:                  "ИНН должен состоять из 10 цифр (организация) или 12 цифр (ИП, физическое лицо)",
+	crm.RuleINNCheckDigit:              "ИНН указан неверно: не сходится контрольная цифра",
+	crm.RuleINNCheckDigits:             "ИНН указан неверно: не сходятся контрольные цифры",
+	crm.RuleKPPLength:                  "КПП должен состоять из 9 цифр",
+	crm.RuleOGRNLength:                 "ОГРН должен состоять из 13 цифр, ОГРНИП — из 15 цифр",
+	crm.RuleOGRNCheckDigit:             "ОГРН указан неверно: не сходится контрольная цифра",
+	crm.RuleOGRNIPCheckDigit:           "ОГРНИП указан неверно: не сходится контрольная цифра",
+	crm.RuleBIKLength:                  "БИК должен состоять из 9 цифр",
+	crm.RulePaymentAccountLength:       "Расчётный счёт должен состоять из 20 цифр",
+	crm.RulePaymentAccountKey:          "Расчётный счёт не соответствует БИК: не сходится контрольный ключ",
+	crm.RuleCorrespondentAccountLength: "Корреспондентский счёт должен состоять из 20 цифр",
+	crm.RuleCorrespondentAccountPrefix: "Корреспондентский счёт должен начинаться с 301",
+	crm.RuleCorrespondentAccountKey:    "Корреспондентский счёт не соответствует БИК: не сходится контрольный ключ",
 }
 
 // violationDetail is the violation's detail as Envybox words it: its rule's
