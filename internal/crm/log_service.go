@@ -179,7 +179,7 @@ func (s *Service) AddLog(ctx context.Context, actor Actor, entity EntityType, id
 		case kind.comment:
 			data = commentData(&v, n.Comment)
 		default:
-			v.add(0, "type_id", ViolationChoice, "можно добавить только логи типов "+itoa(kind.call)+" (звонок) и "+itoa(kind.comment)+" (комментарий)")
+			v.rule(0, "type_id", ViolationChoice, RuleLogType, "Only logs of types "+itoa(kind.call)+" (call) and "+itoa(kind.comment)+" (comment) can be added.", itoa(kind.call), itoa(kind.comment))
 		}
 		by, err := logAuthor(ctx, tx, &v, actor, n.Author)
 		if err != nil {
@@ -312,10 +312,10 @@ func logAuthor(ctx context.Context, tx Tx, v *violations, actor Actor, given Res
 
 func callData(v *violations, c CallLog) map[string]any {
 	if c.Direction < minCallDirection || c.Direction > maxCallDirection {
-		v.add(0, "data.direction", ViolationChoice, "direction: 1 (входящий), 2 (исходящий) или 3 (обратный звонок)")
+		v.rule(0, "data.direction", ViolationChoice, RuleCallDirection, "direction: 1 (inbound), 2 (outbound) or 3 (callback).")
 	}
 	if c.Status < minCallStatus || c.Status > maxCallStatus {
-		v.add(0, "data.status", ViolationChoice, "status: от 0 до 7")
+		v.rule(0, "data.status", ViolationChoice, RuleCallStatus, "status: 0 to 7.")
 	}
 	data := map[string]any{"direction": c.Direction, "status": c.Status}
 	for _, f := range []struct {
@@ -325,9 +325,9 @@ func callData(v *violations, c CallLog) map[string]any {
 		val := strings.TrimSpace(f.val)
 		switch {
 		case val == "":
-			v.add(0, "data."+f.key, ViolationRequired, f.key+": номер телефона обязателен")
+			v.rule(0, "data."+f.key, ViolationRequired, RuleCallPhoneRequired, f.key+": a phone number is required.", f.key)
 		case utf8.RuneCountInString(val) > f.max:
-			v.add(0, "data."+f.key, ViolationTooLong, f.key+": не длиннее "+itoa(f.max)+" символов")
+			v.rule(0, "data."+f.key, ViolationTooLong, RuleLogTooLong, f.key+": at most "+itoa(f.max)+" characters.", f.key, itoa(f.max))
 		}
 		data[f.key] = val
 	}
@@ -335,21 +335,21 @@ func callData(v *violations, c CallLog) map[string]any {
 		u, err := url.Parse(link)
 		switch {
 		case utf8.RuneCountInString(link) > maxLogLink:
-			v.add(0, "data.record_link", ViolationTooLong, "record_link: не длиннее "+itoa(maxLogLink)+" символов")
+			v.rule(0, "data.record_link", ViolationTooLong, RuleLogTooLong, "record_link: at most "+itoa(maxLogLink)+" characters.", "record_link", itoa(maxLogLink))
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			v.add(0, "data.record_link", ViolationInvalid, "record_link: нужна ссылка http:// или https://")
+			v.rule(0, "data.record_link", ViolationInvalid, RuleRecordLinkURL, "record_link: an http:// or https:// link is required.")
 		}
 		data["record_link"] = link
 	}
 	if c.Comment != "" {
 		if utf8.RuneCountInString(c.Comment) > maxLogComment {
-			v.add(0, "data.comment", ViolationTooLong, "comment: не длиннее "+itoa(maxLogComment)+" символов")
+			v.rule(0, "data.comment", ViolationTooLong, RuleLogTooLong, "comment: at most "+itoa(maxLogComment)+" characters.", "comment", itoa(maxLogComment))
 		}
 		data["comment"] = c.Comment
 	}
 	if c.DurationBill != nil {
 		if *c.DurationBill < 0 {
-			v.add(0, "data.duration_bill", ViolationInvalid, "duration_bill: не может быть отрицательной")
+			v.rule(0, "data.duration_bill", ViolationInvalid, RuleDurationBillNegative, "duration_bill: must not be negative.")
 		}
 		data["duration_bill"] = *c.DurationBill
 	}
@@ -359,9 +359,9 @@ func callData(v *violations, c CallLog) map[string]any {
 func commentData(v *violations, text string) map[string]any {
 	switch {
 	case strings.TrimSpace(text) == "":
-		v.add(0, "data.comment", ViolationRequired, "comment: текст комментария обязателен")
+		v.rule(0, "data.comment", ViolationRequired, RuleCommentRequired, "comment: the comment text is required.")
 	case utf8.RuneCountInString(text) > maxLogComment:
-		v.add(0, "data.comment", ViolationTooLong, "comment: не длиннее "+itoa(maxLogComment)+" символов")
+		v.rule(0, "data.comment", ViolationTooLong, RuleLogTooLong, "comment: at most "+itoa(maxLogComment)+" characters.", "comment", itoa(maxLogComment))
 	}
 	return map[string]any{"comment": text}
 }

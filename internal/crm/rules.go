@@ -41,3 +41,15 @@ const (
 	RuleCorrespondentAccountPrefix Rule = "correspondent_account_prefix" // a correspondent account not starting with 301
 	RuleCorrespondentAccountKey    Rule = "correspondent_account_key"    // a correspondent account not keyed to the BIK
 )
+
+// Log rules (log_service.go).
+const (
+	RuleLogType              Rule = "log_type"               // Args: the call type id, the comment type id
+	RuleCallDirection        Rule = "call_direction"         // a call direction not 1, 2 or 3
+	RuleCallStatus           Rule = "call_status"            // a call status not 0 to 7
+	RuleCallPhoneRequired    Rule = "call_phone_required"    // Args: the parameter (from or to)
+	RuleLogTooLong           Rule = "log_too_long"           // Args: the parameter, the maximum length
+	RuleRecordLinkURL        Rule = "record_link_url"        // a record link not http(s)
+	RuleDurationBillNegative Rule = "duration_bill_negative" // a negative billed duration
+	RuleCommentRequired      Rule = "comment_required"       // a comment log without text
+)

@@ -40,6 +40,15 @@ var ruleTexts = map[crm.Rule]string{
 	crm.RuleCorrespondentAccountLength: "Корреспондентский счёт должен состоять из 20 цифр",
 	crm.RuleCorrespondentAccountPrefix: "Корреспондентский счёт должен начинаться с 301",
 	crm.RuleCorrespondentAccountKey:    "Корреспондентский счёт не соответствует БИК: не сходится контрольный ключ",
+	// Logs.
+	crm.RuleLogType:              "можно добавить только логи типов %[1]s (звонок) и %[2]s (комментарий)",
+	crm.RuleCallDirection:        "direction: 1 (входящий), 2 (исходящий) или 3 (обратный звонок)",
+	crm.RuleCallStatus:           "status: от 0 до 7",
+	crm.RuleCallPhoneRequired:    "%[1]s: номер телефона обязателен",
+	crm.RuleLogTooLong:           "%[1]s: не длиннее %[2]s символов",
+	crm.RuleRecordLinkURL:        "record_link: нужна ссылка http:// или https://",
+	crm.RuleDurationBillNegative: "duration_bill: не может быть отрицательной",
+	crm.RuleCommentRequired:      "comment: текст комментария обязателен",
 }
 
 // violationDetail is the violation's detail as Envybox words it: its rule's
