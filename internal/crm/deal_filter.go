@@ -341,7 +341,7 @@ func (s *Service) FilterDeals(ctx context.Context, actor Actor, f DealFilter) (D
 		f.Limit = DefaultPageLimit
 	}
 	if f.Offset < 0 {
-		return out, Invalid(Violation{Path: "offset", Code: ViolationRange, Detail: "offset не может быть отрицательным"})
+		return out, Invalid(Violation{Path: "offset", Code: ViolationRange, Rule: RuleOffsetNegative, Detail: "The offset must not be negative."})
 	}
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
 		acc, err := tx.Account(ctx)
@@ -489,9 +489,9 @@ func resolveDealFilter(ctx context.Context, tx Tx, f DealFilter, now time.Time, 
 		path := fmt.Sprintf("filter.dateFilters.%d", i)
 		if !validSelect(df.Select) {
 			if df.Select == "" {
-				v.add(0, path+".dateSelectType", ViolationRequired, "не указан dateSelectType")
+				v.rule(0, path+".dateSelectType", ViolationRequired, RuleDateSelectRequired, "dateSelectType is required.")
 			} else {
-				v.add(0, path+".dateSelectType", ViolationChoice, "dateSelectType должен быть одним из: "+joinSelects())
+				v.rule(0, path+".dateSelectType", ViolationChoice, RuleDateSelectChoice, "dateSelectType must be one of: "+joinSelects()+".", joinSelects())
 			}
 			continue
 		}
@@ -510,7 +510,7 @@ func resolveDealFilter(ctx context.Context, tx Tx, f DealFilter, now time.Time, 
 		for _, fc := range f.Fields {
 			path := fmt.Sprintf("filter.inputs.%d.%s.%d", elementOf(fc.Entity), kindName(fc.Service), fc.FieldID)
 			if fc.Entity != EntityInbound && fc.Entity != EntityContact && fc.Entity != EntityDeal {
-				v.add(0, path, ViolationChoice, "inputs: неизвестный тип элемента")
+				v.rule(0, path, ViolationChoice, RuleFilterElementUnknown, "inputs: unknown element type.")
 				continue
 			}
 			var m FieldMatch
@@ -530,7 +530,7 @@ func resolveDealFilter(ctx context.Context, tx Tx, f DealFilter, now time.Time, 
 				}
 				def, known := defs[fc.Entity][fc.FieldID]
 				if !known {
-					v.add(0, path, ViolationChoice, "Поле не найдено")
+					v.rule(0, path, ViolationChoice, RuleFilterFieldNotFound, "Field not found.")
 					continue
 				}
 				m, ok = resolveCustomCondition(&v, path, def, fc, now, loc)
@@ -617,7 +617,7 @@ func resolvePeriod(v *violations, path string, p DatePeriod, now time.Time, loc 
 	day := func(key, s string) (time.Time, bool) {
 		t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), loc)
 		if err != nil {
-			v.add(0, path+".dates."+key, ViolationInvalid, "дата должна быть в формате YYYY-MM-DD: "+s)
+			v.rule(0, path+".dates."+key, ViolationInvalid, RuleDateFormat, "A date must be YYYY-MM-DD: "+s, s)
 			return t, false
 		}
 		return t, true
@@ -631,7 +631,7 @@ func resolvePeriod(v *violations, path string, p DatePeriod, now time.Time, loc 
 		case strings.TrimSpace(p.End) != "":
 			return day("end", p.End)
 		}
-		v.add(0, path+".dates.start", ViolationRequired, "для dateType "+string(p.Type)+" нужна дата start")
+		v.rule(0, path+".dates.start", ViolationRequired, RuleDateStartRequired, "dateType "+string(p.Type)+" needs a start date.", string(p.Type))
 		return time.Time{}, false
 	}
 	switch p.Type {
@@ -675,7 +675,7 @@ func resolvePeriod(v *violations, path string, p DatePeriod, now time.Time, loc 
 		return Range{From: &from}, true
 	case DatePeriodRange:
 		if strings.TrimSpace(p.Start) == "" || strings.TrimSpace(p.End) == "" {
-			v.add(0, path+".dates", ViolationRequired, "для dateType period нужны даты start и end")
+			v.rule(0, path+".dates", ViolationRequired, RulePeriodDatesRequired, "dateType period needs start and end dates.")
 			return Range{}, false
 		}
 		from, ok1 := day("start", p.Start)
@@ -684,14 +684,14 @@ func resolvePeriod(v *violations, path string, p DatePeriod, now time.Time, loc 
 			return Range{}, false
 		}
 		if to.Before(from) {
-			v.add(0, path+".dates", ViolationInvalid, "дата end раньше даты start")
+			v.rule(0, path+".dates", ViolationInvalid, RulePeriodEndBeforeStart, "The end date is before the start date.")
 			return Range{}, false
 		}
 		return span(from, to.AddDate(0, 0, 1)), true
 	case "":
-		v.add(0, path+".dateType", ViolationRequired, "не указан dateType")
+		v.rule(0, path+".dateType", ViolationRequired, RuleDateTypeRequired, "dateType is required.")
 	default:
-		v.add(0, path+".dateType", ViolationChoice, "dateType должен быть одним из: "+joinDateTypes())
+		v.rule(0, path+".dateType", ViolationChoice, RuleDateTypeChoice, "dateType must be one of: "+joinDateTypes()+".", joinDateTypes())
 	}
 	return Range{}, false
 }
@@ -716,7 +716,7 @@ func conditionText(v *violations, path string, x Operand) (string, bool) {
 	if s, ok := scalarString(x); ok && x.Kind != OperandNone {
 		return s, true
 	}
-	v.add(0, path, ViolationType, "значение должно быть строкой")
+	v.rule(0, path, ViolationType, RuleFilterValueString, "The value must be a string.")
 	return "", false
 }
 
@@ -733,7 +733,7 @@ func textMatch(v *violations, path string, fc FieldCondition, m FieldMatch) (Fie
 	case CompareEqually:
 		m.Op = MatchEquals
 	default:
-		v.add(0, path, ViolationChoice, "сравнение "+string(fc.Comparison)+" неприменимо к текстовому полю")
+		v.rule(0, path, ViolationChoice, RuleTextComparison, "Comparison "+string(fc.Comparison)+" does not apply to a text field.", string(fc.Comparison))
 		return m, false
 	}
 	m.Text = strings.ToLower(text)
@@ -746,7 +746,7 @@ func isRegionField(f ServiceField) bool { return f.NameID == "ip_place_id" }
 func resolveServiceCondition(v *violations, path string, fc FieldCondition) (FieldMatch, bool) {
 	f, ok := ServiceFieldByID(fc.Entity, fc.FieldID)
 	if !ok {
-		v.add(0, path, ViolationChoice, "Поле не найдено")
+		v.rule(0, path, ViolationChoice, RuleFilterFieldNotFound, "Field not found.")
 		return FieldMatch{}, false
 	}
 	m := FieldMatch{Entity: fc.Entity, Service: true, FieldID: f.ID}
@@ -755,7 +755,7 @@ func resolveServiceCondition(v *violations, path string, fc FieldCondition) (Fie
 	}
 	if fc.Value.Kind == OperandList {
 		if !isRegionField(f) {
-			v.add(0, path, ViolationType, "значение должно быть строкой")
+			v.rule(0, path, ViolationType, RuleFilterValueString, "The value must be a string.")
 			return m, false
 		}
 		// Envybox's region objects {timezone, text, id}: a region value
@@ -772,7 +772,7 @@ func resolveServiceCondition(v *violations, path string, fc FieldCondition) (Fie
 			default:
 				s, ok := scalarString(item)
 				if !ok {
-					v.add(0, fmt.Sprintf("%s.%d", path, i), ViolationType, "регион должен быть объектом {timezone, text, id}")
+					v.rule(0, fmt.Sprintf("%s.%d", path, i), ViolationType, RuleRegionObject, "A region must be an object {timezone, text, id}.")
 					return m, false
 				}
 				if s != "" {
@@ -833,7 +833,7 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 	m := FieldMatch{Entity: fc.Entity, FieldID: def.ID}
 	isDate := def.Type == FieldDate || def.Type == FieldDateTime
 	if fc.DateType != "" && !isDate {
-		v.add(0, "filter.customDateType."+strconv.FormatInt(def.ID, 10), ViolationUnexpected, "customDateType применим только к полям типа дата")
+		v.rule(0, "filter.customDateType."+strconv.FormatInt(def.ID, 10), ViolationUnexpected, RuleCustomDateTypeDateOnly, "customDateType applies to date fields only.")
 		return m, false
 	}
 	if isDate {
@@ -852,7 +852,7 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 		for i, item := range list {
 			n, ok := conditionNumber(item)
 			if !ok || n != math.Trunc(n) || n <= 0 {
-				v.add(0, fmt.Sprintf("%s.%d", path, i), ViolationType, "значение списка должно быть id варианта")
+				v.rule(0, fmt.Sprintf("%s.%d", path, i), ViolationType, RuleSelectValueEnum, "A list value must be an option id.")
 				return m, false
 			}
 			m.EnumIDs = append(m.EnumIDs, int64(n))
@@ -865,7 +865,7 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 		default:
 			n, ok := conditionNumber(x)
 			if !ok || (n != 0 && n != 1) {
-				v.add(0, path, ViolationType, "значение флажка должно быть 1 или 0")
+				v.rule(0, path, ViolationType, RuleCheckboxValue, "A checkbox value must be 1 or 0.")
 				return m, false
 			}
 			m.Op = map[bool]MatchOp{true: MatchChecked, false: MatchNotChecked}[n == 1]
@@ -877,7 +877,7 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 		case CompareDefault, CompareEqually:
 			n, ok := conditionNumber(fc.Value)
 			if !ok {
-				v.add(0, path, ViolationType, "значение должно быть числом")
+				v.rule(0, path, ViolationType, RuleFilterValueNumber, "The value must be a number.")
 				return m, false
 			}
 			m.Number = NumberRange{From: &n, To: &n}
@@ -893,13 +893,13 @@ func resolveCustomCondition(v *violations, path string, def CustomField, fc Fiel
 				}
 				n, ok := conditionNumber(side.x)
 				if !ok {
-					v.add(0, side.key, ViolationType, "значение должно быть числом")
+					v.rule(0, side.key, ViolationType, RuleFilterValueNumber, "The value must be a number.")
 					return m, false
 				}
 				*side.dst = &n
 			}
 		default:
-			v.add(0, path, ViolationChoice, "сравнение должно быть equally или range")
+			v.rule(0, path, ViolationChoice, RuleNumberComparison, "The comparison must be equally or range.")
 			return m, false
 		}
 		return m, true
@@ -920,7 +920,7 @@ func dateMatch(v *violations, path string, fc FieldCondition, m FieldMatch, now 
 		p.Start, ok1 = scalarString(x.Members["start"])
 		p.End, ok2 = scalarString(x.Members["end"])
 		if !ok1 || !ok2 {
-			v.add(0, path, ViolationType, "даты должны быть строками YYYY-MM-DD")
+			v.rule(0, path, ViolationType, RuleDateStrings, "Dates must be strings YYYY-MM-DD.")
 			return m, false
 		}
 	case OperandText:
@@ -928,7 +928,7 @@ func dateMatch(v *violations, path string, fc FieldCondition, m FieldMatch, now 
 	case OperandNone:
 	default:
 		if !emptyValue(x) {
-			v.add(0, path, ViolationType, "значение поля даты должно быть объектом {field, start, end}")
+			v.rule(0, path, ViolationType, RuleDateFieldObject, "A date field value must be an object {field, start, end}.")
 			return m, false
 		}
 	}
@@ -947,7 +947,7 @@ func dateMatch(v *violations, path string, fc FieldCondition, m FieldMatch, now 
 			}
 			t, err := time.ParseInLocation(time.DateOnly, side.s, loc)
 			if err != nil {
-				v.add(0, path+"."+side.key, ViolationInvalid, "дата должна быть в формате YYYY-MM-DD: "+side.s)
+				v.rule(0, path+"."+side.key, ViolationInvalid, RuleDateFormat, "A date must be YYYY-MM-DD: "+side.s, side.s)
 				return m, false
 			}
 			n := t.Unix()
@@ -959,7 +959,7 @@ func dateMatch(v *violations, path string, fc FieldCondition, m FieldMatch, now 
 		return m, true
 	}
 	if !validDateType(p.Type) {
-		v.add(0, "filter.customDateType."+strconv.FormatInt(fc.FieldID, 10), ViolationChoice, "customDateType должен быть одним из: "+joinDateTypes())
+		v.rule(0, "filter.customDateType."+strconv.FormatInt(fc.FieldID, 10), ViolationChoice, RuleCustomDateTypeChoice, "customDateType must be one of: "+joinDateTypes()+".", joinDateTypes())
 		return m, false
 	}
 	r, ok := resolvePeriod(v, path, p, now, loc)

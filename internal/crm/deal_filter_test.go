@@ -50,17 +50,17 @@ func TestDealFilterPeriods(t *testing.T) {
 		{berlin, time.Date(2024, 4, 2, 12, 0, 0, 0, berlin), DatePeriod{Type: DateLastMonth}, "2024-03-01 00:00:00 .. 2024-03-31 23:59:59", ""},
 		// A Sunday belongs to the week that began on Monday.
 		{moscow, time.Date(2024, 3, 17, 23, 59, 0, 0, moscow), DatePeriod{Type: DateWeek}, "2024-03-11 00:00:00 .. 2024-03-17 23:59:59", ""},
-		{moscow, now, DatePeriod{Type: DatePeriodRange, Start: "2024-01-05"}, "", "x.dates: для dateType period нужны даты start и end"},
-		{moscow, now, DatePeriod{Type: DatePeriodRange, Start: "2024-01-05", End: "2024-01-04"}, "", "x.dates: дата end раньше даты start"},
-		{moscow, now, DatePeriod{Type: DateOneDate}, "", "x.dates.start: для dateType one_date нужна дата start"},
-		{moscow, now, DatePeriod{Type: DateOneDate, Start: "5.1.2024"}, "", "x.dates.start: дата должна быть в формате YYYY-MM-DD: 5.1.2024"},
-		{moscow, now, DatePeriod{Type: "fortnight"}, "", "x.dateType: dateType должен быть одним из: all, yesterday, today, week, last_week, month, last_month, one_date, period, earlier_than, later_than"},
-		{moscow, now, DatePeriod{}, "", "x.dateType: не указан dateType"},
+		{moscow, now, DatePeriod{Type: DatePeriodRange, Start: "2024-01-05"}, "", "x.dates: period_dates_required"},
+		{moscow, now, DatePeriod{Type: DatePeriodRange, Start: "2024-01-05", End: "2024-01-04"}, "", "x.dates: period_end_before_start"},
+		{moscow, now, DatePeriod{Type: DateOneDate}, "", "x.dates.start: date_start_required one_date"},
+		{moscow, now, DatePeriod{Type: DateOneDate, Start: "5.1.2024"}, "", "x.dates.start: date_format 5.1.2024"},
+		{moscow, now, DatePeriod{Type: "fortnight"}, "", "x.dateType: date_type_choice all, yesterday, today, week, last_week, month, last_month, one_date, period, earlier_than, later_than"},
+		{moscow, now, DatePeriod{}, "", "x.dateType: date_type_required"},
 	} {
 		var v violations
 		r, ok := resolvePeriod(&v, "x", tc.p, tc.now, tc.loc)
 		if tc.error != "" {
-			if ok || len(v) != 1 || v[0].Path+": "+v[0].Detail != tc.error {
+			if ok || len(v) != 1 || ruleText(v[0]) != tc.error {
 				t.Errorf("%+v: got %v %v, want error %q", tc.p, ok, v, tc.error)
 			}
 			continue
@@ -88,8 +88,8 @@ func TestDealFilterConditions(t *testing.T) {
 		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 1010, Value: ListOperand(ObjectOperand(map[string]Operand{"timezone": TextOperand("UTC+03:00"), "text": TextOperand("Москва"), "id": NumberOperand(77)}), TextOperand("Тверь"))},
 			want: "any of [77 москва тверь]"},
 		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 1001, Value: TextOperand("")}, skip: true},
-		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 1001, Value: ListOperand(TextOperand("x"))}, error: "p: значение должно быть строкой"},
-		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 2001, Value: TextOperand("x")}, error: "p: Поле не найдено"},
+		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 1001, Value: ListOperand(TextOperand("x"))}, error: "p: filter_value_string"},
+		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 2001, Value: TextOperand("x")}, error: "p: filter_field_not_found"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: TextOperand("12,5")}, def: &CustomField{ID: 7, Type: FieldNumeric}, want: "number 12.5..12.5"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: NumberOperand(3), Comparison: CompareRange}, def: &CustomField{ID: 7, Type: FieldNumeric}, want: "number 3..open"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Comparison: CompareRange, ValueTo: NumberOperand(9)}, def: &CustomField{ID: 7, Type: FieldNumeric}, want: "number open..9"},
@@ -105,31 +105,31 @@ func TestDealFilterConditions(t *testing.T) {
 			def: &CustomField{ID: 7, Type: FieldDate}, want: "time open .. 2024-03-01 23:59:59"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: ObjectOperand(map[string]Operand{"field": TextOperand("date")})}, def: &CustomField{ID: 7, Type: FieldDate}, skip: true},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: TextOperand("x"), Comparison: CompareRange}, def: &CustomField{ID: 7, Type: FieldText},
-			error: "p: сравнение range неприменимо к текстовому полю"},
+			error: "p: text_comparison range"},
 		// Each field reads the forms it can and names the others.
-		{fc: FieldCondition{Entity: EntityDeal, Service: true, FieldID: 2005, Value: BoolOperand(true)}, error: "p: значение должно быть строкой"},
+		{fc: FieldCondition{Entity: EntityDeal, Service: true, FieldID: 2005, Value: BoolOperand(true)}, error: "p: filter_value_string"},
 		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 1010, Value: ListOperand(TextOperand("Тверь"), BoolOperand(true))},
-			error: "p.1: регион должен быть объектом {timezone, text, id}"},
+			error: "p.1: region_object"},
 		{fc: FieldCondition{Entity: EntityContact, Service: true, FieldID: 1010, Value: ListOperand(ObjectOperand(map[string]Operand{"id": BoolOperand(true)}))},
 			skip: true},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: NumberOperand(12.5)}, def: &CustomField{ID: 7, Type: FieldText}, want: "contains 12.5"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: ObjectOperand(map[string]Operand{"a": TextOperand("b")})}, def: &CustomField{ID: 7, Type: FieldText},
-			error: "p: значение должно быть строкой"},
+			error: "p: filter_value_string"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: ListOperand(TextOperand("1"))}, def: &CustomField{ID: 7, Type: FieldNumeric},
-			error: "p: значение должно быть числом"},
+			error: "p: filter_value_number"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: ObjectOperand(map[string]Operand{"a": NumberOperand(1)})}, def: &CustomField{ID: 7, Type: FieldSelect},
-			error: "p.0: значение списка должно быть id варианта"},
+			error: "p.0: select_value_enum"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: NumberOperand(3)}, def: &CustomField{ID: 7, Type: FieldRadiobutton}, want: "enum [3]"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: NumberOperand(1)}, def: &CustomField{ID: 7, Type: FieldCheckbox}, want: "checked"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: TextOperand("2")}, def: &CustomField{ID: 7, Type: FieldCheckbox},
-			error: "p: значение флажка должно быть 1 или 0"},
+			error: "p: checkbox_value"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: TextOperand(" 2024-03-01 ")}, def: &CustomField{ID: 7, Type: FieldDate},
 			want: "time 2024-03-01 00:00:00 .. 2024-03-01 23:59:59"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: ListOperand()}, def: &CustomField{ID: 7, Type: FieldDate}, skip: true},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: NumberOperand(5)}, def: &CustomField{ID: 7, Type: FieldDate},
-			error: "p: значение поля даты должно быть объектом {field, start, end}"},
+			error: "p: date_field_object"},
 		{fc: FieldCondition{Entity: EntityDeal, FieldID: 7, Value: ObjectOperand(map[string]Operand{"start": BoolOperand(true)})}, def: &CustomField{ID: 7, Type: FieldDate},
-			error: "p: даты должны быть строками YYYY-MM-DD"},
+			error: "p: date_strings"},
 	} {
 		var v violations
 		var m FieldMatch
@@ -141,7 +141,7 @@ func TestDealFilterConditions(t *testing.T) {
 		}
 		switch {
 		case tc.error != "":
-			if ok || len(v) != 1 || v[0].Path+": "+v[0].Detail != tc.error {
+			if ok || len(v) != 1 || ruleText(v[0]) != tc.error {
 				t.Errorf("%+v: got %v %v, want error %q", tc.fc, ok, v, tc.error)
 			}
 			continue
@@ -190,3 +190,8 @@ func TestDealFilterConditions(t *testing.T) {
 }
 
 func trimFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// ruleText is a violation as its path, its rule and its args.
+func ruleText(v Violation) string {
+	return strings.Join(append([]string{v.Path + ": " + string(v.Rule)}, v.Args...), " ")
+}

@@ -53,3 +53,28 @@ const (
 	RuleDurationBillNegative Rule = "duration_bill_negative" // a negative billed duration
 	RuleCommentRequired      Rule = "comment_required"       // a comment log without text
 )
+
+// Deal filter rules (deal_filter.go).
+const (
+	RuleDateSelectRequired     Rule = "date_select_required"       // a date filter without dateSelectType
+	RuleDateSelectChoice       Rule = "date_select_choice"         // Args: the allowed values, comma-separated
+	RuleFilterElementUnknown   Rule = "filter_element_unknown"     // a field condition on an unknown element type
+	RuleFilterFieldNotFound    Rule = "filter_field_not_found"     // a field condition on an unknown field
+	RuleDateFormat             Rule = "date_format"                // Args: the value given
+	RuleDateStartRequired      Rule = "date_start_required"        // Args: the dateType
+	RulePeriodDatesRequired    Rule = "period_dates_required"      // a period without start or end
+	RulePeriodEndBeforeStart   Rule = "period_end_before_start"    // a period ending before it starts
+	RuleDateTypeRequired       Rule = "date_type_required"         // a period without dateType
+	RuleDateTypeChoice         Rule = "date_type_choice"           // Args: the allowed values, comma-separated
+	RuleFilterValueString      Rule = "filter_value_string"        // a condition value that is not a string
+	RuleTextComparison         Rule = "text_comparison"            // Args: the comparison
+	RuleRegionObject           Rule = "region_object"              // a region value that is not an object
+	RuleCustomDateTypeDateOnly Rule = "custom_date_type_date_only" // customDateType on a field that is not a date
+	RuleSelectValueEnum        Rule = "select_value_enum"          // a list value that is not an option id
+	RuleCheckboxValue          Rule = "checkbox_value"             // a checkbox value not 1 or 0
+	RuleFilterValueNumber      Rule = "filter_value_number"        // a condition value that is not a number
+	RuleNumberComparison       Rule = "number_comparison"          // a number comparison not equally or range
+	RuleDateStrings            Rule = "date_strings"               // date bounds that are not strings
+	RuleDateFieldObject        Rule = "date_field_object"          // a date field value that is not an object
+	RuleCustomDateTypeChoice   Rule = "custom_date_type_choice"    // Args: the allowed values, comma-separated
+)

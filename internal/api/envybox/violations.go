@@ -49,6 +49,28 @@ var ruleTexts = map[crm.Rule]string{
 	crm.RuleRecordLinkURL:        "record_link: нужна ссылка http:// или https://",
 	crm.RuleDurationBillNegative: "duration_bill: не может быть отрицательной",
 	crm.RuleCommentRequired:      "comment: текст комментария обязателен",
+	// The deal filter.
+	crm.RuleDateSelectRequired:     "не указан dateSelectType",
+	crm.RuleDateSelectChoice:       "dateSelectType должен быть одним из: %[1]s",
+	crm.RuleFilterElementUnknown:   "inputs: неизвестный тип элемента",
+	crm.RuleFilterFieldNotFound:    "Поле не найдено",
+	crm.RuleDateFormat:             "дата должна быть в формате YYYY-MM-DD: %[1]s",
+	crm.RuleDateStartRequired:      "для dateType %[1]s нужна дата start",
+	crm.RulePeriodDatesRequired:    "для dateType period нужны даты start и end",
+	crm.RulePeriodEndBeforeStart:   "дата end раньше даты start",
+	crm.RuleDateTypeRequired:       "не указан dateType",
+	crm.RuleDateTypeChoice:         "dateType должен быть одним из: %[1]s",
+	crm.RuleFilterValueString:      "значение должно быть строкой",
+	crm.RuleTextComparison:         "сравнение %[1]s неприменимо к текстовому полю",
+	crm.RuleRegionObject:           "регион должен быть объектом {timezone, text, id}",
+	crm.RuleCustomDateTypeDateOnly: "customDateType применим только к полям типа дата",
+	crm.RuleSelectValueEnum:        "значение списка должно быть id варианта",
+	crm.RuleCheckboxValue:          "значение флажка должно быть 1 или 0",
+	crm.RuleFilterValueNumber:      "значение должно быть числом",
+	crm.RuleNumberComparison:       "сравнение должно быть equally или range",
+	crm.RuleDateStrings:            "даты должны быть строками YYYY-MM-DD",
+	crm.RuleDateFieldObject:        "значение поля даты должно быть объектом {field, start, end}",
+	crm.RuleCustomDateTypeChoice:   "customDateType должен быть одним из: %[1]s",
 }
 
 // violationDetail is the violation's detail as Envybox words it: its rule's
