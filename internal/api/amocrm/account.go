@@ -13,7 +13,9 @@ type accountJSON struct {
 	Name                    string         `json:"name"`
 	Subdomain               string         `json:"subdomain"`
 	CreatedAt               int64          `json:"created_at"`
+	CreatedBy               int64          `json:"created_by"`
 	UpdatedAt               int64          `json:"updated_at"`
+	UpdatedBy               int64          `json:"updated_by"`
 	CurrentUserID           int64          `json:"current_user_id"`
 	Country                 string         `json:"country"`
 	CustomersMode           string         `json:"customers_mode"`
@@ -23,6 +25,9 @@ type accountJSON struct {
 	IsTechnicalAccount      bool           `json:"is_technical_account"`
 	ContactNameDisplayOrder int            `json:"contact_name_display_order"`
 	UUID                    string         `json:"uuid"`
+	Currency                string         `json:"currency"`
+	CurrencySymbol          string         `json:"currency_symbol"`
+	MobileFeatureVersion    int            `json:"mobile_feature_version"`
 	AmojoID                 *string        `json:"amojo_id,omitempty"`
 	Version                 *int           `json:"version,omitempty"`
 	IsAPIFilterEnabled      *bool          `json:"is_api_filter_enabled,omitempty"`
@@ -42,14 +47,32 @@ type datetimeSettingsJSON struct {
 	DatePattern      string `json:"date_pattern"`
 	ShortDatePattern string `json:"short_date_pattern"`
 	ShortTimePattern string `json:"short_time_pattern"`
-	DateFormant      string `json:"date_formant"` // sic: amoCRM's spelling
-	TimeFormat       string `json:"time_format"`
-	Timezone         string `json:"timezone"`
-	TimezoneOffset   string `json:"timezone_offset"`
+	// DateFormat is what the live API and the official PHP library use;
+	// DateFormant, the documents' typo, is sent beside it for clients
+	// written from the documents.
+	DateFormat     string `json:"date_format"`
+	DateFormant    string `json:"date_formant"`
+	TimeFormat     string `json:"time_format"`
+	Timezone       string `json:"timezone"`
+	TimezoneOffset string `json:"timezone_offset"`
 }
 
 // apiVersion is what with=version reports; amoCRM's example shows 16.
 const apiVersion = 16
+
+// The account fields crmd keeps no setting for yet, sent because clients
+// read them unconditionally (the official PHP library's AccountModel):
+// accounts are made by crmd itself (account create, the first serve), which
+// amoCRM's "0 = robot / API" author describes; prices are in roubles, the
+// currency of the Russian accounts this dialect serves, until accounts get
+// a currency setting of their own; 0 is the mobile feature level of an
+// account without the mobile app's features.
+const (
+	accountAuthor        = 0
+	accountCurrency      = "RUB"
+	accountCurrencySign  = "₽"
+	mobileFeatureVersion = 0
+)
 
 // getAccount serves GET /api/v4/account with the documented `with` options
 // crmd can answer; unknown options are ignored, as amoCRM does.
@@ -60,6 +83,8 @@ func (h *handler) getAccount(w http.ResponseWriter, r *http.Request, actor crm.A
 	}
 	out := accountJSON{
 		ID: a.ID, Name: a.Name, Subdomain: a.Subdomain, CreatedAt: a.CreatedAt.Unix(), UpdatedAt: a.UpdatedAt.Unix(),
+		CreatedBy: accountAuthor, UpdatedBy: accountAuthor,
+		Currency: accountCurrency, CurrencySymbol: accountCurrencySign, MobileFeatureVersion: mobileFeatureVersion,
 		CurrentUserID: actor.UserID, Country: "RU", CustomersMode: string(a.CustomersMode),
 		IsUnsortedOn: true, ContactNameDisplayOrder: 1, UUID: a.UUID,
 		Links: selfLink(r, "/api/v4/account"),
@@ -97,7 +122,7 @@ func datetimeSettings(zone string) datetimeSettingsJSON {
 	}
 	return datetimeSettingsJSON{
 		DatePattern: "d.m.Y H:i", ShortDatePattern: "d.m.Y", ShortTimePattern: "H:i",
-		DateFormant: "d.m.Y", TimeFormat: "H:i:s", Timezone: zone, TimezoneOffset: offset,
+		DateFormat: "d.m.Y", DateFormant: "d.m.Y", TimeFormat: "H:i:s", Timezone: zone, TimezoneOffset: offset,
 	}
 }
 

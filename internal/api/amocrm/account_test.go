@@ -47,6 +47,18 @@ func TestAccountGet(t *testing.T) {
 			}
 		})
 
+		t.Run("fields the official PHP library reads", func(t *testing.T) {
+			// AccountModel::fromArray reads these unconditionally, and
+			// getCurrent() reads date_format (the live API's spelling; the
+			// documents' date_formant comes beside it).
+			r := a.api.Get(t, accountPath+"?with=datetime_settings").HAL(200).
+				Equal("created_by", 0).Equal("updated_by", 0).Equal("currency", "RUB").Equal("currency_symbol", "₽").
+				Equal("mobile_feature_version", 0).
+				Equal("_embedded.datetime_settings.date_format", "d.m.Y").
+				Equal("_embedded.datetime_settings.date_formant", "d.m.Y")
+			r.Int("created_at")
+		})
+
 		t.Run("some with options only", func(t *testing.T) {
 			r := a.api.Get(t, accountPath+"?with=version,unknown_option").HAL(200)
 			r.Int("version")
