@@ -107,7 +107,7 @@ var (
 )
 
 // listContacts serves GET /api/v4/contacts (empty, a query matching nothing
-// included: 200 with an empty array, like every list of this dialect).
+// included: 204 with no body, like every v4 list; writeList).
 func (h *handler) listContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	page, q, err := readListQuery(r, "contacts", contactWith)
 	if err != nil {
@@ -121,7 +121,7 @@ func (h *handler) listContacts(w http.ResponseWriter, r *http.Request, actor crm
 	for i, c := range list {
 		items[i] = toV4Contact(r, c)
 	}
-	writeHAL(w, http.StatusOK, v4Paged(r, page, total, "contacts", items))
+	writeList(w, len(items), v4Paged(r, page, total, "contacts", items))
 	return nil
 }
 
@@ -194,7 +194,7 @@ func (h *handler) listCompanies(w http.ResponseWriter, r *http.Request, actor cr
 	for i, c := range list {
 		items[i] = toV4Company(r, c)
 	}
-	writeHAL(w, http.StatusOK, v4Paged(r, page, total, "companies", items))
+	writeList(w, len(items), v4Paged(r, page, total, "companies", items))
 	return nil
 }
 

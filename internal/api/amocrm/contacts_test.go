@@ -39,7 +39,7 @@ func TestV4Contacts(t *testing.T) {
 		acc := newAccount(t, env, "Contacts", "")
 		other := env.NewUser(t, acc.AccountID, crm.RoleMember)
 		const path = "/api/v4/contacts"
-		acc.api.Get(t, path).HAL(200).EqualJSON("_embedded.contacts", `[]`).Equal("_total_items", 0)
+		nothing(acc.api.Get(t, path))
 		before := time.Now().Unix()
 		// The answer: _embedded and _links; items of _links, id and request_id.
 		ids := idsOf(acc.api.Post(t, path, fmt.Sprintf(`[{"name":"Ivan Petrov"},
@@ -68,7 +68,7 @@ func TestV4Contacts(t *testing.T) {
 		acc.api.Post(t, path, `[{"name":"`+strings.Repeat("x", 1<<20)+`"}]`).Problem(413)
 		acc.api.Post(t, path, `[`).Problem(400)
 		acc.api.Get(t, path+"?limit=300").Problem(400)
-		acc.api.Get(t, path+"/99999999").Problem(404)
+		nothing(acc.api.Get(t, path+"/99999999"))
 		env.AmoCRM("").Get(t, path).Problem(401)
 		acc.api.Get(t, path).HAL(200).Equal("_total_items", 2) // the failed POSTs added none
 	})
@@ -86,7 +86,7 @@ func TestV4Companies(t *testing.T) {
 		acc.api.Get(t, path+"?limit=1").HAL(200).Equal("_embedded.companies.*.id", ids[:1]).Equal("_links.next.href", env.URL+path+"?page=2&limit=1")
 		acc.api.Post(t, path, `[{"responsible_user_id":1}]`).WantViolations(crmtest.Violated("0", "FieldMissing", "name"))
 		acc.api.Post(t, path, `[{"name":""}]`).WantViolations(crmtest.Violated("0", "NotBlank", "name"))
-		acc.api.Get(t, path+"/99999999").Problem(404)
+		nothing(acc.api.Get(t, path+"/99999999"))
 		acc.api.Get(t, path+"/x").Problem(404)
 		env.AmoCRM("bad").Post(t, path, `[{"name":"x"}]`).Problem(401)
 	})
@@ -99,10 +99,10 @@ func TestV4ContactsIsolation(t *testing.T) {
 		b := newAccount(t, env, "B", "").api
 		contact := a.Post(t, "/api/v4/contacts", `[{"name":"A person"}]`).HAL(200).Int("_embedded.contacts.0.id")
 		company := a.Post(t, "/api/v4/companies", `[{"name":"A firm"}]`).HAL(200).Int("_embedded.companies.0.id")
-		b.Get(t, fmt.Sprintf("/api/v4/contacts/%d", contact)).Problem(404)
-		b.Get(t, fmt.Sprintf("/api/v4/companies/%d", company)).Problem(404)
+		nothing(b.Get(t, fmt.Sprintf("/api/v4/contacts/%d", contact)))
+		nothing(b.Get(t, fmt.Sprintf("/api/v4/companies/%d", company)))
 		for _, p := range []string{"/api/v4/contacts", "/api/v4/companies", fmt.Sprintf("/api/v4/contacts?filter[id]=%d", contact)} {
-			b.Get(t, p).HAL(200).Equal("_total_items", 0)
+			nothing(b.Get(t, p))
 		}
 	})
 }
@@ -141,10 +141,14 @@ func TestV4ContactsQuery(t *testing.T) {
 			{"no such", []int64{}},
 			{" ", []int64{ivan, anna, olga, decoy}},
 		} {
-			acc.api.Get(t, path+"?query="+url.QueryEscape(tc.query)).HAL(200).Equal("_embedded.contacts.*.id", tc.want)
+			if r := acc.api.Get(t, path+"?query="+url.QueryEscape(tc.query)); len(tc.want) == 0 {
+				nothing(r)
+			} else {
+				r.HAL(200).Equal("_embedded.contacts.*.id", tc.want)
+			}
 		}
-		// A query matching nothing is the dialect's empty list: 200, no items.
-		acc.api.Get(t, path+"?query=nobody").HAL(200).EqualJSON("_embedded.contacts", `[]`).Equal("_total_items", 0)
+		// A query matching nothing is an empty list: 204, no body.
+		nothing(acc.api.Get(t, path+"?query=nobody"))
 		// query combines with the filters, and the next link keeps it.
 		acc.api.Get(t, fmt.Sprintf("%s?query=example&filter[id]=%d", path, anna)).HAL(200).Equal("_embedded.contacts.*.id", []int64{anna})
 		acc.api.Get(t, path+"?query=example&limit=1").HAL(200).Equal("_links.next.href", env.URL+path+"?page=2&limit=1&query=example")
@@ -179,7 +183,11 @@ func TestV4CompaniesQuery(t *testing.T) {
 			{"7707083893", []int64{sber}},
 			{"nothing", []int64{}},
 		} {
-			acc.api.Get(t, path+"?query="+url.QueryEscape(tc.query)).HAL(200).Equal("_embedded.companies.*.id", tc.want)
+			if r := acc.api.Get(t, path+"?query="+url.QueryEscape(tc.query)); len(tc.want) == 0 {
+				nothing(r)
+			} else {
+				r.HAL(200).Equal("_embedded.companies.*.id", tc.want)
+			}
 		}
 	})
 }
@@ -212,7 +220,11 @@ func TestV4ContactsListParameters(t *testing.T) {
 				{"order[updated_at]=asc&filter[name]=Two", ids[1:2]},
 				{"with=unknown&foo=bar", ids},
 			} {
-				acc.api.Get(t, path+"?"+tc.query).HAL(200).Equal("_embedded."+entity+".*.id", tc.want)
+				if r := acc.api.Get(t, path+"?"+tc.query); len(tc.want) == 0 {
+					nothing(r)
+				} else {
+					r.HAL(200).Equal("_embedded."+entity+".*.id", tc.want)
+				}
 			}
 			for _, tc := range []struct {
 				query string

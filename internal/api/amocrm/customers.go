@@ -226,9 +226,8 @@ func readCustomerQuery(r *http.Request) (crm.CustomerQuery, error) {
 	return q, qr.done()
 }
 
-// listCustomers serves GET /api/v4/customers. An empty list is 200 with an
-// empty array rather than amoCRM's 204, as the issue decided for the
-// statuses and segments lists; one list behaviour across the dialect.
+// listCustomers serves GET /api/v4/customers; an empty list (or a page past
+// the last) is amoCRM's 204 with no body (writeList).
 func (h *handler) listCustomers(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	page, err := v4Page(r)
 	if err != nil {
@@ -248,12 +247,12 @@ func (h *handler) listCustomers(w http.ResponseWriter, r *http.Request, actor cr
 	for i, c := range list {
 		items[i] = toV4Customer(r, c, with)
 	}
-	writeHAL(w, http.StatusOK, v4Paged(r, page, total, "customers", items))
+	writeList(w, len(items), v4Paged(r, page, total, "customers", items))
 	return nil
 }
 
-// getCustomer serves GET /api/v4/customers/{id}; a missing customer is 404
-// (the issue's decision over amoCRM's 204).
+// getCustomer serves GET /api/v4/customers/{id}; a missing customer is
+// amoCRM's 204 with no body (writeV4Error).
 func (h *handler) getCustomer(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	id, err := pathID(r)
 	if err != nil {

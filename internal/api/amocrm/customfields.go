@@ -102,7 +102,7 @@ func (h *handler) listFields(entity crm.EntityType) apiFunc {
 		for i, f := range list {
 			items[i] = toFieldJSON(r, f)
 		}
-		writeHAL(w, http.StatusOK, paged(r, q.Page, total, "custom_fields", items, true))
+		writeList(w, len(items), paged(r, q.Page, total, "custom_fields", items, true))
 		return nil
 	}
 }

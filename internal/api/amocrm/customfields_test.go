@@ -215,7 +215,7 @@ func TestSegmentCustomFieldList(t *testing.T) {
 			})
 		}
 		t.Run("page beyond the end", func(t *testing.T) {
-			a.api.Get(t, segmentFieldsPath+"?page=9&limit=2").HAL(200).EqualJSON("_embedded.custom_fields", `[]`).Equal("_total_items", 5)
+			nothing(a.api.Get(t, segmentFieldsPath+"?page=9&limit=2"))
 		})
 		filters := []struct {
 			query string
@@ -235,7 +235,12 @@ func TestSegmentCustomFieldList(t *testing.T) {
 		}
 		for _, c := range filters {
 			t.Run(c.query, func(t *testing.T) {
-				a.api.Get(t, segmentFieldsPath+"?"+c.query).HAL(200).Equal(listed, c.want).Equal("_total_items", len(c.want))
+				r := a.api.Get(t, segmentFieldsPath+"?"+c.query)
+				if len(c.want) == 0 {
+					nothing(r)
+					return
+				}
+				r.HAL(200).Equal(listed, c.want).Equal("_total_items", len(c.want))
 			})
 		}
 		t.Run("next link keeps the filter", func(t *testing.T) {
@@ -262,7 +267,7 @@ func TestSegmentCustomFieldList(t *testing.T) {
 			})
 		}
 		t.Run("another account sees none", func(t *testing.T) {
-			newAccount(t, env, "Other", "").api.Get(t, segmentFieldsPath).HAL(200).Equal("_total_items", 0)
+			nothing(newAccount(t, env, "Other", "").api.Get(t, segmentFieldsPath))
 		})
 	})
 }
@@ -280,7 +285,13 @@ func TestSegmentCustomFieldGetPatch(t *testing.T) {
 		a.api.Get(t, text).HAL(200).Golden("segment_field_get")
 		for _, id := range []string{"999999", itoa(otherField), "abc", "0"} {
 			t.Run("404 "+id, func(t *testing.T) {
-				a.api.Get(t, segmentFieldsPath+"/"+id).Problem(404)
+				// A missing field is "nothing found" on GET; a malformed
+				// id names no entity (404).
+				if r := a.api.Get(t, segmentFieldsPath+"/"+id); id == "abc" || id == "0" {
+					r.Problem(404)
+				} else {
+					nothing(r)
+				}
 				a.api.Patch(t, segmentFieldsPath+"/"+id, `{"name":"Mine"}`).Problem(404)
 				a.api.Delete(t, segmentFieldsPath+"/"+id).Problem(404)
 			})
@@ -410,7 +421,7 @@ func TestSegmentCustomFieldDelete(t *testing.T) {
 		gone := segmentFieldsPath + "/" + itoa(goneID)
 
 		a.api.With("Content-Type: application/json").Delete(t, gone).HAL(204)
-		a.api.Get(t, gone).Problem(404)
+		nothing(a.api.Get(t, gone))
 		a.api.Delete(t, gone).Problem(404)
 		a.api.Patch(t, gone, `{"name":"Back"}`).Problem(404)
 		a.api.Get(t, segmentFieldsPath).HAL(200).Equal("_embedded.custom_fields.*.id", []int64{keptID})

@@ -151,3 +151,20 @@ func statuses(replies []*crmtest.Reply) []int {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// nothing checks amoCRM's "nothing found" (companion §0.4): 204 with an empty
+// body and no Content-Type, what an empty v4 list and a GET by id of a missing
+// entity answer.
+func nothing(r *crmtest.Reply) {
+	r.HAL(204).ContentType("")
+}
+
+// nothingOr checks nothing for 204 and a problem of status otherwise, for
+// tables that mix GETs of missing records with writes to them.
+func nothingOr(r *crmtest.Reply, status int) {
+	if status == 204 {
+		nothing(r)
+		return
+	}
+	r.Problem(status)
+}

@@ -68,7 +68,7 @@ func NewHandler(d Deps) http.Handler {
 		{"DELETE /api/v4/customers/segments/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntitySegment))},
 	}
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
-		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeError))
+		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}
 	for _, rt := range h.v2Routes() {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV2Error))

@@ -56,7 +56,7 @@ func (h *handler) listCustomerLinks(w http.ResponseWriter, r *http.Request, acto
 			items = append(items, toV4Link(id, l))
 		}
 	}
-	writeHAL(w, http.StatusOK, collection{TotalItems: len(items), Links: selfLink(r, linksPath(id)), Embedded: map[string]any{"links": items}})
+	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, linksPath(id)), Embedded: map[string]any{"links": items}})
 	return nil
 }
 

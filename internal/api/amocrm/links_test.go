@@ -21,7 +21,7 @@ func TestV4Links(t *testing.T) {
 		links := customerPath(cust) + "/links"
 		self := env.URL + links
 
-		a.api.Get(t, links).HAL(200).EqualJSON("_embedded.links", `[]`)
+		nothing(a.api.Get(t, links))
 		want := fmt.Sprintf(`[
 			{"entity_id":%[1]d,"entity_type":"customers","to_entity_id":%[2]d,"to_entity_type":"contacts","metadata":{"main_contact":false}},
 			{"entity_id":%[1]d,"entity_type":"customers","to_entity_id":%[3]d,"to_entity_type":"contacts","metadata":{"main_contact":true}},
@@ -82,7 +82,7 @@ func TestV4Links(t *testing.T) {
 		a.api.Get(t, links).HAL(200).EqualJSON("_embedded.links", fmt.Sprintf(`[
 			{"entity_id":%d,"entity_type":"customers","to_entity_id":%d,"to_entity_type":"contacts","metadata":{"main_contact":true}}]`, cust, c2))
 		a.api.Post(t, customerPath(cust)+"/unlink", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, c2)).HAL(204)
-		a.api.Get(t, links).HAL(200).EqualJSON("_embedded.links", `[]`)
+		nothing(a.api.Get(t, links))
 		// The contacts themselves are not deleted.
 		a.api.Get(t, fmt.Sprintf("/api/v4/contacts/%d", c1)).HAL(200)
 	})
@@ -115,11 +115,11 @@ func TestV4LinksErrors(t *testing.T) {
 			a.api.Post(t, path, tc.body).WantViolations(tc.want)
 			a.api.Post(t, customerPath(cust)+"/unlink", tc.body).WantViolations(tc.want)
 		}
-		a.api.Get(t, customerPath(cust)+"/links").HAL(200).EqualJSON("_embedded.links", `[]`) // failed requests linked nothing
+		nothing(a.api.Get(t, customerPath(cust)+"/links")) // failed requests linked nothing
 		a.api.Post(t, path, `[{`).Problem(400)
 		a.api.Post(t, customersPath+"/99999999/link", "["+ok+"]").Problem(404)
 		a.api.Post(t, customersPath+"/99999999/unlink", "["+ok+"]").Problem(404)
-		a.api.Get(t, customersPath+"/99999999/links").Problem(404)
+		nothing(a.api.Get(t, customersPath+"/99999999/links"))
 		env.AmoCRM("").Post(t, path, "["+ok+"]").Problem(401)
 		env.AmoCRM("nope").Get(t, customerPath(cust)+"/links").Problem(401)
 	})

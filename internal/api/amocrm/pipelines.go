@@ -70,7 +70,7 @@ func (h *handler) listPipelines(w http.ResponseWriter, r *http.Request, actor cr
 	for i, p := range list {
 		items[i] = toPipelineJSON(r, p)
 	}
-	writeHAL(w, http.StatusOK, collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/leads/pipelines"),
+	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/leads/pipelines"),
 		Embedded: map[string]any{"pipelines": items}})
 	return nil
 }
@@ -308,7 +308,7 @@ func (h *handler) listLeadStatuses(w http.ResponseWriter, r *http.Request, actor
 	for i, st := range p.Stages {
 		items[i] = toLeadStatusJSON(r, p, st, descriptions)
 	}
-	writeHAL(w, http.StatusOK, collection{TotalItems: len(items), Links: selfLink(r, pipelinePath(p.ID)+"/statuses"),
+	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, pipelinePath(p.ID)+"/statuses"),
 		Embedded: map[string]any{"statuses": items}})
 	return nil
 }

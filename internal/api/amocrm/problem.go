@@ -127,6 +127,31 @@ func writeProblem(w http.ResponseWriter, p *problem) {
 	json.NewEncoder(w).Encode(p)
 }
 
+// writeV4Error answers a v4 error as writeError does, except that a GET whose
+// error is a missing entity answers amoCRM's 204 with an empty body and no
+// Content-Type (companion §0.4: a GET by id of a missing entity, and a list
+// under a missing parent, are "nothing found"). PATCH and DELETE of a
+// missing id keep 404, and so do unknown paths (problems the handlers or the
+// router make themselves, which are no domain KindNotFound).
+func writeV4Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if r.Method == http.MethodGet && crm.KindOf(err) == crm.KindNotFound {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeError(w, r, log, err)
+}
+
+// writeList answers a v4 list: 200 with body as application/hal+json, or,
+// when the list has nothing to return (n == 0, also a page past the last),
+// amoCRM's 204 with an empty body and no Content-Type (companion §0.4).
+func writeList(w http.ResponseWriter, n int, body any) {
+	if n == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeHAL(w, http.StatusOK, body)
+}
+
 // writeHAL answers a success body as application/hal+json.
 func writeHAL(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/hal+json")

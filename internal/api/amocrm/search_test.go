@@ -33,10 +33,13 @@ func TestV4CustomersQueryLiteral(t *testing.T) {
 			{"ИВАНОВ", []int64{cyr}},
 			{"ёлка", []int64{cyr}},
 		} {
-			a.api.Get(t, customersPath+"?query="+url.QueryEscape(tc.query)).HAL(200).
-				Equal("_embedded.customers.*.id", tc.want)
+			if r := a.api.Get(t, customersPath+"?query="+url.QueryEscape(tc.query)); len(tc.want) == 0 {
+				nothing(r)
+			} else {
+				r.HAL(200).Equal("_embedded.customers.*.id", tc.want)
+			}
 		}
-		// Nothing found is this dialect's empty list: 200, no items.
-		a.api.Get(t, customersPath+"?query=%25%25").HAL(200).EqualJSON("_embedded.customers", `[]`).Equal("_total_items", 0)
+		// Nothing found is an empty list: 204, no body.
+		nothing(a.api.Get(t, customersPath+"?query=%25%25"))
 	})
 }

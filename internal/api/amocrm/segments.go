@@ -85,7 +85,7 @@ func (h *handler) listSegments(w http.ResponseWriter, r *http.Request, actor crm
 	for i, s := range list {
 		items[i] = toSegmentJSON(r, s)
 	}
-	writeHAL(w, http.StatusOK, paged(r, page, total, "segments", items, false))
+	writeList(w, len(items), paged(r, page, total, "segments", items, false))
 	return nil
 }
 

@@ -146,7 +146,7 @@ func TestSegmentSeedExamples(t *testing.T) {
 
 		// Удаление сегмента покупателей.
 		asJSON.Delete(t, segmentsPath+"/"+id).HAL(204)
-		a.api.Get(t, segmentsPath+"/"+id).Problem(404)
+		nothing(a.api.Get(t, segmentsPath+"/"+id))
 		a.api.Get(t, segmentsPath).HAL(200).Equal("_total_items", 2)
 	})
 }
@@ -229,7 +229,13 @@ func TestSegmentNotFound(t *testing.T) {
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				path := segmentsPath + "/" + c.id
-				stranger.api.Get(t, path).Problem(404)
+				// A missing segment (another account's too) is "nothing
+				// found" on GET; a malformed id names nothing (404).
+				if r := stranger.api.Get(t, path); c.id == "999999" || c.id == itoa(theirs.Int("id")) {
+					nothing(r)
+				} else {
+					r.Problem(404)
+				}
 				stranger.api.Patch(t, path, `{"name":"Taken over"}`).Problem(404)
 				stranger.api.Delete(t, path).Problem(404)
 			})
@@ -471,10 +477,7 @@ func TestSegmentPaging(t *testing.T) {
 			crmtest.Equal(t, "visited", seen, all)
 		})
 		t.Run("page beyond the end", func(t *testing.T) {
-			a.api.Get(t, segmentsPath+"?page=4&limit=3").HAL(200).
-				EqualJSON("_embedded.segments", `[]`).
-				Equal("_total_items", 7).Equal("_page", 4).Equal("_page_count", 3).
-				Equal("_links", links(url(4, 3), "", url(3, 3)))
+			nothing(a.api.Get(t, segmentsPath+"?page=4&limit=3"))
 		})
 		t.Run("defaults", func(t *testing.T) {
 			a.api.Get(t, segmentsPath).HAL(200).
@@ -486,7 +489,7 @@ func TestSegmentPaging(t *testing.T) {
 		})
 		t.Run("empty list", func(t *testing.T) {
 			empty := newAccount(t, env, "Empty", "segments")
-			empty.api.Get(t, segmentsPath).HAL(200).EqualJSON("_embedded.segments", `[]`).Equal("_total_items", 0)
+			nothing(empty.api.Get(t, segmentsPath))
 		})
 		for _, c := range []struct {
 			query string
@@ -620,7 +623,7 @@ func TestSegmentDelete(t *testing.T) {
 		one := segmentsPath + "/" + itoa(gone.Int("id"))
 
 		a.api.Delete(t, one).HAL(204)
-		a.api.Get(t, one).Problem(404)
+		nothing(a.api.Get(t, one))
 		a.api.Patch(t, one, `{"name":"Back"}`).Problem(404)
 		a.api.Delete(t, one).Problem(404)
 		a.api.Get(t, segmentsPath).HAL(200).Equal("_embedded.segments.*.id", []int64{kept.Int("id")})
@@ -635,6 +638,8 @@ func TestSegmentContentTypes(t *testing.T) {
 		a := newAccount(t, env, "Types", "segments")
 		a.api.Do(t, http.MethodPut, segmentsPath, `{"name":"x"}`).Problem(405)
 		a.api.Get(t, segmentsPath+"/1/nothing").Problem(404)
+		nothing(a.api.Get(t, segmentsPath)) // an empty list is 204, no body
+		a.api.Post(t, segmentsPath, `{"name":"x"}`).HAL(200)
 		a.api.Get(t, segmentsPath).HAL(200).Obj("") // the list is an object
 	})
 }

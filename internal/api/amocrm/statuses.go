@@ -48,7 +48,7 @@ func (h *handler) listStatuses(w http.ResponseWriter, r *http.Request, actor crm
 	for i, s := range list {
 		items[i] = toStatusJSON(r, s)
 	}
-	writeHAL(w, http.StatusOK, collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/customers/statuses"),
+	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/customers/statuses"),
 		Embedded: map[string]any{"statuses": items}})
 	return nil
 }

@@ -59,7 +59,7 @@ func (h *handler) listTransactions(w http.ResponseWriter, r *http.Request, actor
 }
 
 // listCustomerTransactions serves GET /api/v4/customers/{id}/transactions;
-// a missing customer is 404.
+// a missing customer is 204 with no body, like a GET by id (writeV4Error).
 func (h *handler) listCustomerTransactions(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -72,7 +72,7 @@ func (h *handler) listCustomerTransactions(w http.ResponseWriter, r *http.Reques
 }
 
 // writeTransactions answers a page of transactions (page, limit, filter[id]),
-// newest first. Empty is 200 with an empty array, like the customers list.
+// newest first. Empty is 204 with no body, like every v4 list (writeList).
 func (h *handler) writeTransactions(w http.ResponseWriter, r *http.Request, actor crm.Actor, customerIDs []int64) error {
 	page, err := v4Page(r)
 	if err != nil {
@@ -91,7 +91,7 @@ func (h *handler) writeTransactions(w http.ResponseWriter, r *http.Request, acto
 	for i, t := range list {
 		items[i] = toV4Transaction(r, t)
 	}
-	writeHAL(w, http.StatusOK, v4Paged(r, page, total, "transactions", items))
+	writeList(w, len(items), v4Paged(r, page, total, "transactions", items))
 	return nil
 }
 

@@ -76,7 +76,7 @@ func TestV4Transactions(t *testing.T) {
 			api.Get(t, all+query).HAL(200).Equal("_embedded.transactions.*.id", want)
 		}
 		// Another customer's transaction is not in this customer's list.
-		api.Get(t, fmt.Sprintf("%s?filter[id]=%d", base, otherT)).HAL(200).EqualJSON("_embedded.transactions", `[]`)
+		nothing(api.Get(t, fmt.Sprintf("%s?filter[id]=%d", base, otherT)))
 		api.Get(t, all+"?limit=3").HAL(200).Equal("_links.next.href", env.URL+all+"?page=2&limit=3")
 		if p2 := api.Get(t, all+"?limit=3&page=2").HAL(200).Equal("_page", 2); len(p2.List("_embedded.transactions")) != 1 || p2.Has("_links.next") {
 			t.Errorf("page 2: %s", p2.Body)
@@ -88,8 +88,8 @@ func TestV4Transactions(t *testing.T) {
 		// One transaction by either path; another customer's path does not find it.
 		api.Get(t, fmt.Sprintf("%s/%d", all, t1)).HAL(200).Equal("", first.V)
 		api.Get(t, fmt.Sprintf("%s/%d", base, t1)).HAL(200).Equal("", first.V)
-		api.Get(t, fmt.Sprintf("%s/transactions/%d", customerPath(other), t1)).Problem(404)
-		api.Get(t, all+"/99999999").Problem(404)
+		nothing(api.Get(t, fmt.Sprintf("%s/transactions/%d", customerPath(other), t1)))
+		nothing(api.Get(t, all+"/99999999"))
 		api.Delete(t, fmt.Sprintf("%s/transactions/%d", customerPath(other), t1)).Problem(404)
 
 		// Deleting purchases recomputes the totals.
@@ -99,7 +99,7 @@ func TestV4Transactions(t *testing.T) {
 		checkTotals(t, api, cust, 0, 0, 0)
 		api.Delete(t, fmt.Sprintf("%s/%d", all, t1)).Problem(404)
 		checkTotals(t, api, other, 3000, 2, 1500)
-		api.Get(t, base).HAL(200).EqualJSON("_embedded.transactions", `[]`)
+		nothing(api.Get(t, base))
 	})
 }
 
