@@ -34,21 +34,23 @@ type Authority struct {
 	throttle
 }
 
+// Store is what an Authority works over: crmd's store, which also keeps
+// the failed-login counts (LoginFailureStore). Asking for both in the type
+// means a store that could not throttle logins does not compile in.
+type Store interface {
+	crm.Store
+	LoginFailureStore
+}
+
 // New loads (or creates, on first use) the signing key and returns an
-// Authority. The store must also keep failed logins (LoginFailureStore):
-// crmd's does; a store that did not would leave logins unthrottled, so it
-// is refused rather than served.
-func New(ctx context.Context, store crm.Store) (*Authority, error) {
-	failures, ok := store.(LoginFailureStore)
-	if !ok {
-		return nil, fmt.Errorf("auth: the store (%T) does not keep failed logins", store)
-	}
+// Authority.
+func New(ctx context.Context, store Store) (*Authority, error) {
 	key, err := store.InstanceSecret(ctx, jwtKeyName, func() ([]byte, error) { return randomBytes(32) })
 	if err != nil {
 		return nil, err
 	}
 	a := &Authority{store: store, key: key, now: time.Now}
-	a.failures, a.checkers = failures, make(chan struct{}, passwordCheckers())
+	a.failures, a.checkers = store, make(chan struct{}, passwordCheckers())
 	return a, nil
 }
 
