@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -174,25 +173,11 @@ func BenchmarkWrites(b *testing.B) {
 					}
 					b.Run(name, func(b *testing.B) {
 						before := db.WriteStats()
-						start := time.Now()
+						clients := 1
 						if parallel {
-							b.SetParallelism((writeClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-							b.RunParallel(func(pb *testing.PB) {
-								for pb.Next() {
-									if err := c.fn(); err != nil {
-										b.Error(err)
-										return
-									}
-								}
-							})
-						} else {
-							for range b.N {
-								if err := c.fn(); err != nil {
-									b.Fatal(err)
-								}
-							}
+							clients = writeClients
 						}
-						perOp := float64(time.Since(start)) / float64(b.N)
+						perOp := float64(crmtest.TimeCalls(b, clients, c.fn))
 						if c.name == "baseline" {
 							baseline = perOp
 							return

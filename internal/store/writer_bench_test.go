@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"context"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
@@ -45,25 +43,11 @@ func BenchmarkUpdate(b *testing.B) {
 				parallel bool
 			}{{"baseline", read, false}, {"lone", write, false}, {"parallel", write, true}} {
 				b.Run(c.name, func(b *testing.B) {
-					start := time.Now()
+					clients := 1
 					if c.parallel {
-						b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-						b.RunParallel(func(pb *testing.PB) {
-							for pb.Next() {
-								if err := c.fn(); err != nil {
-									b.Error(err)
-									return
-								}
-							}
-						})
-					} else {
-						for range b.N {
-							if err := c.fn(); err != nil {
-								b.Fatal(err)
-							}
-						}
+						clients = 8
 					}
-					perOp := float64(time.Since(start)) / float64(b.N)
+					perOp := float64(crmtest.TimeCalls(b, clients, c.fn))
 					if c.name == "baseline" {
 						baseline = perOp
 					} else if baseline > 0 {
