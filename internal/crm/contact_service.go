@@ -28,13 +28,20 @@ func normalizeList(q *ListQuery) error {
 // Contacts lists contacts matching q (ListQuery). Errors: invalid (paging,
 // order).
 func (s *Service) Contacts(ctx context.Context, actor Actor, q ListQuery) ([]Contact, int, error) {
+	return listBy(ctx, s, actor, q, Tx.Contacts)
+}
+
+// listBy normalizes q and reads one page of a list with list, and the
+// number of records q selects.
+func listBy[T any](ctx context.Context, s *Service, actor Actor, q ListQuery,
+	list func(Tx, context.Context, ListQuery) ([]T, int, error)) ([]T, int, error) {
 	if err := normalizeList(&q); err != nil {
 		return nil, 0, err
 	}
-	var out []Contact
+	var out []T
 	var total int
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, total, err = tx.Contacts(ctx, q)
+		out, total, err = list(tx, ctx, q)
 		return err
 	})
 	return out, total, err
@@ -105,16 +112,7 @@ func userSet(ctx context.Context, tx Tx) (map[int64]bool, error) {
 // Companies lists companies matching q (ListQuery). Errors: invalid
 // (paging, order).
 func (s *Service) Companies(ctx context.Context, actor Actor, q ListQuery) ([]Company, int, error) {
-	if err := normalizeList(&q); err != nil {
-		return nil, 0, err
-	}
-	var out []Company
-	var total int
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, total, err = tx.Companies(ctx, q)
-		return err
-	})
-	return out, total, err
+	return listBy(ctx, s, actor, q, Tx.Companies)
 }
 
 // Company returns one company. Errors: not found.
