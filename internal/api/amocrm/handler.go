@@ -67,6 +67,7 @@ func NewHandler(d Deps) http.Handler {
 		{"PATCH /api/v4/customers/segments/custom_fields/{id}", h.patchField(crm.EntitySegment)},
 		{"DELETE /api/v4/customers/segments/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntitySegment))},
 	}
+	routes = append(routes, h.userRoutes()...)
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}
@@ -162,6 +163,9 @@ func (h *handler) authed(fn apiFunc, writeErr errorWriter) http.Handler {
 		}
 		if err == nil {
 			err = h.limit(w, r, actor)
+		}
+		if err == nil {
+			actor, err = h.contextActor(r, actor)
 		}
 		if err == nil {
 			// Every parameter of every endpoint is checked here once; the
