@@ -58,6 +58,7 @@ type Tx interface {
 	CustomFieldStore
 	ContactStore
 	TagStore
+	TagDictionaryStore
 	CustomerStore
 	TransactionStore
 	PipelineStore

@@ -67,5 +67,6 @@ func (t *tenantTx) SetEntityTags(ctx context.Context, entity crm.EntityType, id 
 			return err
 		}
 	}
-	return nil
+	// A tag once on an entity stays in its type's amoCRM dictionary.
+	return t.putInDictionary(ctx, entity, tagIDs)
 }
