@@ -59,6 +59,7 @@ type Tx interface {
 	ContactStore
 	TagStore
 	TagDictionaryStore
+	CardStore
 	CustomerStore
 	TransactionStore
 	PipelineStore

@@ -71,7 +71,7 @@ func NewHandler(d Deps) http.Handler {
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}
-	for _, rt := range h.v2Routes() {
+	for _, rt := range append(h.v2Routes(), h.v2ContactRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV2Error))
 	}
 	return h

@@ -95,7 +95,7 @@ func toV2Customer(c crm.Customer, companies map[int64]crm.Company) v2CustomerJSO
 	j := v2CustomerJSON{
 		ID: c.ID, Name: c.Name, ResponsibleUserID: c.ResponsibleUserID, CreatedBy: c.CreatedBy,
 		CreatedAt: unixOr0(c.CreatedAt), UpdatedAt: unixOr0(c.UpdatedAt), AccountID: c.AccountID, UpdatedBy: c.UpdatedBy,
-		Tags: []v2TagJSON{}, CustomFields: []v2FieldJSON{}, NextPrice: c.NextPrice,
+		Tags: []v2TagJSON{}, NextPrice: c.NextPrice,
 		ClosestTaskAt: unixOr0(c.ClosestTaskAt), PeriodID: c.StatusID, Periodicity: c.Periodicity,
 		NextDate: unixOr0(c.NextDate), Links: v2Get(v2IDHref(v2CustomersPath, c.ID)),
 	}
@@ -119,7 +119,14 @@ func toV2Customer(c crm.Customer, companies map[int64]crm.Company) v2CustomerJSO
 	for _, t := range c.Tags {
 		j.Tags = append(j.Tags, v2TagJSON{ID: t.ID, Name: t.Name})
 	}
-	for _, fv := range c.Fields {
+	j.CustomFields = toV2Fields(c.Fields)
+	return j
+}
+
+// toV2Fields renders custom field values as v2's custom_fields ([] when none).
+func toV2Fields(fields []crm.FieldValue) []v2FieldJSON {
+	out := []v2FieldJSON{}
+	for _, fv := range fields {
 		f := v2FieldJSON{ID: fv.FieldID, Name: fv.FieldName, Values: []v2ValueJSON{}}
 		for _, v := range fv.Values {
 			val := v2ValueJSON{Value: v.Text, Subtype: v.Subtype}
@@ -128,9 +135,9 @@ func toV2Customer(c crm.Customer, companies map[int64]crm.Company) v2CustomerJSO
 			}
 			f.Values = append(f.Values, val)
 		}
-		j.CustomFields = append(j.CustomFields, f)
+		out = append(out, f)
 	}
-	return j
+	return out
 }
 
 // v2CustomerPath renames a domain violation path to v2's field names
