@@ -181,6 +181,12 @@ func TestV4TagsShared(t *testing.T) {
 		// POSTing the name gives the Envybox tag's id.
 		envyID := acc.api.Get(t, leadTagsPath+"?filter[name]=ОПТ").HAL(200).Int("_embedded.tags.0.id")
 		acc.api.Post(t, leadTagsPath, `[{"name":"опт"}]`).HAL(200).Equal("_embedded.tags.0.id", envyID)
+		// A lead tag made here is the tag Envybox puts on a deal by name: no
+		// second record, and it keeps its colour.
+		hot := acc.api.Post(t, leadTagsPath, `[{"name":"Горячий","color":"FF8F92"}]`).HAL(200).Int("_embedded.tags.0.id")
+		envyboxCall(t, env, acc, "deal/tag/addDealTags/", fmt.Sprintf(`{"deal_id": %d, "tags": ["горячий"]}`, deal))
+		acc.api.Get(t, leadTagsPath+"?query=горяч").HAL(200).
+			Equal("_embedded.tags", []any{map[string]any{"id": hot, "name": "Горячий", "color": "FF8F92"}})
 		// An Envybox lead (amoCRM unsorted) puts its tags in the leads dictionary.
 		envyboxCall(t, env, acc, "lead/set/", `{"method":"create","tags":["С сайта"],"values":{"name":"Петр","phone":"79001234567"}}`)
 		acc.api.Get(t, leadTagsPath+"?query=сайт").HAL(200).Equal("_embedded.tags.*.name", []string{"С сайта"})

@@ -212,3 +212,33 @@ func TestV4ContextUser(t *testing.T) {
 		acc.api.Get(t, customersPath).HAL(200).Equal("_embedded.customers.*.id", []int64{id})
 	})
 }
+
+// TestV4UserExampleShape checks a user against core §8.2's example: the
+// same keys in the model (with=role,group), in rights, in a status_rights
+// entry and in the list envelope.
+func TestV4UserExampleShape(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		acc := newAccount(t, env, "Shape", "")
+		example := crmtest.ParseJSON(t, `{"id":123123,"name":"Example user","email":"example2@mail.com","lang":"en",
+ "rights":{"leads":{"view":"A","edit":"A","add":"A","delete":"A","export":"A"},
+           "contacts":{"view":"A","edit":"A","add":"A","delete":"A","export":"A"},
+           "companies":{"view":"A","edit":"A","add":"A","delete":"A","export":"A"},
+           "tasks":{"edit":"A","delete":"A"},"mail_access":false,"catalog_access":false,
+           "status_rights":[{"entity_type":"leads","pipeline_id":2194576,"status_id":30846277,
+                             "rights":{"view":"A","edit":"A","delete":"A"}}],
+           "is_admin":false,"is_free":false,"is_active":true,"group_id":null,"role_id":null},
+ "_links":{"self":{"href":"https://example.amocrm.ru/api/v4/users/123123"}},
+ "_embedded":{"roles":[{"id":3141,"name":"Manager","_links":{"self":{"href":"https://example.amocrm.ru/api/v4/roles/3141"}}}],
+              "groups":[{"id":267688,"name":"Managers"}]}}`)
+		olga := newUser(t, env, acc.AccountID, crm.NewUser{Name: "Olga", Role: crm.RoleMember})
+		for _, id := range []int64{acc.UserID, olga.UserID} {
+			got := acc.api.Get(t, usersPath+"/"+itoa(id)+"?with=role,group").HAL(200)
+			for _, path := range []string{"", "rights", "rights.leads", "rights.contacts", "rights.companies", "rights.tasks",
+				"rights.status_rights.0", "_links", "_embedded"} {
+				got.Keys(path, crmtest.Keys(example.Obj(path))...)
+			}
+		}
+		// §8.2's list envelope.
+		env.AmoCRM(olga.AmoCRMToken).Get(t, usersPath).HAL(200).Keys("", "_total_items", "_page", "_page_count", "_links", "_embedded").Keys("_embedded", "users")
+	})
+}
