@@ -215,3 +215,31 @@ func TestV4TagsShared(t *testing.T) {
 		}
 	})
 }
+
+// TestV4TagsRace posts one new name in several spellings at once, to leads
+// and to customers: every answer names the one tag, and each dictionary
+// lists it once.
+func TestV4TagsRace(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		acc := newAccount(t, env, "Race", "")
+		bodies := []string{`[{"name":"Срочно"}]`, `[{"name":"СРОЧНО"}]`, `[{"name":"срочно"}]`, `[{"name":" Срочно "}]`}
+		var id int64
+		for _, path := range []string{leadTagsPath, customerTagsPath, leadTagsPath} {
+			for i, r := range acc.api.Race(t, "POST", path, bodies) {
+				got := r.HAL(200).Int("_embedded.tags.0.id")
+				if id == 0 {
+					id = got
+				}
+				if got != id {
+					t.Errorf("%s, body %d: tag %d, want %d", path, i, got, id)
+				}
+			}
+		}
+		for _, path := range []string{leadTagsPath, customerTagsPath} {
+			acc.api.Get(t, path).HAL(200).Equal("_embedded.tags.*.id", []int64{id}).Equal("_total_items", 1)
+		}
+		// Not in the other dictionaries, not even by id.
+		nothing(acc.api.Get(t, contactTagsPath+"?filter[id]="+itoa(id)))
+		nothing(acc.api.Get(t, companyTagsPath))
+	})
+}
