@@ -62,6 +62,7 @@ type Tx interface {
 	TransactionStore
 	PipelineStore
 	InboundStore
+	UnsortedStore
 	ServiceValueStore
 	DealStore
 	TaskStore
