@@ -452,3 +452,58 @@ func TestUnsortedErrors(t *testing.T) {
 		a.api.Get(t, path).HAL(200)
 	})
 }
+
+// TestUnsortedAcceptDefaults: without status_id an item's deal starts in
+// its pipeline's first stage after the unsorted status; names sent as
+// numbers (as the document's own example does) are read as text; and
+// concurrent accepts of one item make one deal.
+func TestUnsortedAcceptDefaults(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := newAccount(t, env, "Defaults", "")
+		p := a.api.Post(t, pipelinesPath, `[{"name":"Triage","sort":20,"is_main":false,"is_unsorted_on":true,
+			"_embedded":{"statuses":[{"name":"Step","sort":10}]}}]`).HAL(200)
+		pid := p.Int("_embedded.pipelines.0.id")
+		var step int64
+		for _, s := range p.List("_embedded.pipelines.0._embedded.statuses") {
+			if s.Str("name") == "Step" {
+				step = s.Int("id")
+			}
+		}
+		uid := a.api.Post(t, unsortedAPI+"/forms", fmt.Sprintf(`[{"source_name":"Site","source_uid":"s","pipeline_id":%d,
+			"metadata":{"form_id":1,"form_name":"F","form_page":"https://x","ip":"1.1.1.1","form_sent_at":"1590830520"},
+			"_embedded":{"contacts":[{"first_name":123213,"last_name":234,
+				"custom_fields_values":[{"field_code":"PHONE","values":[{"value":79120000041},{"value":"+7 912 000-00-42"}]},
+					{"field_code":"EMAIL","values":[{"value":"A@Example.com"}]}]}]}}]`, pid)).HAL(200).Str("_embedded.unsorted.0.uid")
+		id, _ := crm.ParseUnsortedUID(uid)
+		a.api.Get(t, uidPath(id)).HAL(200).Equal("metadata.form_id", "1").Equal("metadata.form_sent_at", 1590830520).Equal("pipeline_id", pid)
+		lead := envyboxLeadGet(t, env, a, id).Equal("result.name", "123213 234").Equal("result.phone", "79120000041").
+			Equal("result.email", "a@example.com")
+		if lead.Get("result.deal_pipeline_id") != itoa(pid) {
+			t.Errorf("deal_pipeline_id %v, want %d", lead.Get("result.deal_pipeline_id"), pid)
+		}
+
+		replies := a.api.Race(t, http.MethodPost, uidPath(id)+"/accept", []string{"", "", "", ""})
+		if count(replies, 200) != 1 || count(replies, 400) != 3 {
+			t.Fatalf("concurrent accepts answered %v, want one 200 and three 400", statuses(replies))
+		}
+		var dealID, clientID int64
+		for _, r := range replies {
+			if r.Status == 200 {
+				dealID, clientID = r.Int("_embedded.leads.0.id"), r.Int("_embedded.contacts.0.id")
+			}
+		}
+		deal := envyboxCall(t, env, a, "deal/get/", fmt.Sprintf(`{"deal_id":%d}`, dealID))
+		if fmt.Sprint(deal.Get("result.stage_id")) != fmt.Sprint(step) {
+			t.Errorf("deal stage %v, want Step %d", deal.Get("result.stage_id"), step)
+		}
+		envyboxLeadGet(t, env, a, id).Equal("result.deals", []string{fmt.Sprint(dealID)})
+		// The second phone became contact data, which the client made on
+		// acceptance has beside the first phone and the email.
+		client := envyboxCall(t, env, a, "client/get/", fmt.Sprintf(`{"client_id":%d}`, clientID))
+		for _, want := range []string{"79120000041", "79120000042", "a@example.com"} {
+			if !strings.Contains(string(client.Body), want) {
+				t.Errorf("client lacks %s: %s", want, client.Body)
+			}
+		}
+	})
+}
