@@ -97,13 +97,16 @@ func TestUnsortedFormsExample(t *testing.T) {
 		}
 		id, _ := crm.ParseUnsortedUID(uid)
 		r.Equal("_embedded.unsorted.0._links.self.href", env.URL+unsortedAPI+"/"+uid)
+		masks := []crmtest.Mask{crmtest.MaskText(uid, "UID"), crmtest.MaskPath("**.account_id", "account"),
+			crmtest.MaskPath("pipeline_id", "pipeline")}
+		r.Golden("unsorted_add_example", masks...)
 
 		item := a.api.Get(t, unsortedAPI+"/"+uid).HAL(200).
 			Keys("", "uid", "source_uid", "source_name", "category", "pipeline_id", "created_at", "metadata", "account_id", "_links", "_embedded").
 			Equal("uid", uid).Equal("source_uid", "a1fee7c0fc436088e64ba2e8822ba2b3").Equal("source_name", "Space Ltd").
 			Equal("category", "forms").Equal("pipeline_id", pid).Equal("created_at", 1590830520).Equal("account_id", a.AccountID).
 			Equal("_links.self.href", env.URL+unsortedAPI+"/"+uid).
-			EqualJSON("_embedded", `{"leads":[],"contacts":[],"companies":[]}`)
+			EqualJSON("_embedded", `{"leads":[],"contacts":[],"companies":[]}`).Golden("unsorted_form_example", masks...)
 		// The metadata keeps the documented keys with their types; the
 		// lead's visitor_uid fills the form's.
 		item.EqualJSON("metadata", `{"ip":"123.222.2.22","form_id":"a1fee7c0fc436088e64ba2e8822ba2b3ewrw","form_sent_at":1590830520,
@@ -189,6 +192,8 @@ func TestUnsortedAccept(t *testing.T) {
 			Equal("uid", crm.UnsortedUID(id)).Equal("pipeline_id", pid).Equal("category", "forms").Equal("created_at", 1590830520).
 			Equal("_embedded.companies", []any{})
 		dealID, clientID := r.Int("_embedded.leads.0.id"), r.Int("_embedded.contacts.0.id")
+		r.Golden("unsorted_accept", crmtest.MaskText(crm.UnsortedUID(id), "UID"), crmtest.MaskPath("pipeline_id", "pipeline"),
+			crmtest.MaskPath("_embedded.*.*.id", "id"), crmtest.MaskText("/"+itoa(dealID), "/DEAL"), crmtest.MaskText("/"+itoa(clientID), "/CLIENT"))
 		r.Equal("_embedded.leads.0._links.self.href", env.URL+"/api/v4/leads/"+itoa(dealID)).
 			Equal("_embedded.contacts.0._links.self.href", env.URL+"/api/v4/contacts/"+itoa(clientID))
 
@@ -402,6 +407,17 @@ func TestUnsortedErrors(t *testing.T) {
 		a.api.Post(t, forms, `[{`+good+`},{`+good+`,"pipeline_id":99999999,"request_id":"bad"}]`).WantViolations(v("bad", "NotSupportedChoice", "pipeline_id"))
 		nothing(a.api.Get(t, unsortedAPI))
 		envyboxCall(t, env, a, "lead/list/", `{}`).Equal("leads.count", "0")
+
+		// Bodies of the wrong shapes are refused, never a 500.
+		for _, body := range []string{`[null]`, `[5]`, `[{"_embedded":"x"}]`, `[{"metadata":[]}]`, `[{"metadata":{"form_sent_at":1.5}}]`,
+			`[{"_embedded":{"leads":"x","contacts":[5],"companies":[null]}}]`,
+			`[{"_embedded":{"leads":[{"name":{},"_embedded":{"tags":"x"}}],"contacts":[{"first_name":[],"custom_fields_values":[{"values":[{"value":{"a":1}}]}]}]}}]`,
+			`[{"_embedded":{"contacts":[{"custom_fields_values":"x"}]}}]`, `[{"source_uid":{},"request_id":7}]`} {
+			a.api.Post(t, forms, body).Problem(400)
+		}
+		for _, body := range []string{`null`, `[]`, `5`, `{"status_id":1.5}`} {
+			a.api.Post(t, uidPath(1)+"/accept", body).Problem(400)
+		}
 
 		// Unknown and malformed uids: GET 204, actions 404.
 		id := addForm(t, a, pid, "+79120000031")
