@@ -41,9 +41,11 @@ type UnsortedSource struct {
 	Metadata json.RawMessage
 	// LeadName is the name the amoCRM lead (the deal) gets when the item is
 	// accepted; "" names the deal after the request, as lead/start does.
-	LeadName   string
+	LeadName string
+	// CallUniq is a call's id (sip metadata.uniq); "" for none.
+	CallUniq   string
 	DeclinedAt time.Time // zero unless declined
-	DeclinedBy int64
+	DeclinedBy int64     // the user who declined
 }
 
 // Declined reports whether the item was declined.
@@ -112,6 +114,9 @@ type NewUnsorted struct {
 	SourceName string
 	Metadata   json.RawMessage
 	LeadName   string
+	// CallUniq is a call's id (sip metadata.uniq): a call is recorded once
+	// per source_uid.
+	CallUniq string
 	// CreatedAt, when not zero, is when the request arrived (amoCRM's
 	// created_at); zero: now.
 	CreatedAt time.Time
@@ -168,6 +173,8 @@ type UnsortedResult struct {
 type UnsortedStore interface {
 	// SaveUnsortedSource inserts or replaces the source of a request.
 	SaveUnsortedSource(ctx context.Context, s UnsortedSource) error
+	// UnsortedCallExists reports whether a call of the source is recorded.
+	UnsortedCallExists(ctx context.Context, sourceUID, callUniq string) (bool, error)
 	// UnsortedSources returns the stored sources of requests by id.
 	UnsortedSources(ctx context.Context, ids []int64) (map[int64]UnsortedSource, error)
 	// PendingInbounds lists requests neither taken to work nor declined,

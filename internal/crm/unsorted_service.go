@@ -14,7 +14,10 @@ const maxUnsortedMetadata = 16 << 10
 // exactly as Envybox's lead/set records one (recordInbound: the same
 // validation, and the same de-duplication — a request whose phone or email
 // matches an earlier one becomes a child of the first, ParentID), with its
-// amoCRM source beside it. All items or none are written; a violation names
+// amoCRM source beside it. A call is recorded once: a second item with a
+// recorded call's source_uid and uniq is refused, as amoCRM refuses data
+// already in unsorted — telephony integrations resend calls, and a resent
+// call is no new request. All items or none are written; a violation names
 // its item's index.
 // Errors: invalid.
 func (s *Service) CreateUnsorted(ctx context.Context, actor Actor, in []NewUnsorted) ([]Unsorted, error) {
@@ -39,6 +42,25 @@ func (s *Service) CreateUnsorted(ctx context.Context, actor Actor, in []NewUnsor
 		if err != nil {
 			return err
 		}
+		var dup violations
+		calls := map[[2]string]bool{}
+		for i, n := range in {
+			if n.CallUniq == "" {
+				continue
+			}
+			key := [2]string{n.SourceUID, n.CallUniq}
+			seen, err := tx.UnsortedCallExists(ctx, n.SourceUID, n.CallUniq)
+			if err != nil {
+				return err
+			}
+			if seen || calls[key] {
+				dup.add(i, "metadata.uniq", ViolationInvalid, "This call of the source has been recorded already.")
+			}
+			calls[key] = true
+		}
+		if err := dup.err(); err != nil {
+			return err
+		}
 		for i, n := range in {
 			l, err := recordInbound(ctx, tx, ic, n.Inbound)
 			if err != nil {
@@ -51,7 +73,7 @@ func (s *Service) CreateUnsorted(ctx context.Context, actor Actor, in []NewUnsor
 				}
 			}
 			src := UnsortedSource{InboundID: l.ID, Category: n.Category, SourceUID: n.SourceUID, SourceName: n.SourceName,
-				Metadata: n.Metadata, LeadName: strings.TrimSpace(n.LeadName)}
+				Metadata: n.Metadata, LeadName: strings.TrimSpace(n.LeadName), CallUniq: n.CallUniq}
 			if err := tx.SaveUnsortedSource(ctx, src); err != nil {
 				return err
 			}
@@ -320,7 +342,10 @@ func (s *Service) DeclineUnsorted(ctx context.Context, actor Actor, id, userID i
 		if err := tx.UpdateInbound(ctx, &u.Inbound); err != nil {
 			return err
 		}
-		u.Source.DeclinedAt, u.Source.DeclinedBy = now, by.UserID+by.EmployeeID
+		u.Source.DeclinedAt, u.Source.DeclinedBy = now, by.UserID
+		if by.EmployeeID != 0 {
+			u.Source.DeclinedBy = by.EmployeeID
+		}
 		if err := tx.SaveUnsortedSource(ctx, u.Source); err != nil {
 			return err
 		}

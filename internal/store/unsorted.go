@@ -28,12 +28,19 @@ func (t *tenantTx) SaveUnsortedSource(ctx context.Context, s crm.UnsortedSource)
 		metadata = "{}"
 	}
 	_, err := t.exec(ctx, `INSERT INTO unsorted_sources (account_id, inbound_id, category, source_uid, source_name, metadata,
-		lead_name, declined_at, declined_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		lead_name, call_uniq, declined_at, declined_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, inbound_id) DO UPDATE SET category = excluded.category, source_uid = excluded.source_uid,
 		source_name = excluded.source_name, metadata = excluded.metadata, lead_name = excluded.lead_name,
-		declined_at = excluded.declined_at, declined_by = excluded.declined_by`,
-		t.accountID, s.InboundID, s.Category, uid, s.SourceName, metadata, s.LeadName, nullTime(s.DeclinedAt), s.DeclinedBy)
+		call_uniq = excluded.call_uniq, declined_at = excluded.declined_at, declined_by = excluded.declined_by`,
+		t.accountID, s.InboundID, s.Category, uid, s.SourceName, metadata, s.LeadName, s.CallUniq, nullTime(s.DeclinedAt), s.DeclinedBy)
 	return err
+}
+
+func (t *tenantTx) UnsortedCallExists(ctx context.Context, sourceUID, callUniq string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM unsorted_sources WHERE account_id = ? AND source_uid = ? AND call_uniq = ?`,
+		t.accountID, sourceUID, callUniq).Scan(&n)
+	return n > 0, err
 }
 
 func (t *tenantTx) UnsortedSources(ctx context.Context, ids []int64) (map[int64]crm.UnsortedSource, error) {
@@ -41,7 +48,7 @@ func (t *tenantTx) UnsortedSources(ctx context.Context, ids []int64) (map[int64]
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := t.query(ctx, `SELECT inbound_id, category, source_uid, source_name, metadata, lead_name, declined_at, declined_by
+	rows, err := t.query(ctx, `SELECT inbound_id, category, source_uid, source_name, metadata, lead_name, call_uniq, declined_at, declined_by
 		FROM unsorted_sources WHERE account_id = ? AND inbound_id IN (`+placeholders(len(ids))+`)`, t.idArgs(ids)...)
 	if err != nil {
 		return nil, err
@@ -52,7 +59,7 @@ func (t *tenantTx) UnsortedSources(ctx context.Context, ids []int64) (map[int64]
 		var uid sql.NullString
 		var metadata string
 		var declined sql.NullInt64
-		if err := rows.Scan(&s.InboundID, &s.Category, &uid, &s.SourceName, &metadata, &s.LeadName, &declined, &s.DeclinedBy); err != nil {
+		if err := rows.Scan(&s.InboundID, &s.Category, &uid, &s.SourceName, &metadata, &s.LeadName, &s.CallUniq, &declined, &s.DeclinedBy); err != nil {
 			return nil, err
 		}
 		s.SourceUID, s.Metadata, s.DeclinedAt = uid.String, []byte(metadata), timeOf(declined)

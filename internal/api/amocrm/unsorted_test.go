@@ -141,6 +141,22 @@ func TestUnsortedSIPExample(t *testing.T) {
 		envyboxLeadGet(t, env, a, id).Equal("result.phone", "7999999999")
 		a.api.Get(t, unsortedAPI+"?filter[category][]=sip").HAL(200).Equal("_embedded.unsorted.*.category", []string{"sip"})
 		nothing(a.api.Get(t, unsortedAPI+"?filter[category][]=forms"))
+
+		// A call is recorded once per source: a resent call is refused,
+		// even once accepted, and so is a batch holding one call twice; the
+		// same uniq from another source is another call.
+		call := func(source, uniq, rid string) string {
+			return fmt.Sprintf(`{"request_id":%q,"source_name":"UIS","source_uid":%q,"metadata":{"phone":"79990000001","called_at":1,
+				"duration":5,"service_code":"uis","uniq":%q}}`, rid, source, uniq)
+		}
+		v := crmtest.Violated
+		a.api.Post(t, unsortedAPI+"/sip", "["+call("uis-1", "call-1", "again")+"]").WantViolations(v("again", "InvalidValue", "metadata.uniq"))
+		a.api.Post(t, unsortedAPI+"/sip", "["+call("uis-1", "call-2", "a")+","+call("uis-1", "call-2", "b")+"]").
+			WantViolations(v("b", "InvalidValue", "metadata.uniq"))
+		a.api.Post(t, uidPath(id)+"/accept", "").HAL(200)
+		a.api.Post(t, unsortedAPI+"/sip", "["+call("uis-1", "call-1", "0")+"]").WantViolations(v("0", "InvalidValue", "metadata.uniq"))
+		other := a.api.Post(t, unsortedAPI+"/sip", "["+call("uis-2", "call-1", "0")+"]").HAL(200).Str("_embedded.unsorted.0.uid")
+		a.api.Get(t, unsortedAPI).HAL(200).Equal("_embedded.unsorted.*.uid", []string{other})
 	})
 }
 

@@ -398,6 +398,9 @@ func readNewUnsorted(it any, i int, category string, errs *[]crm.Violation) crm.
 		if id, ok := md["call_responsible"].(int64); ok && id > 0 {
 			n.Inbound.EmployeeID = id
 		}
+		if s, ok := md["uniq"].(string); ok {
+			n.CallUniq = strings.TrimSpace(s)
+		}
 		delete(md, "is_call_event_needed")
 	}
 	n.Metadata, _ = json.Marshal(md)
