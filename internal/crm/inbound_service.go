@@ -600,6 +600,27 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 		if err != nil {
 			return err
 		}
+		res, err = startInbound(ctx, tx, ic, actor, l, who, inboundStart{})
+		return err
+	})
+	return res, err
+}
+
+// inboundStart is how a request taken to work starts its deal when the
+// caller decides (amoCRM's accept): in a stage of the deal pipeline
+// (Stage.ID 0: the request's deal stage, or the first), under a name (""
+// the request's).
+type inboundStart struct {
+	Stage    Stage
+	DealName string
+}
+
+// startInbound takes the loaded request l to work in tx: StartInbound's
+// work, which amoCRM's accept shares. ic is loaded with responsibleNeeds.
+// Errors: conflict (CodeInboundTaken), invalid.
+func startInbound(ctx context.Context, tx Tx, ic *inboundContext, actor Actor, l Inbound, who Responsible, how inboundStart) (StartResult, error) {
+	var res StartResult
+	err := func() error {
 		if l.TakenToWork() {
 			return Fail(CodeInboundTaken)
 		}
@@ -638,8 +659,14 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 		if !ok {
 			stage = pipeline.FirstStage()
 		}
+		if how.Stage.ID != 0 {
+			stage = how.Stage
+		}
 		d := Deal{Name: l.Name, ClientID: client.ID, PipelineID: pipeline.ID, StageID: stage.ID, Responsible: who,
 			InboxTypeID: l.InboxTypeID, StageUpdatedAt: now}
+		if how.DealName != "" {
+			d.Name = how.DealName
+		}
 		if d.Name == "" {
 			d.Name = "Сделка"
 		}
@@ -706,7 +733,7 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 			return err
 		}
 		return writeLog(ctx, tx, EntityDeal, d.ID, LogDealLeadLinked, linked, by)
-	})
+	}()
 	return res, err
 }
 

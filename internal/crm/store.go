@@ -64,6 +64,7 @@ type Tx interface {
 	TransactionStore
 	PipelineStore
 	InboundStore
+	UnsortedStore
 	ServiceValueStore
 	DealStore
 	TaskStore

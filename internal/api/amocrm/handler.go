@@ -68,6 +68,7 @@ func NewHandler(d Deps) http.Handler {
 		{"DELETE /api/v4/customers/segments/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntitySegment))},
 	}
 	routes = append(append(routes, h.userRoutes()...), h.tagRoutes()...)
+	routes = append(routes, h.unsortedRoutes()...)
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}
