@@ -26,7 +26,7 @@ type Client struct {
 func (c Client) Phone() string { return c.mainData(IsPhoneKind) }
 
 // Email returns the client's main email, like Phone.
-func (c Client) Email() string { return c.mainData(func(k string) bool { return k == "email" }) }
+func (c Client) Email() string { return c.mainData(IsEmailKind) }
 
 func (c Client) mainData(kind func(string) bool) string {
 	first := ""
@@ -251,13 +251,20 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 	}
 	v.checkText(0, "name", name, MaxNameLength)
 	var rows []ContactData
+	// One number or address is one row however often or however it is
+	// written ("+7 (499) …" and "8499…"), as amoCRM's PHONE and EMAIL
+	// writes de-duplicate (contact_card_service.go).
+	seen := map[string]bool{}
 	for i, p := range n.Phones {
 		phone := NormalizePhone(p)
 		if phone == "" {
 			v.rule(0, fmt.Sprintf("phone.%d", i), ViolationInvalid, RulePhoneDigits, "A phone must contain digits.")
 		}
 		v.checkText(0, fmt.Sprintf("phone.%d", i), p, MaxShortText)
-		rows = append(rows, ContactData{Kind: "phone", Value: phone})
+		if !seen["p"+phone] {
+			seen["p"+phone] = true
+			rows = append(rows, ContactData{Kind: "phone", Value: phone})
+		}
 	}
 	for i, e := range n.Emails {
 		email := NormalizeEmail(e)
@@ -265,7 +272,10 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 			v.rule(0, fmt.Sprintf("email.%d", i), ViolationInvalid, RuleEmailInvalid, "The email is malformed.")
 		}
 		v.checkText(0, fmt.Sprintf("email.%d", i), e, MaxShortText)
-		rows = append(rows, ContactData{Kind: "email", Value: email})
+		if !seen["e"+email] {
+			seen["e"+email] = true
+			rows = append(rows, ContactData{Kind: "email", Value: email})
+		}
 	}
 	if err := v.err(); err != nil {
 		return Client{}, err

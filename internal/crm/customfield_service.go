@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -30,6 +31,10 @@ func (s *Service) CustomFields(ctx context.Context, actor Actor, entity EntityTy
 	var out []CustomField
 	var total int
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if len(dataFields[entity]) > 0 {
+			out, total, err = predefinedPage(ctx, tx, entity, q)
+			return err
+		}
 		out, total, err = tx.CustomFields(ctx, entity, q)
 		return err
 	})
@@ -40,6 +45,12 @@ func (s *Service) CustomFields(ctx context.Context, actor Actor, entity EntityTy
 func (s *Service) CustomField(ctx context.Context, actor Actor, entity EntityType, id int64) (CustomField, error) {
 	if err := knownEntity(entity); err != nil {
 		return CustomField{}, err
+	}
+	if f, ok := predefined(entity, id); ok {
+		def := f.def
+		def.Enums = slices.Clone(f.def.Enums)
+		def.AccountID = actor.AccountID
+		return def, nil
 	}
 	return read(ctx, s, actor, func(tx Tx) (CustomField, error) { return tx.CustomField(ctx, entity, id) })
 }
@@ -82,7 +93,7 @@ func (s *Service) AddCustomFields(ctx context.Context, actor Actor, entity Entit
 			return Errorf(KindLimit, "Too many custom fields: %s can have at most %d", entity, fieldLimits[entity])
 		}
 		for i, n := range in {
-			if n.Code != "" && codeTaken(append(existing, out[:i]...), n.Code, 0) {
+			if n.Code != "" && (codeTaken(append(existing, out[:i]...), n.Code, 0) || predefinedCode(entity, n.Code)) {
 				v.add(i, "code", ViolationInvalid, "A field with this code already exists.")
 				continue
 			}
@@ -117,6 +128,9 @@ func (s *Service) UpdateCustomField(ctx context.Context, actor Actor, entity Ent
 	if err := actor.requireAdmin(); err != nil {
 		return CustomField{}, err
 	}
+	if err := refusePredefined(entity, id); err != nil {
+		return CustomField{}, err
+	}
 	var v violations
 	if p.Name == nil && p.Code == nil && p.Sort == nil && p.Enums == nil {
 		v.add(0, "", ViolationRequired, "At least one of name, code, sort or enums must be given.")
@@ -146,7 +160,7 @@ func (s *Service) UpdateCustomField(ctx context.Context, actor Actor, entity Ent
 			if err != nil {
 				return err
 			}
-			if codeTaken(all, *p.Code, f.ID) {
+			if codeTaken(all, *p.Code, f.ID) || predefinedCode(entity, *p.Code) {
 				v.add(0, "code", ViolationInvalid, "A field with this code already exists.")
 			}
 		}
@@ -177,6 +191,9 @@ func (s *Service) DeleteCustomField(ctx context.Context, actor Actor, entity Ent
 		return err
 	}
 	if err := actor.requireAdmin(); err != nil {
+		return err
+	}
+	if err := refusePredefined(entity, id); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {

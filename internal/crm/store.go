@@ -57,6 +57,7 @@ type Tx interface {
 	SegmentStore
 	CustomFieldStore
 	ContactStore
+	ContactCardStore
 	TagStore
 	CustomerStore
 	TransactionStore
