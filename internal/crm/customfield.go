@@ -170,6 +170,9 @@ type FieldQuery struct {
 	// OrderBy is "sort" (default) or "id".
 	OrderBy string
 	Desc    bool
+	// Predefined lists the entity's predefined fields too (contacts' and
+	// companies' PHONE, EMAIL …): amoCRM lists them, Envybox's inputs do not.
+	Predefined bool
 }
 
 var fieldCodePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
@@ -554,4 +557,10 @@ func resolveMultitext(v *violations, item int, path string, def *CustomField, in
 		return Value{}, false
 	}
 	return Value{Text: s, EnumID: enum.ID, EnumCode: enum.Code}, true
+}
+
+// FieldTypesFor lists the field types an entity type's user fields may
+// have, for messages naming the choices.
+func FieldTypesFor(entity EntityType) []FieldType {
+	return slices.Clone(fieldTypesFor[entity])
 }

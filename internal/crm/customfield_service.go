@@ -31,7 +31,7 @@ func (s *Service) CustomFields(ctx context.Context, actor Actor, entity EntityTy
 	var out []CustomField
 	var total int
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		if len(dataFields[entity]) > 0 {
+		if q.Predefined && len(dataFields[entity]) > 0 {
 			out, total, err = predefinedPage(ctx, tx, entity, q)
 			return err
 		}
@@ -41,16 +41,23 @@ func (s *Service) CustomFields(ctx context.Context, actor Actor, entity EntityTy
 	return out, total, q, err
 }
 
-// CustomField returns one field. Errors: not found.
-func (s *Service) CustomField(ctx context.Context, actor Actor, entity EntityType, id int64) (CustomField, error) {
-	if err := knownEntity(entity); err != nil {
-		return CustomField{}, err
-	}
+// FieldDefinition returns one field as amoCRM sees it: the predefined
+// ones (PHONE, EMAIL …, contact_card.go) included. Errors: not found.
+func (s *Service) FieldDefinition(ctx context.Context, actor Actor, entity EntityType, id int64) (CustomField, error) {
 	if f, ok := predefined(entity, id); ok {
 		def := f.def
 		def.Enums = slices.Clone(f.def.Enums)
 		def.AccountID = actor.AccountID
 		return def, nil
+	}
+	return s.CustomField(ctx, actor, entity, id)
+}
+
+// CustomField returns one of the account's own fields (Envybox's inputs
+// know no predefined ones). Errors: not found.
+func (s *Service) CustomField(ctx context.Context, actor Actor, entity EntityType, id int64) (CustomField, error) {
+	if err := knownEntity(entity); err != nil {
+		return CustomField{}, err
 	}
 	return read(ctx, s, actor, func(tx Tx) (CustomField, error) { return tx.CustomField(ctx, entity, id) })
 }

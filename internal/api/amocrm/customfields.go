@@ -46,7 +46,8 @@ func toFieldJSON(r *http.Request, f crm.CustomField) customFieldJSON {
 		code := f.Code
 		out.Code = &code
 	}
-	if f.Type.HasEnums() {
+	// PHONE and EMAIL (multitext) list their kinds as enums too.
+	if f.Type.HasEnums() || f.Type == crm.FieldMultitext {
 		out.Enums = make([]enumJSON, len(f.Enums))
 		for i, e := range f.Enums {
 			out.Enums[i] = enumJSON{ID: e.ID, Value: e.Value, Sort: e.Sort}
@@ -66,7 +67,7 @@ func readFieldQuery(r *http.Request) (crm.FieldQuery, error) {
 	if err != nil {
 		return crm.FieldQuery{}, err
 	}
-	q := crm.FieldQuery{Page: page}
+	q := crm.FieldQuery{Page: page, Predefined: true}
 	var errs []crm.Violation
 	for key, values := range r.URL.Query() {
 		switch {
@@ -113,7 +114,7 @@ func (h *handler) getField(entity crm.EntityType) apiFunc {
 		if err != nil {
 			return err
 		}
-		f, err := h.svc.CustomField(r.Context(), actor, entity, id)
+		f, err := h.svc.FieldDefinition(r.Context(), actor, entity, id)
 		if err != nil {
 			return err
 		}
