@@ -292,6 +292,9 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 		if err := insertClientData(ctx, tx, c.ID, nil, rows); err != nil {
 			return err
 		}
+		if err := recordHistory(ctx, tx, EntityContact, c.ID, LogContactCreated, HistoryData{Text: name}, Responsible{UserID: actor.UserID}); err != nil {
+			return err
+		}
 		var err error
 		out, err = loadClient(ctx, tx, c.ID)
 		return err
@@ -399,6 +402,10 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 				return err
 			}
 		}
+		before, err := tx.FieldValues(ctx, EntityContact, []int64{id})
+		if err != nil {
+			return err
+		}
 		if err := tx.SetFieldValues(ctx, EntityContact, id, values); err != nil {
 			return err
 		}
@@ -413,7 +420,29 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 		case who.UserID != 0:
 			by = who.UserID
 		}
-		return tx.UpdateClientName(ctx, id, name, by)
+		if err := tx.UpdateClientName(ctx, id, name, by); err != nil {
+			return err
+		}
+		// The one history: the name and the custom fields that changed
+		// (amoCRM's events read the same entry).
+		var changes []FieldChange
+		if name != c.Name {
+			changes = append(changes, NewFieldChange("name", c.Name, name))
+		}
+		for _, fv := range values {
+			b, a := historyValues(valuesOf(before[id], fv.FieldID)), historyValues(fv.Values)
+			if fmt.Sprint(b) != fmt.Sprint(a) {
+				changes = append(changes, NewFieldChange("cf:"+itoa64(fv.FieldID), b, a))
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		author := who
+		if author.UserID == 0 && author.EmployeeID == 0 {
+			author.UserID = actor.UserID
+		}
+		return recordHistory(ctx, tx, EntityContact, id, LogContactUpdated, HistoryData{Changes: changes}, author)
 	})
 }
 
@@ -561,6 +590,14 @@ func (s *Service) AddClientCompany(ctx context.Context, actor Actor, clientID in
 			return err
 		}
 		if err := tx.LinkClientCompany(ctx, clientID, c.ID, len(existing) == 0); err != nil {
+			return err
+		}
+		by := Responsible{UserID: actor.UserID}
+		if err := recordHistory(ctx, tx, EntityCompany, c.ID, LogCompanyCreated, HistoryData{Text: name}, by); err != nil {
+			return err
+		}
+		if err := recordHistory(ctx, tx, EntityContact, clientID, LogContactLinked,
+			HistoryData{Link: &HistoryLink{EntityType: EntityCompany, EntityID: c.ID}}, by); err != nil {
 			return err
 		}
 		list, err := tx.ClientCompanies(ctx, clientID)

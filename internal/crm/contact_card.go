@@ -168,6 +168,13 @@ func PredefinedFields(entity EntityType) []CustomField {
 	return out
 }
 
+// IsPredefined reports whether id is a predefined field of entity.
+func IsPredefined(entity EntityType, id int64) bool { _, ok := predefined(entity, id); return ok }
+
+// HasPredefined reports whether entity has predefined fields (contacts
+// and companies).
+func HasPredefined(entity EntityType) bool { return len(dataFields[entity]) > 0 }
+
 func predefined(entity EntityType, id int64) (dataField, bool) {
 	for _, f := range dataFields[entity] {
 		if f.def.ID == id {

@@ -239,12 +239,14 @@ func TestV4ContactsCustomFields(t *testing.T) {
 			Equal("_embedded.custom_fields.*.type", []string{"multitext", "multitext"}).
 			Equal("_embedded.custom_fields.0.account_id", acc.AccountID)
 		acc.api.Get(t, fmt.Sprintf("%s/%d", path, phoneField)).HAL(200).Equal("code", "PHONE").Equal("id", phoneField).
+			Equal("is_predefined", true).Equal("is_deletable", false).
 			Equal("_links.self.href", fmt.Sprintf("%s%s/%d", env.URL, path, phoneField))
 		id := addEntityField(t, acc.api, "contacts", `[{"name":"Источник","type":"select","enums":[{"value":"Сайт","sort":1},{"value":"Звонок","sort":2}]}]`)
 		acc.api.Get(t, path).HAL(200).Equal("_embedded.custom_fields.*.id", []int64{phoneField, emailField, id})
 		acc.api.Get(t, path+"?filter[type]=select").HAL(200).Equal("_embedded.custom_fields.*.id", []int64{id})
 		acc.api.Get(t, path+"?order[id]=desc&limit=1&page=2").HAL(200).Equal("_embedded.custom_fields.*.id", []int64{phoneField})
-		acc.api.Patch(t, fmt.Sprintf("%s/%d", path, id), `{"name":"Канал"}`).HAL(201).Equal("name", "Канал")
+		acc.api.Patch(t, fmt.Sprintf("%s/%d", path, id), `{"name":"Канал"}`).HAL(201).Equal("name", "Канал").
+			Equal("is_predefined", false).Equal("is_deletable", true)
 		acc.api.Patch(t, fmt.Sprintf("%s/%d", path, phoneField), `{"name":"Тел"}`).Problem(403)
 		acc.api.Delete(t, fmt.Sprintf("%s/%d", path, emailField)).Problem(403)
 		v := crmtest.Violated
@@ -326,5 +328,41 @@ func TestV4ContactsCrossDialect(t *testing.T) {
 			Equal("result.contacts.0.primary", "1")
 		// query finds the client by the number.
 		acc.api.Get(t, path+"?query=79123456789").HAL(200).Equal("_embedded.contacts.*.id", []int64{other})
+
+		// Both dialects write the one history: created through amoCRM,
+		// renamed through Envybox, phones changed through amoCRM; created
+		// through Envybox, the phone's kind changed through amoCRM.
+		crmtest.Equal(t, "history", historyTypes(t, env, acc, crm.EntityContact, id), []int{
+			crm.LogContactCreated, crm.LogContactUpdated, crm.LogContactUpdated})
+		crmtest.Equal(t, "history", historyTypes(t, env, acc, crm.EntityContact, other), []int{crm.LogContactCreated, crm.LogContactUpdated})
+		envyboxCall(t, env, acc, fmt.Sprintf("client/%d/addCompany/", other), `{"short_name":"Сбербанк","inn":7707083893}`)
+		company := acc.api.Get(t, fmt.Sprintf("%s/%d", path, other)).HAL(200).Int("_embedded.companies.0.id")
+		crmtest.Equal(t, "history", historyTypes(t, env, acc, crm.EntityContact, other), []int{
+			crm.LogContactCreated, crm.LogContactUpdated, crm.LogContactLinked})
+		crmtest.Equal(t, "history", historyTypes(t, env, acc, crm.EntityCompany, company), []int{crm.LogCompanyCreated})
+		acc.api.Get(t, fmt.Sprintf("/api/v4/companies/%d?with=contacts", company)).HAL(200).Equal("name", "Сбербанк").
+			Equal("_embedded.contacts.*.id", []int64{other})
+	})
+}
+
+// TestV4ContactWritesIsolation checks that writes reach only the token's
+// account: another account's contact, company and tag are unknown.
+func TestV4ContactWritesIsolation(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := newAccount(t, env, "A", "")
+		b := newAccount(t, env, "B", "").api
+		contact := a.api.Post(t, "/api/v4/contacts", `[{"name":"A person","_embedded":{"tags":[{"name":"mine"}]}}]`).HAL(200).Int("_embedded.contacts.0.id")
+		company := a.api.Post(t, "/api/v4/companies", `[{"name":"A firm"}]`).HAL(200).Int("_embedded.companies.0.id")
+		tag := a.api.Get(t, fmt.Sprintf("/api/v4/contacts/%d", contact)).HAL(200).Int("_embedded.tags.0.id")
+		v := crmtest.Violated
+		b.Patch(t, fmt.Sprintf("/api/v4/contacts/%d", contact), `{"name":"x"}`).Problem(404)
+		b.Patch(t, fmt.Sprintf("/api/v4/companies/%d", company), `{"name":"x"}`).Problem(404)
+		b.Patch(t, "/api/v4/contacts", fmt.Sprintf(`[{"id":%d,"name":"x"}]`, contact)).WantViolations(v("0", "NotSupportedChoice", "id"))
+		b.Post(t, "/api/v4/contacts", fmt.Sprintf(`[{"name":"x","_embedded":{"companies":[{"id":%d}]}}]`, company)).
+			WantViolations(v("0", "NotSupportedChoice", "_embedded.companies.0.id"))
+		b.Post(t, "/api/v4/contacts", fmt.Sprintf(`[{"name":"x","_embedded":{"tags":[{"id":%d}]}}]`, tag)).
+			WantViolations(v("0", "NotSupportedChoice", "_embedded.tags.0.id"))
+		a.api.Get(t, fmt.Sprintf("/api/v4/contacts/%d", contact)).HAL(200).Equal("name", "A person")
+		nothing(b.Get(t, "/api/v4/contacts"))
 	})
 }

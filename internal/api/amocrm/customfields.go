@@ -25,9 +25,13 @@ type customFieldJSON struct {
 	IsAPIOnly        bool       `json:"is_api_only"`
 	Enums            []enumJSON `json:"enums"`
 	RequiredStatuses []any      `json:"required_statuses"`
-	EntityType       string     `json:"entity_type"`
-	RequestID        string     `json:"request_id,omitempty"`
-	Links            selfLinks  `json:"_links"`
+	// IsPredefined and IsDeletable exist on contacts' and companies'
+	// fields (companion §4.2): PHONE, EMAIL … are predefined.
+	IsPredefined *bool     `json:"is_predefined,omitempty"`
+	IsDeletable  *bool     `json:"is_deletable,omitempty"`
+	EntityType   string    `json:"entity_type"`
+	RequestID    string    `json:"request_id,omitempty"`
+	Links        selfLinks `json:"_links"`
 }
 
 // fieldsPath is the custom fields collection of an entity type.
@@ -45,6 +49,11 @@ func toFieldJSON(r *http.Request, f crm.CustomField) customFieldJSON {
 	if f.Code != "" {
 		code := f.Code
 		out.Code = &code
+	}
+	if crm.HasPredefined(f.EntityType) {
+		pre := crm.IsPredefined(f.EntityType, f.ID)
+		del := !pre
+		out.IsPredefined, out.IsDeletable = &pre, &del
 	}
 	// PHONE and EMAIL (multitext) list their kinds as enums too.
 	if f.Type.HasEnums() || f.Type == crm.FieldMultitext {
