@@ -293,11 +293,12 @@ type CompanyPatch struct {
 // ContactCardStore is what contact cards need beyond ContactStore: updates
 // of contacts, companies and contact data rows, and the reverse links.
 type ContactCardStore interface {
-	// UpdateContact stores c's names, responsible, updated_by, created_at
-	// and updated_at. KindNotFound when there is no such contact.
+	// UpdateContact stores c's names, responsible, created_by,
+	// updated_by, created_at and updated_at (the caller dates the change).
+	// KindNotFound when there is no such contact.
 	UpdateContact(ctx context.Context, c *Contact) error
-	// UpdateCompany stores c's name, responsible, updated_by, created_at
-	// and updated_at. KindNotFound when there is no such company.
+	// UpdateCompany stores c's name, responsible, created_by, updated_by,
+	// created_at and updated_at. KindNotFound when there is no such company.
 	UpdateCompany(ctx context.Context, c *Company) error
 	// UpdateContactData stores a row's kind, value and primary flag.
 	UpdateContactData(ctx context.Context, d *ContactData) error

@@ -311,6 +311,18 @@ func cardTime(dst *time.Time, p *time.Time, now time.Time) {
 	}
 }
 
+// patchedAt is the updated_at a PATCH leaves: the one sent when it is
+// later than the stored one (an import moving a record's clock), else now.
+// Clients send back the updated_at they read (the PHP library's models
+// carry it), and keeping that would hide the change from every
+// integration that syncs by filter[updated_at].
+func patchedAt(stored time.Time, sent *time.Time, now time.Time) time.Time {
+	if sent != nil && sent.After(stored) && !sent.After(now) {
+		return *sent
+	}
+	return now
+}
+
 // checkCompanies checks the companies a contact write links (amoCRM: a
 // contact has at most one company).
 func checkCompanies(ctx context.Context, tx Tx, v *violations, i int, ids []int64) error {
@@ -491,9 +503,8 @@ func (s *Service) UpdateContacts(ctx context.Context, actor Actor, in []ContactP
 			if len(v) > 0 {
 				continue
 			}
-			c.UpdatedAt = tx.Now()
 			cardTime(&c.CreatedAt, p.CreatedAt, tx.Now())
-			cardTime(&c.UpdatedAt, p.UpdatedAt, tx.Now())
+			c.UpdatedAt = patchedAt(old.UpdatedAt, p.UpdatedAt, tx.Now())
 			if err := tx.UpdateContact(ctx, &c); err != nil {
 				return err
 			}
@@ -647,9 +658,8 @@ func (s *Service) UpdateCompanies(ctx context.Context, actor Actor, in []Company
 			if len(v) > 0 {
 				continue
 			}
-			c.UpdatedAt = tx.Now()
 			cardTime(&c.CreatedAt, p.CreatedAt, tx.Now())
-			cardTime(&c.UpdatedAt, p.UpdatedAt, tx.Now())
+			c.UpdatedAt = patchedAt(old.UpdatedAt, p.UpdatedAt, tx.Now())
 			if err := tx.UpdateCompany(ctx, &c); err != nil {
 				return err
 			}

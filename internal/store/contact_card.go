@@ -11,16 +11,16 @@ import (
 
 func (t *tenantTx) UpdateContact(ctx context.Context, c *crm.Contact) error {
 	t.dirtyClient(c.ID)
-	c.UpdatedAt = t.now
-	res, err := t.exec(ctx, `UPDATE contacts SET name = ?, first_name = ?, last_name = ?, responsible_user_id = ?, updated_by = ?, updated_at = ?
-		WHERE account_id = ? AND id = ?`, c.Name, c.FirstName, c.LastName, c.ResponsibleUserID, c.UpdatedBy, unix(t.now), t.accountID, c.ID)
+	res, err := t.exec(ctx, `UPDATE contacts SET name = ?, first_name = ?, last_name = ?, responsible_user_id = ?, created_by = ?, updated_by = ?,
+		created_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+		c.Name, c.FirstName, c.LastName, c.ResponsibleUserID, c.CreatedBy, c.UpdatedBy, unix(c.CreatedAt), unix(c.UpdatedAt), t.accountID, c.ID)
 	return affected(res, err, "Contact")
 }
 
 func (t *tenantTx) UpdateCompany(ctx context.Context, c *crm.Company) error {
-	c.UpdatedAt = t.now
-	res, err := t.exec(ctx, `UPDATE companies SET name = ?, responsible_user_id = ?, updated_by = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
-		c.Name, c.ResponsibleUserID, c.UpdatedBy, unix(t.now), t.accountID, c.ID)
+	res, err := t.exec(ctx, `UPDATE companies SET name = ?, responsible_user_id = ?, created_by = ?, updated_by = ?, created_at = ?, updated_at = ?
+		WHERE account_id = ? AND id = ?`,
+		c.Name, c.ResponsibleUserID, c.CreatedBy, c.UpdatedBy, unix(c.CreatedAt), unix(c.UpdatedAt), t.accountID, c.ID)
 	return affected(res, err, "Company")
 }
 

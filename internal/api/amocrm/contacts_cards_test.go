@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
@@ -364,5 +365,33 @@ func TestV4ContactWritesIsolation(t *testing.T) {
 			WantViolations(v("0", "NotSupportedChoice", "_embedded.tags.0.id"))
 		a.api.Get(t, fmt.Sprintf("/api/v4/contacts/%d", contact)).HAL(200).Equal("name", "A person")
 		nothing(b.Get(t, "/api/v4/contacts"))
+	})
+}
+
+// TestV4ContactTimes checks created_at and updated_at in writes: an
+// import dates new records in the past (never in the future); a PATCH
+// sending back the updated_at it read still moves updated_at to now, so
+// integrations syncing by filter[updated_at] see the change.
+func TestV4ContactTimes(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		acc := newAccount(t, env, "Times", "")
+		for _, entity := range []string{"contacts", "companies"} {
+			path := "/api/v4/" + entity
+			ids := idsOf(acc.api.Post(t, path, `[{"name":"Old","created_at":1585758065,"updated_at":1590943929},{"name":"Future","updated_at":99999999999}]`).
+				HAL(200).List("_embedded." + entity))
+			acc.api.Get(t, fmt.Sprintf("%s/%d", path, ids[0])).HAL(200).Equal("created_at", 1585758065).Equal("updated_at", 1590943929)
+			now := time.Now().Unix()
+			if at := acc.api.Get(t, fmt.Sprintf("%s/%d", path, ids[1])).HAL(200).Int("updated_at"); at > now+1 {
+				t.Errorf("%s: updated_at %d in the future", entity, at)
+			}
+			// The read updated_at sent back: the write is dated now.
+			at := acc.api.Patch(t, fmt.Sprintf("%s/%d", path, ids[0]), `{"name":"Renamed","updated_at":1590943929}`).HAL(200).Int("updated_at")
+			if at < now-1 {
+				t.Errorf("%s: PATCH left updated_at %d", entity, at)
+			}
+			acc.api.Get(t, fmt.Sprintf("%s/%d", path, ids[0])).HAL(200).Equal("updated_at", at).Equal("created_at", 1585758065)
+			acc.api.Get(t, fmt.Sprintf("%s?filter[updated_at][from]=%d", path, now-1)).HAL(200).Equal("_embedded."+entity+".*.id", ids)
+			acc.api.Post(t, path, `[{"name":"x","created_at":"yesterday"}]`).WantViolations(crmtest.Violated("0", "InvalidType", "created_at"))
+		}
 	})
 }
