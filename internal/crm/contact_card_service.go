@@ -169,7 +169,6 @@ func applyDataWrite(ctx context.Context, tx Tx, owner EntityType, id int64, rows
 	for _, r := range w.rows {
 		wanted[r.Value] = r.Kind
 	}
-	var kept []ContactData
 	var drop []int64
 	// The owner's own rows first: a number both it and a person have is
 	// kept on the owner's row.
@@ -199,11 +198,6 @@ func applyDataWrite(ctx context.Context, tx Tx, owner EntityType, id int64, rows
 	if err := tx.DeleteContactData(ctx, owner, id, drop); err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if !slices.Contains(drop, r.ID) {
-			kept = append(kept, r)
-		}
-	}
 	for _, r := range w.rows {
 		if _, ok := wanted[r.Value]; !ok {
 			continue
@@ -212,14 +206,12 @@ func applyDataWrite(ctx context.Context, tx Tx, owner EntityType, id int64, rows
 		if err := tx.InsertContactData(ctx, &d); err != nil {
 			return nil, err
 		}
-		kept = append(kept, d)
 	}
-	// Reload: kinds changed above are in the store, not in kept.
 	all, err := tx.ContactData(ctx, owner, []int64{id})
 	if err != nil {
 		return nil, err
 	}
-	kept = all[id]
+	kept := all[id]
 	// Envybox's rule: the first entry of each kind is its primary one.
 	hasPrimary := map[string]bool{}
 	for _, r := range kept {
@@ -726,7 +718,7 @@ func (s *Service) ContactCard(ctx context.Context, actor Actor, id int64, with C
 	})
 }
 
-func contactIDs[T any](list []T, id func(T) int64) []int64 {
+func recordIDs[T any](list []T, id func(T) int64) []int64 {
 	out := make([]int64, len(list))
 	for i, x := range list {
 		out[i] = id(x)
@@ -735,7 +727,7 @@ func contactIDs[T any](list []T, id func(T) int64) []int64 {
 }
 
 func loadContactCards(ctx context.Context, tx Tx, list []Contact, with CardWith) ([]ContactCard, error) {
-	ids := contactIDs(list, func(c Contact) int64 { return c.ID })
+	ids := recordIDs(list, func(c Contact) int64 { return c.ID })
 	fields, err := tx.FieldValues(ctx, EntityContact, ids)
 	if err != nil {
 		return nil, err
@@ -806,7 +798,7 @@ func (s *Service) CompanyCard(ctx context.Context, actor Actor, id int64, with C
 }
 
 func loadCompanyCards(ctx context.Context, tx Tx, list []Company, with CardWith) ([]CompanyCard, error) {
-	ids := contactIDs(list, func(c Company) int64 { return c.ID })
+	ids := recordIDs(list, func(c Company) int64 { return c.ID })
 	fields, err := tx.FieldValues(ctx, EntityCompany, ids)
 	if err != nil {
 		return nil, err
