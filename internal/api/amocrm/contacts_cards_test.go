@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,6 +153,10 @@ func TestV4ContactWrites(t *testing.T) {
 			Equal("name", "Vladimir Smirnov")
 		acc.api.Get(t, fmt.Sprintf("%s/%d", path, ids[0])).HAL(200).Equal("name", "Ivan Ivanov")
 		acc.api.Patch(t, fmt.Sprintf("%s/%d", path, ids[0]), `{"name":" "}`).WantViolations(v("0", "NotBlank", "name"))
+		acc.api.Patch(t, path+"/x", `{"name":"x"}`).Problem(404)
+		acc.api.Patch(t, path, `{"id":1}`).WantViolations(v("0", "InvalidType", ""))
+		acc.api.Post(t, path, "["+strings.Repeat(`{"name":"x"},`, 250)+`{"name":"x"}]`).Problem(400)
+		acc.api.Patch(t, path, "["+strings.Repeat(`{"id":1},`, 250)+`{"id":1}]`).Problem(400)
 		acc.api.Patch(t, fmt.Sprintf("%s/%d", path, ids[0]), `[]`).WantViolations(v("0", "InvalidType", ""))
 
 		// The history: created, tags added, updated (names, phones),
