@@ -63,6 +63,9 @@ Usage:
   crmd department create --db DSN --account ID --name NAME [--json]
   crmd pipeline create --db DSN --account ID --name NAME [--manual=false]
                    --stages "Новая:2001,В работе:2002,Успех:2003,Отказ:2004" [--json]
+  crmd field create --db DSN --account ID --entity deal|lead|client|contact|company|customer|segment|inbound
+                   --name NAME --type TYPE [--enums "A,B,…"] [--code CODE] [--sort N] [--json]
+                   (lead is amoCRM's lead = the deal; client/contact the person; inbound Envybox's lead)
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
@@ -106,6 +109,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "pipeline":
 		if len(args) > 1 && args[1] == "create" {
 			return m.pipelineCreate(ctx, args[2:])
+		}
+	case "field": // field.go
+		if len(args) > 1 && args[1] == "create" {
+			return m.fieldCreate(ctx, args[2:])
 		}
 	case "limits":
 		if len(args) > 1 && args[1] == "set" {

@@ -26,7 +26,7 @@ type Client struct {
 func (c Client) Phone() string { return c.mainData(IsPhoneKind) }
 
 // Email returns the client's main email, like Phone.
-func (c Client) Email() string { return c.mainData(func(k string) bool { return k == "email" }) }
+func (c Client) Email() string { return c.mainData(IsEmailKind) }
 
 func (c Client) mainData(kind func(string) bool) string {
 	first := ""
@@ -251,13 +251,20 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 	}
 	v.checkText(0, "name", name, MaxNameLength)
 	var rows []ContactData
+	// One number or address is one row however often or however it is
+	// written ("+7 (499) …" and "8499…"), as amoCRM's PHONE and EMAIL
+	// writes de-duplicate (contact_card_service.go).
+	seen := map[string]bool{}
 	for i, p := range n.Phones {
 		phone := NormalizePhone(p)
 		if phone == "" {
 			v.rule(0, fmt.Sprintf("phone.%d", i), ViolationInvalid, RulePhoneDigits, "A phone must contain digits.")
 		}
 		v.checkText(0, fmt.Sprintf("phone.%d", i), p, MaxShortText)
-		rows = append(rows, ContactData{Kind: "phone", Value: phone})
+		if !seen["p"+phone] {
+			seen["p"+phone] = true
+			rows = append(rows, ContactData{Kind: "phone", Value: phone})
+		}
 	}
 	for i, e := range n.Emails {
 		email := NormalizeEmail(e)
@@ -265,7 +272,10 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 			v.rule(0, fmt.Sprintf("email.%d", i), ViolationInvalid, RuleEmailInvalid, "The email is malformed.")
 		}
 		v.checkText(0, fmt.Sprintf("email.%d", i), e, MaxShortText)
-		rows = append(rows, ContactData{Kind: "email", Value: email})
+		if !seen["e"+email] {
+			seen["e"+email] = true
+			rows = append(rows, ContactData{Kind: "email", Value: email})
+		}
 	}
 	if err := v.err(); err != nil {
 		return Client{}, err
@@ -280,6 +290,9 @@ func (s *Service) CreateClient(ctx context.Context, actor Actor, n NewClient) (C
 			return err
 		}
 		if err := insertClientData(ctx, tx, c.ID, nil, rows); err != nil {
+			return err
+		}
+		if err := recordHistory(ctx, tx, EntityContact, c.ID, LogContactCreated, HistoryData{Text: name}, Responsible{UserID: actor.UserID}); err != nil {
 			return err
 		}
 		var err error
@@ -389,6 +402,10 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 				return err
 			}
 		}
+		before, err := tx.FieldValues(ctx, EntityContact, []int64{id})
+		if err != nil {
+			return err
+		}
 		if err := tx.SetFieldValues(ctx, EntityContact, id, values); err != nil {
 			return err
 		}
@@ -403,7 +420,29 @@ func (s *Service) UpdateClientValues(ctx context.Context, actor Actor, id int64,
 		case who.UserID != 0:
 			by = who.UserID
 		}
-		return tx.UpdateClientName(ctx, id, name, by)
+		if err := tx.UpdateClientName(ctx, id, name, by); err != nil {
+			return err
+		}
+		// The one history: the name and the custom fields that changed
+		// (amoCRM's events read the same entry).
+		var changes []FieldChange
+		if name != c.Name {
+			changes = append(changes, NewFieldChange("name", c.Name, name))
+		}
+		for _, fv := range values {
+			b, a := historyValues(valuesOf(before[id], fv.FieldID)), historyValues(fv.Values)
+			if fmt.Sprint(b) != fmt.Sprint(a) {
+				changes = append(changes, NewFieldChange("cf:"+itoa64(fv.FieldID), b, a))
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		author := who
+		if author.UserID == 0 && author.EmployeeID == 0 {
+			author.UserID = actor.UserID
+		}
+		return recordHistory(ctx, tx, EntityContact, id, LogContactUpdated, HistoryData{Changes: changes}, author)
 	})
 }
 
@@ -551,6 +590,14 @@ func (s *Service) AddClientCompany(ctx context.Context, actor Actor, clientID in
 			return err
 		}
 		if err := tx.LinkClientCompany(ctx, clientID, c.ID, len(existing) == 0); err != nil {
+			return err
+		}
+		by := Responsible{UserID: actor.UserID}
+		if err := recordHistory(ctx, tx, EntityCompany, c.ID, LogCompanyCreated, HistoryData{Text: name}, by); err != nil {
+			return err
+		}
+		if err := recordHistory(ctx, tx, EntityContact, clientID, LogContactLinked,
+			HistoryData{Link: &HistoryLink{EntityType: EntityCompany, EntityID: c.ID}}, by); err != nil {
 			return err
 		}
 		list, err := tx.ClientCompanies(ctx, clientID)

@@ -38,18 +38,39 @@ type Company struct {
 }
 
 // NewContact is a contact to add. When Name is empty it is made from the
-// first and last names.
+// first and last names. The rest is amoCRM v4's create body (core §3.4).
 type NewContact struct {
 	Name              *string
 	FirstName         string
 	LastName          string
 	ResponsibleUserID *int64
+	// CreatedBy and UpdatedBy default to the actor; 0 is amoCRM's robot.
+	CreatedBy *int64
+	UpdatedBy *int64
+	// CreatedAt and UpdatedAt default to now (an import keeps its dates).
+	CreatedAt *time.Time
+	UpdatedAt *time.Time
+	// Fields are custom_fields_values, PHONE and EMAIL included.
+	Fields []FieldValueInput
+	// Tags (_embedded.tags) and TagsToAdd both tag the new contact.
+	Tags      *[]TagRef
+	TagsToAdd []TagRef
+	// CompanyIDs links a company (_embedded.companies, at most one).
+	CompanyIDs []int64
 }
 
-// NewCompany is a company to add.
+// NewCompany is a company to add (amoCRM v4's create body).
 type NewCompany struct {
 	Name              *string
 	ResponsibleUserID *int64
+	CreatedBy         *int64
+	UpdatedBy         *int64
+	CreatedAt         *time.Time
+	UpdatedAt         *time.Time
+	// Fields are custom_fields_values, PHONE, EMAIL, WEB and ADDRESS included.
+	Fields    []FieldValueInput
+	Tags      *[]TagRef
+	TagsToAdd []TagRef
 }
 
 // ListQuery selects a window of a list by offset, for dialects that page by

@@ -52,51 +52,6 @@ func (s *Service) Contact(ctx context.Context, actor Actor, id int64) (Contact, 
 	return read(ctx, s, actor, func(tx Tx) (Contact, error) { return tx.Contact(ctx, id) })
 }
 
-// AddContacts creates contacts in one all-or-nothing batch. Errors: invalid.
-func (s *Service) AddContacts(ctx context.Context, actor Actor, in []NewContact) ([]Contact, error) {
-	out := make([]Contact, len(in))
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		users, err := userSet(ctx, tx)
-		if err != nil {
-			return err
-		}
-		var v violations
-		if len(in) == 0 {
-			v.add(0, "", ViolationRequired, "At least one contact must be given.")
-		}
-		for i, n := range in {
-			c := Contact{FirstName: strings.TrimSpace(n.FirstName), LastName: strings.TrimSpace(n.LastName),
-				ResponsibleUserID: actor.UserID, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
-			if n.Name != nil {
-				c.Name = strings.TrimSpace(*n.Name)
-			}
-			if c.Name == "" {
-				c.Name = strings.TrimSpace(c.FirstName + " " + c.LastName)
-			}
-			name := c.Name
-			validateName(&v, i, "name", &name, true)
-			if n.ResponsibleUserID != nil {
-				if !users[*n.ResponsibleUserID] {
-					v.add(i, "responsible_user_id", ViolationChoice, "The value you selected is not a valid choice.")
-				}
-				c.ResponsibleUserID = *n.ResponsibleUserID
-			}
-			if len(v) > 0 {
-				continue
-			}
-			if err := tx.InsertContact(ctx, &c); err != nil {
-				return err
-			}
-			out[i] = c
-		}
-		return v.err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func userSet(ctx context.Context, tx Tx) (map[int64]bool, error) {
 	users, err := tx.Users(ctx)
 	if err != nil {
@@ -118,44 +73,4 @@ func (s *Service) Companies(ctx context.Context, actor Actor, q ListQuery) ([]Co
 // Company returns one company. Errors: not found.
 func (s *Service) Company(ctx context.Context, actor Actor, id int64) (Company, error) {
 	return read(ctx, s, actor, func(tx Tx) (Company, error) { return tx.Company(ctx, id) })
-}
-
-// AddCompanies creates companies in one all-or-nothing batch. Errors: invalid.
-func (s *Service) AddCompanies(ctx context.Context, actor Actor, in []NewCompany) ([]Company, error) {
-	out := make([]Company, len(in))
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		users, err := userSet(ctx, tx)
-		if err != nil {
-			return err
-		}
-		var v violations
-		if len(in) == 0 {
-			v.add(0, "", ViolationRequired, "At least one company must be given.")
-		}
-		for i, n := range in {
-			validateName(&v, i, "name", n.Name, true)
-			c := Company{ResponsibleUserID: actor.UserID, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
-			if n.Name != nil {
-				c.Name = strings.TrimSpace(*n.Name)
-			}
-			if n.ResponsibleUserID != nil {
-				if !users[*n.ResponsibleUserID] {
-					v.add(i, "responsible_user_id", ViolationChoice, "The value you selected is not a valid choice.")
-				}
-				c.ResponsibleUserID = *n.ResponsibleUserID
-			}
-			if len(v) > 0 {
-				continue
-			}
-			if err := tx.InsertCompany(ctx, &c); err != nil {
-				return err
-			}
-			out[i] = c
-		}
-		return v.err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ const (
 	// FieldSmartAddress is a structured address: each value has a subtype
 	// (address_line_1, address_line_2, city, state, zip, country).
 	FieldSmartAddress FieldType = "smart_address"
+	// FieldMultitext is several texts each with a kind (an enum): only
+	// the predefined PHONE and EMAIL fields of contacts and companies have
+	// it (contact_card.go), backed by contact data.
+	FieldMultitext FieldType = "multitext"
 )
 
 // AddressSubtypes are the parts of a smart_address value, in amoCRM's enum
@@ -69,7 +74,9 @@ func (t FieldType) HasEnums() bool {
 }
 
 // multiValued reports whether a field of the type may hold several values.
-func (t FieldType) multiValued() bool { return t == FieldMultiselect || t == FieldSmartAddress }
+func (t FieldType) multiValued() bool {
+	return t == FieldMultiselect || t == FieldSmartAddress || t == FieldMultitext
+}
 
 // fieldTypesFor lists the types each entity type accepts (amoCRM's
 // availability table; customers and segments share the common set).
@@ -80,6 +87,8 @@ var fieldTypesFor = map[EntityType][]FieldType{
 	EntityDeal:     {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
 	EntityContact:  {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
 	EntityInbound:  {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress},
+	// Companies have no Envybox view; they take smart_address like customers.
+	EntityCompany: {FieldText, FieldNumeric, FieldCheckbox, FieldSelect, FieldMultiselect, FieldDate, FieldURL, FieldDateTime, FieldTextarea, FieldRadiobutton, FieldStreetAddress, FieldSmartAddress},
 }
 
 // fieldLimits caps the number of custom fields per entity type in one
@@ -90,6 +99,7 @@ var fieldLimits = map[EntityType]int{
 	EntityDeal:     500,
 	EntityContact:  500,
 	EntityInbound:  500,
+	EntityCompany:  500,
 }
 
 // FieldTypeAllowed reports whether entity may have fields of type t.
@@ -160,6 +170,9 @@ type FieldQuery struct {
 	// OrderBy is "sort" (default) or "id".
 	OrderBy string
 	Desc    bool
+	// Predefined lists the entity's predefined fields too (contacts' and
+	// companies' PHONE, EMAIL …): amoCRM lists them, Envybox's inputs do not.
+	Predefined bool
 }
 
 var fieldCodePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
@@ -369,6 +382,9 @@ func resolveValue(v *violations, item int, path string, def *CustomField, in Val
 	if def.Type == FieldSmartAddress {
 		return resolveAddress(v, item, path, in)
 	}
+	if def.Type == FieldMultitext {
+		return resolveMultitext(v, item, path, def, in)
+	}
 	if in.EnumID != 0 || in.EnumCode != "" || in.Subtype != "" {
 		v.add(item, path+".enum_id", ViolationUnexpected, "This field was not expected.")
 		return Value{}, false
@@ -507,4 +523,44 @@ type CustomFieldStore interface {
 	// SetFieldValues replaces the values of the fields named in values
 	// (a FieldValue with no Values deletes that field's values).
 	SetFieldValues(ctx context.Context, entity EntityType, id int64, values []FieldValue) error
+}
+
+// resolveMultitext checks one value of a PHONE or EMAIL field: a string
+// and its kind as enum_id or enum_code, WORK (the first enum) when neither
+// is given, as amoCRM defaults it. The contact data rules (a phone's
+// digits, an email's form) are checked where the rows are written.
+func resolveMultitext(v *violations, item int, path string, def *CustomField, in ValueInput) (Value, bool) {
+	enum := def.Enums[0]
+	switch {
+	case in.EnumID != 0:
+		i := slices.IndexFunc(def.Enums, func(e Enum) bool { return e.ID == in.EnumID })
+		if i < 0 {
+			v.add(item, path+".enum_id", ViolationChoice, "The value you selected is not a valid choice.")
+			return Value{}, false
+		}
+		enum = def.Enums[i]
+	case in.EnumCode != "":
+		i := slices.IndexFunc(def.Enums, func(e Enum) bool { return strings.EqualFold(e.Code, in.EnumCode) })
+		if i < 0 {
+			v.add(item, path+".enum_code", ViolationChoice, "The value you selected is not a valid choice.")
+			return Value{}, false
+		}
+		enum = def.Enums[i]
+	}
+	s, ok := scalarText(in.Value)
+	if !in.HasValue || in.Value == nil {
+		v.add(item, path+".value", ViolationRequired, "This field is missing.")
+		return Value{}, false
+	}
+	if !ok {
+		*v = append(*v, Violation{Item: item, Path: path + ".value", Code: ViolationType, Want: "string", Detail: "This value should be of type string."})
+		return Value{}, false
+	}
+	return Value{Text: s, EnumID: enum.ID, EnumCode: enum.Code}, true
+}
+
+// FieldTypesFor lists the field types an entity type's user fields may
+// have, for messages naming the choices.
+func FieldTypesFor(entity EntityType) []FieldType {
+	return slices.Clone(fieldTypesFor[entity])
 }

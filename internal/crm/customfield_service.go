@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -30,13 +31,30 @@ func (s *Service) CustomFields(ctx context.Context, actor Actor, entity EntityTy
 	var out []CustomField
 	var total int
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if q.Predefined && len(dataFields[entity]) > 0 {
+			out, total, err = predefinedPage(ctx, tx, entity, q)
+			return err
+		}
 		out, total, err = tx.CustomFields(ctx, entity, q)
 		return err
 	})
 	return out, total, q, err
 }
 
-// CustomField returns one field. Errors: not found.
+// FieldDefinition returns one field as amoCRM sees it: the predefined
+// ones (PHONE, EMAIL …, contact_card.go) included. Errors: not found.
+func (s *Service) FieldDefinition(ctx context.Context, actor Actor, entity EntityType, id int64) (CustomField, error) {
+	if f, ok := predefined(entity, id); ok {
+		def := f.def
+		def.Enums = slices.Clone(f.def.Enums)
+		def.AccountID = actor.AccountID
+		return def, nil
+	}
+	return s.CustomField(ctx, actor, entity, id)
+}
+
+// CustomField returns one of the account's own fields (Envybox's inputs
+// know no predefined ones). Errors: not found.
 func (s *Service) CustomField(ctx context.Context, actor Actor, entity EntityType, id int64) (CustomField, error) {
 	if err := knownEntity(entity); err != nil {
 		return CustomField{}, err
@@ -82,7 +100,7 @@ func (s *Service) AddCustomFields(ctx context.Context, actor Actor, entity Entit
 			return Errorf(KindLimit, "Too many custom fields: %s can have at most %d", entity, fieldLimits[entity])
 		}
 		for i, n := range in {
-			if n.Code != "" && codeTaken(append(existing, out[:i]...), n.Code, 0) {
+			if n.Code != "" && (codeTaken(append(existing, out[:i]...), n.Code, 0) || predefinedCode(entity, n.Code)) {
 				v.add(i, "code", ViolationInvalid, "A field with this code already exists.")
 				continue
 			}
@@ -117,6 +135,9 @@ func (s *Service) UpdateCustomField(ctx context.Context, actor Actor, entity Ent
 	if err := actor.requireAdmin(); err != nil {
 		return CustomField{}, err
 	}
+	if err := refusePredefined(entity, id); err != nil {
+		return CustomField{}, err
+	}
 	var v violations
 	if p.Name == nil && p.Code == nil && p.Sort == nil && p.Enums == nil {
 		v.add(0, "", ViolationRequired, "At least one of name, code, sort or enums must be given.")
@@ -146,7 +167,7 @@ func (s *Service) UpdateCustomField(ctx context.Context, actor Actor, entity Ent
 			if err != nil {
 				return err
 			}
-			if codeTaken(all, *p.Code, f.ID) {
+			if codeTaken(all, *p.Code, f.ID) || predefinedCode(entity, *p.Code) {
 				v.add(0, "code", ViolationInvalid, "A field with this code already exists.")
 			}
 		}
@@ -177,6 +198,9 @@ func (s *Service) DeleteCustomField(ctx context.Context, actor Actor, entity Ent
 		return err
 	}
 	if err := actor.requireAdmin(); err != nil {
+		return err
+	}
+	if err := refusePredefined(entity, id); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {

@@ -94,7 +94,8 @@ func contactDataMax(k string) int {
 
 // IsPhoneKind reports whether entries of kind k are phone numbers.
 func IsPhoneKind(k string) bool {
-	return k == "phone" || k == "work_phone" || k == "home_phone" || k == "mobile_phone"
+	// fax and other_phone are amoCRM's FAX and OTHER phones (contact_card.go).
+	return k == "phone" || k == "work_phone" || k == "home_phone" || k == "mobile_phone" || k == "fax" || k == "other_phone"
 }
 
 // NewInbound is an inbound request to record.

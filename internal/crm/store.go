@@ -57,9 +57,9 @@ type Tx interface {
 	SegmentStore
 	CustomFieldStore
 	ContactStore
+	ContactCardStore
 	TagStore
 	TagDictionaryStore
-	CardStore
 	CustomerStore
 	TransactionStore
 	PipelineStore

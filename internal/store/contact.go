@@ -97,8 +97,9 @@ func (t *tenantTx) contactSearch(f *filter, kw string) {
 }
 
 // companySearch adds amoCRM's query on companies: the name, the legal
-// details and the custom field values. Companies have no contact data in
-// crmd (phones and emails belong to their clients).
+// details, the custom field values and the company's own contact data
+// (amoCRM's PHONE, EMAIL, WEB and ADDRESS, written through v4), phones also
+// by their digits.
 func (t *tenantTx) companySearch(f *filter, kw string) {
 	pat := containsPattern(kw)
 	var cols []string
@@ -108,9 +109,17 @@ func (t *tenantTx) companySearch(f *filter, kw string) {
 		cols = append(cols, like(t.foldExpr(c)))
 		args = append(args, pat)
 	}
+	data, dataArgs := like(t.foldExpr("cd.value")), []any{pat}
+	if digits := crm.PhoneSearch(kw); digits != "" {
+		data += ` OR ` + like("cd.value")
+		dataArgs = append(dataArgs, containsPattern(digits))
+	}
+	args = append(args, pat)
 	f.add(`(`+strings.Join(cols, ` OR `)+`
 		OR EXISTS (SELECT 1 FROM field_values fv WHERE fv.account_id = companies.account_id AND fv.entity_type = 'companies'
-			AND fv.entity_id = companies.id AND `+like(t.foldExpr("fv.value"))+`))`, append(args, pat)...)
+			AND fv.entity_id = companies.id AND `+like(t.foldExpr("fv.value"))+`)
+		OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = companies.account_id AND cd.owner_type = 'companies'
+			AND cd.owner_id = companies.id AND (`+data+`)))`, append(args, dataArgs...)...)
 }
 
 func (t *tenantTx) Contacts(ctx context.Context, q crm.ListQuery) ([]crm.Contact, int, error) {

@@ -2,63 +2,84 @@ package store
 
 import (
 	"context"
+
+	"github.com/crmd/crmd/internal/crm"
 )
 
-// The links of contacts and companies read from either side, for contact
-// and company cards: Envybox client companies (client_companies), customer
-// contacts (customer_contacts) and customer companies (customers.company_id).
+// The writes and reverse lookups amoCRM v4's contacts and companies need
+// (crm.ContactCardStore).
 
-// idPairs runs a query selecting (key, value) id pairs for the keys into a
-// map of lists, in the order order names. The query takes the account id
-// and ends in "IN", before the keys' list.
-func (t *tenantTx) idPairs(ctx context.Context, query, order string, keys []int64) (map[int64][]int64, error) {
-	out := make(map[int64][]int64, len(keys))
-	if len(keys) == 0 {
+func (t *tenantTx) UpdateContact(ctx context.Context, c *crm.Contact) error {
+	t.dirtyClient(c.ID)
+	res, err := t.exec(ctx, `UPDATE contacts SET name = ?, first_name = ?, last_name = ?, responsible_user_id = ?, created_by = ?, updated_by = ?,
+		created_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+		c.Name, c.FirstName, c.LastName, c.ResponsibleUserID, c.CreatedBy, c.UpdatedBy, unix(c.CreatedAt), unix(c.UpdatedAt), t.accountID, c.ID)
+	return affected(res, err, "Contact")
+}
+
+func (t *tenantTx) UpdateCompany(ctx context.Context, c *crm.Company) error {
+	res, err := t.exec(ctx, `UPDATE companies SET name = ?, responsible_user_id = ?, created_by = ?, updated_by = ?, created_at = ?, updated_at = ?
+		WHERE account_id = ? AND id = ?`,
+		c.Name, c.ResponsibleUserID, c.CreatedBy, c.UpdatedBy, unix(c.CreatedAt), unix(c.UpdatedAt), t.accountID, c.ID)
+	return affected(res, err, "Company")
+}
+
+func (t *tenantTx) UpdateContactData(ctx context.Context, d *crm.ContactData) error {
+	t.dirtyEntity(string(d.OwnerType), d.OwnerID)
+	d.UpdatedAt = t.now
+	res, err := t.exec(ctx, `UPDATE contact_data SET kind = ?, value = ?, is_primary = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+		d.Kind, d.Value, d.Primary, unix(t.now), t.accountID, d.ID)
+	return affected(res, err, "Contact data")
+}
+
+func (t *tenantTx) DeleteContactData(ctx context.Context, owner crm.EntityType, ownerID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	t.dirtyEntity(string(owner), ownerID)
+	args := append([]any{t.accountID, string(owner), ownerID}, t.idArgs(ids)[1:]...)
+	_, err := t.exec(ctx, `DELETE FROM contact_data WHERE account_id = ? AND owner_type = ? AND owner_id = ? AND id IN (`+placeholders(len(ids))+`)`, args...)
+	return err
+}
+
+func (t *tenantTx) ContactDealIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error) {
+	return t.links(ctx, `SELECT client_id, id FROM deals WHERE account_id = ? AND client_id IN`, contactIDs)
+}
+
+func (t *tenantTx) ContactCustomerIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error) {
+	return t.links(ctx, `SELECT contact_id, customer_id FROM customer_contacts WHERE account_id = ? AND contact_id IN`, contactIDs)
+}
+
+func (t *tenantTx) CompanyCustomerIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
+	return t.links(ctx, `SELECT company_id, id FROM customers WHERE account_id = ? AND company_id IN`, companyIDs)
+}
+
+func (t *tenantTx) CompanyContactIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
+	return t.links(ctx, `SELECT company_id, client_id FROM client_companies WHERE account_id = ? AND company_id IN`, companyIDs)
+}
+
+func (t *tenantTx) ContactCompanyIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(contactIDs) == 0 {
 		return out, nil
 	}
-	args := []any{t.accountID}
-	for _, id := range keys {
-		args = append(args, id)
-	}
-	rows, err := t.query(ctx, query+` (`+placeholders(len(keys))+`) ORDER BY `+order, args...)
+	rows, err := t.query(ctx, `SELECT client_id, company_id FROM client_companies WHERE account_id = ? AND client_id IN (`+
+		placeholders(len(contactIDs))+`) ORDER BY client_id, is_primary DESC, id`, t.idArgs(contactIDs)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var key, value int64
-		if err := rows.Scan(&key, &value); err != nil {
+		var a, b int64
+		if err := rows.Scan(&a, &b); err != nil {
 			return nil, err
 		}
-		out[key] = append(out[key], value)
+		out[a] = append(out[a], b)
 	}
 	return out, rows.Err()
 }
 
-func (t *tenantTx) ContactCompanyIDs(ctx context.Context, contactIDs []int64) (map[int64]int64, error) {
-	all, err := t.idPairs(ctx, `SELECT client_id, company_id FROM client_companies WHERE account_id = ? AND client_id IN`,
-		`client_id, is_primary DESC, id`, contactIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]int64, len(all))
-	for contact, companies := range all {
-		out[contact] = companies[0] // the primary one, or the first attached
-	}
-	return out, nil
-}
-
-func (t *tenantTx) ContactCustomerIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error) {
-	return t.idPairs(ctx, `SELECT contact_id, customer_id FROM customer_contacts WHERE account_id = ? AND contact_id IN`,
-		`contact_id, customer_id`, contactIDs)
-}
-
-func (t *tenantTx) CompanyContactIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
-	return t.idPairs(ctx, `SELECT company_id, client_id FROM client_companies WHERE account_id = ? AND company_id IN`,
-		`company_id, client_id`, companyIDs)
-}
-
-func (t *tenantTx) CompanyCustomerIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
-	return t.idPairs(ctx, `SELECT company_id, id FROM customers WHERE account_id = ? AND company_id IN`,
-		`company_id, id`, companyIDs)
+func (t *tenantTx) CompanyDealIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
+	return t.links(ctx, `SELECT cc.company_id, d.id FROM deals d JOIN client_companies cc ON cc.account_id = d.account_id
+		AND cc.client_id = d.client_id AND cc.is_primary WHERE d.account_id = ? AND cc.company_id IN`, companyIDs)
 }

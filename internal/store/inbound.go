@@ -252,13 +252,17 @@ func (t *tenantTx) ContactsByPhoneOrEmail(ctx context.Context, phone, email stri
 	f := &filter{}
 	f.add(`account_id = ?`, t.accountID)
 	f.add(`owner_type = 'contacts'`)
+	// The kinds come from crm (amoCRM's FAX, OTHER, PRIV … included), so a
+	// phone written through amoCRM finds its client too.
+	phones := `kind IN ('` + strings.Join(crm.PhoneKinds(), `', '`) + `') AND value = ?`
+	emails := `kind IN ('` + strings.Join(crm.EmailKinds(), `', '`) + `') AND value = ?`
 	switch {
 	case phone != "" && email != "":
-		f.add(`((kind IN ('phone', 'work_phone', 'home_phone', 'mobile_phone') AND value = ?) OR (kind = 'email' AND value = ?))`, phone, email)
+		f.add(`((`+phones+`) OR (`+emails+`))`, phone, email)
 	case phone != "":
-		f.add(`kind IN ('phone', 'work_phone', 'home_phone', 'mobile_phone') AND value = ?`, phone)
+		f.add(phones, phone)
 	default:
-		f.add(`kind = 'email' AND value = ?`, email)
+		f.add(emails, email)
 	}
 	rows, err := t.query(ctx, `SELECT DISTINCT owner_id FROM contact_data WHERE `+f.sql()+` ORDER BY owner_id`, f.args...)
 	if err != nil {

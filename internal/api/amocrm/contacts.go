@@ -3,53 +3,195 @@ package amocrm
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 )
 
-// The minimal v4 contacts and companies API: enough to create the records a
-// customer links to and to read them back. They are the shared contact and
-// company records other dialects serve too.
+// The v4 contacts and companies API (core reference §3): lists, reads,
+// batch and single creates and updates, and their custom fields. A contact
+// is the Envybox client; its PHONE and EMAIL values are the client's
+// contact data rows (crm's contact_card.go), so what one dialect writes the
+// other reads.
 
 func contactPath(id int64) string { return "/api/v4/contacts/" + strconv.FormatInt(id, 10) }
 func companyPath(id int64) string { return "/api/v4/companies/" + strconv.FormatInt(id, 10) }
 
+// cardLeadPath is a lead's self link, for with=leads.
+func cardLeadPath(id int64) string { return "/api/v4/leads/" + strconv.FormatInt(id, 10) }
+
+// contactRoutes are the contacts' and companies' endpoints.
+func (h *handler) contactRoutes() []route {
+	return []route{
+		{"GET /api/v4/contacts", h.listContacts},
+		{"POST /api/v4/contacts", h.addContacts},
+		{"PATCH /api/v4/contacts", h.patchContacts},
+		{"GET /api/v4/contacts/{id}", h.getContact},
+		{"PATCH /api/v4/contacts/{id}", h.patchContact},
+		{"GET /api/v4/companies", h.listCompanies},
+		{"POST /api/v4/companies", h.addCompanies},
+		{"PATCH /api/v4/companies", h.patchCompanies},
+		{"GET /api/v4/companies/{id}", h.getCompany},
+		{"PATCH /api/v4/companies/{id}", h.patchCompany},
+
+		{"GET /api/v4/contacts/custom_fields", h.listFields(crm.EntityContact)},
+		{"POST /api/v4/contacts/custom_fields", h.addFields(crm.EntityContact)},
+		{"GET /api/v4/contacts/custom_fields/{id}", h.getField(crm.EntityContact)},
+		{"PATCH /api/v4/contacts/custom_fields/{id}", h.patchField(crm.EntityContact)},
+		{"DELETE /api/v4/contacts/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityContact))},
+		{"GET /api/v4/companies/custom_fields", h.listFields(crm.EntityCompany)},
+		{"POST /api/v4/companies/custom_fields", h.addFields(crm.EntityCompany)},
+		{"GET /api/v4/companies/custom_fields/{id}", h.getField(crm.EntityCompany)},
+		{"PATCH /api/v4/companies/custom_fields/{id}", h.patchField(crm.EntityCompany)},
+		{"DELETE /api/v4/companies/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityCompany))},
+	}
+}
+
+// v4Contact is the contact model of core §3.1, key for key.
 type v4Contact struct {
-	ID                int64     `json:"id"`
-	Name              string    `json:"name"`
-	FirstName         string    `json:"first_name"`
-	LastName          string    `json:"last_name"`
-	ResponsibleUserID int64     `json:"responsible_user_id"`
-	CreatedBy         int64     `json:"created_by"`
-	UpdatedBy         int64     `json:"updated_by"`
-	CreatedAt         int64     `json:"created_at"`
-	UpdatedAt         int64     `json:"updated_at"`
-	AccountID         int64     `json:"account_id"`
-	Links             selfLinks `json:"_links"`
+	ID                 int64             `json:"id"`
+	Name               string            `json:"name"`
+	FirstName          string            `json:"first_name"`
+	LastName           string            `json:"last_name"`
+	ResponsibleUserID  int64             `json:"responsible_user_id"`
+	GroupID            int64             `json:"group_id"`
+	CreatedBy          int64             `json:"created_by"`
+	UpdatedBy          int64             `json:"updated_by"`
+	CreatedAt          int64             `json:"created_at"`
+	UpdatedAt          int64             `json:"updated_at"`
+	ClosestTaskAt      *int64            `json:"closest_task_at"`
+	IsDeleted          bool              `json:"is_deleted"`
+	IsUnsorted         bool              `json:"is_unsorted"`
+	CustomFieldsValues []cardFieldJSON   `json:"custom_fields_values"`
+	AccountID          int64             `json:"account_id"`
+	Links              selfLinks         `json:"_links"`
+	Embedded           v4ContactEmbedded `json:"_embedded"`
 }
 
-func toV4Contact(r *http.Request, c crm.Contact) v4Contact {
-	return v4Contact{ID: c.ID, Name: c.Name, FirstName: c.FirstName, LastName: c.LastName, ResponsibleUserID: c.ResponsibleUserID,
-		CreatedBy: c.CreatedBy, UpdatedBy: c.UpdatedBy, CreatedAt: c.CreatedAt.Unix(), UpdatedAt: c.UpdatedAt.Unix(),
-		AccountID: c.AccountID, Links: selfLink(r, contactPath(c.ID))}
+// v4ContactEmbedded always has tags and companies; leads and customers
+// only when asked for (then [] when none).
+type v4ContactEmbedded struct {
+	Tags      []v4Tag  `json:"tags"`
+	Companies []v4Ref  `json:"companies"`
+	Leads     *[]v4Ref `json:"leads,omitempty"`
+	Customers *[]v4Ref `json:"customers,omitempty"`
 }
 
+// v4Company is the company model of core §3.2.
 type v4Company struct {
-	ID                int64     `json:"id"`
-	Name              string    `json:"name"`
-	ResponsibleUserID int64     `json:"responsible_user_id"`
-	CreatedBy         int64     `json:"created_by"`
-	UpdatedBy         int64     `json:"updated_by"`
-	CreatedAt         int64     `json:"created_at"`
-	UpdatedAt         int64     `json:"updated_at"`
-	AccountID         int64     `json:"account_id"`
-	Links             selfLinks `json:"_links"`
+	ID                 int64             `json:"id"`
+	Name               string            `json:"name"`
+	ResponsibleUserID  int64             `json:"responsible_user_id"`
+	GroupID            int64             `json:"group_id"`
+	CreatedBy          int64             `json:"created_by"`
+	UpdatedBy          int64             `json:"updated_by"`
+	CreatedAt          int64             `json:"created_at"`
+	UpdatedAt          int64             `json:"updated_at"`
+	ClosestTaskAt      *int64            `json:"closest_task_at"`
+	IsDeleted          bool              `json:"is_deleted"`
+	CustomFieldsValues []cardFieldJSON   `json:"custom_fields_values"`
+	AccountID          int64             `json:"account_id"`
+	Links              selfLinks         `json:"_links"`
+	Embedded           v4CompanyEmbedded `json:"_embedded"`
 }
 
-func toV4Company(r *http.Request, c crm.Company) v4Company {
-	return v4Company{ID: c.ID, Name: c.Name, ResponsibleUserID: c.ResponsibleUserID,
+type v4CompanyEmbedded struct {
+	Tags      []v4Tag  `json:"tags"`
+	Contacts  *[]v4Ref `json:"contacts,omitempty"`
+	Leads     *[]v4Ref `json:"leads,omitempty"`
+	Customers *[]v4Ref `json:"customers,omitempty"`
+}
+
+// cardFieldJSON is one field of a contact's or company's
+// custom_fields_values on read.
+type cardFieldJSON struct {
+	FieldID   int64           `json:"field_id"`
+	FieldName string          `json:"field_name"`
+	FieldCode *string         `json:"field_code"`
+	FieldType string          `json:"field_type"`
+	Values    []cardValueJSON `json:"values"`
+}
+
+// cardValueJSON is one value. A PHONE or EMAIL value names its kind by
+// enum_id and enum (the read-side key, companion §4.6); a smart_address
+// part by enum_id and enum_code, as customers' do.
+type cardValueJSON struct {
+	Value    any    `json:"value"`
+	EnumID   int64  `json:"enum_id,omitempty"`
+	Enum     string `json:"enum,omitempty"`
+	EnumCode string `json:"enum_code,omitempty"`
+}
+
+func toCardFields(values []crm.FieldValue) []cardFieldJSON {
+	if len(values) == 0 {
+		return nil
+	}
+	base := toV4FieldValues(values)
+	out := make([]cardFieldJSON, len(base))
+	for i, b := range base {
+		out[i] = cardFieldJSON{FieldID: b.FieldID, FieldName: b.FieldName, FieldCode: b.FieldCode, FieldType: b.FieldType,
+			Values: make([]cardValueJSON, len(b.Values))}
+		for j, v := range b.Values {
+			out[i].Values[j] = cardValueJSON{Value: v.Value, EnumID: v.EnumID, EnumCode: v.EnumCode}
+			if values[i].FieldType == crm.FieldMultitext {
+				out[i].Values[j] = cardValueJSON{Value: v.Value, EnumID: v.EnumID, Enum: values[i].Values[j].EnumCode}
+			}
+		}
+	}
+	return out
+}
+
+func refs(r *http.Request, ids []int64, path func(int64) string) []v4Ref {
+	out := make([]v4Ref, len(ids))
+	for i, id := range ids {
+		out[i] = v4Ref{ID: id, Links: selfLink(r, path(id))}
+	}
+	return out
+}
+
+func refsIf(r *http.Request, asked bool, ids []int64, path func(int64) string) *[]v4Ref {
+	if !asked {
+		return nil
+	}
+	out := refs(r, ids, path)
+	return &out
+}
+
+func cardTags(tags []crm.Tag) []v4Tag {
+	out := make([]v4Tag, len(tags))
+	for i, t := range tags {
+		out[i] = v4Tag{ID: t.ID, Name: t.Name}
+	}
+	return out
+}
+
+// toV4Contact renders a card. crmd keeps tasks on deals only, so a
+// contact's closest_task_at is null; group_id is 0 (crmd has no user
+// groups in amoCRM's sense); is_unsorted is false: a contact exists in
+// crmd only once an unsorted request is taken to work (an inbound request
+// keeps its own contact data until then).
+func toV4Contact(r *http.Request, c crm.ContactCard, with crm.CardWith) v4Contact {
+	out := v4Contact{ID: c.ID, Name: c.Name, FirstName: c.FirstName, LastName: c.LastName, ResponsibleUserID: c.ResponsibleUserID,
 		CreatedBy: c.CreatedBy, UpdatedBy: c.UpdatedBy, CreatedAt: c.CreatedAt.Unix(), UpdatedAt: c.UpdatedAt.Unix(),
-		AccountID: c.AccountID, Links: selfLink(r, companyPath(c.ID))}
+		CustomFieldsValues: toCardFields(c.Fields), AccountID: c.AccountID, Links: selfLink(r, contactPath(c.ID))}
+	out.Embedded.Tags = cardTags(c.Tags)
+	// A contact has at most one company in amoCRM (core §1.6); an Envybox
+	// client may have several, of which its primary one is shown.
+	out.Embedded.Companies = refs(r, c.CompanyIDs[:min(1, len(c.CompanyIDs))], companyPath)
+	out.Embedded.Leads = refsIf(r, with.Leads, c.LeadIDs, cardLeadPath)
+	out.Embedded.Customers = refsIf(r, with.Customers, c.CustomerIDs, customerPath)
+	return out
+}
+
+func toV4Company(r *http.Request, c crm.CompanyCard, with crm.CardWith) v4Company {
+	out := v4Company{ID: c.ID, Name: c.Name, ResponsibleUserID: c.ResponsibleUserID,
+		CreatedBy: c.CreatedBy, UpdatedBy: c.UpdatedBy, CreatedAt: c.CreatedAt.Unix(), UpdatedAt: c.UpdatedAt.Unix(),
+		CustomFieldsValues: toCardFields(c.Fields), AccountID: c.AccountID, Links: selfLink(r, companyPath(c.ID))}
+	out.Embedded.Tags = cardTags(c.Tags)
+	out.Embedded.Contacts = refsIf(r, with.Contacts, c.ContactIDs, contactPath)
+	out.Embedded.Leads = refsIf(r, with.Leads, c.LeadIDs, cardLeadPath)
+	out.Embedded.Customers = refsIf(r, with.Customers, c.CustomerIDs, customerPath)
+	return out
 }
 
 // readListQuery reads what amoCRM defines for the contacts and companies
@@ -86,25 +228,26 @@ func readListQuery(r *http.Request, entity string, unserved map[string]string) (
 	return page, q, qr.done()
 }
 
-// The with values amoCRM documents for contacts and companies, none of
-// which crmd embeds yet (each says why). Unknown values are ignored, as for
-// every with (readWith).
+// The with values amoCRM documents for contacts and companies that crmd
+// does not embed (each says why). Unknown values are ignored, as for every
+// with (readWith).
 var (
 	contactWith = map[string]string{
-		"leads":            "crmd does not embed leads in contacts (it serves no /api/v4/leads).",
-		"customers":        "crmd does not embed customers in contacts; GET /api/v4/customers?with=contacts lists the links.",
 		"catalog_elements": "crmd has no catalogs.",
 		"social_profiles":  "crmd keeps no social profiles.",
 		"only_deleted":     "crmd keeps no deleted contacts.",
 	}
 	companyWith = map[string]string{
-		"leads":            "crmd does not embed leads in companies (it serves no /api/v4/leads).",
-		"customers":        "crmd does not embed customers in companies; GET /api/v4/customers?with=companies lists the links.",
-		"contacts":         "crmd does not embed contacts in companies.",
 		"catalog_elements": "crmd has no catalogs.",
 		"only_deleted":     "crmd keeps no deleted companies.",
 	}
 )
+
+// cardWith reads the with values crmd serves on contacts and companies.
+func cardWith(r *http.Request) crm.CardWith {
+	w := readWith(r)
+	return crm.CardWith{Leads: w["leads"], Customers: w["customers"], Contacts: w["contacts"]}
+}
 
 // listContacts serves GET /api/v4/contacts (empty, a query matching nothing
 // included: 204 with no body, like every v4 list; writeList).
@@ -113,18 +256,20 @@ func (h *handler) listContacts(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return err
 	}
-	list, total, err := h.svc.Contacts(r.Context(), actor, q)
+	with := cardWith(r)
+	list, total, err := h.svc.ContactCards(r.Context(), actor, q, with)
 	if err != nil {
 		return err
 	}
 	items := make([]v4Contact, len(list))
 	for i, c := range list {
-		items[i] = toV4Contact(r, c)
+		items[i] = toV4Contact(r, c, with)
 	}
 	writeList(w, len(items), v4Paged(r, page, total, "contacts", items))
 	return nil
 }
 
+// getContact serves GET /api/v4/contacts/{id}; a missing contact is 204.
 func (h *handler) getContact(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -133,40 +278,121 @@ func (h *handler) getContact(w http.ResponseWriter, r *http.Request, actor crm.A
 	if err := refuseWith(r, contactWith); err != nil {
 		return err
 	}
-	c, err := h.svc.Contact(r.Context(), actor, id)
+	with := cardWith(r)
+	c, err := h.svc.ContactCard(r.Context(), actor, id, with)
 	if err != nil {
 		return err
 	}
-	writeHAL(w, http.StatusOK, toV4Contact(r, c))
+	writeHAL(w, http.StatusOK, toV4Contact(r, c, with))
 	return nil
 }
 
-// addContacts serves POST /api/v4/contacts (array; name, or first_name and
-// last_name, and responsible_user_id).
-func (h *handler) addContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+// cardCommon is what contact and company bodies share (core §3.4, §3.5).
+type cardCommon struct {
+	name, firstName, lastName         *string
+	responsible, createdBy, updatedBy *int64
+	fields                            []crm.FieldValueInput
+	tags                              *[]crm.TagRef
+	tagsToAdd, tagsToDelete           []crm.TagRef
+	companyIDs                        []int64
+	id                                *int64
+	createdAt, updatedAt              *time.Time
+}
+
+// readCard reads one contact or company object. _embedded.tags replaces
+// the tag set (null: no tags); _embedded.companies links a company (a
+// contact's only; the Go client whatcrm/go-amocrm sends it, core §3.4).
+// Keys amoCRM does not define or that are read-only are ignored (§1.5).
+func readCard(rd reader) cardCommon {
+	c := cardCommon{
+		name: rd.str("name"), firstName: rd.str("first_name"), lastName: rd.str("last_name"),
+		responsible: rd.int64("responsible_user_id"), createdBy: rd.int64("created_by"), updatedBy: rd.int64("updated_by"),
+		createdAt: readUnix(rd, "created_at", false), updatedAt: readUnix(rd, "updated_at", false),
+		tagsToAdd: readTagRefs(rd, "tags_to_add"), tagsToDelete: readTagRefs(rd, "tags_to_delete"),
+		id: rd.int64("id"),
+	}
+	c.fields, _ = rd.fieldValues("custom_fields_values")
+	if rd.has("_embedded") {
+		emb := newReader(rd.obj["_embedded"], rd.item, rd.path("_embedded"), rd.errs)
+		if v, ok := emb.obj["tags"]; ok {
+			refs := []crm.TagRef{}
+			if v != nil {
+				refs = readTagRefs(emb, "tags")
+			}
+			c.tags = &refs
+		}
+		if emb.has("companies") {
+			c.companyIDs = readRefIDs(emb, "companies")
+		}
+	}
+	return c
+}
+
+func (c cardCommon) newContact() crm.NewContact {
+	n := crm.NewContact{Name: c.name, ResponsibleUserID: c.responsible, CreatedBy: c.createdBy, UpdatedBy: c.updatedBy,
+		CreatedAt: c.createdAt, UpdatedAt: c.updatedAt, Fields: c.fields, Tags: c.tags, TagsToAdd: c.tagsToAdd, CompanyIDs: c.companyIDs}
+	if c.firstName != nil {
+		n.FirstName = *c.firstName
+	}
+	if c.lastName != nil {
+		n.LastName = *c.lastName
+	}
+	return n
+}
+
+func (c cardCommon) contactPatch() crm.ContactPatch {
+	p := crm.ContactPatch{Name: c.name, FirstName: c.firstName, LastName: c.lastName, ResponsibleUserID: c.responsible,
+		CreatedBy: c.createdBy, UpdatedBy: c.updatedBy, CreatedAt: c.createdAt, UpdatedAt: c.updatedAt, Fields: c.fields,
+		Tags: c.tags, TagsToAdd: c.tagsToAdd, TagsToDelete: c.tagsToDelete, CompanyIDs: c.companyIDs}
+	if c.id != nil {
+		p.ID = *c.id
+	}
+	return p
+}
+
+func (c cardCommon) newCompany() crm.NewCompany {
+	return crm.NewCompany{Name: c.name, ResponsibleUserID: c.responsible, CreatedBy: c.createdBy, UpdatedBy: c.updatedBy,
+		CreatedAt: c.createdAt, UpdatedAt: c.updatedAt, Fields: c.fields, Tags: c.tags, TagsToAdd: c.tagsToAdd}
+}
+
+func (c cardCommon) companyPatch() crm.CompanyPatch {
+	p := crm.CompanyPatch{Name: c.name, ResponsibleUserID: c.responsible, CreatedBy: c.createdBy, UpdatedBy: c.updatedBy,
+		CreatedAt: c.createdAt, UpdatedAt: c.updatedAt, Fields: c.fields, Tags: c.tags, TagsToAdd: c.tagsToAdd, TagsToDelete: c.tagsToDelete}
+	if c.id != nil {
+		p.ID = *c.id
+	}
+	return p
+}
+
+// readCardBatch reads a POST or PATCH array of contacts or companies.
+func readCardBatch(r *http.Request, what string) ([]cardCommon, []string, error) {
 	body, err := readJSON(r)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	var errs []crm.Violation
 	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "contacts"); err != nil {
+	if err := batchLimit(len(items), what); err != nil {
+		return nil, nil, err
+	}
+	out := make([]cardCommon, len(items))
+	for i, it := range items {
+		rd := newReader(it, i, "", &errs)
+		rd.str("request_id") // only to type-check it
+		out[i] = readCard(rd)
+	}
+	return out, ids, withItems(violationsErr(errs), ids)
+}
+
+// addContacts serves POST /api/v4/contacts: all or nothing.
+func (h *handler) addContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	items, ids, err := readCardBatch(r, "contacts")
+	if err != nil {
 		return err
 	}
 	in := make([]crm.NewContact, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id")
-		in[i] = crm.NewContact{Name: rd.str("name"), ResponsibleUserID: rd.int64("responsible_user_id")}
-		if s := rd.str("first_name"); s != nil {
-			in[i].FirstName = *s
-		}
-		if s := rd.str("last_name"); s != nil {
-			in[i].LastName = *s
-		}
-	}
-	if err := violationsErr(errs); err != nil {
-		return withItems(err, ids)
+	for i, c := range items {
+		in[i] = c.newContact()
 	}
 	created, err := h.svc.AddContacts(r.Context(), actor, in)
 	if err != nil {
@@ -180,24 +406,89 @@ func (h *handler) addContacts(w http.ResponseWriter, r *http.Request, actor crm.
 	return nil
 }
 
+// v4ContactUpdated is one item of a contacts PATCH answer: the documented
+// {id, name, updated_at, _links} and request_id (core §3.5, §1.5).
+type v4ContactUpdated struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	UpdatedAt int64     `json:"updated_at"`
+	RequestID string    `json:"request_id"`
+	Links     selfLinks `json:"_links"`
+}
+
+// patchContacts serves PATCH /api/v4/contacts: every item needs an id (an
+// unknown one is a validation error at id); bad input anywhere rejects
+// the whole batch.
+func (h *handler) patchContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	items, ids, err := readCardBatch(r, "contacts")
+	if err != nil {
+		return err
+	}
+	in := make([]crm.ContactPatch, len(items))
+	for i, c := range items {
+		in[i] = c.contactPatch()
+	}
+	updated, err := h.svc.UpdateContacts(r.Context(), actor, in)
+	if err != nil {
+		return withItems(err, ids)
+	}
+	out := make([]v4ContactUpdated, len(updated))
+	for i, c := range updated {
+		out[i] = v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, contactPath(c.ID))}
+	}
+	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/contacts"), Embedded: map[string]any{"contacts": out}})
+	return nil
+}
+
+// patchContact serves PATCH /api/v4/contacts/{id} with one object and
+// answers the one item without an envelope; a missing contact is 404.
+func (h *handler) patchContact(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	body, err := readSingle(r)
+	if err != nil {
+		return err
+	}
+	in := readCard(body.reader).contactPatch()
+	in.ID = id
+	if err := body.decodeErr(); err != nil {
+		return err
+	}
+	if _, err := h.svc.Contact(r.Context(), actor, id); err != nil {
+		return err
+	}
+	updated, err := h.svc.UpdateContacts(r.Context(), actor, []crm.ContactPatch{in})
+	if err != nil {
+		return body.wrap(err)
+	}
+	c := updated[0]
+	writeHAL(w, http.StatusOK, v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID,
+		Links: selfLink(r, contactPath(c.ID))})
+	return nil
+}
+
 // listCompanies serves GET /api/v4/companies.
 func (h *handler) listCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	page, q, err := readListQuery(r, "companies", companyWith)
 	if err != nil {
 		return err
 	}
-	list, total, err := h.svc.Companies(r.Context(), actor, q)
+	with := cardWith(r)
+	list, total, err := h.svc.CompanyCards(r.Context(), actor, q, with)
 	if err != nil {
 		return err
 	}
 	items := make([]v4Company, len(list))
 	for i, c := range list {
-		items[i] = toV4Company(r, c)
+		items[i] = toV4Company(r, c, with)
 	}
 	writeList(w, len(items), v4Paged(r, page, total, "companies", items))
 	return nil
 }
 
+// getCompany serves GET /api/v4/companies/{id}; a missing company is 204.
 func (h *handler) getCompany(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -206,33 +497,24 @@ func (h *handler) getCompany(w http.ResponseWriter, r *http.Request, actor crm.A
 	if err := refuseWith(r, companyWith); err != nil {
 		return err
 	}
-	c, err := h.svc.Company(r.Context(), actor, id)
+	with := cardWith(r)
+	c, err := h.svc.CompanyCard(r.Context(), actor, id, with)
 	if err != nil {
 		return err
 	}
-	writeHAL(w, http.StatusOK, toV4Company(r, c))
+	writeHAL(w, http.StatusOK, toV4Company(r, c, with))
 	return nil
 }
 
 // addCompanies serves POST /api/v4/companies (array; name required).
 func (h *handler) addCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	body, err := readJSON(r)
+	items, ids, err := readCardBatch(r, "companies")
 	if err != nil {
 		return err
 	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "companies"); err != nil {
-		return err
-	}
 	in := make([]crm.NewCompany, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id")
-		in[i] = crm.NewCompany{Name: rd.str("name"), ResponsibleUserID: rd.int64("responsible_user_id")}
-	}
-	if err := violationsErr(errs); err != nil {
-		return withItems(err, ids)
+	for i, c := range items {
+		in[i] = c.newCompany()
 	}
 	created, err := h.svc.AddCompanies(r.Context(), actor, in)
 	if err != nil {
@@ -243,5 +525,55 @@ func (h *handler) addCompanies(w http.ResponseWriter, r *http.Request, actor crm
 		out[i] = createdJSON{ID: c.ID, RequestID: ids[i], Links: selfLink(r, companyPath(c.ID))}
 	}
 	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/companies"), Embedded: map[string]any{"companies": out}})
+	return nil
+}
+
+// patchCompanies serves PATCH /api/v4/companies (items {id, updated_at,
+// request_id, _links}, core §3.5).
+func (h *handler) patchCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	items, ids, err := readCardBatch(r, "companies")
+	if err != nil {
+		return err
+	}
+	in := make([]crm.CompanyPatch, len(items))
+	for i, c := range items {
+		in[i] = c.companyPatch()
+	}
+	updated, err := h.svc.UpdateCompanies(r.Context(), actor, in)
+	if err != nil {
+		return withItems(err, ids)
+	}
+	out := make([]v4Updated, len(updated))
+	for i, c := range updated {
+		out[i] = v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, companyPath(c.ID))}
+	}
+	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/companies"), Embedded: map[string]any{"companies": out}})
+	return nil
+}
+
+// patchCompany serves PATCH /api/v4/companies/{id}; a missing company is 404.
+func (h *handler) patchCompany(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	body, err := readSingle(r)
+	if err != nil {
+		return err
+	}
+	in := readCard(body.reader).companyPatch()
+	in.ID = id
+	if err := body.decodeErr(); err != nil {
+		return err
+	}
+	if _, err := h.svc.Company(r.Context(), actor, id); err != nil {
+		return err
+	}
+	updated, err := h.svc.UpdateCompanies(r.Context(), actor, []crm.CompanyPatch{in})
+	if err != nil {
+		return body.wrap(err)
+	}
+	c := updated[0]
+	writeHAL(w, http.StatusOK, v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, companyPath(c.ID))})
 	return nil
 }

@@ -44,13 +44,6 @@ func (h *handler) customerRoutes() []route {
 		{"GET /api/v4/customers/custom_fields/{id}", h.getField(crm.EntityCustomer)},
 		{"PATCH /api/v4/customers/custom_fields/{id}", h.patchField(crm.EntityCustomer)},
 		{"DELETE /api/v4/customers/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityCustomer))},
-
-		{"GET /api/v4/contacts", h.listContacts},
-		{"POST /api/v4/contacts", h.addContacts},
-		{"GET /api/v4/contacts/{id}", h.getContact},
-		{"GET /api/v4/companies", h.listCompanies},
-		{"POST /api/v4/companies", h.addCompanies},
-		{"GET /api/v4/companies/{id}", h.getCompany},
 	}
 }
 

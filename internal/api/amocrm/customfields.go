@@ -25,9 +25,13 @@ type customFieldJSON struct {
 	IsAPIOnly        bool       `json:"is_api_only"`
 	Enums            []enumJSON `json:"enums"`
 	RequiredStatuses []any      `json:"required_statuses"`
-	EntityType       string     `json:"entity_type"`
-	RequestID        string     `json:"request_id,omitempty"`
-	Links            selfLinks  `json:"_links"`
+	// IsPredefined and IsDeletable exist on contacts' and companies'
+	// fields (companion §4.2): PHONE, EMAIL … are predefined.
+	IsPredefined *bool     `json:"is_predefined,omitempty"`
+	IsDeletable  *bool     `json:"is_deletable,omitempty"`
+	EntityType   string    `json:"entity_type"`
+	RequestID    string    `json:"request_id,omitempty"`
+	Links        selfLinks `json:"_links"`
 }
 
 // fieldsPath is the custom fields collection of an entity type.
@@ -46,7 +50,13 @@ func toFieldJSON(r *http.Request, f crm.CustomField) customFieldJSON {
 		code := f.Code
 		out.Code = &code
 	}
-	if f.Type.HasEnums() {
+	if crm.HasPredefined(f.EntityType) {
+		pre := crm.IsPredefined(f.EntityType, f.ID)
+		del := !pre
+		out.IsPredefined, out.IsDeletable = &pre, &del
+	}
+	// PHONE and EMAIL (multitext) list their kinds as enums too.
+	if f.Type.HasEnums() || f.Type == crm.FieldMultitext {
 		out.Enums = make([]enumJSON, len(f.Enums))
 		for i, e := range f.Enums {
 			out.Enums[i] = enumJSON{ID: e.ID, Value: e.Value, Sort: e.Sort}
@@ -66,7 +76,7 @@ func readFieldQuery(r *http.Request) (crm.FieldQuery, error) {
 	if err != nil {
 		return crm.FieldQuery{}, err
 	}
-	q := crm.FieldQuery{Page: page}
+	q := crm.FieldQuery{Page: page, Predefined: true}
 	var errs []crm.Violation
 	for key, values := range r.URL.Query() {
 		switch {
@@ -113,7 +123,7 @@ func (h *handler) getField(entity crm.EntityType) apiFunc {
 		if err != nil {
 			return err
 		}
-		f, err := h.svc.CustomField(r.Context(), actor, entity, id)
+		f, err := h.svc.FieldDefinition(r.Context(), actor, entity, id)
 		if err != nil {
 			return err
 		}

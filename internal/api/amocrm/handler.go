@@ -69,6 +69,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	routes = append(append(routes, h.userRoutes()...), h.tagRoutes()...)
 	routes = append(routes, h.unsortedRoutes()...)
+	routes = append(routes, h.contactRoutes()...)
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}

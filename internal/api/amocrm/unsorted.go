@@ -158,7 +158,7 @@ func (h *handler) addUnsorted(category string) apiFunc {
 		for i, u := range created {
 			out[i] = unsortedCreated{UID: crm.UnsortedUID(u.ID), AccountID: u.AccountID, RequestID: ids[i],
 				Links:    selfLink(r, unsortedItemPath(u.ID)),
-				Embedded: unsortedEmbedded{Leads: []entityRef{}, Contacts: []entityRef{}, Companies: []entityRef{}}}
+				Embedded: unsortedEmbedded{Leads: []v4Ref{}, Contacts: []v4Ref{}, Companies: []v4Ref{}}}
 		}
 		writeHAL(w, http.StatusOK, map[string]any{"_total_items": len(out), "_embedded": map[string]any{"unsorted": out}})
 		return nil
@@ -308,7 +308,7 @@ func (h *handler) linkUnsorted(w http.ResponseWriter, r *http.Request, actor crm
 	}
 	var out unsortedLinked
 	out.UID = crm.UnsortedUID(res.ID)
-	out.Embedded.Leads = refs(r, res.DealID, leadPath)
+	out.Embedded.Leads = refOf(r, res.DealID, leadPath)
 	writeHAL(w, http.StatusOK, out)
 	return nil
 }

@@ -21,18 +21,12 @@ func unsortedItemPath(id int64) string { return unsortedPath + "/" + crm.Unsorte
 
 func leadPath(id int64) string { return "/api/v4/leads/" + strconv.FormatInt(id, 10) }
 
-// entityRef is an embedded {id, _links} of an unsorted item.
-type entityRef struct {
-	ID    int64     `json:"id"`
-	Links selfLinks `json:"_links"`
-}
-
-// refs is the embedded list of one id (none for 0), never null.
-func refs(r *http.Request, id int64, path func(int64) string) []entityRef {
+// refOf is the embedded list of one id (none for 0), never null.
+func refOf(r *http.Request, id int64, path func(int64) string) []v4Ref {
 	if id == 0 {
-		return []entityRef{}
+		return []v4Ref{}
 	}
-	return []entityRef{{ID: id, Links: selfLink(r, path(id))}}
+	return refs(r, []int64{id}, path)
 }
 
 // unsortedEmbedded is an item's _embedded. Before acceptance an item has no
@@ -41,9 +35,9 @@ func refs(r *http.Request, id int64, path func(int64) string) []entityRef {
 // arrives, so both dialects see one client and one deal or none. crmd keeps
 // no company with a request, so companies is always empty.
 type unsortedEmbedded struct {
-	Leads     []entityRef `json:"leads"`
-	Contacts  []entityRef `json:"contacts"`
-	Companies []entityRef `json:"companies"`
+	Leads     []v4Ref `json:"leads"`
+	Contacts  []v4Ref `json:"contacts"`
+	Companies []v4Ref `json:"companies"`
 }
 
 // unsortedJSON is an item as the list and GET by uid answer it (§9.2).
@@ -63,7 +57,7 @@ type unsortedJSON struct {
 func toUnsortedJSON(r *http.Request, u crm.Unsorted) unsortedJSON {
 	out := unsortedJSON{UID: crm.UnsortedUID(u.ID), SourceName: u.Source.SourceName, Category: u.Source.Category,
 		PipelineID: u.DealPipelineID, CreatedAt: u.CreatedAt.Unix(), Metadata: u.Source.Metadata, AccountID: u.AccountID,
-		Links: selfLink(r, unsortedItemPath(u.ID)), Embedded: unsortedEmbedded{Leads: []entityRef{}, Contacts: []entityRef{}, Companies: []entityRef{}}}
+		Links: selfLink(r, unsortedItemPath(u.ID)), Embedded: unsortedEmbedded{Leads: []v4Ref{}, Contacts: []v4Ref{}, Companies: []v4Ref{}}}
 	if u.Source.SourceUID != "" {
 		uid := u.Source.SourceUID
 		out.SourceUID = &uid
@@ -96,15 +90,15 @@ type unsortedDone struct {
 
 func toUnsortedDone(r *http.Request, res crm.UnsortedResult) unsortedDone {
 	return unsortedDone{UID: crm.UnsortedUID(res.ID), PipelineID: res.DealPipelineID, Category: res.Source.Category,
-		CreatedAt: res.CreatedAt.Unix(), Embedded: unsortedEmbedded{Leads: refs(r, res.DealID, leadPath),
-			Contacts: refs(r, res.ClientID, contactPath), Companies: []entityRef{}}}
+		CreatedAt: res.CreatedAt.Unix(), Embedded: unsortedEmbedded{Leads: refOf(r, res.DealID, leadPath),
+			Contacts: refOf(r, res.ClientID, contactPath), Companies: []v4Ref{}}}
 }
 
 // unsortedLinked is the answer of link (§9.5).
 type unsortedLinked struct {
 	UID      string `json:"uid"`
 	Embedded struct {
-		Leads []entityRef `json:"leads"`
+		Leads []v4Ref `json:"leads"`
 	} `json:"_embedded"`
 }
 

@@ -97,16 +97,16 @@ func toV2Tags(tags []crm.Tag) []v2TagJSON {
 	return out
 }
 
-func toV2Contact(c crm.ContactCard) v2ContactJSON {
+func toV2Contact(c crm.ContactCard, companies map[int64]crm.Company) v2ContactJSON {
 	out := v2ContactJSON{ID: c.ID, Name: c.Name, FirstName: c.FirstName, LastName: c.LastName,
 		ResponsibleUserID: c.ResponsibleUserID, CreatedBy: c.CreatedBy, CreatedAt: unixOr0(c.CreatedAt),
 		UpdatedAt: unixOr0(c.UpdatedAt), AccountID: c.AccountID, UpdatedBy: c.UpdatedBy,
 		Tags: toV2Tags(c.Tags), CustomFields: toV2Fields(c.Fields), Customers: v2IDsRef(v2CustomersPath, c.CustomerIDs),
 		Links: v2Get(v2IDHref(v2ContactsPath, c.ID))}
-	if c.Company.ID != 0 {
-		name := c.Company.Name
-		l := v2Get(v2IDHref(v2CompaniesPath, c.Company.ID))
-		out.Company = v2CompanyRef{ID: c.Company.ID, Name: &name, Links: &l}
+	if len(c.CompanyIDs) > 0 { // the primary company comes first; v2 shows one
+		company := companies[c.CompanyIDs[0]]
+		l := v2Get(v2IDHref(v2CompaniesPath, company.ID))
+		out.Company = v2CompanyRef{ID: company.ID, Name: &company.Name, Links: &l}
 	}
 	return out
 }
@@ -172,7 +172,7 @@ func (h *handler) v2ListContacts(w http.ResponseWriter, r *http.Request, actor c
 		return err
 	}
 	list, err := v2Window(q, rows, func(q crm.ListQuery) ([]crm.ContactCard, int, error) {
-		return h.svc.ContactCards(r.Context(), actor, q)
+		return h.svc.ContactCards(r.Context(), actor, q, crm.CardWith{Customers: true})
 	})
 	if err != nil {
 		return err
@@ -181,9 +181,26 @@ func (h *handler) v2ListContacts(w http.ResponseWriter, r *http.Request, actor c
 		writeV2Empty(w)
 		return nil
 	}
+	// v2 names a contact's company beside its id: read them in one list.
+	var companyIDs []int64
+	for _, c := range list {
+		if len(c.CompanyIDs) > 0 {
+			companyIDs = append(companyIDs, c.CompanyIDs[0])
+		}
+	}
+	companies := map[int64]crm.Company{}
+	if len(companyIDs) > 0 {
+		found, _, err := h.svc.Companies(r.Context(), actor, crm.ListQuery{IDs: companyIDs, Limit: len(companyIDs)})
+		if err != nil {
+			return err
+		}
+		for _, c := range found {
+			companies[c.ID] = c
+		}
+	}
 	items := make([]v2ContactJSON, len(list))
 	for i, c := range list {
-		items[i] = toV2Contact(c)
+		items[i] = toV2Contact(c, companies)
 	}
 	writeV2(w, r, v2ContactsPath, map[string]any{"items": items})
 	return nil
@@ -196,7 +213,7 @@ func (h *handler) v2ListCompanies(w http.ResponseWriter, r *http.Request, actor 
 		return err
 	}
 	list, err := v2Window(q, rows, func(q crm.ListQuery) ([]crm.CompanyCard, int, error) {
-		return h.svc.CompanyCards(r.Context(), actor, q)
+		return h.svc.CompanyCards(r.Context(), actor, q, crm.CardWith{Contacts: true, Customers: true})
 	})
 	if err != nil {
 		return err

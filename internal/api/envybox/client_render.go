@@ -32,6 +32,12 @@ var clientContactTypes = map[string][2]int{
 	"skype":        {12, 3},
 	"position":     {13, 4},
 	"note":         {14, 4},
+	// amoCRM's FAX and OTHER phones and PRIV and OTHER emails (crm's
+	// contact_card.go), written through /api/v4/contacts.
+	"fax":           {15, 1},
+	"other_phone":   {16, 1},
+	"private_email": {17, 2},
+	"other_email":   {18, 2},
 }
 
 // clientUpdated is a client's updated_at: null while it was never changed
