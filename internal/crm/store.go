@@ -65,6 +65,7 @@ type Tx interface {
 	ServiceValueStore
 	DealStore
 	TaskStore
+	HistoryStore
 	ReportStore
 	SessionStore
 }
