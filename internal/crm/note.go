@@ -118,10 +118,11 @@ const (
 // error, 6 no answer → 3, 7 busy → 2, 8 undefined → 0.
 var callStatusToEnvybox = map[int]int{1: 0, 2: 1, 3: 5, 4: 1, 5: 6, 6: 3, 7: 2, 8: 0}
 
-// callStatusFromEnvybox is the reverse, for calls Envybox added: 0 none →
-// 8 undefined, 1 answered → 4 conversation, 2 busy → 7, 3 no answer and 4
-// dropped and 7 missed → 6 no answer, 5 unreachable → 3, 6 error → 8.
-var callStatusFromEnvybox = map[int]int{0: 8, 1: 4, 2: 7, 3: 6, 4: 6, 5: 3, 6: 8, 7: 6}
+// callStatusFromEnvybox is the reverse, for calls Envybox added: 1
+// answered → 4 conversation, 2 busy → 7, 3 no answer and 4 dropped and 7
+// missed → 6 no answer, 5 unreachable → 3, 6 error → 8 undefined; 0 (no
+// status) is no call_status.
+var callStatusFromEnvybox = map[int]int{1: 4, 2: 7, 3: 6, 4: 6, 5: 3, 6: 8, 7: 6}
 
 // NoteOf reads a history entry as a note; false when it is none.
 func NoteOf(e LogEntry) (Note, bool) {

@@ -94,7 +94,7 @@ func (s *Service) AddTasks(ctx context.Context, actor Actor, in []TaskInput) ([]
 					v.add(i, "created_by", ViolationChoice, "created_by is not a user of this account.")
 				}
 			}
-			if err := tc.apply(ctx, tx, &v, i, &t, n, responsible); err != nil {
+			if err := tc.apply(ctx, tx, &v, i, &t, n, &responsible); err != nil {
 				return err
 			}
 			if u, ok := tc.users[setter]; ok && u.Role != RoleAdmin {
@@ -168,11 +168,9 @@ func (s *Service) UpdateTasks(ctx context.Context, actor Actor, in []TaskInput) 
 				return err
 			}
 			before[i] = t
-			responsible := t.responsibleUser()
-			if n.ResponsibleUserID != nil {
-				responsible = *n.ResponsibleUserID
-			}
-			if err := tc.apply(ctx, tx, &v, i, &t, n, responsible); err != nil {
+			// Without a new responsible the assignee stays as it is (a
+			// department's task stays the department's).
+			if err := tc.apply(ctx, tx, &v, i, &t, n, n.ResponsibleUserID); err != nil {
 				return err
 			}
 			out[i] = t
@@ -259,9 +257,9 @@ func newTaskContext(ctx context.Context, tx Tx) (*taskContext, error) {
 	return tc, nil
 }
 
-// apply validates item i's fields and sets them on t; responsible is the
-// user the task is to be for.
-func (tc *taskContext) apply(ctx context.Context, tx Tx, v *violations, i int, t *Task, n TaskInput, responsible int64) error {
+// apply validates item i's fields and sets them on t; responsible, when
+// not nil, is the user the task is to be for.
+func (tc *taskContext) apply(ctx context.Context, tx Tx, v *violations, i int, t *Task, n TaskInput, responsible *int64) error {
 	if n.Text != nil {
 		if strings.TrimSpace(*n.Text) == "" {
 			v.add(i, "text", ViolationBlank, "This value should not be blank.")
@@ -298,7 +296,10 @@ func (tc *taskContext) apply(ctx context.Context, tx Tx, v *violations, i int, t
 	if err := tc.owner(ctx, tx, v, i, t, n); err != nil {
 		return err
 	}
-	u, ok := tc.users[responsible]
+	if responsible == nil {
+		return nil
+	}
+	u, ok := tc.users[*responsible]
 	if !ok {
 		v.add(i, "responsible_user_id", ViolationChoice, "responsible_user_id is not a user of this account.")
 		return nil
@@ -307,17 +308,26 @@ func (tc *taskContext) apply(ctx context.Context, tx Tx, v *violations, i int, t
 		t.Assignee, t.UserID = TaskAssignee{}, u.ID
 		return nil
 	}
-	if t.Assignee.EmployeeID != u.ID {
-		t.Assignee = TaskAssignee{EmployeeID: u.ID}
+	t.Assignee = TaskAssignee{EmployeeID: u.ID}
+	// A member's task is kept under an administrator, as Envybox's are: a
+	// deal task under the deal's, else the task's own, else the account's
+	// first.
+	if t.EntityType == EntityDeal {
+		d, err := tx.Deal(ctx, t.EntityID)
+		if err != nil && KindOf(err) != KindNotFound {
+			return err
+		}
+		if err == nil && tc.users[d.UserID].Role == RoleAdmin {
+			t.UserID = d.UserID
+		}
 	}
-	if t.UserID == 0 || tc.users[t.UserID].Role != RoleAdmin {
+	if tc.users[t.UserID].Role != RoleAdmin {
 		t.UserID = tc.firstAdmin
 	}
 	return nil
 }
 
-// owner validates and sets what the task belongs to. A deal task's
-// administrator is the deal's, as Envybox's deal tasks have it.
+// owner validates and sets what the task belongs to.
 func (tc *taskContext) owner(ctx context.Context, tx Tx, v *violations, i int, t *Task, n TaskInput) error {
 	if n.EntityType == nil && n.EntityID == nil {
 		return nil
@@ -347,11 +357,7 @@ func (tc *taskContext) owner(ctx context.Context, tx Tx, v *violations, i int, t
 	var err error
 	switch entity {
 	case EntityDeal:
-		var d Deal
-		d, err = tx.Deal(ctx, id)
-		if err == nil && d.UserID != 0 && tc.users[d.UserID].Role == RoleAdmin {
-			t.UserID = d.UserID
-		}
+		_, err = tx.Deal(ctx, id)
 	case EntityContact:
 		_, err = tx.Contact(ctx, id)
 	case EntityCompany:

@@ -94,6 +94,11 @@ func TestV4EventsWritten(t *testing.T) {
 				byType[ev.Str("type")] = ev
 			}
 		}
+		// core §7.1's example: lead_added with its note, nothing before.
+		added := byType["lead_added"]
+		added.Equal("entity_type", "lead").Equal("entity_id", a.dealID).Equal("value_before", []any{}).
+			Equal("value_after", []any{map[string]any{"note": map[string]any{"id": json.Number(added.Str("id"))}}}).
+			Equal("_embedded.entity", map[string]any{"id": a.dealID, "_links": map[string]any{"self": map[string]any{"href": env.URL + "/api/v4/leads/" + itoa(a.dealID)}}})
 		status := byType["lead_status_changed"]
 		status.Equal("entity_type", "lead").Equal("entity_id", a.dealID).Equal("account_id", a.AccountID).
 			Equal("value_before", []any{map[string]any{"lead_status": map[string]any{"id": first.ID, "pipeline_id": pipeline.ID}}}).

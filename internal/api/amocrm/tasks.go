@@ -304,5 +304,5 @@ func (h *handler) patchTask(w http.ResponseWriter, r *http.Request, actor crm.Ac
 
 // activityRoutes are the task, note and event endpoints.
 func (h *handler) activityRoutes() []route {
-	return append(h.taskRoutes(), h.eventRoutes()...)
+	return append(append(h.taskRoutes(), h.eventRoutes()...), h.noteRoutes()...)
 }

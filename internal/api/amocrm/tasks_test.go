@@ -136,6 +136,22 @@ func TestV4TasksEnvybox(t *testing.T) {
 		list := a.envy(t, "task/list", `{"success":0}`).Equal("result.*.id", []int64{amo, contact, free})
 		list.Equal("result.1.crm_element_id", 2).Equal("result.1.element_id", a.contactID).
 			Equal("result.2.crm_element_id", 0).Equal("result.2.element_id", 0)
+
+		// A department's task (Envybox) is its administrator's in amoCRM,
+		// the department its group_id; changing its text keeps both.
+		dep, err := env.Server.Service.AddDepartment(context.Background(), a.actor(), "Sales")
+		if err != nil {
+			t.Fatal(err)
+		}
+		deptTask := a.envy(t, "deal/updatetask", fmt.Sprintf(`{"deal_id":%d,"time":1800000100,"comment":"Dept","department_id":%d}`, a.dealID, dep.ID)).
+			Int("result.task.id")
+		a.api.Patch(t, taskPath(deptTask), `{"text":"Dept changed"}`).HAL(200)
+		a.api.Get(t, taskPath(deptTask)).HAL(200).Equal("group_id", dep.ID).Equal("responsible_user_id", a.UserID).Equal("text", "Dept changed")
+		a.envy(t, "deal/getTasks", fmt.Sprintf(`{"deal_id":%d}`, a.dealID)).Equal("result.id="+itoa(deptTask)+".to_department_id", dep.ID)
+		// Making a member responsible keeps the deal's administrator.
+		a.api.Patch(t, taskPath(deptTask), fmt.Sprintf(`{"responsible_user_id":%d}`, member.UserID)).HAL(200)
+		a.envy(t, "deal/getTasks", fmt.Sprintf(`{"deal_id":%d}`, a.dealID)).Equal("result.id="+itoa(deptTask)+".to_department_id", 0).
+			Equal("result.id="+itoa(deptTask)+".to_employee_id", member.UserID).Equal("result.id="+itoa(deptTask)+".user_id", a.UserID)
 	})
 }
 
