@@ -213,19 +213,15 @@ func (s *Service) UpdateTasks(ctx context.Context, actor Actor, in []TaskInput) 
 	return out, err
 }
 
-// responsibleUser is the task's amoCRM responsible: its employee, else its
-// administrator.
-func (t Task) responsibleUser() int64 {
+// ResponsibleUserID is the task's amoCRM responsible_user_id: the assigned
+// employee, else the administrator (a department's task is its
+// administrator's; the department is amoCRM's group_id).
+func (t Task) ResponsibleUserID() int64 {
 	if t.Assignee.EmployeeID != 0 {
 		return t.Assignee.EmployeeID
 	}
 	return t.UserID
 }
-
-// ResponsibleUserID is the task's amoCRM responsible_user_id: the assigned
-// employee, else the administrator (a department's task is its
-// administrator's; the department is amoCRM's group_id).
-func (t Task) ResponsibleUserID() int64 { return t.responsibleUser() }
 
 // CreatedBy is the task's amoCRM created_by: the employee who set it, else
 // the administrator.
@@ -392,8 +388,8 @@ func taskChanges(old, t Task) []FieldChange {
 	if t.TypeID != old.TypeID {
 		out = append(out, NewFieldChange("task_type", old.TypeID, t.TypeID))
 	}
-	if t.responsibleUser() != old.responsibleUser() {
-		out = append(out, NewFieldChange("responsible_user_id", old.responsibleUser(), t.responsibleUser()))
+	if t.ResponsibleUserID() != old.ResponsibleUserID() {
+		out = append(out, NewFieldChange("responsible_user_id", old.ResponsibleUserID(), t.ResponsibleUserID()))
 	}
 	return out
 }

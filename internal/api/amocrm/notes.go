@@ -143,7 +143,6 @@ func readNoteQuery(r *http.Request, entity crm.EntityType, entityID int64) (crm.
 	} else {
 		q.EntityIDs = qr.ints("entity_id")
 	}
-	matchNone := false
 	types := qr.strs("note_type")
 	for _, t := range types {
 		switch {
@@ -153,7 +152,7 @@ func readNoteQuery(r *http.Request, entity crm.EntityType, entityID int64) (crm.
 			q.Kinds = append(q.Kinds, crm.NoteKind(t))
 		}
 	}
-	matchNone = len(types) > 0 && len(q.Kinds) == 0
+	matchNone := len(types) > 0 && len(q.Kinds) == 0
 	q.OrderBy, q.Desc = qr.order("updated_at", "id")
 	return q, matchNone, qr.done()
 }
