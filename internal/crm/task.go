@@ -101,6 +101,9 @@ type TaskQuery struct {
 	CreatedBy []int64
 	// UpdatedAt bounds updated_at (Unix seconds, inclusive).
 	UpdatedAt Range
+	// DealStages, when not nil, selects the tasks of deals in these stages
+	// (an empty list selects none).
+	DealStages []int64
 	// OrderBy is "", "id", "created_at" or "complete_till" ("": the due
 	// time, then id, as Envybox lists them); Desc reverses it.
 	OrderBy string

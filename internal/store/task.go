@@ -95,6 +95,14 @@ func (t *tenantTx) Tasks(ctx context.Context, q crm.TaskQuery) ([]crm.Task, int,
 	f.in(`CASE WHEN employee_id <> 0 THEN employee_id ELSE user_id END`, q.Responsibles)
 	f.in(`CASE WHEN from_employee_id <> 0 THEN from_employee_id ELSE user_id END`, q.CreatedBy)
 	f.between(`updated_at`, q.UpdatedAt)
+	if q.DealStages != nil {
+		stages := append([]int64{-1}, q.DealStages...) // -1: no stage, so an empty list selects none
+		args := []any{t.accountID}
+		for _, id := range stages {
+			args = append(args, id)
+		}
+		f.add(`deal_id IN (SELECT id FROM deals WHERE account_id = ? AND stage_id IN (`+placeholders(len(stages))+`))`, args...)
+	}
 	if q.Success != nil {
 		f.add(`success = ?`, *q.Success)
 	}

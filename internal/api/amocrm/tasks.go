@@ -69,8 +69,9 @@ func toV4Task(r *http.Request, t crm.Task) v4Task {
 // readTaskQuery reads the filters and order of GET /api/v4/tasks (core
 // §5.2). filter[is_completed] is 1/0 (also true/false), scalar or a list
 // of one; filter[updated_at] is a range or a scalar "updated after";
-// filter[task_type_id] is the PHP client's old name of filter[task_type].
-func readTaskQuery(r *http.Request) (crm.TaskQuery, error) {
+// filter[task_type_id] is the PHP client's old name of filter[task_type];
+// filter[lead_statuses] selects tasks of leads in given stages.
+func readTaskQuery(r *http.Request, pipelines func() ([]crm.Pipeline, error)) (crm.TaskQuery, error) {
 	qr := newQueryReader(r)
 	q := crm.TaskQuery{
 		IDs:          qr.ints("id"),
@@ -112,8 +113,70 @@ func readTaskQuery(r *http.Request) (crm.TaskQuery, error) {
 		}
 		q.Success = &b
 	}
+	for key := range qr.q {
+		if strings.HasPrefix(key, "filter[lead_statuses]") {
+			list, err := pipelines()
+			if err != nil {
+				return q, err
+			}
+			q.DealStages = leadStatuses(qr, list)
+			break
+		}
+	}
 	q.OrderBy, q.Desc = qr.order("created_at", "complete_till", "id")
 	return q, qr.done()
+}
+
+// leadStatuses reads filter[lead_statuses][i][pipeline_id|status_id] (the
+// PHP client's TasksFilter, core §5.2): tasks of leads in those stages. A
+// pair without status_id is the whole pipeline; 142/143 are its won/lost
+// stage. Stages that do not exist match nothing. Nil when not given.
+func leadStatuses(qr *queryReader, pipelines []crm.Pipeline) []int64 {
+	type pair struct{ pipeline, status int64 }
+	pairs := map[string]*pair{}
+	for key, values := range qr.q {
+		rest, ok := strings.CutPrefix(key, "filter[lead_statuses][")
+		if !ok {
+			continue
+		}
+		qr.used[key] = true
+		idx, member, _ := strings.Cut(rest, "][")
+		member = strings.TrimSuffix(member, "]")
+		n, err := strconv.ParseInt(strings.TrimSpace(values[0]), 10, 64)
+		if err != nil || (member != "pipeline_id" && member != "status_id") {
+			qr.violate(key, crm.ViolationInvalid, key+": pipeline_id or status_id, an int.")
+			continue
+		}
+		p := pairs[idx]
+		if p == nil {
+			p = &pair{}
+			pairs[idx] = p
+		}
+		if member == "pipeline_id" {
+			p.pipeline = n
+		} else {
+			p.status = n
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	out := []int64{}
+	for _, pr := range pairs {
+		for _, p := range pipelines {
+			if pr.pipeline != 0 && p.ID != pr.pipeline {
+				continue
+			}
+			if pr.status == 0 {
+				for _, st := range p.Stages {
+					out = append(out, st.ID)
+				}
+			} else if st, ok := stageByWireID(p, pr.status); ok {
+				out = append(out, st.ID)
+			}
+		}
+	}
+	return out
 }
 
 // afterOrRange reads filter[name] as a range ([from]/[to]) or a scalar
@@ -137,7 +200,7 @@ func (h *handler) listTasks(w http.ResponseWriter, r *http.Request, actor crm.Ac
 	if err != nil {
 		return err
 	}
-	q, err := readTaskQuery(r)
+	q, err := readTaskQuery(r, func() ([]crm.Pipeline, error) { return h.svc.DealPipelines(r.Context(), actor) })
 	if err != nil {
 		return err
 	}

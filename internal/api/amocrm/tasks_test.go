@@ -206,6 +206,26 @@ func TestV4TasksList(t *testing.T) {
 		} {
 			a.api.Get(t, tasksPath+query).HAL(200).Equal("_embedded.tasks.*.id", want)
 		}
+		// Tasks of leads in given stages (the PHP client's lead_statuses).
+		pipelines, err := env.Server.Service.DealPipelines(context.Background(), a.actor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		family, err := env.Server.Service.Deal(context.Background(), a.actor(), a.dealID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, stage := family.Deal.PipelineID, family.Deal.StageID
+		a.api.Get(t, fmt.Sprintf("%s?filter[lead_statuses][0][pipeline_id]=%d&filter[lead_statuses][0][status_id]=%d", tasksPath, p, stage)).HAL(200).
+			Equal("_embedded.tasks.*.id", []int64{one})
+		a.api.Get(t, fmt.Sprintf("%s?filter[lead_statuses][0][pipeline_id]=%d", tasksPath, p)).HAL(200).Equal("_embedded.tasks.*.id", []int64{one})
+		a.api.Get(t, fmt.Sprintf("%s?filter[lead_statuses][0][status_id]=142&filter[lead_statuses][1][status_id]=%d", tasksPath, stage)).HAL(200).
+			Equal("_embedded.tasks.*.id", []int64{one})
+		nothing(a.api.Get(t, tasksPath+"?filter[lead_statuses][0][status_id]=142"))
+		nothing(a.api.Get(t, tasksPath+"?filter[lead_statuses][0][pipeline_id]=999999"))
+		if len(pipelines) == 0 {
+			t.Fatal("no pipelines")
+		}
 		a.api.Get(t, taskPath(four)).HAL(200).Equal("duration", 1800).Equal("complete_till", 1900000400)
 		a.api.Get(t, taskPath(two)).HAL(200).Equal("responsible_user_id", member.UserID).Equal("task_type_id", 2)
 
@@ -233,6 +253,8 @@ func TestV4TasksList(t *testing.T) {
 			"?limit=251":                                     "limit",
 			"?filter[updated_at]=x":                          "filter[updated_at]",
 			"?filter[updated_at]=1&filter[updated_at][to]=2": "filter[updated_at]",
+			"?filter[lead_statuses][0][color]=1":             "filter[lead_statuses][0][color]",
+			"?filter[lead_statuses][0][status_id]=x":         "filter[lead_statuses][0][status_id]",
 		} {
 			r := a.api.Get(t, tasksPath+query)
 			found := false
