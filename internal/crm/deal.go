@@ -88,6 +88,10 @@ type LogEntry struct {
 	UserID     int64
 	EmployeeID int64
 	CreatedAt  time.Time
+	// UpdatedAt and UpdatedBy are the last edit of an entry that can be
+	// edited (a note); zero: never edited.
+	UpdatedAt time.Time
+	UpdatedBy int64
 }
 
 // Log entry types. 9/10 and 2009/2010 are Envybox's documented call and

@@ -51,6 +51,15 @@ const (
 	LogTaskResultAdded   = 5022
 	LogInboundDeclined   = 21
 	LogInboundAcceptedTo = 22 // an unsorted request accepted into a deal; Data.Link names it
+
+	// Call and comment entries (amoCRM notes) of contacts, companies and
+	// customers, numbered as a deal's 2009/2010; their data is a deal's.
+	LogContactCall     = 1009
+	LogContactComment  = 1010
+	LogCompanyCall     = 3009
+	LogCompanyComment  = 3010
+	LogCustomerCall    = 4009
+	LogCustomerComment = 4010
 )
 
 // EntityTask is a task, as a subject of the history (tasks carry no custom

@@ -68,6 +68,7 @@ type Tx interface {
 	ServiceValueStore
 	DealStore
 	TaskStore
+	HistoryStore
 	ReportStore
 	SessionStore
 }

@@ -6,19 +6,31 @@ import (
 	"unicode/utf8"
 )
 
-// Task is a to-do on a deal (Envybox "задача"). A deal has any number of
-// open tasks; the one assigned to the deal's responsible is "the active
-// task". Deal.WithEvent and Deal.ClosestTaskAt follow its open tasks.
+// Task is a to-do (Envybox "задача", amoCRM task). Envybox knows tasks on
+// deals only; amoCRM's may belong to a deal (lead), contact, company or
+// customer, or to nothing. A deal has any number of open tasks; the one
+// assigned to the deal's responsible is "the active task". Deal.WithEvent
+// and Deal.ClosestTaskAt (and a customer's ClosestTaskAt) follow its open
+// tasks.
 type Task struct {
 	ID        int64
 	AccountID int64
-	DealID    int64
-	TypeID    int // 1, Envybox's only type
-	Priority  int
-	Text      string    // the comment
-	Time      time.Time // when it is due
-	EndTime   time.Time // zero: none
-	Duration  int64     // seconds; 0: none
+	// DealID is the deal of a deal task, 0 otherwise. The store keeps it
+	// equal to EntityID when EntityType is EntityDeal.
+	DealID int64
+	// EntityType and EntityID name what the task belongs to: EntityDeal,
+	// EntityContact, EntityCompany or EntityCustomer; "" and 0 for a free
+	// task. A task given only a DealID is the deal's.
+	EntityType EntityType
+	EntityID   int64
+	// TypeID is 1 (call, Envybox's only type) or 2 (meeting), amoCRM's two
+	// built-in types.
+	TypeID   int
+	Priority int
+	Text     string    // the comment
+	Time     time.Time // when it is due
+	EndTime  time.Time // zero: none
+	Duration int64     // seconds; 0: none
 	// UserID is the administrator (the deal's, or the account's).
 	UserID int64
 	// FromEmployeeID is who set the task: an employee, or 0 for the
@@ -31,8 +43,13 @@ type Task struct {
 	NoTime      bool
 	ItReaction  bool
 	CompletedAt time.Time // zero: open
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Result is the result text a completion wrote ("" when none).
+	Result    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// UpdatedBy is the user who changed the task last (0: the API, a robot,
+	// or nobody since it was made).
+	UpdatedBy int64
 
 	// Overdue is computed on reading: open and due before the store's clock.
 	Overdue bool
@@ -68,6 +85,29 @@ func (t Task) overdueAt(now time.Time) bool {
 // TaskQuery selects tasks. Empty fields do not filter.
 type TaskQuery struct {
 	DealIDs []int64
+	// IDs selects tasks by id.
+	IDs []int64
+	// EntityType with EntityIDs selects the tasks of those entities; alone,
+	// the tasks of any entity of the type.
+	EntityType EntityType
+	EntityIDs  []int64
+	// TypeIDs selects task types.
+	TypeIDs []int64
+	// Responsibles selects the tasks whose amoCRM responsible user (the
+	// assigned employee, else the administrator) is one of these.
+	Responsibles []int64
+	// CreatedBy selects the tasks set by these users (the employee who set
+	// it, else the administrator).
+	CreatedBy []int64
+	// UpdatedAt bounds updated_at (Unix seconds, inclusive).
+	UpdatedAt Range
+	// DealStages, when not nil, selects the tasks of deals in these stages
+	// (an empty list selects none).
+	DealStages []int64
+	// OrderBy is "", "id", "created_at" or "complete_till" ("": the due
+	// time, then id, as Envybox lists them); Desc reverses it.
+	OrderBy string
+	Desc    bool
 	// Success selects open (false) or closed (true) tasks.
 	Success *bool
 	// Assignee selects the tasks of exactly this assignee.
@@ -113,4 +153,7 @@ type TaskStore interface {
 	// SyncDealTasks sets a deal's with_event and closest_task_at from its
 	// open tasks.
 	SyncDealTasks(ctx context.Context, dealID int64) error
+	// SyncCustomerTasks sets a customer's closest_task_at from its open
+	// tasks.
+	SyncCustomerTasks(ctx context.Context, customerID int64) error
 }

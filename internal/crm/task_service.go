@@ -47,6 +47,7 @@ func (s *Service) UpdateDealTask(ctx context.Context, actor Actor, u DealTaskUpd
 		if err != nil {
 			return err
 		}
+		old := t
 		if !u.Time.IsZero() {
 			t.Time = u.Time
 		}
@@ -54,8 +55,15 @@ func (s *Service) UpdateDealTask(ctx context.Context, actor Actor, u DealTaskUpd
 			t.Text = comment
 		}
 		if found {
+			t.UpdatedBy = actor.UserID
 			if err := tx.UpdateTask(ctx, &t); err != nil {
 				return err
+			}
+			if changes := taskChanges(old, t); len(changes) > 0 {
+				if err := recordHistory(ctx, tx, EntityTask, t.ID, LogTaskUpdated, HistoryData{Text: "Задача изменена", Changes: changes},
+					Responsible{UserID: actor.UserID}); err != nil {
+					return err
+				}
 			}
 		} else {
 			t.Assignee = who
@@ -140,11 +148,15 @@ func (s *Service) CompleteTask(ctx context.Context, actor Actor, taskID int64) (
 			return err
 		}
 		if !t.Success {
-			t.Success, t.CompletedAt = true, tx.Now()
+			t.Success, t.CompletedAt, t.UpdatedBy = true, tx.Now(), actor.UserID
 			if err := tx.UpdateTask(ctx, &t); err != nil {
 				return err
 			}
-			if err := tx.SyncDealTasks(ctx, t.DealID); err != nil {
+			if err := recordHistory(ctx, tx, EntityTask, t.ID, LogTaskCompleted, HistoryData{Text: "Задача выполнена"},
+				Responsible{UserID: actor.UserID}); err != nil {
+				return err
+			}
+			if err := syncTaskOwners(ctx, tx, t, Task{}); err != nil {
 				return err
 			}
 		}
@@ -192,7 +204,11 @@ func addDealTask(ctx context.Context, tx Tx, actor Actor, d Deal, t *Task) error
 		}
 		t.UserID = admin
 	}
-	return tx.InsertTask(ctx, t)
+	t.UpdatedBy = actor.UserID
+	if err := tx.InsertTask(ctx, t); err != nil {
+		return err
+	}
+	return recordHistory(ctx, tx, EntityTask, t.ID, LogTaskCreated, HistoryData{Text: "Новая задача: " + t.Text}, Responsible{UserID: actor.UserID})
 }
 
 // accountAdministrator is the acting administrator, else the account's

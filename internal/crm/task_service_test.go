@@ -42,8 +42,9 @@ func TestTaskService(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatal(ok, err)
 		}
-		want := crm.Task{ID: active.ID, AccountID: admin.AccountID, DealID: d.ID, TypeID: 1, Text: crm.DefaultTaskText, Time: def,
-			UserID: admin.UserID, Assignee: crm.TaskAssignee{DepartmentID: dep.ID}, CreatedAt: now, UpdatedAt: now}
+		want := crm.Task{ID: active.ID, AccountID: admin.AccountID, DealID: d.ID, EntityType: crm.EntityDeal, EntityID: d.ID, TypeID: 1,
+			Text: crm.DefaultTaskText, Time: def, UserID: admin.UserID, Assignee: crm.TaskAssignee{DepartmentID: dep.ID}, CreatedAt: now,
+			UpdatedAt: now, UpdatedBy: admin.UserID}
 		if active != want {
 			t.Errorf("active task\n got %+v\nwant %+v", active, want)
 		}

@@ -27,22 +27,7 @@ func (t *tenantTx) Logs(ctx context.Context, q crm.LogQuery) ([]crm.LogEntry, in
 	if limit <= 0 {
 		limit = crm.DefaultPageLimit
 	}
-	rows, err := t.query(ctx, `SELECT id, account_id, entity_type, entity_id, type_id, data, user_id, employee_id, created_at
-		FROM logs WHERE `+f.sql()+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(f.args, limit, q.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []crm.LogEntry{}
-	for rows.Next() {
-		var e crm.LogEntry
-		var entity, data string
-		var created int64
-		if err := rows.Scan(&e.ID, &e.AccountID, &entity, &e.EntityID, &e.TypeID, &data, &e.UserID, &e.EmployeeID, &created); err != nil {
-			return nil, 0, err
-		}
-		e.EntityType, e.Data, e.CreatedAt = crm.EntityType(entity), []byte(data), fromUnix(created)
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+	out, err := t.scanLogEntries(ctx, `SELECT `+logColumns+` FROM logs WHERE `+f.sql()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(f.args, limit, q.Offset)...)
+	return out, total, err
 }

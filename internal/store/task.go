@@ -7,19 +7,25 @@ import (
 	"github.com/crmd/crmd/internal/crm"
 )
 
-// Deal tasks (migrations 0003 and 0008). The columns of version 3 keep their
-// names: text is the comment, due_at the time, employee_id/department_id
-// the assignee.
+// Tasks (migrations 0003, 0008 and 0016). The columns of version 3 keep
+// their names: text is the comment, due_at the time, employee_id/
+// department_id the assignee. entity_type/entity_id say what the task
+// belongs to; deal_id repeats entity_id for deal tasks (NULL otherwise) so
+// that they go with their deal.
 
-const taskColumns = `id, account_id, deal_id, type_id, priority, text, due_at, end_at, duration, user_id, from_employee_id,
-	employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at`
+const taskColumns = `id, account_id, deal_id, entity_type, entity_id, type_id, priority, text, due_at, end_at, duration, user_id,
+	from_employee_id, employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at,
+	updated_by, result_text`
 
 func scanTask(row scanner) (crm.Task, error) {
 	var t crm.Task
-	var end, duration, completed sql.NullInt64
+	var end, duration, completed, deal sql.NullInt64
 	var due, created, updated int64
-	err := row.Scan(&t.ID, &t.AccountID, &t.DealID, &t.TypeID, &t.Priority, &t.Text, &due, &end, &duration, &t.UserID, &t.FromEmployeeID,
-		&t.Assignee.EmployeeID, &t.Assignee.DepartmentID, &t.Success, &t.Required, &t.NoTime, &t.ItReaction, &completed, &created, &updated)
+	var entity string
+	err := row.Scan(&t.ID, &t.AccountID, &deal, &entity, &t.EntityID, &t.TypeID, &t.Priority, &t.Text, &due, &end, &duration, &t.UserID,
+		&t.FromEmployeeID, &t.Assignee.EmployeeID, &t.Assignee.DepartmentID, &t.Success, &t.Required, &t.NoTime, &t.ItReaction, &completed,
+		&created, &updated, &t.UpdatedBy, &t.Result)
+	t.DealID, t.EntityType = deal.Int64, crm.EntityType(entity)
 	t.Time, t.EndTime, t.CompletedAt = fromUnix(due), timeOf(end), timeOf(completed)
 	t.Duration = duration.Int64
 	t.CreatedAt, t.UpdatedAt = fromUnix(created), fromUnix(updated)
@@ -27,16 +33,31 @@ func scanTask(row scanner) (crm.Task, error) {
 }
 
 // taskInsertColumns are the columns taskArgs fills, in its order.
-const taskInsertColumns = `deal_id, type_id, priority, text, due_at, end_at, duration, user_id, from_employee_id,
-	employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at`
+const taskInsertColumns = `deal_id, entity_type, entity_id, type_id, priority, text, due_at, end_at, duration, user_id,
+	from_employee_id, employee_id, department_id, success, required, no_time, it_reaction, completed_at, created_at, updated_at,
+	updated_by, result_text`
 
 var taskInsertCount = columnCount(taskInsertColumns)
 
+// taskOwner settles a task's owner columns: a task given only a DealID is
+// the deal's, and a deal task's deal_id is its entity_id.
+func taskOwner(t *crm.Task) {
+	if t.EntityType == "" && t.DealID != 0 {
+		t.EntityType, t.EntityID = crm.EntityDeal, t.DealID
+	}
+	t.DealID = 0
+	if t.EntityType == crm.EntityDeal {
+		t.DealID = t.EntityID
+	}
+}
+
 func taskArgs(t *crm.Task) []any {
+	taskOwner(t)
 	duration := sql.NullInt64{Int64: t.Duration, Valid: t.Duration != 0}
-	return []any{t.DealID, t.TypeID, t.Priority, t.Text, unix(t.Time), nullTime(t.EndTime), duration, t.UserID, t.FromEmployeeID,
-		t.Assignee.EmployeeID, t.Assignee.DepartmentID, t.Success, t.Required, t.NoTime, t.ItReaction, nullTime(t.CompletedAt),
-		unix(t.CreatedAt), unix(t.UpdatedAt)}
+	deal := sql.NullInt64{Int64: t.DealID, Valid: t.DealID != 0}
+	return []any{deal, string(t.EntityType), t.EntityID, t.TypeID, t.Priority, t.Text, unix(t.Time), nullTime(t.EndTime), duration,
+		t.UserID, t.FromEmployeeID, t.Assignee.EmployeeID, t.Assignee.DepartmentID, t.Success, t.Required, t.NoTime, t.ItReaction,
+		nullTime(t.CompletedAt), unix(t.CreatedAt), unix(t.UpdatedAt), t.UpdatedBy, t.Result}
 }
 
 func (t *tenantTx) InsertTask(ctx context.Context, task *crm.Task) error {
@@ -49,9 +70,10 @@ func (t *tenantTx) InsertTask(ctx context.Context, task *crm.Task) error {
 
 func (t *tenantTx) UpdateTask(ctx context.Context, task *crm.Task) error {
 	task.UpdatedAt = t.now
-	res, err := t.exec(ctx, `UPDATE tasks SET deal_id = ?, type_id = ?, priority = ?, text = ?, due_at = ?, end_at = ?, duration = ?,
-		user_id = ?, from_employee_id = ?, employee_id = ?, department_id = ?, success = ?, required = ?, no_time = ?, it_reaction = ?,
-		completed_at = ?, created_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`, append(taskArgs(task), t.accountID, task.ID)...)
+	res, err := t.exec(ctx, `UPDATE tasks SET deal_id = ?, entity_type = ?, entity_id = ?, type_id = ?, priority = ?, text = ?,
+		due_at = ?, end_at = ?, duration = ?, user_id = ?, from_employee_id = ?, employee_id = ?, department_id = ?, success = ?,
+		required = ?, no_time = ?, it_reaction = ?, completed_at = ?, created_at = ?, updated_at = ?, updated_by = ?, result_text = ?
+		WHERE account_id = ? AND id = ?`, append(taskArgs(task), t.accountID, task.ID)...)
 	return affected(res, err, "Task")
 }
 
@@ -64,6 +86,23 @@ func (t *tenantTx) Tasks(ctx context.Context, q crm.TaskQuery) ([]crm.Task, int,
 	f := &filter{}
 	f.add(`account_id = ?`, t.accountID)
 	f.in(`deal_id`, q.DealIDs)
+	f.in(`id`, q.IDs)
+	if q.EntityType != "" {
+		f.add(`entity_type = ?`, string(q.EntityType))
+	}
+	f.in(`entity_id`, q.EntityIDs)
+	f.in(`type_id`, q.TypeIDs)
+	f.in(`CASE WHEN employee_id <> 0 THEN employee_id ELSE user_id END`, q.Responsibles)
+	f.in(`CASE WHEN from_employee_id <> 0 THEN from_employee_id ELSE user_id END`, q.CreatedBy)
+	f.between(`updated_at`, q.UpdatedAt)
+	if q.DealStages != nil {
+		stages := append([]int64{-1}, q.DealStages...) // -1: no stage, so an empty list selects none
+		args := []any{t.accountID}
+		for _, id := range stages {
+			args = append(args, id)
+		}
+		f.add(`deal_id IN (SELECT id FROM deals WHERE account_id = ? AND stage_id IN (`+placeholders(len(stages))+`))`, args...)
+	}
 	if q.Success != nil {
 		f.add(`success = ?`, *q.Success)
 	}
@@ -79,7 +118,20 @@ func (t *tenantTx) Tasks(ctx context.Context, q crm.TaskQuery) ([]crm.Task, int,
 	if limit <= 0 {
 		limit = crm.DefaultPageLimit
 	}
-	rows, err := t.query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE `+f.sql()+` ORDER BY due_at, id LIMIT ? OFFSET ?`,
+	order := `due_at, id`
+	dir := ` ASC`
+	if q.Desc {
+		dir = ` DESC`
+	}
+	switch q.OrderBy {
+	case "id":
+		order = `id` + dir
+	case "created_at":
+		order = `created_at` + dir + `, id` + dir
+	case "complete_till":
+		order = `due_at` + dir + `, id` + dir
+	}
+	rows, err := t.query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE `+f.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(f.args, limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -105,4 +157,14 @@ func (t *tenantTx) SyncDealTasks(ctx context.Context, dealID int64) error {
 	res, err := t.exec(ctx, `UPDATE deals SET with_event = ?, closest_task_at = ? WHERE account_id = ? AND id = ?`,
 		closest.Valid, closest, t.accountID, dealID)
 	return affected(res, err, "Deal")
+}
+
+func (t *tenantTx) SyncCustomerTasks(ctx context.Context, customerID int64) error {
+	var closest sql.NullInt64
+	if err := t.queryRow(ctx, `SELECT MIN(due_at) FROM tasks WHERE account_id = ? AND entity_type = ? AND entity_id = ? AND success = ?`,
+		t.accountID, string(crm.EntityCustomer), customerID, false).Scan(&closest); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE customers SET closest_task_at = ? WHERE account_id = ? AND id = ?`, closest, t.accountID, customerID)
+	return affected(res, err, "Customer")
 }

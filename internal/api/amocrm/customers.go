@@ -55,6 +55,8 @@ func (h *handler) customerSub(w http.ResponseWriter, r *http.Request, actor crm.
 		return h.listCustomerTransactions(w, r, actor)
 	case "links":
 		return h.listCustomerLinks(w, r, actor)
+	case "notes":
+		return h.customerNotes(w, r, actor)
 	}
 	return newProblem(http.StatusNotFound, "Not found")
 }

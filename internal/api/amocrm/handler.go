@@ -70,6 +70,7 @@ func NewHandler(d Deps) http.Handler {
 	routes = append(append(routes, h.userRoutes()...), h.tagRoutes()...)
 	routes = append(routes, h.unsortedRoutes()...)
 	routes = append(routes, h.contactRoutes()...)
+	routes = append(routes, h.activityRoutes()...)
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}
@@ -122,7 +123,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // matches reports whether a pattern serves r. A match counts only when the
-// pattern's id wildcards ({id}, {customer_id}, {pipeline_id}) hold positive integers:
+// pattern's id wildcards ({id}, {customer_id}, {pipeline_id}, {entity_id}) hold positive integers:
 // GET /api/v4/customers/{id} also matches /api/v4/customers/mode, and such a
 // path must keep the 404 or 405 (with the literal route's Allow) it would
 // get without the wildcard route, with or without credentials.
@@ -135,10 +136,14 @@ func (h *handler) matches(r *http.Request) bool {
 	want := strings.Split(strings.Trim(patternPath, "/"), "/")
 	got := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	for i, seg := range want {
-		if (seg == "{id}" || seg == "{customer_id}" || seg == "{pipeline_id}") && i < len(got) {
+		if (seg == "{id}" || seg == "{customer_id}" || seg == "{pipeline_id}" || seg == "{entity_id}") && i < len(got) {
 			if n, err := strconv.ParseInt(got[i], 10, 64); err != nil || n <= 0 {
 				return false
 			}
+		}
+		// The notes patterns' {sub} (notes.go) stands for "notes" only.
+		if seg == "{sub}" && strings.Contains(patternPath, "{entity_id}") && i < len(got) && got[i] != "notes" {
+			return false
 		}
 	}
 	return true

@@ -214,7 +214,8 @@ func logEntry(c *call, l crm.LogLine, withDeleted bool) map[string]any {
 	var updated any
 	switch l.TypeID {
 	case crm.LogInboundCall, crm.LogInboundComment, crm.LogDealCall, crm.LogDealComment:
-		updated = at(l.CreatedAt, c.loc)
+		// An entry edited through amoCRM's notes carries its edit time.
+		updated = at(l.UpdatedAtOrCreated(), c.loc)
 	}
 	m := map[string]any{
 		"id":             l.ID,

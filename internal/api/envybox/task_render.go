@@ -4,14 +4,16 @@ import "github.com/crmd/crmd/internal/crm"
 
 // Tasks are rendered in numbers, as every task example shows them, with
 // times as "YYYY-MM-DD HH:MM:SS" in the account's time zone. crm_element_id
-// is 3 (deal) and element_id the deal id.
+// is 3 (deal) and element_id the deal id; a task made through amoCRM on a
+// contact is crm_element_id 2 (client), and on what Envybox has no element
+// for (a company, a customer, nothing) both are 0.
 
 // taskView is the full task of E23, E25 and E40.
 func taskView(c *call, t crm.Task) map[string]any {
 	return map[string]any{
 		"id":               t.ID,
-		"crm_element_id":   elementIDs[crm.EntityDeal],
-		"element_id":       t.DealID,
+		"crm_element_id":   elementIDs[t.EntityType],
+		"element_id":       taskElement(t),
 		"crm_id":           c.actor.AccountID,
 		"type_id":          t.TypeID,
 		"priority":         t.Priority,
@@ -55,4 +57,13 @@ func taskActiveView(c *call, t crm.Task) map[string]any {
 		out[k] = full[k]
 	}
 	return out
+}
+
+// taskElement is the id of the element a task belongs to, 0 when Envybox
+// has no element for it.
+func taskElement(t crm.Task) int64 {
+	if _, ok := elementIDs[t.EntityType]; !ok {
+		return 0
+	}
+	return t.EntityID
 }
