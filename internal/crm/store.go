@@ -64,6 +64,7 @@ type Tx interface {
 	InboundStore
 	ServiceValueStore
 	DealStore
+	LeadStore
 	TaskStore
 	ReportStore
 	SessionStore
