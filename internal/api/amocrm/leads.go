@@ -27,6 +27,7 @@ func (h *handler) leadRoutes() []route {
 		{"POST /api/v4/leads", h.addLeads},
 		{"PATCH /api/v4/leads", h.patchLeads},
 		{"GET /api/v4/leads/{id}", h.getLead},
+		{"POST /api/v4/leads/complex", h.addComplexLeads},
 		{"PATCH /api/v4/leads/{id}", h.patchLead},
 
 		{"GET /api/v4/leads/loss_reasons", h.listLossReasons},
@@ -287,8 +288,9 @@ func (h *handler) getLead(w http.ResponseWriter, r *http.Request, actor crm.Acto
 // _embedded.contacts and _embedded.companies link existing records on
 // POST only (§2.6: PATCH's _embedded takes tags alone; there they are
 // ignored like every read-only key, §1.5). _embedded.source and
-// visitor_uid are ignored: crmd keeps no sources.
-func readLeadInput(rd reader, patch bool) crm.LeadInput {
+// visitor_uid are ignored: crmd keeps no sources. links is false for the
+// complex add, whose contacts and companies are models (leads_complex.go).
+func readLeadInput(rd reader, patch, links bool) crm.LeadInput {
 	in := crm.LeadInput{
 		Name:              rd.str("name"),
 		Price:             rd.int64("price"),
@@ -322,7 +324,7 @@ func readLeadInput(rd reader, patch bool) crm.LeadInput {
 			}
 			in.Tags = &refs
 		}
-		if !patch {
+		if !patch && links {
 			in.Contacts = readLeadContacts(emb)
 			if ids := readRefIDs(emb, "companies"); len(ids) > 0 {
 				if len(ids) > 1 {
@@ -373,7 +375,7 @@ func readLeadBatch(r *http.Request, patch bool) ([]crm.LeadInput, []string, erro
 	for i, it := range items {
 		rd := newReader(it, i, "", &errs)
 		rd.str("request_id") // only to type-check it
-		in[i] = readLeadInput(rd, patch)
+		in[i] = readLeadInput(rd, patch, true)
 		if patch {
 			if id := rd.int64("id"); id != nil {
 				in[i].ID = *id
@@ -431,7 +433,7 @@ func (h *handler) patchLead(w http.ResponseWriter, r *http.Request, actor crm.Ac
 	if err != nil {
 		return err
 	}
-	in := readLeadInput(body.reader, true)
+	in := readLeadInput(body.reader, true, true)
 	in.ID = id
 	if err := body.decodeErr(); err != nil {
 		return v4Paths(err)
