@@ -135,6 +135,17 @@ type LeadStore interface {
 	DealsOfContacts(ctx context.Context, contactIDs []int64) (map[int64][]int64, error)
 	// DealsOfCompanies returns, per company, the deals it is the company of.
 	DealsOfCompanies(ctx context.Context, companyIDs []int64) (map[int64][]int64, error)
+	// CompanyClients returns, per company, the clients (contacts) it is
+	// attached to, in the order attached.
+	CompanyClients(ctx context.Context, companyIDs []int64) (map[int64][]int64, error)
+	// ContactCustomers and CompanyCustomers return, per contact or
+	// company, the customers linked to it.
+	ContactCustomers(ctx context.Context, contactIDs []int64) (map[int64][]int64, error)
+	CompanyCustomers(ctx context.Context, companyIDs []int64) (map[int64][]int64, error)
+	// UnlinkClientCompany detaches a company from a client; when it was
+	// the primary one, the client's oldest remaining company becomes
+	// primary.
+	UnlinkClientCompany(ctx context.Context, clientID, companyID int64) error
 	// SetDealUpdatedAt dates a deal's last change (an import's
 	// updated_at); UpdateDeal always dates it now.
 	SetDealUpdatedAt(ctx context.Context, id int64, at time.Time) error

@@ -197,3 +197,27 @@ func (t *tenantTx) SetDealUpdatedAt(ctx context.Context, id int64, at time.Time)
 	res, err := t.exec(ctx, `UPDATE deals SET updated_at = ? WHERE account_id = ? AND id = ?`, unix(at), t.accountID, id)
 	return affected(res, err, "Deal")
 }
+
+func (t *tenantTx) CompanyClients(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
+	return t.idPairs(ctx, `SELECT company_id, client_id FROM client_companies WHERE account_id = ? AND company_id IN (%s) ORDER BY company_id, id`, companyIDs)
+}
+
+func (t *tenantTx) ContactCustomers(ctx context.Context, contactIDs []int64) (map[int64][]int64, error) {
+	return t.idPairs(ctx, `SELECT contact_id, customer_id FROM customer_contacts WHERE account_id = ? AND contact_id IN (%s) ORDER BY contact_id, customer_id`, contactIDs)
+}
+
+func (t *tenantTx) CompanyCustomers(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
+	return t.idPairs(ctx, `SELECT company_id, id FROM customers WHERE account_id = ? AND company_id IN (%s) ORDER BY company_id, id`, companyIDs)
+}
+
+func (t *tenantTx) UnlinkClientCompany(ctx context.Context, clientID, companyID int64) error {
+	if _, err := t.exec(ctx, `DELETE FROM client_companies WHERE account_id = ? AND client_id = ? AND company_id = ?`, t.accountID, clientID, companyID); err != nil {
+		return err
+	}
+	// Keep one primary company while the client has any.
+	_, err := t.exec(ctx, `UPDATE client_companies SET is_primary = TRUE WHERE account_id = ? AND client_id = ?
+		AND id = (SELECT MIN(id) FROM client_companies WHERE account_id = ? AND client_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM client_companies WHERE account_id = ? AND client_id = ? AND is_primary)`,
+		t.accountID, clientID, t.accountID, clientID, t.accountID, clientID)
+	return err
+}

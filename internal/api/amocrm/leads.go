@@ -22,7 +22,7 @@ import (
 // and neither is more specific), so it is GET /api/v4/leads/{id}/{sub},
 // which every literal pattern beats, as customerRoutes does.
 func (h *handler) leadRoutes() []route {
-	return []route{
+	return append([]route{
 		{"GET /api/v4/leads", h.listLeads},
 		{"POST /api/v4/leads", h.addLeads},
 		{"PATCH /api/v4/leads", h.patchLeads},
@@ -38,7 +38,7 @@ func (h *handler) leadRoutes() []route {
 		{"GET /api/v4/leads/custom_fields/{id}", h.getField(crm.EntityDeal)},
 		{"PATCH /api/v4/leads/custom_fields/{id}", h.patchField(crm.EntityDeal)},
 		{"DELETE /api/v4/leads/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityDeal))},
-	}
+	}, h.linkRoutes()...)
 }
 
 func leadPath(id int64) string { return "/api/v4/leads/" + strconv.FormatInt(id, 10) }
