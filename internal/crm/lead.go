@@ -122,9 +122,9 @@ type Lead struct {
 
 // LeadStore keeps what amoCRM leads add to deals.
 type LeadStore interface {
-	// Leads returns the deals q selects (own columns, stage, client name)
-	// and their number regardless of q.Limit and q.Offset.
-	Leads(ctx context.Context, q LeadQuery) ([]Deal, int, error)
+	// Leads returns the page of deals q selects (own columns, stage,
+	// client name) and whether more follow it.
+	Leads(ctx context.Context, q LeadQuery) ([]Deal, bool, error)
 	// DealContacts returns the extra contacts (not the client) of deals, in
 	// the order linked.
 	DealContacts(ctx context.Context, dealIDs []int64) (map[int64][]int64, error)

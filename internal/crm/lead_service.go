@@ -138,20 +138,21 @@ func loadLeads(ctx context.Context, tx Tx, deals []Deal) ([]Lead, error) {
 	return out, nil
 }
 
-// Leads lists the deals q selects as amoCRM leads, with the total.
-func (s *Service) Leads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, int, error) {
+// Leads lists a page of the deals q selects as amoCRM leads, and whether
+// more follow it.
+func (s *Service) Leads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, bool, error) {
 	var out []Lead
-	var total int
+	var more bool
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
-		deals, n, err := tx.Leads(ctx, q)
+		deals, next, err := tx.Leads(ctx, q)
 		if err != nil {
 			return err
 		}
-		total = n
+		more = next
 		out, err = loadLeads(ctx, tx, deals)
 		return err
 	})
-	return out, total, err
+	return out, more, err
 }
 
 // Lead returns one deal as an amoCRM lead. Errors: not found.

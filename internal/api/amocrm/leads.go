@@ -248,13 +248,22 @@ func statusRef(id int64) crm.LeadStatusRef {
 	return crm.LeadStatusRef{StageID: id}
 }
 
+// v4LeadPage is the leads list's envelope as §1.2's example shows it:
+// _page and _links (next while more follow, first and prev after page 1),
+// no total (crmd does not count the leads for it; see Tx.Leads).
+type v4LeadPage struct {
+	Page     int            `json:"_page"`
+	Links    pageLinks      `json:"_links"`
+	Embedded map[string]any `json:"_embedded"`
+}
+
 // listLeads serves GET /api/v4/leads (empty: 204, writeList).
 func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 	page, q, err := readLeadQuery(r)
 	if err != nil {
 		return err
 	}
-	list, total, err := h.svc.Leads(r.Context(), actor, q)
+	list, more, err := h.svc.Leads(r.Context(), actor, q)
 	if err != nil {
 		return err
 	}
@@ -263,7 +272,16 @@ func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, actor crm.Ac
 	for i, l := range list {
 		items[i] = toV4Lead(r, l, with)
 	}
-	writeList(w, len(items), v4Paged(r, page, total, "leads", items))
+	out := v4LeadPage{Page: page.Number, Links: pageLinks{Self: *pageURL(r, page.Number, page.Limit)},
+		Embedded: map[string]any{"leads": items}}
+	if more {
+		out.Links.Next = pageURL(r, page.Number+1, page.Limit)
+	}
+	if page.Number > 1 {
+		out.Links.First = pageURL(r, 1, page.Limit)
+		out.Links.Prev = pageURL(r, page.Number-1, page.Limit)
+	}
+	writeList(w, len(items), out)
 	return nil
 }
 

@@ -118,7 +118,11 @@ func TestV4Leads(t *testing.T) {
 
 		// The list: all leads by id, filters, order, query.
 		all := append([]int64{tagged}, ids...)
-		api.Get(t, leadsPath).HAL(200).Equal("_embedded.leads.*.id", all).Equal("_page", 1)
+		// §1.2's envelope: _page and _links, no total; next only while
+		// more follow, first and prev after the first page.
+		api.Get(t, leadsPath).HAL(200).Equal("_embedded.leads.*.id", all).Equal("_page", 1).Keys("", "_page", "_links", "_embedded").
+			Keys("_links", "self")
+		api.Get(t, leadsPath+"?limit=2&page=2").HAL(200).Keys("_links", "self", "first", "prev").Equal("_embedded.leads.*.id", ids[1:])
 		api.Get(t, leadsPath+"?order[id]=desc").HAL(200).Equal("_embedded.leads.*.id", []int64{ids[1], ids[0], tagged})
 		api.Get(t, leadsPath+"?limit=1&page=2").HAL(200).Equal("_embedded.leads.*.id", ids[:1]).
 			Equal("_links.next.href", env.URL+leadsPath+"?page=3&limit=1")
