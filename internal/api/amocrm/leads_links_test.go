@@ -146,3 +146,48 @@ func TestV4ContactCustomerLinks(t *testing.T) {
 		api.Get(t, customerPath(cust)+"/links").HAL(200).Equal("_embedded.links.*.to_entity_id", []int64{x})
 	})
 }
+
+// TestV4LeadResponsibleAndHistory: a member made responsible is the Envybox
+// deal's employee (the administrator stays its user), and a PATCH writes one
+// LogDealUpdated entry naming every field it changed, before and after.
+func TestV4LeadResponsibleAndHistory(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		acc := newAccount(t, env, "Responsible", "")
+		api := acc.api
+		member := env.NewUser(t, acc.AccountID, crm.RoleMember)
+		field := api.Post(t, "/api/v4/leads/custom_fields", `[{"name":"Note","type":"text"}]`).HAL(201).Int("_embedded.custom_fields.0.id")
+		lead := addLeads(t, api, fmt.Sprintf(`[{"name":"Old","price":1,"responsible_user_id":%d}]`, member.UserID))[0]
+		api.Get(t, leadPath(lead)).HAL(200).Equal("responsible_user_id", member.UserID)
+		envyboxCall(t, env, acc, "deal/get/", fmt.Sprintf(`{"deal_id": %d}`, lead)).
+			Equal("result.employee_id", itoa(member.UserID)).Equal("result.user_id", itoa(acc.UserID))
+		api.Get(t, fmt.Sprintf("%s?filter[responsible_user_id]=%d", leadsPath, member.UserID)).HAL(200).Equal("_embedded.leads.*.id", []int64{lead})
+		nothing(api.Get(t, fmt.Sprintf("%s?filter[responsible_user_id]=%d", leadsPath, acc.UserID)))
+
+		api.Patch(t, leadPath(lead), fmt.Sprintf(`{"name":"New","price":2,"responsible_user_id":%d,
+			"custom_fields_values":[{"field_id":%d,"values":[{"value":"x"}]}]}`, acc.UserID, field)).HAL(200)
+		api.Get(t, leadPath(lead)).HAL(200).Equal("responsible_user_id", acc.UserID)
+		var data crm.HistoryData
+		err := env.Server.DB.View(context.Background(), acc.AccountID, func(tx crm.Tx) error {
+			list, _, err := tx.Logs(context.Background(), crm.LogQuery{EntityType: crm.EntityDeal, EntityID: lead,
+				TypeIDs: []int{crm.LogDealUpdated}, Limit: 10})
+			if err != nil || len(list) != 1 {
+				return fmt.Errorf("%d updated entries, %v", len(list), err)
+			}
+			data, err = crm.DecodeHistory(list[0])
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, c := range data.Changes {
+			got[c.Field] = string(c.Before) + " → " + string(c.After)
+		}
+		want := map[string]string{"name": `"Old" → "New"`, "price": `1 → 2`,
+			"responsible_user_id": fmt.Sprintf("%d → %d", member.UserID, acc.UserID),
+			fmt.Sprintf("cf:%d", field): `[] → [{"value":"x"}]`}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("changes %v, want %v", got, want)
+		}
+	})
+}
