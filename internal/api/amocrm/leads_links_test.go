@@ -184,7 +184,7 @@ func TestV4LeadResponsibleAndHistory(t *testing.T) {
 			got[c.Field] = string(c.Before) + " → " + string(c.After)
 		}
 		want := map[string]string{"name": `"Old" → "New"`, "price": `1 → 2`,
-			"responsible_user_id": fmt.Sprintf("%d → %d", member.UserID, acc.UserID),
+			"responsible_user_id":       fmt.Sprintf("%d → %d", member.UserID, acc.UserID),
 			fmt.Sprintf("cf:%d", field): `[] → [{"value":"x"}]`}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("changes %v, want %v", got, want)
