@@ -17,6 +17,13 @@ PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = replace(sql, 'client_id        INTEGER NOT NULL REFERENCES contacts(id)', 'client_id        INTEGER REFERENCES contacts(id)')
     WHERE type = 'table' AND name = 'deals';
 PRAGMA writable_schema = RESET;
+-- A schema whose text differs from 0003's would be left unchanged by the
+-- replace above; fail the migration then (json() of a non-JSON text raises
+-- an error, SQL's only way to abort here) instead of leaving leads without
+-- contacts impossible.
+SELECT CASE WHEN replace(replace(replace((SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'deals'),
+    '  ', ' '), '  ', ' '), '  ', ' ') LIKE '%client_id INTEGER NOT NULL%'
+    THEN json('0014: deals.client_id is still NOT NULL') END;
 
 -- The lead's own columns amoCRM has and Envybox deals lacked. created_by
 -- and updated_by are users (0: the API or a robot, as amoCRM writes); deals
