@@ -191,3 +191,28 @@ func TestV4LeadResponsibleAndHistory(t *testing.T) {
 		}
 	})
 }
+
+// TestV4LeadsIsolation: another account's leads, contacts and companies are
+// not this one's, to read, edit or link.
+func TestV4LeadsIsolation(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		mine, theirs := newAccount(t, env, "Mine", ""), newAccount(t, env, "Theirs", "")
+		lead := addLeads(t, theirs.api, `[{"name":"Secret"}]`)[0]
+		contact, company := addV4Contact(t, theirs.api, "Them"), addV4Company(t, theirs.api, "Their Co")
+		own := addLeads(t, mine.api, `[{"name":"Own"}]`)[0]
+		v := crmtest.Violated
+		nothing(mine.api.Get(t, leadPath(lead)))
+		nothing(mine.api.Get(t, leadPath(lead)+"/links"))
+		mine.api.Get(t, leadsPath).HAL(200).Equal("_embedded.leads.*.id", []int64{own})
+		mine.api.Patch(t, leadPath(lead), `{"name":"Stolen"}`).Problem(404)
+		mine.api.Patch(t, leadsPath, fmt.Sprintf(`[{"id":%d,"name":"Stolen"}]`, lead)).WantViolations(v("0", "NotSupportedChoice", "id"))
+		mine.api.Post(t, leadsPath, fmt.Sprintf(`[{"_embedded":{"contacts":[{"id":%d}],"companies":[{"id":%d}]}}]`, contact, company)).
+			WantViolations(v("0", "NotSupportedChoice", "_embedded.contacts.0.id"), v("0", "NotSupportedChoice", "_embedded.companies.0.id"))
+		mine.api.Post(t, leadPath(own)+"/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact)).
+			WantViolations(v("0", "NotSupportedChoice", "to_entity_id"))
+		mine.api.Post(t, "/api/v4/leads/link", fmt.Sprintf(`[{"entity_id":%d,"to_entity_id":%d,"to_entity_type":"companies"}]`, lead, company)).
+			WantViolations(v("0", "NotSupportedChoice", "entity_id"), v("0", "NotSupportedChoice", "to_entity_id"))
+		nothing(mine.api.Get(t, fmt.Sprintf("/api/v4/leads/links?filter[entity_id]=%d", lead)))
+		theirs.api.Get(t, leadPath(lead)).HAL(200).Equal("name", "Secret")
+	})
+}
