@@ -148,6 +148,9 @@ func TestV4LeadsCrossDialect(t *testing.T) {
 		bare := addLeads(t, api, `[{"name":"No contact"}]`)[0]
 		envyboxCall(t, env, acc, "deal/get/", fmt.Sprintf(`{"deal_id": %d}`, bare)).Equal("result.client_id", nil)
 		envyboxCall(t, env, acc, "deal/list/", `{}`).Equal("result.*.client_name", []any{nil, "Ivan"})
+		// The filtered deal list (deal search rows) too.
+		envyboxCall(t, env, acc, "deal/list/", `{"filter": {"inputs": {}}}`).Equal("result.*.client_id", []any{nil, contact}).
+			Equal("result.0.phone", "") // as for a client without phones
 
 		// Envybox → amoCRM.
 		client := envyboxClient(t, env, acc, `{"name": "Пётр", "phones": ["+7 900 111-22-33"]}`)

@@ -21,8 +21,8 @@ PRAGMA writable_schema = RESET;
 -- replace above; fail the migration then (json() of a non-JSON text raises
 -- an error, SQL's only way to abort here) instead of leaving leads without
 -- contacts impossible.
-SELECT CASE WHEN replace(replace(replace((SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'deals'),
-    '  ', ' '), '  ', ' '), '  ', ' ') LIKE '%client_id INTEGER NOT NULL%'
+SELECT CASE WHEN instr(replace(replace(replace((SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'deals'),
+    '  ', ' '), '  ', ' '), '  ', ' '), 'client_id INTEGER NOT NULL') > 0
     THEN json('0014: deals.client_id is still NOT NULL') END;
 
 -- The lead's own columns amoCRM has and Envybox deals lacked. created_by
