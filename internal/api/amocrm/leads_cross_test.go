@@ -155,7 +155,7 @@ func TestV4LeadsCrossDialect(t *testing.T) {
 		// Envybox → amoCRM.
 		client := envyboxClient(t, env, acc, `{"name": "Пётр", "phones": ["+7 900 111-22-33"]}`)
 		deal := envyboxCall(t, env, acc, "deal/create/", fmt.Sprintf(`{"client_id": %d, "name": "From Envybox"}`, client)).Int("result.deal.id")
-		api.Get(t, leadPath(deal)+"?with=contacts").HAL(200).Equal("name", "From Envybox").Equal("price", 0).
+		api.Get(t, leadPath(deal)+"?with=contacts").HAL(200).Equal("name", "From Envybox").Equal("price", 0).Equal("created_by", acc.UserID).
 			Equal("status_id", stages[crm.StageNew].ID).Equal("_embedded.contacts.*.id", []int64{client}).
 			Equal("_embedded.contacts.*.is_main", []bool{true}).Equal("closed_at", nil)
 		reason := api.Get(t, lossReasonsPath).HAL(200).Int("_embedded.loss_reasons.0.id")
