@@ -18,9 +18,10 @@ import (
 //     contact linked to its first company makes it primary. amoCRM allows
 //     one company per contact; an Envybox client may hold several, and all
 //     of them are listed.
-//   - customer ↔ contact and customer ↔ company: the customer's own links
-//     (customer_service.go), here written from the contact's or company's
-//     side; customers must be switched on.
+//   - customer ↔ contact, customer ↔ company and customer → segment: the
+//     customer's own links (customer_service.go, LinkCustomer), here also
+//     written from the contact's or company's side and in bulk; customers
+//     must be switched on.
 
 // EntityLink is one link between two records.
 type EntityLink struct {
@@ -38,7 +39,7 @@ var linkable = map[EntityType][]EntityType{
 	EntityDeal:     {EntityContact, EntityCompany},
 	EntityContact:  {EntityDeal, EntityCompany, EntityCustomer},
 	EntityCompany:  {EntityDeal, EntityContact, EntityCustomer},
-	EntityCustomer: {EntityContact, EntityCompany},
+	EntityCustomer: {EntityContact, EntityCompany, EntitySegment},
 }
 
 // CanLink reports whether records of type from link to records of type to.
@@ -52,11 +53,17 @@ func CanLink(from, to EntityType) bool {
 }
 
 // EntityLinks returns the links of the given records of one type (leads,
-// contacts or companies), in the order of ids, then by linked type. A
-// record that does not exist has none.
+// contacts, companies or customers), in the order of ids, then by linked
+// type. A record that does not exist has none. Errors: unprocessable
+// (customers while they are off).
 func (s *Service) EntityLinks(ctx context.Context, actor Actor, from EntityType, ids []int64) ([]EntityLink, error) {
 	var out []EntityLink
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		if from == EntityCustomer {
+			if err := customersOn(ctx, tx); err != nil {
+				return err
+			}
+		}
 		out, err = entityLinks(ctx, tx, from, ids)
 		return err
 	})
@@ -102,6 +109,23 @@ func entityLinks(ctx context.Context, tx Tx, from EntityType, ids []int64) ([]En
 		if err != nil {
 			return nil, err
 		}
+		// The customers' contact links, for their main flags.
+		var customerIDs []int64
+		for _, list := range customers {
+			customerIDs = append(customerIDs, list...)
+		}
+		customerContacts, err := tx.CustomerContacts(ctx, customerIDs)
+		if err != nil {
+			return nil, err
+		}
+		isMain := func(customerID, contactID int64) bool {
+			for _, l := range customerContacts[customerID] {
+				if l.ContactID == contactID {
+					return l.IsMain
+				}
+			}
+			return false
+		}
 		for _, id := range ids {
 			for _, dealID := range deals[id] {
 				d, err := tx.Deal(ctx, dealID)
@@ -114,7 +138,34 @@ func entityLinks(ctx context.Context, tx Tx, from EntityType, ids []int64) ([]En
 				out = append(out, EntityLink{FromType: from, FromID: id, ToType: EntityCompany, ToID: c.ID})
 			}
 			for _, c := range customers[id] {
-				out = append(out, EntityLink{FromType: from, FromID: id, ToType: EntityCustomer, ToID: c})
+				out = append(out, EntityLink{from, id, EntityCustomer, c, isMain(c, id)})
+			}
+		}
+	case EntityCustomer:
+		customers, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
+		if err != nil {
+			return nil, err
+		}
+		if err := loadCustomerDetails(ctx, tx, customers); err != nil {
+			return nil, err
+		}
+		byID := map[int64]Customer{}
+		for _, c := range customers {
+			byID[c.ID] = c
+		}
+		for _, id := range ids {
+			c, ok := byID[id]
+			if !ok {
+				continue
+			}
+			for _, l := range c.Contacts {
+				out = append(out, EntityLink{from, id, EntityContact, l.ContactID, l.IsMain})
+			}
+			if c.CompanyID != 0 {
+				out = append(out, EntityLink{FromType: from, FromID: id, ToType: EntityCompany, ToID: c.CompanyID})
+			}
+			for _, seg := range c.SegmentIDs {
+				out = append(out, EntityLink{FromType: from, FromID: id, ToType: EntitySegment, ToID: seg})
 			}
 		}
 	case EntityCompany:
@@ -157,6 +208,8 @@ func recordExists(ctx context.Context, tx Tx, typ EntityType, id int64) (bool, e
 		_, err = tx.Company(ctx, id)
 	case EntityCustomer:
 		_, err = tx.Customer(ctx, id)
+	case EntitySegment:
+		_, err = tx.Segment(ctx, id)
 	default:
 		return false, nil
 	}
@@ -217,7 +270,7 @@ func (s *Service) LinkEntities(ctx context.Context, actor Actor, links []EntityL
 // applyLink writes one link from either side.
 func (s *Service) applyLink(ctx context.Context, tx Tx, l EntityLink, unlink bool, by Responsible) error {
 	// One side per pair: the lead, then the customer, then the contact.
-	rank := map[EntityType]int{EntityDeal: 0, EntityCustomer: 1, EntityContact: 2, EntityCompany: 3}
+	rank := map[EntityType]int{EntityDeal: 0, EntityCustomer: 1, EntityContact: 2, EntityCompany: 3, EntitySegment: 4}
 	if rank[l.ToType] < rank[l.FromType] {
 		l.FromType, l.FromID, l.ToType, l.ToID = l.ToType, l.ToID, l.FromType, l.FromID
 	}
@@ -230,12 +283,25 @@ func (s *Service) applyLink(ctx context.Context, tx Tx, l EntityLink, unlink boo
 		return linkContactCompany(ctx, tx, l.FromID, l.ToID, unlink, by)
 	case l.FromType == EntityCustomer && l.ToType == EntityContact:
 		var add, drop []int64
+		var mainID int64
 		if unlink {
 			drop = []int64{l.ToID}
 		} else {
 			add = []int64{l.ToID}
+			if l.IsMain {
+				mainID = l.ToID
+			}
 		}
-		if err := s.relinkContacts(ctx, tx, l.FromID, add, drop, 0); err != nil {
+		if err := s.relinkContacts(ctx, tx, l.FromID, add, drop, mainID); err != nil {
+			return err
+		}
+		return touchCustomer(ctx, tx, l.FromID, by, nil)
+	case l.FromType == EntityCustomer && l.ToType == EntitySegment:
+		segs, err := tx.CustomerSegments(ctx, []int64{l.FromID})
+		if err != nil {
+			return err
+		}
+		if err := tx.SetCustomerSegments(ctx, l.FromID, editIDs(segs[l.FromID], l.ToID, !unlink)); err != nil {
 			return err
 		}
 		return touchCustomer(ctx, tx, l.FromID, by, nil)

@@ -138,12 +138,31 @@ func TestV4ContactCustomerLinks(t *testing.T) {
 		cust := addCustomer(t, api, `{"name":"Buyer"}`)
 		a, x := addV4Contact(t, api, "A"), addV4Company(t, api, "X")
 		api.Post(t, "/api/v4/contacts/"+itoa(a)+"/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"customers"}]`, cust)).HAL(200).
-			EqualJSON("_embedded.links", fmt.Sprintf(`[{"entity_id":%d,"entity_type":"contacts","to_entity_id":%d,"to_entity_type":"customers","metadata":null}]`, a, cust))
+			EqualJSON("_embedded.links", fmt.Sprintf(`[{"entity_id":%d,"entity_type":"contacts","to_entity_id":%d,"to_entity_type":"customers","metadata":{"main_contact":true}}]`, a, cust))
 		api.Post(t, "/api/v4/companies/"+itoa(x)+"/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"customers"}]`, cust)).HAL(200)
 		api.Get(t, customerPath(cust)+"/links").HAL(200).Equal("_embedded.links.*.to_entity_id", []int64{a, x}).
 			Equal("_embedded.links.0.metadata.main_contact", true)
 		api.Post(t, "/api/v4/contacts/"+itoa(a)+"/unlink", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"customers"}]`, cust)).Expect(204)
 		api.Get(t, customerPath(cust)+"/links").HAL(200).Equal("_embedded.links.*.to_entity_id", []int64{x})
+
+		// The customers' bulk endpoints: the same links the per-id list shows.
+		b := addV4Contact(t, api, "B")
+		seg := api.Post(t, segmentsPath, `{"name":"Seg"}`).HAL(200).Int("id")
+		other := addCustomer(t, api, `{"name":"Other"}`)
+		api.Post(t, "/api/v4/customers/link", fmt.Sprintf(`[{"entity_id":%d,"to_entity_id":%d,"to_entity_type":"contacts"},
+			{"entity_id":%d,"to_entity_id":%d,"to_entity_type":"contacts","metadata":{"is_main":true}},
+			{"entity_id":%d,"to_entity_id":%d,"to_entity_type":"segments"}]`, cust, a, cust, b, other, seg)).HAL(200).
+			Equal("_embedded.links.*.entity_id", []int64{cust, cust, other}).
+			Equal("_embedded.links.0.metadata.main_contact", false).Equal("_embedded.links.1.metadata.main_contact", true).
+			Equal("_embedded.links.2.metadata", nil)
+		perID := api.Get(t, customerPath(cust)+"/links").HAL(200).Equal("_embedded.links.*.to_entity_id", []int64{a, b, x})
+		api.Get(t, fmt.Sprintf("/api/v4/customers/links?filter[entity_id][]=%d&filter[entity_id][]=%d", cust, other)).HAL(200).
+			Equal("_embedded.links.*.to_entity_id", []int64{a, b, x, seg}).
+			Equal("_embedded.links.0", perID.Get("_embedded.links.0")).Equal("_embedded.links.1", perID.Get("_embedded.links.1"))
+		api.Post(t, "/api/v4/customers/unlink", fmt.Sprintf(`[{"entity_id":%d,"to_entity_id":%d,"to_entity_type":"segments"}]`, other, seg)).Expect(204)
+		nothing(api.Get(t, customerPath(other)+"/links"))
+		api.Post(t, "/api/v4/customers/link", fmt.Sprintf(`[{"entity_id":%d,"to_entity_id":99999999,"to_entity_type":"segments"}]`, cust)).
+			WantViolations(crmtest.Violated("0", "NotSupportedChoice", "to_entity_id"))
 	})
 }
 

@@ -149,10 +149,11 @@ func (h *handler) linkCustomer(unlink bool) apiFunc {
 	}
 }
 
-// The links of leads, contacts and companies (core §4, companion §3),
-// over crm.EntityLinks and crm.LinkEntities. A lead's contact links carry
-// metadata {main_contact} from either side; every other link has
-// metadata null. The customers' own endpoints above stay as they are.
+// The links of leads, contacts and companies (core §4, companion §3) and
+// the customers' bulk endpoints, over crm.EntityLinks and
+// crm.LinkEntities. Contact links of leads and customers carry metadata
+// {main_contact} from either side, as toV4Link does; every other link has
+// metadata null. The customers' per-id endpoints above stay as they are.
 
 // linkEntities are the types whose links this file serves besides customers.
 var linkEntities = []crm.EntityType{crm.EntityDeal, crm.EntityContact, crm.EntityCompany}
@@ -162,7 +163,16 @@ var linkEntities = []crm.EntityType{crm.EntityDeal, crm.EntityContact, crm.Entit
 // leadRoutes for why); entitySub answers other subs with 404.
 func (h *handler) linkRoutes() []route {
 	var out []route
-	for _, e := range linkEntities {
+	for _, e := range append(linkEntities, crm.EntityCustomer) {
+		if e == crm.EntityCustomer {
+			// Per-id customer links are customerRoutes'; the bulk ones are here.
+			base := "/api/v4/customers"
+			out = append(out,
+				route{"GET " + base + "/links", h.listBulkLinks(e)},
+				route{"POST " + base + "/link", h.linkBulk(e, false)},
+				route{"POST " + base + "/unlink", h.linkBulk(e, true)})
+			continue
+		}
 		base := "/api/v4/" + string(e)
 		out = append(out,
 			route{"GET " + base + "/{id}/{sub}", h.entitySub(e)},
@@ -179,7 +189,7 @@ func (h *handler) linkRoutes() []route {
 func toV4EntityLink(l crm.EntityLink) v4Link {
 	out := v4Link{EntityID: l.FromID, EntityType: string(l.FromType), ToEntityID: l.ToID, ToEntityType: string(l.ToType)}
 	pair := map[crm.EntityType]bool{l.FromType: true, l.ToType: true}
-	if pair[crm.EntityDeal] && pair[crm.EntityContact] {
+	if pair[crm.EntityContact] && (pair[crm.EntityDeal] || pair[crm.EntityCustomer]) {
 		out.Metadata = &v4LinkMetadata{MainContact: l.IsMain}
 	}
 	return out
