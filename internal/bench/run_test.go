@@ -54,8 +54,8 @@ func TestRunSmoke(t *testing.T) {
 				t.Errorf("baseline %+v", b)
 			}
 		}
-		if len(rep.Scenarios) != 13 {
-			t.Errorf("%d scenarios ran, want 13", len(rep.Scenarios))
+		if len(rep.Scenarios) != 15 {
+			t.Errorf("%d scenarios ran, want 15", len(rep.Scenarios))
 		}
 		for _, f := range rep.Scenarios {
 			if f.Requests == 0 || f.Errors > 0 || f.ThroughputRatio <= 0 || f.P99Ratio <= 0 || f.P50 > f.P99 {
@@ -66,7 +66,7 @@ func TestRunSmoke(t *testing.T) {
 			t.Errorf("report %+v", rep)
 		}
 		table := rep.String()
-		for _, want := range []string{"read baseline", "write baseline", "envybox lead/set", "uis get.sales_funnel", "p99 × base"} {
+		for _, want := range []string{"read baseline", "write baseline", "envybox lead/set", "uis get.sales_funnel", "amocrm v4 leads page", "p99 × base"} {
 			if !strings.Contains(table, want) {
 				t.Errorf("table lacks %q:\n%s", want, table)
 			}

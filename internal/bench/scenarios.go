@@ -139,6 +139,17 @@ func (q *requests) v4CustomersPage(r *rand.Rand) load.Request {
 	return q.amoGet(fmt.Sprintf("/api/v4/customers?page=%d&limit=50", 1+r.IntN(pages)))
 }
 
+// v4LeadsPage reads one of the first hundred pages of 250 leads with their
+// contacts: the page an integration syncing every lead reads.
+func (q *requests) v4LeadsPage(r *rand.Rand) load.Request {
+	pages := max(1, min(100, len(q.ds.DealIDs)/250))
+	return q.amoGet(fmt.Sprintf("/api/v4/leads?page=%d&limit=250&with=contacts", 1+r.IntN(pages)))
+}
+
+func (q *requests) v4LeadByID(r *rand.Rand) load.Request {
+	return q.amoGet("/api/v4/leads/" + strconv.FormatInt(pick(r, q.ds.DealIDs), 10))
+}
+
 func (q *requests) salesFunnel(r *rand.Rand) load.Request {
 	body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"get.sales_funnel","params":{"access_token":%q}}`, r.IntN(1_000_000), q.ds.Creds.UISAccessToken)
 	return load.Request{Method: http.MethodPost, Path: "/v2.0", Body: []byte(body), Header: jsonHeader}
@@ -241,6 +252,8 @@ func Scenarios(ds *Dataset, clients int, d time.Duration) []Scenario {
 		sc("lists", "amocrm v2 customers by date", AgainstRead, q.v2CustomersByDate, nil),
 		sc("lists", "amocrm v4 segments page", AgainstRead, q.v4Segments, nil),
 		sc("lists", "amocrm v4 customers page", AgainstRead, q.v4CustomersPage, nil),
+		sc("reads", "amocrm v4 lead by id", AgainstRead, q.v4LeadByID, nil),
+		sc("lists", "amocrm v4 leads page (limit=250, with=contacts)", AgainstRead, q.v4LeadsPage, nil),
 		sc("uis", "uis get.sales_funnel", AgainstRead, q.salesFunnel, uisOK),
 		intake,
 		// Plain writes, one record per request: what the shared write path

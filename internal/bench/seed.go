@@ -324,7 +324,7 @@ func (s *seeder) deals(ctx context.Context, n int) error {
 		for i := from; i < to; i++ {
 			st := s.ds.Stages[i%len(s.ds.Stages)]
 			at := s.at(i, n)
-			d := crm.Deal{Name: fmt.Sprintf("%s %d", products[i%len(products)], i), ClientID: clients[i*len(clients)/n],
+			d := crm.Deal{Name: fmt.Sprintf("%s %d", products[i%len(products)], i), ClientID: clients[i*len(clients)/n], Price: int64(i%50+1) * 1000,
 				PipelineID: st.PipelineID, StageID: st.ID, InboxTypeID: 0, StageUpdatedAt: at, CreatedAt: at, UpdatedAt: at,
 				Responsible: crm.Responsible{UserID: s.actor.UserID, EmployeeID: s.ds.UserIDs[i%len(s.ds.UserIDs)]}}
 			if st.Status == crm.StageWon || st.Status == crm.StageLost {

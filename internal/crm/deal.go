@@ -6,11 +6,15 @@ import (
 )
 
 // Deal is a sale in progress in a deal pipeline (amoCRM's "lead", Envybox's
-// "сделка", UIS's deal). Every deal belongs to one client.
+// "сделка", UIS's deal). A deal made through Envybox or from an inbound
+// request belongs to one client; a lead made through amoCRM may have no
+// contact, and then ClientID is 0 (lead.go).
 type Deal struct {
-	ID         int64
-	AccountID  int64
-	Name       string
+	ID        int64
+	AccountID int64
+	Name      string
+	// ClientID is the deal's client, which amoCRM shows as the lead's main
+	// contact; 0: none.
 	ClientID   int64
 	PipelineID int64
 	StageID    int64
@@ -29,6 +33,15 @@ type Deal struct {
 	ClosedAt       time.Time // set on reaching a won or lost stage
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Price is amoCRM's budget, whole currency units.
+	Price int64
+	// CreatedBy and UpdatedBy are users; 0: the API or a robot.
+	CreatedBy int64
+	UpdatedBy int64
+	// LossReasonID is kept while the deal is on a lost stage; 0: none.
+	LossReasonID int64
+	// CompanyID is the lead's one company; 0: none.
+	CompanyID int64
 
 	// Loaded with the deal.
 	Stage      Stage

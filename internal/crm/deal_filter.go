@@ -383,7 +383,7 @@ func loadSearchRows(ctx context.Context, tx Tx, deals []Deal) ([]DealSearchRow, 
 	seen := map[int64]bool{}
 	for i, d := range deals {
 		ids[i] = d.ID
-		if !seen[d.ClientID] {
+		if d.ClientID != 0 && !seen[d.ClientID] { // 0: a lead without contacts
 			seen[d.ClientID] = true
 			clientIDs = append(clientIDs, d.ClientID)
 		}

@@ -120,8 +120,9 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, n NewDeal) (Deal,
 		if err := v.err(); err != nil {
 			return err
 		}
+		// created_by/updated_by (amoCRM's) name the key's owner.
 		d := Deal{Name: strings.TrimSpace(n.Name), ClientID: client.ID, PipelineID: pipeline.ID, StageID: stage.ID,
-			Responsible: n.Responsible, InboxTypeID: inbox.ID, WithEvent: n.Task != nil}
+			Responsible: n.Responsible, InboxTypeID: inbox.ID, WithEvent: n.Task != nil, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
 		if d.Name == "" {
 			d.Name = "Сделка"
 		}

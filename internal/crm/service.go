@@ -37,6 +37,9 @@ func SeedAccount(ctx context.Context, tx Tx) error {
 			return err
 		}
 	}
+	if err := seedLossReasons(ctx, tx); err != nil { // lead.go; migration 0014 for older accounts
+		return err
+	}
 	return tx.InsertInboxType(ctx, &InboxType{Name: "Добавлен вручную", Type: 1, IsDefault: true})
 }
 

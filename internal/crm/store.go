@@ -67,6 +67,7 @@ type Tx interface {
 	UnsortedStore
 	ServiceValueStore
 	DealStore
+	LeadStore
 	TaskStore
 	HistoryStore
 	ReportStore

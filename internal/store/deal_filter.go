@@ -381,7 +381,8 @@ func (t *tenantTx) SearchDeals(ctx context.Context, q crm.DealSearchQuery) ([]in
 	}
 	from := ` FROM deals d`
 	if join {
-		from += ` JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
+		// LEFT: a lead made through amoCRM may have no client (0014).
+		from += ` LEFT JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
 	}
 	ids, err := t.searchIDs(ctx, from+` WHERE `+f.sql(), f.args)
 	if err != nil {

@@ -20,3 +20,8 @@ func SetPerDealCandidates(tb interface{ Cleanup(func()) }, n int) {
 	perDealCandidates = n
 	tb.Cleanup(func() { perDealCandidates = old })
 }
+
+// QueryRaw reads one row of one column outside any tenant scope.
+func (db *DB) QueryRaw(ctx context.Context, q string, dst any) error {
+	return db.write.QueryRowContext(ctx, db.dialect.rebind(q)).Scan(dst)
+}

@@ -397,7 +397,8 @@ func (b *reportSQL) dim(d crm.ReportDim) string {
 	case d.Service && d.Entity == crm.EntityContact && d.FieldID == crm.FieldClientName:
 		if !b.contacts {
 			b.contacts = true
-			b.joins = append(b.joins, ` JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`)
+			// LEFT: a lead without a client counts under "no value".
+			b.joins = append(b.joins, ` LEFT JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`)
 		}
 		return `NULLIF(c.name, '')`
 	}

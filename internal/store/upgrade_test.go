@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -63,6 +64,98 @@ func TestUpgradeSeedsPipelines(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestUpgradeLeadsKeepsDeals: version 14 makes the deal's client optional.
+// On SQLite that edits the stored schema instead of rebuilding deals, whose
+// rebuild would cascade into the deals' children: a database holding a
+// deal with stage history keeps both, the client becomes optional, and the
+// account gets the default loss reasons.
+func TestUpgradeLeadsKeepsDeals(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := store.OpenNoMigrate(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.MigrateTo(ctx, 13); err != nil {
+			t.Fatal(err)
+		}
+		var stageID, clientID int64
+		a := &crm.Account{Name: "Old", Subdomain: "old14", TimeZone: "Europe/Moscow"}
+		err = db.CreateAccount(ctx, a, func(tx crm.Tx) error {
+			p := crm.Pipeline{Kind: crm.PipelineDeal, Name: "P", Primary: true, AllowManualStageChange: true,
+				Stages: []crm.Stage{{Status: crm.StageNew, Name: "New", Color: "#fff"}}}
+			if err := tx.InsertPipeline(ctx, &p); err != nil {
+				return err
+			}
+			stageID = p.Stages[0].ID
+			c := crm.Contact{Name: "Client"}
+			if err := tx.InsertContact(ctx, &c); err != nil {
+				return err
+			}
+			clientID = c.ID
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecRaw(ctx, `INSERT INTO deals (account_id, name, client_id, pipeline_id, stage_id, user_id, employee_id, department_id,
+			inbox_type_id, it_reaction, with_event, created_at, updated_at)
+			SELECT ?, 'Old deal', ?, pipeline_id, id, 0, 0, 0, 0, FALSE, FALSE, 1, 1 FROM stages WHERE id = ?`, a.ID, clientID, stageID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecRaw(ctx, `INSERT INTO deal_stage_history (account_id, deal_id, stage_id, entered_at)
+			SELECT account_id, id, stage_id, 1 FROM deals`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		err = db.Update(ctx, a.ID, func(tx crm.Tx) error {
+			old, total, err := tx.Deals(ctx, crm.DealQuery{Limit: 10})
+			if err != nil {
+				return err
+			}
+			if total != 1 || old[0].Name != "Old deal" || old[0].ClientID != clientID || old[0].ClientName != "Client" || old[0].Price != 0 {
+				t.Errorf("old deals after the upgrade: %d %+v", total, old)
+			}
+			st, err := tx.Stage(ctx, stageID)
+			if err != nil {
+				return err
+			}
+			d := crm.Deal{Name: "No client", PipelineID: st.PipelineID, StageID: st.ID, Price: 7}
+			if err := tx.InsertDeal(ctx, &d); err != nil {
+				return fmt.Errorf("a deal without a client: %w", err)
+			}
+			got, err := tx.Deal(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			if got.ClientID != 0 || got.ClientName != "" || got.Price != 7 {
+				t.Errorf("deal without a client reads back as %+v", got)
+			}
+			reasons, err := tx.LossReasons(ctx)
+			if err != nil {
+				return err
+			}
+			if len(reasons) != len(crm.DefaultLossReasons) || reasons[0].Name != crm.DefaultLossReasons[0].Name {
+				t.Errorf("loss reasons %+v", reasons)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var history int
+		if err := db.QueryRaw(ctx, `SELECT COUNT(*) FROM deal_stage_history`, &history); err != nil {
+			t.Fatal(err)
+		}
+		if history != 1 {
+			t.Errorf("%d stage history rows after the upgrade, want the 1 the deal had", history)
 		}
 	})
 }

@@ -17,8 +17,6 @@ import (
 func contactPath(id int64) string { return "/api/v4/contacts/" + strconv.FormatInt(id, 10) }
 func companyPath(id int64) string { return "/api/v4/companies/" + strconv.FormatInt(id, 10) }
 
-// cardLeadPath is a lead's self link, for with=leads.
-func cardLeadPath(id int64) string { return "/api/v4/leads/" + strconv.FormatInt(id, 10) }
 
 // contactRoutes are the contacts' and companies' endpoints.
 func (h *handler) contactRoutes() []route {
@@ -178,7 +176,7 @@ func toV4Contact(r *http.Request, c crm.ContactCard, with crm.CardWith) v4Contac
 	// A contact has at most one company in amoCRM (core §1.6); an Envybox
 	// client may have several, of which its primary one is shown.
 	out.Embedded.Companies = refs(r, c.CompanyIDs[:min(1, len(c.CompanyIDs))], companyPath)
-	out.Embedded.Leads = refsIf(r, with.Leads, c.LeadIDs, cardLeadPath)
+	out.Embedded.Leads = refsIf(r, with.Leads, c.LeadIDs, leadPath)
 	out.Embedded.Customers = refsIf(r, with.Customers, c.CustomerIDs, customerPath)
 	return out
 }
@@ -189,7 +187,7 @@ func toV4Company(r *http.Request, c crm.CompanyCard, with crm.CardWith) v4Compan
 		CustomFieldsValues: toCardFields(c.Fields), AccountID: c.AccountID, Links: selfLink(r, companyPath(c.ID))}
 	out.Embedded.Tags = cardTags(c.Tags)
 	out.Embedded.Contacts = refsIf(r, with.Contacts, c.ContactIDs, contactPath)
-	out.Embedded.Leads = refsIf(r, with.Leads, c.LeadIDs, cardLeadPath)
+	out.Embedded.Leads = refsIf(r, with.Leads, c.LeadIDs, leadPath)
 	out.Embedded.Customers = refsIf(r, with.Customers, c.CustomerIDs, customerPath)
 	return out
 }

@@ -375,11 +375,6 @@ func parseEventID(s string) (int64, int, bool) {
 	return id, int(n), true
 }
 
-// entityPath is an entity's v4 path.
-func entityPath(e crm.EntityType, id int64) string {
-	return "/api/v4/" + string(e) + "/" + strconv.FormatInt(id, 10)
-}
-
 // render makes the events of an entry and their wire form.
 func (er *eventRenderer) render(r *http.Request, e crm.LogEntry) ([]event, []v4Event) {
 	events := er.eventsOf(e)

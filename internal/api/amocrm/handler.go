@@ -71,6 +71,7 @@ func NewHandler(d Deps) http.Handler {
 	routes = append(routes, h.unsortedRoutes()...)
 	routes = append(routes, h.contactRoutes()...)
 	routes = append(routes, h.activityRoutes()...)
+	routes = append(routes, h.leadRoutes()...)
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}

@@ -38,9 +38,9 @@ func (h *handler) noteRoutes() []route {
 			route{"GET " + base + "/{entity_id}/{sub}/{id}", h.noteSub(e, getNote)},
 			route{"PATCH " + base + "/{entity_id}/{sub}/{id}", h.noteSub(e, patchNote)},
 		)
-		if e != crm.EntityCustomer {
-			out = append(out, route{"GET " + base + "/{entity_id}/{sub}", h.noteSub(e, listNotes)})
-		}
+		// GET {id}/notes of leads, contacts and companies is served by
+		// their GET {id}/{sub} pattern (links.go's entitySub), customers'
+		// by customerSub: Go's mux refuses two patterns for one path.
 	}
 	return out
 }

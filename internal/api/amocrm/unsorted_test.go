@@ -19,9 +19,9 @@ const unsortedAPI = "/api/v4/leads/unsorted"
 // uidPath is the item path of an inbound request id.
 func uidPath(id int64) string { return unsortedAPI + "/" + crm.UnsortedUID(id) }
 
-// mainPipeline is the id of the account's main lead pipeline and its
+// mainPipelineStatuses is the id of the account's main lead pipeline and its
 // statuses by name.
-func mainPipeline(t *testing.T, a account) (int64, map[string]int64) {
+func mainPipelineStatuses(t *testing.T, a account) (int64, map[string]int64) {
 	t.Helper()
 	r := a.api.Get(t, pipelinesPath).HAL(200)
 	for _, p := range r.List("_embedded.pipelines") {
@@ -83,7 +83,7 @@ var hexUID = regexp.MustCompile(`^[0-9a-f]{40}$`)
 func TestUnsortedFormsExample(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "Unsorted", "")
-		pid, _ := mainPipeline(t, a)
+		pid, _ := mainPipelineStatuses(t, a)
 		nothing(a.api.Get(t, unsortedAPI))
 
 		r := a.api.Post(t, unsortedAPI+"/forms", formExample(pid, "123", "+7912321323")).HAL(200).
@@ -166,7 +166,7 @@ func TestUnsortedSIPExample(t *testing.T) {
 func TestUnsortedFromEnvybox(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "Both", "")
-		pid, _ := mainPipeline(t, a)
+		pid, _ := mainPipelineStatuses(t, a)
 		apiLead := envyboxLead(t, env, a, `{"name":"Ivan","phone":"+7 (999) 111-22-33"}`)
 		resp := env.Do(t, http.MethodPost, fmt.Sprintf("/widget/v1/%d/lead", a.AccountID), "", `{"name":"Olga","email":"olga@example.com"}`)
 		if resp.Status != http.StatusOK {
@@ -200,7 +200,7 @@ func TestUnsortedFromEnvybox(t *testing.T) {
 func TestUnsortedAccept(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "Accept", "")
-		pid, statuses := mainPipeline(t, a)
+		pid, statuses := mainPipelineStatuses(t, a)
 		id := addForm(t, a, pid, "+79120000001")
 		inWork := statuses["В работе"]
 		r := a.api.Post(t, uidPath(id)+"/accept", fmt.Sprintf(`{"user_id":%d,"status_id":%d}`, a.UserID, inWork)).HAL(200).
@@ -273,7 +273,7 @@ func (a account) stageOfStatus(t *testing.T, env *crmtest.Env, st crm.StageStatu
 func TestUnsortedDedup(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "Dedup", "")
-		pid, _ := mainPipeline(t, a)
+		pid, _ := mainPipelineStatuses(t, a)
 		first := addForm(t, a, pid, "+79990001122")
 		second := envyboxLead(t, env, a, `{"name":"Again","phone":"79990001122"}`)
 		third := addForm(t, a, pid, "8 999 000-11-22")
@@ -290,7 +290,7 @@ func TestUnsortedDedup(t *testing.T) {
 func TestUnsortedDecline(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "Decline", "")
-		pid, _ := mainPipeline(t, a)
+		pid, _ := mainPipelineStatuses(t, a)
 		id := addForm(t, a, pid, "+79120000009")
 		member := env.NewUser(t, a.AccountID, crm.RoleMember)
 		a.api.Do(t, http.MethodDelete, uidPath(id)+"/decline", fmt.Sprintf(`{"user_id":%d}`, member.UserID)).HAL(200).
@@ -323,7 +323,7 @@ func TestUnsortedDecline(t *testing.T) {
 func TestUnsortedLink(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "Link", "")
-		pid, _ := mainPipeline(t, a)
+		pid, _ := mainPipelineStatuses(t, a)
 		first := addForm(t, a, pid, "+79120000011")
 		dealID := a.api.Post(t, uidPath(first)+"/accept", "").HAL(200).Int("_embedded.leads.0.id")
 		second := envyboxLead(t, env, a, `{"name":"Ivan","email":"ivan@example.com"}`)
@@ -341,7 +341,7 @@ func TestUnsortedLink(t *testing.T) {
 func TestUnsortedList(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "List", "")
-		pid, _ := mainPipeline(t, a)
+		pid, _ := mainPipelineStatuses(t, a)
 		other := a.api.Post(t, pipelinesPath, `[{"name":"Second","sort":20,"is_main":false,"is_unsorted_on":true,
 			"_embedded":{"statuses":[{"name":"Step","sort":10}]}}]`).HAL(200).Int("_embedded.pipelines.0.id")
 		x := addForm(t, a, pid, "+79120000021")
@@ -385,7 +385,7 @@ func TestUnsortedList(t *testing.T) {
 func TestUnsortedErrors(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		a := newAccount(t, env, "Errors", "")
-		pid, _ := mainPipeline(t, a)
+		pid, _ := mainPipelineStatuses(t, a)
 		v := crmtest.Violated
 		forms := unsortedAPI + "/forms"
 		good := `"source_name":"Site","source_uid":"s1","metadata":{"form_id":"f","form_name":"F","form_page":"https://x","ip":"1.1.1.1","form_sent_at":1},

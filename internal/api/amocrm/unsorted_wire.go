@@ -19,8 +19,6 @@ const unsortedPath = "/api/v4/leads/unsorted"
 
 func unsortedItemPath(id int64) string { return unsortedPath + "/" + crm.UnsortedUID(id) }
 
-func leadPath(id int64) string { return "/api/v4/leads/" + strconv.FormatInt(id, 10) }
-
 // refOf is the embedded list of one id (none for 0), never null.
 func refOf(r *http.Request, id int64, path func(int64) string) []v4Ref {
 	if id == 0 {

@@ -21,6 +21,17 @@ func dealNum(n int64, old bool) any {
 	return n
 }
 
+// dealClient renders a deal's client. A lead made through amoCRM without
+// contacts has none (crm.Deal.ClientID 0): Envybox then shows client_id
+// null, the form its other optional ids take, and client_name null.
+// deal/list's rows give it as a string otherwise (old).
+func dealClient(id int64, old bool) any {
+	if id == 0 {
+		return nil
+	}
+	return dealNum(id, old)
+}
+
 // dealFlag renders a flag as "0"/"1" (older examples) or 0/1 (newer).
 func dealFlag(b bool, old bool) any {
 	if old {
@@ -39,7 +50,7 @@ func dealCore(c *call, d crm.Deal, old bool) map[string]any {
 		"id":               dealNum(d.ID, old),
 		"crm_id":           dealNum(c.actor.AccountID, old),
 		"pipeline_id":      dealNum(d.PipelineID, old),
-		"client_id":        dealNum(d.ClientID, old),
+		"client_id":        dealClient(d.ClientID, old),
 		"stage_id":         dealNum(d.StageID, old),
 		"user_id":          dealNum(d.UserID, old),
 		"employee_id":      dealNum(d.EmployeeID, old),
@@ -72,7 +83,7 @@ func dealListView(c *call, d crm.Deal) map[string]any {
 		"id":                s(d.ID),
 		"inbox_type_id":     s(d.InboxTypeID),
 		"stage_updated_at":  at(d.StageUpdatedAt, c.loc),
-		"client_id":         s(d.ClientID),
+		"client_id":         dealClient(d.ClientID, true),
 		"pipeline_id":       s(d.PipelineID),
 		"stage_id":          s(d.StageID),
 		"stage":             d.Stage.Name,

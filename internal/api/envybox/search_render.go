@@ -69,7 +69,7 @@ func searchRow(c *call, r crm.DealSearchRow) map[string]any {
 		"inbox_type_id":    d.InboxTypeID,
 		"stage_updated_at": at(d.StageUpdatedAt, c.loc),
 		"task_time":        nil,
-		"client_id":        d.ClientID,
+		"client_id":        nullableN(d.ClientID), // null: a lead made through amoCRM without contacts
 		"pipeline_id":      d.PipelineID,
 		"stage_id":         d.StageID,
 		"stage":            d.Stage.Name,

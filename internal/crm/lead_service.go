@@ -1,0 +1,648 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// leadContext is what validating a batch of lead writes needs from the
+// store, loaded once per batch.
+type leadContext struct {
+	pipelines   []Pipeline
+	users       map[int64]User
+	fields      []CustomField
+	lossReasons map[int64]bool
+}
+
+func loadLeadContext(ctx context.Context, tx Tx) (*leadContext, error) {
+	lc := &leadContext{users: map[int64]User{}, lossReasons: map[int64]bool{}}
+	var err error
+	if lc.pipelines, err = tx.Pipelines(ctx, PipelineDeal); err != nil {
+		return nil, err
+	}
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		lc.users[u.ID] = u
+	}
+	if lc.fields, err = tx.AllCustomFields(ctx, EntityDeal); err != nil {
+		return nil, err
+	}
+	reasons, err := tx.LossReasons(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reasons {
+		lc.lossReasons[r.ID] = true
+	}
+	return lc, nil
+}
+
+func (lc *leadContext) pipeline(id int64) (Pipeline, bool) {
+	for _, p := range lc.pipelines {
+		if (id == 0 && p.Primary) || (id != 0 && p.ID == id) {
+			return p, true
+		}
+	}
+	if id == 0 && len(lc.pipelines) > 0 {
+		return lc.pipelines[0], true
+	}
+	return Pipeline{}, false
+}
+
+// entryStage is where a lead added without a status starts: the
+// pipeline's first stage, passing over the unsorted one (a "new" first
+// stage while the pipeline has unsorted on), as amoCRM puts API leads in
+// the first regular status.
+func entryStage(p Pipeline) Stage {
+	for i, s := range p.Stages {
+		if s.Status.Closing() {
+			continue
+		}
+		if i == 0 && p.UnsortedOn && s.Status == StageNew && len(p.Stages) > 1 && !p.Stages[1].Status.Closing() {
+			continue
+		}
+		return s
+	}
+	return p.FirstStage()
+}
+
+// stageOf resolves a status reference within p.
+func stageOf(p Pipeline, ref LeadStatusRef) (Stage, bool) {
+	if ref.StageID == 0 && ref.Status != 0 {
+		return p.StageByStatus(ref.Status)
+	}
+	return p.StageByID(ref.StageID)
+}
+
+// ResponsibleUser is the user amoCRM shows as responsible for a deal: its
+// employee when it has one, else its administrator user.
+func (r Responsible) ResponsibleUser() int64 {
+	if r.EmployeeID != 0 {
+		return r.EmployeeID
+	}
+	return r.UserID
+}
+
+// responsibleFor makes a user responsible the way Envybox records it: an
+// administrator as the user, a member as the employee (keeping the
+// administrator user the deal had).
+func responsibleFor(u User, current Responsible) Responsible {
+	if u.Role == RoleAdmin {
+		return Responsible{UserID: u.ID}
+	}
+	return Responsible{UserID: current.UserID, EmployeeID: u.ID}
+}
+
+// loadLeads attaches what a lead shows besides its deal: tags, fields,
+// contacts and loss reason. Envybox's service values and linked requests
+// (loadDealDetails) are left out: no amoCRM lead field shows them, and
+// they were a sixth of the 250-lead page's time.
+func loadLeads(ctx context.Context, tx Tx, deals []Deal) ([]Lead, error) {
+	ids := make([]int64, len(deals))
+	for i := range deals {
+		ids[i] = deals[i].ID
+	}
+	fields, err := tx.FieldValues(ctx, EntityDeal, ids)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := tx.EntityTags(ctx, EntityDeal, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range deals {
+		deals[i].Fields, deals[i].Tags = fields[deals[i].ID], tags[deals[i].ID]
+	}
+	extra, err := tx.DealContacts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	reasons := map[int64]LossReason{}
+	out := make([]Lead, len(deals))
+	for i, d := range deals {
+		out[i].Deal = d
+		if d.ClientID != 0 {
+			out[i].Contacts = append(out[i].Contacts, ContactLink{ContactID: d.ClientID, IsMain: true})
+		}
+		for _, id := range extra[d.ID] {
+			out[i].Contacts = append(out[i].Contacts, ContactLink{ContactID: id})
+		}
+		if d.LossReasonID != 0 {
+			r, ok := reasons[d.LossReasonID]
+			if !ok {
+				if r, err = tx.LossReason(ctx, d.LossReasonID); err != nil && KindOf(err) != KindNotFound {
+					return nil, err
+				}
+				reasons[d.LossReasonID] = r
+			}
+			if r.ID != 0 {
+				out[i].LossReason = &r
+			}
+		}
+	}
+	return out, nil
+}
+
+// Leads lists a page of the deals q selects as amoCRM leads, and whether
+// more follow it.
+func (s *Service) Leads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, bool, error) {
+	var out []Lead
+	var more bool
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		deals, next, err := tx.Leads(ctx, q)
+		if err != nil {
+			return err
+		}
+		more = next
+		out, err = loadLeads(ctx, tx, deals)
+		return err
+	})
+	return out, more, err
+}
+
+// Lead returns one deal as an amoCRM lead. Errors: not found.
+func (s *Service) Lead(ctx context.Context, actor Actor, id int64) (Lead, error) {
+	var out Lead
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		out, err = loadLead(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+func loadLead(ctx context.Context, tx Tx, id int64) (Lead, error) {
+	d, err := tx.Deal(ctx, id)
+	if KindOf(err) == KindNotFound {
+		return Lead{}, Errorf(KindNotFound, "Lead %d not found", id)
+	}
+	if err != nil {
+		return Lead{}, err
+	}
+	list, err := loadLeads(ctx, tx, []Deal{d})
+	if err != nil {
+		return Lead{}, err
+	}
+	return list[0], nil
+}
+
+// AddLeads creates leads (deals) in one all-or-nothing batch.
+// Errors: invalid.
+func (s *Service) AddLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
+	var out []Lead
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		lc, err := loadLeadContext(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out, err = addLeads(ctx, tx, lc, actor, in)
+		return err
+	})
+	return out, err
+}
+
+func addLeads(ctx context.Context, tx Tx, lc *leadContext, actor Actor, in []LeadInput) ([]Lead, error) {
+	var v violations
+	if len(in) == 0 {
+		v.add(0, "", ViolationRequired, "At least one lead must be given.")
+	}
+	ids := make([]int64, len(in))
+	for i := range in {
+		d := Deal{Responsible: Responsible{UserID: actor.UserID}, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
+		if u, ok := lc.users[actor.UserID]; ok {
+			d.Responsible = responsibleFor(u, Responsible{})
+		}
+		if err := writeLead(ctx, tx, lc, &v, i, &d, in[i], true, actor); err != nil {
+			return nil, err
+		}
+		ids[i] = d.ID
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return reloadLeads(ctx, tx, ids)
+}
+
+func reloadLeads(ctx context.Context, tx Tx, ids []int64) ([]Lead, error) {
+	out := make([]Lead, len(ids))
+	for i, id := range ids {
+		l, err := loadLead(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = l
+	}
+	return out, nil
+}
+
+// UpdateLeads changes leads in one all-or-nothing batch. A status or
+// pipeline move goes through the stage rules every dialect shares
+// (moveDeal): the stage date, closed_at and the stage history entry.
+// Errors: invalid, forbidden (the target pipeline does not allow changing
+// stages by hand, CodeStageChangeLocked).
+func (s *Service) UpdateLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
+	var out []Lead
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+		lc, err := loadLeadContext(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var v violations
+		if len(in) == 0 {
+			v.add(0, "", ViolationRequired, "At least one lead must be given.")
+		}
+		ids := make([]int64, len(in))
+		for i := range in {
+			if in[i].ID == 0 {
+				v.add(i, "id", ViolationRequired, "This field is missing.")
+				continue
+			}
+			d, err := tx.Deal(ctx, in[i].ID)
+			if KindOf(err) == KindNotFound {
+				v.add(i, "id", ViolationChoice, "The value you selected is not a valid choice.")
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			ids[i] = d.ID
+			d.UpdatedBy = actor.UserID
+			if err := writeLead(ctx, tx, lc, &v, i, &d, in[i], false, actor); err != nil {
+				return err
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		out, err = reloadLeads(ctx, tx, ids)
+		return err
+	})
+	return out, err
+}
+
+// writeLead validates in against d and, while the batch has no violations,
+// stores the result (insert when isNew) with its history entries.
+// Violations accumulate in v; the returned error is internal (or the
+// forbidden stage change).
+func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int, d *Deal, in LeadInput, isNew bool, actor Actor) (err error) {
+	before := *d
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		v.checkText(i, "name", name, MaxNameLength)
+		d.Name = name
+	}
+	if in.Price != nil {
+		if *in.Price < 0 {
+			v.add(i, "price", ViolationRange, "This value should be 0 or more.")
+		}
+		d.Price = *in.Price
+	}
+	userRef := func(path string, p *int64, robotOK bool) (User, bool) {
+		if p == nil {
+			return User{}, false
+		}
+		u, ok := lc.users[*p]
+		if !ok && !(robotOK && *p == 0) {
+			v.add(i, path, ViolationChoice, "The value you selected is not a valid choice.")
+			return User{}, false
+		}
+		return u, ok
+	}
+	if u, ok := userRef("responsible_user_id", in.ResponsibleUserID, false); ok {
+		d.Responsible = responsibleFor(u, d.Responsible)
+		d.Responsible.DepartmentID = 0
+		if before.EmployeeID != 0 && before.EmployeeID != d.EmployeeID {
+			d.OldEmployeeID = before.EmployeeID
+		}
+	}
+	userRef("created_by", in.CreatedBy, true)
+	userRef("updated_by", in.UpdatedBy, true)
+	if in.CreatedBy != nil {
+		d.CreatedBy = *in.CreatedBy
+	}
+	if in.UpdatedBy != nil {
+		d.UpdatedBy = *in.UpdatedBy
+	}
+
+	// The stage: a pipeline alone moves to its entry stage; a status
+	// alone stays in the lead's pipeline.
+	pipelineID := d.PipelineID
+	if in.PipelineID != nil {
+		pipelineID = *in.PipelineID
+	}
+	p, ok := lc.pipeline(pipelineID)
+	if !ok {
+		v.add(i, "pipeline_id", ViolationChoice, "The value you selected is not a valid choice.")
+	}
+	var stage Stage
+	switch {
+	case !ok:
+	case in.Status != nil:
+		if stage, ok = stageOf(p, *in.Status); !ok {
+			v.add(i, "status_id", ViolationChoice, "The value you selected is not a valid choice.")
+		}
+	case isNew || p.ID != d.PipelineID:
+		stage = entryStage(p)
+	default:
+		stage = d.Stage
+	}
+	if in.LossReasonID != nil && *in.LossReasonID != 0 && !lc.lossReasons[*in.LossReasonID] {
+		v.add(i, "loss_reason_id", ViolationChoice, "The value you selected is not a valid choice.")
+	}
+	fields := resolveFieldValues(v, i, "custom_fields_values", lc.fields, in.Fields)
+	var tagSet []int64
+	if in.Tags != nil {
+		if tagSet, err = resolveTags(ctx, tx, v, i, "tags", *in.Tags); err != nil {
+			return err
+		}
+	}
+	addTags, err := resolveTags(ctx, tx, v, i, "tags_to_add", in.TagsToAdd)
+	if err != nil {
+		return err
+	}
+	delTags, err := resolveTags(ctx, tx, v, i, "tags_to_delete", in.TagsToDelete)
+	if err != nil {
+		return err
+	}
+	var contacts []int64
+	mainID := int64(0)
+	seenContact := map[int64]bool{}
+	for j, c := range in.Contacts {
+		if _, err := tx.Contact(ctx, c.ID); KindOf(err) == KindNotFound {
+			v.add(i, fmt.Sprintf("_embedded.contacts.%d.id", j), ViolationChoice, "The value you selected is not a valid choice.")
+			continue
+		} else if err != nil {
+			return err
+		}
+		if seenContact[c.ID] {
+			continue
+		}
+		seenContact[c.ID] = true
+		contacts = append(contacts, c.ID)
+		if c.IsMain && mainID == 0 {
+			mainID = c.ID
+		}
+	}
+	if in.CompanyID != nil && *in.CompanyID != 0 {
+		if _, err := tx.Company(ctx, *in.CompanyID); KindOf(err) == KindNotFound {
+			v.add(i, "_embedded.companies.0.id", ViolationChoice, "The value you selected is not a valid choice.")
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(*v) > 0 {
+		return nil // the batch fails; nothing more to do for this item
+	}
+
+	by := Responsible{UserID: actor.UserID}
+	if in.CreatedAt != nil {
+		d.CreatedAt = *in.CreatedAt
+	}
+	if isNew {
+		if mainID == 0 && len(contacts) > 0 {
+			mainID = contacts[0]
+		}
+		d.ClientID = mainID
+		if in.CompanyID != nil {
+			d.CompanyID = *in.CompanyID
+		}
+		d.PipelineID, d.StageID, d.Stage = p.ID, stage.ID, stage
+		d.InboxTypeID = defaultInboxType(ctx, tx)
+		applyLeadClose(d, in)
+		if err := insertDeal(ctx, tx, d, stage); err != nil { // LogDealCreated, the stage history
+			return err
+		}
+		// InsertDeal dates the deal now; a given created_at or closed_at
+		// (imports) is written over it.
+		if in.CreatedAt != nil || in.ClosedAt != nil || in.LossReasonID != nil {
+			if in.CreatedAt != nil {
+				d.CreatedAt = *in.CreatedAt
+			}
+			applyLeadClose(d, in)
+			if err := tx.UpdateDeal(ctx, d); err != nil {
+				return err
+			}
+		}
+		var extra []int64
+		for _, id := range contacts {
+			if id != mainID {
+				extra = append(extra, id)
+			}
+		}
+		if err := tx.SetDealContacts(ctx, d.ID, extra); err != nil {
+			return err
+		}
+		for _, id := range contacts {
+			if err := logDealLink(ctx, tx, d.ID, EntityContact, id, LogDealLinked, by); err != nil {
+				return err
+			}
+		}
+		if d.CompanyID != 0 {
+			if err := logDealLink(ctx, tx, d.ID, EntityCompany, d.CompanyID, LogDealLinked, by); err != nil {
+				return err
+			}
+		}
+		if in.UpdatedAt != nil {
+			// An import may date a new lead in the past, never in the future.
+			at := *in.UpdatedAt
+			if now := tx.Now(); at.After(now) {
+				at = now
+			}
+			defer func() {
+				if err == nil {
+					err = tx.SetDealUpdatedAt(ctx, d.ID, at)
+				}
+			}()
+		}
+	} else {
+		if p.ID != d.PipelineID || stage.ID != d.StageID {
+			if !p.AllowManualStageChange {
+				return Fail(CodeStageChangeLocked)
+			}
+			d.PipelineID = p.ID
+			if err := moveDeal(ctx, tx, d, stage, by); err != nil { // LogDealStage
+				return err
+			}
+		}
+		applyLeadClose(d, in)
+		if err := tx.UpdateDeal(ctx, d); err != nil {
+			return err
+		}
+		if d.Name != before.Name {
+			if err := tx.SetServiceValue(ctx, EntityDeal, d.ID, FieldDealName, d.Name); err != nil {
+				return err
+			}
+		}
+	}
+
+	// Field changes go into one LogDealUpdated entry.
+	var changes []FieldChange
+	if !isNew {
+		if d.Name != before.Name {
+			changes = append(changes, NewFieldChange("name", before.Name, d.Name))
+		}
+		if d.Price != before.Price {
+			changes = append(changes, NewFieldChange("price", before.Price, d.Price))
+		}
+		if d.ResponsibleUser() != before.ResponsibleUser() {
+			changes = append(changes, NewFieldChange("responsible_user_id", before.ResponsibleUser(), d.ResponsibleUser()))
+		}
+	}
+	if len(fields) > 0 {
+		old, err := tx.FieldValues(ctx, EntityDeal, []int64{d.ID})
+		if err != nil {
+			return err
+		}
+		for _, f := range fields {
+			changes = append(changes, NewFieldChange(fmt.Sprintf("cf:%d", f.FieldID), historyValues(valuesOf(old[d.ID], f.FieldID)), historyValues(f.Values)))
+		}
+		if err := tx.SetFieldValues(ctx, EntityDeal, d.ID, fields); err != nil {
+			return err
+		}
+	}
+	if len(changes) > 0 {
+		if err := recordHistory(ctx, tx, EntityDeal, d.ID, LogDealUpdated, HistoryData{Changes: changes}, by); err != nil {
+			return err
+		}
+	}
+	if in.Tags != nil || len(addTags) > 0 || len(delTags) > 0 {
+		return retagDeal(ctx, tx, d.ID, in.Tags != nil, tagSet, addTags, delTags, by)
+	}
+	return nil
+}
+
+// applyLeadClose keeps closed_at and the loss reason in step with the
+// stage: a closed lead takes the closed_at the request gave (moveDeal and
+// insertDeal set now), an open one has none; a loss reason is kept only on
+// a lost stage (amoCRM's PHP client sends it only with status 143). A
+// closed_at given for an open lead is dropped: amoCRM's rule for it is not
+// documented, and an open lead with a closing date would read as closed.
+func applyLeadClose(d *Deal, in LeadInput) {
+	if d.Stage.Status.Closing() {
+		if in.ClosedAt != nil && !in.ClosedAt.IsZero() {
+			d.ClosedAt = *in.ClosedAt
+		}
+	} else {
+		d.ClosedAt = time.Time{}
+	}
+	if in.LossReasonID != nil {
+		d.LossReasonID = *in.LossReasonID
+	}
+	if d.Stage.Status != StageLost {
+		d.LossReasonID = 0
+	}
+}
+
+// defaultInboxType is the account's default inbox type (0 when it has none).
+func defaultInboxType(ctx context.Context, tx Tx) int64 {
+	types, err := tx.InboxTypes(ctx)
+	if err != nil {
+		return 0
+	}
+	for _, t := range types {
+		if t.IsDefault {
+			return t.ID
+		}
+	}
+	if len(types) > 0 {
+		return types[0].ID
+	}
+	return 0
+}
+
+// logDealLink writes a LogDealLinked or LogDealUnlinked entry.
+func logDealLink(ctx context.Context, tx Tx, dealID int64, to EntityType, toID int64, typeID int, by Responsible) error {
+	return recordHistory(ctx, tx, EntityDeal, dealID, typeID, HistoryData{Link: &HistoryLink{EntityType: to, EntityID: toID}}, by)
+}
+
+// retagDeal replaces (replace) or edits a deal's tags, writing Envybox's
+// tags-added entry (tagDeal) for the new ones and a LogDealTagsDeleted
+// entry for the removed ones.
+func retagDeal(ctx context.Context, tx Tx, dealID int64, replace bool, set, add, del []int64, by Responsible) error {
+	current, err := tx.EntityTags(ctx, EntityDeal, []int64{dealID})
+	if err != nil {
+		return err
+	}
+	keep := map[int64]bool{}
+	if replace {
+		for _, id := range set {
+			keep[id] = true
+		}
+	}
+	for _, id := range del {
+		keep[id] = false
+	}
+	var removed []string
+	var kept []int64
+	for _, t := range current[dealID] {
+		drop := (replace && !keep[t.ID]) || containsInt(del, t.ID)
+		if drop {
+			removed = append(removed, t.Name)
+			continue
+		}
+		kept = append(kept, t.ID)
+	}
+	if len(removed) > 0 {
+		if err := tx.SetEntityTags(ctx, EntityDeal, dealID, kept); err != nil {
+			return err
+		}
+		if err := recordHistory(ctx, tx, EntityDeal, dealID, LogDealTagsDeleted, HistoryData{Tags: removed}, by); err != nil {
+			return err
+		}
+	}
+	var adds []int64
+	if replace {
+		adds = append(adds, set...)
+	}
+	for _, id := range add {
+		if !containsInt(del, id) {
+			adds = append(adds, id)
+		}
+	}
+	if len(adds) == 0 {
+		return nil
+	}
+	return tagDeal(ctx, tx, dealID, adds, by)
+}
+
+func containsInt(list []int64, id int64) bool {
+	for _, x := range list {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// LossReasons lists the account's loss reasons by sort.
+func (s *Service) LossReasons(ctx context.Context, actor Actor) ([]LossReason, error) {
+	return read(ctx, s, actor, func(tx Tx) ([]LossReason, error) { return tx.LossReasons(ctx) })
+}
+
+// LossReason returns one loss reason. Errors: not found.
+func (s *Service) LossReason(ctx context.Context, actor Actor, id int64) (LossReason, error) {
+	r, err := read(ctx, s, actor, func(tx Tx) (LossReason, error) { return tx.LossReason(ctx, id) })
+	if KindOf(err) == KindNotFound {
+		return r, Errorf(KindNotFound, "Loss reason %d not found", id)
+	}
+	return r, err
+}
+
+// AddLossReason creates a loss reason. amoCRM documents no API that writes
+// them, so crmd serves none: accounts start with DefaultLossReasons, and
+// programs embedding the service (tests, an operator's tooling) add more
+// here. Errors: invalid.
+func (s *Service) AddLossReason(ctx context.Context, actor Actor, name string, sort int) (LossReason, error) {
+	r := LossReason{Name: strings.TrimSpace(name), Sort: sort}
+	var v violations
+	validateName(&v, 0, "name", &r.Name, true)
+	if err := v.err(); err != nil {
+		return r, err
+	}
+	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error { return tx.InsertLossReason(ctx, &r) })
+	return r, err
+}
