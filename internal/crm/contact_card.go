@@ -225,8 +225,8 @@ type ContactCard struct {
 	Tags   []Tag
 	// CompanyIDs are the contact's companies, the primary one first.
 	CompanyIDs []int64
-	// LeadIDs (the deals whose client the contact is) and CustomerIDs are
-	// read when CardWith asks for them.
+	// LeadIDs (the deals whose client or linked contact it is) and
+	// CustomerIDs are read when CardWith asks for them.
 	LeadIDs     []int64
 	CustomerIDs []int64
 }
@@ -238,9 +238,8 @@ type CompanyCard struct {
 	// custom fields'.
 	Fields []FieldValue
 	Tags   []Tag
-	// ContactIDs, LeadIDs and CustomerIDs are read when CardWith asks.
-	// A company's leads are the deals of the contacts whose primary
-	// company it is: crmd's deals belong to a client, not to a company.
+	// ContactIDs, LeadIDs (the deals it is the company of) and
+	// CustomerIDs are read when CardWith asks.
 	ContactIDs  []int64
 	LeadIDs     []int64
 	CustomerIDs []int64
@@ -304,8 +303,6 @@ type ContactCardStore interface {
 	UpdateContactData(ctx context.Context, d *ContactData) error
 	// DeleteContactData deletes rows of one owner by id.
 	DeleteContactData(ctx context.Context, owner EntityType, ownerID int64, ids []int64) error
-	// ContactDealIDs returns the deals of each client, by id.
-	ContactDealIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error)
 	// ContactCustomerIDs returns the customers each contact is linked to.
 	ContactCustomerIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error)
 	// ContactCompanyIDs returns each contact's companies, the primary first.
@@ -314,9 +311,6 @@ type ContactCardStore interface {
 	CompanyContactIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error)
 	// CompanyCustomerIDs returns the customers of each company.
 	CompanyCustomerIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error)
-	// CompanyDealIDs returns the deals of the clients whose primary
-	// company each company is.
-	CompanyDealIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error)
 }
 
 // predefinedPage answers a custom fields list of an entity with

@@ -746,7 +746,7 @@ func loadContactCards(ctx context.Context, tx Tx, list []Contact, with CardWith)
 	}
 	leads, customers := map[int64][]int64{}, map[int64][]int64{}
 	if with.Leads {
-		if leads, err = tx.ContactDealIDs(ctx, ids); err != nil {
+		if leads, err = tx.DealsOfContacts(ctx, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -818,7 +818,7 @@ func loadCompanyCards(ctx context.Context, tx Tx, list []Company, with CardWith)
 		}
 	}
 	if with.Leads {
-		if leads, err = tx.CompanyDealIDs(ctx, ids); err != nil {
+		if leads, err = tx.DealsOfCompanies(ctx, ids); err != nil {
 			return nil, err
 		}
 	}

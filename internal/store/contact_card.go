@@ -42,10 +42,6 @@ func (t *tenantTx) DeleteContactData(ctx context.Context, owner crm.EntityType, 
 	return err
 }
 
-func (t *tenantTx) ContactDealIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error) {
-	return t.links(ctx, `SELECT client_id, id FROM deals WHERE account_id = ? AND client_id IN`, contactIDs)
-}
-
 func (t *tenantTx) ContactCustomerIDs(ctx context.Context, contactIDs []int64) (map[int64][]int64, error) {
 	return t.links(ctx, `SELECT contact_id, customer_id FROM customer_contacts WHERE account_id = ? AND contact_id IN`, contactIDs)
 }
@@ -77,9 +73,4 @@ func (t *tenantTx) ContactCompanyIDs(ctx context.Context, contactIDs []int64) (m
 		out[a] = append(out[a], b)
 	}
 	return out, rows.Err()
-}
-
-func (t *tenantTx) CompanyDealIDs(ctx context.Context, companyIDs []int64) (map[int64][]int64, error) {
-	return t.links(ctx, `SELECT cc.company_id, d.id FROM deals d JOIN client_companies cc ON cc.account_id = d.account_id
-		AND cc.client_id = d.client_id AND cc.is_primary WHERE d.account_id = ? AND cc.company_id IN`, companyIDs)
 }

@@ -17,7 +17,6 @@ import (
 func contactPath(id int64) string { return "/api/v4/contacts/" + strconv.FormatInt(id, 10) }
 func companyPath(id int64) string { return "/api/v4/companies/" + strconv.FormatInt(id, 10) }
 
-
 // contactRoutes are the contacts' and companies' endpoints.
 func (h *handler) contactRoutes() []route {
 	return []route{

@@ -206,6 +206,8 @@ func TestV4CompanyWrites(t *testing.T) {
 		contact := acc.api.Post(t, "/api/v4/contacts", fmt.Sprintf(`[{"name":"Ivan","_embedded":{"companies":[{"id":%d}]}}]`, id)).
 			HAL(200).Int("_embedded.contacts.0.id")
 		deal := envyboxCall(t, env, acc, "deal/create/", fmt.Sprintf(`{"client_id":%d,"name":"Сделка"}`, contact)).Int("result.deal.id")
+		// A company's leads are the deals it is the company of (a lead link).
+		acc.api.Post(t, fmt.Sprintf("/api/v4/leads/%d/link", deal), fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"companies"}]`, id)).HAL(200)
 		customer := addCustomer(t, acc.api, `{"name":"Покупатель"}`)
 		acc.api.Post(t, customerPath(customer)+"/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"},{"to_entity_id":%d,"to_entity_type":"companies"}]`,
 			contact, id)).HAL(200)
