@@ -611,8 +611,9 @@ func (s *Service) StartInbound(ctx context.Context, actor Actor, id int64, who R
 // (Stage.ID 0: the request's deal stage, or the first), under a name (""
 // the request's).
 type inboundStart struct {
-	Stage    Stage
-	DealName string
+	Stage     Stage
+	DealName  string
+	DealPrice int64
 }
 
 // startInbound takes the loaded request l to work in tx: StartInbound's
@@ -663,7 +664,7 @@ func startInbound(ctx context.Context, tx Tx, ic *inboundContext, actor Actor, l
 			stage = how.Stage
 		}
 		d := Deal{Name: l.Name, ClientID: client.ID, PipelineID: pipeline.ID, StageID: stage.ID, Responsible: who,
-			InboxTypeID: l.InboxTypeID, StageUpdatedAt: now}
+			InboxTypeID: l.InboxTypeID, StageUpdatedAt: now, Price: how.DealPrice}
 		if how.DealName != "" {
 			d.Name = how.DealName
 		}

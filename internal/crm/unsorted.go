@@ -42,6 +42,8 @@ type UnsortedSource struct {
 	// LeadName is the name the amoCRM lead (the deal) gets when the item is
 	// accepted; "" names the deal after the request, as lead/start does.
 	LeadName string
+	// LeadPrice is the price the amoCRM lead gets when accepted.
+	LeadPrice int64
 	// CallUniq is a call's id (sip metadata.uniq); "" for none.
 	CallUniq   string
 	DeclinedAt time.Time // zero unless declined
@@ -114,6 +116,7 @@ type NewUnsorted struct {
 	SourceName string
 	Metadata   json.RawMessage
 	LeadName   string
+	LeadPrice  int64 // the lead's price, given to the deal on acceptance
 	// CallUniq is a call's id (sip metadata.uniq): a call is recorded once
 	// per source_uid.
 	CallUniq string

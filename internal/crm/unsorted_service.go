@@ -73,7 +73,7 @@ func (s *Service) CreateUnsorted(ctx context.Context, actor Actor, in []NewUnsor
 				}
 			}
 			src := UnsortedSource{InboundID: l.ID, Category: n.Category, SourceUID: n.SourceUID, SourceName: n.SourceName,
-				Metadata: n.Metadata, LeadName: strings.TrimSpace(n.LeadName), CallUniq: n.CallUniq}
+				Metadata: n.Metadata, LeadName: strings.TrimSpace(n.LeadName), LeadPrice: n.LeadPrice, CallUniq: n.CallUniq}
 			if err := tx.SaveUnsortedSource(ctx, src); err != nil {
 				return err
 			}
@@ -106,6 +106,9 @@ func checkNewUnsorted(v *violations, i int, n NewUnsorted) {
 		v.add(i, "metadata", ViolationTooLong, fmt.Sprintf("metadata may take at most %d bytes.", maxUnsortedMetadata))
 	}
 	v.checkText(i, "_embedded.leads.0.name", n.LeadName, MaxNameLength)
+	if n.LeadPrice < 0 { // the rule writeLead applies to a lead's price
+		v.add(i, "_embedded.leads.0.price", ViolationRange, "This value should be 0 or more.")
+	}
 	if !n.CreatedAt.IsZero() && n.CreatedAt.Unix() <= 0 {
 		v.add(i, "created_at", ViolationRange, "created_at must be a positive Unix time.")
 	}
@@ -283,7 +286,7 @@ func (s *Service) AcceptUnsorted(ctx context.Context, actor Actor, id int64, a U
 		if !ok {
 			return fmt.Errorf("inbound %d: deal pipeline %d is gone", u.ID, u.DealPipelineID)
 		}
-		how := inboundStart{DealName: u.Source.LeadName}
+		how := inboundStart{DealName: u.Source.LeadName, DealPrice: u.Source.LeadPrice}
 		switch {
 		case a.StageID != 0:
 			if how.Stage, ok = pipeline.StageByID(a.StageID); !ok {

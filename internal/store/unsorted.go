@@ -28,11 +28,12 @@ func (t *tenantTx) SaveUnsortedSource(ctx context.Context, s crm.UnsortedSource)
 		metadata = "{}"
 	}
 	_, err := t.exec(ctx, `INSERT INTO unsorted_sources (account_id, inbound_id, category, source_uid, source_name, metadata,
-		lead_name, call_uniq, declined_at, declined_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		lead_name, lead_price, call_uniq, declined_at, declined_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, inbound_id) DO UPDATE SET category = excluded.category, source_uid = excluded.source_uid,
 		source_name = excluded.source_name, metadata = excluded.metadata, lead_name = excluded.lead_name,
+		lead_price = excluded.lead_price,
 		call_uniq = excluded.call_uniq, declined_at = excluded.declined_at, declined_by = excluded.declined_by`,
-		t.accountID, s.InboundID, s.Category, uid, s.SourceName, metadata, s.LeadName, s.CallUniq, nullTime(s.DeclinedAt), s.DeclinedBy)
+		t.accountID, s.InboundID, s.Category, uid, s.SourceName, metadata, s.LeadName, s.LeadPrice, s.CallUniq, nullTime(s.DeclinedAt), s.DeclinedBy)
 	return err
 }
 
@@ -48,7 +49,7 @@ func (t *tenantTx) UnsortedSources(ctx context.Context, ids []int64) (map[int64]
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := t.query(ctx, `SELECT inbound_id, category, source_uid, source_name, metadata, lead_name, call_uniq, declined_at, declined_by
+	rows, err := t.query(ctx, `SELECT inbound_id, category, source_uid, source_name, metadata, lead_name, lead_price, call_uniq, declined_at, declined_by
 		FROM unsorted_sources WHERE account_id = ? AND inbound_id IN (`+placeholders(len(ids))+`)`, t.idArgs(ids)...)
 	if err != nil {
 		return nil, err
@@ -59,7 +60,7 @@ func (t *tenantTx) UnsortedSources(ctx context.Context, ids []int64) (map[int64]
 		var uid sql.NullString
 		var metadata string
 		var declined sql.NullInt64
-		if err := rows.Scan(&s.InboundID, &s.Category, &uid, &s.SourceName, &metadata, &s.LeadName, &s.CallUniq, &declined, &s.DeclinedBy); err != nil {
+		if err := rows.Scan(&s.InboundID, &s.Category, &uid, &s.SourceName, &metadata, &s.LeadName, &s.LeadPrice, &s.CallUniq, &declined, &s.DeclinedBy); err != nil {
 			return nil, err
 		}
 		s.SourceUID, s.Metadata, s.DeclinedAt = uid.String, []byte(metadata), timeOf(declined)

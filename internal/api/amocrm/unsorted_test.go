@@ -212,6 +212,9 @@ func TestUnsortedAccept(t *testing.T) {
 			crmtest.MaskPath("_embedded.*.*.id", "id"), crmtest.MaskText("/"+itoa(dealID), "/DEAL"), crmtest.MaskText("/"+itoa(clientID), "/CLIENT"))
 		r.Equal("_embedded.leads.0._links.self.href", env.URL+"/api/v4/leads/"+itoa(dealID)).
 			Equal("_embedded.contacts.0._links.self.href", env.URL+"/api/v4/contacts/"+itoa(clientID))
+		// The amoCRM lead is the deal, with the form's lead name and price.
+		a.api.Get(t, "/api/v4/leads/"+itoa(dealID)).HAL(200).Equal("name", "Maintenance").Equal("price", 5000).
+			Equal("status_id", inWork)
 
 		deal := envyboxCall(t, env, a, "deal/get/", fmt.Sprintf(`{"deal_id":%d}`, dealID)).
 			Equal("result.name", "Maintenance").Equal("result.connected_lead_id", []string{fmt.Sprint(id)})

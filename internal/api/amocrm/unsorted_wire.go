@@ -301,6 +301,9 @@ func readNewUnsorted(it any, i int, category string, errs *[]crm.Violation) crm.
 		emb := newReader(rd.obj["_embedded"], i, "_embedded", errs)
 		if lead, ok := embeddedOne(emb, "leads"); ok && lead.obj != nil {
 			leadName = strings.TrimSpace(textOf(lead, "name"))
+			if p := lead.int64("price"); p != nil {
+				n.LeadPrice = *p
+			}
 			if v := lead.str("visitor_uid"); v != nil && category == crm.UnsortedForms && md["visitor_uid"] == nil {
 				md["visitor_uid"] = *v
 			}

@@ -2,8 +2,8 @@
 -- requests. An unsorted item IS an inbound request (Envybox lead); this table
 -- keeps only what amoCRM says of it beyond Envybox's lead: the category, the
 -- integration's source, the per-category metadata, the name the amoCRM lead
--- is to get when accepted, a call's id (metadata.uniq, '' for none) and a
--- decline. An inbound request without a row (made through Envybox or the
+-- is to get when accepted and its price, a call's id (metadata.uniq, '' for none)
+-- and a decline. An inbound request without a row (made through Envybox or the
 -- website widget) reads as a form (category forms, source the inbox type).
 -- Times are Unix seconds (UTC).
 CREATE TABLE unsorted_sources (
@@ -14,6 +14,7 @@ CREATE TABLE unsorted_sources (
     source_name TEXT    NOT NULL,
     metadata    TEXT    NOT NULL,
     lead_name   TEXT    NOT NULL,
+    lead_price  INTEGER NOT NULL DEFAULT 0,
     call_uniq   TEXT    NOT NULL,
     declined_at INTEGER,
     declined_by INTEGER NOT NULL,
