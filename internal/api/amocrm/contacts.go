@@ -363,22 +363,7 @@ func (c cardCommon) companyPatch() crm.CompanyPatch {
 
 // readCardBatch reads a POST or PATCH array of contacts or companies.
 func readCardBatch(r *http.Request, what string) ([]cardCommon, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), what); err != nil {
-		return nil, nil, err
-	}
-	out := make([]cardCommon, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		out[i] = readCard(rd)
-	}
-	return out, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, what, readCard)
 }
 
 // addContacts serves POST /api/v4/contacts: all or nothing.

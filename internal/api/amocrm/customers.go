@@ -406,27 +406,11 @@ type v4Batch struct {
 
 // readCustomerBatch reads a POST/PATCH array of customers.
 func readCustomerBatch(r *http.Request, patch bool) ([]crm.CustomerInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "customers"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.CustomerInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readCustomerInput(rd, patch)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "customers", func(rd reader) crm.CustomerInput {
+		in := readCustomerInput(rd, patch)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // addCustomers serves POST /api/v4/customers: all or nothing.

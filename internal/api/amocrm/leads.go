@@ -380,27 +380,11 @@ func readLeadContacts(emb reader) []crm.LeadContact {
 
 // readLeadBatch reads a POST/PATCH array of leads.
 func readLeadBatch(r *http.Request, patch bool) ([]crm.LeadInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "leads"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.LeadInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readLeadInput(rd, patch, true)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "leads", func(rd reader) crm.LeadInput {
+		in := readLeadInput(rd, patch, true)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // addLeads serves POST /api/v4/leads: all or nothing.

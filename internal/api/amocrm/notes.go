@@ -258,27 +258,11 @@ func readNoteInput(rd reader, entityID int64) crm.NoteInput {
 
 // readNoteBatch reads a POST/PATCH array of notes.
 func readNoteBatch(r *http.Request, entityID int64, patch bool) ([]crm.NoteInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "notes"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.NoteInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readNoteInput(rd, entityID)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "notes", func(rd reader) crm.NoteInput {
+		in := readNoteInput(rd, entityID)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // v4CreatedNote is one item of a notes POST answer (core §6.3).

@@ -277,27 +277,11 @@ func readTaskInput(rd reader) crm.TaskInput {
 
 // readTaskBatch reads a POST/PATCH array of tasks.
 func readTaskBatch(r *http.Request, patch bool) ([]crm.TaskInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "tasks"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.TaskInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readTaskInput(rd)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "tasks", func(rd reader) crm.TaskInput {
+		in := readTaskInput(rd)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // addTasks serves POST /api/v4/tasks: all or nothing.
