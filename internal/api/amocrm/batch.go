@@ -2,6 +2,7 @@ package amocrm
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -41,4 +42,39 @@ func patchItemID(rd reader, patch bool, dst *int64) {
 	if id := rd.int64("id"); id != nil {
 		*dst = *id
 	}
+}
+
+// writeBatch answers a v4 batch write (core §1.6): 200 with the
+// collection's _links.self and the written items under _embedded[key], in
+// the request's order so that each item's request_id lines up.
+func writeBatch(w http.ResponseWriter, r *http.Request, self, key string, items any) {
+	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, self), Embedded: map[string]any{key: items}})
+}
+
+// createdItems are the items of a batch POST answer: each new record's id
+// and link with the request_id of the item it was made from. id reads a
+// domain record's id, path makes its v4 link.
+func createdItems[E any](r *http.Request, ids []string, list []E, path func(int64) string, id func(E) int64) []createdJSON {
+	out := make([]createdJSON, len(list))
+	for i, e := range list {
+		out[i] = createdJSON{ID: id(e), RequestID: ids[i], Links: selfLink(r, path(id(e)))}
+	}
+	return out
+}
+
+// updatedItems are the items of a batch PATCH answer (id, updated_at,
+// request_id, _links); stamp reads a domain record's id and update time.
+func updatedItems[E any](r *http.Request, ids []string, list []E, path func(int64) string, stamp func(E) (int64, time.Time)) []v4Updated {
+	out := make([]v4Updated, len(list))
+	for i, e := range list {
+		id, at := stamp(e)
+		out[i] = updatedItem(r, ids[i], path, id, at)
+	}
+	return out
+}
+
+// updatedItem is one item of a PATCH answer; PATCH by id answers it bare,
+// with the body's own request_id.
+func updatedItem(r *http.Request, requestID string, path func(int64) string, id int64, at time.Time) v4Updated {
+	return v4Updated{ID: id, UpdatedAt: at.Unix(), RequestID: requestID, Links: selfLink(r, path(id))}
 }

@@ -380,11 +380,7 @@ func (h *handler) addContacts(w http.ResponseWriter, r *http.Request, actor crm.
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, c := range created {
-		out[i] = createdJSON{ID: c.ID, RequestID: ids[i], Links: selfLink(r, contactPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/contacts"), Embedded: map[string]any{"contacts": out}})
+	writeBatch(w, r, "/api/v4/contacts", "contacts", createdItems(r, ids, created, contactPath, func(c crm.Contact) int64 { return c.ID }))
 	return nil
 }
 
@@ -418,7 +414,7 @@ func (h *handler) patchContacts(w http.ResponseWriter, r *http.Request, actor cr
 	for i, c := range updated {
 		out[i] = v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, contactPath(c.ID))}
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/contacts"), Embedded: map[string]any{"contacts": out}})
+	writeBatch(w, r, "/api/v4/contacts", "contacts", out)
 	return nil
 }
 
@@ -502,11 +498,7 @@ func (h *handler) addCompanies(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, c := range created {
-		out[i] = createdJSON{ID: c.ID, RequestID: ids[i], Links: selfLink(r, companyPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/companies"), Embedded: map[string]any{"companies": out}})
+	writeBatch(w, r, "/api/v4/companies", "companies", createdItems(r, ids, created, companyPath, func(c crm.Company) int64 { return c.ID }))
 	return nil
 }
 
@@ -525,11 +517,7 @@ func (h *handler) patchCompanies(w http.ResponseWriter, r *http.Request, actor c
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]v4Updated, len(updated))
-	for i, c := range updated {
-		out[i] = v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, companyPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/companies"), Embedded: map[string]any{"companies": out}})
+	writeBatch(w, r, "/api/v4/companies", "companies", updatedItems(r, ids, updated, companyPath, func(c crm.Company) (int64, time.Time) { return c.ID, c.UpdatedAt }))
 	return nil
 }
 
@@ -556,6 +544,6 @@ func (h *handler) patchCompany(w http.ResponseWriter, r *http.Request, actor crm
 		return body.wrap(err)
 	}
 	c := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, companyPath(c.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, companyPath, c.ID, c.UpdatedAt))
 	return nil
 }

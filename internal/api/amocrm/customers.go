@@ -423,11 +423,7 @@ func (h *handler) addCustomers(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	out := make([]createdJSON, len(created))
-	for i, c := range created {
-		out[i] = createdJSON{ID: c.ID, RequestID: ids[i], Links: selfLink(r, customerPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/customers"), Embedded: map[string]any{"customers": out}})
+	writeBatch(w, r, "/api/v4/customers", "customers", createdItems(r, ids, created, customerPath, func(c crm.Customer) int64 { return c.ID }))
 	return nil
 }
 
@@ -472,11 +468,7 @@ func (h *handler) patchCustomers(w http.ResponseWriter, r *http.Request, actor c
 	if err != nil {
 		return staleProblem(v4Paths(withItems(err, ids)), ids)
 	}
-	out := make([]v4Updated, len(updated))
-	for i, c := range updated {
-		out[i] = v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, customerPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/customers"), Embedded: map[string]any{"customers": out}})
+	writeBatch(w, r, "/api/v4/customers", "customers", updatedItems(r, ids, updated, customerPath, func(c crm.Customer) (int64, time.Time) { return c.ID, c.UpdatedAt }))
 	return nil
 }
 
@@ -506,6 +498,6 @@ func (h *handler) patchCustomer(w http.ResponseWriter, r *http.Request, actor cr
 		return staleProblem(v4Paths(body.wrap(err)), []string{body.requestID})
 	}
 	c := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, customerPath(c.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, customerPath, c.ID, c.UpdatedAt))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -397,11 +398,7 @@ func (h *handler) addLeads(w http.ResponseWriter, r *http.Request, actor crm.Act
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	out := make([]createdJSON, len(created))
-	for i, l := range created {
-		out[i] = createdJSON{ID: l.ID, RequestID: ids[i], Links: selfLink(r, leadPath(l.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/leads"), Embedded: map[string]any{"leads": out}})
+	writeBatch(w, r, "/api/v4/leads", "leads", createdItems(r, ids, created, leadPath, func(l crm.Lead) int64 { return l.ID }))
 	return nil
 }
 
@@ -416,11 +413,7 @@ func (h *handler) patchLeads(w http.ResponseWriter, r *http.Request, actor crm.A
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	out := make([]v4Updated, len(updated))
-	for i, l := range updated {
-		out[i] = v4Updated{ID: l.ID, UpdatedAt: l.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, leadPath(l.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/leads"), Embedded: map[string]any{"leads": out}})
+	writeBatch(w, r, "/api/v4/leads", "leads", updatedItems(r, ids, updated, leadPath, func(l crm.Lead) (int64, time.Time) { return l.ID, l.UpdatedAt }))
 	return nil
 }
 
@@ -448,7 +441,7 @@ func (h *handler) patchLead(w http.ResponseWriter, r *http.Request, actor crm.Ac
 		return v4Paths(body.wrap(err))
 	}
 	l := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: l.ID, UpdatedAt: l.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, leadPath(l.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, leadPath, l.ID, l.UpdatedAt))
 	return nil
 }
 

@@ -296,7 +296,7 @@ func addNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Acto
 	for i, n := range created {
 		out[i] = v4CreatedNote{ID: n.ID, EntityID: n.EntityID, RequestID: ids[i], Links: selfLink(r, notePath(entity, n.EntityID, n.ID))}
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, r.URL.Path), Embedded: map[string]any{"notes": out}})
+	writeBatch(w, r, r.URL.Path, "notes", out)
 	return nil
 }
 
@@ -316,7 +316,7 @@ func patchNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Ac
 		out[i] = v4UpdatedNote{ID: n.ID, EntityID: n.EntityID, UpdatedAt: n.UpdatedAtOrCreated().Unix(), RequestID: ids[i],
 			Links: selfLink(r, notePath(entity, n.EntityID, n.ID))}
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, r.URL.Path), Embedded: map[string]any{"notes": out}})
+	writeBatch(w, r, r.URL.Path, "notes", out)
 	return nil
 }
 

@@ -112,10 +112,7 @@ func (h *handler) addStatuses(w http.ResponseWriter, r *http.Request, actor crm.
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, s := range created {
-		out[i] = createdJSON{ID: s.ID, RequestID: ids[i], Links: selfLink(r, statusPath(s.ID))}
-	}
+	out := createdItems(r, ids, created, statusPath, func(s crm.CustomerStatus) int64 { return s.ID })
 	writeHAL(w, http.StatusOK, collection{TotalItems: len(out), Links: selfLink(r, "/api/v4/customers/statuses"),
 		Embedded: map[string]any{"statuses": out}})
 	return nil

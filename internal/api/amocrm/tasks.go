@@ -294,11 +294,7 @@ func (h *handler) addTasks(w http.ResponseWriter, r *http.Request, actor crm.Act
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, t := range created {
-		out[i] = createdJSON{ID: t.ID, RequestID: ids[i], Links: selfLink(r, taskPath(t.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/tasks"), Embedded: map[string]any{"tasks": out}})
+	writeBatch(w, r, "/api/v4/tasks", "tasks", createdItems(r, ids, created, taskPath, func(t crm.Task) int64 { return t.ID }))
 	return nil
 }
 
@@ -313,11 +309,7 @@ func (h *handler) patchTasks(w http.ResponseWriter, r *http.Request, actor crm.A
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]v4Updated, len(updated))
-	for i, t := range updated {
-		out[i] = v4Updated{ID: t.ID, UpdatedAt: t.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, taskPath(t.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/tasks"), Embedded: map[string]any{"tasks": out}})
+	writeBatch(w, r, "/api/v4/tasks", "tasks", updatedItems(r, ids, updated, taskPath, func(t crm.Task) (int64, time.Time) { return t.ID, t.UpdatedAt }))
 	return nil
 }
 
@@ -345,7 +337,7 @@ func (h *handler) patchTask(w http.ResponseWriter, r *http.Request, actor crm.Ac
 		return body.wrap(err)
 	}
 	t := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: t.ID, UpdatedAt: t.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, taskPath(t.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, taskPath, t.ID, t.UpdatedAt))
 	return nil
 }
 

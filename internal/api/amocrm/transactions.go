@@ -195,6 +195,6 @@ func (h *handler) addTransactions(w http.ResponseWriter, r *http.Request, actor 
 	for i, t := range created {
 		out[i] = v4TransactionCreated{ID: t.ID, CustomerID: t.CustomerID, RequestID: ids[i], Links: selfLink(r, transactionPath(t.CustomerID, t.ID))}
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, customerPath(cid)+"/transactions"), Embedded: map[string]any{"transactions": out}})
+	writeBatch(w, r, customerPath(cid)+"/transactions", "transactions", out)
 	return nil
 }
