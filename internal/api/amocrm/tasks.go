@@ -132,32 +132,7 @@ func readTaskQuery(r *http.Request, pipelines func() ([]crm.Pipeline, error)) (c
 // pair without status_id is the whole pipeline; 142/143 are its won/lost
 // stage. Stages that do not exist match nothing. Nil when not given.
 func leadStatuses(qr *queryReader, pipelines []crm.Pipeline) []int64 {
-	type pair struct{ pipeline, status int64 }
-	pairs := map[string]*pair{}
-	for key, values := range qr.q {
-		rest, ok := strings.CutPrefix(key, "filter[lead_statuses][")
-		if !ok {
-			continue
-		}
-		qr.used[key] = true
-		idx, member, _ := strings.Cut(rest, "][")
-		member = strings.TrimSuffix(member, "]")
-		n, err := strconv.ParseInt(strings.TrimSpace(values[0]), 10, 64)
-		if err != nil || (member != "pipeline_id" && member != "status_id") {
-			qr.violate(key, crm.ViolationInvalid, key+": pipeline_id or status_id, an int.")
-			continue
-		}
-		p := pairs[idx]
-		if p == nil {
-			p = &pair{}
-			pairs[idx] = p
-		}
-		if member == "pipeline_id" {
-			p.pipeline = n
-		} else {
-			p.status = n
-		}
-	}
+	pairs := qr.statusPairs("filter[lead_statuses]")
 	if len(pairs) == 0 {
 		return nil
 	}
