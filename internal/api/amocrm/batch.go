@@ -78,3 +78,40 @@ func updatedItems[E any](r *http.Request, ids []string, list []E, path func(int6
 func updatedItem(r *http.Request, requestID string, path func(int64) string, id int64, at time.Time) v4Updated {
 	return v4Updated{ID: id, UpdatedAt: at.Unix(), RequestID: requestID, Links: selfLink(r, path(id))}
 }
+
+// patchByID runs the PATCH of one entity by id (PATCH /api/v4/{entity}/{id})
+// that leads, tasks, notes, customers, contacts and companies share: the id
+// from the path, one object as the body, read with read (which sets the
+// id). A bad body is refused before the entity is looked up, and a good
+// body for a missing entity is find's 404, not a violation of the body's
+// id; then the one-item batch update runs. fix maps the body's and the
+// update's errors the way the entity's batch PATCH does. The body's
+// request_id comes back, also with an error once the body is read, for
+// callers that name a failed item by it.
+func patchByID[In, Out any](r *http.Request, read func(rd reader, id int64) In, find func(id int64) error,
+	update func([]In) ([]Out, error), fix func(error) error) (Out, string, error) {
+	var none Out
+	id, err := pathID(r)
+	if err != nil {
+		return none, "", err
+	}
+	body, err := readSingle(r)
+	if err != nil {
+		return none, "", err
+	}
+	in := read(body.reader, id)
+	if err := body.decodeErr(); err != nil {
+		return none, body.requestID, fix(err)
+	}
+	if err := find(id); err != nil {
+		return none, body.requestID, err
+	}
+	updated, err := update([]In{in})
+	if err != nil {
+		return none, body.requestID, fix(body.wrap(err))
+	}
+	return updated[0], body.requestID, nil
+}
+
+// asIs is the fix of patchByID for entities whose errors need no mapping.
+func asIs(err error) error { return err }

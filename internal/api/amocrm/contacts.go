@@ -421,28 +421,21 @@ func (h *handler) patchContacts(w http.ResponseWriter, r *http.Request, actor cr
 // patchContact serves PATCH /api/v4/contacts/{id} with one object and
 // answers the one item without an envelope; a missing contact is 404.
 func (h *handler) patchContact(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	c, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.ContactPatch {
+			in := readCard(rd).contactPatch()
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Contact(r.Context(), actor, id); return err },
+		func(in []crm.ContactPatch) ([]crm.Contact, error) {
+			return h.svc.UpdateContacts(r.Context(), actor, in)
+		},
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readCard(body.reader).contactPatch()
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Contact(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateContacts(r.Context(), actor, []crm.ContactPatch{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	c := updated[0]
-	writeHAL(w, http.StatusOK, v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID,
+	writeHAL(w, http.StatusOK, v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: rid,
 		Links: selfLink(r, contactPath(c.ID))})
 	return nil
 }
@@ -523,27 +516,20 @@ func (h *handler) patchCompanies(w http.ResponseWriter, r *http.Request, actor c
 
 // patchCompany serves PATCH /api/v4/companies/{id}; a missing company is 404.
 func (h *handler) patchCompany(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	c, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.CompanyPatch {
+			in := readCard(rd).companyPatch()
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Company(r.Context(), actor, id); return err },
+		func(in []crm.CompanyPatch) ([]crm.Company, error) {
+			return h.svc.UpdateCompanies(r.Context(), actor, in)
+		},
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readCard(body.reader).companyPatch()
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Company(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateCompanies(r.Context(), actor, []crm.CompanyPatch{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	c := updated[0]
-	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, companyPath, c.ID, c.UpdatedAt))
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, companyPath, c.ID, c.UpdatedAt))
 	return nil
 }

@@ -476,28 +476,21 @@ func (h *handler) patchCustomers(w http.ResponseWriter, r *http.Request, actor c
 // answers the one item without an envelope. The companion has no response
 // example for customers; the item keeps request_id like the batch's items.
 func (h *handler) patchCustomer(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readCustomerInput(body.reader, true)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return v4Paths(err)
-	}
 	// A missing customer is 404 here, not a violation of the body's id.
-	if _, err := h.svc.Customer(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateCustomersAtomic(r.Context(), actor, []crm.CustomerInput{in})
+	c, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.CustomerInput {
+			in := readCustomerInput(rd, true)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Customer(r.Context(), actor, id); return err },
+		func(in []crm.CustomerInput) ([]crm.Customer, error) {
+			return h.svc.UpdateCustomersAtomic(r.Context(), actor, in)
+		},
+		v4Paths)
 	if err != nil {
-		return staleProblem(v4Paths(body.wrap(err)), []string{body.requestID})
+		return staleProblem(err, []string{rid})
 	}
-	c := updated[0]
-	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, customerPath, c.ID, c.UpdatedAt))
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, customerPath, c.ID, c.UpdatedAt))
 	return nil
 }

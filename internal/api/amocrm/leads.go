@@ -420,28 +420,19 @@ func (h *handler) patchLeads(w http.ResponseWriter, r *http.Request, actor crm.A
 // patchLead serves PATCH /api/v4/leads/{id}: one object, answered without
 // an envelope (§2.6); a missing lead is 404.
 func (h *handler) patchLead(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	l, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.LeadInput {
+			in := readLeadInput(rd, true, true)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Lead(r.Context(), actor, id); return err },
+		func(in []crm.LeadInput) ([]crm.Lead, error) { return h.svc.UpdateLeads(r.Context(), actor, in) },
+		v4Paths)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readLeadInput(body.reader, true, true)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return v4Paths(err)
-	}
-	if _, err := h.svc.Lead(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateLeads(r.Context(), actor, []crm.LeadInput{in})
-	if err != nil {
-		return v4Paths(body.wrap(err))
-	}
-	l := updated[0]
-	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, leadPath, l.ID, l.UpdatedAt))
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, leadPath, l.ID, l.UpdatedAt))
 	return nil
 }
 

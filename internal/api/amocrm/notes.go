@@ -323,28 +323,21 @@ func patchNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Ac
 // patchNote serves PATCH …/notes/{id} with one object and answers the bare
 // item; a missing note is 404.
 func patchNote(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Actor, entity crm.EntityType, entityID int64) error {
-	id, err := pathID(r)
+	n, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.NoteInput {
+			in := readNoteInput(rd, 0)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Note(r.Context(), actor, entity, entityID, id); return err },
+		func(in []crm.NoteInput) ([]crm.Note, error) {
+			return h.svc.UpdateNotes(r.Context(), actor, entity, entityID, in)
+		},
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readNoteInput(body.reader, 0)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Note(r.Context(), actor, entity, entityID, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateNotes(r.Context(), actor, entity, entityID, []crm.NoteInput{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	n := updated[0]
-	writeHAL(w, http.StatusOK, v4UpdatedNote{ID: n.ID, EntityID: n.EntityID, UpdatedAt: n.UpdatedAtOrCreated().Unix(), RequestID: body.requestID,
+	writeHAL(w, http.StatusOK, v4UpdatedNote{ID: n.ID, EntityID: n.EntityID, UpdatedAt: n.UpdatedAtOrCreated().Unix(), RequestID: rid,
 		Links: selfLink(r, notePath(entity, n.EntityID, n.ID))})
 	return nil
 }

@@ -291,28 +291,19 @@ func (h *handler) patchTasks(w http.ResponseWriter, r *http.Request, actor crm.A
 // patchTask serves PATCH /api/v4/tasks/{id} with one object and answers
 // the bare item (core §5.5's example); a missing task is 404.
 func (h *handler) patchTask(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	t, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.TaskInput {
+			in := readTaskInput(rd)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Task(r.Context(), actor, id); return err },
+		func(in []crm.TaskInput) ([]crm.Task, error) { return h.svc.UpdateTasks(r.Context(), actor, in) },
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readTaskInput(body.reader)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Task(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateTasks(r.Context(), actor, []crm.TaskInput{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	t := updated[0]
-	writeHAL(w, http.StatusOK, updatedItem(r, body.requestID, taskPath, t.ID, t.UpdatedAt))
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, taskPath, t.ID, t.UpdatedAt))
 	return nil
 }
 
