@@ -443,10 +443,7 @@ func (h *handler) listLossReasons(w http.ResponseWriter, r *http.Request, actor 
 	if err != nil {
 		return err
 	}
-	items := make([]v4LossReason, len(list))
-	for i, lr := range list {
-		items[i] = toV4LossReason(r, lr)
-	}
+	items := renderAll(r, list, toV4LossReason)
 	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/leads/loss_reasons"),
 		Embedded: map[string]any{"loss_reasons": items}})
 	return nil
@@ -454,14 +451,5 @@ func (h *handler) listLossReasons(w http.ResponseWriter, r *http.Request, actor 
 
 // getLossReason serves GET /api/v4/leads/loss_reasons/{id} (missing: 204).
 func (h *handler) getLossReason(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	lr, err := h.svc.LossReason(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toV4LossReason(r, lr))
-	return nil
+	return getByID(w, r, func(id int64) (crm.LossReason, error) { return h.svc.LossReason(r.Context(), actor, id) }, toV4LossReason)
 }

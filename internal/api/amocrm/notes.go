@@ -187,10 +187,7 @@ func listNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Act
 	if err != nil {
 		return err
 	}
-	items := make([]v4Note, len(list))
-	for i, n := range list {
-		items[i] = toV4Note(r, n)
-	}
+	items := renderAll(r, list, toV4Note)
 	writeList(w, len(items), v4Paged(r, page, total, "notes", items))
 	return nil
 }
@@ -198,16 +195,7 @@ func listNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Act
 // getNote serves GET …/notes/{id}; a missing note (or one of another
 // entity) is 204.
 func getNote(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Actor, entity crm.EntityType, entityID int64) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	n, err := h.svc.Note(r.Context(), actor, entity, entityID, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toV4Note(r, n))
-	return nil
+	return getByID(w, r, func(id int64) (crm.Note, error) { return h.svc.Note(r.Context(), actor, entity, entityID, id) }, toV4Note)
 }
 
 // readNoteInput reads one note of a POST or PATCH body. entity_id comes

@@ -66,26 +66,14 @@ func (h *handler) listPipelines(w http.ResponseWriter, r *http.Request, actor cr
 	if err != nil {
 		return err
 	}
-	items := make([]pipelineJSON, len(list))
-	for i, p := range list {
-		items[i] = toPipelineJSON(r, p)
-	}
+	items := renderAll(r, list, toPipelineJSON)
 	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/leads/pipelines"),
 		Embedded: map[string]any{"pipelines": items}})
 	return nil
 }
 
 func (h *handler) getPipeline(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.svc.DealPipeline(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toPipelineJSON(r, p))
-	return nil
+	return getByID(w, r, func(id int64) (crm.Pipeline, error) { return h.svc.DealPipeline(r.Context(), actor, id) }, toPipelineJSON)
 }
 
 // addPipelines serves POST /api/v4/leads/pipelines: an array of pipelines,

@@ -184,26 +184,14 @@ func (h *handler) listTasks(w http.ResponseWriter, r *http.Request, actor crm.Ac
 	if err != nil {
 		return err
 	}
-	items := make([]v4Task, len(list))
-	for i, t := range list {
-		items[i] = toV4Task(r, t)
-	}
+	items := renderAll(r, list, toV4Task)
 	writeList(w, len(items), v4Paged(r, page, total, "tasks", items))
 	return nil
 }
 
 // getTask serves GET /api/v4/tasks/{id}; a missing task is 204.
 func (h *handler) getTask(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	t, err := h.svc.Task(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toV4Task(r, t))
-	return nil
+	return getByID(w, r, func(id int64) (crm.Task, error) { return h.svc.Task(r.Context(), actor, id) }, toV4Task)
 }
 
 // readTaskInput reads one task of a POST or PATCH body (core §5.4, §5.5).

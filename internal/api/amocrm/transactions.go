@@ -87,10 +87,7 @@ func (h *handler) writeTransactions(w http.ResponseWriter, r *http.Request, acto
 	if err != nil {
 		return err
 	}
-	items := make([]v4Transaction, len(list))
-	for i, t := range list {
-		items[i] = toV4Transaction(r, t)
-	}
+	items := renderAll(r, list, toV4Transaction)
 	writeList(w, len(items), v4Paged(r, page, total, "transactions", items))
 	return nil
 }

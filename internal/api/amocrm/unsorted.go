@@ -93,10 +93,7 @@ func (h *handler) listUnsorted(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return err
 	}
-	items := make([]unsortedJSON, len(list))
-	for i, u := range list {
-		items[i] = toUnsortedJSON(r, u)
-	}
+	items := renderAll(r, list, toUnsortedJSON)
 	writeList(w, len(items), v4Paged(r, p, total, "unsorted", items))
 	return nil
 }
