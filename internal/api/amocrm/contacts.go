@@ -19,7 +19,7 @@ func companyPath(id int64) string { return "/api/v4/companies/" + strconv.Format
 
 // contactRoutes are the contacts' and companies' endpoints.
 func (h *handler) contactRoutes() []route {
-	return []route{
+	routes := []route{
 		{"GET /api/v4/contacts", h.listContacts},
 		{"POST /api/v4/contacts", h.addContacts},
 		{"PATCH /api/v4/contacts", h.patchContacts},
@@ -30,18 +30,9 @@ func (h *handler) contactRoutes() []route {
 		{"PATCH /api/v4/companies", h.patchCompanies},
 		{"GET /api/v4/companies/{id}", h.getCompany},
 		{"PATCH /api/v4/companies/{id}", h.patchCompany},
-
-		{"GET /api/v4/contacts/custom_fields", h.listFields(crm.EntityContact)},
-		{"POST /api/v4/contacts/custom_fields", h.addFields(crm.EntityContact)},
-		{"GET /api/v4/contacts/custom_fields/{id}", h.getField(crm.EntityContact)},
-		{"PATCH /api/v4/contacts/custom_fields/{id}", h.patchField(crm.EntityContact)},
-		{"DELETE /api/v4/contacts/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityContact))},
-		{"GET /api/v4/companies/custom_fields", h.listFields(crm.EntityCompany)},
-		{"POST /api/v4/companies/custom_fields", h.addFields(crm.EntityCompany)},
-		{"GET /api/v4/companies/custom_fields/{id}", h.getField(crm.EntityCompany)},
-		{"PATCH /api/v4/companies/custom_fields/{id}", h.patchField(crm.EntityCompany)},
-		{"DELETE /api/v4/companies/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityCompany))},
 	}
+	routes = append(routes, h.fieldRoutes("/api/v4/contacts", crm.EntityContact)...)
+	return append(routes, h.fieldRoutes("/api/v4/companies", crm.EntityCompany)...)
 }
 
 // v4Contact is the contact model of core §3.1, key for key.

@@ -21,7 +21,7 @@ import (
 // GET /api/v4/customers/{id}/{sub}, which every literal pattern beats, and
 // customerSub dispatches on {sub}.
 func (h *handler) customerRoutes() []route {
-	return []route{
+	return append([]route{
 		{"GET /api/v4/customers", h.listCustomers},
 		{"POST /api/v4/customers", h.addCustomers},
 		{"PATCH /api/v4/customers", h.patchCustomers},
@@ -38,13 +38,7 @@ func (h *handler) customerRoutes() []route {
 
 		{"POST /api/v4/customers/{id}/link", h.linkCustomer(false)},
 		{"POST /api/v4/customers/{id}/unlink", h.linkCustomer(true)},
-
-		{"GET /api/v4/customers/custom_fields", h.listFields(crm.EntityCustomer)},
-		{"POST /api/v4/customers/custom_fields", h.addFields(crm.EntityCustomer)},
-		{"GET /api/v4/customers/custom_fields/{id}", h.getField(crm.EntityCustomer)},
-		{"PATCH /api/v4/customers/custom_fields/{id}", h.patchField(crm.EntityCustomer)},
-		{"DELETE /api/v4/customers/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityCustomer))},
-	}
+	}, h.fieldRoutes("/api/v4/customers", crm.EntityCustomer)...)
 }
 
 // customerSub serves GET /api/v4/customers/{id}/transactions and

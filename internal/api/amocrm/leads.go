@@ -33,13 +33,7 @@ func (h *handler) leadRoutes() []route {
 
 		{"GET /api/v4/leads/loss_reasons", h.listLossReasons},
 		{"GET /api/v4/leads/loss_reasons/{id}", h.getLossReason},
-
-		{"GET /api/v4/leads/custom_fields", h.listFields(crm.EntityDeal)},
-		{"POST /api/v4/leads/custom_fields", h.addFields(crm.EntityDeal)},
-		{"GET /api/v4/leads/custom_fields/{id}", h.getField(crm.EntityDeal)},
-		{"PATCH /api/v4/leads/custom_fields/{id}", h.patchField(crm.EntityDeal)},
-		{"DELETE /api/v4/leads/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityDeal))},
-	}, h.linkRoutes()...)
+	}, append(h.fieldRoutes("/api/v4/leads", crm.EntityDeal), h.linkRoutes()...)...)
 }
 
 func leadPath(id int64) string { return "/api/v4/leads/" + strconv.FormatInt(id, 10) }
