@@ -352,20 +352,18 @@ func (c cardCommon) companyPatch() crm.CompanyPatch {
 	return p
 }
 
-// readCardBatch reads a POST or PATCH array of contacts or companies.
-func readCardBatch(r *http.Request, what string) ([]cardCommon, []string, error) {
-	return readBatch(r, what, readCard)
+// readCardBatch reads a POST or PATCH array of contacts or companies, each
+// card turned into the domain input by as (a cardCommon method: one card
+// reader serves all four writes).
+func readCardBatch[T any](r *http.Request, what string, as func(cardCommon) T) ([]T, []string, error) {
+	return readBatch(r, what, func(rd reader) T { return as(readCard(rd)) })
 }
 
 // addContacts serves POST /api/v4/contacts: all or nothing.
 func (h *handler) addContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "contacts")
+	in, ids, err := readCardBatch(r, "contacts", cardCommon.newContact)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.NewContact, len(items))
-	for i, c := range items {
-		in[i] = c.newContact()
 	}
 	created, err := h.svc.AddContacts(r.Context(), actor, in)
 	if err != nil {
@@ -389,13 +387,9 @@ type v4ContactUpdated struct {
 // unknown one is a validation error at id); bad input anywhere rejects
 // the whole batch.
 func (h *handler) patchContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "contacts")
+	in, ids, err := readCardBatch(r, "contacts", cardCommon.contactPatch)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.ContactPatch, len(items))
-	for i, c := range items {
-		in[i] = c.contactPatch()
 	}
 	updated, err := h.svc.UpdateContacts(r.Context(), actor, in)
 	if err != nil {
@@ -470,13 +464,9 @@ func (h *handler) getCompany(w http.ResponseWriter, r *http.Request, actor crm.A
 
 // addCompanies serves POST /api/v4/companies (array; name required).
 func (h *handler) addCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "companies")
+	in, ids, err := readCardBatch(r, "companies", cardCommon.newCompany)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.NewCompany, len(items))
-	for i, c := range items {
-		in[i] = c.newCompany()
 	}
 	created, err := h.svc.AddCompanies(r.Context(), actor, in)
 	if err != nil {
@@ -489,13 +479,9 @@ func (h *handler) addCompanies(w http.ResponseWriter, r *http.Request, actor crm
 // patchCompanies serves PATCH /api/v4/companies (items {id, updated_at,
 // request_id, _links}, core §3.5).
 func (h *handler) patchCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "companies")
+	in, ids, err := readCardBatch(r, "companies", cardCommon.companyPatch)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.CompanyPatch, len(items))
-	for i, c := range items {
-		in[i] = c.companyPatch()
 	}
 	updated, err := h.svc.UpdateCompanies(r.Context(), actor, in)
 	if err != nil {
