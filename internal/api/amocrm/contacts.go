@@ -383,6 +383,12 @@ type v4ContactUpdated struct {
 	Links     selfLinks `json:"_links"`
 }
 
+// toContactUpdated renders one updated contact for the batch PATCH and
+// the PATCH by id alike.
+func toContactUpdated(r *http.Request, requestID string, c crm.Contact) v4ContactUpdated {
+	return v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: requestID, Links: selfLink(r, contactPath(c.ID))}
+}
+
 // patchContacts serves PATCH /api/v4/contacts: every item needs an id (an
 // unknown one is a validation error at id); bad input anywhere rejects
 // the whole batch.
@@ -397,7 +403,7 @@ func (h *handler) patchContacts(w http.ResponseWriter, r *http.Request, actor cr
 	}
 	out := make([]v4ContactUpdated, len(updated))
 	for i, c := range updated {
-		out[i] = v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, contactPath(c.ID))}
+		out[i] = toContactUpdated(r, ids[i], c)
 	}
 	writeBatch(w, r, "/api/v4/contacts", "contacts", out)
 	return nil
@@ -420,8 +426,7 @@ func (h *handler) patchContact(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return err
 	}
-	writeHAL(w, http.StatusOK, v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: rid,
-		Links: selfLink(r, contactPath(c.ID))})
+	writeHAL(w, http.StatusOK, toContactUpdated(r, rid, c))
 	return nil
 }
 
