@@ -9,10 +9,11 @@ import (
 
 // readBatch reads the body every v4 batch write takes (an array of items,
 // at most maxBatch of them, each named by its request_id) with read for
-// each item, so leads, tasks, notes, customers and cards check the
-// envelope, the limit and request_id's type one way. All violations of
-// all items come back together, each named by its request_id, because a
-// batch is all or nothing.
+// each item, so every batch write (leads, tasks, notes, customers, cards,
+// tags, transactions, pipeline statuses, unsorted) checks the envelope,
+// the limit and request_id's type one way. All violations of all items
+// come back together, each named by its request_id, because a batch is
+// all or nothing; what names the items in the limit's message.
 func readBatch[T any](r *http.Request, what string, read func(rd reader) T) ([]T, []string, error) {
 	body, err := readJSON(r)
 	if err != nil {
@@ -34,7 +35,7 @@ func readBatch[T any](r *http.Request, what string, read func(rd reader) T) ([]T
 
 // patchItemID reads a PATCH item's id into dst. It is read after the rest
 // of the item so that a bad id's violation lists after the item's others;
-// a POST item's id is not read at all (amoCRM ignores it there).
+// a POST item's id is not read at all, so it is neither checked nor used.
 func patchItemID(rd reader, patch bool, dst *int64) {
 	if !patch {
 		return
