@@ -19,7 +19,7 @@ func companyPath(id int64) string { return "/api/v4/companies/" + strconv.Format
 
 // contactRoutes are the contacts' and companies' endpoints.
 func (h *handler) contactRoutes() []route {
-	return []route{
+	routes := []route{
 		{"GET /api/v4/contacts", h.listContacts},
 		{"POST /api/v4/contacts", h.addContacts},
 		{"PATCH /api/v4/contacts", h.patchContacts},
@@ -30,18 +30,9 @@ func (h *handler) contactRoutes() []route {
 		{"PATCH /api/v4/companies", h.patchCompanies},
 		{"GET /api/v4/companies/{id}", h.getCompany},
 		{"PATCH /api/v4/companies/{id}", h.patchCompany},
-
-		{"GET /api/v4/contacts/custom_fields", h.listFields(crm.EntityContact)},
-		{"POST /api/v4/contacts/custom_fields", h.addFields(crm.EntityContact)},
-		{"GET /api/v4/contacts/custom_fields/{id}", h.getField(crm.EntityContact)},
-		{"PATCH /api/v4/contacts/custom_fields/{id}", h.patchField(crm.EntityContact)},
-		{"DELETE /api/v4/contacts/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityContact))},
-		{"GET /api/v4/companies/custom_fields", h.listFields(crm.EntityCompany)},
-		{"POST /api/v4/companies/custom_fields", h.addFields(crm.EntityCompany)},
-		{"GET /api/v4/companies/custom_fields/{id}", h.getField(crm.EntityCompany)},
-		{"PATCH /api/v4/companies/custom_fields/{id}", h.patchField(crm.EntityCompany)},
-		{"DELETE /api/v4/companies/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityCompany))},
 	}
+	routes = append(routes, h.fieldRoutes("/api/v4/contacts", crm.EntityContact)...)
+	return append(routes, h.fieldRoutes("/api/v4/companies", crm.EntityCompany)...)
 }
 
 // v4Contact is the contact model of core §3.1, key for key.
@@ -361,45 +352,24 @@ func (c cardCommon) companyPatch() crm.CompanyPatch {
 	return p
 }
 
-// readCardBatch reads a POST or PATCH array of contacts or companies.
-func readCardBatch(r *http.Request, what string) ([]cardCommon, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), what); err != nil {
-		return nil, nil, err
-	}
-	out := make([]cardCommon, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		out[i] = readCard(rd)
-	}
-	return out, ids, withItems(violationsErr(errs), ids)
+// readCardBatch reads a POST or PATCH array of contacts or companies, each
+// card turned into the domain input by as (a cardCommon method: one card
+// reader serves all four writes).
+func readCardBatch[T any](r *http.Request, what string, as func(cardCommon) T) ([]T, []string, error) {
+	return readBatch(r, what, func(rd reader) T { return as(readCard(rd)) })
 }
 
 // addContacts serves POST /api/v4/contacts: all or nothing.
 func (h *handler) addContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "contacts")
+	in, ids, err := readCardBatch(r, "contacts", cardCommon.newContact)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.NewContact, len(items))
-	for i, c := range items {
-		in[i] = c.newContact()
 	}
 	created, err := h.svc.AddContacts(r.Context(), actor, in)
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, c := range created {
-		out[i] = createdJSON{ID: c.ID, RequestID: ids[i], Links: selfLink(r, contactPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/contacts"), Embedded: map[string]any{"contacts": out}})
+	writeBatch(w, r, "/api/v4/contacts", "contacts", createdItems(r, ids, created, contactPath, func(c crm.Contact) int64 { return c.ID }))
 	return nil
 }
 
@@ -413,17 +383,19 @@ type v4ContactUpdated struct {
 	Links     selfLinks `json:"_links"`
 }
 
+// toContactUpdated renders one updated contact for the batch PATCH and
+// the PATCH by id alike.
+func toContactUpdated(r *http.Request, requestID string, c crm.Contact) v4ContactUpdated {
+	return v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: requestID, Links: selfLink(r, contactPath(c.ID))}
+}
+
 // patchContacts serves PATCH /api/v4/contacts: every item needs an id (an
 // unknown one is a validation error at id); bad input anywhere rejects
 // the whole batch.
 func (h *handler) patchContacts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "contacts")
+	in, ids, err := readCardBatch(r, "contacts", cardCommon.contactPatch)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.ContactPatch, len(items))
-	for i, c := range items {
-		in[i] = c.contactPatch()
 	}
 	updated, err := h.svc.UpdateContacts(r.Context(), actor, in)
 	if err != nil {
@@ -431,38 +403,30 @@ func (h *handler) patchContacts(w http.ResponseWriter, r *http.Request, actor cr
 	}
 	out := make([]v4ContactUpdated, len(updated))
 	for i, c := range updated {
-		out[i] = v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, contactPath(c.ID))}
+		out[i] = toContactUpdated(r, ids[i], c)
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/contacts"), Embedded: map[string]any{"contacts": out}})
+	writeBatch(w, r, "/api/v4/contacts", "contacts", out)
 	return nil
 }
 
 // patchContact serves PATCH /api/v4/contacts/{id} with one object and
 // answers the one item without an envelope; a missing contact is 404.
 func (h *handler) patchContact(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	c, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.ContactPatch {
+			in := readCard(rd).contactPatch()
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Contact(r.Context(), actor, id); return err },
+		func(in []crm.ContactPatch) ([]crm.Contact, error) {
+			return h.svc.UpdateContacts(r.Context(), actor, in)
+		},
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readCard(body.reader).contactPatch()
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Contact(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateContacts(r.Context(), actor, []crm.ContactPatch{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	c := updated[0]
-	writeHAL(w, http.StatusOK, v4ContactUpdated{ID: c.ID, Name: c.Name, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID,
-		Links: selfLink(r, contactPath(c.ID))})
+	writeHAL(w, http.StatusOK, toContactUpdated(r, rid, c))
 	return nil
 }
 
@@ -505,72 +469,49 @@ func (h *handler) getCompany(w http.ResponseWriter, r *http.Request, actor crm.A
 
 // addCompanies serves POST /api/v4/companies (array; name required).
 func (h *handler) addCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "companies")
+	in, ids, err := readCardBatch(r, "companies", cardCommon.newCompany)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.NewCompany, len(items))
-	for i, c := range items {
-		in[i] = c.newCompany()
 	}
 	created, err := h.svc.AddCompanies(r.Context(), actor, in)
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, c := range created {
-		out[i] = createdJSON{ID: c.ID, RequestID: ids[i], Links: selfLink(r, companyPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/companies"), Embedded: map[string]any{"companies": out}})
+	writeBatch(w, r, "/api/v4/companies", "companies", createdItems(r, ids, created, companyPath, func(c crm.Company) int64 { return c.ID }))
 	return nil
 }
 
 // patchCompanies serves PATCH /api/v4/companies (items {id, updated_at,
 // request_id, _links}, core §3.5).
 func (h *handler) patchCompanies(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	items, ids, err := readCardBatch(r, "companies")
+	in, ids, err := readCardBatch(r, "companies", cardCommon.companyPatch)
 	if err != nil {
 		return err
-	}
-	in := make([]crm.CompanyPatch, len(items))
-	for i, c := range items {
-		in[i] = c.companyPatch()
 	}
 	updated, err := h.svc.UpdateCompanies(r.Context(), actor, in)
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]v4Updated, len(updated))
-	for i, c := range updated {
-		out[i] = v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, companyPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/companies"), Embedded: map[string]any{"companies": out}})
+	writeBatch(w, r, "/api/v4/companies", "companies", updatedItems(r, ids, updated, companyPath, func(c crm.Company) (int64, time.Time) { return c.ID, c.UpdatedAt }))
 	return nil
 }
 
 // patchCompany serves PATCH /api/v4/companies/{id}; a missing company is 404.
 func (h *handler) patchCompany(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	c, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.CompanyPatch {
+			in := readCard(rd).companyPatch()
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Company(r.Context(), actor, id); return err },
+		func(in []crm.CompanyPatch) ([]crm.Company, error) {
+			return h.svc.UpdateCompanies(r.Context(), actor, in)
+		},
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readCard(body.reader).companyPatch()
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Company(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateCompanies(r.Context(), actor, []crm.CompanyPatch{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	c := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, companyPath(c.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, companyPath, c.ID, c.UpdatedAt))
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 // GET /api/v4/customers/{id}/{sub}, which every literal pattern beats, and
 // customerSub dispatches on {sub}.
 func (h *handler) customerRoutes() []route {
-	return []route{
+	return append([]route{
 		{"GET /api/v4/customers", h.listCustomers},
 		{"POST /api/v4/customers", h.addCustomers},
 		{"PATCH /api/v4/customers", h.patchCustomers},
@@ -38,13 +38,7 @@ func (h *handler) customerRoutes() []route {
 
 		{"POST /api/v4/customers/{id}/link", h.linkCustomer(false)},
 		{"POST /api/v4/customers/{id}/unlink", h.linkCustomer(true)},
-
-		{"GET /api/v4/customers/custom_fields", h.listFields(crm.EntityCustomer)},
-		{"POST /api/v4/customers/custom_fields", h.addFields(crm.EntityCustomer)},
-		{"GET /api/v4/customers/custom_fields/{id}", h.getField(crm.EntityCustomer)},
-		{"PATCH /api/v4/customers/custom_fields/{id}", h.patchField(crm.EntityCustomer)},
-		{"DELETE /api/v4/customers/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityCustomer))},
-	}
+	}, h.fieldRoutes("/api/v4/customers", crm.EntityCustomer)...)
 }
 
 // customerSub serves GET /api/v4/customers/{id}/transactions and
@@ -406,27 +400,11 @@ type v4Batch struct {
 
 // readCustomerBatch reads a POST/PATCH array of customers.
 func readCustomerBatch(r *http.Request, patch bool) ([]crm.CustomerInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "customers"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.CustomerInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readCustomerInput(rd, patch)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "customers", func(rd reader) crm.CustomerInput {
+		in := readCustomerInput(rd, patch)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // addCustomers serves POST /api/v4/customers: all or nothing.
@@ -439,11 +417,7 @@ func (h *handler) addCustomers(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	out := make([]createdJSON, len(created))
-	for i, c := range created {
-		out[i] = createdJSON{ID: c.ID, RequestID: ids[i], Links: selfLink(r, customerPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/customers"), Embedded: map[string]any{"customers": out}})
+	writeBatch(w, r, "/api/v4/customers", "customers", createdItems(r, ids, created, customerPath, func(c crm.Customer) int64 { return c.ID }))
 	return nil
 }
 
@@ -488,11 +462,7 @@ func (h *handler) patchCustomers(w http.ResponseWriter, r *http.Request, actor c
 	if err != nil {
 		return staleProblem(v4Paths(withItems(err, ids)), ids)
 	}
-	out := make([]v4Updated, len(updated))
-	for i, c := range updated {
-		out[i] = v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, customerPath(c.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/customers"), Embedded: map[string]any{"customers": out}})
+	writeBatch(w, r, "/api/v4/customers", "customers", updatedItems(r, ids, updated, customerPath, func(c crm.Customer) (int64, time.Time) { return c.ID, c.UpdatedAt }))
 	return nil
 }
 
@@ -500,28 +470,21 @@ func (h *handler) patchCustomers(w http.ResponseWriter, r *http.Request, actor c
 // answers the one item without an envelope. The companion has no response
 // example for customers; the item keeps request_id like the batch's items.
 func (h *handler) patchCustomer(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readCustomerInput(body.reader, true)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return v4Paths(err)
-	}
 	// A missing customer is 404 here, not a violation of the body's id.
-	if _, err := h.svc.Customer(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateCustomersAtomic(r.Context(), actor, []crm.CustomerInput{in})
+	c, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.CustomerInput {
+			in := readCustomerInput(rd, true)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Customer(r.Context(), actor, id); return err },
+		func(in []crm.CustomerInput) ([]crm.Customer, error) {
+			return h.svc.UpdateCustomersAtomic(r.Context(), actor, in)
+		},
+		v4Paths)
 	if err != nil {
-		return staleProblem(v4Paths(body.wrap(err)), []string{body.requestID})
+		return staleProblem(err, []string{rid})
 	}
-	c := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: c.ID, UpdatedAt: c.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, customerPath(c.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, customerPath, c.ID, c.UpdatedAt))
 	return nil
 }

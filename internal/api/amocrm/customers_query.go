@@ -63,6 +63,48 @@ func newQueryReader(r *http.Request) *queryReader {
 	return &queryReader{q: r.URL.Query(), used: map[string]bool{}}
 }
 
+// statusPair is one pipeline/stage pair of a stage filter; 0 is "not given"
+// (a pair without status_id means the whole pipeline).
+type statusPair struct{ pipeline, status int64 }
+
+// statusPairs reads name[N][pipeline_id] and name[N][status_id], the
+// indexed form the PHP client's TasksFilter and EventsFilter send stage
+// filters in, into one pair per N (in no particular order: callers match
+// any of them). Any other member or a non-int is a violation naming the
+// key. Empty when none is given.
+func (qr *queryReader) statusPairs(name string) []statusPair {
+	pairs := map[string]*statusPair{}
+	for key, values := range qr.q {
+		rest, ok := strings.CutPrefix(key, name+"[")
+		if !ok {
+			continue
+		}
+		qr.used[key] = true
+		idx, member, _ := strings.Cut(rest, "][")
+		member = strings.TrimSuffix(member, "]")
+		n, err := strconv.ParseInt(strings.TrimSpace(values[0]), 10, 64)
+		if err != nil || (member != "pipeline_id" && member != "status_id") {
+			qr.violate(key, crm.ViolationInvalid, key+": pipeline_id or status_id, an int.")
+			continue
+		}
+		p := pairs[idx]
+		if p == nil {
+			p = &statusPair{}
+			pairs[idx] = p
+		}
+		if member == "pipeline_id" {
+			p.pipeline = n
+		} else {
+			p.status = n
+		}
+	}
+	out := make([]statusPair, 0, len(pairs))
+	for _, p := range pairs {
+		out = append(out, *p)
+	}
+	return out
+}
+
 // keys returns the sorted query keys of filter[name] that select values
 // (not ranges): filter[name], filter[name][] and filter[name][N].
 func (qr *queryReader) keys(name string) []string {

@@ -98,6 +98,19 @@ func readFieldQuery(r *http.Request) (crm.FieldQuery, error) {
 	return q, violationsErr(errs)
 }
 
+// fieldRoutes are the custom field endpoints of one entity under base
+// (…/custom_fields and …/custom_fields/{id}): every entity with custom
+// fields serves the same five, so they are written once.
+func (h *handler) fieldRoutes(base string, entity crm.EntityType) []route {
+	return []route{
+		{"GET " + base + "/custom_fields", h.listFields(entity)},
+		{"POST " + base + "/custom_fields", h.addFields(entity)},
+		{"GET " + base + "/custom_fields/{id}", h.getField(entity)},
+		{"PATCH " + base + "/custom_fields/{id}", h.patchField(entity)},
+		{"DELETE " + base + "/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(entity))},
+	}
+}
+
 func (h *handler) listFields(entity crm.EntityType) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
 		q, err := readFieldQuery(r)

@@ -546,38 +546,9 @@ func readValueFilters(qr *queryReader, side string, f eventFilter) []valueFilter
 	prefix := "filter[" + side + "]"
 	// leads_statuses / customers_statuses: [N][pipeline_id], [N][status_id].
 	for _, kind := range []string{"leads_statuses", "customers_statuses"} {
-		type pair struct{ pipeline, status int64 }
-		pairs := map[string]*pair{}
-		for key, values := range qr.q {
-			rest, ok := strings.CutPrefix(key, prefix+"["+kind+"][")
-			if !ok {
-				continue
-			}
-			qr.used[key] = true
-			idx, member, _ := strings.Cut(rest, "][")
-			member = strings.TrimSuffix(member, "]")
-			n, err := strconv.ParseInt(strings.TrimSpace(values[0]), 10, 64)
-			if err != nil || (member != "pipeline_id" && member != "status_id") {
-				qr.violate(key, crm.ViolationInvalid, key+": pipeline_id or status_id, an int.")
-				continue
-			}
-			p := pairs[idx]
-			if p == nil {
-				p = &pair{}
-				pairs[idx] = p
-			}
-			if member == "pipeline_id" {
-				p.pipeline = n
-			} else {
-				p.status = n
-			}
-		}
-		if len(pairs) == 0 {
+		list := qr.statusPairs(prefix + "[" + kind + "]")
+		if len(list) == 0 {
 			continue
-		}
-		list := make([]pair, 0, len(pairs))
-		for _, p := range pairs {
-			list = append(list, *p)
 		}
 		wrap, typ := "lead_status", "lead_status_changed"
 		if kind == "customers_statuses" {

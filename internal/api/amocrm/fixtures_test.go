@@ -168,3 +168,16 @@ func nothingOr(r *crmtest.Reply, status int) {
 	}
 	r.Problem(status)
 }
+
+// wantViolationAt fails t unless r names a violation at path, the check the
+// query refusals of tasks, notes and events share; what names the request
+// in the failure.
+func wantViolationAt(t *testing.T, r *crmtest.Reply, what, path string) {
+	t.Helper()
+	for _, v := range r.Violations() {
+		if v.Path == path {
+			return
+		}
+	}
+	t.Errorf("%s: no violation at %s: %s", what, path, r.Body)
+}

@@ -60,13 +60,8 @@ func NewHandler(d Deps) http.Handler {
 		{"GET /api/v4/customers/segments/{id}", h.getSegment},
 		{"PATCH /api/v4/customers/segments/{id}", h.patchSegment},
 		{"DELETE /api/v4/customers/segments/{id}", deleteBy(h.svc.DeleteSegment)},
-
-		{"GET /api/v4/customers/segments/custom_fields", h.listFields(crm.EntitySegment)},
-		{"POST /api/v4/customers/segments/custom_fields", h.addFields(crm.EntitySegment)},
-		{"GET /api/v4/customers/segments/custom_fields/{id}", h.getField(crm.EntitySegment)},
-		{"PATCH /api/v4/customers/segments/custom_fields/{id}", h.patchField(crm.EntitySegment)},
-		{"DELETE /api/v4/customers/segments/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntitySegment))},
 	}
+	routes = append(routes, h.fieldRoutes("/api/v4/customers/segments", crm.EntitySegment)...)
 	routes = append(append(routes, h.userRoutes()...), h.tagRoutes()...)
 	routes = append(routes, h.unsortedRoutes()...)
 	routes = append(routes, h.contactRoutes()...)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -32,13 +33,7 @@ func (h *handler) leadRoutes() []route {
 
 		{"GET /api/v4/leads/loss_reasons", h.listLossReasons},
 		{"GET /api/v4/leads/loss_reasons/{id}", h.getLossReason},
-
-		{"GET /api/v4/leads/custom_fields", h.listFields(crm.EntityDeal)},
-		{"POST /api/v4/leads/custom_fields", h.addFields(crm.EntityDeal)},
-		{"GET /api/v4/leads/custom_fields/{id}", h.getField(crm.EntityDeal)},
-		{"PATCH /api/v4/leads/custom_fields/{id}", h.patchField(crm.EntityDeal)},
-		{"DELETE /api/v4/leads/custom_fields/{id}", deleteBy(h.svc.DeleteCustomFieldOf(crm.EntityDeal))},
-	}, h.linkRoutes()...)
+	}, append(h.fieldRoutes("/api/v4/leads", crm.EntityDeal), h.linkRoutes()...)...)
 }
 
 func leadPath(id int64) string { return "/api/v4/leads/" + strconv.FormatInt(id, 10) }
@@ -380,27 +375,11 @@ func readLeadContacts(emb reader) []crm.LeadContact {
 
 // readLeadBatch reads a POST/PATCH array of leads.
 func readLeadBatch(r *http.Request, patch bool) ([]crm.LeadInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "leads"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.LeadInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readLeadInput(rd, patch, true)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "leads", func(rd reader) crm.LeadInput {
+		in := readLeadInput(rd, patch, true)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // addLeads serves POST /api/v4/leads: all or nothing.
@@ -413,11 +392,7 @@ func (h *handler) addLeads(w http.ResponseWriter, r *http.Request, actor crm.Act
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	out := make([]createdJSON, len(created))
-	for i, l := range created {
-		out[i] = createdJSON{ID: l.ID, RequestID: ids[i], Links: selfLink(r, leadPath(l.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/leads"), Embedded: map[string]any{"leads": out}})
+	writeBatch(w, r, "/api/v4/leads", "leads", createdItems(r, ids, created, leadPath, func(l crm.Lead) int64 { return l.ID }))
 	return nil
 }
 
@@ -432,39 +407,26 @@ func (h *handler) patchLeads(w http.ResponseWriter, r *http.Request, actor crm.A
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	out := make([]v4Updated, len(updated))
-	for i, l := range updated {
-		out[i] = v4Updated{ID: l.ID, UpdatedAt: l.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, leadPath(l.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/leads"), Embedded: map[string]any{"leads": out}})
+	writeBatch(w, r, "/api/v4/leads", "leads", updatedItems(r, ids, updated, leadPath, func(l crm.Lead) (int64, time.Time) { return l.ID, l.UpdatedAt }))
 	return nil
 }
 
 // patchLead serves PATCH /api/v4/leads/{id}: one object, answered without
 // an envelope (§2.6); a missing lead is 404.
 func (h *handler) patchLead(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	l, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.LeadInput {
+			in := readLeadInput(rd, true, true)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Lead(r.Context(), actor, id); return err },
+		func(in []crm.LeadInput) ([]crm.Lead, error) { return h.svc.UpdateLeads(r.Context(), actor, in) },
+		v4Paths)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readLeadInput(body.reader, true, true)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return v4Paths(err)
-	}
-	if _, err := h.svc.Lead(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateLeads(r.Context(), actor, []crm.LeadInput{in})
-	if err != nil {
-		return v4Paths(body.wrap(err))
-	}
-	l := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: l.ID, UpdatedAt: l.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, leadPath(l.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, leadPath, l.ID, l.UpdatedAt))
 	return nil
 }
 
@@ -475,10 +437,7 @@ func (h *handler) listLossReasons(w http.ResponseWriter, r *http.Request, actor 
 	if err != nil {
 		return err
 	}
-	items := make([]v4LossReason, len(list))
-	for i, lr := range list {
-		items[i] = toV4LossReason(r, lr)
-	}
+	items := renderAll(r, list, toV4LossReason)
 	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/leads/loss_reasons"),
 		Embedded: map[string]any{"loss_reasons": items}})
 	return nil
@@ -486,14 +445,5 @@ func (h *handler) listLossReasons(w http.ResponseWriter, r *http.Request, actor 
 
 // getLossReason serves GET /api/v4/leads/loss_reasons/{id} (missing: 204).
 func (h *handler) getLossReason(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	lr, err := h.svc.LossReason(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toV4LossReason(r, lr))
-	return nil
+	return getByID(w, r, func(id int64) (crm.LossReason, error) { return h.svc.LossReason(r.Context(), actor, id) }, toV4LossReason)
 }

@@ -165,7 +165,7 @@ func TestV4LeadsCrossDialect(t *testing.T) {
 		// The history: created (Envybox), then amoCRM's stage move and
 		// field changes, each in the one history.
 		want := []int{crm.LogDealCreated, crm.LogDealStage, crm.LogDealUpdated}
-		if got := dealHistory(t, env, acc, deal); fmt.Sprint(got) != fmt.Sprint(want) {
+		if got := historyTypes(t, env, acc, crm.EntityDeal, deal); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("history %v, want %v", got, want)
 		}
 		// Envybox's stage rule holds through amoCRM: a pipeline that does

@@ -9,23 +9,6 @@ import (
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
-// dealHistory returns the types of a deal's history entries, oldest first.
-func dealHistory(t *testing.T, env *crmtest.Env, a account, dealID int64) []int {
-	t.Helper()
-	var out []int
-	err := env.Server.DB.View(context.Background(), a.AccountID, func(tx crm.Tx) error {
-		list, _, err := tx.Logs(context.Background(), crm.LogQuery{EntityType: crm.EntityDeal, EntityID: dealID, Limit: 100})
-		for i := len(list) - 1; i >= 0; i-- {
-			out = append(out, list[i].TypeID)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // envyboxDealClient is Envybox's deal/get client_id of a deal.
 func envyboxDealClient(t *testing.T, env *crmtest.Env, a account, dealID int64) any {
 	t.Helper()
@@ -90,7 +73,7 @@ func TestV4LeadLinks(t *testing.T) {
 		// The lead's history: created, then each link and unlink.
 		want := []int{crm.LogDealCreated, crm.LogDealLinked, crm.LogDealLinked, crm.LogDealLinked, crm.LogDealUnlinked, crm.LogDealLinked,
 			crm.LogDealUnlinked, crm.LogDealUnlinked, crm.LogDealUnlinked}
-		if got := dealHistory(t, env, acc, lead); fmt.Sprint(got) != fmt.Sprint(want) {
+		if got := historyTypes(t, env, acc, crm.EntityDeal, lead); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("history %v, want %v", got, want)
 		}
 

@@ -187,10 +187,7 @@ func listNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Act
 	if err != nil {
 		return err
 	}
-	items := make([]v4Note, len(list))
-	for i, n := range list {
-		items[i] = toV4Note(r, n)
-	}
+	items := renderAll(r, list, toV4Note)
 	writeList(w, len(items), v4Paged(r, page, total, "notes", items))
 	return nil
 }
@@ -198,16 +195,7 @@ func listNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Act
 // getNote serves GET …/notes/{id}; a missing note (or one of another
 // entity) is 204.
 func getNote(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Actor, entity crm.EntityType, entityID int64) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	n, err := h.svc.Note(r.Context(), actor, entity, entityID, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toV4Note(r, n))
-	return nil
+	return getByID(w, r, func(id int64) (crm.Note, error) { return h.svc.Note(r.Context(), actor, entity, entityID, id) }, toV4Note)
 }
 
 // readNoteInput reads one note of a POST or PATCH body. entity_id comes
@@ -258,27 +246,11 @@ func readNoteInput(rd reader, entityID int64) crm.NoteInput {
 
 // readNoteBatch reads a POST/PATCH array of notes.
 func readNoteBatch(r *http.Request, entityID int64, patch bool) ([]crm.NoteInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "notes"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.NoteInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readNoteInput(rd, entityID)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "notes", func(rd reader) crm.NoteInput {
+		in := readNoteInput(rd, entityID)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // v4CreatedNote is one item of a notes POST answer (core §6.3).
@@ -312,7 +284,7 @@ func addNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Acto
 	for i, n := range created {
 		out[i] = v4CreatedNote{ID: n.ID, EntityID: n.EntityID, RequestID: ids[i], Links: selfLink(r, notePath(entity, n.EntityID, n.ID))}
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, r.URL.Path), Embedded: map[string]any{"notes": out}})
+	writeBatch(w, r, r.URL.Path, "notes", out)
 	return nil
 }
 
@@ -332,35 +304,28 @@ func patchNotes(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Ac
 		out[i] = v4UpdatedNote{ID: n.ID, EntityID: n.EntityID, UpdatedAt: n.UpdatedAtOrCreated().Unix(), RequestID: ids[i],
 			Links: selfLink(r, notePath(entity, n.EntityID, n.ID))}
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, r.URL.Path), Embedded: map[string]any{"notes": out}})
+	writeBatch(w, r, r.URL.Path, "notes", out)
 	return nil
 }
 
 // patchNote serves PATCH …/notes/{id} with one object and answers the bare
 // item; a missing note is 404.
 func patchNote(h *handler, w http.ResponseWriter, r *http.Request, actor crm.Actor, entity crm.EntityType, entityID int64) error {
-	id, err := pathID(r)
+	n, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.NoteInput {
+			in := readNoteInput(rd, 0)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Note(r.Context(), actor, entity, entityID, id); return err },
+		func(in []crm.NoteInput) ([]crm.Note, error) {
+			return h.svc.UpdateNotes(r.Context(), actor, entity, entityID, in)
+		},
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readNoteInput(body.reader, 0)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Note(r.Context(), actor, entity, entityID, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateNotes(r.Context(), actor, entity, entityID, []crm.NoteInput{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	n := updated[0]
-	writeHAL(w, http.StatusOK, v4UpdatedNote{ID: n.ID, EntityID: n.EntityID, UpdatedAt: n.UpdatedAtOrCreated().Unix(), RequestID: body.requestID,
+	writeHAL(w, http.StatusOK, v4UpdatedNote{ID: n.ID, EntityID: n.EntityID, UpdatedAt: n.UpdatedAtOrCreated().Unix(), RequestID: rid,
 		Links: selfLink(r, notePath(entity, n.EntityID, n.ID))})
 	return nil
 }

@@ -66,26 +66,14 @@ func (h *handler) listPipelines(w http.ResponseWriter, r *http.Request, actor cr
 	if err != nil {
 		return err
 	}
-	items := make([]pipelineJSON, len(list))
-	for i, p := range list {
-		items[i] = toPipelineJSON(r, p)
-	}
+	items := renderAll(r, list, toPipelineJSON)
 	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/leads/pipelines"),
 		Embedded: map[string]any{"pipelines": items}})
 	return nil
 }
 
 func (h *handler) getPipeline(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.svc.DealPipeline(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toPipelineJSON(r, p))
-	return nil
+	return getByID(w, r, func(id int64) (crm.Pipeline, error) { return h.svc.DealPipeline(r.Context(), actor, id) }, toPipelineJSON)
 }
 
 // addPipelines serves POST /api/v4/leads/pipelines: an array of pipelines,
@@ -339,36 +327,25 @@ func (h *handler) addLeadStatuses(w http.ResponseWriter, r *http.Request, actor 
 	if err != nil {
 		return err
 	}
-	body, err := readJSON(r)
-	if err != nil {
-		return err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "statuses"); err != nil {
-		return err
-	}
-	in := make([]crm.NewStage, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id")
+	in, ids, err := readBatch(r, "statuses", func(rd reader) crm.NewStage {
 		requireField(rd, "name")
 		requireField(rd, "sort")
-		in[i] = crm.NewStage{Status: crm.StageInWork, Color: crm.StatusColors[0]}
+		st := crm.NewStage{Status: crm.StageInWork, Color: crm.StatusColors[0]}
 		if v := rd.str("name"); v != nil {
-			in[i].Name = *v
+			st.Name = *v
 		}
 		if v := rd.int("sort"); v != nil {
-			in[i].Position = *v
+			st.Position = *v
 		}
 		if v := rd.str("color"); v != nil {
-			checkColor(&errs, i, "color", v)
-			in[i].Color = *v
+			checkColor(rd.errs, rd.item, "color", v)
+			st.Color = *v
 		}
 		noDescriptions(rd, "descriptions")
-	}
-	if err := violationsErr(errs); err != nil {
-		return withItems(err, ids)
+		return st
+	})
+	if err != nil {
+		return err
 	}
 	created, err := h.svc.AddStages(r.Context(), actor, pid, in, maxStatuses)
 	if err != nil {

@@ -81,25 +81,13 @@ func (h *handler) listSegments(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return err
 	}
-	items := make([]segmentJSON, len(list))
-	for i, s := range list {
-		items[i] = toSegmentJSON(r, s)
-	}
+	items := renderAll(r, list, toSegmentJSON)
 	writeList(w, len(items), paged(r, page, total, "segments", items, false))
 	return nil
 }
 
 func (h *handler) getSegment(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	s, err := h.svc.Segment(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toSegmentJSON(r, s))
-	return nil
+	return getByID(w, r, func(id int64) (crm.Segment, error) { return h.svc.Segment(r.Context(), actor, id) }, toSegmentJSON)
 }
 
 // addSegment serves POST /api/v4/customers/segments, which takes one object

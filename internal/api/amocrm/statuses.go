@@ -44,26 +44,14 @@ func (h *handler) listStatuses(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return err
 	}
-	items := make([]statusJSON, len(list))
-	for i, s := range list {
-		items[i] = toStatusJSON(r, s)
-	}
+	items := renderAll(r, list, toStatusJSON)
 	writeList(w, len(items), collection{TotalItems: len(items), Links: selfLink(r, "/api/v4/customers/statuses"),
 		Embedded: map[string]any{"statuses": items}})
 	return nil
 }
 
 func (h *handler) getStatus(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	s, err := h.svc.CustomerStatus(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toStatusJSON(r, s))
-	return nil
+	return getByID(w, r, func(id int64) (crm.CustomerStatus, error) { return h.svc.CustomerStatus(r.Context(), actor, id) }, toStatusJSON)
 }
 
 // batchItems checks that body is a JSON array and returns its items with
@@ -112,10 +100,7 @@ func (h *handler) addStatuses(w http.ResponseWriter, r *http.Request, actor crm.
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, s := range created {
-		out[i] = createdJSON{ID: s.ID, RequestID: ids[i], Links: selfLink(r, statusPath(s.ID))}
-	}
+	out := createdItems(r, ids, created, statusPath, func(s crm.CustomerStatus) int64 { return s.ID })
 	writeHAL(w, http.StatusOK, collection{TotalItems: len(out), Links: selfLink(r, "/api/v4/customers/statuses"),
 		Embedded: map[string]any{"statuses": out}})
 	return nil

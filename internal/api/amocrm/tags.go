@@ -102,28 +102,18 @@ type tagsBatch struct {
 // existing one where the name is known (companion §7).
 func (h *handler) addTags(dictionary crm.EntityType) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-		body, err := readJSON(r)
+		in, ids, err := readBatch(r, "tags", func(rd reader) crm.NewTag {
+			var tag crm.NewTag
+			if name := rd.str("name"); name != nil {
+				tag.Name = *name
+			} else if rd.obj != nil && !rd.has("name") {
+				*rd.errs = append(*rd.errs, crm.Violation{Item: rd.item, Path: "name", Code: crm.ViolationRequired, Detail: "This field is missing."})
+			}
+			tag.Color = rd.str("color")
+			return tag
+		})
 		if err != nil {
 			return err
-		}
-		var errs []crm.Violation
-		items, ids := batchItems(body, &errs)
-		if err := batchLimit(len(items), "tags"); err != nil {
-			return err
-		}
-		in := make([]crm.NewTag, len(items))
-		for i, it := range items {
-			rd := newReader(it, i, "", &errs)
-			rd.str("request_id")
-			if name := rd.str("name"); name != nil {
-				in[i].Name = *name
-			} else if rd.obj != nil && !rd.has("name") {
-				errs = append(errs, crm.Violation{Item: i, Path: "name", Code: crm.ViolationRequired, Detail: "This field is missing."})
-			}
-			in[i].Color = rd.str("color")
-		}
-		if err := violationsErr(errs); err != nil {
-			return withItems(err, ids)
 		}
 		tags, err := h.svc.AddDictionaryTags(r.Context(), actor, dictionary, in)
 		if err != nil {

@@ -132,32 +132,7 @@ func readTaskQuery(r *http.Request, pipelines func() ([]crm.Pipeline, error)) (c
 // pair without status_id is the whole pipeline; 142/143 are its won/lost
 // stage. Stages that do not exist match nothing. Nil when not given.
 func leadStatuses(qr *queryReader, pipelines []crm.Pipeline) []int64 {
-	type pair struct{ pipeline, status int64 }
-	pairs := map[string]*pair{}
-	for key, values := range qr.q {
-		rest, ok := strings.CutPrefix(key, "filter[lead_statuses][")
-		if !ok {
-			continue
-		}
-		qr.used[key] = true
-		idx, member, _ := strings.Cut(rest, "][")
-		member = strings.TrimSuffix(member, "]")
-		n, err := strconv.ParseInt(strings.TrimSpace(values[0]), 10, 64)
-		if err != nil || (member != "pipeline_id" && member != "status_id") {
-			qr.violate(key, crm.ViolationInvalid, key+": pipeline_id or status_id, an int.")
-			continue
-		}
-		p := pairs[idx]
-		if p == nil {
-			p = &pair{}
-			pairs[idx] = p
-		}
-		if member == "pipeline_id" {
-			p.pipeline = n
-		} else {
-			p.status = n
-		}
-	}
+	pairs := qr.statusPairs("filter[lead_statuses]")
 	if len(pairs) == 0 {
 		return nil
 	}
@@ -209,26 +184,14 @@ func (h *handler) listTasks(w http.ResponseWriter, r *http.Request, actor crm.Ac
 	if err != nil {
 		return err
 	}
-	items := make([]v4Task, len(list))
-	for i, t := range list {
-		items[i] = toV4Task(r, t)
-	}
+	items := renderAll(r, list, toV4Task)
 	writeList(w, len(items), v4Paged(r, page, total, "tasks", items))
 	return nil
 }
 
 // getTask serves GET /api/v4/tasks/{id}; a missing task is 204.
 func (h *handler) getTask(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	t, err := h.svc.Task(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	writeHAL(w, http.StatusOK, toV4Task(r, t))
-	return nil
+	return getByID(w, r, func(id int64) (crm.Task, error) { return h.svc.Task(r.Context(), actor, id) }, toV4Task)
 }
 
 // readTaskInput reads one task of a POST or PATCH body (core §5.4, §5.5).
@@ -277,27 +240,11 @@ func readTaskInput(rd reader) crm.TaskInput {
 
 // readTaskBatch reads a POST/PATCH array of tasks.
 func readTaskBatch(r *http.Request, patch bool) ([]crm.TaskInput, []string, error) {
-	body, err := readJSON(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "tasks"); err != nil {
-		return nil, nil, err
-	}
-	in := make([]crm.TaskInput, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id") // only to type-check it
-		in[i] = readTaskInput(rd)
-		if patch {
-			if id := rd.int64("id"); id != nil {
-				in[i].ID = *id
-			}
-		}
-	}
-	return in, ids, withItems(violationsErr(errs), ids)
+	return readBatch(r, "tasks", func(rd reader) crm.TaskInput {
+		in := readTaskInput(rd)
+		patchItemID(rd, patch, &in.ID)
+		return in
+	})
 }
 
 // addTasks serves POST /api/v4/tasks: all or nothing.
@@ -310,11 +257,7 @@ func (h *handler) addTasks(w http.ResponseWriter, r *http.Request, actor crm.Act
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]createdJSON, len(created))
-	for i, t := range created {
-		out[i] = createdJSON{ID: t.ID, RequestID: ids[i], Links: selfLink(r, taskPath(t.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/tasks"), Embedded: map[string]any{"tasks": out}})
+	writeBatch(w, r, "/api/v4/tasks", "tasks", createdItems(r, ids, created, taskPath, func(t crm.Task) int64 { return t.ID }))
 	return nil
 }
 
@@ -329,39 +272,26 @@ func (h *handler) patchTasks(w http.ResponseWriter, r *http.Request, actor crm.A
 	if err != nil {
 		return withItems(err, ids)
 	}
-	out := make([]v4Updated, len(updated))
-	for i, t := range updated {
-		out[i] = v4Updated{ID: t.ID, UpdatedAt: t.UpdatedAt.Unix(), RequestID: ids[i], Links: selfLink(r, taskPath(t.ID))}
-	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, "/api/v4/tasks"), Embedded: map[string]any{"tasks": out}})
+	writeBatch(w, r, "/api/v4/tasks", "tasks", updatedItems(r, ids, updated, taskPath, func(t crm.Task) (int64, time.Time) { return t.ID, t.UpdatedAt }))
 	return nil
 }
 
 // patchTask serves PATCH /api/v4/tasks/{id} with one object and answers
 // the bare item (core §5.5's example); a missing task is 404.
 func (h *handler) patchTask(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-	id, err := pathID(r)
+	t, rid, err := patchByID(r,
+		func(rd reader, id int64) crm.TaskInput {
+			in := readTaskInput(rd)
+			in.ID = id
+			return in
+		},
+		func(id int64) error { _, err := h.svc.Task(r.Context(), actor, id); return err },
+		func(in []crm.TaskInput) ([]crm.Task, error) { return h.svc.UpdateTasks(r.Context(), actor, in) },
+		asIs)
 	if err != nil {
 		return err
 	}
-	body, err := readSingle(r)
-	if err != nil {
-		return err
-	}
-	in := readTaskInput(body.reader)
-	in.ID = id
-	if err := body.decodeErr(); err != nil {
-		return err
-	}
-	if _, err := h.svc.Task(r.Context(), actor, id); err != nil {
-		return err
-	}
-	updated, err := h.svc.UpdateTasks(r.Context(), actor, []crm.TaskInput{in})
-	if err != nil {
-		return body.wrap(err)
-	}
-	t := updated[0]
-	writeHAL(w, http.StatusOK, v4Updated{ID: t.ID, UpdatedAt: t.UpdatedAt.Unix(), RequestID: body.requestID, Links: selfLink(r, taskPath(t.ID))})
+	writeHAL(w, http.StatusOK, updatedItem(r, rid, taskPath, t.ID, t.UpdatedAt))
 	return nil
 }
 

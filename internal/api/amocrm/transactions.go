@@ -87,10 +87,7 @@ func (h *handler) writeTransactions(w http.ResponseWriter, r *http.Request, acto
 	if err != nil {
 		return err
 	}
-	items := make([]v4Transaction, len(list))
-	for i, t := range list {
-		items[i] = toV4Transaction(r, t)
-	}
+	items := renderAll(r, list, toV4Transaction)
 	writeList(w, len(items), v4Paged(r, page, total, "transactions", items))
 	return nil
 }
@@ -161,27 +158,16 @@ func (h *handler) addTransactions(w http.ResponseWriter, r *http.Request, actor 
 	if err != nil {
 		return err
 	}
-	body, err := readJSON(r)
-	if err != nil {
-		return err
-	}
-	var errs []crm.Violation
-	items, ids := batchItems(body, &errs)
-	if err := batchLimit(len(items), "transactions"); err != nil {
-		return err
-	}
-	in := make([]crm.NewTransaction, len(items))
-	for i, it := range items {
-		rd := newReader(it, i, "", &errs)
-		rd.str("request_id")
-		in[i] = crm.NewTransaction{CustomerID: cid, Price: rd.int64("price"), CompletedAt: readUnix(rd, "completed_at", false),
+	in, ids, err := readBatch(r, "transactions", func(rd reader) crm.NewTransaction {
+		t := crm.NewTransaction{CustomerID: cid, Price: rd.int64("price"), CompletedAt: readUnix(rd, "completed_at", false),
 			NextPrice: rd.int64("next_price"), NextDate: readUnix(rd, "next_date", true), CreatedBy: rd.int64("created_by")}
 		if c := rd.str("comment"); c != nil {
-			in[i].Comment = *c
+			t.Comment = *c
 		}
-	}
-	if err := violationsErr(errs); err != nil {
-		return withItems(err, ids)
+		return t
+	})
+	if err != nil {
+		return err
 	}
 	// A missing customer in the path is 404, not a violation of each item.
 	if _, err := h.svc.Customer(r.Context(), actor, cid); err != nil {
@@ -195,6 +181,6 @@ func (h *handler) addTransactions(w http.ResponseWriter, r *http.Request, actor 
 	for i, t := range created {
 		out[i] = v4TransactionCreated{ID: t.ID, CustomerID: t.CustomerID, RequestID: ids[i], Links: selfLink(r, transactionPath(t.CustomerID, t.ID))}
 	}
-	writeHAL(w, http.StatusOK, v4Batch{Links: selfLink(r, customerPath(cid)+"/transactions"), Embedded: map[string]any{"transactions": out}})
+	writeBatch(w, r, customerPath(cid)+"/transactions", "transactions", out)
 	return nil
 }

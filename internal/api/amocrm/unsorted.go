@@ -93,10 +93,7 @@ func (h *handler) listUnsorted(w http.ResponseWriter, r *http.Request, actor crm
 	if err != nil {
 		return err
 	}
-	items := make([]unsortedJSON, len(list))
-	for i, u := range list {
-		items[i] = toUnsortedJSON(r, u)
-	}
+	items := renderAll(r, list, toUnsortedJSON)
 	writeList(w, len(items), v4Paged(r, p, total, "unsorted", items))
 	return nil
 }
@@ -134,21 +131,9 @@ func (h *handler) getUnsorted(w http.ResponseWriter, r *http.Request, actor crm.
 // items, all or none (§9.4).
 func (h *handler) addUnsorted(category string) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
-		body, err := readJSON(r)
+		in, ids, err := readBatch(r, "unsorted items", func(rd reader) crm.NewUnsorted { return readNewUnsorted(rd, category) })
 		if err != nil {
 			return err
-		}
-		var errs []crm.Violation
-		items, ids := batchItems(body, &errs)
-		if err := batchLimit(len(items), "unsorted items"); err != nil {
-			return err
-		}
-		in := make([]crm.NewUnsorted, len(items))
-		for i, it := range items {
-			in[i] = readNewUnsorted(it, i, category, &errs)
-		}
-		if err := violationsErr(errs); err != nil {
-			return withItems(err, ids)
 		}
 		created, err := h.svc.CreateUnsorted(r.Context(), actor, in)
 		if err != nil {

@@ -270,10 +270,9 @@ var utmKeys = []string{"utm_source", "utm_medium", "utm_campaign", "utm_content"
 //     page's address its UTM values; a call's link is the record link of
 //     the request's history, and a numeric call_responsible its employee;
 //   - companies are accepted and ignored.
-func readNewUnsorted(it any, i int, category string, errs *[]crm.Violation) crm.NewUnsorted {
-	rd := newReader(it, i, "", errs)
+func readNewUnsorted(rd reader, category string) crm.NewUnsorted {
+	i, errs := rd.item, rd.errs
 	n := crm.NewUnsorted{Category: category, Inbound: crm.NewInbound{Values: map[string]string{}}}
-	rd.str("request_id")
 	if rd.obj == nil {
 		return n
 	}
