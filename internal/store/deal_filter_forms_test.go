@@ -85,8 +85,12 @@ func TestDealSearchFieldForms(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		today := time.Now().Format(time.DateOnly)
-		created := crm.DateFilter{Select: crm.SelectCreated, Period: crm.DatePeriod{Type: crm.DatePeriodRange, Start: today, End: today}}
+		// The window is read in the account's time zone (Moscow by
+		// default), where "today" is already tomorrow in UTC's late
+		// evening: a day either side keeps every deal in it at any hour.
+		now := time.Now()
+		created := crm.DateFilter{Select: crm.SelectCreated, Period: crm.DatePeriod{Type: crm.DatePeriodRange,
+			Start: now.AddDate(0, 0, -1).Format(time.DateOnly), End: now.AddDate(0, 0, 1).Format(time.DateOnly)}}
 		conditions := map[string]crm.FieldCondition{
 			"deal option":      {Entity: crm.EntityDeal, FieldID: source.ID, Value: crm.ListOperand(crm.NumberOperand(float64(source.Enums[1].ID)))},
 			"deal checked":     {Entity: crm.EntityDeal, FieldID: paid.ID, Value: crm.BoolOperand(true)},
