@@ -232,7 +232,8 @@ func (a *Authority) uisToken(ctx context.Context, token string) (crm.Actor, crm.
 		return actor, crm.Session{}, err
 	}
 	s, err := a.store.SessionByHash(ctx, hash(token))
-	if crm.KindOf(err) == crm.KindNotFound {
+	// A web workspace session is a browser's cookie, not an access_token.
+	if crm.KindOf(err) == crm.KindNotFound || (err == nil && s.Kind != crm.SessionUIS) {
 		return crm.Actor{}, crm.Session{}, errUnauthorized
 	}
 	if err != nil {

@@ -27,12 +27,25 @@ type Credential struct {
 	CreatedAt time.Time
 }
 
-// Session is a login session (UIS login.user): an expiring secret bound to a
-// user. Only a hash of the secret is kept.
+// SessionKind says what a session was opened for.
+type SessionKind string
+
+// The session kinds. A session of one kind never authenticates the other.
+const (
+	// SessionUIS is a UIS login.user session: its token is an access_token.
+	SessionUIS SessionKind = "uis"
+	// SessionWeb is a web workspace sign-in: its token is a browser cookie.
+	SessionWeb SessionKind = "web"
+)
+
+// Session is a login session (UIS login.user, or a web workspace sign-in):
+// an expiring secret bound to a user. Only a hash of the secret is kept.
 type Session struct {
 	ID        int64
 	AccountID int64
 	UserID    int64
+	// Kind is SessionUIS when empty.
+	Kind      SessionKind
 	Hash      []byte
 	ExpiresAt time.Time
 	CreatedAt time.Time

@@ -63,8 +63,8 @@ func (db *DB) SessionByHash(ctx context.Context, hash []byte) (crm.Session, erro
 	var s crm.Session
 	var expires, created int64
 	err := db.read.QueryRowContext(ctx, db.dialect.rebind(
-		`SELECT id, account_id, user_id, expires_at, created_at FROM sessions WHERE hash = ?`), hexString(hash)).
-		Scan(&s.ID, &s.AccountID, &s.UserID, &expires, &created)
+		`SELECT id, account_id, user_id, kind, expires_at, created_at FROM sessions WHERE hash = ?`), hexString(hash)).
+		Scan(&s.ID, &s.AccountID, &s.UserID, &s.Kind, &expires, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, crm.Errorf(crm.KindNotFound, "session not found")
 	}
@@ -141,8 +141,11 @@ func (t *tenantTx) InsertSession(ctx context.Context, s *crm.Session) error {
 	if _, err := t.User(ctx, s.UserID); err != nil {
 		return err
 	}
-	id, err := t.insert(ctx, `INSERT INTO sessions (account_id, user_id, hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-		t.accountID, s.UserID, hexString(s.Hash), unix(s.ExpiresAt), unix(t.now))
+	if s.Kind == "" {
+		s.Kind = crm.SessionUIS
+	}
+	id, err := t.insert(ctx, `INSERT INTO sessions (account_id, user_id, kind, hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.accountID, s.UserID, string(s.Kind), hexString(s.Hash), unix(s.ExpiresAt), unix(t.now))
 	s.ID = id
 	return err
 }
