@@ -73,7 +73,11 @@ func (a *Authority) webSession(ctx context.Context, token string) (crm.Actor, cr
 			return errNoWebSession
 		}
 		u, err := tx.User(ctx, s.UserID)
-		actor.Role = u.Role
+		if err != nil {
+			return err
+		}
+		acc, err := tx.Account(ctx)
+		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
 		return err
 	})
 	if crm.KindOf(err) == crm.KindNotFound {
@@ -100,4 +104,24 @@ func (a *Authority) EndWebSession(ctx context.Context, token string) error {
 		return nil
 	}
 	return err
+}
+
+// passwordAlphabet leaves out characters read alike (0/O, 1/l/I), as the
+// password is read off a terminal and typed into a sign-in form.
+const passwordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// GeneratePassword returns a random password of 16 characters (about 93
+// bits), for a user who has none yet, such as the first administrator.
+func GeneratePassword() (string, error) {
+	b, err := randomBytes(16)
+	if err != nil {
+		return "", err
+	}
+	out := make([]byte, len(b))
+	for i, v := range b {
+		// 256 is not a multiple of the alphabet's length: the first
+		// characters are a little likelier, which costs under a bit.
+		out[i] = passwordAlphabet[int(v)%len(passwordAlphabet)]
+	}
+	return string(out), nil
 }

@@ -35,7 +35,7 @@ func TestWebSessions(t *testing.T) {
 			t.Fatalf("web session %q %v %v", web, expires, err)
 		}
 		if got, err := a.WebSession(ctx, web); err != nil || got.UserID != acc.UserID || got.AccountID != acc.AccountID ||
-			got.Role != crm.RoleAdmin {
+			got.Role != crm.RoleAdmin || got.TimeZone != crm.DefaultTimeZone {
 			t.Errorf("web session: %+v %v", got, err)
 		}
 		uis, _, err := a.StartSession(ctx, actor)

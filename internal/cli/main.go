@@ -56,7 +56,7 @@ Usage:
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
                    [--surname S] [--email E] [--profession P] [--phone N] [--json]
-  crmd user password --db DSN --user ID --password P   set the password of UIS login.user
+  crmd user password --db DSN --user ID --password P   set the password of the web sign-in and UIS login.user
                    (login: the user's email or id)
   crmd account link-agent --db DSN --agent ID --client ID
                    let the agent account act for the client account (UIS user_id)
@@ -237,15 +237,24 @@ func (m *Main) bootstrap(ctx context.Context, srv *Server) error {
 	if err != nil {
 		return fmt.Errorf("create the first account: %w", err)
 	}
+	password, err := auth.GeneratePassword()
+	if err == nil {
+		err = srv.Authority.SetPassword(ctx, creds.UserID, password)
+	}
+	if err != nil {
+		return fmt.Errorf("set the administrator's password: %w", err)
+	}
 	fmt.Fprintf(m.Stdout, `crmd: the database was empty, so it now has a first account.
   base URL:               %s
   account:                id %d, subdomain %q, administrator user id %d
+  web sign-in:            %s/login  login %d  password %s
   amoCRM bearer token:    %s
   Envybox api_key:        %s
   UIS access_token:       %s
-These secrets are shown only this once: crmd stores only their hashes.
+These secrets are shown only this once: crmd stores only their hashes
+(change the password with crmd user password).
 Try: curl -H 'Authorization: Bearer %s' %s/api/v4/account
-`, srv.URL(), creds.AccountID, creds.Subdomain, creds.UserID, creds.AmoCRMToken, creds.EnvyboxAPIKey, creds.UISAccessToken,
+`, srv.URL(), creds.AccountID, creds.Subdomain, creds.UserID, srv.URL(), creds.UserID, password, creds.AmoCRMToken, creds.EnvyboxAPIKey, creds.UISAccessToken,
 		creds.AmoCRMToken, srv.URL())
 	return nil
 }

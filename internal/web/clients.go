@@ -1,0 +1,8 @@
+package web
+
+import "net/http"
+
+// clientRoutes registers the clients' routes.
+func (h *handler) clientRoutes(mux *http.ServeMux) {}
+
+var clientMessages = catalog{}

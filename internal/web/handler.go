@@ -1,0 +1,127 @@
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Deps is what the workspace is built from.
+type Deps struct {
+	Service *crm.Service
+	Auth    *auth.Authority
+	Logger  *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-Proto and
+	// X-Forwarded-For the workspace believes (secure cookies, and the
+	// address sign-in attempts are throttled by); empty trusts none.
+	TrustedProxies []netip.Prefix
+	// LivePoll is how often a live page (the inbox) looks for new records;
+	// zero means DefaultLivePoll.
+	LivePoll time.Duration
+}
+
+// DefaultLivePoll is how often an open inbox asks the database for new
+// leads. Polling the database, not an in-process signal, is what lets a
+// lead taken in by another crmd process on the same PostgreSQL appear too;
+// the query reads one index entry.
+const DefaultLivePoll = time.Second
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// handler serves the workspace.
+type handler struct {
+	svc     *crm.Service
+	auth    *auth.Authority
+	log     *slog.Logger
+	proxies []netip.Prefix
+	poll    time.Duration
+	pages   pages
+}
+
+// NewHandler returns the workspace's handler. It serves every path the API
+// dialects do not: mount it at "/".
+func NewHandler(d Deps) http.Handler {
+	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, proxies: d.TrustedProxies, poll: d.LivePoll,
+		pages: mustParsePages()}
+	if h.poll <= 0 {
+		h.poll = DefaultLivePoll
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded directory is part of the build
+	}
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /{$}", h.root)
+	mux.HandleFunc("GET /login", h.loginPage)
+	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("POST /logout", h.logout)
+	mux.HandleFunc("POST /language", h.setLanguage)
+
+	mux.Handle("GET /deals", h.signedIn(h.board))
+	mux.Handle("GET /deals/column", h.signedIn(h.boardColumn))
+	mux.Handle("POST /deals/{id}/stage", h.signedIn(h.moveDeal))
+	h.dealRoutes(mux)
+	h.leadRoutes(mux)
+	h.clientRoutes(mux)
+	h.taskRoutes(mux)
+
+	mux.HandleFunc("/", h.notFound)
+	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):
+	// a state change sent from another site is refused with 403 before
+	// any handler runs.
+	csrf := http.NewCrossOriginProtection()
+	return securityHeaders(csrf.Handler(mux))
+}
+
+// contentSecurityPolicy lets pages load scripts, styles and images from
+// crmd only: no inline script, no third-party code, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cacheStatic lets browsers keep the embedded assets for an hour: they
+// change only with the binary.
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// root sends a signed-in user to the board and anyone else to sign in.
+func (h *handler) root(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.auth.WebSession(r.Context(), sessionToken(r)); err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/deals", http.StatusSeeOther)
+}
+
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	v := h.anonymousView(r)
+	h.renderError(w, r, v, crm.Errorf(crm.KindNotFound, "%s", v.T("error.page_not_found")))
+}
