@@ -161,8 +161,8 @@ func TestUpgradeLeadsKeepsDeals(t *testing.T) {
 }
 
 // TestUpgradeStageTotals: version 20 counts the deals that existed before
-// it into the stage totals the deal board reads, per stage and account;
-// the triggers keep counting after it.
+// it into the stage totals the deal board reads, per stage and account,
+// and gives old accounts the rouble; the triggers keep counting after it.
 func TestUpgradeStageTotals(t *testing.T) {
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -217,6 +217,10 @@ func TestUpgradeStageTotals(t *testing.T) {
 						t.Errorf("account %d, stage %d after the upgrade: %+v, want %d deals worth %d", i, j, stages[j], w[0], w[1])
 					}
 				}
+			}
+			got, err := svc.Account(ctx, actor)
+			if err != nil || got.Currency != crm.DefaultCurrency {
+				t.Errorf("account %d's currency after the upgrade: %q (%v)", i, got.Currency, err)
 			}
 		}
 		// The triggers count what comes after.
