@@ -320,3 +320,63 @@ func TestDepartmentAndPipelineCreate(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountCurrency: "account currency" sets the currency the account's
+// prices are in, as the amoCRM account shows it to a server running on the
+// same database; a malformed code is refused by name and changes nothing.
+func TestAccountCurrency(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		env := crmtest.Start(t, dsn)
+		out, err := run(t, nil, "account", "create", "--db", dsn, "--name", "Priced", "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var acc struct {
+			AccountID   int64  `json:"account_id"`
+			AmoCRMToken string `json:"amocrm_token"`
+		}
+		if err := json.Unmarshal([]byte(out), &acc); err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprint(acc.AccountID)
+		currency := func() string {
+			t.Helper()
+			resp := env.Do(t, "GET", "/api/v4/account", acc.AmoCRMToken, "")
+			var a struct {
+				Currency string `json:"currency"`
+				Symbol   string `json:"currency_symbol"`
+			}
+			if resp.Status != 200 || json.Unmarshal(resp.Body, &a) != nil {
+				t.Fatalf("GET /api/v4/account: %d %s", resp.Status, resp.Body)
+			}
+			return a.Currency + " " + a.Symbol
+		}
+		if got := currency(); got != "RUB ₽" {
+			t.Errorf("a new account's currency: %s", got)
+		}
+		out, err = run(t, nil, "account", "currency", "--db", dsn, "--account", id, "--currency", "USD", "--json")
+		if err != nil || strings.TrimSpace(out) != `{"account_id":`+id+`,"currency":"USD"}` {
+			t.Fatalf("account currency: %q %v", out, err)
+		}
+		if got := currency(); got != "USD $" {
+			t.Errorf("after account currency USD: %s", got)
+		}
+		out, err = run(t, nil, "account", "currency", "--db", dsn, "--account", id, "--currency", "KZT")
+		if err != nil || out != "account "+id+": currency KZT\n" {
+			t.Fatalf("account currency KZT: %q %v", out, err)
+		}
+		if _, err := run(t, nil, "account", "currency", "--db", dsn, "--account", id, "--currency", "usd"); err == nil ||
+			!strings.HasPrefix(err.Error(), "--currency: ") {
+			t.Errorf("a lower-case code: %v", err)
+		}
+		if _, err := run(t, nil, "account", "currency", "--db", dsn, "--account", "999999", "--currency", "EUR"); err == nil {
+			t.Error("the currency of a missing account was set")
+		}
+		if _, err := run(t, nil, "account", "currency", "--db", dsn, "--account", id); !cli.IsUsage(err) {
+			t.Errorf("without --currency: %v", err)
+		}
+		if got := currency(); got != "KZT ₸" {
+			t.Errorf("after the refused calls: %s", got)
+		}
+	})
+}

@@ -60,6 +60,8 @@ Usage:
                    (login: the user's email or id)
   crmd account link-agent --db DSN --agent ID --client ID
                    let the agent account act for the client account (UIS user_id)
+  crmd account currency --db DSN --account ID --currency CODE [--json]
+                   the ISO 4217 currency of the account's prices (default RUB)
   crmd department create --db DSN --account ID --name NAME [--json]
   crmd pipeline create --db DSN --account ID --name NAME [--manual=false]
                    --stages "Новая:2001,В работе:2002,Успех:2003,Отказ:2004" [--json]
@@ -94,6 +96,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		if len(args) > 1 && args[1] == "link-agent" { // UIS agents
 			return m.accountLinkAgent(ctx, args[2:])
+		}
+		if len(args) > 1 && args[1] == "currency" {
+			return m.accountCurrency(ctx, args[2:])
 		}
 	case "user":
 		if len(args) > 1 && args[1] == "create" {
@@ -314,6 +319,39 @@ func (m *Main) accountCreate(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "account %d (%s), administrator user %d\namoCRM bearer token: %s\nEnvybox api_key: %s\nUIS access_token: %s\n",
 		creds.AccountID, creds.Subdomain, creds.UserID, creds.AmoCRMToken, creds.EnvyboxAPIKey, creds.UISAccessToken)
+	return nil
+}
+
+// accountCurrency is "crmd account currency": the currency the account's
+// prices are in, as its first administrator would set it.
+func (m *Main) accountCurrency(ctx context.Context, args []string) error {
+	fs := m.flags("account currency")
+	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
+	account := fs.Int64("account", 0, "account `ID` (required)")
+	currency := fs.String("currency", "", "ISO 4217 currency `CODE` such as RUB, USD, EUR (required)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *account <= 0 || *currency == "" {
+		return fmt.Errorf("%w: --account and --currency are required", errUsage)
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	admin, err := adminOf(ctx, db, *account)
+	if err != nil {
+		return describe(err)
+	}
+	if err := crm.NewService(db).SetAccountCurrency(ctx, admin, *currency); err != nil {
+		return describe(err)
+	}
+	if *asJSON {
+		return json.NewEncoder(m.Stdout).Encode(map[string]any{"account_id": *account, "currency": *currency})
+	}
+	fmt.Fprintf(m.Stdout, "account %d: currency %s\n", *account, *currency)
 	return nil
 }
 

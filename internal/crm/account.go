@@ -21,12 +21,36 @@ type Account struct {
 	// strings (Envybox, UIS). Times are always stored in UTC.
 	TimeZone      string
 	CustomersMode CustomersMode
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Currency is the ISO 4217 code of the money the account's prices are
+	// in (Deal.Price): DefaultCurrency until an administrator sets another
+	// (SetAccountCurrency).
+	Currency  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DefaultTimeZone is the time zone of a new account unless told otherwise.
 const DefaultTimeZone = "Europe/Moscow"
+
+// DefaultCurrency is the currency of a new account: the rouble, the money
+// of the Russian businesses crmd's dialects serve. Migration 0020 gives it
+// to the accounts made before accounts had a currency.
+const DefaultCurrency = "RUB"
+
+// ValidCurrency reports whether code has the shape of an ISO 4217 currency
+// code: three upper-case latin letters. Whether the code is assigned is
+// not checked: crmd only shows it beside amounts and never converts them.
+func ValidCurrency(code string) bool {
+	if len(code) != 3 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		if code[i] < 'A' || code[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
 
 // CustomersMode says how an account groups its repeat-purchase customers.
 type CustomersMode string
@@ -212,6 +236,8 @@ func (n *NewUser) Normalize() error {
 type AccountStore interface {
 	Account(ctx context.Context) (Account, error)
 	SetCustomersMode(ctx context.Context, mode CustomersMode) error
+	// SetCurrency sets the account's currency, a code ValidCurrency accepts.
+	SetCurrency(ctx context.Context, code string) error
 	InsertUser(ctx context.Context, u *User) error
 	User(ctx context.Context, id int64) (User, error)
 	// Users lists the account's users.

@@ -133,6 +133,11 @@ type DealStore interface {
 	Deals(ctx context.Context, q DealQuery) ([]Deal, int, error)
 	// RecordStage notes that a deal entered a stage (for date filters).
 	RecordStage(ctx context.Context, dealID, stageID int64, at time.Time) error
+	// StageTotals returns the kept totals of the stages of a pipeline that
+	// have ever held a deal, in no particular order; a stage missing from
+	// the list holds none. They are read, not counted: the store keeps
+	// them as deals are written.
+	StageTotals(ctx context.Context, pipelineID int64) ([]StageTotal, error)
 	// SearchDeals runs a deal search in the database: the ids of every
 	// deal q selects, newest first, and the deals of the page q.Limit and
 	// q.Offset cut from them (own columns, stage and client name).

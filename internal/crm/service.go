@@ -84,6 +84,22 @@ func (s *Service) SetCustomersMode(ctx context.Context, actor Actor, mode Custom
 	})
 }
 
+// SetAccountCurrency sets the currency of the account's prices
+// (administrators only); code is an ISO 4217 code such as "RUB" or "USD".
+// Amounts are kept as they are: the currency names their money, it does not
+// convert them. Errors: forbidden, invalid (not three upper-case latin
+// letters).
+func (s *Service) SetAccountCurrency(ctx context.Context, actor Actor, code string) error {
+	if err := actor.requireAdmin(); err != nil {
+		return err
+	}
+	if !ValidCurrency(code) {
+		return Invalid(Violation{Path: "currency", Code: ViolationInvalid,
+			Detail: "The currency must be an ISO 4217 code: three upper-case latin letters such as RUB or USD."})
+	}
+	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error { return tx.SetCurrency(ctx, code) })
+}
+
 // requireMode refuses the call unless the account uses mode.
 func requireMode(ctx context.Context, tx Tx, mode CustomersMode) error {
 	a, err := tx.Account(ctx)

@@ -100,15 +100,20 @@ func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
 func (t *tenantTx) Account(ctx context.Context) (crm.Account, error) {
 	var a crm.Account
 	var created, updated int64
-	err := t.queryRow(ctx, `SELECT id, name, subdomain, uuid, time_zone, customers_mode, created_at, updated_at
+	err := t.queryRow(ctx, `SELECT id, name, subdomain, uuid, time_zone, customers_mode, currency, created_at, updated_at
 		FROM accounts WHERE id = ?`, t.accountID).
-		Scan(&a.ID, &a.Name, &a.Subdomain, &a.UUID, &a.TimeZone, &a.CustomersMode, &created, &updated)
+		Scan(&a.ID, &a.Name, &a.Subdomain, &a.UUID, &a.TimeZone, &a.CustomersMode, &a.Currency, &created, &updated)
 	a.CreatedAt, a.UpdatedAt = fromUnix(created), fromUnix(updated)
 	return a, notFound(err, "Account")
 }
 
 func (t *tenantTx) SetCustomersMode(ctx context.Context, mode crm.CustomersMode) error {
 	res, err := t.exec(ctx, `UPDATE accounts SET customers_mode = ?, updated_at = ? WHERE id = ?`, string(mode), unix(t.now), t.accountID)
+	return affected(res, err, "Account")
+}
+
+func (t *tenantTx) SetCurrency(ctx context.Context, code string) error {
+	res, err := t.exec(ctx, `UPDATE accounts SET currency = ?, updated_at = ? WHERE id = ?`, code, unix(t.now), t.accountID)
 	return affected(res, err, "Account")
 }
 

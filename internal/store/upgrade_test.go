@@ -159,3 +159,75 @@ func TestUpgradeLeadsKeepsDeals(t *testing.T) {
 		}
 	})
 }
+
+// TestUpgradeStageTotals: version 20 counts the deals that existed before
+// it into the stage totals the deal board reads, per stage and account,
+// and gives old accounts the rouble; the triggers keep counting after it.
+func TestUpgradeStageTotals(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := store.OpenNoMigrate(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.MigrateTo(ctx, 19); err != nil {
+			t.Fatal(err)
+		}
+		var accounts []*crm.Account
+		for _, name := range []string{"old20a", "old20b"} {
+			a := &crm.Account{Name: name, Subdomain: name, UUID: name, TimeZone: "Europe/Moscow", CustomersMode: crm.CustomersDisabled}
+			if err := db.CreateAccount(ctx, a, func(tx crm.Tx) error { return crm.SeedAccount(ctx, tx) }); err != nil {
+				t.Fatal(err)
+			}
+			accounts = append(accounts, a)
+		}
+		// Deals as version 19 stored them: prices on the first two stages
+		// of the first account's pipeline, one deal of the second account.
+		for _, d := range []struct {
+			account  int64
+			position string // the stage: 0 the first, 1 the second
+			price    int64
+		}{{accounts[0].ID, "0", 100}, {accounts[0].ID, "0", 5}, {accounts[0].ID, "1", 40}, {accounts[1].ID, "0", 9}} {
+			if err := db.ExecRaw(ctx, `INSERT INTO deals (account_id, name, pipeline_id, stage_id, user_id, employee_id, department_id,
+				inbox_type_id, it_reaction, with_event, created_at, updated_at, price)
+				SELECT s.account_id, 'Old deal', s.pipeline_id, s.id, 0, 0, 0, 0, FALSE, FALSE, 1, 1, ?
+				FROM stages s JOIN pipelines p ON p.id = s.pipeline_id
+				WHERE p.account_id = ? AND p.kind = 'deal' AND s.position = `+d.position, d.price, d.account); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		svc := crm.NewService(db)
+		for i, a := range accounts {
+			actor := crm.Actor{AccountID: a.ID, Role: crm.RoleAdmin}
+			totals := checkStageTotals(t, svc, actor, fmt.Sprint("account ", i, " after the upgrade"))
+			if len(totals) != 1 {
+				t.Fatalf("account %d: %d deal pipelines", i, len(totals))
+			}
+			for _, stages := range totals {
+				want := [][2]int64{{2, 105}, {1, 40}}
+				if i == 1 {
+					want = [][2]int64{{1, 9}, {0, 0}}
+				}
+				for j, w := range want {
+					if stages[j].Deals != w[0] || stages[j].PriceSum != w[1] {
+						t.Errorf("account %d, stage %d after the upgrade: %+v, want %d deals worth %d", i, j, stages[j], w[0], w[1])
+					}
+				}
+			}
+			got, err := svc.Account(ctx, actor)
+			if err != nil || got.Currency != crm.DefaultCurrency {
+				t.Errorf("account %d's currency after the upgrade: %q (%v)", i, got.Currency, err)
+			}
+		}
+		// The triggers count what comes after.
+		if _, err := svc.AddLeads(ctx, crm.Actor{AccountID: accounts[0].ID, Role: crm.RoleAdmin},
+			[]crm.LeadInput{{Name: ptr("New"), Price: ptr[int64](1)}}); err != nil {
+			t.Fatal(err)
+		}
+		checkStageTotals(t, svc, crm.Actor{AccountID: accounts[0].ID, Role: crm.RoleAdmin}, "a lead after the upgrade")
+	})
+}

@@ -60,19 +60,30 @@ type datetimeSettingsJSON struct {
 // apiVersion is what with=version reports; amoCRM's example shows 16.
 const apiVersion = 16
 
-// The account fields crmd keeps no setting for yet, sent because clients
-// read them unconditionally (the official PHP library's AccountModel):
-// accounts are made by crmd itself (account create, the first serve), which
-// amoCRM's "0 = robot / API" author describes; prices are in roubles, the
-// currency of the Russian accounts this dialect serves, until accounts get
-// a currency setting of their own; 0 is the mobile feature level of an
-// account without the mobile app's features.
+// The account fields crmd keeps no setting for, sent because clients read
+// them unconditionally (the official PHP library's AccountModel): accounts
+// are made by crmd itself (account create, the first serve), which
+// amoCRM's "0 = robot / API" author describes; 0 is the mobile feature
+// level of an account without the mobile app's features.
 const (
 	accountAuthor        = 0
-	accountCurrency      = "RUB"
-	accountCurrencySign  = "₽"
 	mobileFeatureVersion = 0
 )
+
+// currencySymbols are the signs amoCRM shows for the currencies of the
+// countries crmd's dialects serve, and the two of international trade.
+var currencySymbols = map[string]string{
+	"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "UAH": "₴", "BYN": "Br",
+}
+
+// currencySymbol is the sign of an ISO 4217 code; a currency without one
+// here is shown by its code, which every reader understands.
+func currencySymbol(code string) string {
+	if sign, ok := currencySymbols[code]; ok {
+		return sign
+	}
+	return code
+}
 
 // getAccount serves GET /api/v4/account with the documented `with` options
 // crmd can answer; unknown options are ignored, as amoCRM does.
@@ -84,7 +95,7 @@ func (h *handler) getAccount(w http.ResponseWriter, r *http.Request, actor crm.A
 	out := accountJSON{
 		ID: a.ID, Name: a.Name, Subdomain: a.Subdomain, CreatedAt: a.CreatedAt.Unix(), UpdatedAt: a.UpdatedAt.Unix(),
 		CreatedBy: accountAuthor, UpdatedBy: accountAuthor,
-		Currency: accountCurrency, CurrencySymbol: accountCurrencySign, MobileFeatureVersion: mobileFeatureVersion,
+		Currency: a.Currency, CurrencySymbol: currencySymbol(a.Currency), MobileFeatureVersion: mobileFeatureVersion,
 		CurrentUserID: actor.UserID, Country: "RU", CustomersMode: string(a.CustomersMode),
 		IsUnsortedOn: true, ContactNameDisplayOrder: 1, UUID: a.UUID,
 		Links: selfLink(r, "/api/v4/account"),

@@ -1,6 +1,7 @@
 package amocrm_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -80,6 +81,41 @@ func TestAccountGet(t *testing.T) {
 				c.api.Get(t, accountPath).Problem(401).Equal("detail", "Неверный логин или пароль")
 			}
 		})
+	})
+}
+
+// TestAccountCurrency: the account's currency and its sign follow the
+// account's setting (crm.Service.SetAccountCurrency), RUB until one is
+// set; a currency without a known sign is shown by its code, and another
+// account keeps its own.
+func TestAccountCurrency(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		ctx := context.Background()
+		a := newAccount(t, env, "Priced", "")
+		b := newAccount(t, env, "Roubles", "")
+		svc := env.Server.Service
+		a.api.Get(t, accountPath).HAL(200).Equal("currency", "RUB").Equal("currency_symbol", "₽")
+		for _, c := range []struct{ code, sign string }{
+			{"USD", "$"}, {"EUR", "€"}, {"KZT", "₸"}, {"UAH", "₴"}, {"BYN", "Br"}, {"CHF", "CHF"}, {"RUB", "₽"}, {"USD", "$"},
+		} {
+			if err := svc.SetAccountCurrency(ctx, a.actor(), c.code); err != nil {
+				t.Fatalf("set %s: %v", c.code, err)
+			}
+			a.api.Get(t, accountPath).HAL(200).Equal("currency", c.code).Equal("currency_symbol", c.sign)
+		}
+		b.api.Get(t, accountPath).HAL(200).Equal("currency", "RUB").Equal("currency_symbol", "₽")
+
+		for _, bad := range []string{"", "usd", "US", "USDT", "РУБ", "U$D"} {
+			if err := svc.SetAccountCurrency(ctx, a.actor(), bad); crm.KindOf(err) != crm.KindInvalid {
+				t.Errorf("currency %q: %v, want invalid", bad, err)
+			}
+		}
+		member := env.NewUser(t, a.AccountID, crm.RoleMember)
+		err := svc.SetAccountCurrency(ctx, crm.Actor{AccountID: a.AccountID, UserID: member.UserID, Role: crm.RoleMember}, "EUR")
+		if crm.KindOf(err) != crm.KindForbidden {
+			t.Errorf("a member set the currency: %v", err)
+		}
+		a.api.Get(t, accountPath).HAL(200).Equal("currency", "USD").Equal("currency_symbol", "$")
 	})
 }
 
