@@ -18,6 +18,7 @@ import (
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/ratelimit"
+	"github.com/crmd/crmd/internal/web"
 )
 
 // Config is what the HTTP handler is built from.
@@ -66,6 +67,9 @@ func NewHandler(c Config) http.Handler {
 		Limiter: ratelimit.NewFixedLimiter(c.LimitStore)})
 	mux.Handle("/widget.js", wdg)
 	mux.Handle("/widget/", wdg)
+	// The web workspace: every path the APIs above do not claim.
+	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger,
+		TrustedProxies: c.TrustedProxies}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
