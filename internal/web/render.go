@@ -83,6 +83,9 @@ func (v *view) Money(n int64) string {
 	return sym + groupDigits(n, ",")
 }
 
+// Currency is the sign of the account's currency.
+func (v *view) Currency() string { return currencySymbol(v.Account.Currency) }
+
 // Number groups the digits of a count.
 func (v *view) Number(n int) string {
 	if v.Lang == "ru" {

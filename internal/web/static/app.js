@@ -52,6 +52,11 @@
       if (box) { e.preventDefault(); box.focus(); }
     });
 
+    // Filters fold away on a phone unless some are on.
+    if (window.matchMedia('(max-width: 768px)').matches) {
+      document.querySelectorAll('details[data-close-on-phone]:not([data-filtered])').forEach(function (d) { d.open = false; });
+    }
+
     initBoard();
     initInline();
     initLive();
