@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -145,6 +146,22 @@ func TestServe(t *testing.T) {
 		}
 		if code, body := get("/api/v4/account"); code != 200 || !strings.Contains(body, `"subdomain":"crmd"`) {
 			t.Errorf("account: %d %s", code, body)
+		}
+		// The printed web sign-in works in the sign-in form.
+		signIn := regexp.MustCompile(`web sign-in:\s+\S+/login\s+login (\d+)\s+password (\S+)`).FindStringSubmatch(first.out.String())
+		if signIn == nil {
+			t.Fatalf("no web sign-in printed: %s", first.out.String())
+		}
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		req, _ := http.NewRequest("POST", first.url+"/login", strings.NewReader(url.Values{"login": {signIn[1]}, "password": {signIn[2]}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/deals" || !strings.Contains(resp.Header.Get("Set-Cookie"), "crmd_session=") {
+			t.Errorf("sign in with the printed password: HTTP %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		drainInFlight(t, first, token)
 

@@ -468,5 +468,6 @@ var boardMessages = catalog{
 	"board.total":        {"Total: %s deals", "Всего сделок: %s"},
 	"board.total_sum":    {"Total: %s deals, %s", "Всего сделок: %s на сумму %s"},
 	"board.drag_hint":    {"Drag a card to another column, or use its “Move to stage” menu.", "Перетащите карточку в другую колонку или выберите этап в её меню."},
+	"board.stale":        {"Untouched for %d days", "Без изменений %d дн."},
 	"board.stage_of":     {"Stage of %s", "Этап сделки %s"},
 }

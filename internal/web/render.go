@@ -175,6 +175,18 @@ func (v *view) ISOTime(t time.Time) string {
 // Overdue reports whether a due time has passed.
 func (v *view) Overdue(t time.Time) bool { return !t.IsZero() && t.Before(v.now) }
 
+// staleAfter is how long a deal may go untouched before its card says so.
+const staleAfter = 7 * 24 * time.Hour
+
+// StaleDays is how many whole days ago t was when that is past
+// staleAfter, else 0: cards flag deals nobody has touched for a week.
+func (v *view) StaleDays(t time.Time) int {
+	if t.IsZero() || v.now.Sub(t) < staleAfter {
+		return 0
+	}
+	return int(v.now.Sub(t) / (24 * time.Hour))
+}
+
 // Location is the account's time zone.
 func (v *view) Location() *time.Location { return v.loc }
 

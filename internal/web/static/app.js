@@ -153,7 +153,9 @@
     board.addEventListener('pointerdown', function (e) {
       if (e.button !== 0 || e.pointerType === 'touch') { return; }
       var card = e.target.closest('.card');
-      if (!card || e.target.closest('a, select, button, input, label')) { return; }
+      // A drag may start on the card's title link (made draggable=false
+      // so the browser does not drag the link itself), not on controls.
+      if (!card || e.target.closest('select, button, input, label')) { return; }
       drag = { card: card, x: e.clientX, y: e.clientY, started: false, over: null };
     });
     document.addEventListener('pointermove', function (e) {
