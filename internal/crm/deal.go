@@ -142,6 +142,10 @@ type DealStore interface {
 	// deal q selects, newest first, and the deals of the page q.Limit and
 	// q.Offset cut from them (own columns, stage and client name).
 	SearchDeals(ctx context.Context, q DealSearchQuery) ([]int64, []Deal, error)
+	// DealPage returns the deals of the page q cuts from a stage's, a
+	// pipeline's or the account's deals, newest first (own columns, stage
+	// and client name), reading no deal outside the page.
+	DealPage(ctx context.Context, q DealPageQuery) ([]Deal, error)
 	// DealSearchExtras returns, per deal, its nearest open task, its latest
 	// comment entry and its latest linked lead's creation time.
 	DealSearchExtras(ctx context.Context, dealIDs []int64) (map[int64]DealSearchExtra, error)
