@@ -110,8 +110,16 @@ func (t *tenantTx) Tasks(ctx context.Context, q crm.TaskQuery) ([]crm.Task, int,
 		f.add(`employee_id = ? AND department_id = ?`, q.Assignee.EmployeeID, q.Assignee.DepartmentID)
 	}
 	f.between(`due_at`, q.Time)
+	from := `tasks`
+	if len(q.DealIDs) > 0 && t.db.dialect.name() == "sqlite" {
+		// A deal's tasks are a few entries of tasks_deal. SQLite, without
+		// statistics, took tasks_due for "success = ? ORDER BY due_at"
+		// instead and walked every open task of the account: 10 ms of a
+		// 12 ms deal card at 100,000 deals.
+		from += ` INDEXED BY tasks_deal`
+	}
 	var total int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM tasks WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM `+from+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := q.Limit
@@ -131,7 +139,7 @@ func (t *tenantTx) Tasks(ctx context.Context, q crm.TaskQuery) ([]crm.Task, int,
 	case "complete_till":
 		order = `due_at` + dir + `, id` + dir
 	}
-	rows, err := t.query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE `+f.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+	rows, err := t.query(ctx, `SELECT `+taskColumns+` FROM `+from+` WHERE `+f.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(f.args, limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
