@@ -450,7 +450,8 @@ func (h *handler) fieldInput(r *http.Request, v *view, field string) (crm.FieldV
 			if err != nil {
 				return in, crm.Errorf(crm.KindInvalid, "%s", v.T("deal.bad_date"))
 			}
-			in.Values = append(in.Values, crm.ValueInput{Value: day.Unix(), HasValue: true})
+			// Values arrive as JSON decodes them: numbers are float64.
+			in.Values = append(in.Values, crm.ValueInput{Value: float64(day.Unix()), HasValue: true})
 		case crm.FieldNumeric:
 			n, err := strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), ",", "."), 64)
 			if err != nil {

@@ -291,7 +291,8 @@ func groupTasks(v *view, items []taskItem, now time.Time) []taskGroup {
 }
 
 // completeTask closes a task (crm.Service.CompleteTask) and goes back to
-// the list it was completed from, or answers the page's script in JSON.
+// the page it was completed from (the task list, or a deal card), or
+// answers the page's script in JSON.
 func (h *handler) completeTask(w http.ResponseWriter, r *http.Request, v *view) {
 	id, err := pathID(r, v)
 	if err != nil {
@@ -310,8 +311,9 @@ func (h *handler) completeTask(w http.ResponseWriter, r *http.Request, v *view) 
 		writeJSON(w, http.StatusOK, map[string]any{"id": t.ID, "message": v.T("tasks.completed", t.Text), "reload": true})
 		return
 	}
+	// Only a path of this site; anything else goes to the task list.
 	back := r.PostFormValue("back")
-	if back != "/tasks" && !strings.HasPrefix(back, "/tasks?") {
+	if back == "" || safeNext(back) != back {
 		back = "/tasks"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
