@@ -35,7 +35,7 @@ func TestDealCard(t *testing.T) {
 		path := fmt.Sprintf("/deals/%d", id)
 
 		p := m.get(t, path)
-		expect(t, p, http.StatusOK, `value="Anna &lt;i&gt;Smirnova&lt;/i&gt;"`, `href="tel:+79165554433"`,
+		expect(t, p, http.StatusOK, `value="Anna &lt;i&gt;Smirnova&lt;/i&gt;"`, `href="tel:+79165554433">&#43;7(916)555-44-33</a>`,
 			`href="https://wa.me/79165554433"`, "Delivery", "Due &lt;date&gt;", `class="timeline"`, "Deal created",
 			fmt.Sprintf(`<option value="%d" selected>`, stages[0]))
 
