@@ -105,6 +105,14 @@ type Actor struct {
 // Location is the actor's account time zone; UTC when unknown.
 func (a Actor) Location() *time.Location { return zone(a.TimeZone) }
 
+// AsResponsible is the actor as the one responsible for what it takes on
+// itself (a lead the web workspace's user takes to work): an
+// administrator as the user, a member as the employee, the way Envybox
+// records them (responsibleFor) and StartInbound accepts them.
+func (a Actor) AsResponsible() Responsible {
+	return responsibleFor(User{ID: a.UserID, Role: a.Role}, Responsible{})
+}
+
 // Location is the account's time zone; UTC when unknown.
 func (a Account) Location() *time.Location { return zone(a.TimeZone) }
 

@@ -142,8 +142,15 @@ type InboundQuery struct {
 	NotTakenOnly bool
 	Phone        string
 	Email        string
-	Limit        int
-	Offset       int
+	// AfterID keeps requests with a larger id: those recorded after the
+	// one with that id. A live list polls with it for what is new, which
+	// reads only the new entries of the (account_id, id) index. Every
+	// write of an account holds the account's write lock until it
+	// commits, so ids become visible in increasing order: a poll that
+	// has seen id N will not later meet a smaller new one.
+	AfterID int64
+	Limit   int
+	Offset  int
 }
 
 // StartResult is what taking an inbound request to work made.

@@ -260,3 +260,47 @@ func TestCreateInboundReturnsStored(t *testing.T) {
 		}
 	})
 }
+
+// TestInboundsAfterID: AfterID keeps the requests recorded after one, with
+// their total, and combines with the other filters (the inbox's live poll).
+func TestInboundsAfterID(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, _, admin := newEnvAccount(t, dsn)
+		svc := crm.NewService(db)
+		var ids []int64
+		for i, name := range []string{"First", "Second", "Third"} {
+			l, err := svc.CreateInbound(ctx, admin, crm.NewInbound{Values: map[string]string{
+				"name": name, "phone": fmt.Sprintf("7900123450%d", i)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		for _, c := range []struct {
+			q    crm.InboundQuery
+			want []int64
+		}{
+			{crm.InboundQuery{AfterID: ids[0]}, []int64{ids[2], ids[1]}},
+			{crm.InboundQuery{AfterID: ids[2]}, nil},
+			{crm.InboundQuery{AfterID: ids[0], Keyword: "third"}, []int64{ids[2]}},
+			{crm.InboundQuery{AfterID: ids[0], Limit: 1, Offset: 1}, []int64{ids[1]}},
+		} {
+			list, total, err := svc.Inbounds(ctx, admin, c.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, l := range list {
+				got = append(got, l.ID)
+			}
+			wantTotal := len(c.want)
+			if c.q.Limit == 1 {
+				wantTotal = 2
+			}
+			if !reflect.DeepEqual(got, c.want) || total != wantTotal {
+				t.Errorf("%+v: %v (total %d), want %v (total %d)", c.q, got, total, c.want, wantTotal)
+			}
+		}
+	})
+}

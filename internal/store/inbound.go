@@ -92,6 +92,9 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 	if q.NotTakenOnly {
 		f.add(`l.closed_at IS NULL`)
 	}
+	if q.AfterID > 0 {
+		f.add(`l.id > ?`, q.AfterID)
+	}
 	switch {
 	case q.Phone != "" && q.Email != "":
 		f.add(`(l.phone = ? OR l.email = ?)`, q.Phone, q.Email)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -50,8 +51,10 @@ func (f boardFilter) Filtered() bool {
 }
 
 // Query is the filter as a URL query, with the given keys replaced (pairs
-// of key and value; an empty value drops the key).
-func (f boardFilter) Query(kv ...string) string {
+// of key and value; an empty value drops the key). It is a template.URL:
+// html/template would otherwise escape its "&" and "=" after the "?" of a
+// link, as it escapes any plain string put into a URL's query.
+func (f boardFilter) Query(kv ...string) template.URL {
 	q := url.Values{}
 	if f.PipelineID != 0 {
 		q.Set("pipeline", strconv.FormatInt(f.PipelineID, 10))
@@ -83,7 +86,7 @@ func (f boardFilter) Query(kv ...string) string {
 			q.Set(kv[i], kv[i+1])
 		}
 	}
-	return q.Encode()
+	return template.URL(q.Encode())
 }
 
 // parseBoardFilter reads the filter from the query string. Values that do

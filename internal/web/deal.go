@@ -61,8 +61,8 @@ type dealCardData struct {
 	Pipeline    crm.Pipeline
 	Client      *crm.Client
 	Company     *crm.Company
-	Phones      []crm.ContactData
-	Emails      []crm.ContactData
+	Phones      []contactItem
+	Emails      []contactItem
 	Users       []crm.User
 	Fields      []dealField
 	UTM         []crm.ServiceValue
@@ -101,14 +101,7 @@ func (h *handler) dealCard(w http.ResponseWriter, r *http.Request, v *view) {
 			return
 		}
 		data.Client = &c
-		for _, cd := range c.ContactData {
-			switch {
-			case crm.IsPhoneKind(cd.Kind):
-				data.Phones = append(data.Phones, cd)
-			case crm.IsEmailKind(cd.Kind):
-				data.Emails = append(data.Emails, cd)
-			}
-		}
+		data.Phones, data.Emails, _ = contactItems(v, c.ContactData)
 	}
 	if d.CompanyID != 0 {
 		c, err := h.svc.Company(ctx, v.Actor, d.CompanyID)
@@ -450,7 +443,8 @@ func (h *handler) fieldInput(r *http.Request, v *view, field string) (crm.FieldV
 			if err != nil {
 				return in, crm.Errorf(crm.KindInvalid, "%s", v.T("deal.bad_date"))
 			}
-			in.Values = append(in.Values, crm.ValueInput{Value: day.Unix(), HasValue: true})
+			// Values arrive as JSON decodes them: numbers are float64.
+			in.Values = append(in.Values, crm.ValueInput{Value: float64(day.Unix()), HasValue: true})
 		case crm.FieldNumeric:
 			n, err := strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), ",", "."), 64)
 			if err != nil {

@@ -46,6 +46,8 @@ type handler struct {
 	proxies []netip.Prefix
 	poll    time.Duration
 	pages   pages
+	// live ends the inbox's event streams when the server shuts down.
+	live liveStreams
 }
 
 // NewHandler returns the workspace's handler. It serves every path the API

@@ -250,6 +250,20 @@ func (h *handler) renderFragment(w http.ResponseWriter, r *http.Request, page, n
 	h.execute(w, r, http.StatusOK, page, name, v, data)
 }
 
+// fragment renders one named template of a page into a string: HTML that
+// travels inside another answer (a live list's new row, in an event).
+func (h *handler) fragment(page, name string, data any) (string, error) {
+	t, ok := h.pages[page]
+	if !ok {
+		return "", fmt.Errorf("no page template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("render %s/%s: %w", page, name, err)
+	}
+	return buf.String(), nil
+}
+
 func (h *handler) execute(w http.ResponseWriter, r *http.Request, status int, page, name string, v *view, data any) {
 	t, ok := h.pages[page]
 	if !ok {

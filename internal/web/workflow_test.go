@@ -88,6 +88,22 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		eval[any](t, ctx, `window.scrollTo(0, 0)`)
 		screenshot(t, ctx, "deal")
 
+		// The task shows on the task list, the client in the clients.
+		do(t, ctx, "tasks", chromedp.Navigate(env.URL+"/tasks"), chromedp.WaitVisible(chromedp.CSS("#tasks-tomorrow")))
+		if got := eval[string](t, ctx, `document.querySelector('#tasks-tomorrow').textContent`); !strings.Contains(got, "Send the offer") {
+			t.Errorf("tomorrow's tasks: %q", got)
+		}
+		screenshot(t, ctx, "tasks")
+		do(t, ctx, "clients", chromedp.Navigate(env.URL+"/clients"), chromedp.WaitVisible(chromedp.CSS("#clients-q")),
+			chromedp.SendKeys(chromedp.CSS("#clients-q"), "8 912 345 67 89"), chromedp.Click(chromedp.CSS("#clients-search")),
+			chromedp.WaitVisible(chromedp.CSS("#clients-table a.client-name")))
+		if got := eval[string](t, ctx, `document.querySelector('#clients-table a.client-name').textContent`); got != hostileName {
+			t.Errorf("client found by phone: %q", got)
+		}
+		screenshot(t, ctx, "clients")
+		do(t, ctx, "client card", chromedp.Click(chromedp.CSS("#clients-table a.client-name")), chromedp.WaitVisible(chromedp.CSS("#client-name")))
+		screenshot(t, ctx, "client")
+
 		// A page on another site posts to crmd as the signed-in user:
 		// refused, and the deal keeps its stage.
 		evil := evilSite(t, fmt.Sprintf("%s/deals/%d/stage", env.URL, dealID), map[string]string{"stage_id": fmt.Sprint(stages[2])})
