@@ -18,9 +18,11 @@ import (
 // (crm.StageTotal), so they are exact at any size and cost one indexed
 // read; a filtered column counts its matches. Each column renders its
 // first cardsPerColumn cards and a "show more" button fetches the next
-// ones as an HTML fragment (/deals/column). The table shows every
-// pipeline or one, a page at a time, with the count of what the filters
-// match. Board and table share one filter, kept in the URL.
+// ones as an HTML fragment (/deals/column); unfiltered, only those cards
+// are read (crm.Service.DealPage), not the ids of the stage's other deals.
+// The table shows every pipeline or one, a page at a time, with the count
+// of what the filters match (one pipeline unfiltered: its kept totals).
+// Board and table share one filter, kept in the URL.
 
 // cardsPerColumn is how many cards a column renders at first and per
 // "show more": past about 200 cards on a screen boards start to lag.
@@ -298,16 +300,20 @@ func (h *handler) fillBoard(r *http.Request, v *view, data *boardData) error {
 	}
 	for _, s := range data.Pipeline.Stages {
 		col := boardColumn{Stage: s, Closed: s.Status == crm.StageWon || s.Status == crm.StageLost}
-		page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter([]int64{s.ID}, cardsPerColumn, 0))
-		if err != nil {
-			return err
-		}
-		col.Cards = page.Rows
 		if totals != nil {
+			// The count is kept: only the cards shown are read.
+			cards, err := h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: s.ID, Limit: cardsPerColumn})
+			if err != nil {
+				return err
+			}
 			t := totals[s.ID]
-			col.Count, col.Sum, col.HasSum = int(t.Deals), t.PriceSum, true
+			col.Cards, col.Count, col.Sum, col.HasSum = cards, int(t.Deals), t.PriceSum, true
 		} else {
-			col.Count = page.Total
+			page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter([]int64{s.ID}, cardsPerColumn, 0))
+			if err != nil {
+				return err
+			}
+			col.Cards, col.Count = page.Rows, page.Total
 		}
 		if col.Count > countCap && f.Filtered() {
 			col.Capped = true
@@ -320,23 +326,31 @@ func (h *handler) fillBoard(r *http.Request, v *view, data *boardData) error {
 }
 
 func (h *handler) fillTable(r *http.Request, v *view, data *boardData) error {
+	ctx := r.Context()
 	f := data.Filter
-	page, err := h.svc.FilterDeals(r.Context(), v.Actor, f.dealFilter(nil, tableRows, f.Offset))
-	if err != nil {
-		return err
-	}
-	data.Rows, data.Total = page.Rows, page.Total
 	if f.PipelineID != 0 && !f.Filtered() {
-		list, err := h.svc.StageTotals(r.Context(), v.Actor, f.PipelineID)
+		// One pipeline unfiltered: the count and sum are the kept totals
+		// of its stages, and only the page's rows are read.
+		list, err := h.svc.StageTotals(ctx, v.Actor, f.PipelineID)
 		if err != nil {
 			return err
 		}
 		for _, t := range list {
+			data.Total += int(t.Deals)
 			data.TotalSum += t.PriceSum
 		}
 		data.HasSum = true
+		if data.Rows, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{PipelineID: f.PipelineID, Limit: tableRows, Offset: f.Offset}); err != nil {
+			return err
+		}
+	} else {
+		page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter(nil, tableRows, f.Offset))
+		if err != nil {
+			return err
+		}
+		data.Rows, data.Total = page.Rows, page.Total
 	}
-	data.FirstRow, data.LastRow = f.Offset+1, f.Offset+len(page.Rows)
+	data.FirstRow, data.LastRow = f.Offset+1, f.Offset+len(data.Rows)
 	data.HasPrev, data.PrevOffset = f.Offset > 0, max(0, f.Offset-tableRows)
 	data.HasNext, data.NextOffset = data.LastRow < data.Total, f.Offset+tableRows
 	return nil
@@ -378,13 +392,34 @@ func (h *handler) boardColumn(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	offset := f.Offset
-	page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter([]int64{stageID}, cardsPerColumn, offset))
-	if err != nil {
-		h.renderError(w, r, v, err)
-		return
+	var cards []crm.DealSearchRow
+	var total int
+	if f.Filtered() {
+		page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter([]int64{stageID}, cardsPerColumn, offset))
+		if err != nil {
+			h.renderError(w, r, v, err)
+			return
+		}
+		cards, total = page.Rows, page.Total
+	} else {
+		// As on the board: the stage's kept count, and its next cards alone.
+		totals, err := h.svc.StageTotals(ctx, v.Actor, p.ID)
+		if err != nil {
+			h.renderError(w, r, v, err)
+			return
+		}
+		for _, t := range totals {
+			if t.StageID == stageID {
+				total = int(t.Deals)
+			}
+		}
+		if cards, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: stageID, Limit: cardsPerColumn, Offset: offset}); err != nil {
+			h.renderError(w, r, v, err)
+			return
+		}
 	}
-	data := columnData{Filter: f, Stage: stage, Stages: p.Stages, Cards: page.Rows, NextOffset: offset + len(page.Rows)}
-	data.Remaining = max(0, page.Total-data.NextOffset)
+	data := columnData{Filter: f, Stage: stage, Stages: p.Stages, Cards: cards, NextOffset: offset + len(cards)}
+	data.Remaining = max(0, total-data.NextOffset)
 	h.renderFragment(w, r, "board", "more-cards", v, data)
 }
 
