@@ -12,6 +12,7 @@ import (
 func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "crmd benchmark: %s, %d deals (%d rows seeded in %.1f s), %d clients, %.0f s per scenario\n",
 		r.Backend, r.Deals, r.SeedRows, r.SeedTime, r.Clients, r.Duration)
+	fmt.Fprintf(w, "deal board: a pipeline of %d deals\n", r.BoardDeals)
 	fmt.Fprintf(w, "machine: %s\n\n", r.Machine)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tbaseline\treq/s\t× base\tp50 ms\tp95 ms\tp99 ms\tp99 × base\terrors\tpeak RSS MB\t")

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,17 +69,20 @@ type Figures struct {
 
 // Report is the whole run.
 type Report struct {
-	Backend   string         `json:"backend"`
-	Deals     int            `json:"deals"`
-	Seeded    map[string]int `json:"seeded_rows"`
-	SeedRows  int            `json:"seed_rows_total"`
-	SeedTime  float64        `json:"seed_seconds"`
-	Clients   int            `json:"clients"`
-	Duration  float64        `json:"seconds_per_scenario"`
-	Machine   string         `json:"machine"`
-	Started   time.Time      `json:"started"`
-	Baselines []Figures      `json:"baselines"`
-	Scenarios []Figures      `json:"scenarios"`
+	Backend  string         `json:"backend"`
+	Deals    int            `json:"deals"`
+	Seeded   map[string]int `json:"seeded_rows"`
+	SeedRows int            `json:"seed_rows_total"`
+	SeedTime float64        `json:"seed_seconds"`
+	// BoardDeals is how many deals the pipeline the board scenarios show
+	// holds (Dataset.BoardDeals).
+	BoardDeals int       `json:"board_pipeline_deals"`
+	Clients    int       `json:"clients"`
+	Duration   float64   `json:"seconds_per_scenario"`
+	Machine    string    `json:"machine"`
+	Started    time.Time `json:"started"`
+	Baselines  []Figures `json:"baselines"`
+	Scenarios  []Figures `json:"scenarios"`
 	// PeakRSS is the server's peak resident memory over the whole run.
 	PeakRSS int64 `json:"server_peak_rss_bytes"`
 }
@@ -130,7 +134,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.Seeded, rep.SeedRows, rep.SeedTime = ds.Counts, ds.Rows, ds.Elapsed.Seconds()
+	rep.Seeded, rep.SeedRows, rep.SeedTime, rep.BoardDeals = ds.Counts, ds.Rows, ds.Elapsed.Seconds(), ds.BoardDeals
 	logf("seeded %d rows in %s", ds.Rows, ds.Elapsed.Round(time.Millisecond))
 
 	client := load.NewClient(c.Clients)
@@ -174,12 +178,19 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	defer server.Stop(30 * time.Second)
 	logf("crmd serving on %s (pid %d, log %s)", addr, server.PID(), logFile.Name())
 
-	for _, s := range Scenarios(ds, c.Clients, c.Duration) {
+	base := "http://" + addr
+	session, err := SignIn(ctx, client, base, ds)
+	if err != nil {
+		return nil, err
+	}
+	logf("signed in to the web workspace; the board shows pipeline %d with %d deals", ds.BoardPipeline, ds.BoardDeals)
+
+	for _, s := range Scenarios(ds, session, c.Clients, c.Duration) {
 		if c.Only != "" && !strings.Contains(s.Name, c.Only) {
 			continue
 		}
 		resetOK := server.ResetPeakRSS() == nil
-		r := load.Run(ctx, client, "http://"+addr, s.Scenario)
+		r := load.Run(ctx, client, base, s.Scenario)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -208,6 +219,36 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		return rep, fmt.Errorf("stop crmd: %w", err)
 	}
 	return rep, nil
+}
+
+// sessionCookie is the web workspace's session cookie (internal/web).
+const sessionCookie = "crmd_session"
+
+// SignIn signs the dataset's administrator in to the web workspace at
+// base as a browser would — a form POST to /login saying it comes from the
+// workspace's own page (Origin, Sec-Fetch-Site), without which the
+// workspace refuses it as cross-site — and returns the session's token.
+func SignIn(ctx context.Context, client *http.Client, base string, ds *Dataset) (string, error) {
+	form := url.Values{"login": {strconv.FormatInt(ds.Creds.UserID, 10)}, "password": {ds.Password}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			return c.Value, nil
+		}
+	}
+	return "", fmt.Errorf("sign in: HTTP %d without a session cookie: %.200s", resp.StatusCode, body)
 }
 
 // runBaseline starts this binary as a baseline server and loads it like a

@@ -54,19 +54,19 @@ func TestRunSmoke(t *testing.T) {
 				t.Errorf("baseline %+v", b)
 			}
 		}
-		if len(rep.Scenarios) != 15 {
-			t.Errorf("%d scenarios ran, want 15", len(rep.Scenarios))
+		if len(rep.Scenarios) != 20 {
+			t.Errorf("%d scenarios ran, want 20", len(rep.Scenarios))
 		}
 		for _, f := range rep.Scenarios {
 			if f.Requests == 0 || f.Errors > 0 || f.ThroughputRatio <= 0 || f.P99Ratio <= 0 || f.P50 > f.P99 {
 				t.Errorf("%s: %+v", f.Name, f)
 			}
 		}
-		if rep.Seeded["deals"] != 300 || rep.SeedRows == 0 || rep.PeakRSS <= 0 {
+		if rep.Seeded["deals"] != 300 || rep.SeedRows == 0 || rep.PeakRSS <= 0 || rep.BoardDeals == 0 {
 			t.Errorf("report %+v", rep)
 		}
 		table := rep.String()
-		for _, want := range []string{"read baseline", "write baseline", "envybox lead/set", "uis get.sales_funnel", "amocrm v4 leads page", "p99 × base"} {
+		for _, want := range []string{"read baseline", "write baseline", "envybox lead/set", "uis get.sales_funnel", "amocrm v4 leads page", "web deal board", "web lead inbox", "p99 × base"} {
 			if !strings.Contains(table, want) {
 				t.Errorf("table lacks %q:\n%s", want, table)
 			}

@@ -36,10 +36,12 @@ type requests struct {
 	amo     http.Header // amoCRM bearer token of the main account
 	amoSegs http.Header // … of the segments account
 	envybox string      // "?api_key=…"
+	web     http.Header // the web workspace's session cookie
+	board   string      // "pipeline=…": the board scenarios' pipeline
 	tz      *time.Location
 }
 
-func newRequests(ds *Dataset) *requests {
+func newRequests(ds *Dataset, session string) *requests {
 	bearer := func(token string) http.Header {
 		return http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
 	}
@@ -48,7 +50,9 @@ func newRequests(ds *Dataset) *requests {
 		tz = time.UTC
 	}
 	return &requests{ds: ds, amo: bearer(ds.Creds.AmoCRMToken), amoSegs: bearer(ds.Segments.Creds.AmoCRMToken),
-		envybox: "?api_key=" + ds.Creds.EnvyboxAPIKey, tz: tz}
+		envybox: "?api_key=" + ds.Creds.EnvyboxAPIKey, tz: tz,
+		web:   http.Header{"Cookie": {sessionCookie + "=" + session}, "Accept": {"text/html"}},
+		board: "pipeline=" + strconv.FormatInt(ds.BoardPipeline, 10)}
 }
 
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
@@ -185,6 +189,32 @@ func (q *requests) customerCreate(r *rand.Rand) load.Request {
 		Body: fmt.Appendf(nil, `[{"name": "Новый покупатель %d", "next_price": 5000, "next_date": %d}]`, r.IntN(1_000_000), next), Header: q.amo}
 }
 
+// The web workspace's pages, as a signed-in browser asks for them.
+
+func (q *requests) webGet(path string) load.Request {
+	return load.Request{Method: http.MethodGet, Path: path, Header: q.web}
+}
+
+// webBoard is the deal board of the pipeline holding the most deals: a
+// column per stage, each with its count and sum and its first 50 cards.
+func (q *requests) webBoard(*rand.Rand) load.Request { return q.webGet("/deals?" + q.board) }
+
+// webBoardResponsible is the same board showing one user's deals.
+func (q *requests) webBoardResponsible(r *rand.Rand) load.Request {
+	return q.webGet("/deals?" + q.board + "&responsible=" + strconv.FormatInt(pick(r, q.ds.UserIDs), 10))
+}
+
+// webTable is the first page of the table view of that pipeline.
+func (q *requests) webTable(*rand.Rand) load.Request {
+	return q.webGet("/deals?view=table&" + q.board)
+}
+
+func (q *requests) webDealCard(r *rand.Rand) load.Request {
+	return q.webGet("/deals/" + strconv.FormatInt(pick(r, q.ds.DealIDs), 10))
+}
+
+func (q *requests) webInbox(*rand.Rand) load.Request { return q.webGet("/leads") }
+
 // mixed is 70% reads, 20% updates and 10% creates across the dialects.
 func (q *requests) mixed(r *rand.Rand) load.Request {
 	switch n := r.IntN(100); {
@@ -232,10 +262,24 @@ func mixedOK(status int, body []byte) error {
 	return nil
 }
 
+// pageOK accepts a workspace page: HTTP 200 (a lost session would be a
+// redirect to the sign-in page) with marker, a mark of the page's own
+// markup, in its body.
+func pageOK(marker string) func(int, []byte) error {
+	return func(status int, body []byte) error {
+		if status != http.StatusOK || !bytes.Contains(body, []byte(marker)) {
+			return fmt.Errorf("HTTP %d without %s: %.200s", status, marker, body)
+		}
+		return nil
+	}
+}
+
 // Scenarios lists every workload in the order they run: reads and lists
 // first, writes last, so every read sees the seeded data as seeded.
-func Scenarios(ds *Dataset, clients int, d time.Duration) []Scenario {
-	q := newRequests(ds)
+// session is a web workspace session token of the dataset's administrator
+// (SignIn), which the page scenarios send as their cookie.
+func Scenarios(ds *Dataset, session string, clients int, d time.Duration) []Scenario {
+	q := newRequests(ds, session)
 	sc := func(group, name string, base Kind, next func(r *rand.Rand) load.Request, check func(int, []byte) error) Scenario {
 		return Scenario{Group: group, Baseline: base, Scenario: load.Scenario{Name: name, Concurrency: clients, Duration: d,
 			Next: func(r *rand.Rand, _ int) load.Request { return next(r) }, Check: check}}
@@ -255,6 +299,14 @@ func Scenarios(ds *Dataset, clients int, d time.Duration) []Scenario {
 		sc("reads", "amocrm v4 lead by id", AgainstRead, q.v4LeadByID, nil),
 		sc("lists", "amocrm v4 leads page (limit=250, with=contacts)", AgainstRead, q.v4LeadsPage, nil),
 		sc("uis", "uis get.sales_funnel", AgainstRead, q.salesFunnel, uisOK),
+		// The web workspace's pages (all named "web …", so --only web
+		// selects them), measured against the read baseline like the API's
+		// reads: a page is one read of a signed-in user.
+		sc("pages", "web deal board (largest pipeline)", AgainstRead, q.webBoard, pageOK(`class="board"`)),
+		sc("pages", "web deal board filtered (responsible)", AgainstRead, q.webBoardResponsible, pageOK(`class="board"`)),
+		sc("pages", "web deal table page", AgainstRead, q.webTable, pageOK(`<table class="list">`)),
+		sc("pages", "web deal card", AgainstRead, q.webDealCard, pageOK(`class="page medium deal-card"`)),
+		sc("pages", "web lead inbox", AgainstRead, q.webInbox, pageOK(`class="list leads"`)),
 		intake,
 		// Plain writes, one record per request: what the shared write path
 		// (internal/store's writer) is for.

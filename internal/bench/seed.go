@@ -15,7 +15,10 @@ import (
 type Dataset struct {
 	AccountID int64
 	Creds     auth.AccountCredentials
-	TimeZone  string // the account's, in which Envybox reads dates
+	// Password is the main account administrator's (Creds.UserID), with
+	// which the page scenarios sign in to the web workspace.
+	Password string
+	TimeZone string // the account's, in which Envybox reads dates
 	// Counts of seeded rows by kind ("deals", "clients", …).
 	Counts map[string]int
 	// Rows is the total number of rows written by the bulk path.
@@ -25,7 +28,12 @@ type Dataset struct {
 	DealIDs, ClientIDs, LeadIDs, CustomerIDs []int64
 	StatusIDs, SegmentIDs                    []int64
 	Stages                                   []crm.Stage // of every deal pipeline
-	UserIDs                                  []int64
+	// BoardPipeline is the deal pipeline holding the most seeded deals
+	// (the deals go round every stage of every pipeline, so the one with
+	// the most stages), BoardDeals how many: the board scenarios show it.
+	BoardPipeline int64
+	BoardDeals    int
+	UserIDs       []int64
 	// SourceField is the deals' select field and SourceEnums its options;
 	// BudgetField their numeric field (every second deal).
 	SourceField, BudgetField int64
@@ -88,6 +96,15 @@ func Seed(ctx context.Context, db *store.DB, deals int, shape SeedShape, progres
 	if err != nil {
 		return nil, fmt.Errorf("reference data: %w", err)
 	}
+	// The page scenarios sign in as a browser would, with a password.
+	a, err := auth.New(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.SetPassword(ctx, ds.Creds.UserID, benchPassword); err != nil {
+		return nil, fmt.Errorf("administrator's password: %w", err)
+	}
+	ds.Password = benchPassword
 	s := &seeder{db: db, ds: ds, actor: actor, shape: shape, now: time.Now().UTC().Truncate(time.Second)}
 	ds.LastDeal = s.now
 	ds.FirstDeal = s.now.Add(-shape.Span)
@@ -134,6 +151,11 @@ func Seed(ctx context.Context, db *store.DB, deals int, shape SeedShape, progres
 			return nil, fmt.Errorf("analyze: %w", err)
 		}
 		progress(fmt.Sprintf("analyzed in %s", time.Since(t).Round(time.Millisecond)))
+	}
+	for _, st := range ds.Stages { // in pipeline order: a tie keeps the first
+		if n := s.perPipeline[st.PipelineID]; n > ds.BoardDeals {
+			ds.BoardPipeline, ds.BoardDeals = st.PipelineID, n
+		}
 	}
 	for _, n := range ds.Counts {
 		ds.Rows += n
@@ -233,6 +255,8 @@ type seeder struct {
 	shape SeedShape
 	now   time.Time
 	tags  []int64
+	// perPipeline counts the deals seeded into each pipeline.
+	perPipeline map[int64]int
 }
 
 // at spreads i of n evenly over the span up to now, oldest first.
@@ -317,6 +341,9 @@ func (s *seeder) deals(ctx context.Context, n int) error {
 			return err
 		}
 	}
+	if s.perPipeline == nil {
+		s.perPipeline = map[int64]int{}
+	}
 	clients := s.ds.ClientIDs
 	return s.batches(ctx, n, func(b *store.Bulk, from, to int) error {
 		deals := make([]crm.Deal, 0, to-from)
@@ -343,6 +370,7 @@ func (s *seeder) deals(ctx context.Context, n int) error {
 				tasks = append(tasks, task)
 			}
 			deals = append(deals, d)
+			s.perPipeline[d.PipelineID]++
 		}
 		if err := b.Deals(deals); err != nil {
 			return err
@@ -517,6 +545,10 @@ func (s *seeder) customers(ctx context.Context, n int) error {
 		return b.CustomerSegments(segs)
 	})
 }
+
+// benchPassword is the main account administrator's password: the
+// benchmark's database is its own, thrown away after the run.
+const benchPassword = "crmdbench-password"
 
 // dealNameField is the deal's "name" service field (crm.ServiceFields),
 // which a deal made through the service also carries as a value.

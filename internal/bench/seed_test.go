@@ -2,8 +2,10 @@ package bench
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
+	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
 	"github.com/crmd/crmd/internal/store"
@@ -60,6 +62,37 @@ func TestSeed(t *testing.T) {
 		lead, err := svc.Inbound(ctx, actor, ds.LeadIDs[0])
 		if err != nil || lead.Phone != phoneOf(0) {
 			t.Errorf("lead %+v %v", lead, err)
+		}
+		// The board scenarios' pipeline holds the most deals, as counted
+		// by the store; the administrator signs in with the password.
+		pipelines, err := svc.DealPipelines(ctx, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		most, inBoard := 0, 0
+		for _, p := range pipelines {
+			totals, err := svc.StageTotals(ctx, actor, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, st := range totals {
+				n += int(st.Deals)
+			}
+			most = max(most, n)
+			if p.ID == ds.BoardPipeline {
+				inBoard = n
+			}
+		}
+		if ds.BoardDeals == 0 || inBoard != ds.BoardDeals || inBoard != most {
+			t.Errorf("board pipeline %d: %d deals said, %d counted; the largest pipeline holds %d", ds.BoardPipeline, ds.BoardDeals, inBoard, most)
+		}
+		a, err := auth.New(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if who, err := a.Login(ctx, strconv.FormatInt(ds.Creds.UserID, 10), ds.Password, "127.0.0.1"); err != nil || who.UserID != ds.Creds.UserID {
+			t.Errorf("sign in with the seeded password: %+v %v", who, err)
 		}
 		// A client made now takes an id after every seeded one.
 		name := "После посева"

@@ -1,0 +1,100 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/crmd/crmd/internal/auth"
+	"github.com/crmd/crmd/internal/bench"
+	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/store"
+	"github.com/crmd/crmd/internal/web"
+)
+
+// pageBenchDeals is the scale of BenchmarkPages (CRMD_BENCH_DEALS, default
+// 20,000 so that a run starts within seconds).
+func pageBenchDeals() int {
+	if n, err := strconv.Atoi(os.Getenv("CRMD_BENCH_DEALS")); err == nil && n > 0 {
+		return n
+	}
+	return 20_000
+}
+
+// BenchmarkPages times the workspace's pages in process, without HTTP:
+// the handler alone, on crmdbench's seeded account (internal/bench), one
+// request at a time, so that a CPU profile shows what a page costs.
+//
+//	CRMD_BENCH_DEALS=100000 go test -run '^$' -bench Pages/sqlite -cpuprofile cpu.out ./internal/web
+func BenchmarkPages(b *testing.B) {
+	for _, backend := range []crmtest.Backend{crmtest.SQLite, crmtest.Postgres} {
+		b.Run(string(backend), func(b *testing.B) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			ds, err := bench.Seed(ctx, db, pageBenchDeals(), bench.DefaultShape, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			authority, err := auth.New(ctx, db)
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := web.NewHandler(web.Deps{Service: crm.NewService(db), Auth: authority})
+			form := url.Values{"login": {strconv.FormatInt(ds.Creds.UserID, 10)}, "password": {ds.Password}}
+			req := httptest.NewRequest(http.MethodPost, "http://crmd.test/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "http://crmd.test")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			var cookie *http.Cookie
+			for _, c := range rec.Result().Cookies() {
+				if c.Name == "crmd_session" {
+					cookie = c
+				}
+			}
+			if cookie == nil {
+				b.Fatalf("sign in: HTTP %d: %s", rec.Code, rec.Body)
+			}
+			pipeline := strconv.FormatInt(ds.BoardPipeline, 10)
+			user := strconv.FormatInt(ds.UserIDs[1], 10)
+			i := 0
+			lastStage := strconv.FormatInt(ds.Stages[len(ds.Stages)-1].ID, 10) // of the last pipeline, the largest
+			for _, p := range []struct{ name, path, marker string }{
+				{"board", "/deals?pipeline=" + pipeline, `class="board"`},
+				{"board-responsible", "/deals?pipeline=" + pipeline + "&responsible=" + user, `class="board"`},
+				{"table", "/deals?view=table&pipeline=" + pipeline, `<table class="list">`},
+				{"column-more", "/deals/column?pipeline=" + pipeline + "&stage=" + lastStage + "&offset=50", `class="card"`},
+				{"card", "/deals/{id}", `class="page medium deal-card"`},
+				{"inbox", "/leads", `class="list leads"`},
+			} {
+				b.Run(p.name, func(b *testing.B) {
+					for range b.N {
+						path := p.path
+						if strings.Contains(path, "{id}") {
+							i++
+							path = strings.Replace(path, "{id}", strconv.FormatInt(ds.DealIDs[i*7919%len(ds.DealIDs)], 10), 1)
+						}
+						req := httptest.NewRequest(http.MethodGet, "http://crmd.test"+path, nil)
+						req.AddCookie(cookie)
+						rec := httptest.NewRecorder()
+						h.ServeHTTP(rec, req)
+						if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), p.marker) {
+							b.Fatalf("GET %s: HTTP %d: %.300s", path, rec.Code, rec.Body)
+						}
+					}
+				})
+			}
+		})
+	}
+}
