@@ -26,7 +26,7 @@ const (
 // Scenario is one named workload and the baseline its figures are divided by.
 type Scenario struct {
 	load.Scenario
-	Group    string // intake, reads, lists, uis, writes, mixed
+	Group    string // intake, reads, lists, uis, pages, writes, mixed
 	Baseline Kind
 }
 
