@@ -403,7 +403,7 @@ func (h *handler) moveDeal(w http.ResponseWriter, r *http.Request, v *view) {
 		h.renderError(w, r, v, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "stage_id")))
 		return
 	}
-	if err := h.svc.ChangeDealStage(ctx, v.Actor, id, 0, stageID, crm.Responsible{UserID: v.Actor.UserID}); err != nil {
+	if err := h.svc.ChangeDealStage(ctx, v.Actor, id, 0, stageID, v.Actor.AsResponsible()); err != nil {
 		h.renderError(w, r, v, stageError(v, err))
 		return
 	}

@@ -137,11 +137,27 @@ func TestMoveDeal(t *testing.T) {
 		expect(t, m.post(t, "/deals/999999/stage", url.Values{"stage_id": {itoa(stages[0])}}), http.StatusNotFound, "No such deal.")
 		expect(t, m.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {"x"}}), http.StatusUnprocessableEntity)
 
+		// A member moves it too, and the timeline says who.
+		mike := m.newUser(t, crm.RoleMember, "Mike")
+		mike.signIn(t)
+		p = mike.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {itoa(stages[0])}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("a member's move: HTTP %d %s", p.Status, p.Body)
+		}
+		card := m.get(t, fmt.Sprintf("/deals/%d", id))
+		expect(t, card, http.StatusOK, "Stage changed")
+		if !strings.Contains(card.Body, "· Mike") {
+			t.Errorf("the member's move is not signed by him:\n%s", card.Body)
+		}
+		if got := m.envyboxStage(t, id); got != stages[0] {
+			t.Errorf("after the member's move Envybox sees %d", got)
+		}
+
 		// Another account's user cannot move it.
 		other := newAccount(t, env, "Other")
 		other.signIn(t)
-		expect(t, other.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {itoa(stages[0])}}), http.StatusNotFound)
-		if got := m.envyboxStage(t, id); got != stages[2] {
+		expect(t, other.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {itoa(stages[1])}}), http.StatusNotFound)
+		if got := m.envyboxStage(t, id); got != stages[0] {
 			t.Errorf("another account moved the deal to %d", got)
 		}
 	})

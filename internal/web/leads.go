@@ -591,7 +591,7 @@ var leadMessages = catalog{
 	"leads.repeat":             {"Repeat request", "Повторная заявка"},
 	"leads.all_from_client":    {"All requests from this client", "Все заявки этого клиента"},
 	"leads.unnamed":            {"No name", "Без имени"},
-	"leads.total":              {"Leads: %s", "Заявок: %s"},
+	"leads.total":              {"Leads:", "Заявок:"},
 	"leads.empty":              {"No leads.", "Заявок нет."},
 	"leads.empty_new":          {"No new leads. New ones appear here as they arrive.", "Новых заявок нет. Новые появятся здесь, как только придут."},
 	"leads.empty_search":       {"No leads match the search.", "По запросу заявок не найдено."},

@@ -35,9 +35,34 @@ func TestWorkspaceInBrowser(t *testing.T) {
 			chromedp.Submit(chromedp.CSS("#password")),
 			chromedp.WaitVisible(chromedp.CSS(".board")))
 
-		// A visitor leaves a lead on the website; it is taken to work.
+		// The inbox is open when a visitor leaves a lead on the website:
+		// the lead appears without a reload.
+		do(t, ctx, "inbox", chromedp.Navigate(env.URL+"/leads"), chromedp.WaitReady(chromedp.CSS("#leads[data-live]")))
+		time.Sleep(300 * time.Millisecond) // let the event stream connect
 		leadID := widgetLead(t, env, m, hostileName, "+7 (912) 345-67-89")
-		dealID := startLead(t, env, m, leadID)
+		do(t, ctx, "the live lead", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#row-%d", leadID))))
+		if got := eval[string](t, ctx, fmt.Sprintf(`document.querySelector('#lead-name-%d').textContent`, leadID)); got != hostileName {
+			t.Errorf("inbox name %q, want the name as text", got)
+		}
+		if got := eval[string](t, ctx, `document.querySelector('[data-count-live]').textContent`); got != "1" {
+			t.Errorf("the inbox counts %q leads after the live one", got)
+		}
+		screenshot(t, ctx, "inbox")
+
+		// Take to work: the new deal's card opens.
+		do(t, ctx, "take to work", chromedp.Click(chromedp.CSS(fmt.Sprintf(`form[action="/leads/%d/start"] button`, leadID))),
+			chromedp.WaitVisible(chromedp.CSS("#comment-text")))
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dealID int64
+		if _, err := fmt.Sscanf(loc, env.URL+"/deals/%d", &dealID); err != nil {
+			t.Fatalf("after take to work the browser is at %q", loc)
+		}
+		if got := m.envybox(t, "lead/get/", fmt.Sprintf(`{"lead_id": %d}`, leadID)); !strings.Contains(fmt.Sprint(got), fmt.Sprint(dealID)) {
+			t.Errorf("Envybox lead/get does not name deal %d: %v", dealID, got)
+		}
 
 		// The board: the deal's card in the first stage, its name as text.
 		stages := m.stages(t)
