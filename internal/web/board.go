@@ -133,14 +133,9 @@ func parseBoardFilter(v *view, q url.Values) (boardFilter, error) {
 		}
 		*d.to = s
 	}
-	if o := q.Get("offset"); o != "" {
-		n, err := strconv.Atoi(o)
-		if err != nil || n < 0 {
-			return f, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "offset"))
-		}
-		f.Offset = n
-	}
-	return f, nil
+	var err error
+	f.Offset, err = queryOffset(v, q, "board.bad_filter", "offset")
+	return f, err
 }
 
 // dealFilter is the domain search the filter asks for, over the stages

@@ -111,14 +111,9 @@ func parseLeadFilter(v *view, q url.Values) (leadFilter, error) {
 	default:
 		return f, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "status"))
 	}
-	if o := q.Get("offset"); o != "" {
-		n, err := strconv.Atoi(o)
-		if err != nil || n < 0 {
-			return f, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "offset"))
-		}
-		f.Offset = n
-	}
-	return f, nil
+	var err error
+	f.Offset, err = queryOffset(v, q, "board.bad_filter", "offset")
+	return f, err
 }
 
 // inboundQuery is the domain query the filter asks for. The keyword goes

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -367,4 +368,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// queryOffset reads a list page's "offset" from the query: 0 when absent,
+// an invalid error (worded by the page's badKey message) when it is not a
+// whole non-negative number.
+func queryOffset(v *view, q url.Values, badKey string, args ...any) (int, error) {
+	o := q.Get("offset")
+	if o == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(o)
+	if err != nil || n < 0 {
+		return 0, crm.Errorf(crm.KindInvalid, "%s", v.T(badKey, args...))
+	}
+	return n, nil
 }
