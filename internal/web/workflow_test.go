@@ -141,9 +141,15 @@ func TestWorkspaceInBrowser(t *testing.T) {
 			t.Errorf("a cross-site post moved the deal to stage %d", got)
 		}
 
-		// Phone width: the board still works.
+		// The user picks Russian; at phone width the board still works.
 		do(t, ctx, "phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile),
-			chromedp.Navigate(env.URL+"/deals"), chromedp.WaitVisible(chromedp.CSS(".board")))
+			chromedp.Navigate(env.URL+"/deals"), chromedp.WaitVisible(chromedp.CSS(".board")),
+			chromedp.SetValue(chromedp.CSS("#lang-select"), "ru"),
+			js(`document.getElementById('lang-select').dispatchEvent(new Event('change', {bubbles: true}))`),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang="ru"] .board`)))
+		if got := eval[string](t, ctx, `document.querySelector('.top nav a[aria-current]').textContent`); got != "Сделки" {
+			t.Errorf("after picking Russian the menu says %q", got)
+		}
 		if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 375 {
 			t.Errorf("at 375 px the page is %d px wide", w)
 		}
