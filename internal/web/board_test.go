@@ -101,6 +101,14 @@ func TestBoard(t *testing.T) {
 		p = m.get(t, "/deals?view=table&pipeline=all&offset=50")
 		expect(t, p, http.StatusOK, "Total: 54 deals", "51–54 of 54", "Previous")
 		_ = vip
+
+		// Money is in the account's currency, written the language's way.
+		if err := m.service().SetAccountCurrency(context.Background(), m.Actor, "EUR"); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, m.get(t, "/deals"), http.StatusOK, "€53,000", "€250,000")
+		expect(t, m.do(t, http.MethodGet, "/deals", nil, "Accept-Language", "ru-RU"), http.StatusOK,
+			"53\u00a0000\u00a0€", "Сделки")
 	})
 }
 
