@@ -65,18 +65,18 @@ type timelineEntry struct {
 
 // dealCardData is the card's content.
 type dealCardData struct {
-	Deal        crm.Deal
-	Pipeline    crm.Pipeline
-	Client      *crm.Client
-	Company     *crm.Company
-	Phones      []contactItem
-	Emails      []contactItem
-	Users       []crm.User
-	Fields      []dealField
+	Deal     crm.Deal
+	Pipeline crm.Pipeline
+	Client   *crm.Client
+	Company  *crm.Company
+	Phones   []contactItem
+	Emails   []contactItem
+	Users    []crm.User
+	Fields   []dealField
 	// Service are the deal's service fields besides its name (the UTM
 	// marks and the analytics id the lead brought), edited as Envybox's
 	// deal/update edits them.
-	Service []serviceField
+	Service     []serviceField
 	Tasks       []crm.Task
 	Timeline    []timelineEntry
 	Responsible int64
