@@ -37,6 +37,25 @@ const DefaultTimeZone = "Europe/Moscow"
 // to the accounts made before accounts had a currency.
 const DefaultCurrency = "RUB"
 
+// currencySymbols are the signs of the currencies of the countries crmd's
+// dialects serve, and the two of international trade.
+var currencySymbols = map[string]string{
+	"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "UAH": "₴", "BYN": "Br",
+}
+
+// CurrencySymbol is the sign of an ISO 4217 code (amoCRM's currency_symbol,
+// the workspace's money); a currency without one here is shown by its
+// code, which every reader understands, and "" as the default currency's.
+func CurrencySymbol(code string) string {
+	if code == "" {
+		code = DefaultCurrency
+	}
+	if sign, ok := currencySymbols[code]; ok {
+		return sign
+	}
+	return code
+}
+
 // ValidCurrency reports whether code has the shape of an ISO 4217 currency
 // code: three upper-case latin letters. Whether the code is assigned is
 // not checked: crmd only shows it beside amounts and never converts them.

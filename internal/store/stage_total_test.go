@@ -230,6 +230,19 @@ func TestStageTotalsFollowWrites(t *testing.T) {
 			t.Errorf("the first stage after the deletion: %+v, before %+v", after, before)
 		}
 
+		// One statement that swaps the deals of two stages and reprices
+		// some of them, as no service call does yet: the totals follow
+		// whatever SQL writes deals, per row or per statement.
+		if err := db.ExecRaw(ctx, `UPDATE deals SET stage_id = CASE WHEN stage_id = ? THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END, price = price + id % 3
+			WHERE account_id = ? AND stage_id IN (?, ?)`, first.ID, inWork.ID, first.ID, admin.AccountID, first.ID, inWork.ID); err != nil {
+			t.Fatal(err)
+		}
+		swapped := check("one statement swapping two stages")[primary.ID]
+		if swapped[0].Deals != after[1].Deals || swapped[1].Deals != after[0].Deals {
+			t.Errorf("the swapped stages: %+v, before %+v", swapped, after)
+		}
+		after = swapped
+
 		// Reads: a member sees the same board; an inbound pipeline, an
 		// unknown id and another account's pipeline are not found.
 		member, err := svc.StageTotals(ctx, crm.Actor{AccountID: a.AccountID, UserID: a.UserID, Role: crm.RoleMember}, primary.ID)

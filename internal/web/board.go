@@ -135,14 +135,9 @@ func parseBoardFilter(v *view, q url.Values) (boardFilter, error) {
 		}
 		*d.to = s
 	}
-	if o := q.Get("offset"); o != "" {
-		n, err := strconv.Atoi(o)
-		if err != nil || n < 0 {
-			return f, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "offset"))
-		}
-		f.Offset = n
-	}
-	return f, nil
+	var err error
+	f.Offset, err = queryOffset(v, q, "board.bad_filter", "offset")
+	return f, err
 }
 
 // dealFilter is the domain search the filter asks for, over the stages
@@ -438,7 +433,7 @@ func (h *handler) moveDeal(w http.ResponseWriter, r *http.Request, v *view) {
 		h.renderError(w, r, v, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "stage_id")))
 		return
 	}
-	if err := h.svc.ChangeDealStage(ctx, v.Actor, id, 0, stageID, crm.Responsible{UserID: v.Actor.UserID}); err != nil {
+	if err := h.svc.ChangeDealStage(ctx, v.Actor, id, 0, stageID, v.Actor.AsResponsible()); err != nil {
 		h.renderError(w, r, v, stageError(v, err))
 		return
 	}

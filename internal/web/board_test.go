@@ -101,6 +101,14 @@ func TestBoard(t *testing.T) {
 		p = m.get(t, "/deals?view=table&pipeline=all&offset=50")
 		expect(t, p, http.StatusOK, "Total: 54 deals", "51–54 of 54", "Previous")
 		_ = vip
+
+		// Money is in the account's currency, written the language's way.
+		if err := m.service().SetAccountCurrency(context.Background(), m.Actor, "EUR"); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, m.get(t, "/deals"), http.StatusOK, "€53,000", "€250,000")
+		expect(t, m.do(t, http.MethodGet, "/deals", nil, "Accept-Language", "ru-RU"), http.StatusOK,
+			"53\u00a0000\u00a0€", "Сделки")
 	})
 }
 
@@ -137,11 +145,27 @@ func TestMoveDeal(t *testing.T) {
 		expect(t, m.post(t, "/deals/999999/stage", url.Values{"stage_id": {itoa(stages[0])}}), http.StatusNotFound, "No such deal.")
 		expect(t, m.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {"x"}}), http.StatusUnprocessableEntity)
 
+		// A member moves it too, and the timeline says who.
+		mike := m.newUser(t, crm.RoleMember, "Mike")
+		mike.signIn(t)
+		p = mike.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {itoa(stages[0])}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("a member's move: HTTP %d %s", p.Status, p.Body)
+		}
+		card := m.get(t, fmt.Sprintf("/deals/%d", id))
+		expect(t, card, http.StatusOK, "Stage changed")
+		if !strings.Contains(card.Body, "· Mike") {
+			t.Errorf("the member's move is not signed by him:\n%s", card.Body)
+		}
+		if got := m.envyboxStage(t, id); got != stages[0] {
+			t.Errorf("after the member's move Envybox sees %d", got)
+		}
+
 		// Another account's user cannot move it.
 		other := newAccount(t, env, "Other")
 		other.signIn(t)
-		expect(t, other.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {itoa(stages[0])}}), http.StatusNotFound)
-		if got := m.envyboxStage(t, id); got != stages[2] {
+		expect(t, other.post(t, fmt.Sprintf("/deals/%d/stage", id), url.Values{"stage_id": {itoa(stages[1])}}), http.StatusNotFound)
+		if got := m.envyboxStage(t, id); got != stages[0] {
 			t.Errorf("another account moved the deal to %d", got)
 		}
 	})

@@ -108,6 +108,14 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
+// js is an action that runs a JavaScript statement in the page.
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](expr)(ctx, t)
+		return err
+	})
+}
+
 // screenshot saves the tab as docs/screenshots/<name>.png, once per test
 // run (on the SQLite pass), for the README.
 func screenshot(t *testing.T, ctx context.Context, name string) {

@@ -80,14 +80,10 @@ func (h *handler) clients(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Section, v.Title = "clients", v.T("nav.clients")
 	q := r.URL.Query()
 	data := clientsData{Query: strings.TrimSpace(q.Get("q"))}
-	offset := 0
-	if o := q.Get("offset"); o != "" {
-		n, err := strconv.Atoi(o)
-		if err != nil || n < 0 {
-			h.renderError(w, r, v, crm.Errorf(crm.KindInvalid, "%s", v.T("clients.bad_offset")))
-			return
-		}
-		offset = n
+	offset, err := queryOffset(v, q, "clients.bad_offset")
+	if err != nil {
+		h.renderError(w, r, v, err)
+		return
 	}
 	page, err := h.svc.Clients(ctx, v.Actor, crm.ClientQuery{Keyword: data.Query, Limit: clientsPerPage, Offset: offset})
 	if err != nil {

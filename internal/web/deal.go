@@ -42,6 +42,14 @@ type dealField struct {
 	Editable bool
 }
 
+// serviceField is one of the deal's service fields with its value.
+type serviceField struct {
+	ID        int64
+	Name      string
+	Value     string
+	MaxLength int
+}
+
 // timelineEntry is one history entry as the card shows it.
 type timelineEntry struct {
 	ID     int64
@@ -57,16 +65,18 @@ type timelineEntry struct {
 
 // dealCardData is the card's content.
 type dealCardData struct {
-	Deal        crm.Deal
-	Pipeline    crm.Pipeline
-	Client      *crm.Client
-	Company     *crm.Company
-	Phones      []contactItem
-	Emails      []contactItem
-	Users       []crm.User
-	Fields      []dealField
-	UTM         []crm.ServiceValue
-	UTMNames    map[int64]string
+	Deal     crm.Deal
+	Pipeline crm.Pipeline
+	Client   *crm.Client
+	Company  *crm.Company
+	Phones   []contactItem
+	Emails   []contactItem
+	Users    []crm.User
+	Fields   []dealField
+	// Service are the deal's service fields besides its name (the UTM
+	// marks and the analytics id the lead brought), edited as Envybox's
+	// deal/update edits them.
+	Service     []serviceField
 	Tasks       []crm.Task
 	Timeline    []timelineEntry
 	Responsible int64
@@ -89,7 +99,7 @@ func (h *handler) dealCard(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	d := fam.Deal
 	v.Title = d.Name
-	data := dealCardData{Deal: d, UTMNames: map[int64]string{}, Responsible: d.ResponsibleUser()}
+	data := dealCardData{Deal: d, Responsible: d.ResponsibleUser()}
 	if data.Pipeline, err = h.svc.DealPipeline(ctx, v.Actor, d.PipelineID); err != nil {
 		h.renderError(w, r, v, err)
 		return
@@ -123,14 +133,13 @@ func (h *handler) dealCard(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	data.Fields = cardFields(v, defs, d.Fields)
+	values := map[int64]string{}
+	for _, sv := range d.Values {
+		values[sv.FieldID] = sv.Value
+	}
 	for _, sf := range crm.ServiceFields {
 		if sf.Entity == crm.EntityDeal && sf.ID != crm.FieldDealName {
-			data.UTMNames[sf.ID] = sf.Name
-		}
-	}
-	for _, sv := range d.Values {
-		if _, ok := data.UTMNames[sv.FieldID]; ok && sv.Value != "" {
-			data.UTM = append(data.UTM, sv)
+			data.Service = append(data.Service, serviceField{ID: sf.ID, Name: sf.Name, Value: values[sf.ID], MaxLength: sf.MaxLength()})
 		}
 	}
 	tasks, err := h.svc.DealTasks(ctx, v.Actor, id)
@@ -369,6 +378,15 @@ func (h *handler) editDeal(w http.ResponseWriter, r *http.Request, v *view) {
 			return
 		}
 		in.ResponsibleUserID = &n
+	case strings.HasPrefix(field, "sf:"):
+		// A service field is written as Envybox's deal/update writes it,
+		// which keeps no history entry, unlike the lead update below.
+		if err := h.editServiceField(r, v, id, strings.TrimPrefix(field, "sf:"), value); err != nil {
+			h.renderError(w, r, v, dealError(v, err))
+			return
+		}
+		h.done(w, r, fmt.Sprintf("/deals/%d", id), v.T("common.saved"))
+		return
 	case strings.HasPrefix(field, "cf:"):
 		fv, err := h.fieldInput(r, v, field)
 		if err != nil {
@@ -385,6 +403,25 @@ func (h *handler) editDeal(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	h.done(w, r, fmt.Sprintf("/deals/%d", id), v.T("common.saved"))
+}
+
+// editServiceField writes one of the deal's service fields (not its
+// name, which the lead update writes with its history).
+func (h *handler) editServiceField(r *http.Request, v *view, dealID int64, field, value string) error {
+	fieldID, err := strconv.ParseInt(field, 10, 64)
+	if err != nil || fieldID == crm.FieldDealName {
+		return crm.Errorf(crm.KindInvalid, "%s", v.T("deal.bad_form"))
+	}
+	fam, err := h.svc.Deal(r.Context(), v.Actor, dealID, false)
+	if err != nil {
+		return err
+	}
+	err = h.svc.UpdateDealValues(r.Context(), v.Actor, dealID, fam.Deal.ClientID,
+		[]crm.FieldWrite{{FieldID: fieldID, Service: true, Value: value}})
+	if crm.CodeOf(err) == crm.CodeUnknownReference {
+		return crm.Errorf(crm.KindInvalid, "%s", v.T("deal.bad_form"))
+	}
+	return err
 }
 
 // parsePrice reads a budget as people type it: "150 000", "150,000".

@@ -46,6 +46,7 @@ func TestDealCard(t *testing.T) {
 			{"field": {"responsible"}, "value": {itoa(m.UserID)}},
 			{"field": {fmt.Sprintf("cf:%d", sel.ID)}, "value": {itoa(sel.Enums[1].ID)}},
 			{"field": {fmt.Sprintf("cf:%d", date.ID)}, "value": {"2026-12-31"}},
+			{"field": {fmt.Sprintf("sf:%d", crm.FieldDealUTMSource)}, "value": {"spring-sale"}},
 		}
 		for _, e := range edits {
 			p := m.post(t, path+"/field", e, "X-Requested-With", "fetch")
@@ -62,7 +63,7 @@ func TestDealCard(t *testing.T) {
 		}
 		p = m.get(t, path)
 		expect(t, p, http.StatusOK, "Fields changed", "Budget: ₽0 → ₽150,000", "Budget: ₽150,000 → ₽1,000",
-			"Delivery: — → Pickup", `value="2026-12-31"`, fmt.Sprintf(`<option value="%d" selected>Pickup</option>`, sel.Enums[1].ID))
+			"Delivery: — → Pickup", `value="2026-12-31"`, `value="spring-sale"`, fmt.Sprintf(`<option value="%d" selected>Pickup</option>`, sel.Enums[1].ID))
 
 		// Refusals: a budget that is no number, an empty name, a field of
 		// nothing, an enum of another field.
@@ -74,6 +75,8 @@ func TestDealCard(t *testing.T) {
 			{url.Values{"field": {"price"}, "value": {"-5"}}, "The budget must be a whole non-negative number."},
 			{url.Values{"field": {"cf:999999"}, "value": {"x"}}, ""},
 			{url.Values{"field": {"colour"}, "value": {"x"}}, "The form was not understood."},
+			{url.Values{"field": {"sf:2001"}, "value": {"x"}}, "The form was not understood."},
+			{url.Values{"field": {"sf:9"}, "value": {"x"}}, ""},
 			{url.Values{"field": {fmt.Sprintf("cf:%d", date.ID)}, "value": {"31.12.2026"}}, "The date must look like 2026-12-31."},
 		} {
 			p := m.post(t, path+"/field", bad.form, "X-Requested-With", "fetch")

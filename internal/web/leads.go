@@ -111,14 +111,9 @@ func parseLeadFilter(v *view, q url.Values) (leadFilter, error) {
 	default:
 		return f, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "status"))
 	}
-	if o := q.Get("offset"); o != "" {
-		n, err := strconv.Atoi(o)
-		if err != nil || n < 0 {
-			return f, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "offset"))
-		}
-		f.Offset = n
-	}
-	return f, nil
+	var err error
+	f.Offset, err = queryOffset(v, q, "board.bad_filter", "offset")
+	return f, err
 }
 
 // inboundQuery is the domain query the filter asks for. The keyword goes
@@ -591,7 +586,7 @@ var leadMessages = catalog{
 	"leads.repeat":             {"Repeat request", "Повторная заявка"},
 	"leads.all_from_client":    {"All requests from this client", "Все заявки этого клиента"},
 	"leads.unnamed":            {"No name", "Без имени"},
-	"leads.total":              {"Leads: %s", "Заявок: %s"},
+	"leads.total":              {"Leads:", "Заявок:"},
 	"leads.empty":              {"No leads.", "Заявок нет."},
 	"leads.empty_new":          {"No new leads. New ones appear here as they arrive.", "Новых заявок нет. Новые появятся здесь, как только придут."},
 	"leads.empty_search":       {"No leads match the search.", "По запросу заявок не найдено."},

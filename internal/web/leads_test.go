@@ -87,7 +87,7 @@ func TestInboxList(t *testing.T) {
 		xss := m.envyLead(t, `{"name": "<script>alert(1)</script>", "phone": "79001112233"}`)
 
 		p := m.get(t, "/leads")
-		expect(t, p, http.StatusOK, "Inbox", "Leads: 4",
+		expect(t, p, http.StatusOK, "Inbox", `Leads: <span data-count-live="4">4</span>`,
 			fmt.Sprintf(`data-live="/leads/events?after=%d"`, xss),
 			`<label for="l-q">`, `<label for="l-status">`)
 		// Newest first, a client's requests together where its newest

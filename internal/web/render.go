@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func (v *view) T(key string, args ...any) string {
 // Money formats whole currency units with the account's currency, digits
 // grouped the way the language writes them: "1 250 000 ₽", "₽1,250,000".
 func (v *view) Money(n int64) string {
-	sym := currencySymbol(v.Account.Currency)
+	sym := crm.CurrencySymbol(v.Account.Currency)
 	if v.Lang == "ru" {
 		return groupDigits(n, "\u00a0") + "\u00a0" + sym
 	}
@@ -84,7 +85,7 @@ func (v *view) Money(n int64) string {
 }
 
 // Currency is the sign of the account's currency.
-func (v *view) Currency() string { return currencySymbol(v.Account.Currency) }
+func (v *view) Currency() string { return crm.CurrencySymbol(v.Account.Currency) }
 
 // Number groups the digits of a count.
 func (v *view) Number(n int) string {
@@ -109,26 +110,6 @@ func groupDigits(n int64, sep string) string {
 		return "-" + b.String()
 	}
 	return b.String()
-}
-
-// currencySymbol is how the workspace writes an ISO 4217 currency; codes
-// without a well-known sign are written as the code.
-func currencySymbol(code string) string {
-	switch code {
-	case "", "RUB":
-		return "₽"
-	case "USD":
-		return "$"
-	case "EUR":
-		return "€"
-	case "KZT":
-		return "₸"
-	case "UAH":
-		return "₴"
-	case "BYN":
-		return "Br"
-	}
-	return code
 }
 
 // Time is a moment in the account's time zone; "" for the zero time.
@@ -367,4 +348,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// queryOffset reads a list page's "offset" from the query: 0 when absent,
+// an invalid error (worded by the page's badKey message) when it is not a
+// whole non-negative number.
+func queryOffset(v *view, q url.Values, badKey string, args ...any) (int, error) {
+	o := q.Get("offset")
+	if o == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(o)
+	if err != nil || n < 0 {
+		return 0, crm.Errorf(crm.KindInvalid, "%s", v.T(badKey, args...))
+	}
+	return n, nil
 }

@@ -149,3 +149,22 @@ func mustURL(t testing.TB, s string) *url.URL {
 	}
 	return u
 }
+
+// TestSignInThrottled: repeated wrong passwords are refused for a while,
+// by the counts UIS login.user keeps, even with the right password.
+func TestSignInThrottled(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		m := newAccount(t, env, "Throttle")
+		var last page
+		for range 12 {
+			last = m.post(t, "/login", url.Values{"login": {itoa(m.UserID)}, "password": {"not the password"}})
+			if last.Status == http.StatusTooManyRequests {
+				break
+			}
+			expect(t, last, http.StatusUnauthorized, "Wrong login or password.")
+		}
+		expect(t, last, http.StatusTooManyRequests, "Too many failed attempts. Try again later.")
+		p := m.post(t, "/login", url.Values{"login": {itoa(m.UserID)}, "password": {testPassword}})
+		expect(t, p, http.StatusTooManyRequests)
+	})
+}

@@ -94,14 +94,10 @@ func (h *handler) tasks(w http.ResponseWriter, r *http.Request, v *view) {
 		h.renderError(w, r, v, crm.Errorf(crm.KindInvalid, "%s", v.T("tasks.bad_who")))
 		return
 	}
-	offset := 0
-	if o := q.Get("offset"); o != "" {
-		n, err := strconv.Atoi(o)
-		if err != nil || n < 0 {
-			h.renderError(w, r, v, crm.Errorf(crm.KindInvalid, "%s", v.T("tasks.bad_offset")))
-			return
-		}
-		offset = n
+	offset, err := queryOffset(v, q, "tasks.bad_offset")
+	if err != nil {
+		h.renderError(w, r, v, err)
+		return
 	}
 	open := false
 	tq := crm.TaskQuery{Success: &open, Limit: tasksPerPage, Offset: offset}

@@ -35,9 +35,34 @@ func TestWorkspaceInBrowser(t *testing.T) {
 			chromedp.Submit(chromedp.CSS("#password")),
 			chromedp.WaitVisible(chromedp.CSS(".board")))
 
-		// A visitor leaves a lead on the website; it is taken to work.
+		// The inbox is open when a visitor leaves a lead on the website:
+		// the lead appears without a reload.
+		do(t, ctx, "inbox", chromedp.Navigate(env.URL+"/leads"), chromedp.WaitReady(chromedp.CSS("#leads[data-live]")))
+		time.Sleep(300 * time.Millisecond) // let the event stream connect
 		leadID := widgetLead(t, env, m, hostileName, "+7 (912) 345-67-89")
-		dealID := startLead(t, env, m, leadID)
+		do(t, ctx, "the live lead", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#row-%d", leadID))))
+		if got := eval[string](t, ctx, fmt.Sprintf(`document.querySelector('#lead-name-%d').textContent`, leadID)); got != hostileName {
+			t.Errorf("inbox name %q, want the name as text", got)
+		}
+		if got := eval[string](t, ctx, `document.querySelector('[data-count-live]').textContent`); got != "1" {
+			t.Errorf("the inbox counts %q leads after the live one", got)
+		}
+		screenshot(t, ctx, "inbox")
+
+		// Take to work: the new deal's card opens.
+		do(t, ctx, "take to work", chromedp.Click(chromedp.CSS(fmt.Sprintf(`form[action="/leads/%d/start"] button`, leadID))),
+			chromedp.WaitVisible(chromedp.CSS("#comment-text")))
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dealID int64
+		if _, err := fmt.Sscanf(loc, env.URL+"/deals/%d", &dealID); err != nil {
+			t.Fatalf("after take to work the browser is at %q", loc)
+		}
+		if got := m.envybox(t, "lead/get/", fmt.Sprintf(`{"lead_id": %d}`, leadID)); !strings.Contains(fmt.Sprint(got), fmt.Sprint(dealID)) {
+			t.Errorf("Envybox lead/get does not name deal %d: %v", dealID, got)
+		}
 
 		// The board: the deal's card in the first stage, its name as text.
 		stages := m.stages(t)
@@ -116,9 +141,15 @@ func TestWorkspaceInBrowser(t *testing.T) {
 			t.Errorf("a cross-site post moved the deal to stage %d", got)
 		}
 
-		// Phone width: the board still works.
+		// The user picks Russian; at phone width the board still works.
 		do(t, ctx, "phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile),
-			chromedp.Navigate(env.URL+"/deals"), chromedp.WaitVisible(chromedp.CSS(".board")))
+			chromedp.Navigate(env.URL+"/deals"), chromedp.WaitVisible(chromedp.CSS(".board")),
+			chromedp.SetValue(chromedp.CSS("#lang-select"), "ru"),
+			js(`document.getElementById('lang-select').dispatchEvent(new Event('change', {bubbles: true}))`),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang="ru"] .board`)))
+		if got := eval[string](t, ctx, `document.querySelector('.top nav a[aria-current]').textContent`); got != "Сделки" {
+			t.Errorf("after picking Russian the menu says %q", got)
+		}
 		if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 375 {
 			t.Errorf("at 375 px the page is %d px wide", w)
 		}

@@ -70,21 +70,6 @@ const (
 	mobileFeatureVersion = 0
 )
 
-// currencySymbols are the signs amoCRM shows for the currencies of the
-// countries crmd's dialects serve, and the two of international trade.
-var currencySymbols = map[string]string{
-	"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "UAH": "₴", "BYN": "Br",
-}
-
-// currencySymbol is the sign of an ISO 4217 code; a currency without one
-// here is shown by its code, which every reader understands.
-func currencySymbol(code string) string {
-	if sign, ok := currencySymbols[code]; ok {
-		return sign
-	}
-	return code
-}
-
 // getAccount serves GET /api/v4/account with the documented `with` options
 // crmd can answer; unknown options are ignored, as amoCRM does.
 func (h *handler) getAccount(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
@@ -95,7 +80,7 @@ func (h *handler) getAccount(w http.ResponseWriter, r *http.Request, actor crm.A
 	out := accountJSON{
 		ID: a.ID, Name: a.Name, Subdomain: a.Subdomain, CreatedAt: a.CreatedAt.Unix(), UpdatedAt: a.UpdatedAt.Unix(),
 		CreatedBy: accountAuthor, UpdatedBy: accountAuthor,
-		Currency: a.Currency, CurrencySymbol: currencySymbol(a.Currency), MobileFeatureVersion: mobileFeatureVersion,
+		Currency: a.Currency, CurrencySymbol: crm.CurrencySymbol(a.Currency), MobileFeatureVersion: mobileFeatureVersion,
 		CurrentUserID: actor.UserID, Country: "RU", CustomersMode: string(a.CustomersMode),
 		IsUnsortedOn: true, ContactNameDisplayOrder: 1, UUID: a.UUID,
 		Links: selfLink(r, "/api/v4/account"),

@@ -255,6 +255,12 @@
       var empty = document.querySelector('[data-live-empty]');
       if (empty) { empty.remove(); }
       list.insertBefore(tpl.content, list.firstChild);
+      var count = document.querySelector('[data-count-live]');
+      if (count) {
+        var n = parseInt(count.getAttribute('data-count-live'), 10) + 1;
+        count.setAttribute('data-count-live', String(n));
+        count.textContent = n.toLocaleString(document.documentElement.lang);
+      }
       if (data.announce) { announce(data.announce); }
     });
   }
