@@ -99,21 +99,19 @@ func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Acti
 // eval evaluates a JavaScript expression in the page.
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := tryEval[T](ctx, expr)
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
 	return v
 }
 
-// js is an action that runs a JavaScript statement in the page.
-func js(expr string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[any](expr)(ctx, t)
-		return err
-	})
+// tryEval is eval that hands back the error, for polling a page that may
+// be between two documents.
+func tryEval[T any](ctx context.Context, expr string) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 }
 
 // screenshot saves the tab as docs/screenshots/<name>.png, once per test

@@ -67,7 +67,8 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		// The board: the deal's card in the first stage, its name as text.
 		stages := m.stages(t)
 		do(t, ctx, "board", chromedp.Navigate(env.URL+"/deals"),
-			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.column[data-stage="%d"] .card[data-id="%d"]`, stages[0], dealID))))
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.column[data-stage="%d"] .card[data-id="%d"]`, stages[0], dealID))),
+			scriptReady)
 		title := eval[string](t, ctx, fmt.Sprintf(`document.querySelector('.card[data-id="%d"] .title').textContent`, dealID))
 		if title != hostileName {
 			t.Errorf("card title %q, want the name as text", title)
@@ -121,6 +122,9 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		screenshot(t, ctx, "tasks")
 		do(t, ctx, "clients", chromedp.Navigate(env.URL+"/clients"), chromedp.WaitVisible(chromedp.CSS("#clients-q")),
 			chromedp.SendKeys(chromedp.CSS("#clients-q"), "8 912 345 67 89"), chromedp.Click(chromedp.CSS("#clients-search")),
+			// The results page, not the list it was searched from: the
+			// server writes the query into the box's value attribute.
+			chromedp.WaitVisible(chromedp.CSS(`#clients-q[value="8 912 345 67 89"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#clients-table a.client-name")))
 		if got := eval[string](t, ctx, `document.querySelector('#clients-table a.client-name').textContent`); got != hostileName {
 			t.Errorf("client found by phone: %q", got)
@@ -134,8 +138,10 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		evil := evilSite(t, fmt.Sprintf("%s/deals/%d/stage", env.URL, dealID), map[string]string{"stage_id": fmt.Sprint(stages[2])})
 		do(t, ctx, "cross-site post", chromedp.Navigate(evil), chromedp.WaitReady(chromedp.CSS("body")))
 		waitFor(t, "the refusal page", func() bool {
-			body := eval[string](t, ctx, `document.body ? document.body.innerText : ''`)
-			return strings.Contains(strings.ToLower(body), "cross-origin")
+			// The page navigates while this polls: an evaluation that
+			// meets it in between is not an answer yet.
+			body, err := tryEval[string](ctx, `document.body ? document.body.innerText : ''`)
+			return err == nil && strings.Contains(strings.ToLower(body), "cross-origin")
 		})
 		if got := m.envyboxStage(t, dealID); got != stages[1] {
 			t.Errorf("a cross-site post moved the deal to stage %d", got)
@@ -143,9 +149,9 @@ func TestWorkspaceInBrowser(t *testing.T) {
 
 		// The user picks Russian; at phone width the board still works.
 		do(t, ctx, "phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile),
-			chromedp.Navigate(env.URL+"/deals"), chromedp.WaitVisible(chromedp.CSS(".board")),
+			chromedp.Navigate(env.URL+"/deals"), chromedp.WaitVisible(chromedp.CSS(".board")), scriptReady,
+			// SetValue fires the change event the menu submits itself on.
 			chromedp.SetValue(chromedp.CSS("#lang-select"), "ru"),
-			js(`document.getElementById('lang-select').dispatchEvent(new Event('change', {bubbles: true}))`),
 			chromedp.WaitVisible(chromedp.CSS(`html[lang="ru"] .board`)))
 		if got := eval[string](t, ctx, `document.querySelector('.top nav a[aria-current]').textContent`); got != "Сделки" {
 			t.Errorf("after picking Russian the menu says %q", got)
@@ -162,6 +168,11 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		do(t, ctx, "board signed out", chromedp.Navigate(env.URL+"/deals"), chromedp.WaitVisible(chromedp.CSS("#login")))
 	})
 }
+
+// scriptReady waits for the page's script to have run: it marks the
+// document first thing, and binds its handlers in the same turn once the
+// document is parsed.
+var scriptReady = chromedp.WaitReady(chromedp.CSS("html.js"))
 
 // waitFor polls cond for up to ten seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
