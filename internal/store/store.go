@@ -65,7 +65,7 @@ type dialect interface {
 
 // Open connects to the database named by dsn and applies pending migrations.
 // DSN forms: "postgres://…" or "postgresql://…" for PostgreSQL; "sqlite:PATH"
-// or a bare PATH for SQLite.
+// or a bare PATH for SQLite (ParseDSN).
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	db, err := OpenNoMigrate(ctx, dsn)
 	if err != nil {
@@ -80,13 +80,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // OpenNoMigrate connects without touching the schema.
 func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	dialect, target, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
 	var db *DB
-	var err error
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		db, err = openPostgres(dsn)
-	default:
-		db, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+	if dialect == DialectPostgres {
+		db, err = openPostgres(target)
+	} else {
+		db, err = openSQLite(target)
 	}
 	if err != nil {
 		return nil, err
