@@ -71,7 +71,7 @@ Usage:
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
-` + reportUsage + `  crmd version
+` + reportUsage + backupUsage + `  crmd version
 
 DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
 `
@@ -125,6 +125,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 	case "report": // report.go
 		return m.report(ctx, args[1:])
+	case "backup": // backup.go
+		return m.backup(ctx, args[1:])
 	case "version", "--version", "-v":
 		fmt.Fprintln(m.Stdout, "crmd", Version)
 		return nil
