@@ -28,7 +28,8 @@ type BackupResult struct {
 	Accounts, Deals int64
 	// Integrity is what PRAGMA integrity_check said of the backup: "ok".
 	Integrity string
-	// Copy is the time VACUUM INTO and the flush took, Verify the checks'.
+	// Copy is the time from opening the database to the copy flushed to
+	// disk (VACUUM INTO most of it), Verify the checks'.
 	Copy, Verify time.Duration
 }
 
