@@ -52,6 +52,7 @@ Usage:
                [--shutdown-timeout 30s]           drain window on SIGTERM (env CRMD_SHUTDOWN_TIMEOUT)
                [--trusted-proxies CIDR,…]         proxies whose X-Forwarded-For the widget
                                                   believes (env CRMD_TRUSTED_PROXIES)
+               [--tls-cert FILE --tls-key FILE]   serve HTTPS and HTTP/2 (env CRMD_TLS_CERT, CRMD_TLS_KEY)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -184,7 +185,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"on SIGTERM, how long in-flight requests may finish before their connections are closed (env CRMD_SHUTDOWN_TIMEOUT)")
 	proxyList := fs.String("trusted-proxies", m.env("CRMD_TRUSTED_PROXIES", ""),
 		"`CIDR,…` of reverse proxies whose X-Forwarded-For names the widget's visitor; a bare IP is one address (env CRMD_TRUSTED_PROXIES; empty: none)")
+	tlsFiles := m.tlsFlags(fs) // tls.go
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	tlsCert, tlsKey, err := tlsFiles()
+	if err != nil {
 		return err
 	}
 	if *drain <= 0 {
@@ -196,7 +202,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log := m.logger()
 	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
-		ShutdownTimeout: *drain, TrustedProxies: proxies})
+		ShutdownTimeout: *drain, TrustedProxies: proxies, TLSCertFile: tlsCert, TLSKeyFile: tlsKey})
 	if err != nil {
 		return err
 	}
