@@ -21,7 +21,8 @@ import (
 	"github.com/crmd/crmd/internal/store"
 )
 
-// Version is stamped at build time with -ldflags "-X github.com/crmd/crmd/internal/cli.Version=…".
+// Version is stamped at build time with -ldflags "-X github.com/crmd/crmd/internal/cli.Version=v1.2.3";
+// unstamped, BuildInfo reads what go build recorded (version.go).
 var Version = "dev"
 
 // Defaults for the serve command.
@@ -72,7 +73,7 @@ Usage:
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
-` + reportUsage + `  crmd version
+` + reportUsage + `  crmd version                                    the build's version and commit
 
 DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
 `
@@ -126,8 +127,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 	case "report": // report.go
 		return m.report(ctx, args[1:])
-	case "version", "--version", "-v":
-		fmt.Fprintln(m.Stdout, "crmd", Version)
+	case "version", "--version", "-v": // version.go
+		fmt.Fprintln(m.Stdout, BuildInfo())
 		return nil
 	case "help", "--help", "-h":
 		fmt.Fprint(m.Stdout, usage)
@@ -210,8 +211,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		srv.Shutdown(ctx)
 		return err
 	}
-	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version, "limits", *limits,
-		"trusted_proxies", proxies)
+	build := BuildInfo()
+	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", build.Version, "commit", build.Commit,
+		"limits", *limits, "trusted_proxies", proxies)
 
 	stop := m.Signals
 	if stop == nil {
