@@ -73,7 +73,9 @@ Usage:
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
-` + reportUsage + `  crmd version                                    the build's version and commit
+` + reportUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
+                   GET /healthz of the server CRMD_ADDR names (or URL); exit 0 on 200, else 1
+  crmd version                                    the build's version and commit
 
 DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
 `
@@ -130,6 +132,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "version", "--version", "-v": // version.go
 		fmt.Fprintln(m.Stdout, BuildInfo())
 		return nil
+	case "healthcheck": // healthcheck.go
+		return m.healthcheck(ctx, args[1:])
 	case "help", "--help", "-h":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
