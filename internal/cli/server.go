@@ -89,7 +89,7 @@ func Start(ctx context.Context, c ServerConfig) (*Server, error) {
 		if certs, err = loadCertificate(c.TLSCertFile, c.TLSKeyFile, c.Logger); err != nil {
 			return nil, err
 		}
-		certs.checkValidity(time.Now())
+		certs.report(time.Now())
 	}
 	db, err := store.Open(ctx, c.DSN)
 	if err != nil {

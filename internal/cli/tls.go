@@ -45,7 +45,10 @@ type certificate struct {
 	mu     sync.Mutex
 	cert   *tls.Certificate
 	loaded fileStamps // the files the current certificate was read from
-	failed fileStamps // the last files that did not load, reported already
+	// failed are the last files that did not load (when hasFailed), and
+	// were reported already.
+	failed    fileStamps
+	hasFailed bool
 }
 
 // fileStamp is what tells a changed file: its size and modification time
@@ -106,32 +109,35 @@ func (c *certificate) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	now := c.stamps()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if now == c.loaded || now == c.failed {
+	if now == c.loaded || (c.hasFailed && now == c.failed) {
 		return c.cert, nil
 	}
 	cert, err := c.read()
 	if err != nil {
-		c.failed = now
+		c.failed, c.hasFailed = now, true
 		c.log.Warn("TLS: the changed certificate files do not load; serving the certificate loaded before",
-			"err", err, "not_after", c.cert.Leaf.NotAfter)
+			append([]any{"err", err}, certAttrs(c.cert.Leaf)...)...)
 		return c.cert, nil
 	}
-	c.cert, c.loaded, c.failed = cert, now, fileStamps{}
+	c.cert, c.loaded, c.hasFailed = cert, now, false
 	c.log.Info("TLS: certificate reloaded", certAttrs(cert.Leaf)...)
 	return c.cert, nil
 }
 
 // certAttrs describe a certificate for the log.
 func certAttrs(leaf *x509.Certificate) []any {
-	names := leaf.DNSNames
+	names := append([]string(nil), leaf.DNSNames...)
 	for _, ip := range leaf.IPAddresses {
 		names = append(names, ip.String())
 	}
 	return []any{"names", names, "not_after", leaf.NotAfter.UTC().Format(time.RFC3339)}
 }
 
-// checkValidity warns at start about a certificate browsers will refuse.
-func (c *certificate) checkValidity(now time.Time) {
+// report logs the certificate serve starts with: its names and expiry,
+// or a warning when clients will refuse it for its dates (crmd serves it
+// all the same: the clock may be what is wrong, and a renewal is picked
+// up without a restart).
+func (c *certificate) report(now time.Time) {
 	leaf := c.cert.Leaf
 	switch {
 	case now.After(leaf.NotAfter):
@@ -139,6 +145,8 @@ func (c *certificate) checkValidity(now time.Time) {
 	case now.Before(leaf.NotBefore):
 		c.log.Warn("TLS: the certificate is not valid yet; clients will refuse it",
 			append(certAttrs(leaf), "not_before", leaf.NotBefore.UTC().Format(time.RFC3339))...)
+	default:
+		c.log.Info("TLS: serving HTTPS", certAttrs(leaf)...)
 	}
 }
 
