@@ -4,7 +4,7 @@
 #   docker build -t crmd \
 #     --build-arg VERSION="$(git describe --tags --always --dirty)" \
 #     --build-arg COMMIT="$(git rev-parse HEAD)" .
-#   docker run -d --name crmd -p 8080:8080 -v crmd-data:/data crmd
+#   docker run -d --name crmd -p 8080:8080 -v crmd-data:/data --stop-timeout 45 crmd
 #
 # The image has not been built where this file was written (no container
 # engine runs there); its build command has: see docs/operations.md.
