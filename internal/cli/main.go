@@ -21,7 +21,8 @@ import (
 	"github.com/crmd/crmd/internal/store"
 )
 
-// Version is stamped at build time with -ldflags "-X github.com/crmd/crmd/internal/cli.Version=…".
+// Version is stamped at build time with -ldflags "-X github.com/crmd/crmd/internal/cli.Version=v1.2.3";
+// unstamped, BuildInfo reads what go build recorded (version.go).
 var Version = "dev"
 
 // Defaults for the serve command.
@@ -52,6 +53,7 @@ Usage:
                [--shutdown-timeout 30s]           drain window on SIGTERM (env CRMD_SHUTDOWN_TIMEOUT)
                [--trusted-proxies CIDR,…]         proxies whose X-Forwarded-For the widget
                                                   believes (env CRMD_TRUSTED_PROXIES)
+               [--tls-cert FILE --tls-key FILE]   serve HTTPS and HTTP/2 (env CRMD_TLS_CERT, CRMD_TLS_KEY)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -71,7 +73,9 @@ Usage:
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
-` + reportUsage + backupUsage + `  crmd version
+` + reportUsage + backupUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
+                   GET /healthz of the server CRMD_ADDR names (or URL); exit 0 on 200, else 1
+  crmd version                                    the build's version and commit
 
 DSN: sqlite:PATH or a bare PATH (SQLite, default crmd.db), or postgres://…
 `
@@ -127,9 +131,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.report(ctx, args[1:])
 	case "backup": // backup.go
 		return m.backup(ctx, args[1:])
-	case "version", "--version", "-v":
-		fmt.Fprintln(m.Stdout, "crmd", Version)
+	case "version", "--version", "-v": // version.go
+		fmt.Fprintln(m.Stdout, BuildInfo())
 		return nil
+	case "healthcheck": // healthcheck.go
+		return m.healthcheck(ctx, args[1:])
 	case "help", "--help", "-h":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -186,7 +192,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"on SIGTERM, how long in-flight requests may finish before their connections are closed (env CRMD_SHUTDOWN_TIMEOUT)")
 	proxyList := fs.String("trusted-proxies", m.env("CRMD_TRUSTED_PROXIES", ""),
 		"`CIDR,…` of reverse proxies whose X-Forwarded-For names the widget's visitor; a bare IP is one address (env CRMD_TRUSTED_PROXIES; empty: none)")
+	tlsFiles := m.tlsFlags(fs) // tls.go
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	tlsCert, tlsKey, err := tlsFiles()
+	if err != nil {
 		return err
 	}
 	if *drain <= 0 {
@@ -198,7 +209,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log := m.logger()
 	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
-		ShutdownTimeout: *drain, TrustedProxies: proxies})
+		ShutdownTimeout: *drain, TrustedProxies: proxies, TLSCertFile: tlsCert, TLSKeyFile: tlsKey})
 	if err != nil {
 		return err
 	}
@@ -206,8 +217,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		srv.Shutdown(ctx)
 		return err
 	}
-	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version, "limits", *limits,
-		"trusted_proxies", proxies)
+	build := BuildInfo()
+	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", build.Version, "commit", build.Commit,
+		"limits", *limits, "trusted_proxies", proxies)
 
 	stop := m.Signals
 	if stop == nil {

@@ -32,6 +32,9 @@ type Server struct {
 	// closed.
 	drain time.Duration
 	conns atomic.Int64
+	// certs is the TLS certificate when the server speaks HTTPS; nil for
+	// plain HTTP.
+	certs *certificate
 	// stopJobs ends the background jobs; jobsDone closes when they have.
 	stopJobs context.CancelFunc
 	jobsDone chan struct{}
@@ -60,6 +63,12 @@ type ServerConfig struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
 	// widget believes (widget.ParseTrustedProxies); empty trusts none.
 	TrustedProxies []netip.Prefix
+	// TLSCertFile and TLSKeyFile, both set, make the server speak HTTPS
+	// (HTTP/2 and HTTP/1.1) with this PEM certificate chain and private
+	// key; both empty, plain HTTP. Start fails, before it opens the
+	// database, when the pair does not load. The files are read again when
+	// they change (tls.go).
+	TLSCertFile, TLSKeyFile string
 }
 
 // DefaultShutdownTimeout is the drain window when none is configured.
@@ -71,11 +80,22 @@ func Start(ctx context.Context, c ServerConfig) (*Server, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	var certs *certificate
+	if c.TLSCertFile != "" || c.TLSKeyFile != "" {
+		if c.TLSCertFile == "" || c.TLSKeyFile == "" {
+			return nil, errors.New("TLS needs both a certificate and a key (--tls-cert and --tls-key)")
+		}
+		var err error
+		if certs, err = loadCertificate(c.TLSCertFile, c.TLSKeyFile, c.Logger); err != nil {
+			return nil, err
+		}
+		certs.report(time.Now())
+	}
 	db, err := store.Open(ctx, c.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s, err := startOn(ctx, db, c)
+	s, err := startOn(ctx, db, c, certs)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -83,7 +103,7 @@ func Start(ctx context.Context, c ServerConfig) (*Server, error) {
 	return s, nil
 }
 
-func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error) {
+func startOn(ctx context.Context, db *store.DB, c ServerConfig, certs *certificate) (*Server, error) {
 	authority, err := auth.New(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("load signing key: %w", err)
@@ -99,7 +119,7 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 		return nil, err
 	}
 	s := &Server{DB: db, Authority: authority, Service: svc, Limiter: limiter, listener: ln, done: make(chan error, 1),
-		log: c.Logger, drain: c.ShutdownTimeout}
+		log: c.Logger, drain: c.ShutdownTimeout, certs: certs}
 	if s.drain <= 0 {
 		s.drain = DefaultShutdownTimeout
 	}
@@ -131,8 +151,24 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 			})
 		}
 	}()
+	if certs != nil {
+		s.http.TLSConfig = tlsConfig(certs)
+		// Said outright rather than left to the default: HTTP/2 over TLS,
+		// HTTP/1.1 for clients that do not offer h2.
+		s.http.Protocols = new(http.Protocols)
+		s.http.Protocols.SetHTTP1(true)
+		s.http.Protocols.SetHTTP2(true)
+	}
 	go func() {
-		err := s.http.Serve(ln)
+		var err error
+		if certs != nil {
+			// ServeTLS, not Serve on a TLS listener: it is what sets up
+			// HTTP/2 on the connections whose ALPN chose h2. The
+			// certificate is TLSConfig's, so no file names here.
+			err = s.http.ServeTLS(ln, "", "")
+		} else {
+			err = s.http.Serve(ln)
+		}
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
@@ -144,15 +180,19 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig) (*Server, error)
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.listener.Addr() }
 
-// URL is the base URL clients use; a wildcard listen address is shown as
-// 127.0.0.1.
+// URL is the base URL clients use, https:// when the server speaks TLS; a
+// wildcard listen address is shown as 127.0.0.1.
 func (s *Server) URL() string {
 	addr := s.listener.Addr().(*net.TCPAddr)
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	scheme := "http://"
+	if s.certs != nil {
+		scheme = "https://"
+	}
+	return scheme + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
 // Shutdown stops accepting connections and waits for in-flight requests

@@ -64,7 +64,9 @@ func newMember(t testing.TB, env *crmtest.Env, creds auth.AccountCredentials, us
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	// The server's transport: over TLS (crmtest.StartTLS), the one that
+	// trusts its certificate.
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: env.Client.Transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &member{env: env, creds: creds, UserID: userID, Actor: actor, Client: c}
 }
@@ -75,6 +77,7 @@ type page struct {
 	Location string
 	Header   http.Header
 	Body     string
+	Proto    string // HTTP/1.1 or HTTP/2.0
 }
 
 // get fetches a path.
@@ -120,7 +123,7 @@ func (m *member) do(t testing.TB, method, path string, form url.Values, headers 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return page{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Header: resp.Header, Body: string(b)}
+	return page{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Header: resp.Header, Body: string(b), Proto: resp.Proto}
 }
 
 // signIn signs the member in through the sign-in form.

@@ -319,7 +319,7 @@ func (m *member) openEvents(t testing.TB, path, lastID string) *sse {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
 	// The member's client has a total timeout; a stream outlives it.
-	c := &http.Client{Jar: m.Client.Jar, CheckRedirect: m.Client.CheckRedirect}
+	c := &http.Client{Jar: m.Client.Jar, CheckRedirect: m.Client.CheckRedirect, Transport: m.Client.Transport}
 	resp, err := c.Do(req)
 	if err != nil {
 		cancel()

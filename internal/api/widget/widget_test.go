@@ -414,17 +414,50 @@ func chromium() string {
 // then shows in lead/list. Without Chromium the test is skipped, except in
 // CI (CI=true), where it fails.
 func TestWidgetPage(t *testing.T) {
+	browser := wtChromium(t)
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		wtPage(t, browser, env, httptest.NewServer)
+	})
+}
+
+// TestWidgetPageTLS is TestWidgetPage as a shop on https embeds the widget
+// from a crmd serving HTTPS itself (crmd serve --tls-cert): a browser
+// would refuse the script and the post from a plain-HTTP crmd on such a
+// page as mixed content. Both certificates are the tests' own, so Chromium
+// is told to ignore certificate errors.
+func TestWidgetPageTLS(t *testing.T) {
+	browser := wtChromium(t)
+	crmtest.StartEachTLS(t, func(t *testing.T, env *crmtest.Env, _ *crmtest.TestCert) {
+		wtPage(t, browser, env, func(h http.Handler) *httptest.Server {
+			site := httptest.NewUnstartedServer(h)
+			site.EnableHTTP2 = true
+			site.StartTLS()
+			return site
+		}, "--ignore-certificate-errors")
+	})
+}
+
+// wtChromium is the browser of the page tests; without one they skip, or
+// fail under CI=true.
+func wtChromium(t *testing.T) string {
+	t.Helper()
 	browser := chromium()
 	if browser == "" {
-		msg := "!!! TestWidgetPage needs headless Chromium (apt-get install chromium, or set CRMD_CHROMIUM): the widget page test did NOT run !!!"
+		msg := "!!! " + t.Name() + " needs headless Chromium (apt-get install chromium, or set CRMD_CHROMIUM): the widget page test did NOT run !!!"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
-	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
-		a := env.NewAccount(t, "Site")
-		page := fmt.Sprintf(`<!doctype html>
+	return browser
+}
+
+// wtPage serves a shop page with newSite, opens it in Chromium (with
+// flags) and checks the widget's lead arrived in env's crmd.
+func wtPage(t *testing.T, browser string, env *crmtest.Env, newSite func(http.Handler) *httptest.Server, flags ...string) {
+	t.Helper()
+	a := env.NewAccount(t, "Site")
+	page := fmt.Sprintf(`<!doctype html>
 <html><head><meta charset="utf-8"><title>shop</title>
 <script src="%s/widget.js"></script></head>
 <body><p id="out">pending</p>
@@ -436,36 +469,36 @@ window.addEventListener('load', function () {
           function (e) { out.textContent = 'failed:' + e; });
 });
 </script></body></html>`, env.URL, a.AccountID)
-		site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, page)
-		}))
-		defer site.Close()
+	site := newSite(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	}))
+	defer site.Close()
 
-		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu",
-			"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-			"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), "--virtual-time-budget=10000", "--dump-dom", site.URL+"/")
-		cmd.WaitDelay = 5 * time.Second
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		dom, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s: %v\nstderr: %s", browser, err, wtTail(stderr.String()))
-		}
-		if !strings.Contains(string(dom), `answer:200 success`) {
-			t.Fatalf("the page did not get the intake's success; DOM:\n%s\nstderr: %s", dom, wtTail(stderr.String()))
-		}
-		leads := wtLeads(t, env, a.EnvyboxAPIKey)
-		if len(leads) != 1 {
-			t.Fatalf("%d leads, want the page's one", len(leads))
-		}
-		l := leads[0]
-		if l["name"] != "Посетитель сайта" || l["phone"] != "79997654321" || l["email"] != "visitor@example.com" {
-			t.Errorf("lead %v", l)
-		}
-	})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir(), "--virtual-time-budget=10000", "--dump-dom"}, flags...)
+	cmd := exec.CommandContext(ctx, browser, append(args, site.URL+"/")...)
+	cmd.WaitDelay = 5 * time.Second
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	dom, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\nstderr: %s", browser, err, wtTail(stderr.String()))
+	}
+	if !strings.Contains(string(dom), `answer:200 success`) {
+		t.Fatalf("the page did not get the intake's success; DOM:\n%s\nstderr: %s", dom, wtTail(stderr.String()))
+	}
+	leads := wtLeads(t, env, a.EnvyboxAPIKey)
+	if len(leads) != 1 {
+		t.Fatalf("%d leads, want the page's one", len(leads))
+	}
+	l := leads[0]
+	if l["name"] != "Посетитель сайта" || l["phone"] != "79997654321" || l["email"] != "visitor@example.com" {
+		t.Errorf("lead %v", l)
+	}
 }
 
 // wtTail is the end of Chromium's stderr without its D-Bus complaints.
