@@ -15,6 +15,7 @@ import (
 	"github.com/crmd/crmd/internal/api/envybox"
 	"github.com/crmd/crmd/internal/api/uis"
 	"github.com/crmd/crmd/internal/api/widget"
+	"github.com/crmd/crmd/internal/apidocs"
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/ratelimit"
@@ -67,6 +68,7 @@ func NewHandler(c Config) http.Handler {
 		Limiter: ratelimit.NewFixedLimiter(c.LimitStore)})
 	mux.Handle("/widget.js", wdg)
 	mux.Handle("/widget/", wdg)
+	mux.Handle(apidocs.Prefix, apidocs.Handler()) // the API documents, public
 	// The web workspace: every path the APIs above do not claim.
 	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger,
 		TrustedProxies: c.TrustedProxies}))

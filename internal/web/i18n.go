@@ -99,6 +99,7 @@ var commonMessages = catalog{
 	"nav.main":               {"Main menu", "Главное меню"},
 	"nav.skip":               {"Skip to content", "Перейти к содержимому"},
 	"nav.logout":             {"Sign out", "Выйти"},
+	"nav.api_docs":           {"API documents", "Документация API"},
 	"nav.language":           {"Language", "Язык"},
 	"lang.en":                {"English", "English"},
 	"lang.ru":                {"Русский", "Русский"},

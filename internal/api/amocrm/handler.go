@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,10 @@ type handler struct {
 	mux  *http.ServeMux
 
 	limiter *ratelimit.Limiter // request limits (limits.go); nil: off
+
+	// patterns are the method-and-path patterns registered on mux, in
+	// registration order (Routes).
+	patterns []string
 }
 
 // apiFunc is an endpoint: it gets the authenticated actor and returns an error
@@ -68,12 +73,29 @@ func NewHandler(d Deps) http.Handler {
 	routes = append(routes, h.activityRoutes()...)
 	routes = append(routes, h.leadRoutes()...)
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
-		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV4Error))
+		h.handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}
 	for _, rt := range append(h.v2Routes(), h.v2ContactRoutes()...) {
-		h.mux.Handle(rt.pattern, h.authed(rt.fn, writeV2Error))
+		h.handle(rt.pattern, h.authed(rt.fn, writeV2Error))
 	}
 	return h
+}
+
+// handle registers one route on the mux and remembers its pattern.
+func (h *handler) handle(pattern string, next http.Handler) {
+	h.mux.Handle(pattern, next)
+	h.patterns = append(h.patterns, pattern)
+}
+
+// Routes lists the method-and-path patterns NewHandler serves ("GET
+// /api/v4/leads/{id}"), in the order it registers them. It builds a
+// handler and reads what was registered, so the list cannot drift from the
+// routes; the API documents (internal/apidocs) are checked against it.
+// A {sub} segment stands for the sub-lists its function serves ("links",
+// "notes", and "transactions" of customers); see entitySub, customerSub
+// and noteSub.
+func Routes() []string {
+	return slices.Clone(NewHandler(Deps{}).(*handler).patterns)
 }
 
 // route is one endpoint: a method-and-path pattern and its function.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,10 @@ type handler struct {
 	mux  *http.ServeMux
 
 	limiter *ratelimit.Limiter // request limits (limits.go); nil: off
+
+	// methods are the route patterns as declared, in registration order
+	// (Routes).
+	methods []string
 }
 
 // call is one request being served: the actor, the account's time zone for
@@ -75,8 +80,18 @@ func NewHandler(d Deps) http.Handler {
 		path = strings.TrimSuffix(path, "/")
 		h.mux.Handle(method+" "+path+"/{$}", h.serve(rt.fn))
 		h.mux.Handle(method+" "+path, h.serve(rt.fn))
+		h.methods = append(h.methods, rt.pattern)
 	}
 	return h
+}
+
+// Routes lists the methods NewHandler serves as their declared patterns
+// ("POST /openapi/v1/lead/set/"; each is also served without the trailing
+// slash), in registration order. It builds a handler and reads what was
+// registered, so the list cannot drift from the routes; the API documents
+// (internal/apidocs) are checked against it.
+func Routes() []string {
+	return slices.Clone(NewHandler(Deps{}).(*handler).methods)
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/crmd/crmd/internal/api/wiretext"
@@ -94,6 +95,28 @@ func NewHandler(d Deps) http.Handler {
 		"delete.sales_funnel_stages": h.deleteStage,
 	}
 	return h
+}
+
+// The session methods, served by handle itself: login.user authenticates by
+// login and password rather than access_token, and logout.user ends the
+// session its own token names.
+const (
+	methodLogin  = "login.user"
+	methodLogout = "logout.user"
+)
+
+// Methods lists the JSON-RPC methods the handler serves, sorted: the
+// session methods and the method table NewHandler builds (read from a
+// handler, so the list cannot drift from it). The API document
+// (internal/apidocs) is checked against it.
+func Methods() []string {
+	h := NewHandler(Deps{}).(*handler)
+	out := []string{methodLogin, methodLogout}
+	for name := range h.methods {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // reply is a JSON-RPC 2.0 response.
@@ -204,7 +227,7 @@ func (h *handler) handle(ctx context.Context, body []byte, peer string) reply {
 	}
 	var m method
 	switch name {
-	case "login.user", "logout.user":
+	case methodLogin, methodLogout:
 	default:
 		if m, ok = h.methods[name]; !ok {
 			return h.errorReply(ctx, id, failValue(mnMethodNotFound, "method", name), nil)
@@ -225,9 +248,9 @@ func (h *handler) handle(ctx context.Context, body []byte, peer string) reply {
 	var meta map[string]any
 	var err error
 	switch name {
-	case "login.user":
+	case methodLogin:
 		result, meta, err = h.login(ctx, p, peer)
-	case "logout.user":
+	case methodLogout:
 		result, meta, err = h.logout(ctx, p)
 	default:
 		result, meta, err = h.run(ctx, p, m)

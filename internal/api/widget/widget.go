@@ -176,14 +176,41 @@ func NewHandler(c Config) http.Handler {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	h.mux.HandleFunc("GET /widget.js", h.serveScript)
-	h.mux.HandleFunc("OPTIONS /widget/v1/{crm_id}/lead", h.preflight)
-	h.mux.HandleFunc("POST /widget/v1/{crm_id}/lead", h.intake)
+	for _, rt := range h.routes() {
+		h.mux.HandleFunc(rt.pattern, rt.fn)
+	}
 	h.mux.HandleFunc("/widget/", func(w http.ResponseWriter, r *http.Request) {
 		cors(w)
 		reply(w, http.StatusNotFound, "Метод не найден")
 	})
 	return h.mux
+}
+
+// route is one endpoint: a method-and-path pattern and its function.
+type route struct {
+	pattern string
+	fn      http.HandlerFunc
+}
+
+// routes are the widget's endpoints; every other path under /widget/ is
+// the 404 envelope.
+func (h *handler) routes() []route {
+	return []route{
+		{"GET /widget.js", h.serveScript},
+		{"OPTIONS /widget/v1/{crm_id}/lead", h.preflight},
+		{"POST /widget/v1/{crm_id}/lead", h.intake},
+	}
+}
+
+// Routes lists the method-and-path patterns NewHandler serves, from the
+// same table it registers; the API documents (internal/apidocs) are checked
+// against it.
+func Routes() []string {
+	var out []string
+	for _, rt := range (&handler{}).routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
 }
 
 func (h *handler) serveScript(w http.ResponseWriter, r *http.Request) {
