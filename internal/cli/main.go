@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -52,6 +51,8 @@ Usage:
                [--shutdown-timeout 30s]           drain window on SIGTERM (env CRMD_SHUTDOWN_TIMEOUT)
                [--trusted-proxies CIDR,…]         proxies whose X-Forwarded-For the widget
                                                   believes (env CRMD_TRUSTED_PROXIES)
+               [--log-format text|json]           log lines (env CRMD_LOG_FORMAT)
+               [--metrics-addr HOST:PORT]         serve /metrics there (env CRMD_METRICS_ADDR; default off)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -162,10 +163,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func (m *Main) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(m.Stderr, nil))
-}
-
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := m.flags("serve")
 	addr := fs.String("addr", m.env("CRMD_ADDR", DefaultAddr), "`HOST:PORT` to listen on (env CRMD_ADDR)")
@@ -184,8 +181,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"on SIGTERM, how long in-flight requests may finish before their connections are closed (env CRMD_SHUTDOWN_TIMEOUT)")
 	proxyList := fs.String("trusted-proxies", m.env("CRMD_TRUSTED_PROXIES", ""),
 		"`CIDR,…` of reverse proxies whose X-Forwarded-For names the widget's visitor; a bare IP is one address (env CRMD_TRUSTED_PROXIES; empty: none)")
+	logFormat := fs.String("log-format", m.env("CRMD_LOG_FORMAT", LogText), "log lines as `text` or json (env CRMD_LOG_FORMAT)")
+	metricsAddr := fs.String("metrics-addr", m.env("CRMD_METRICS_ADDR", ""),
+		"`HOST:PORT` of a separate listener serving /metrics (env CRMD_METRICS_ADDR; empty: no metrics)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	log, err := NewLogger(m.Stderr, *logFormat)
+	if err != nil {
+		return fmt.Errorf("%w: --log-format: %v", errUsage, err)
 	}
 	if *drain <= 0 {
 		return fmt.Errorf("%w: --shutdown-timeout: %s is not a positive duration", errUsage, *drain)
@@ -194,9 +198,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
 	}
-	log := m.logger()
 	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
-		ShutdownTimeout: *drain, TrustedProxies: proxies})
+		ShutdownTimeout: *drain, TrustedProxies: proxies, MetricsAddr: *metricsAddr})
 	if err != nil {
 		return err
 	}
@@ -205,7 +208,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", Version, "limits", *limits,
-		"trusted_proxies", proxies)
+		"trusted_proxies", proxies, "metrics", srv.MetricsURL())
 
 	stop := m.Signals
 	if stop == nil {
