@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/obs"
 )
 
 // Passwords and login sessions (UIS login.user / logout.user).
@@ -139,6 +140,9 @@ func (a *Authority) Login(ctx context.Context, login, password, from string) (cr
 	if p := a.policy(); p.on() {
 		var err error
 		if charge, err = a.chargeLogin(ctx, p, login, candidates, from); err != nil {
+			if _, limited := errors.AsType[*LoginLimitError](err); limited {
+				obs.NoteRefusal(ctx, obs.RefusalLogin)
+			}
 			return crm.Actor{}, err
 		}
 	}

@@ -197,7 +197,7 @@ func startServe(t *testing.T, dsn string, kv ...string) *serving {
 	m := &cli.Main{Stdout: s.out, Stderr: errOut, Signals: s.sig, Getenv: vars.get}
 	go func() { s.done <- m.Run(context.Background(), []string{"serve"}) }()
 	deadline := time.Now().Add(20 * time.Second)
-	re := regexp.MustCompile(`url=(https?://\S+)`)
+	re := regexp.MustCompile(`\burl"?[=:]"?(https?://[^\s"]+)`) // text or JSON logs
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(errOut.String()); m != nil {
 			s.url = m[1]

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -54,6 +53,8 @@ Usage:
                [--trusted-proxies CIDR,…]         proxies whose X-Forwarded-For the widget
                                                   believes (env CRMD_TRUSTED_PROXIES)
                [--tls-cert FILE --tls-key FILE]   serve HTTPS and HTTP/2 (env CRMD_TLS_CERT, CRMD_TLS_KEY)
+               [--log-format text|json]           log lines (env CRMD_LOG_FORMAT)
+               [--metrics-addr HOST:PORT]         serve /metrics there (env CRMD_METRICS_ADDR; default off)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -170,10 +171,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func (m *Main) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(m.Stderr, nil))
-}
-
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := m.flags("serve")
 	addr := fs.String("addr", m.env("CRMD_ADDR", DefaultAddr), "`HOST:PORT` to listen on (env CRMD_ADDR)")
@@ -193,12 +190,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	proxyList := fs.String("trusted-proxies", m.env("CRMD_TRUSTED_PROXIES", ""),
 		"`CIDR,…` of reverse proxies whose X-Forwarded-For names the widget's visitor; a bare IP is one address (env CRMD_TRUSTED_PROXIES; empty: none)")
 	tlsFiles := m.tlsFlags(fs) // tls.go
+	logFormat := fs.String("log-format", m.env("CRMD_LOG_FORMAT", LogText), "log lines as `text` or json (env CRMD_LOG_FORMAT)")
+	metricsAddr := fs.String("metrics-addr", m.env("CRMD_METRICS_ADDR", ""),
+		"`HOST:PORT` of a separate listener serving /metrics (env CRMD_METRICS_ADDR; empty: no metrics)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	tlsCert, tlsKey, err := tlsFiles()
 	if err != nil {
 		return err
+	}
+	log, err := NewLogger(m.Stderr, *logFormat)
+	if err != nil {
+		return fmt.Errorf("%w: --log-format: %v", errUsage, err)
 	}
 	if *drain <= 0 {
 		return fmt.Errorf("%w: --shutdown-timeout: %s is not a positive duration", errUsage, *drain)
@@ -207,9 +211,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
 	}
-	log := m.logger()
 	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
-		ShutdownTimeout: *drain, TrustedProxies: proxies, TLSCertFile: tlsCert, TLSKeyFile: tlsKey})
+		ShutdownTimeout: *drain, TrustedProxies: proxies, TLSCertFile: tlsCert, TLSKeyFile: tlsKey, MetricsAddr: *metricsAddr})
 	if err != nil {
 		return err
 	}
@@ -219,7 +222,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	build := BuildInfo()
 	log.Info("crmd serving", "url", srv.URL(), "db", srv.DB.Dialect(), "version", build.Version, "commit", build.Commit,
-		"limits", *limits, "trusted_proxies", proxies)
+		"limits", *limits, "trusted_proxies", proxies, "metrics", srv.MetricsURL())
 
 	stop := m.Signals
 	if stop == nil {

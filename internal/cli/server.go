@@ -41,6 +41,8 @@ type Server struct {
 
 	// Limiter is the request limiter; nil when limits are off.
 	Limiter *ratelimit.Limiter
+	// metrics serves /metrics (observe.go); nil when off.
+	metrics *metricsServer
 }
 
 // ServerConfig configures Start.
@@ -69,6 +71,9 @@ type ServerConfig struct {
 	// database, when the pair does not load. The files are read again when
 	// they change (tls.go).
 	TLSCertFile, TLSKeyFile string
+	// MetricsAddr is the host:port of the metrics listener (observe.go;
+	// port 0 picks a free one); empty switches the metrics off.
+	MetricsAddr string
 }
 
 // DefaultShutdownTimeout is the drain window when none is configured.
@@ -123,8 +128,17 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig, certs *certifica
 	if s.drain <= 0 {
 		s.drain = DefaultShutdownTimeout
 	}
+	var metrics *server.Metrics
+	if c.MetricsAddr != "" {
+		metrics = server.NewMetrics(db)
+		svc.OnIntake(metrics.LeadsTaken)
+		if s.metrics, err = startMetrics(c.MetricsAddr, metrics, c.Logger); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	handler := server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter,
-		LimitStore: db, TrustedProxies: c.TrustedProxies})
+		LimitStore: db, TrustedProxies: c.TrustedProxies, Metrics: metrics, Readiness: db})
 	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -218,6 +232,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if serveErr := <-s.done; serveErr != nil && err == nil {
 		err = serveErr
 	}
+	err = errors.Join(err, s.metrics.shutdown(ctx))
 	return errors.Join(err, s.DB.Close())
 }
 

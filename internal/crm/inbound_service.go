@@ -257,6 +257,9 @@ func (s *Service) CreateInbound(ctx context.Context, actor Actor, n NewInbound) 
 		out, err = recordInbound(ctx, tx, ic, n)
 		return err
 	})
+	if err == nil {
+		s.tookIn(ctx, 1)
+	}
 	return out, err
 }
 

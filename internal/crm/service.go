@@ -9,6 +9,8 @@ import (
 // their error kinds return exactly those kinds besides internal failures.
 type Service struct {
 	store Store
+	// intake is told of leads taken in (intake.go); nil: nobody.
+	intake IntakeFunc
 }
 
 // NewService returns a Service over store.

@@ -84,6 +84,7 @@ func (s *Service) CreateUnsorted(ctx context.Context, actor Actor, in []NewUnsor
 	if err != nil {
 		return nil, err
 	}
+	s.tookIn(ctx, len(out))
 	return out, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/crmd/crmd/internal/obs"
 )
 
 // Check is one caller's counter with fixed limits, for intakes whose limits
@@ -57,6 +59,7 @@ func (f *FixedLimiter) Allow(ctx context.Context, accountID int64, checks []Chec
 		if _, err := f.store.AddLimitCounts(ctx, accountID, counters, -1); err != nil {
 			return 0, err
 		}
+		obs.NoteRefusal(ctx, obs.RefusalLimit)
 	}
 	return retry, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/obs"
 )
 
 // Limiter decides whether a request of a registered dialect may be served.
@@ -128,6 +129,7 @@ func (l *Limiter) Allow(ctx context.Context, key Key, now time.Time) (State, err
 	}
 	if now.Before(stored.BlockedUntil) {
 		st.Blocked, st.BlockedUntil = true, stored.BlockedUntil
+		obs.NoteRefusal(ctx, obs.RefusalBlocked)
 		return st, nil
 	}
 	limits := stored.Override.Apply(d.Defaults)
@@ -155,6 +157,12 @@ func (l *Limiter) Allow(ctx context.Context, key Key, now time.Time) (State, err
 		}
 	}
 	st.Windows = windowStates(counters, counts, limits, now)
+	if !st.Allowed {
+		// Every dialect answers a refused State with its limit error; the
+		// request's observer (the server's metrics) counts it here, once
+		// for all of them.
+		obs.NoteRefusal(ctx, obs.RefusalLimit)
+	}
 	return st, nil
 }
 

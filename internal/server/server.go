@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/crmd/crmd/internal/api/amocrm"
 	"github.com/crmd/crmd/internal/api/envybox"
@@ -37,6 +35,11 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the widget's visitor (widget.Config); empty trusts none.
 	TrustedProxies []netip.Prefix
+	// Metrics counts requests (metrics.go); nil counts nothing.
+	Metrics *Metrics
+	// Readiness is the store /readyz checks (health.go); nil checks only
+	// that the database answers.
+	Readiness Readiness
 }
 
 // LimitDialects are the request-limit policies of the dialects NewHandler
@@ -48,6 +51,8 @@ func LimitDialects() []ratelimit.Dialect {
 
 // NewHandler returns crmd's root handler.
 func NewHandler(c Config) http.Handler {
+	// Lines logged with a request's context carry its id (observe.go).
+	c.Logger = requestLogger(c.Logger)
 	mux := http.NewServeMux()
 	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle("/api/v4/", amo)
@@ -72,19 +77,9 @@ func NewHandler(c Config) http.Handler {
 	// The web workspace: every path the APIs above do not claim.
 	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger,
 		TrustedProxies: c.TrustedProxies}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := c.Service.Ping(ctx); err != nil {
-			c.Logger.Error("healthz: store unreachable", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "store unreachable")
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	return recoverer(c.Logger, logRequests(c.Logger, mux))
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(c.Logger, c.readiness()))
+	return observe(c.Logger, c.Metrics, mux, recoverer(c.Logger, mux))
 }
 
 // The Envybox API's prefix and its alias (see NewHandler).
@@ -120,7 +115,8 @@ func rewritePrefix(from, to string, next http.Handler) http.Handler {
 	})
 }
 
-// statusWriter remembers the status code for the access log.
+// statusWriter remembers the status code for the access log and the
+// metrics.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -144,17 +140,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // web workspace's event stream flushes and sets write deadlines through it.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Duration("took", time.Since(start)))
-	})
-}
-
 // recoverer turns a panic in a handler into a logged 500, so one bad request
 // cannot take the process down.
 func recoverer(log *slog.Logger, next http.Handler) http.Handler {
@@ -164,7 +149,7 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
 				w.Header().Set("Content-Type", "application/problem+json")
 				w.WriteHeader(http.StatusInternalServerError)
 				fmt.Fprint(w, `{"title":"Internal Server Error","type":"https://httpstatus.es/500","status":500,"detail":"Internal server error"}`)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -28,6 +29,9 @@ type DB struct {
 	writer writer
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
+	// failures counts the View and Update calls that failed other than
+	// with a domain answer (QueryErrors in health.go).
+	failures atomic.Uint64
 }
 
 var _ crm.Store = (*DB)(nil)
@@ -147,11 +151,11 @@ func (db *DB) Ping(ctx context.Context) error {
 // a read by id makes on PostgreSQL.
 func (db *DB) View(ctx context.Context, accountID int64, fn func(crm.Tx) error) error {
 	if db.dialect.name() == "postgres" {
-		return db.viewConn(ctx, accountID, fn)
+		return db.counted(db.viewConn(ctx, accountID, fn))
 	}
-	return db.inTx(ctx, db.read, false, func(tx *sql.Tx) error {
+	return db.counted(db.inTx(ctx, db.read, false, func(tx *sql.Tx) error {
 		return fn(db.bind(tx, accountID))
-	})
+	}))
 }
 
 // viewConn runs a PostgreSQL read on one connection without BEGIN and

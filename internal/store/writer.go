@@ -151,7 +151,7 @@ func (db *DB) Update(ctx context.Context, accountID int64, fn func(crm.Tx) error
 	if c.panicked != nil {
 		panic(c.panicked)
 	}
-	return c.err
+	return db.counted(c.err)
 }
 
 // enqueue queues c in its group and reports whether its caller is to write

@@ -414,7 +414,7 @@ func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 		// gets its own window instead, so that a stream lasts as long as
 		// its client reads it and a client that stopped reading is cut.
 		if err := rc.SetWriteDeadline(time.Now().Add(liveWriteWindow)); err != nil {
-			h.log.Error("web: live stream: no write deadline", "err", err)
+			h.log.ErrorContext(ctx, "web: live stream: no write deadline", "err", err)
 			return false
 		}
 		if _, err := fmt.Fprint(w, text); err != nil {
@@ -447,14 +447,14 @@ func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 				events, more, err := h.newLeads(ctx, v, f, after, sources)
 				if err != nil {
 					if ctx.Err() == nil {
-						h.log.Error("web: live stream: poll failed", "err", err)
+						h.log.ErrorContext(ctx, "web: live stream: poll failed", "err", err)
 					}
 					return
 				}
 				for _, e := range events {
 					data, err := json.Marshal(e)
 					if err != nil {
-						h.log.Error("web: live stream: encode", "err", err)
+						h.log.ErrorContext(ctx, "web: live stream: encode", "err", err)
 						return
 					}
 					if !send(fmt.Sprintf("id: %d\nevent: row\ndata: %s\n\n", e.ID, data)) {

@@ -332,7 +332,7 @@ func (h *handler) internalError(w http.ResponseWriter, r *http.Request, err erro
 	if r.Context().Err() != nil {
 		return // the client went away
 	}
-	h.log.Error("web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	h.log.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	v := h.anonymousView(r)
 	if isFetch(r) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": v.T("error.internal")})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/obs"
 	"github.com/crmd/crmd/internal/ratelimit"
 )
 
@@ -78,8 +79,11 @@ func NewHandler(d Deps) http.Handler {
 		// the subtree a trailing slash means to the mux) and it without "/".
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = strings.TrimSuffix(path, "/")
-		h.mux.Handle(method+" "+path+"/{$}", h.serve(rt.fn))
-		h.mux.Handle(method+" "+path, h.serve(rt.fn))
+		// The method's name ("lead/set") names the route in the access log
+		// and the metrics, whichever prefix and spelling the client used.
+		name := strings.TrimPrefix(path, "/openapi/v1/")
+		h.mux.Handle(method+" "+path+"/{$}", h.serve(name, rt.fn))
+		h.mux.Handle(method+" "+path, h.serve(name, rt.fn))
 		h.methods = append(h.methods, rt.pattern)
 	}
 	return h
@@ -105,9 +109,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Envybox's wrong-key text, answered to any request with a missing or bad key.
 const msgWrongKey = "Неправильный ключ api"
 
-func (h *handler) serve(fn endpoint) http.Handler {
+func (h *handler) serve(name string, fn endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		obs.SetRoute(ctx, name)
 		actor, err := h.auth.Envybox(ctx, r.URL.Query().Get("api_key"))
 		if crm.KindOf(err) == crm.KindUnauthorized {
 			h.fail(w, r, &apiError{status: http.StatusUnauthorized, message: msgWrongKey})

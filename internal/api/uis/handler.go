@@ -13,6 +13,7 @@ import (
 
 	"github.com/crmd/crmd/internal/api/wiretext"
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/obs"
 	"github.com/crmd/crmd/internal/ratelimit"
 )
 
@@ -233,6 +234,9 @@ func (h *handler) handle(ctx context.Context, body []byte, peer string) reply {
 			return h.errorReply(ctx, id, failValue(mnMethodNotFound, "method", name), nil)
 		}
 	}
+	// A known method names the route in the access log and the metrics;
+	// an unknown name, the client's text, never does.
+	obs.SetRoute(ctx, name)
 	if fault := wiretext.JSON(trimmed); fault != nil {
 		return h.errorReply(ctx, id, textFault(fault), nil)
 	}
