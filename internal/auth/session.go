@@ -187,7 +187,11 @@ func (a *Authority) login(ctx context.Context, candidates []crm.UserPassword, pa
 	actor := crm.Actor{AccountID: match.AccountID, UserID: match.UserID}
 	err := a.store.View(ctx, match.AccountID, func(tx crm.Tx) error {
 		u, err := tx.User(ctx, match.UserID)
-		actor.Role = u.Role
+		if err != nil {
+			return err
+		}
+		acc, err := tx.Account(ctx)
+		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
 		return err
 	})
 	if crm.KindOf(err) == crm.KindNotFound {
@@ -200,7 +204,14 @@ func (a *Authority) login(ctx context.Context, candidates []crm.UserPassword, pa
 // (shown only now; crmd keeps its hash) and when it expires. It also deletes
 // sessions that expired long ago.
 func (a *Authority) StartSession(ctx context.Context, actor crm.Actor) (token string, expiresAt time.Time, err error) {
-	b, err := randomBytes(20)
+	return a.startSession(ctx, actor, crm.SessionUIS, SessionTTL, 20)
+}
+
+// startSession opens a session of a kind that lives ttl, with a token of
+// size random bytes, and deletes sessions of every kind that expired long
+// ago.
+func (a *Authority) startSession(ctx context.Context, actor crm.Actor, kind crm.SessionKind, ttl time.Duration, size int) (token string, expiresAt time.Time, err error) {
+	b, err := randomBytes(size)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -208,7 +219,7 @@ func (a *Authority) StartSession(ctx context.Context, actor crm.Actor) (token st
 	var now time.Time
 	err = a.store.Update(ctx, actor.AccountID, func(tx crm.Tx) error {
 		now = tx.Now()
-		s := crm.Session{UserID: actor.UserID, Hash: hash(token), ExpiresAt: now.Add(SessionTTL)}
+		s := crm.Session{UserID: actor.UserID, Kind: kind, Hash: hash(token), ExpiresAt: now.Add(ttl)}
 		expiresAt = s.ExpiresAt
 		return tx.InsertSession(ctx, &s)
 	})
@@ -235,25 +246,37 @@ func (a *Authority) uisToken(ctx context.Context, token string) (crm.Actor, crm.
 	if crm.KindOf(err) != crm.KindUnauthorized {
 		return actor, crm.Session{}, err
 	}
+	return a.liveSession(ctx, token, crm.SessionUIS, ErrSessionExpired, errUnauthorized)
+}
+
+// liveSession finds the session of a kind a token names and its user as an
+// actor (with the user's current role and the account's time zone).
+// Errors: expired for a session past its time, unknown for no such
+// session, one of another kind (a browser's cookie is no access_token, nor
+// the reverse) or one whose user is gone.
+func (a *Authority) liveSession(ctx context.Context, token string, kind crm.SessionKind, expired, unknown error) (crm.Actor, crm.Session, error) {
 	s, err := a.store.SessionByHash(ctx, hash(token))
-	// A web workspace session is a browser's cookie, not an access_token.
-	if crm.KindOf(err) == crm.KindNotFound || (err == nil && s.Kind != crm.SessionUIS) {
-		return crm.Actor{}, crm.Session{}, errUnauthorized
+	if crm.KindOf(err) == crm.KindNotFound || (err == nil && s.Kind != kind) {
+		return crm.Actor{}, crm.Session{}, unknown
 	}
 	if err != nil {
 		return crm.Actor{}, crm.Session{}, err
 	}
-	actor = crm.Actor{AccountID: s.AccountID, UserID: s.UserID}
+	actor := crm.Actor{AccountID: s.AccountID, UserID: s.UserID}
 	err = a.store.View(ctx, s.AccountID, func(tx crm.Tx) error {
 		if !tx.Now().Before(s.ExpiresAt) {
-			return ErrSessionExpired
+			return expired
 		}
 		u, err := tx.User(ctx, s.UserID)
-		actor.Role = u.Role
+		if err != nil {
+			return err
+		}
+		acc, err := tx.Account(ctx)
+		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
 		return err
 	})
 	if crm.KindOf(err) == crm.KindNotFound {
-		return crm.Actor{}, crm.Session{}, errUnauthorized
+		return crm.Actor{}, crm.Session{}, unknown
 	}
 	if err != nil {
 		return crm.Actor{}, crm.Session{}, err

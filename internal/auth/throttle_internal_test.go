@@ -83,8 +83,8 @@ func TestAddressKey(t *testing.T) {
 	}
 }
 
-// fakeStore answers PasswordsByLogin and View (the user's role); the
-// rest of crm.Store is not used by Login.
+// fakeStore answers PasswordsByLogin and View (the user's role and the
+// account's time zone); the rest of crm.Store is not used by Login.
 type fakeStore struct {
 	crm.Store
 	hashes []crm.UserPassword
@@ -102,6 +102,10 @@ type fakeTx struct{ crm.Tx }
 
 func (fakeTx) User(context.Context, int64) (crm.User, error) {
 	return crm.User{Role: crm.RoleMember}, nil
+}
+
+func (fakeTx) Account(context.Context) (crm.Account, error) {
+	return crm.Account{TimeZone: crm.DefaultTimeZone}, nil
 }
 
 // fakeFailures keeps counts in a map, with no windows.

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -27,25 +25,7 @@ var errNoWebSession = crm.Errorf(crm.KindUnauthorized, "not signed in")
 // StartWebSession opens a web session for the actor's user and returns its
 // token (the cookie's value, shown only now) and when it expires.
 func (a *Authority) StartWebSession(ctx context.Context, actor crm.Actor) (token string, expiresAt time.Time, err error) {
-	b, err := randomBytes(24)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	token = hex.EncodeToString(b)
-	var now time.Time
-	err = a.store.Update(ctx, actor.AccountID, func(tx crm.Tx) error {
-		now = tx.Now()
-		s := crm.Session{UserID: actor.UserID, Kind: crm.SessionWeb, Hash: hash(token), ExpiresAt: now.Add(WebSessionTTL)}
-		expiresAt = s.ExpiresAt
-		return tx.InsertSession(ctx, &s)
-	})
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	if err := a.store.DeleteExpiredSessions(ctx, now.Add(-sessionRetention)); err != nil {
-		return "", time.Time{}, fmt.Errorf("delete old sessions: %w", err)
-	}
-	return token, expiresAt, nil
+	return a.startSession(ctx, actor, crm.SessionWeb, WebSessionTTL, 24)
 }
 
 // WebSession authenticates a web session's token: the session's user as an
@@ -60,33 +40,8 @@ func (a *Authority) webSession(ctx context.Context, token string) (crm.Actor, cr
 	if token == "" {
 		return crm.Actor{}, crm.Session{}, errNoWebSession
 	}
-	s, err := a.store.SessionByHash(ctx, hash(token))
-	if crm.KindOf(err) == crm.KindNotFound || (err == nil && s.Kind != crm.SessionWeb) {
-		return crm.Actor{}, crm.Session{}, errNoWebSession
-	}
-	if err != nil {
-		return crm.Actor{}, crm.Session{}, err
-	}
-	actor := crm.Actor{AccountID: s.AccountID, UserID: s.UserID}
-	err = a.store.View(ctx, s.AccountID, func(tx crm.Tx) error {
-		if !tx.Now().Before(s.ExpiresAt) {
-			return errNoWebSession
-		}
-		u, err := tx.User(ctx, s.UserID)
-		if err != nil {
-			return err
-		}
-		acc, err := tx.Account(ctx)
-		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
-		return err
-	})
-	if crm.KindOf(err) == crm.KindNotFound {
-		return crm.Actor{}, crm.Session{}, errNoWebSession
-	}
-	if err != nil {
-		return crm.Actor{}, crm.Session{}, err
-	}
-	return actor, s, nil
+	// Expired or unknown, the browser is simply not signed in.
+	return a.liveSession(ctx, token, crm.SessionWeb, errNoWebSession, errNoWebSession)
 }
 
 // EndWebSession ends the web session a token names. A token that names no
