@@ -82,14 +82,7 @@ func (f boardFilter) Query(kv ...string) template.URL {
 	if f.Table && f.Offset > 0 {
 		q.Set("offset", strconv.Itoa(f.Offset))
 	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			q.Del(kv[i])
-		} else {
-			q.Set(kv[i], kv[i+1])
-		}
-	}
-	return template.URL(q.Encode())
+	return template.URL(replaceQuery(q, kv...))
 }
 
 // parseBoardFilter reads the filter from the query string. Values that do

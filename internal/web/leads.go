@@ -79,14 +79,7 @@ func (f leadFilter) Query(kv ...string) string {
 	if f.Offset > 0 {
 		q.Set("offset", strconv.Itoa(f.Offset))
 	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			q.Del(kv[i])
-		} else {
-			q.Set(kv[i], kv[i+1])
-		}
-	}
-	return q.Encode()
+	return replaceQuery(q, kv...)
 }
 
 // Href is the inbox's address with the filter, keys replaced as Query

@@ -364,3 +364,17 @@ func queryOffset(v *view, q url.Values, badKey string, args ...any) (int, error)
 	}
 	return n, nil
 }
+
+// replaceQuery sets the pairs of key and value kv in q (an empty value
+// drops the key) and encodes it: the links a list page makes of its own
+// filter with one thing changed (the page, the view).
+func replaceQuery(q url.Values, kv ...string) string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	return q.Encode()
+}
