@@ -76,7 +76,10 @@ type dealCardData struct {
 	// Service are the deal's service fields besides its name (the UTM
 	// marks and the analytics id the lead brought), edited as Envybox's
 	// deal/update edits them.
-	Service     []serviceField
+	Service []serviceField
+	// HasSource says some service field has a value: the source block
+	// opens only then.
+	HasSource   bool
 	Tasks       []crm.Task
 	Timeline    []timelineEntry
 	Responsible int64
@@ -140,6 +143,7 @@ func (h *handler) dealCard(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, sf := range crm.ServiceFields {
 		if sf.Entity == crm.EntityDeal && sf.ID != crm.FieldDealName {
 			data.Service = append(data.Service, serviceField{ID: sf.ID, Name: sf.Name, Value: values[sf.ID], MaxLength: sf.MaxLength()})
+			data.HasSource = data.HasSource || values[sf.ID] != ""
 		}
 	}
 	tasks, err := h.svc.DealTasks(ctx, v.Actor, id)
