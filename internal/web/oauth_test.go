@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/crmd/crmd/internal/cli"
 	"github.com/crmd/crmd/internal/crmtest"
+	"github.com/crmd/crmd/internal/web"
 )
 
 // integration is an integration created with crmd integration create.
@@ -310,4 +312,34 @@ func TestOAuthConsentOwnAccountOnly(t *testing.T) {
 		js := member.get(t, "/static/oauth.js")
 		expect(t, js, http.StatusOK, "window.opener")
 	})
+}
+
+// TestOAuthRefererPublicURL: with crmd serve --public-url, referer is the
+// account's subdomain on that URL's host, whatever Host the request used.
+func TestOAuthRefererPublicURL(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		public, err := web.ParsePublicURL("https://CRM.example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := cli.Start(context.Background(), cli.ServerConfig{DSN: dsn, Addr: "127.0.0.1:0", PublicURL: public,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Shutdown(context.Background()) })
+		env := &crmtest.Env{URL: srv.URL(), Server: srv, Client: &http.Client{Timeout: 30 * time.Second}}
+		admin := newAccount(t, env, "Acme Trading")
+		in := createIntegration(t, dsn, admin.creds.AccountID, "Test app")
+		admin.signIn(t)
+		q := consent(t, admin, in, "allow")
+		if q.Get("referer") != "acme-trading.crm.example.com" {
+			t.Fatalf("referer %q", q.Get("referer"))
+		}
+	})
+	for _, bad := range []string{"crm.example.com", "ftp://crm.example.com", "https://crm.example.com/?a=1", "https://"} {
+		if _, err := web.ParsePublicURL(bad); err == nil {
+			t.Errorf("--public-url %q accepted", bad)
+		}
+	}
 }
