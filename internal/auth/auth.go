@@ -31,6 +31,7 @@ type Authority struct {
 	key   []byte
 	now   func() time.Time
 	seen  actorCache
+	oauth crm.OAuthLookup
 	throttle
 }
 
@@ -40,7 +41,12 @@ type Authority struct {
 type Store interface {
 	crm.Store
 	LoginFailureStore
+	crm.OAuthLookup
 }
+
+// clock is a store that tells the time (store.DB does): tokens then expire
+// by the clock that stamps the rows, which tests can move.
+type clock interface{ Clock() time.Time }
 
 // New loads (or creates, on first use) the signing key and returns an
 // Authority.
@@ -50,6 +56,10 @@ func New(ctx context.Context, store Store) (*Authority, error) {
 		return nil, err
 	}
 	a := &Authority{store: store, key: key, now: time.Now}
+	if c, ok := store.(clock); ok {
+		a.now = c.Clock
+	}
+	a.oauth = store
 	a.failures, a.checkers = store, make(chan struct{}, passwordCheckers())
 	return a, nil
 }
@@ -124,7 +134,7 @@ func (a *Authority) CreateUser(ctx context.Context, n crm.NewUser) (UserCredenti
 }
 
 func (a *Authority) issueUserSecrets(ctx context.Context, tx crm.Tx, u crm.User) (amo, uis string, err error) {
-	if amo, err = a.issueJWT(ctx, tx, u); err != nil {
+	if amo, err = a.issueJWT(ctx, tx, u, "", AmoCRMTokenTTL); err != nil {
 		return "", "", err
 	}
 	uis, err = a.issueOpaque(ctx, tx, crm.CredentialUIS, u.ID)
@@ -152,13 +162,18 @@ type jwtClaims struct {
 	NotBefore int64    `json:"nbf"`
 	ExpiresAt int64    `json:"exp"`
 	Scopes    []string `json:"scopes"`
+	// Audience is the client_id of the integration an OAuth access token
+	// was issued to (amoCRM's aud); long-lived tokens have none.
+	Audience string `json:"aud,omitempty"`
 }
 
 var jwtHeader = b64([]byte(`{"typ":"JWT","alg":"HS256"}`))
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-func (a *Authority) issueJWT(ctx context.Context, tx crm.Tx, u crm.User) (string, error) {
+// issueJWT issues an amoCRM token of u that lives ttl: a long-lived one
+// (audience "") or an OAuth access token of the integration audience names.
+func (a *Authority) issueJWT(ctx context.Context, tx crm.Tx, u crm.User, audience string, ttl time.Duration) (string, error) {
 	jti, err := randomBytes(16)
 	if err != nil {
 		return "", err
@@ -166,8 +181,8 @@ func (a *Authority) issueJWT(ctx context.Context, tx crm.Tx, u crm.User) (string
 	now := tx.Now()
 	claims := jwtClaims{
 		ID: hex.EncodeToString(jti), Issuer: "crmd", Subject: strconv.FormatInt(u.ID, 10), AccountID: u.AccountID,
-		IssuedAt: now.Unix(), NotBefore: now.Unix(), ExpiresAt: now.Add(AmoCRMTokenTTL).Unix(),
-		Scopes: []string{"crm"},
+		IssuedAt: now.Unix(), NotBefore: now.Unix(), ExpiresAt: now.Add(ttl).Unix(),
+		Scopes: []string{"crm"}, Audience: audience,
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/store"
+	"github.com/crmd/crmd/internal/web"
 )
 
 // Version is stamped at build time with -ldflags "-X github.com/crmd/crmd/internal/cli.Version=v1.2.3";
@@ -55,6 +56,8 @@ Usage:
                [--tls-cert FILE --tls-key FILE]   serve HTTPS and HTTP/2 (env CRMD_TLS_CERT, CRMD_TLS_KEY)
                [--log-format text|json]           log lines (env CRMD_LOG_FORMAT)
                [--metrics-addr HOST:PORT]         serve /metrics there (env CRMD_METRICS_ADDR; default off)
+               [--public-url URL]                 how users reach crmd, for OAuth's referer
+                                                  (env CRMD_PUBLIC_URL; default: the request's Host)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -74,6 +77,10 @@ Usage:
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
+  crmd integration create --db DSN --account ID --name NAME --redirect-uri URL [--json]
+                   an amoCRM OAuth 2.0 integration: prints client_id and client_secret (once)
+  crmd integration authorize --db DSN --client-id ID --user ID [--json]
+                   an authorization code, as the consent page at /oauth gives
 ` + reportUsage + backupUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
                    GET /healthz of the server CRMD_ADDR names (or URL); exit 0 on 200, else 1
   crmd version                                    the build's version and commit
@@ -124,6 +131,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		if len(args) > 1 && args[1] == "create" {
 			return m.fieldCreate(ctx, args[2:])
 		}
+	case "integration": // integration.go
+		return m.integration(ctx, args[1:])
 	case "limits":
 		if len(args) > 1 && args[1] == "set" {
 			return m.limitsSet(ctx, args[2:])
@@ -191,6 +200,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"`CIDR,…` of reverse proxies whose X-Forwarded-For names the widget's visitor; a bare IP is one address (env CRMD_TRUSTED_PROXIES; empty: none)")
 	tlsFiles := m.tlsFlags(fs) // tls.go
 	logFormat := fs.String("log-format", m.env("CRMD_LOG_FORMAT", LogText), "log lines as `text` or json (env CRMD_LOG_FORMAT)")
+	publicURL := fs.String("public-url", m.env("CRMD_PUBLIC_URL", ""),
+		"`URL` users reach crmd at; OAuth's referer is the account's subdomain on its host (env CRMD_PUBLIC_URL)")
 	metricsAddr := fs.String("metrics-addr", m.env("CRMD_METRICS_ADDR", ""),
 		"`HOST:PORT` of a separate listener serving /metrics (env CRMD_METRICS_ADDR; empty: no metrics)")
 	if err := parse(fs, args); err != nil {
@@ -211,7 +222,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
 	}
-	srv, err := Start(ctx, ServerConfig{Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
+	public, err := web.ParsePublicURL(*publicURL)
+	if err != nil {
+		return fmt.Errorf("%w: --public-url: %v", errUsage, err)
+	}
+	srv, err := Start(ctx, ServerConfig{PublicURL: public, Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
 		ShutdownTimeout: *drain, TrustedProxies: proxies, TLSCertFile: tlsCert, TLSKeyFile: tlsKey, MetricsAddr: *metricsAddr})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -74,6 +75,9 @@ type ServerConfig struct {
 	// MetricsAddr is the host:port of the metrics listener (observe.go;
 	// port 0 picks a free one); empty switches the metrics off.
 	MetricsAddr string
+	// PublicURL is how users reach crmd (crmd serve --public-url); nil
+	// takes each request's Host.
+	PublicURL *url.URL
 }
 
 // DefaultShutdownTimeout is the drain window when none is configured.
@@ -138,7 +142,7 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig, certs *certifica
 		}
 	}
 	handler := server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter,
-		LimitStore: db, TrustedProxies: c.TrustedProxies, Metrics: metrics, Readiness: db})
+		LimitStore: db, TrustedProxies: c.TrustedProxies, PublicURL: c.PublicURL, Metrics: metrics, Readiness: db})
 	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

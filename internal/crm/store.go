@@ -72,4 +72,5 @@ type Tx interface {
 	HistoryStore
 	ReportStore
 	SessionStore
+	IntegrationStore
 }

@@ -37,6 +37,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Metrics counts requests (metrics.go); nil counts nothing.
 	Metrics *Metrics
+	// PublicURL is how users reach crmd (crmd serve --public-url); nil
+	// takes each request's Host (web.Deps.PublicURL).
+	PublicURL *url.URL
 	// Readiness is the store /readyz checks (health.go); nil checks only
 	// that the database answers.
 	Readiness Readiness
@@ -56,6 +59,7 @@ func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
 	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle("/api/v4/", amo)
+	mux.Handle("/oauth2/access_token", amocrm.NewTokenHandler(c.Authority, c.Logger)) // amoCRM OAuth 2.0
 	mux.Handle("/api/v2/", amo)
 	envy := envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle(envyboxPrefix, envy)
@@ -75,7 +79,7 @@ func NewHandler(c Config) http.Handler {
 	mux.Handle("/widget/", wdg)
 	mux.Handle(apidocs.Prefix, apidocs.Handler()) // the API documents, public
 	// The web workspace: every path the APIs above do not claim.
-	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger,
+	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, PublicURL: c.PublicURL,
 		TrustedProxies: c.TrustedProxies}))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(c.Logger, c.readiness()))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/crmd/crmd/internal/auth"
@@ -21,6 +22,10 @@ type Deps struct {
 	// X-Forwarded-For the workspace believes (secure cookies, and the
 	// address sign-in attempts are throttled by); empty trusts none.
 	TrustedProxies []netip.Prefix
+	// PublicURL is how users reach crmd (crmd serve --public-url): the
+	// OAuth consent page's referer is the account's subdomain on its host.
+	// Nil takes each request's Host.
+	PublicURL *url.URL
 	// LivePoll is how often a live page (the inbox) looks for new records;
 	// zero means DefaultLivePoll.
 	LivePoll time.Duration
@@ -45,6 +50,7 @@ type handler struct {
 	log     *slog.Logger
 	proxies []netip.Prefix
 	poll    time.Duration
+	public  *url.URL
 	pages   pages
 	// live ends the inbox's event streams when the server shuts down.
 	live liveStreams
@@ -53,7 +59,7 @@ type handler struct {
 // NewHandler returns the workspace's handler. It serves every path the API
 // dialects do not: mount it at "/".
 func NewHandler(d Deps) http.Handler {
-	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, proxies: d.TrustedProxies, poll: d.LivePoll,
+	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, proxies: d.TrustedProxies, poll: d.LivePoll, public: d.PublicURL,
 		pages: mustParsePages()}
 	if h.poll <= 0 {
 		h.poll = DefaultLivePoll
@@ -80,6 +86,7 @@ func NewHandler(d Deps) http.Handler {
 	h.leadRoutes(mux)
 	h.clientRoutes(mux)
 	h.taskRoutes(mux)
+	h.oauthRoutes(mux) // oauth.go
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):

@@ -1,0 +1,274 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// amoCRM OAuth 2.0 (amocrm-v4-core.md §11, companion §0.2): integrations of
+// an account, authorization codes given on the consent page (or by crmd
+// integration authorize), and the token endpoint's two grants. Access tokens
+// are the same JWTs as long-lived tokens, with the integration's client_id
+// as aud and a 24-hour life, so the amoCRM dialect takes them unchanged.
+
+// The lifetimes amoCRM gives its OAuth secrets.
+const (
+	OAuthCodeTTL    = 20 * time.Minute
+	OAuthAccessTTL  = 24 * time.Hour
+	OAuthRefreshTTL = 90 * 24 * time.Hour // "3 months"
+)
+
+// IntegrationCredentials are a new integration's id and secret, the secret
+// shown only once.
+type IntegrationCredentials struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// secretAlphabet is amoCRM's: client secrets are 64 alphanumeric characters.
+const secretAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// CreateIntegration registers an integration of an account. The redirect URI
+// must be an absolute http or https URL. Errors: invalid, not found (account).
+func (a *Authority) CreateIntegration(ctx context.Context, accountID int64, name, redirectURI string) (IntegrationCredentials, error) {
+	name = strings.TrimSpace(name)
+	var vs []crm.Violation
+	if name == "" || utf8.RuneCountInString(name) > 255 {
+		vs = append(vs, crm.Violation{Path: "name", Detail: "must be 1 to 255 characters"})
+	}
+	if u, err := url.Parse(redirectURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
+		vs = append(vs, crm.Violation{Path: "redirect-uri", Detail: "must be an absolute http or https URL without a fragment"})
+	}
+	if len(vs) > 0 {
+		return IntegrationCredentials{}, crm.Invalid(vs...)
+	}
+	clientID, err := newUUID()
+	if err != nil {
+		return IntegrationCredentials{}, err
+	}
+	b, err := randomBytes(64)
+	if err != nil {
+		return IntegrationCredentials{}, err
+	}
+	for i, v := range b {
+		// 256 = 4·62 + 8: the first 8 letters are a little likelier, which
+		// leaves the secret well over 350 bits.
+		b[i] = secretAlphabet[int(v)%len(secretAlphabet)]
+	}
+	out := IntegrationCredentials{ClientID: clientID, ClientSecret: string(b)}
+	err = a.store.Update(ctx, accountID, func(tx crm.Tx) error {
+		in := crm.Integration{ClientID: clientID, SecretHash: hash(out.ClientSecret), Name: name, RedirectURI: redirectURI}
+		return tx.InsertIntegration(ctx, &in)
+	})
+	return out, err
+}
+
+// ConsentTarget is what the consent page shows and redirects to.
+type ConsentTarget struct {
+	Integration crm.Integration
+	Account     crm.Account
+}
+
+// errNoIntegration is an unknown client_id, or one of another account: to a
+// user the two look the same, so that client_ids of other accounts cannot be
+// probed.
+var errNoIntegration = crm.Errorf(crm.KindNotFound, "Integration not found")
+
+// Consent finds the integration a consent page names, for the signed-in
+// actor: only an integration of the actor's own account (an integration
+// belongs to one account). Errors: not found.
+func (a *Authority) Consent(ctx context.Context, actor crm.Actor, clientID string) (ConsentTarget, error) {
+	var out ConsentTarget
+	err := a.store.View(ctx, actor.AccountID, func(tx crm.Tx) (err error) {
+		if out.Integration, err = tx.Integration(ctx, clientID); err != nil {
+			return err
+		}
+		out.Account, err = tx.Account(ctx)
+		return err
+	})
+	if crm.KindOf(err) == crm.KindNotFound {
+		return ConsentTarget{}, errNoIntegration
+	}
+	return out, err
+}
+
+// Authorize gives an authorization code of the user for the integration
+// clientID names; the user must be of the integration's account. Errors:
+// not found (integration, or user not of its account).
+func (a *Authority) Authorize(ctx context.Context, userID int64, clientID string) (string, error) {
+	in, err := a.oauth.IntegrationByClientID(ctx, clientID)
+	if crm.KindOf(err) == crm.KindNotFound {
+		return "", errNoIntegration
+	}
+	if err != nil {
+		return "", err
+	}
+	code, err := oauthSecret()
+	if err != nil {
+		return "", err
+	}
+	err = a.store.Update(ctx, in.AccountID, func(tx crm.Tx) error {
+		g := crm.OAuthGrant{IntegrationID: in.ID, UserID: userID, Hash: hash(code), ExpiresAt: tx.Now().Add(OAuthCodeTTL)}
+		return tx.InsertOAuthGrant(ctx, crm.GrantCode, &g)
+	})
+	return code, err
+}
+
+// oauthSecret is a code or refresh token: opaque, beginning def50200 as
+// amoCRM's do (clients are told to store them as text of any length).
+func oauthSecret() (string, error) {
+	b, err := randomBytes(32)
+	if err != nil {
+		return "", err
+	}
+	return "def50200" + hex.EncodeToString(b), nil
+}
+
+// TokenRequest is the body of POST /oauth2/access_token.
+type TokenRequest struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	GrantType    string `json:"grant_type"`
+	Code         string `json:"code"`
+	RefreshToken string `json:"refresh_token"`
+	RedirectURI  string `json:"redirect_uri"`
+}
+
+// TokenPair is the 200 answer of POST /oauth2/access_token.
+type TokenPair struct {
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// OAuthError is a refused token request, in amoCRM's answer's fields.
+type OAuthError struct {
+	Hint   string `json:"hint"`
+	Title  string `json:"title"`
+	Type   string `json:"type"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+}
+
+func (e *OAuthError) Error() string { return e.Title + ": " + e.Detail + " (" + e.Hint + ")" }
+
+const oauthErrorType = "https://developers.amocrm.ru/v3/errors/OAuthProblemJson"
+
+// badRequest is amoCRM's answer to invalid parameters (status 400 unless
+// amoCRM was seen answering otherwise).
+func badRequest(status int, hint string) *OAuthError {
+	return &OAuthError{Hint: hint, Title: "Некорректный запрос", Type: oauthErrorType, Status: status,
+		Detail: "В запросе отсутствует ряд параметров или параметры невалидны"}
+}
+
+// badClient is amoCRM's answer to a failed client authentication.
+func badClient(hint string) *OAuthError {
+	return &OAuthError{Hint: hint, Title: "Некорректный клиент", Type: oauthErrorType, Status: 401,
+		Detail: "Авторизация клиента не прошла"}
+}
+
+// Token answers a token request: the authorization_code or refresh_token
+// grant. A refused request is an *OAuthError; other errors are internal.
+func (a *Authority) Token(ctx context.Context, r TokenRequest) (TokenPair, error) {
+	for _, f := range []struct{ name, value string }{{"grant_type", r.GrantType}, {"client_id", r.ClientID}} {
+		if f.value == "" {
+			return TokenPair{}, badRequest(400, "Check the `"+f.name+"` parameter")
+		}
+	}
+	if r.GrantType != "authorization_code" && r.GrantType != "refresh_token" {
+		return TokenPair{}, badRequest(400, "Unsupported grant type")
+	}
+	for _, f := range []struct{ name, value string }{{"client_secret", r.ClientSecret}, {"redirect_uri", r.RedirectURI}} {
+		if f.value == "" {
+			return TokenPair{}, badRequest(400, "Check the `"+f.name+"` parameter")
+		}
+	}
+	in, err := a.oauth.IntegrationByClientID(ctx, r.ClientID)
+	if crm.KindOf(err) == crm.KindNotFound {
+		return TokenPair{}, badClient("Check the `client_id` parameter")
+	}
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if subtle.ConstantTimeCompare(hash(r.ClientSecret), in.SecretHash) != 1 {
+		return TokenPair{}, badClient("Check the `client_secret` parameter")
+	}
+	if r.RedirectURI != in.RedirectURI {
+		return TokenPair{}, badRequest(400, "Redirect URI is not associated with client")
+	}
+	if r.GrantType == "authorization_code" {
+		if r.Code == "" {
+			return TokenPair{}, badRequest(400, "Check the `code` parameter")
+		}
+		return a.redeem(ctx, in, crm.GrantCode, r.Code)
+	}
+	if r.RefreshToken == "" {
+		return TokenPair{}, badRequest(400, "Check the `refresh_token` parameter")
+	}
+	return a.redeem(ctx, in, crm.GrantRefresh, r.RefreshToken)
+}
+
+// errGrantUsed is a grant another request used first, inside the
+// transaction that would have used it.
+var errGrantUsed = errors.New("grant already used")
+
+// redeem uses a code or refresh token once and issues a new pair.
+func (a *Authority) redeem(ctx context.Context, in crm.Integration, kind crm.OAuthGrantKind, secret string) (TokenPair, error) {
+	unknown, expired, used := badRequest(400, "Cannot decrypt the authorization code"),
+		badRequest(400, "Authorization code has expired"), badRequest(400, "Authorization code has been revoked")
+	if kind == crm.GrantRefresh {
+		unknown, expired, used = badRequest(400, "Invalid refresh token"),
+			badRequest(401, "Token has expired"), badRequest(401, "Token has been revoked")
+	}
+	g, err := a.oauth.OAuthGrantByHash(ctx, kind, hash(secret))
+	if crm.KindOf(err) == crm.KindNotFound || (err == nil && g.IntegrationID != in.ID) {
+		return TokenPair{}, unknown
+	}
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !g.Used.IsZero() {
+		return TokenPair{}, used
+	}
+	pair := TokenPair{TokenType: "Bearer", ExpiresIn: int(OAuthAccessTTL / time.Second)}
+	if pair.RefreshToken, err = oauthSecret(); err != nil {
+		return TokenPair{}, err
+	}
+	err = a.store.Update(ctx, g.AccountID, func(tx crm.Tx) error {
+		if !tx.Now().Before(g.ExpiresAt) {
+			return expired
+		}
+		if err := tx.UseOAuthGrant(ctx, kind, g.ID); crm.KindOf(err) == crm.KindNotFound {
+			return errGrantUsed
+		} else if err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, g.UserID)
+		if err != nil {
+			return err
+		}
+		if pair.AccessToken, err = a.issueJWT(ctx, tx, u, in.ClientID, OAuthAccessTTL); err != nil {
+			return err
+		}
+		next := crm.OAuthGrant{IntegrationID: in.ID, UserID: u.ID, Hash: hash(pair.RefreshToken), ExpiresAt: tx.Now().Add(OAuthRefreshTTL)}
+		return tx.InsertOAuthGrant(ctx, crm.GrantRefresh, &next)
+	})
+	switch {
+	case errors.Is(err, errGrantUsed):
+		return TokenPair{}, used
+	case crm.KindOf(err) == crm.KindNotFound: // the user or integration is gone
+		return TokenPair{}, unknown
+	case err != nil:
+		return TokenPair{}, err
+	}
+	return pair, nil
+}

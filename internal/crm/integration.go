@@ -1,0 +1,67 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Integration is an amoCRM OAuth 2.0 integration of one account: an outside
+// application that users of the account may let act for them. Its secret is
+// kept only as a hash.
+type Integration struct {
+	ID          int64
+	AccountID   int64
+	ClientID    string // a UUID, as amoCRM's "Integration ID"
+	SecretHash  []byte
+	Name        string
+	RedirectURI string
+	CreatedAt   time.Time
+}
+
+// OAuthGrant is an authorization code or a refresh token: a user's grant to
+// an integration, kept as the hash of its secret. Used is when a code was
+// exchanged or a refresh token rotated (zero while it is live).
+type OAuthGrant struct {
+	ID            int64
+	AccountID     int64
+	IntegrationID int64
+	UserID        int64
+	Hash          []byte
+	ExpiresAt     time.Time
+	Used          time.Time
+	CreatedAt     time.Time
+}
+
+// OAuthGrantKind tells authorization codes from refresh tokens.
+type OAuthGrantKind string
+
+// The OAuth grant kinds.
+const (
+	GrantCode    OAuthGrantKind = "code"
+	GrantRefresh OAuthGrantKind = "refresh_token"
+)
+
+// IntegrationStore keeps the account's integrations and the grants its users
+// gave them.
+type IntegrationStore interface {
+	// InsertIntegration stores an integration and sets its id, account and
+	// creation time. KindConflict when the client_id is taken.
+	InsertIntegration(ctx context.Context, in *Integration) error
+	// Integration returns one of the account's integrations by client_id.
+	Integration(ctx context.Context, clientID string) (Integration, error)
+	// InsertOAuthGrant stores a code or refresh token of one of the
+	// account's users for one of its integrations.
+	InsertOAuthGrant(ctx context.Context, kind OAuthGrantKind, g *OAuthGrant) error
+	// UseOAuthGrant marks a live grant used. KindNotFound when it is not the
+	// account's or was already used: only one caller can ever use a grant.
+	UseOAuthGrant(ctx context.Context, kind OAuthGrantKind, id int64) error
+}
+
+// OAuthLookup finds integrations and grants before anyone knows the account:
+// a token request names only a client_id and a code or refresh token.
+type OAuthLookup interface {
+	// IntegrationByClientID finds an integration of any account.
+	IntegrationByClientID(ctx context.Context, clientID string) (Integration, error)
+	// OAuthGrantByHash finds a code or refresh token, used or expired or not.
+	OAuthGrantByHash(ctx context.Context, kind OAuthGrantKind, hash []byte) (OAuthGrant, error)
+}
