@@ -275,7 +275,9 @@ func sample(path string) string {
 }
 
 // TestAmoCRMCoverage compares the amoCRM document with the patterns the
-// dialect's handler registers (amocrm.Routes). A documented operation must
+// dialect's handler registers (amocrm.Routes) and the OAuth token endpoint
+// server.go mounts beside it (amocrm.TokenRoute), which alone takes no
+// bearer token and must say so (security: []). A documented operation must
 // be routed by a served pattern of its method (the document writes
 // {sub}-patterns' sub-lists out: /leads/{id}/links is routed by
 // /leads/{id}/{sub}), and every served pattern must route at least one
@@ -289,6 +291,7 @@ func TestAmoCRMCoverage(t *testing.T) {
 	if len(served) < 100 {
 		t.Fatalf("amocrm.Routes lists %d patterns: is it reading the handler?", len(served))
 	}
+	served = append(served, amocrm.TokenRoute)
 	mux := http.NewServeMux()
 	for _, p := range served {
 		mux.Handle(p, http.NotFoundHandler())
@@ -305,6 +308,10 @@ func TestAmoCRMCoverage(t *testing.T) {
 			continue
 		}
 		hit[pattern] = true
+		sec, public := o.op["security"].([]any)
+		if public = public && len(sec) == 0; public != (pattern == amocrm.TokenRoute) {
+			t.Errorf("%s: security %v: only the token endpoint takes no bearer token", o, o.op["security"])
+		}
 	}
 	for _, p := range served {
 		if !hit[p] {

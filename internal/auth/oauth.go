@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -25,6 +26,12 @@ const (
 	OAuthAccessTTL  = 24 * time.Hour
 	OAuthRefreshTTL = 90 * 24 * time.Hour // "3 months"
 )
+
+// oauthRetention is how long an expired code or refresh token is kept, so
+// that a client using it late is told it expired (or was revoked) rather
+// than that it is unknown; then it is deleted when a new grant is issued,
+// as sessions are (sessionRetention).
+const oauthRetention = 7 * 24 * time.Hour
 
 // IntegrationCredentials are a new integration's id and secret, the secret
 // shown only once.
@@ -115,11 +122,19 @@ func (a *Authority) Authorize(ctx context.Context, userID int64, clientID string
 	if err != nil {
 		return "", err
 	}
+	var now time.Time
 	err = a.store.Update(ctx, in.AccountID, func(tx crm.Tx) error {
-		g := crm.OAuthGrant{IntegrationID: in.ID, UserID: userID, Hash: hash(code), ExpiresAt: tx.Now().Add(OAuthCodeTTL)}
+		now = tx.Now()
+		g := crm.OAuthGrant{IntegrationID: in.ID, UserID: userID, Hash: hash(code), ExpiresAt: now.Add(OAuthCodeTTL)}
 		return tx.InsertOAuthGrant(ctx, crm.GrantCode, &g)
 	})
-	return code, err
+	if err != nil {
+		return "", err
+	}
+	if err := a.oauth.DeleteExpiredOAuthGrants(ctx, now.Add(-oauthRetention)); err != nil {
+		return "", fmt.Errorf("delete old OAuth grants: %w", err)
+	}
+	return code, nil
 }
 
 // oauthSecret is a code or refresh token: opaque, beginning def50200 as
@@ -243,8 +258,10 @@ func (a *Authority) redeem(ctx context.Context, in crm.Integration, kind crm.OAu
 	if pair.RefreshToken, err = oauthSecret(); err != nil {
 		return TokenPair{}, err
 	}
+	var now time.Time
 	err = a.store.Update(ctx, g.AccountID, func(tx crm.Tx) error {
-		if !tx.Now().Before(g.ExpiresAt) {
+		now = tx.Now()
+		if !now.Before(g.ExpiresAt) {
 			return expired
 		}
 		if err := tx.UseOAuthGrant(ctx, kind, g.ID); crm.KindOf(err) == crm.KindNotFound {
@@ -269,6 +286,9 @@ func (a *Authority) redeem(ctx context.Context, in crm.Integration, kind crm.OAu
 		return TokenPair{}, unknown
 	case err != nil:
 		return TokenPair{}, err
+	}
+	if err := a.oauth.DeleteExpiredOAuthGrants(ctx, now.Add(-oauthRetention)); err != nil {
+		return TokenPair{}, fmt.Errorf("delete old OAuth grants: %w", err)
 	}
 	return pair, nil
 }

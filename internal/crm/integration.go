@@ -64,4 +64,7 @@ type OAuthLookup interface {
 	IntegrationByClientID(ctx context.Context, clientID string) (Integration, error)
 	// OAuthGrantByHash finds a code or refresh token, used or expired or not.
 	OAuthGrantByHash(ctx context.Context, kind OAuthGrantKind, hash []byte) (OAuthGrant, error)
+	// DeleteExpiredOAuthGrants deletes the codes and refresh tokens of every
+	// account that expired before t, used or not.
+	DeleteExpiredOAuthGrants(ctx context.Context, t time.Time) error
 }

@@ -20,7 +20,10 @@ import (
 // be the dialect's unknown-route answer. Without credentials every API
 // operation must reach its authentication (proving the route exists);
 // with them, the reads and the Envybox and UIS methods run and answer a
-// documented status (the amoCRM sub-lists, /leads/{id}/links and the like,
+// documented status. An operation that takes no credentials (security: [],
+// amoCRM's OAuth token endpoint) must instead reach its own validation: a
+// documented 4xx other than 404 and 405, in the content type documented for
+// that status (the amoCRM sub-lists, /leads/{id}/links and the like,
 // are told apart from other subs only then).
 func TestAPIDocsServed(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
@@ -54,6 +57,8 @@ type docOp struct {
 	method, path string
 	servers      []string
 	statuses     []int
+	public       bool             // security: []: no credentials at all
+	contentTypes map[int][]string // the documented content types of each status
 }
 
 var docPathParam = regexp.MustCompile(`\{[^}/]+\}`)
@@ -81,10 +86,21 @@ func docOps(t *testing.T, doc map[string]any) []docOp {
 			if !ok {
 				continue
 			}
-			o := docOp{method: strings.ToUpper(m), path: path, servers: servers}
-			for code := range op["responses"].(map[string]any) {
+			o := docOp{method: strings.ToUpper(m), path: path, servers: servers, contentTypes: map[int][]string{}}
+			sec, ok := op["security"].([]any)
+			o.public = ok && len(sec) == 0
+			for code, resp := range op["responses"].(map[string]any) {
 				n, _ := strconv.Atoi(code)
 				o.statuses = append(o.statuses, n)
+				rm := resp.(map[string]any)
+				if ref, ok := rm["$ref"].(string); ok {
+					shared := doc["components"].(map[string]any)["responses"].(map[string]any)
+					rm = shared[strings.TrimPrefix(ref, "#/components/responses/")].(map[string]any)
+				}
+				content, _ := rm["content"].(map[string]any)
+				for ct := range content {
+					o.contentTypes[n] = append(o.contentTypes[n], ct)
+				}
 			}
 			out = append(out, o)
 		}
@@ -108,6 +124,17 @@ func probeAmoCRM(t *testing.T, env *crmtest.Env, doc map[string]any, token strin
 			body := ""
 			if o.method == http.MethodPost || o.method == http.MethodPatch {
 				body = "[]"
+			}
+			if o.public {
+				// An empty request of the operation's own kind: it must be
+				// refused by the endpoint, as documented, not by a router.
+				r := env.Do(t, o.method, u, "", "{}")
+				refused := r.Status >= 400 && r.Status < 500 && r.Status != http.StatusNotFound && r.Status != http.StatusMethodNotAllowed
+				if !refused || !o.documents(r.Status) || !slices.Contains(o.contentTypes[r.Status], r.Header.Get("Content-Type")) {
+					t.Errorf("amoCRM %s %s (public) with an empty body: %d %s %s, want a documented refusal %v", o.method, u,
+						r.Status, r.Header.Get("Content-Type"), r.Body, o.contentTypes)
+				}
+				continue
 			}
 			r := env.Do(t, o.method, u, "", body)
 			if r.Status != http.StatusUnauthorized || !o.documents(r.Status) {

@@ -59,7 +59,7 @@ func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
 	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle("/api/v4/", amo)
-	mux.Handle("/oauth2/access_token", amocrm.NewTokenHandler(c.Authority, c.Logger)) // amoCRM OAuth 2.0
+	mux.Handle(amocrm.TokenPath, amocrm.NewTokenHandler(c.Authority, c.Logger)) // amoCRM OAuth 2.0
 	mux.Handle("/api/v2/", amo)
 	envy := envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle(envyboxPrefix, envy)

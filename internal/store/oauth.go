@@ -72,6 +72,19 @@ func (db *DB) OAuthGrantByHash(ctx context.Context, kind crm.OAuthGrantKind, has
 	return g, err
 }
 
+// DeleteExpiredOAuthGrants deletes every code and refresh token that
+// expired before t, across accounts as DeleteExpiredSessions does: expired
+// rows are no account's business any more, and nothing else removes them.
+func (db *DB) DeleteExpiredOAuthGrants(ctx context.Context, t time.Time) error {
+	for _, kind := range []crm.OAuthGrantKind{crm.GrantCode, crm.GrantRefresh} {
+		table, _ := grantTable(kind)
+		if _, err := db.write.ExecContext(ctx, db.dialect.rebind(`DELETE FROM `+table+` WHERE expires_at < ?`), t.Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // InsertIntegration stores an integration of the account.
 func (t *tenantTx) InsertIntegration(ctx context.Context, in *crm.Integration) error {
 	in.AccountID, in.CreatedAt = t.accountID, t.now

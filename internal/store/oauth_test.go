@@ -71,3 +71,65 @@ func TestOAuthTenantIsolation(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteExpiredOAuthGrants: codes and refresh tokens of every account
+// that expired before the cutoff go, used or not; those expired since, and
+// live ones, stay.
+func TestDeleteExpiredOAuthGrants(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		now := time.Now()
+		cutoff := now.Add(-24 * time.Hour)
+		type grant struct {
+			kind    crm.OAuthGrantKind
+			hash    byte
+			expires time.Time
+			used    bool
+			kept    bool
+		}
+		var grants []grant
+		for i, name := range []string{"Acme", "Globex"} {
+			acc := newAccount(t, db, name)
+			in := crm.Integration{ClientID: "2222222" + string(rune('0'+i)) + "-2222-4222-8222-222222222222", SecretHash: []byte{1},
+				Name: "App", RedirectURI: "https://app.example/cb"}
+			if err := db.Update(ctx, acc.AccountID, func(tx crm.Tx) error { return tx.InsertIntegration(ctx, &in) }); err != nil {
+				t.Fatal(err)
+			}
+			for j, kind := range []crm.OAuthGrantKind{crm.GrantCode, crm.GrantRefresh} {
+				base := byte(10*i + 4*j)
+				mine := []grant{
+					{kind, base, cutoff.Add(-time.Hour), false, false},
+					{kind, base + 1, cutoff.Add(-time.Hour), true, false},
+					{kind, base + 2, now.Add(-time.Hour), true, true},
+					{kind, base + 3, now.Add(time.Hour), false, true},
+				}
+				for _, g := range mine {
+					row := crm.OAuthGrant{IntegrationID: in.ID, UserID: acc.UserID, Hash: []byte{g.hash}, ExpiresAt: g.expires}
+					err := db.Update(ctx, acc.AccountID, func(tx crm.Tx) error {
+						if err := tx.InsertOAuthGrant(ctx, g.kind, &row); err != nil || !g.used {
+							return err
+						}
+						return tx.UseOAuthGrant(ctx, g.kind, row.ID)
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				grants = append(grants, mine...)
+			}
+		}
+		if err := db.DeleteExpiredOAuthGrants(ctx, cutoff); err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range grants {
+			_, err := db.OAuthGrantByHash(ctx, g.kind, []byte{g.hash})
+			if g.kept && err != nil {
+				t.Errorf("%v %d (expires %v, used %v) was deleted: %v", g.kind, g.hash, g.expires, g.used, err)
+			}
+			if !g.kept && crm.KindOf(err) != crm.KindNotFound {
+				t.Errorf("%v %d (expires %v, used %v) was kept: %v", g.kind, g.hash, g.expires, g.used, err)
+			}
+		}
+	})
+}

@@ -21,6 +21,15 @@ type TokenIssuer interface {
 // maxTokenBody bounds a token request's body: six short fields.
 const maxTokenBody = 64 << 10
 
+// TokenPath is where the token endpoint is mounted (internal/server), and
+// TokenRoute its method-and-pattern as the API documents list it: exported
+// so that the mount and the coverage tests of internal/apidocs name one
+// path rather than copies that could drift.
+const (
+	TokenPath  = "/oauth2/access_token"
+	TokenRoute = http.MethodPost + " " + TokenPath
+)
+
 // NewTokenHandler serves POST /oauth2/access_token (amocrm-v4-core.md
 // §11.3): a JSON or form-encoded body, answered with application/json on
 // success and on error alike, as amoCRM does.

@@ -6,7 +6,7 @@ package docgen
 
 const amocrmDescription = `crmd's amoCRM dialect: the REST API v4 that amoCRM integrations call, and the v2 customers, transactions, periods, contacts and companies of amoCRM's older API, over crmd's one model (an amoCRM lead is an Envybox deal, a contact an Envybox client, a lead pipeline a UIS sales funnel).
 
-Authentication: every request carries ` + "`Authorization: Bearer <token>`" + `, the HS256 JWT that ` + "`crmd serve`" + ` (first start) or ` + "`crmd account create`" + ` prints. ` + "`X-Context-User-ID`" + ` lets an administrator's token act as another user of the account.
+Authentication: every request carries ` + "`Authorization: Bearer <token>`" + `, the HS256 JWT that ` + "`crmd serve`" + ` (first start) or ` + "`crmd account create`" + ` prints. ` + "`X-Context-User-ID`" + ` lets an administrator's token act as another user of the account. An OAuth 2.0 access token (POST /oauth2/access_token, which itself takes no bearer token: the integration's client_id and client_secret are in its body) works the same way.
 
 Envelope: success bodies are ` + "`application/hal+json`" + `; v4 errors are ` + "`application/problem+json`" + ` problems (title, type, status, detail, and validation-errors naming each batch item by request_id). A v4 list with nothing to return, and a GET of a missing id, answer 204 with no body. Unknown paths are 404 problems; a known path with another method is a 405 problem with an Allow header; bodies over 1 MiB are 413. v2 endpoints answer errors in v2's {"response": {"error", "error_code", "server_time"}} envelope.
 
@@ -42,6 +42,7 @@ func amocrmDocument() *OpenAPI {
 		{Name: "notes", Description: "Notes: the comment and call entries of the history."},
 		{Name: "events", Description: "Events: the history, read only."},
 		{Name: "users", Description: "Users and roles (read only)."},
+		{Name: "oauth", Description: "OAuth 2.0: integrations exchange an authorization code or a refresh token for a 24-hour access token."},
 		{Name: "v2", Description: "amoCRM API v2: customers, transactions, customer periods, contacts and companies."},
 	}
 	m := &amo{api: a}
@@ -58,6 +59,7 @@ func amocrmDocument() *OpenAPI {
 	m.notes()
 	m.events()
 	m.users()
+	m.oauth()
 	m.v2()
 	return a.finish()
 }
@@ -968,4 +970,43 @@ func (m *amo) v2() {
 		resp("200", "The companies.", hal, envelope(v2Person("A company as v2 renders it.",
 			p("contacts", obj("{id: […], _links} of the contacts that work for it.")),
 		), "")).errs(v2Read...)
+}
+
+// oauth documents the token endpoint (internal/api/amocrm/oauth.go;
+// docs/amocrm.md, "OAuth 2.0"). Its client authenticates with the body's
+// client_id and client_secret, not a bearer token, and its answers are
+// application/json in amoCRM's OAuth shapes rather than problems.
+func (m *amo) oauth() {
+	m.schema("TokenRequest", obj("Both grants send client_id, client_secret, grant_type and redirect_uri (exactly the integration's registered one); authorization_code adds code, refresh_token adds refresh_token. A missing field is a 400 naming it.",
+		r("client_id", str("The integration's id, printed by crmd integration create.")),
+		r("client_secret", str("The integration's secret (64 letters and digits).")),
+		r("grant_type", enum("", "authorization_code", "refresh_token")),
+		r("redirect_uri", str("The integration's redirect URI, exactly as registered.")),
+		p("code", str("grant_type authorization_code: the code the consent page sent to the redirect URI (def50200 + 64 hex digits); 20 minutes, single use.")),
+		p("refresh_token", str("grant_type refresh_token: the last refresh token issued; 3 months, single use."))))
+	m.schema("TokenPair", obj("A new access and refresh token.",
+		r("token_type", enum("", "Bearer")),
+		r("expires_in", integer("The access token's lifetime in seconds: 86400.")),
+		r("access_token", str("An HS256 JWT (aud = client_id, sub = the user id, account_id); every amoCRM endpoint takes it as Authorization: Bearer.")),
+		r("refresh_token", str("def50200 + 64 hex digits; valid 3 months and once: refreshing kills the one sent."))))
+	m.schema("OAuthProblem", obj("A refused token request, as amoCRM answers it (Content-Type application/json).",
+		r("hint", str("What to check: \"Check the `grant_type` parameter\" (the field named), \"Unsupported grant type\", \"Redirect URI is not associated with client\", \"Cannot decrypt the authorization code\", \"Authorization code has been revoked\", \"Authorization code has expired\", \"Invalid refresh token\", \"Token has been revoked\", \"Token has expired\", \"The request body is malformed: …\".")),
+		r("title", enum("\"Некорректный клиент\" for a failed client authentication, else \"Некорректный запрос\".", "Некорректный запрос", "Некорректный клиент")),
+		r("type", enum("", "https://developers.amocrm.ru/v3/errors/OAuthProblemJson")),
+		r("status", integer("The HTTP status.")),
+		r("detail", enum("", "В запросе отсутствует ряд параметров или параметры невалидны", "Авторизация клиента не прошла"))))
+	form := withDesc(ref("TokenRequest"), "The same fields form-encoded (as the Go client alexeykhan/amocrm posts them).")
+	problem := func(desc string) Response {
+		return Response{Description: desc, Content: map[string]MediaType{"application/json": {Schema: ref("OAuthProblem")}}}
+	}
+	b := m.op("POST", "/oauth2/access_token", "oauth", "Exchange a code or a refresh token for tokens").
+		desc("amoCRM's token endpoint. No bearer token: the integration authenticates with client_id and client_secret in the body. The account is the integration's, whatever the host. Every answer is application/json with Cache-Control: no-store. Errors are checked in this order: a missing field, an unsupported grant type, the client, the redirect URI, then the code or refresh token.").
+		public()
+	b.op.RequestBody = &RequestBody{Required: true, Content: map[string]MediaType{
+		"application/json":                  {Schema: ref("TokenRequest")},
+		"application/x-www-form-urlencoded": {Schema: form},
+	}}
+	b.resp("200", "The new token pair.", "application/json", ref("TokenPair"))
+	b.op.Responses["400"] = problem("Некорректный запрос: a field missing (the hint names it), an unsupported grant_type, a redirect_uri other than the registered one, an unknown or another integration's code (or one already exchanged, or older than 20 minutes), an unknown or another integration's refresh token, or a body neither JSON nor a form.")
+	b.op.Responses["401"] = problem("Некорректный клиент for an unknown client_id or a wrong client_secret (title \"Некорректный клиент\", detail \"Авторизация клиента не прошла\"); Некорректный запрос for a refresh token already used or older than 3 months (hints \"Token has been revoked\", \"Token has expired\").")
 }
