@@ -133,6 +133,19 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		do(t, ctx, "client card", chromedp.Click(chromedp.CSS("#clients-table a.client-name")), chromedp.WaitVisible(chromedp.CSS("#client-name")))
 		screenshot(t, ctx, "client")
 
+		// An integration asks for access: the consent page.
+		integration, err := env.Server.Authority.CreateIntegration(t.Context(), m.creds.AccountID, "Telephony <i>Pro</i>",
+			"https://integration.example/oauth")
+		if err != nil {
+			t.Fatal(err)
+		}
+		do(t, ctx, "consent page", chromedp.Navigate(env.URL+"/oauth?state=s1&client_id="+integration.ClientID),
+			chromedp.WaitVisible(chromedp.CSS(`button[value="allow"]`)))
+		if got := eval[string](t, ctx, `document.querySelector('main').innerText`); !strings.Contains(got, "Telephony <i>Pro</i>") {
+			t.Errorf("consent page: %q", got)
+		}
+		screenshot(t, ctx, "oauth-consent")
+
 		// A page on another site posts to crmd as the signed-in user:
 		// refused, and the deal keeps its stage.
 		evil := evilSite(t, fmt.Sprintf("%s/deals/%d/stage", env.URL, dealID), map[string]string{"stage_id": fmt.Sprint(stages[2])})
