@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/crmd/crmd/internal/crm"
-	"github.com/crmd/crmd/internal/store"
 )
 
 // fieldEntities maps the --entity names of field create to the domain's
@@ -71,15 +70,11 @@ func (m *Main) fieldCreate(ctx context.Context, args []string) error {
 			n.Enums = append(n.Enums, crm.EnumInput{Value: strings.TrimSpace(v)})
 		}
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, admin, err := openAsAdmin(ctx, *dsn, *account)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	admin, err := adminOf(ctx, db, *account)
-	if err != nil {
-		return describe(err)
-	}
 	created, err := crm.NewService(db).AddCustomFields(ctx, admin, entity, []crm.NewCustomField{n})
 	if err != nil {
 		return describe(err)

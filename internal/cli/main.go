@@ -368,15 +368,11 @@ func (m *Main) accountCurrency(ctx context.Context, args []string) error {
 	if *account <= 0 || *currency == "" {
 		return fmt.Errorf("%w: --account and --currency are required", errUsage)
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, admin, err := openAsAdmin(ctx, *dsn, *account)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	admin, err := adminOf(ctx, db, *account)
-	if err != nil {
-		return describe(err)
-	}
 	if err := crm.NewService(db).SetAccountCurrency(ctx, admin, *currency); err != nil {
 		return describe(err)
 	}
@@ -434,6 +430,22 @@ func describe(err error) error {
 	return errors.New(strings.Join(parts, "; "))
 }
 
+// openAsAdmin opens the database and finds the account's first
+// administrator, whom the account commands act as; the caller closes the
+// database.
+func openAsAdmin(ctx context.Context, dsn string, accountID int64) (*store.DB, crm.Actor, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, crm.Actor{}, err
+	}
+	admin, err := adminOf(ctx, db, accountID)
+	if err != nil {
+		db.Close()
+		return nil, crm.Actor{}, describe(err)
+	}
+	return db, admin, nil
+}
+
 // adminOf returns the first administrator of an account, the actor of
 // administrative CLI commands.
 func adminOf(ctx context.Context, db *store.DB, accountID int64) (crm.Actor, error) {
@@ -466,15 +478,11 @@ func (m *Main) departmentCreate(ctx context.Context, args []string) error {
 	if *account <= 0 || *name == "" {
 		return fmt.Errorf("%w: --account and --name are required", errUsage)
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, admin, err := openAsAdmin(ctx, *dsn, *account)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	admin, err := adminOf(ctx, db, *account)
-	if err != nil {
-		return describe(err)
-	}
 	d, err := crm.NewService(db).AddDepartment(ctx, admin, *name)
 	if err != nil {
 		return describe(err)
@@ -519,15 +527,11 @@ func (m *Main) pipelineCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, admin, err := openAsAdmin(ctx, *dsn, *account)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	admin, err := adminOf(ctx, db, *account)
-	if err != nil {
-		return describe(err)
-	}
 	p, err := crm.NewService(db).AddPipeline(ctx, admin, crm.Pipeline{Name: *name, AllowManualStageChange: *manual, Stages: list})
 	if err != nil {
 		return describe(err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/crmd/crmd/internal/api/envybox"
 	"github.com/crmd/crmd/internal/crm"
-	"github.com/crmd/crmd/internal/store"
 )
 
 // Custom statistics (Envybox stat/custom): an administrator defines the
@@ -41,20 +40,6 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	return fmt.Errorf("%w: crmd report create|update|show|list", errUsage)
 }
 
-// reportAdmin opens the database and finds the account's administrator.
-func (m *Main) reportAdmin(ctx context.Context, dsn string, account int64) (*store.DB, crm.Actor, error) {
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		return nil, crm.Actor{}, err
-	}
-	admin, err := adminOf(ctx, db, account)
-	if err != nil {
-		db.Close()
-		return nil, crm.Actor{}, describe(err)
-	}
-	return db, admin, nil
-}
-
 func (m *Main) reportWrite(ctx context.Context, verb string, args []string) error {
 	fs := m.flags("report " + verb)
 	dsn := fs.String("db", m.env("CRMD_DB", DefaultDB), "database `DSN` (env CRMD_DB)")
@@ -79,7 +64,7 @@ func (m *Main) reportWrite(ctx context.Context, verb string, args []string) erro
 	if err != nil {
 		return describe(err)
 	}
-	db, admin, err := m.reportAdmin(ctx, *dsn, *account)
+	db, admin, err := openAsAdmin(ctx, *dsn, *account)
 	if err != nil {
 		return err
 	}
@@ -116,7 +101,7 @@ func (m *Main) reportShow(ctx context.Context, args []string) error {
 	if *account <= 0 || *id <= 0 {
 		return fmt.Errorf("%w: --account and --id are required", errUsage)
 	}
-	db, admin, err := m.reportAdmin(ctx, *dsn, *account)
+	db, admin, err := openAsAdmin(ctx, *dsn, *account)
 	if err != nil {
 		return err
 	}
@@ -139,7 +124,7 @@ func (m *Main) reportList(ctx context.Context, args []string) error {
 	if *account <= 0 {
 		return fmt.Errorf("%w: --account is required", errUsage)
 	}
-	db, admin, err := m.reportAdmin(ctx, *dsn, *account)
+	db, admin, err := openAsAdmin(ctx, *dsn, *account)
 	if err != nil {
 		return err
 	}
