@@ -255,33 +255,48 @@ func (a *Authority) uisToken(ctx context.Context, token string) (crm.Actor, crm.
 // session, one of another kind (a browser's cookie is no access_token, nor
 // the reverse) or one whose user is gone.
 func (a *Authority) liveSession(ctx context.Context, token string, kind crm.SessionKind, expired, unknown error) (crm.Actor, crm.Session, error) {
+	l, err := a.liveSessionOf(ctx, token, kind, expired, unknown)
+	return l.Actor, l.session, err
+}
+
+// SignedIn is who a live session belongs to: the actor, and the user and
+// account it was read from, which a page shows.
+type SignedIn struct {
+	Actor   crm.Actor
+	User    crm.User
+	Account crm.Account
+	session crm.Session
+}
+
+// liveSessionOf is liveSession with the user and account read on the way.
+func (a *Authority) liveSessionOf(ctx context.Context, token string, kind crm.SessionKind, expired, unknown error) (SignedIn, error) {
 	s, err := a.store.SessionByHash(ctx, hash(token))
 	if crm.KindOf(err) == crm.KindNotFound || (err == nil && s.Kind != kind) {
-		return crm.Actor{}, crm.Session{}, unknown
+		return SignedIn{}, unknown
 	}
 	if err != nil {
-		return crm.Actor{}, crm.Session{}, err
+		return SignedIn{}, err
 	}
-	actor := crm.Actor{AccountID: s.AccountID, UserID: s.UserID}
+	out := SignedIn{Actor: crm.Actor{AccountID: s.AccountID, UserID: s.UserID}, session: s}
 	err = a.store.View(ctx, s.AccountID, func(tx crm.Tx) error {
 		if !tx.Now().Before(s.ExpiresAt) {
 			return expired
 		}
-		u, err := tx.User(ctx, s.UserID)
-		if err != nil {
+		var err error
+		if out.User, err = tx.User(ctx, s.UserID); err != nil {
 			return err
 		}
-		acc, err := tx.Account(ctx)
-		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
+		out.Account, err = tx.Account(ctx)
+		out.Actor.Role, out.Actor.TimeZone = out.User.Role, out.Account.TimeZone
 		return err
 	})
 	if crm.KindOf(err) == crm.KindNotFound {
-		return crm.Actor{}, crm.Session{}, unknown
+		return SignedIn{}, unknown
 	}
 	if err != nil {
-		return crm.Actor{}, crm.Session{}, err
+		return SignedIn{}, err
 	}
-	return actor, s, nil
+	return out, nil
 }
 
 // Logout ends the session a token names. A permanent key is left alone (it

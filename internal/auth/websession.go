@@ -36,6 +36,15 @@ func (a *Authority) WebSession(ctx context.Context, token string) (crm.Actor, er
 	return actor, err
 }
 
+// WebSignedIn is WebSession with the user and the account the session was
+// checked against, so that a page need not read them again.
+func (a *Authority) WebSignedIn(ctx context.Context, token string) (SignedIn, error) {
+	if token == "" {
+		return SignedIn{}, errNoWebSession
+	}
+	return a.liveSessionOf(ctx, token, crm.SessionWeb, errNoWebSession, errNoWebSession)
+}
+
 func (a *Authority) webSession(ctx context.Context, token string) (crm.Actor, crm.Session, error) {
 	if token == "" {
 		return crm.Actor{}, crm.Session{}, errNoWebSession

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -40,19 +40,13 @@ func (h *handler) anonymousView(r *http.Request) *view {
 	return &view{Lang: language(r), Path: r.URL.RequestURI(), loc: time.UTC, now: time.Now()}
 }
 
-// userView is the view of a signed-in user's page.
-func (h *handler) userView(ctx context.Context, r *http.Request, actor crm.Actor) (*view, error) {
+// userView is the view of a signed-in user's page, from the user and
+// account the session check read.
+func (h *handler) userView(r *http.Request, who auth.SignedIn) *view {
 	v := h.anonymousView(r)
-	v.SignedIn, v.Actor, v.loc = true, actor, actor.Location()
-	var err error
-	if v.User, err = h.svc.AccountUser(ctx, actor, actor.UserID); err != nil {
-		return nil, err
-	}
-	if v.Account, err = h.svc.Account(ctx, actor); err != nil {
-		return nil, err
-	}
+	v.SignedIn, v.Actor, v.User, v.Account, v.loc = true, who.Actor, who.User, who.Account, who.Actor.Location()
 	v.now = time.Now().In(v.loc)
-	return v, nil
+	return v
 }
 
 // IsAdmin reports whether the signed-in user administers the account.

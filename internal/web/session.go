@@ -103,7 +103,7 @@ type userHandler func(w http.ResponseWriter, r *http.Request, v *view)
 func (h *handler) signedIn(next userHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		actor, err := h.auth.WebSession(ctx, sessionToken(r))
+		who, err := h.auth.WebSignedIn(ctx, sessionToken(r))
 		if crm.KindOf(err) == crm.KindUnauthorized {
 			if r.Method == http.MethodGet && !isFetch(r) {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -117,12 +117,7 @@ func (h *handler) signedIn(next userHandler) http.Handler {
 			h.internalError(w, r, err)
 			return
 		}
-		v, err := h.userView(ctx, r, actor)
-		if err != nil {
-			h.internalError(w, r, err)
-			return
-		}
-		next(w, r, v)
+		next(w, r, h.userView(r, who))
 	})
 }
 
