@@ -173,6 +173,16 @@ func TestWorkspaceInBrowser(t *testing.T) {
 			t.Errorf("at 375 px the page is %d px wide", w)
 		}
 		screenshot(t, ctx, "board-phone")
+		for _, pg := range []struct{ name, path, ready string }{
+			{"deal-phone", fmt.Sprintf("/deals/%d", dealID), "#comment-text"},
+			{"inbox-phone", "/leads?status=all", "#leads"},
+		} {
+			do(t, ctx, pg.name, chromedp.Navigate(env.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.ready)))
+			if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 375 {
+				t.Errorf("%s: at 375 px the page is %d px wide", pg.name, w)
+			}
+			screenshot(t, ctx, pg.name)
+		}
 		do(t, ctx, "desktop", chromedp.EmulateViewport(1280, 860))
 
 		// Sign out: back to the sign-in form, and the board asks again.
