@@ -204,8 +204,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"`URL` users reach crmd at; OAuth's referer is the account's subdomain on its host (env CRMD_PUBLIC_URL)")
 	metricsAddr := fs.String("metrics-addr", m.env("CRMD_METRICS_ADDR", ""),
 		"`HOST:PORT` of a separate listener serving /metrics (env CRMD_METRICS_ADDR; empty: no metrics)")
+	allowPrivate, err := strconv.ParseBool(m.env("CRMD_WEBHOOK_ALLOW_PRIVATE", "false"))
+	if err != nil {
+		return fmt.Errorf("%w: CRMD_WEBHOOK_ALLOW_PRIVATE: %q is not a boolean", errUsage, m.Getenv("CRMD_WEBHOOK_ALLOW_PRIVATE"))
+	}
+	webhookPrivate := fs.Bool("webhook-allow-private", allowPrivate,
+		"let webhooks reach loopback, private and link-local addresses (env CRMD_WEBHOOK_ALLOW_PRIVATE; off: refused when sending)")
+	webhookLease := fs.Duration("webhook-lease", time.Minute,
+		"how long a webhook delivery being sent stays with this process; if it dies, another sends it again after this")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *webhookLease < 15*time.Second {
+		// The lease must outlast the longest attempt (crmd's own webhooks
+		// wait 10 s for an answer), or a slow answer would be sent twice.
+		return fmt.Errorf("%w: --webhook-lease: %s is shorter than 15s", errUsage, *webhookLease)
 	}
 	tlsCert, tlsKey, err := tlsFiles()
 	if err != nil {
@@ -227,7 +240,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --public-url: %v", errUsage, err)
 	}
 	srv, err := Start(ctx, ServerConfig{PublicURL: public, Addr: *addr, DSN: *dsn, Logger: log, LifecycleInterval: *lifecycle, Limits: *limits,
-		ShutdownTimeout: *drain, TrustedProxies: proxies, TLSCertFile: tlsCert, TLSKeyFile: tlsKey, MetricsAddr: *metricsAddr})
+		ShutdownTimeout: *drain, TrustedProxies: proxies, TLSCertFile: tlsCert, TLSKeyFile: tlsKey, MetricsAddr: *metricsAddr,
+		WebhookAllowPrivate: *webhookPrivate, WebhookLease: *webhookLease})
 	if err != nil {
 		return err
 	}

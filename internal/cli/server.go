@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/crmd/crmd/internal/ratelimit"
 	"github.com/crmd/crmd/internal/server"
 	"github.com/crmd/crmd/internal/store"
+	"github.com/crmd/crmd/internal/webhook"
 )
 
 // Server is a running crmd: the store, the HTTP listener and the server.
@@ -78,6 +80,12 @@ type ServerConfig struct {
 	// PublicURL is how users reach crmd (crmd serve --public-url); nil
 	// takes each request's Host.
 	PublicURL *url.URL
+	// WebhookAllowPrivate lets webhooks reach loopback, private and
+	// link-local addresses (crmd serve --webhook-allow-private).
+	WebhookAllowPrivate bool
+	// WebhookLease and WebhookPoll tune delivery (webhook.Options Lease and
+	// Poll); zero: the defaults.
+	WebhookLease, WebhookPoll time.Duration
 }
 
 // DefaultShutdownTimeout is the drain window when none is configured.
@@ -161,13 +169,25 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig, certs *certifica
 	}
 	jobs, stop := context.WithCancel(context.Background())
 	s.stopJobs, s.jobsDone = stop, make(chan struct{})
+	deliverer := webhook.New(db, webhookFormats(svc, c.PublicURL), webhook.Options{AllowPrivate: c.WebhookAllowPrivate,
+		Lease: c.WebhookLease, Poll: c.WebhookPoll, Now: db.Now, Logger: c.Logger, Observe: metrics.WebhookAttempt})
+	var jobsRunning sync.WaitGroup
+	jobsRunning.Add(2)
 	go func() {
-		defer close(s.jobsDone)
+		defer jobsRunning.Done()
+		deliverer.Run(jobs)
+	}()
+	go func() {
+		defer jobsRunning.Done()
 		if c.LifecycleInterval > 0 {
 			svc.RunLifecycle(jobs, c.LifecycleInterval, func(err error) {
 				c.Logger.Error("customer life cycle job failed", "err", err)
 			})
 		}
+	}()
+	go func() {
+		jobsRunning.Wait()
+		close(s.jobsDone)
 	}()
 	if certs != nil {
 		s.http.TLSConfig = tlsConfig(certs)
@@ -242,3 +262,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Done delivers the serving error (nil after a clean Shutdown).
 func (s *Server) Done() <-chan error { return s.done }
+
+// webhookFormats are the bodies each kind of webhook is sent.
+func webhookFormats(svc *crm.Service, _ *url.URL) map[crm.WebhookKind]webhook.Format {
+	return map[crm.WebhookKind]webhook.Format{
+		crm.WebhookCRMD: webhook.CRMDFormat{Service: svc},
+	}
+}

@@ -171,6 +171,12 @@ func (s *Service) addCustomers(ctx context.Context, tx Tx, cc *customerContext, 
 		if err := s.writeCustomer(ctx, tx, cc, &v, i, &c, in[i], true); err != nil {
 			return nil, err
 		}
+		if c.ID != 0 {
+			// The source of the customer.added event (event.go).
+			if err := recordHistory(ctx, tx, EntityCustomer, c.ID, LogCustomerCreated, HistoryData{}, actor.AsResponsible()); err != nil {
+				return nil, err
+			}
+		}
 		ids = append(ids, c.ID)
 	}
 	if err := v.err(); err != nil {
@@ -281,6 +287,9 @@ func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContex
 		// ignores UpdatedAt on update): the new version is the server's.
 		c.touch(tx.Now(), actor.UserID)
 		if err := s.writeCustomer(ctx, tx, cc, &v, i, &c, in[i], false); err != nil {
+			return nil, err
+		}
+		if err := recordHistory(ctx, tx, EntityCustomer, c.ID, LogCustomerUpdated, HistoryData{}, actor.AsResponsible()); err != nil {
 			return nil, err
 		}
 	}
@@ -519,13 +528,13 @@ func (s *Service) DeleteCustomers(ctx context.Context, actor Actor, ids []int64)
 			return err
 		}
 		var err error
-		out, err = deleteCustomers(ctx, tx, ids)
+		out, err = deleteCustomers(ctx, tx, actor, ids)
 		return err
 	})
 	return out, err
 }
 
-func deleteCustomers(ctx context.Context, tx Tx, ids []int64) ([]DeletedCustomer, error) {
+func deleteCustomers(ctx context.Context, tx Tx, actor Actor, ids []int64) ([]DeletedCustomer, error) {
 	out := []DeletedCustomer{}
 	for _, id := range ids {
 		c, err := tx.Customer(ctx, id)
@@ -536,6 +545,11 @@ func deleteCustomers(ctx context.Context, tx Tx, ids []int64) ([]DeletedCustomer
 			return nil, err
 		}
 		if err := tx.DeleteCustomer(ctx, id); err != nil {
+			return nil, err
+		}
+		// Written after the delete, which takes the customer's history
+		// with it: this entry is the customer.deleted event's source.
+		if err := recordHistory(ctx, tx, EntityCustomer, id, LogCustomerDeleted, HistoryData{Text: c.Name}, actor.AsResponsible()); err != nil {
 			return nil, err
 		}
 		out = append(out, DeletedCustomer{ID: c.ID, Name: c.Name})
@@ -590,7 +604,7 @@ func (s *Service) ApplyCustomerBatch(ctx context.Context, actor Actor, b Custome
 			}
 		}
 		if len(b.Delete) > 0 {
-			if res.Deleted, err = deleteCustomers(ctx, tx, b.Delete); err != nil {
+			if res.Deleted, err = deleteCustomers(ctx, tx, actor, b.Delete); err != nil {
 				return &SectionError{Section: "delete", Err: err}
 			}
 		}

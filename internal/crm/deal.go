@@ -105,6 +105,9 @@ type LogEntry struct {
 	// edited (a note); zero: never edited.
 	UpdatedAt time.Time
 	UpdatedBy int64
+	// Batch is the id of the first entry the same write call made, 0 when
+	// this entry is that first one (see EventsOf).
+	Batch int64
 }
 
 // Log entry types. 9/10 and 2009/2010 are Envybox's documented call and

@@ -73,4 +73,5 @@ type Tx interface {
 	ReportStore
 	SessionStore
 	IntegrationStore
+	WebhookStore
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/obs"
 	"github.com/crmd/crmd/internal/store"
 )
@@ -31,6 +32,8 @@ type Metrics struct {
 	inFlight prometheus.Gauge
 	refusals *prometheus.CounterVec
 	leads    *prometheus.CounterVec
+	webhooks *prometheus.CounterVec
+	webhookT *prometheus.HistogramVec
 }
 
 // PoolSource is what the metrics read of the store: its connection pools'
@@ -71,8 +74,17 @@ func NewMetrics(pools PoolSource) *Metrics {
 			Name: "crmd_leads_taken_total",
 			Help: "Leads taken in and committed, by dialect: envybox (lead/set, lead/workset), widget (the website widget), amocrm (unsorted sip and forms items).",
 		}, []string{"dialect"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "crmd_webhook_attempts_total",
+			Help: "Webhook delivery attempts, by kind (amocrm, crmd) and result: delivered, retry (failed, to be tried again), failed (failed for good).",
+		}, []string{"kind", "result"}),
+		webhookT: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "crmd_webhook_attempt_duration_seconds",
+			Help:    "Time a webhook delivery attempt took, from dialing to the end of the answer, by kind.",
+			Buckets: DurationBuckets,
+		}, []string{"kind"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.inFlight, m.refusals, m.leads,
+	m.registry.MustRegister(m.requests, m.duration, m.inFlight, m.refusals, m.leads, m.webhooks, m.webhookT,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pools != nil {
 		m.registry.MustRegister(newPoolCollector(pools))
@@ -90,6 +102,16 @@ func (m *Metrics) Handler() http.Handler {
 // its dialect; it is the domain's intake function (crm.Service.OnIntake).
 func (m *Metrics) LeadsTaken(ctx context.Context, n int) {
 	m.leads.WithLabelValues(labelOr(obs.Dialect(ctx), dialectOther)).Add(float64(n))
+}
+
+// WebhookAttempt counts one webhook delivery attempt (webhook.Options
+// Observe). A nil *Metrics counts nothing, so it can be passed unchecked.
+func (m *Metrics) WebhookAttempt(kind crm.WebhookKind, result string, took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.webhooks.WithLabelValues(string(kind), result).Inc()
+	m.webhookT.WithLabelValues(string(kind)).Observe(took.Seconds())
 }
 
 // served counts one finished request.

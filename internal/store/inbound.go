@@ -328,8 +328,16 @@ func (t *tenantTx) InsertLog(ctx context.Context, e *crm.LogEntry) error {
 	if len(e.Data) == 0 {
 		e.Data = []byte(`{}`)
 	}
-	id, err := t.insert(ctx, `INSERT INTO logs (account_id, entity_type, entity_id, type_id, data, user_id, employee_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.accountID, string(e.EntityType), e.EntityID, e.TypeID, string(e.Data), e.UserID, e.EmployeeID, unix(t.now))
-	e.ID = id
-	return err
+	// batch_id ties the entries of one write call together (migration
+	// 0022): NULL on its first, that first's id on the others.
+	id, err := t.insert(ctx, `INSERT INTO logs (account_id, entity_type, entity_id, type_id, data, user_id, employee_id, created_at, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.accountID, string(e.EntityType), e.EntityID, e.TypeID, string(e.Data), e.UserID, e.EmployeeID, unix(t.now), nullID(t.logBatch))
+	if err != nil {
+		return err
+	}
+	e.ID, e.Batch = id, t.logBatch
+	if t.logBatch == 0 {
+		t.logBatch = id
+	}
+	return nil
 }

@@ -45,6 +45,9 @@ type tenantTx struct {
 	// group is the shared transaction this call runs in (writer.go), nil
 	// outside Update.
 	group *commitGroup
+	// logBatch is the id of the first history entry this call wrote (0:
+	// none yet); the others name it as their batch (InsertLog).
+	logBatch int64
 }
 
 var _ crm.Tx = (*tenantTx)(nil)

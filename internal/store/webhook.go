@@ -1,0 +1,479 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// Webhooks (migration 0022): the account's subscriptions and deliveries
+// (tenantTx), and the installation-wide side delivery workers use (DB):
+// reading the history after the outbox cursor, handing it out as
+// deliveries, claiming due deliveries and recording how they went.
+// Delivery times are Unix milliseconds.
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+const webhookColumns = `id, account_id, kind, destination, events, pipeline_id, stage_ids, secret, sort, disabled_at, disabled_reason, failures, created_by, created_at, updated_at`
+
+func scanWebhook(row scanner) (crm.Webhook, error) {
+	var w crm.Webhook
+	var kind, events, stages string
+	var disabled sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&w.ID, &w.AccountID, &kind, &w.Destination, &events, &w.PipelineID, &stages, &w.Secret, &w.Sort,
+		&disabled, &w.DisabledReason, &w.Failures, &w.CreatedBy, &created, &updated)
+	if err != nil {
+		return w, err
+	}
+	w.Kind, w.DisabledAt, w.CreatedAt, w.UpdatedAt = crm.WebhookKind(kind), timeOf(disabled), fromUnix(created), fromUnix(updated)
+	if err := json.Unmarshal([]byte(events), &w.Events); err != nil {
+		return w, fmt.Errorf("webhook %d events: %w", w.ID, err)
+	}
+	if err := json.Unmarshal([]byte(stages), &w.StageIDs); err != nil {
+		return w, fmt.Errorf("webhook %d stage_ids: %w", w.ID, err)
+	}
+	return w, nil
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only slices of strings and ints come here
+	}
+	return string(b)
+}
+
+func (t *tenantTx) InsertWebhook(ctx context.Context, w *crm.Webhook) error {
+	w.AccountID, w.CreatedAt, w.UpdatedAt = t.accountID, t.now, t.now
+	if w.Events == nil {
+		w.Events = []string{}
+	}
+	if w.StageIDs == nil {
+		w.StageIDs = []int64{}
+	}
+	id, err := t.insert(ctx, `INSERT INTO webhooks (account_id, kind, destination, events, pipeline_id, stage_ids, secret, sort, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, string(w.Kind), w.Destination, jsonText(w.Events), w.PipelineID,
+		jsonText(w.StageIDs), w.Secret, w.Sort, w.CreatedBy, unix(t.now), unix(t.now))
+	w.ID = id
+	return err
+}
+
+func (t *tenantTx) UpdateWebhook(ctx context.Context, w *crm.Webhook) error {
+	w.UpdatedAt = t.now
+	if w.StageIDs == nil {
+		w.StageIDs = []int64{}
+	}
+	res, err := t.exec(ctx, `UPDATE webhooks SET destination = ?, events = ?, pipeline_id = ?, stage_ids = ?, sort = ?,
+		disabled_at = ?, disabled_reason = ?, failures = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+		w.Destination, jsonText(w.Events), w.PipelineID, jsonText(w.StageIDs), w.Sort, nullTime(w.DisabledAt),
+		w.DisabledReason, w.Failures, unix(t.now), t.accountID, w.ID)
+	return affected(res, err, "Webhook")
+}
+
+func (t *tenantTx) Webhooks(ctx context.Context, q crm.WebhookQuery) ([]crm.Webhook, error) {
+	f := &filter{}
+	f.add(`account_id = ?`, t.accountID)
+	if q.Kind != "" {
+		f.add(`kind = ?`, string(q.Kind))
+	}
+	if q.Destination != "" {
+		f.add(`destination = ?`, q.Destination)
+	}
+	f.in(`id`, q.IDs)
+	rows, err := t.query(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE `+f.sql()+` ORDER BY sort, id`, f.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []crm.Webhook{}
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+func (t *tenantTx) DeleteWebhook(ctx context.Context, id int64) error {
+	// Attempts and deliveries go with it by their foreign keys; said
+	// outright for SQLite connections opened without foreign keys on.
+	for _, q := range []string{`DELETE FROM webhook_attempts WHERE account_id = ? AND webhook_id = ?`,
+		`DELETE FROM webhook_deliveries WHERE account_id = ? AND webhook_id = ?`} {
+		if _, err := t.exec(ctx, q, t.accountID, id); err != nil {
+			return err
+		}
+	}
+	res, err := t.exec(ctx, `DELETE FROM webhooks WHERE account_id = ? AND id = ?`, t.accountID, id)
+	return affected(res, err, "Webhook")
+}
+
+const deliveryColumns = `id, account_id, webhook_id, record_key, event_ids, event_types, content_type, body, state, attempts, next_attempt_at, last_status, last_error, replay_of, created_at, finished_at`
+
+func scanDelivery(row scanner) (crm.Delivery, error) {
+	var d crm.Delivery
+	var ids, types, state string
+	var next, created int64
+	var replay, finished sql.NullInt64
+	err := row.Scan(&d.ID, &d.AccountID, &d.WebhookID, &d.RecordKey, &ids, &types, &d.ContentType, &d.Body, &state,
+		&d.Attempts, &next, &d.LastStatus, &d.LastError, &replay, &created, &finished)
+	if err != nil {
+		return d, err
+	}
+	d.State, d.NextAttemptAt, d.ReplayOf = crm.DeliveryState(state), fromMS(next), replay.Int64
+	d.CreatedAt, d.FinishedAt = fromMS(created), fromMS(finished.Int64)
+	if err := json.Unmarshal([]byte(ids), &d.EventIDs); err != nil {
+		return d, err
+	}
+	return d, json.Unmarshal([]byte(types), &d.EventTypes)
+}
+
+func scanDeliveries(rows *sql.Rows, err error) ([]crm.Delivery, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []crm.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (t *tenantTx) Deliveries(ctx context.Context, q crm.DeliveryQuery) ([]crm.Delivery, error) {
+	f := &filter{}
+	f.add(`account_id = ?`, t.accountID)
+	f.add(`webhook_id = ?`, q.WebhookID)
+	if q.State != "" {
+		f.add(`state = ?`, string(q.State))
+	}
+	if q.BeforeID != 0 {
+		f.add(`id < ?`, q.BeforeID)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = crm.DefaultPageLimit
+	}
+	return scanDeliveries(t.query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE `+f.sql()+` ORDER BY id DESC LIMIT ?`, append(f.args, limit)...))
+}
+
+func (t *tenantTx) DeliveryAttempts(ctx context.Context, deliveryIDs []int64) ([]crm.DeliveryAttempt, error) {
+	out := []crm.DeliveryAttempt{}
+	if len(deliveryIDs) == 0 {
+		return out, nil
+	}
+	f := &filter{}
+	f.add(`account_id = ?`, t.accountID)
+	f.in(`delivery_id`, deliveryIDs)
+	rows, err := t.query(ctx, `SELECT id, delivery_id, webhook_id, at, status, latency_ms, error, response FROM webhook_attempts WHERE `+f.sql()+` ORDER BY id`, f.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a crm.DeliveryAttempt
+		var at, latency int64
+		if err := rows.Scan(&a.ID, &a.DeliveryID, &a.WebhookID, &at, &a.Status, &latency, &a.Error, &a.Response); err != nil {
+			return nil, err
+		}
+		a.At, a.Latency = fromMS(at), time.Duration(latency)*time.Millisecond
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (t *tenantTx) ReplayDelivery(ctx context.Context, id int64) (crm.Delivery, error) {
+	d, err := scanDelivery(t.queryRow(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE account_id = ? AND id = ?`, t.accountID, id))
+	if err != nil {
+		return d, notFound(err, "Delivery")
+	}
+	copyOf := d.ID
+	if d.ReplayOf != 0 {
+		copyOf = d.ReplayOf
+	}
+	d.State, d.Attempts, d.LastStatus, d.LastError, d.FinishedAt = crm.DeliveryPending, 0, 0, "", time.Time{}
+	d.ReplayOf, d.NextAttemptAt, d.CreatedAt = copyOf, t.now, t.now
+	d.ID, err = t.insert(ctx, `INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, replay_of, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
+		d.ContentType, d.Body, ms(t.now), copyOf, ms(t.now))
+	return d, err
+}
+
+// OutboxEntries reads up to limit history entries after the outbox cursor
+// in commit order. Only settled entries are read: on SQLite every
+// committed one (one writer, ids in commit order); on PostgreSQL those of
+// transactions older than every running one, so that no entry can commit
+// later behind the cursor.
+func (db *DB) OutboxEntries(ctx context.Context, limit int) (crm.OutboxBatch, error) {
+	var out crm.OutboxBatch
+	if db.dialect.name() == "postgres" {
+		var tx string
+		if err := db.read.QueryRowContext(ctx, `SELECT last_tx::text, last_log_id FROM webhook_cursor WHERE id = 1`).Scan(&tx, &out.From.LogID); err != nil {
+			return out, err
+		}
+		var err error
+		if out.From.Tx, err = strconv.ParseUint(tx, 10, 64); err != nil {
+			return out, err
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT tx::text, `+logColumns+`, COALESCE(batch_id, 0) FROM logs
+			WHERE tx IS NOT NULL AND (tx, id) > ($1::text::xid8, $2) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY tx, id LIMIT $3`, tx, out.From.LogID, limit)
+		if err != nil {
+			return out, err
+		}
+		defer rows.Close()
+		out.To = out.From
+		for rows.Next() {
+			var e crm.LogEntry
+			var txText string
+			if err := scanOutboxEntry(rows, &e, &txText); err != nil {
+				return out, err
+			}
+			if out.To.Tx, err = strconv.ParseUint(txText, 10, 64); err != nil {
+				return out, err
+			}
+			out.To.LogID = e.ID
+			out.Entries = append(out.Entries, e)
+		}
+		return out, rows.Err()
+	}
+	if err := db.read.QueryRowContext(ctx, `SELECT last_log_id FROM webhook_cursor WHERE id = 1`).Scan(&out.From.LogID); err != nil {
+		return out, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT '', `+logColumns+`, COALESCE(batch_id, 0) FROM logs WHERE id > ? ORDER BY id LIMIT ?`, out.From.LogID, limit)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	out.To = out.From
+	for rows.Next() {
+		var e crm.LogEntry
+		var ignored string
+		if err := scanOutboxEntry(rows, &e, &ignored); err != nil {
+			return out, err
+		}
+		out.To.LogID = e.ID
+		out.Entries = append(out.Entries, e)
+	}
+	return out, rows.Err()
+}
+
+func scanOutboxEntry(rows *sql.Rows, e *crm.LogEntry, tx *string) error {
+	var entity, data string
+	var created int64
+	var updated, updatedBy sql.NullInt64
+	err := rows.Scan(tx, &e.ID, &e.AccountID, &entity, &e.EntityID, &e.TypeID, &data, &e.UserID, &e.EmployeeID, &created, &updated, &updatedBy, &e.Batch)
+	e.EntityType, e.Data, e.CreatedAt = crm.EntityType(entity), []byte(data), fromUnix(created)
+	e.UpdatedAt, e.UpdatedBy = timeOf(updated), updatedBy.Int64
+	return err
+}
+
+// CommitOutbox stores the deliveries made of a batch and moves the cursor
+// past it, in one transaction, if the cursor is still where the batch
+// began (ErrOutboxMoved otherwise): several processes may read a batch,
+// only one hands it out.
+func (db *DB) CommitOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery) error {
+	now := ms(db.Now())
+	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		var res sql.Result
+		var err error
+		if db.dialect.name() == "postgres" {
+			res, err = tx.ExecContext(ctx, `UPDATE webhook_cursor SET last_tx = $1::text::xid8, last_log_id = $2
+				WHERE id = 1 AND last_tx = $3::text::xid8 AND last_log_id = $4`,
+				strconv.FormatUint(b.To.Tx, 10), b.To.LogID, strconv.FormatUint(b.From.Tx, 10), b.From.LogID)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE webhook_cursor SET last_log_id = ? WHERE id = 1 AND last_log_id = ?`, b.To.LogID, b.From.LogID)
+		}
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return crm.ErrOutboxMoved
+		}
+		insert := db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		for _, d := range deliveries {
+			next := ms(d.NextAttemptAt)
+			if next == 0 {
+				next = now
+			}
+			if _, err := tx.ExecContext(ctx, insert, d.AccountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
+				d.ContentType, d.Body, next, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// EnabledWebhooks lists the webhooks of every account that are not
+// disabled, for delivery.
+func (db *DB) EnabledWebhooks(ctx context.Context) ([]crm.Webhook, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE disabled_at IS NULL ORDER BY account_id, sort, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []crm.Webhook{}
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// Webhook reads one webhook of any account, for delivery.
+func (db *DB) Webhook(ctx context.Context, id int64) (crm.Webhook, error) {
+	w, err := scanWebhook(db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`), id))
+	return w, notFound(err, "Webhook")
+}
+
+// ClaimDeliveries takes up to limit due deliveries for this process until
+// leaseUntil: pending, due, not held by another process, of an enabled
+// webhook, and first of their record and webhook (a delivery waits for
+// those before it). A process killed while sending loses only its lease:
+// when it runs out, the delivery is due again for any process.
+func (db *DB) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]crm.Delivery, error) {
+	var out []crm.Delivery
+	lock := ""
+	if db.dialect.name() == "postgres" {
+		lock = ` FOR UPDATE OF d SKIP LOCKED`
+	}
+	err := db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT d.id FROM webhook_deliveries d
+			WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ?
+			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.record_key = d.record_key AND e.state = 'pending' AND e.id < d.id)
+			AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.disabled_at IS NULL)
+			ORDER BY d.next_attempt_at, d.id LIMIT ?`+lock), ms(now), ms(now), limit)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		args := []any{ms(leaseUntil)}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET lease_until = ? WHERE id IN (`+placeholders(len(ids))+`)`), args...); err != nil {
+			return err
+		}
+		out, err = scanDeliveries(tx.QueryContext(ctx, db.dialect.rebind(`SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id`), args[1:]...))
+		return err
+	})
+	return out, err
+}
+
+// FinishDeliveries records attempts: each delivery's state, the attempt in
+// the delivery log, the webhook's failure count. disable, given a webhook
+// with its failure count after these attempts and the attempt just made,
+// returns a reason to disable it ("" to keep it).
+func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutcome, disable crm.DisableRule) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		for _, o := range outcomes {
+			d, a := o.Delivery, o.Attempt
+			var finished sql.NullInt64
+			if o.State != crm.DeliveryPending {
+				finished = sql.NullInt64{Int64: ms(a.At), Valid: true}
+			}
+			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?,
+				lease_until = 0, last_status = ?, last_error = ?, finished_at = ? WHERE id = ?`),
+				string(o.State), ms(o.NextAttemptAt), a.Status, a.Error, finished, d.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO webhook_attempts (account_id, webhook_id, delivery_id, at, status, latency_ms, error, response)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), d.AccountID, d.WebhookID, d.ID, ms(a.At), a.Status, a.Latency.Milliseconds(), a.Error, a.Response); err != nil {
+				return err
+			}
+			if o.Success {
+				if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ? AND failures <> 0`), d.WebhookID); err != nil {
+					return err
+				}
+				continue
+			}
+			w, err := scanWebhook(tx.QueryRowContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = failures + 1 WHERE id = ? RETURNING `+webhookColumns), d.WebhookID))
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			if w.Disabled() {
+				continue
+			}
+			failedSince := func(since time.Time) (int, error) {
+				var n int
+				err := tx.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id = ? AND at >= ? AND (status < 100 OR status > 299)`),
+					w.ID, ms(since)).Scan(&n)
+				return n, err
+			}
+			reason, err := disable(w, a, failedSince)
+			if err != nil {
+				return err
+			}
+			if reason != "" {
+				if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ?`),
+					a.At.Unix(), reason, w.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// ReleaseDeliveries gives claimed deliveries back before their lease ends
+// (a process stopping without having sent them).
+func (db *DB) ReleaseDeliveries(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	_, err := db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET lease_until = 0 WHERE state = 'pending' AND id IN (`+placeholders(len(ids))+`)`), args...)
+	return err
+}
