@@ -239,9 +239,11 @@ func (db *DB) OutboxEntries(ctx context.Context, limit int) (crm.OutboxBatch, er
 		if out.From.Tx, err = strconv.ParseUint(tx, 10, 64); err != nil {
 			return out, err
 		}
-		rows, err := db.read.QueryContext(ctx, `SELECT tx::text, `+logColumns+`, COALESCE(batch_id, 0) FROM logs
-			WHERE tx IS NOT NULL AND (tx, id) > ($1::text::xid8, $2) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY tx, id LIMIT $3`, tx, out.From.LogID, limit)
+		// The text column is named apart: ORDER BY tx would otherwise sort
+		// by it, as text ("100022" before "99998").
+		rows, err := db.read.QueryContext(ctx, `SELECT logs.tx::text AS tx_text, `+logColumns+`, COALESCE(batch_id, 0) FROM logs
+			WHERE logs.tx IS NOT NULL AND (logs.tx, logs.id) > ($1::text::xid8, $2) AND logs.tx < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY logs.tx, logs.id LIMIT $3`, tx, out.From.LogID, limit)
 		if err != nil {
 			return out, err
 		}
