@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +16,7 @@ import (
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
 	"github.com/crmd/crmd/internal/store"
+	"github.com/crmd/crmd/internal/webhook"
 )
 
 // TestWebhookCommands: crmd webhook create, list, deliveries, replay,
@@ -445,4 +450,168 @@ func countDeliveries(t *testing.T, dsn, account, hook string) int {
 		t.Fatalf("webhook deliveries: %q %v", out, err)
 	}
 	return len(list)
+}
+
+// TestWebhookDelivered: a webhook made with the CLI receives a running
+// server's lead events, signed with the secret the CLI printed, filtered
+// by pipeline and stage; webhook deliveries shows each attempt.
+func TestWebhookDelivered(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		type received struct {
+			path   string
+			header http.Header
+			body   []byte
+		}
+		got := make(chan received, 16)
+		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			got <- received{r.URL.Path, r.Header.Clone(), body}
+			io.WriteString(w, "thanks")
+		}))
+		defer receiver.Close()
+		srv, err := cli.Start(ctx, cli.ServerConfig{DSN: dsn, Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+			WebhookAllowPrivate: true, WebhookPoll: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Shutdown(context.Background())
+		env := &crmtest.Env{URL: srv.URL(), Server: srv, Client: &http.Client{Timeout: 10 * time.Second}}
+		acc := env.NewAccount(t, "Delivered")
+		account := fmt.Sprint(acc.AccountID)
+		out, err := run(t, nil, "pipeline", "create", "--db", dsn, "--account", account, "--name", "Sales", "--json")
+		var p struct {
+			PipelineID int64   `json:"pipeline_id"`
+			StageIDs   []int64 `json:"stage_ids"`
+		}
+		if err != nil || json.Unmarshal([]byte(out), &p) != nil {
+			t.Fatalf("pipeline create: %q %v", out, err)
+		}
+		create := func(path string, extra ...string) (string, string) {
+			t.Helper()
+			out, err := run(t, nil, append([]string{"webhook", "create", "--db", dsn, "--account", account, "--url", receiver.URL + path, "--json"}, extra...)...)
+			var w struct {
+				ID     int64  `json:"id"`
+				Secret string `json:"secret"`
+			}
+			if err != nil || json.Unmarshal([]byte(out), &w) != nil {
+				t.Fatalf("webhook create: %q %v", out, err)
+			}
+			return fmt.Sprint(w.ID), w.Secret
+		}
+		allID, allSecret := create("/all", "--events", "lead.added,lead.stage_changed")
+		wonID, wonSecret := create("/won", "--events", "lead.stage_changed", "--pipeline", fmt.Sprint(p.PipelineID),
+			"--stages", fmt.Sprint(p.StageIDs[2]))
+
+		resp := env.Do(t, "POST", "/api/v4/leads", acc.AmoCRMToken,
+			fmt.Sprintf(`[{"name":"Website order #1042","price":12000,"pipeline_id":%d,"status_id":%d}]`, p.PipelineID, p.StageIDs[0]))
+		var added struct {
+			Embedded struct {
+				Leads []struct {
+					ID int64 `json:"id"`
+				} `json:"leads"`
+			} `json:"_embedded"`
+		}
+		if resp.Status != 200 || json.Unmarshal(resp.Body, &added) != nil || len(added.Embedded.Leads) != 1 {
+			t.Fatalf("add a lead: %d %s", resp.Status, resp.Body)
+		}
+		lead := added.Embedded.Leads[0].ID
+		byPath := map[string][]received{}
+		dump := func(m map[string][]received) string {
+			var b strings.Builder
+			for path, list := range m {
+				for _, r := range list {
+					fmt.Fprintf(&b, "\n%s %s %s", path, r.header.Get("X-Crmd-Event-Id"), r.body)
+				}
+			}
+			return b.String()
+		}
+		receive := func(n int) {
+			t.Helper()
+			deadline := time.After(15 * time.Second)
+			for range n {
+				select {
+				case r := <-got:
+					byPath[r.path] = append(byPath[r.path], r)
+				case <-deadline:
+					t.Fatalf("waiting for %d deliveries, received %s", n, dump(byPath))
+				}
+			}
+		}
+		receive(1) // /all: lead.added
+		// Each move is awaited before the next: the stage filter reads the
+		// lead as it is when the event is handed out (docs/webhooks.md).
+		for i, stage := range p.StageIDs[1:3] {
+			resp = env.Do(t, "PATCH", fmt.Sprintf("/api/v4/leads/%d", lead), acc.AmoCRMToken, fmt.Sprintf(`{"status_id":%d}`, stage))
+			if resp.Status != 200 {
+				t.Fatalf("move the lead: %d %s", resp.Status, resp.Body)
+			}
+			receive(1 + i) // /all, then /all and /won
+		}
+		select {
+		case r := <-got:
+			t.Fatalf("one delivery too many: %s %s", r.path, r.body)
+		case <-time.After(200 * time.Millisecond):
+		}
+		check := func(r received, secret, event string) webhook.Payload {
+			t.Helper()
+			h := r.header
+			if !webhook.Verify(secret, h.Get("X-Crmd-Timestamp"), h.Get("X-Crmd-Signature"), r.body, time.Now(), 5*time.Minute) {
+				t.Errorf("%s: the signature %q does not verify", r.path, h.Get("X-Crmd-Signature"))
+			}
+			var payload webhook.Payload
+			if err := json.Unmarshal(r.body, &payload); err != nil {
+				t.Fatalf("%s: %v: %s", r.path, err, r.body)
+			}
+			if h.Get("X-Crmd-Event") != event || payload.Type != crm.EventType(event) || h.Get("X-Crmd-Event-Id") != payload.ID ||
+				h.Get("X-Crmd-Delivery") == "" || h.Get("Content-Type") != "application/json" || payload.Entity.ID != lead ||
+				payload.Lead == nil || payload.Lead.Name != "Website order #1042" {
+				t.Errorf("%s: %v %s", r.path, h, r.body)
+			}
+			t.Logf("%s %s: %s", r.path, event, r.body)
+			return payload
+		}
+		all := byPath["/all"]
+		if len(all) != 3 || len(byPath["/won"]) != 1 {
+			t.Fatalf("received %s", dump(byPath))
+		}
+		check(all[0], allSecret, "lead.added")
+		check(all[1], allSecret, "lead.stage_changed")
+		check(all[2], allSecret, "lead.stage_changed")
+		won := check(byPath["/won"][0], wonSecret, "lead.stage_changed")
+		if won.Lead.StatusID != p.StageIDs[2] || won.ID != all[2].header.Get("X-Crmd-Event-Id") {
+			t.Errorf("/won got %+v", won)
+		}
+
+		// The log shows the attempts; deliveries are recorded just after
+		// they are answered.
+		var dels []struct {
+			State    string `json:"state"`
+			Attempts []struct {
+				Status   int    `json:"status"`
+				Response string `json:"response"`
+			} `json:"attempts"`
+		}
+		for wait := time.Now().Add(5 * time.Second); ; {
+			out, err = run(t, nil, "webhook", "deliveries", "--db", dsn, "--account", account, "--webhook", allID, "--state", "delivered", "--json")
+			if err != nil || json.Unmarshal([]byte(out), &dels) != nil {
+				t.Fatalf("webhook deliveries: %q %v", out, err)
+			}
+			if len(dels) == 3 || time.Now().After(wait) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(dels) != 3 {
+			t.Fatalf("delivered: %s", out)
+		}
+		for _, d := range dels {
+			if len(d.Attempts) != 1 || d.Attempts[0].Status != 200 || d.Attempts[0].Response != "thanks" {
+				t.Errorf("delivery log: %s", out)
+			}
+		}
+		if n := countDeliveries(t, dsn, account, wonID); n != 1 {
+			t.Errorf("/won has %d deliveries", n)
+		}
+	})
 }
