@@ -58,6 +58,10 @@ Usage:
                [--metrics-addr HOST:PORT]         serve /metrics there (env CRMD_METRICS_ADDR; default off)
                [--public-url URL]                 how users reach crmd, for OAuth's referer
                                                   (env CRMD_PUBLIC_URL; default: the request's Host)
+               [--webhook-allow-private]          let webhooks reach private addresses
+                                                  (env CRMD_WEBHOOK_ALLOW_PRIVATE; default off)
+               [--webhook-lease 1m]               how long a delivery being sent stays with
+                                                  this process (at least 15s)
   crmd migrate --db DSN                           apply database migrations
   crmd account create --db DSN --name NAME [--subdomain S] [--json]
   crmd user create --db DSN --account ID --name NAME --role admin|member
@@ -81,7 +85,7 @@ Usage:
                    an amoCRM OAuth 2.0 integration: prints client_id and client_secret (once)
   crmd integration authorize --db DSN --client-id ID --user ID [--json]
                    an authorization code, as the consent page at /oauth gives
-` + reportUsage + backupUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
+` + webhookUsage + reportUsage + backupUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
                    GET /healthz of the server CRMD_ADDR names (or URL); exit 0 on 200, else 1
   crmd version                                    the build's version and commit
 
@@ -133,6 +137,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 	case "integration": // integration.go
 		return m.integration(ctx, args[1:])
+	case "webhook": // webhook.go
+		return m.webhook(ctx, args[1:])
 	case "limits":
 		if len(args) > 1 && args[1] == "set" {
 			return m.limitsSet(ctx, args[2:])
