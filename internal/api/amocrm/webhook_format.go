@@ -95,7 +95,7 @@ type fields struct {
 	out    []kv
 }
 
-func (fs *fields) set(key, value string) { fs.out = append(fs.out, kv{fs.prefix + key, value}) }
+func (fs *fields) set(key, value string)   { fs.out = append(fs.out, kv{fs.prefix + key, value}) }
 func (fs *fields) num(key string, n int64) { fs.set(key, strconv.FormatInt(n, 10)) }
 func (fs *fields) unix(key string, t time.Time) {
 	if t.IsZero() {
@@ -222,7 +222,7 @@ func (b *hookBody) add(e crm.Event) error {
 			return b.item(e, "leads[responsible]", e.EntityID, func(fs *fields) error {
 				return b.lead(fs, e.EntityID, func(fs *fields, key string) error {
 					if key == "responsible_user_id" {
-						fs.num("old_responsible_user_id", oldResp)
+						fs.num("[old_responsible_user_id]", oldResp)
 					}
 					return nil
 				})
