@@ -418,3 +418,46 @@ func TestV4WebhookDelivered(t *testing.T) {
 		}
 	})
 }
+
+// TestV4WebhookFormatEdges checks a record gone before its event is sent
+// (the body carries the event's id), account[_links][self] on a configured
+// public URL, and a deleted customer's payload.
+func TestV4WebhookFormatEdges(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		a := newAccount(t, env, "Edges", "")
+		ctx := context.Background()
+		public, _ := url.Parse("https://crm.example.com")
+		f := amocrm.WebhookFormat{Service: env.Server.Service, PublicURL: public}
+		hook := crm.Webhook{ID: 1, AccountID: a.AccountID, Kind: crm.WebhookAmoCRM, Events: []string{"add_lead", "delete_customer", "add_task"}}
+		events := []crm.Event{
+			{ID: 10, AccountID: a.AccountID, Type: crm.EventLeadAdded, Entity: crm.EntityDeal, EntityID: 999999, Batch: 10},
+			{ID: 11, AccountID: a.AccountID, Type: crm.EventCustomerDeleted, Entity: crm.EntityCustomer, EntityID: 77, Batch: 10},
+			{ID: 12, AccountID: a.AccountID, Type: crm.EventTaskAdded, Entity: crm.EntityTask, EntityID: 888888, Batch: 10},
+			{ID: 13, AccountID: a.AccountID, Type: crm.EventContactAdded, Entity: crm.EntityContact, EntityID: 5, Batch: 10},
+		}
+		list, err := f.Deliveries(ctx, hook, events)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("deliveries %v, %v", list, err)
+		}
+		d := list[0]
+		if d.RecordKey != "leads:999999" || !slices.Equal(d.EventIDs, []int64{10, 11, 12}) ||
+			!slices.Equal(d.EventTypes, []string{"lead.added", "customer.deleted", "task.added"}) {
+			t.Errorf("delivery %+v", d)
+		}
+		form, err := url.ParseQuery(string(d.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantForm(t, "gone records", form, map[string]string{"leads[add][0][id]": "999999", "customers[delete][0][id]": "77",
+			"task[add][0][id]": "888888", "account[subdomain]": a.Subdomain, "account[id]": itoa(a.AccountID),
+			"account[_links][self]": "https://" + a.Subdomain + ".crm.example.com"})
+		// The sections keep the order of their first events; account last.
+		if !strings.HasPrefix(string(d.Body), "leads%5Badd%5D%5B0%5D%5Bid%5D=999999&customers%5Bdelete%5D") ||
+			!strings.Contains(string(d.Body), "&account%5Bsubdomain%5D=") {
+			t.Errorf("body order: %s", d.Body)
+		}
+		if list, err := f.Deliveries(ctx, crm.Webhook{AccountID: a.AccountID, Events: []string{"update_task"}}, events); err != nil || len(list) != 0 {
+			t.Errorf("an unsubscribed hook got %v, %v", list, err)
+		}
+	})
+}
