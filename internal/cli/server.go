@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/crmd/crmd/internal/api/amocrm"
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/ratelimit"
@@ -264,8 +265,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Done() <-chan error { return s.done }
 
 // webhookFormats are the bodies each kind of webhook is sent.
-func webhookFormats(svc *crm.Service, _ *url.URL) map[crm.WebhookKind]webhook.Format {
+func webhookFormats(svc *crm.Service, public *url.URL) map[crm.WebhookKind]webhook.Format {
 	return map[crm.WebhookKind]webhook.Format{
-		crm.WebhookCRMD: webhook.CRMDFormat{Service: svc},
+		crm.WebhookCRMD:   webhook.CRMDFormat{Service: svc},
+		crm.WebhookAmoCRM: amocrm.WebhookFormat{Service: svc, PublicURL: public},
 	}
 }

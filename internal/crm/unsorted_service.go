@@ -183,6 +183,30 @@ func (s *Service) UnsortedList(ctx context.Context, actor Actor, q UnsortedQuery
 	return out, total, err
 }
 
+// UnsortedRecord returns an inbound request as an unsorted item whatever
+// its state: pending, accepted or declined. amoCRM's webhooks describe an
+// item that may have left unsorted by the time they are sent, which
+// UnsortedItem (pending items only, as amoCRM's API) cannot read.
+// Errors: not found (CodeInboundNotFound).
+func (s *Service) UnsortedRecord(ctx context.Context, actor Actor, id int64) (Unsorted, error) {
+	var out Unsorted
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		l, err := tx.Inbound(ctx, id)
+		if KindOf(err) == KindNotFound {
+			return Fail(CodeInboundNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		list, err := unsortedOf(ctx, tx, []Inbound{l})
+		if err == nil {
+			out = list[0]
+		}
+		return err
+	})
+	return out, err
+}
+
 // UnsortedItem returns one pending item. A request taken to work or
 // declined has left unsorted, as amoCRM deletes an accepted or declined
 // item.

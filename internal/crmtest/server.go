@@ -38,6 +38,14 @@ func StartLimited(t testing.TB, dsn string) *Env {
 	return start(t, cli.ServerConfig{DSN: dsn, Limits: true})
 }
 
+// StartWebhooks is Start with webhook delivery let reach loopback and
+// private addresses (a test's receiver listens on 127.0.0.1) and the
+// history looked at every 20 ms.
+func StartWebhooks(t testing.TB, dsn string) *Env {
+	t.Helper()
+	return start(t, cli.ServerConfig{DSN: dsn, WebhookAllowPrivate: true, WebhookPoll: 20 * time.Millisecond})
+}
+
 func start(t testing.TB, c cli.ServerConfig) *Env {
 	t.Helper()
 	ctx := context.Background()

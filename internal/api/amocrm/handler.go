@@ -72,6 +72,7 @@ func NewHandler(d Deps) http.Handler {
 	routes = append(routes, h.contactRoutes()...)
 	routes = append(routes, h.activityRoutes()...)
 	routes = append(routes, h.leadRoutes()...)
+	routes = append(routes, h.webhookRoutes()...)
 	for _, rt := range append(append(routes, h.customerRoutes()...), h.pipelineRoutes()...) {
 		h.handle(rt.pattern, h.authed(rt.fn, writeV4Error))
 	}

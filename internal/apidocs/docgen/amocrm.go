@@ -42,6 +42,7 @@ func amocrmDocument() *OpenAPI {
 		{Name: "notes", Description: "Notes: the comment and call entries of the history."},
 		{Name: "events", Description: "Events: the history, read only."},
 		{Name: "users", Description: "Users and roles (read only)."},
+		{Name: "webhooks", Description: "amoCRM webhook subscriptions: form-encoded POSTs of the account's changes to a destination."},
 		{Name: "oauth", Description: "OAuth 2.0: integrations exchange an authorization code or a refresh token for a 24-hour access token."},
 		{Name: "v2", Description: "amoCRM API v2: customers, transactions, customer periods, contacts and companies."},
 	}
@@ -59,6 +60,7 @@ func amocrmDocument() *OpenAPI {
 	m.notes()
 	m.events()
 	m.users()
+	m.webhooks()
 	m.oauth()
 	m.v2()
 	return a.finish()
@@ -877,6 +879,34 @@ func (m *amo) users() {
 		desc("Administrators only; always 204.").errs(amoGetID...)
 	m.op("PATCH", "/api/v4/roles/{id}", "users", "Change a role (refused)").desc(refused).errs("401", "403", "429")
 	m.op("DELETE", "/api/v4/roles/{id}", "users", "Delete a role (refused)").desc(refused).errs("401", "403", "429")
+}
+
+func (m *amo) webhooks() {
+	m.schema("Webhook", obj("An amoCRM webhook subscription (companion §8.1).",
+		r("id", integer("")), r("destination", str("The URL the bodies are POSTed to.")),
+		r("created_at", integer("")), r("updated_at", integer("")), r("account_id", integer("")),
+		r("created_by", integer("")), r("sort", integer("")),
+		r("disabled", boolean("Delivery stopped after repeated failures; POST the destination again to change its events (it stays disabled).")),
+		r("settings", arr(str(""), "The subscribed event names."))))
+	names := enum("", "add_lead", "update_lead", "delete_lead", "restore_lead", "status_lead", "responsible_lead", "note_lead",
+		"add_contact", "update_contact", "delete_contact", "restore_contact", "responsible_contact", "note_contact",
+		"add_company", "update_company", "delete_company", "restore_company", "responsible_company", "note_company",
+		"add_customer", "update_customer", "delete_customer", "responsible_customer", "note_customer",
+		"add_task", "update_task", "delete_task", "responsible_task", "add_talk", "update_talk", "add_chat_template_review")
+	m.op("GET", "/api/v4/webhooks", "webhooks", "List webhooks").
+		desc("Administrators only. Not paged (at most 100). filter[destination]: one exact URL.").
+		filter("filter", obj("", p("destination", str("One exact destination URL.")))).
+		resp("200", "The webhooks.", hal, obj("", r("_total_items", integer("")),
+			r("_embedded", obj("", r("webhooks", arr(ref("Webhook"), "")))))).errs(amoList...)
+	m.op("POST", "/api/v4/webhooks", "webhooks", "Subscribe a destination").
+		desc("Administrators only. A destination the account already has is updated (settings and sort replaced). An unknown event name, empty settings or a destination that is not an absolute http(s) URL is a 400; the account's 101st webhook is a 422. Bodies are sent form-encoded, one POST per write call (docs/amocrm.md, Webhooks).").
+		body(obj("", r("destination", str("An absolute http or https URL, at most 2000 characters.")),
+			r("settings", arr(names, "At least one event name.")), p("sort", integer(""))), "").
+		resp("201", "The webhook, created or updated.", hal, ref("Webhook")).errs(plus(amoWrite, "422")...)
+	m.op("DELETE", "/api/v4/webhooks", "webhooks", "Unsubscribe a destination").
+		desc("Administrators only (403 for members). 404 when the account has no webhook at the destination.").
+		body(obj("", r("destination", str("The webhook's destination."))), "").
+		resp("204", "Deleted.", "", nil).errs("400", "401", "403", "404", "429")
 }
 
 func (m *amo) v2() {
