@@ -539,8 +539,8 @@ func TestWebhookDelivered(t *testing.T) {
 			}
 		}
 		receive(1) // /all: lead.added
-		// Each move is awaited before the next: the stage filter reads the
-		// lead as it is when the event is handed out (docs/webhooks.md).
+		// Each move is awaited before the next, to check the deliveries one
+		// by one (TestStageFilter in internal/webhook covers quick moves).
 		for i, stage := range p.StageIDs[1:3] {
 			resp = env.Do(t, "PATCH", fmt.Sprintf("/api/v4/leads/%d", lead), acc.AmoCRMToken, fmt.Sprintf(`{"status_id":%d}`, stage))
 			if resp.Status != 200 {

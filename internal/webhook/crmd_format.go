@@ -107,6 +107,68 @@ func EntityName(e crm.EntityType) string {
 	return string(e)
 }
 
+// PayloadStage is a lead's place in a stage change's before and after.
+type PayloadStage struct {
+	PipelineID int64 `json:"pipeline_id"`
+	StageID    int64 `json:"stage_id"`
+}
+
+// entryExtras is what entries of Envybox's own types (stage moves,
+// responsible changes, calls and comments) say in their own data, as a
+// payload's changes and text.
+type entryExtras struct {
+	changes []PayloadChange
+	text    string
+}
+
+// envyboxEntry reads an entry of Envybox's own types: a stage move becomes
+// a "stage" change ({pipeline_id, stage_id} before and after), a
+// responsible change an "employee_id" change, a call or comment its text.
+func (f CRMDFormat) envyboxEntry(ctx context.Context, actor crm.Actor, e crm.Event, stages *map[int64]crm.Stage) (entryExtras, error) {
+	var out entryExtras
+	var d struct {
+		OldStageID    int64  `json:"old_stage_id"`
+		StageID       int64  `json:"stage_id"`
+		EmployeeID    *int64 `json:"employee_id"`
+		OldEmployeeID int64  `json:"old_employee_id"`
+		Comment       string `json:"comment"`
+		Phone         string `json:"phone"`
+	}
+	if len(e.Entry.Data) == 0 || json.Unmarshal(e.Entry.Data, &d) != nil {
+		return out, nil
+	}
+	switch {
+	case e.Type == crm.EventLeadStageChanged && d.StageID != 0:
+		if *stages == nil {
+			pipelines, err := f.Service.DealPipelines(ctx, actor)
+			if err != nil {
+				return out, err
+			}
+			*stages = map[int64]crm.Stage{}
+			for _, p := range pipelines {
+				for _, st := range p.Stages {
+					(*stages)[st.ID] = st
+				}
+			}
+		}
+		before := PayloadStage{PipelineID: (*stages)[d.OldStageID].PipelineID, StageID: d.OldStageID}
+		after := PayloadStage{PipelineID: (*stages)[d.StageID].PipelineID, StageID: d.StageID}
+		b, _ := json.Marshal(before)
+		a, _ := json.Marshal(after)
+		out.changes = append(out.changes, PayloadChange{Field: "stage", Before: b, After: a})
+	case e.Type == crm.EventLeadResponsibleChanged && d.EmployeeID != nil:
+		b, _ := json.Marshal(d.OldEmployeeID)
+		a, _ := json.Marshal(*d.EmployeeID)
+		out.changes = append(out.changes, PayloadChange{Field: "employee_id", Before: b, After: a})
+	case e.Type == crm.EventNoteAdded:
+		out.text = d.Comment
+		if out.text == "" {
+			out.text = d.Phone
+		}
+	}
+	return out, nil
+}
+
 // Deliveries makes one delivery per event hook subscribes to and its
 // filters let through. The pipeline and stage filters apply to lead events
 // (and notes on leads): the stage a stage change moved to, else the lead's
@@ -114,6 +176,7 @@ func EntityName(e crm.EntityType) string {
 func (f CRMDFormat) Deliveries(ctx context.Context, hook crm.Webhook, events []crm.Event) ([]crm.Delivery, error) {
 	var out []crm.Delivery
 	leads := map[int64]*crm.Lead{}
+	var stages map[int64]crm.Stage // loaded on the first stage change
 	actor := crm.Actor{AccountID: hook.AccountID, Role: crm.RoleAdmin}
 	for _, e := range events {
 		if !hook.Wants(string(e.Type)) {
@@ -128,6 +191,14 @@ func (f CRMDFormat) Deliveries(ctx context.Context, hook crm.Webhook, events []c
 			Text: data.Text, Tags: data.Tags}
 		for _, c := range data.Changes {
 			p.Changes = append(p.Changes, PayloadChange(c))
+		}
+		extra, err := f.envyboxEntry(ctx, actor, e, &stages)
+		if err != nil {
+			return nil, err
+		}
+		p.Changes = append(p.Changes, extra.changes...)
+		if p.Text == "" {
+			p.Text = extra.text
 		}
 		if data.Link != nil {
 			p.Link = &PayloadEntity{Type: EntityName(data.Link.EntityType), ID: data.Link.EntityID}
@@ -147,7 +218,7 @@ func (f CRMDFormat) Deliveries(ctx context.Context, hook crm.Webhook, events []c
 			if lead != nil {
 				p.Lead = leadPayload(*lead)
 			}
-			if !passes(hook, e, data, p.Lead) {
+			if !passes(hook, e, p.Changes, p.Lead) {
 				continue
 			}
 		} else if hook.PipelineID != 0 {
@@ -164,7 +235,7 @@ func (f CRMDFormat) Deliveries(ctx context.Context, hook crm.Webhook, events []c
 }
 
 // passes applies a webhook's pipeline and stage filters to a lead event.
-func passes(hook crm.Webhook, e crm.Event, data crm.HistoryData, lead *PayloadLead) bool {
+func passes(hook crm.Webhook, e crm.Event, changes []PayloadChange, lead *PayloadLead) bool {
 	if hook.PipelineID == 0 {
 		return true
 	}
@@ -174,13 +245,10 @@ func passes(hook crm.Webhook, e crm.Event, data crm.HistoryData, lead *PayloadLe
 	}
 	if e.Type == crm.EventLeadStageChanged {
 		// The stage the event moved to, even if the lead moved on since.
-		var to struct {
-			PipelineID int64 `json:"pipeline_id"`
-			StatusID   int64 `json:"status_id"`
-		}
-		for _, c := range data.Changes {
-			if c.Field == "status" && json.Unmarshal(c.After, &to) == nil && to.StatusID != 0 {
-				pipeline, stage = to.PipelineID, to.StatusID
+		var to PayloadStage
+		for _, c := range changes {
+			if c.Field == "stage" && json.Unmarshal(c.After, &to) == nil && to.StageID != 0 {
+				pipeline, stage = to.PipelineID, to.StageID
 			}
 		}
 	}

@@ -390,3 +390,49 @@ func TestTwoProcessesShareDelivery(t *testing.T) {
 		}
 	})
 }
+
+// TestStageFilter: a webhook filtered to one stage gets the move into it
+// with the stage before and after, even when the lead moved on before the
+// event was handed out; the move out of it is not sent.
+func TestStageFilter(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		e := newEnv(t, dsn)
+		r := newReceiver(t, nil)
+		pipelines, err := e.svc.DealPipelines(ctx, e.admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pipelines[0]
+		second, third := p.Stages[1], p.Stages[2]
+		if _, err := e.svc.CreateWebhook(ctx, e.admin, crm.NewWebhook{Kind: crm.WebhookCRMD, Destination: r.srv.URL,
+			Events: []string{string(crm.EventLeadStageChanged)}, PipelineID: p.ID, StageIDs: []int64{second.ID}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		lead := e.addLead(t, "Сделка")
+		for _, st := range []crm.Stage{second, third} {
+			if _, err := e.svc.UpdateLeads(ctx, e.admin, []crm.LeadInput{{ID: lead.ID, Status: &crm.LeadStatusRef{StageID: st.ID}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run(t, e, e.dbs[0], webhook.Options{AllowPrivate: true})
+		waitFor(t, "the move into the second stage", func() bool { return len(r.got()) >= 1 })
+		// The move out was handed out with it (same poll) or right after:
+		// give it the time to arrive if it wrongly would.
+		time.Sleep(200 * time.Millisecond)
+		got := r.got()
+		if len(got) != 1 {
+			t.Fatalf("%d deliveries, want only the move into stage %d", len(got), second.ID)
+		}
+		ev := got[0].event
+		want := fmt.Sprintf(`[{"field":"stage","before":{"pipeline_id":%d,"stage_id":%d},"after":{"pipeline_id":%d,"stage_id":%d}}]`,
+			p.ID, p.Stages[0].ID, p.ID, second.ID)
+		if changes, _ := json.Marshal(ev.Changes); string(changes) != want || ev.Lead == nil || ev.Lead.StatusID != third.ID {
+			t.Errorf("changes %s, want %s; lead now %+v (in stage %d)", changes, want, ev.Lead, third.ID)
+		}
+		if _, err := e.svc.CreateWebhook(ctx, e.admin, crm.NewWebhook{Kind: crm.WebhookCRMD, Destination: r.srv.URL,
+			Events: []string{string(crm.EventLeadAdded)}, PipelineID: p.ID + 1000}, nil); crm.KindOf(err) != crm.KindInvalid {
+			t.Errorf("a filter on a missing pipeline: %v", err)
+		}
+	})
+}
