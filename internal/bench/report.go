@@ -30,8 +30,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nserver peak RSS over the run: %.0f MB\n", float64(r.PeakRSS)/(1<<20))
-	return err
+	if _, err := fmt.Fprintf(w, "\nserver peak RSS over the run: %.0f MB\n", float64(r.PeakRSS)/(1<<20)); err != nil {
+		return err
+	}
+	if wi := r.WebhookIntake; wi != nil {
+		_, err := fmt.Fprintf(w, "intake with one webhook: median of %d runs %.0f req/s, without %.0f req/s (× %.2f); %d of %d events delivered, the last %.1f s after the runs\n",
+			wi.Runs, wi.MedianWith, wi.MedianWithout, wi.Ratio, wi.Received, wi.Taken, wi.Drain)
+		return err
+	}
+	return nil
 }
 
 // Errors sums the failed requests of every scenario.

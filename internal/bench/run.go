@@ -40,6 +40,10 @@ type Config struct {
 	Self string
 	// Only, when not empty, keeps the scenarios whose name contains it.
 	Only string
+	// WebhookRuns, when above 0, ends the run with the webhook intake
+	// comparison (WebhookIntake): this many intake runs without and with a
+	// webhook.
+	WebhookRuns int
 	// Log receives progress lines.
 	Log io.Writer
 }
@@ -85,6 +89,8 @@ type Report struct {
 	Scenarios  []Figures `json:"scenarios"`
 	// PeakRSS is the server's peak resident memory over the whole run.
 	PeakRSS int64 `json:"server_peak_rss_bytes"`
+	// WebhookIntake is the webhook comparison, when asked for.
+	WebhookIntake *WebhookIntake `json:"webhook_intake,omitempty"`
 }
 
 func figures(group string, base Kind, r load.Result) Figures {
@@ -170,7 +176,9 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		return nil, err
 	}
 	defer logFile.Close()
-	server, err := load.StartProcess(ctx, crmd, []string{"serve", "--addr", addr, "--db", dsn, "--limits=false", "--lifecycle-interval=0"},
+	server, err := load.StartProcess(ctx, crmd, []string{"serve", "--addr", addr, "--db", dsn, "--limits=false", "--lifecycle-interval=0",
+		// The webhook comparison's receiver listens on 127.0.0.1.
+		"--webhook-allow-private"},
 		os.Environ(), "http://"+addr+"/healthz", logFile)
 	if err != nil {
 		return nil, fmt.Errorf("start crmd: %w", err)
@@ -205,6 +213,15 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		logf("%-42s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d", f.Name, f.Throughput, f.P50, f.P99, f.Errors)
 		for _, e := range f.ErrorSamples {
 			logf("    error: %s", e)
+		}
+	}
+	if c.WebhookRuns > 0 {
+		for _, s := range Scenarios(ds, session, c.Clients, c.Duration) {
+			if s.Group == "intake" {
+				if rep.WebhookIntake, err = compareWebhookIntake(ctx, c, client, base, dsn, ds, s, logf); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	// A graceful shutdown waits for connections the client keeps idle.

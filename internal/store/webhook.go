@@ -479,3 +479,38 @@ func (db *DB) ReleaseDeliveries(ctx context.Context, ids []int64) error {
 	_, err := db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET lease_until = 0 WHERE state = 'pending' AND id IN (`+placeholders(len(ids))+`)`), args...)
 	return err
 }
+
+// DeleteFinishedDeliveries deletes up to limit deliveries (with their
+// attempts) that were delivered or given up before before, oldest first,
+// and says how many it deleted: the delivery log is kept for a while, not
+// for ever.
+func (db *DB) DeleteFinishedDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int
+	err := db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND finished_at < ? ORDER BY id LIMIT ?`), ms(before), limit)
+		if err != nil {
+			return err
+		}
+		var args []any
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			args = append(args, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(args) == 0 {
+			return err
+		}
+		in := placeholders(len(args))
+		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`DELETE FROM webhook_attempts WHERE delivery_id IN (`+in+`)`), args...); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, db.dialect.rebind(`DELETE FROM webhook_deliveries WHERE id IN (`+in+`)`), args...)
+		n = len(args)
+		return err
+	})
+	return n, err
+}

@@ -34,6 +34,9 @@ type Store interface {
 	FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutcome, disable crm.DisableRule) error
 	// ReleaseDeliveries gives claimed deliveries back.
 	ReleaseDeliveries(ctx context.Context, ids []int64) error
+	// DeleteFinishedDeliveries deletes up to limit deliveries finished
+	// before a time, with their attempts, and says how many.
+	DeleteFinishedDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Format turns the events of one write call into what one webhook of its
@@ -72,7 +75,10 @@ type Options struct {
 	// Observe, when set, is told of every attempt: the webhook's kind, its
 	// result ("delivered", "retry", "failed") and how long it took.
 	Observe func(kind crm.WebhookKind, result string, latency time.Duration)
-	Logger  *slog.Logger
+	// Retention is how long finished deliveries stay in the delivery log.
+	// Default 30 days.
+	Retention time.Duration
+	Logger    *slog.Logger
 }
 
 // Deliverer reads events out of the history and sends them to webhooks.
@@ -104,6 +110,9 @@ func New(store Store, formats map[crm.WebhookKind]Format, opts Options) *Deliver
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Retention <= 0 {
+		opts.Retention = 30 * 24 * time.Hour
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -121,16 +130,51 @@ func New(store Store, formats map[crm.WebhookKind]Format, opts Options) *Deliver
 // records them.
 func (d *Deliverer) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		d.loop(ctx, nil, d.dispatchOnce, "hand out events")
 	}()
 	go func() {
 		defer wg.Done()
+		d.prune(ctx)
+	}()
+	go func() {
+		defer wg.Done()
 		d.loop(ctx, d.wake, d.sendOnce, "send deliveries")
 	}()
 	wg.Wait()
+}
+
+// pruneEvery is how often the delivery log is trimmed to Retention.
+const pruneEvery = time.Hour
+
+// prune deletes finished deliveries older than Retention, now and then
+// every pruneEvery, a thousand per transaction so as not to hold up the
+// writers.
+func (d *Deliverer) prune(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for ctx.Err() == nil {
+			n, err := d.store.DeleteFinishedDeliveries(ctx, d.opts.Now().Add(-d.opts.Retention), 1000)
+			if err != nil {
+				if ctx.Err() == nil {
+					d.log.Error("webhooks: trim the delivery log", "err", err)
+				}
+				break
+			}
+			if n < 1000 {
+				break
+			}
+		}
+		t.Reset(pruneEvery)
+	}
 }
 
 // loop runs step until ctx ends: at once again when it did a full load,
