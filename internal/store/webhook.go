@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -296,11 +297,24 @@ func scanOutboxEntry(rows *sql.Rows, e *crm.LogEntry, tx *string) error {
 
 // CommitOutbox stores the deliveries made of a batch and moves the cursor
 // past it, in one transaction, if the cursor is still where the batch
-// began (ErrOutboxMoved otherwise): several processes may read a batch,
-// only one hands it out.
+// began (crm.ErrOutboxMoved otherwise): several processes may read a
+// batch, only one hands it out.
 func (db *DB) CommitOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery) error {
-	now := ms(db.Now())
-	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+	_, err := db.HandOutOutbox(ctx, b, deliveries, time.Time{})
+	return err
+}
+
+// HandOutOutbox is CommitOutbox that also leases, until leaseUntil, the
+// deliveries the caller may send at once, and returns them with their ids:
+// each that is the first of its webhook and record in the batch and has
+// none pending before it (the others wait their turn, to be claimed). So
+// the process that handed them out sends them without claiming them back.
+// A zero leaseUntil leases none.
+func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery, leaseUntil time.Time) ([]crm.Delivery, error) {
+	now := db.Now()
+	var leased []crm.Delivery
+	err := db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		leased = nil
 		var res sql.Result
 		var err error
 		if db.dialect.name() == "postgres" {
@@ -318,20 +332,40 @@ func (db *DB) CommitOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []
 		} else if n == 0 {
 			return crm.ErrOutboxMoved
 		}
-		insert := db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		insert := db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, lease_until, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		waiting := db.dialect.rebind(`SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND record_key = ? AND state = 'pending' LIMIT 1`)
+		type key struct {
+			hook   int64
+			record string
+		}
+		seen := map[key]bool{}
 		for _, d := range deliveries {
-			next := ms(d.NextAttemptAt)
-			if next == 0 {
-				next = now
+			d.NextAttemptAt = cmp.Or(d.NextAttemptAt, now)
+			d.CreatedAt, d.State = now, crm.DeliveryPending
+			lease := int64(0)
+			k := key{d.WebhookID, d.RecordKey}
+			if !leaseUntil.IsZero() && !seen[k] && !d.NextAttemptAt.After(now) {
+				var one int
+				switch err := tx.QueryRowContext(ctx, waiting, d.WebhookID, d.RecordKey).Scan(&one); {
+				case errors.Is(err, sql.ErrNoRows):
+					lease = ms(leaseUntil)
+				case err != nil:
+					return err
+				}
 			}
-			if _, err := tx.ExecContext(ctx, insert, d.AccountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
-				d.ContentType, d.Body, next, now); err != nil {
+			seen[k] = true
+			if err := tx.QueryRowContext(ctx, insert, d.AccountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
+				d.ContentType, d.Body, ms(d.NextAttemptAt), lease, ms(now)).Scan(&d.ID); err != nil {
 				return err
+			}
+			if lease != 0 {
+				leased = append(leased, d)
 			}
 		}
 		return nil
 	})
+	return leased, err
 }
 
 // EnabledWebhooks lists the webhooks of every account that are not

@@ -22,9 +22,11 @@ type Store interface {
 	// OutboxEntries reads up to limit settled history entries after the
 	// outbox cursor, in commit order.
 	OutboxEntries(ctx context.Context, limit int) (crm.OutboxBatch, error)
-	// CommitOutbox stores the deliveries made of a batch and moves the
+	// HandOutOutbox stores the deliveries made of a batch and moves the
 	// cursor past it; crm.ErrOutboxMoved when another process did first.
-	CommitOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery) error
+	// It leases to the caller until leaseUntil, and returns, those it may
+	// send at once (first of their webhook and record, none before them).
+	HandOutOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery, leaseUntil time.Time) ([]crm.Delivery, error)
 	// EnabledWebhooks lists every account's webhooks that are not
 	// disabled.
 	EnabledWebhooks(ctx context.Context) ([]crm.Webhook, error)
@@ -90,7 +92,14 @@ type Deliverer struct {
 	log     *slog.Logger
 	// wake tells the senders that deliveries were just made.
 	wake chan struct{}
+	// ready holds deliveries this process handed out and leased to itself:
+	// the sender takes them without claiming them back from the database.
+	ready chan crm.Delivery
 }
+
+// readyCapacity bounds the deliveries waiting in memory; beyond it they are
+// released to be claimed.
+const readyCapacity = 4096
 
 // New returns a Deliverer over store sending each kind of webhook in its
 // format.
@@ -122,7 +131,7 @@ func New(store Store, formats map[crm.WebhookKind]Format, opts Options) *Deliver
 	}
 	opts.Policies = policies
 	return &Deliverer{store: store, formats: formats, opts: opts, client: newClient(opts.AllowPrivate),
-		log: opts.Logger, wake: make(chan struct{}, 1)}
+		log: opts.Logger, wake: make(chan struct{}, 1), ready: make(chan crm.Delivery, readyCapacity)}
 }
 
 // Run hands out and sends deliveries until ctx ends; then it lets the
@@ -144,6 +153,21 @@ func (d *Deliverer) Run(ctx context.Context) {
 		d.loop(ctx, d.wake, d.sendOnce, "send deliveries")
 	}()
 	wg.Wait()
+	// Deliveries leased to this process and not sent: give them back
+	// rather than leave them waiting for their lease to run out.
+	var left []crm.Delivery
+	for {
+		select {
+		case del := <-d.ready:
+			left = append(left, del)
+			continue
+		default:
+		}
+		break
+	}
+	if err := d.release(left); err != nil {
+		d.log.Error("webhooks: release deliveries on stop", "err", err)
+	}
 }
 
 // pruneEvery is how often the delivery log is trimmed to Retention.
@@ -245,11 +269,22 @@ func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
 		}
 		start = end
 	}
-	err = d.store.CommitOutbox(ctx, b, out)
+	leased, err := d.store.HandOutOutbox(ctx, b, out, d.opts.Now().Add(d.opts.Lease))
 	if errors.Is(err, crm.ErrOutboxMoved) {
 		return true, nil // another process handed it out; read on from there
 	}
 	if err != nil {
+		return false, err
+	}
+	var overflow []crm.Delivery
+	for _, del := range leased {
+		select {
+		case d.ready <- del:
+		default:
+			overflow = append(overflow, del)
+		}
+	}
+	if err := d.release(overflow); err != nil {
 		return false, err
 	}
 	if len(out) > 0 {
@@ -304,10 +339,29 @@ func (d *Deliverer) render(ctx context.Context, hooks []crm.Webhook, events []cr
 // sendOnce claims due deliveries, sends them, and records how it went.
 func (d *Deliverer) sendOnce(ctx context.Context) (bool, error) {
 	now := d.opts.Now()
-	limit := d.opts.Concurrency * 4
-	claimed, err := d.store.ClaimDeliveries(ctx, now, now.Add(d.opts.Lease), limit)
-	if err != nil || len(claimed) == 0 {
-		return false, err
+	limit := d.opts.Concurrency * 16
+	// What this process handed out itself first; then what is due in the
+	// database (retries, others' leases run out, overflow).
+	var claimed []crm.Delivery
+	for len(claimed) < limit {
+		select {
+		case del := <-d.ready:
+			// Its lease began when it was handed out; one about to run out
+			// is left to be claimed again, by whichever process, rather
+			// than risk sending it twice.
+			if now.Sub(del.CreatedAt) < d.opts.Lease/2 {
+				claimed = append(claimed, del)
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if len(claimed) == 0 {
+		var err error
+		if claimed, err = d.store.ClaimDeliveries(ctx, now, now.Add(d.opts.Lease), limit); err != nil || len(claimed) == 0 {
+			return false, err
+		}
 	}
 	hooks, err := d.store.EnabledWebhooks(ctx)
 	if err != nil {

@@ -28,7 +28,9 @@ type env struct {
 	admin crm.Actor
 }
 
-func newEnv(t *testing.T, dsn string) *env {
+func newEnv(t *testing.T, dsn string) *env { return newEnvTB(t, dsn) }
+
+func newEnvTB(t testing.TB, dsn string) *env {
 	t.Helper()
 	ctx := context.Background()
 	var e env
