@@ -785,7 +785,8 @@ func createClientFromInbound(ctx context.Context, tx Tx, l Inbound, values map[i
 			return c, err
 		}
 	}
-	return c, nil
+	// As every made client has: the source of its contact.added event.
+	return c, recordHistory(ctx, tx, EntityContact, c.ID, LogContactCreated, HistoryData{Text: name}, Responsible{UserID: actor.UserID})
 }
 
 // insertDeal stores a new deal, its name value and its first stage entry.
