@@ -44,6 +44,7 @@ type OAuthPolicy struct {
 // late), far below either; a guesser gets 80 tries an hour at one
 // integration. The address allows more because one server may run several
 // integrations, each with its own mistakes.
+// docs/amocrm.md and the API document (apidocs/docgen) state these numbers.
 var DefaultOAuthPolicy = OAuthPolicy{PerClient: 20, PerAddress: 50, Window: 15 * time.Minute}
 
 func (p OAuthPolicy) on() bool { return p.Window > 0 && (p.PerClient > 0 || p.PerAddress > 0) }
