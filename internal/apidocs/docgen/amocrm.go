@@ -1056,7 +1056,7 @@ func (m *amo) oauth() {
 		r("domain", str("The subdomain on the host crmd is reached at: crmd serve --public-url's host, else the request's Host (port included), as the consent page's referer.")),
 		r("top_level_domain", str("The last label of domain's host name (\"ru\" of example.amocrm.ru)."))))
 	lookup := func(path, summary, desc string) *opBuilder {
-		b := m.op("GET", path, "oauth", summary).desc(desc+" Answers 200 application/json; errors are the token endpoint's bodies (status 401) as application/problem+json, with Cache-Control: no-store.")
+		b := m.op("GET", path, "oauth", summary).desc(desc + " Answers 200 application/json; errors are the token endpoint's bodies (status 401) as application/problem+json, with Cache-Control: no-store.")
 		b.resp("200", "The account and its domain.", "application/json", ref("AccountDomain"))
 		b.op.Responses["429"] = throttled
 		return b
