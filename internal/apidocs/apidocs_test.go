@@ -275,9 +275,9 @@ func sample(path string) string {
 }
 
 // TestAmoCRMCoverage compares the amoCRM document with the patterns the
-// dialect's handler registers (amocrm.Routes) and the OAuth token endpoint
-// server.go mounts beside it (amocrm.TokenRoute), which alone takes no
-// bearer token and must say so (security: []). A documented operation must
+// dialect's handler registers (amocrm.Routes) and the OAuth endpoints
+// server.go mounts beside it (amocrm.OAuthRoutes), of which the token
+// endpoint alone takes no credential and must say so (security: []). A documented operation must
 // be routed by a served pattern of its method (the document writes
 // {sub}-patterns' sub-lists out: /leads/{id}/links is routed by
 // /leads/{id}/{sub}), and every served pattern must route at least one
@@ -291,7 +291,7 @@ func TestAmoCRMCoverage(t *testing.T) {
 	if len(served) < 100 {
 		t.Fatalf("amocrm.Routes lists %d patterns: is it reading the handler?", len(served))
 	}
-	served = append(served, amocrm.TokenRoute)
+	served = append(served, amocrm.OAuthRoutes()...)
 	mux := http.NewServeMux()
 	for _, p := range served {
 		mux.Handle(p, http.NotFoundHandler())

@@ -134,7 +134,7 @@ func (a *Authority) CreateUser(ctx context.Context, n crm.NewUser) (UserCredenti
 }
 
 func (a *Authority) issueUserSecrets(ctx context.Context, tx crm.Tx, u crm.User) (amo, uis string, err error) {
-	if amo, err = a.issueJWT(ctx, tx, u, "", AmoCRMTokenTTL); err != nil {
+	if amo, err = a.issueJWT(ctx, tx, u, crm.Integration{}, AmoCRMTokenTTL); err != nil {
 		return "", "", err
 	}
 	uis, err = a.issueOpaque(ctx, tx, crm.CredentialUIS, u.ID)
@@ -172,8 +172,10 @@ var jwtHeader = b64([]byte(`{"typ":"JWT","alg":"HS256"}`))
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // issueJWT issues an amoCRM token of u that lives ttl: a long-lived one
-// (audience "") or an OAuth access token of the integration audience names.
-func (a *Authority) issueJWT(ctx context.Context, tx crm.Tx, u crm.User, audience string, ttl time.Duration) (string, error) {
+// (the zero integration) or an OAuth access token of the integration, its
+// client_id the audience, stored as the integration's so that revoking the
+// integration deletes it.
+func (a *Authority) issueJWT(ctx context.Context, tx crm.Tx, u crm.User, in crm.Integration, ttl time.Duration) (string, error) {
 	jti, err := randomBytes(16)
 	if err != nil {
 		return "", err
@@ -182,7 +184,7 @@ func (a *Authority) issueJWT(ctx context.Context, tx crm.Tx, u crm.User, audienc
 	claims := jwtClaims{
 		ID: hex.EncodeToString(jti), Issuer: "crmd", Subject: strconv.FormatInt(u.ID, 10), AccountID: u.AccountID,
 		IssuedAt: now.Unix(), NotBefore: now.Unix(), ExpiresAt: now.Add(ttl).Unix(),
-		Scopes: []string{"crm"}, Audience: audience,
+		Scopes: []string{"crm"}, Audience: in.ClientID,
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
@@ -190,7 +192,8 @@ func (a *Authority) issueJWT(ctx context.Context, tx crm.Tx, u crm.User, audienc
 	}
 	signing := jwtHeader + "." + b64(payload)
 	token := signing + "." + b64(a.sign(signing))
-	c := crm.Credential{UserID: u.ID, Kind: crm.CredentialAmoCRM, Hash: hash(token), ExpiresAt: time.Unix(claims.ExpiresAt, 0)}
+	c := crm.Credential{UserID: u.ID, Kind: crm.CredentialAmoCRM, Hash: hash(token), ExpiresAt: time.Unix(claims.ExpiresAt, 0),
+		IntegrationID: in.ID}
 	return token, tx.InsertCredential(ctx, &c)
 }
 
@@ -221,7 +224,8 @@ func (a *Authority) AmoCRM(ctx context.Context, token string) (crm.Actor, error)
 		return crm.Actor{}, errUnauthorized
 	}
 	// The signature proves crmd made the token; the stored hash proves it
-	// has not been revoked (its user or account deleted).
+	// has not been revoked (its user or account deleted, or the OAuth
+	// integration it was issued to revoked).
 	return a.actor(ctx, crm.CredentialAmoCRM, token)
 }
 

@@ -12,9 +12,11 @@ import (
 // costs. actorCache remembers whom a credential stood for, briefly.
 //
 // actorTTL is how stale that memory may be: a credential revoked (its user
-// or account deleted) in this or another crmd process stops working within
-// this time, and a role changed by `crmd user` applies within it. Expiry
-// needs no wait: an entry never outlives its credential.
+// or account deleted, its OAuth integration revoked) in another crmd
+// process stops working within this time, and a role changed by `crmd user`
+// applies within it. A revocation made through this process's Authority
+// empties its memory at once (RevokeIntegration). Expiry needs no wait: an
+// entry never outlives its credential.
 const actorTTL = 5 * time.Second
 
 // actorCacheSize bounds the memory: an account has a handful of
@@ -66,4 +68,12 @@ func (c *actorCache) put(kind crm.CredentialKind, hash []byte, actor crm.Actor, 
 		c.entries = make(map[actorCacheKey]actorCacheEntry)
 	}
 	c.entries[cacheKey(kind, hash)] = actorCacheEntry{actor: actor, until: until}
+}
+
+// clear forgets every entry, after a revocation: which entries it touched is
+// not known by hash, and the cost is one round of lookups.
+func (c *actorCache) clear() {
+	c.mu.Lock()
+	c.entries = nil
+	c.mu.Unlock()
 }

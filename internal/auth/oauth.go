@@ -43,16 +43,29 @@ type IntegrationCredentials struct {
 // secretAlphabet is amoCRM's: client secrets are 64 alphanumeric characters.
 const secretAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
+// NewIntegration is an integration to register.
+type NewIntegration struct {
+	Name        string
+	RedirectURI string
+	// DisconnectURL is the optional disconnect hook, called when the
+	// integration is revoked (amocrm-v4-core.md §11.7).
+	DisconnectURL string
+}
+
 // CreateIntegration registers an integration of an account. The redirect URI
-// must be an absolute http or https URL. Errors: invalid, not found (account).
-func (a *Authority) CreateIntegration(ctx context.Context, accountID int64, name, redirectURI string) (IntegrationCredentials, error) {
-	name = strings.TrimSpace(name)
+// and the disconnect URL (if any) must be absolute http or https URLs.
+// Errors: invalid, not found (account).
+func (a *Authority) CreateIntegration(ctx context.Context, accountID int64, n NewIntegration) (IntegrationCredentials, error) {
+	name := strings.TrimSpace(n.Name)
 	var vs []crm.Violation
 	if name == "" || utf8.RuneCountInString(name) > 255 {
 		vs = append(vs, crm.Violation{Path: "name", Detail: "must be 1 to 255 characters"})
 	}
-	if u, err := url.Parse(redirectURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
+	if !httpURL(n.RedirectURI) {
 		vs = append(vs, crm.Violation{Path: "redirect-uri", Detail: "must be an absolute http or https URL without a fragment"})
+	}
+	if n.DisconnectURL != "" && !httpURL(n.DisconnectURL) {
+		vs = append(vs, crm.Violation{Path: "disconnect-url", Detail: "must be an absolute http or https URL without a fragment"})
 	}
 	if len(vs) > 0 {
 		return IntegrationCredentials{}, crm.Invalid(vs...)
@@ -71,11 +84,23 @@ func (a *Authority) CreateIntegration(ctx context.Context, accountID int64, name
 		b[i] = secretAlphabet[int(v)%len(secretAlphabet)]
 	}
 	out := IntegrationCredentials{ClientID: clientID, ClientSecret: string(b)}
+	key, err := hmacKey(out.ClientSecret)
+	if err != nil {
+		return IntegrationCredentials{}, err
+	}
 	err = a.store.Update(ctx, accountID, func(tx crm.Tx) error {
-		in := crm.Integration{ClientID: clientID, SecretHash: hash(out.ClientSecret), Name: name, RedirectURI: redirectURI}
+		in := crm.Integration{ClientID: clientID, SecretHash: hash(out.ClientSecret), Name: name, RedirectURI: n.RedirectURI,
+			DisconnectURL: n.DisconnectURL, SigningKey: key}
 		return tx.InsertIntegration(ctx, &in)
 	})
 	return out, err
+}
+
+// httpURL reports whether s is an absolute http or https URL with a host
+// and no fragment.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.Fragment == ""
 }
 
 // ConsentTarget is what the consent page shows and redirects to.
@@ -89,9 +114,13 @@ type ConsentTarget struct {
 // probed.
 var errNoIntegration = crm.Errorf(crm.KindNotFound, "Integration not found")
 
+// ErrIntegrationRevoked refuses a grant to a revoked integration (crmd
+// integration revoke): it is of kind forbidden.
+var ErrIntegrationRevoked = crm.Errorf(crm.KindForbidden, "Integration has been revoked")
+
 // Consent finds the integration a consent page names, for the signed-in
 // actor: only an integration of the actor's own account (an integration
-// belongs to one account). Errors: not found.
+// belongs to one account). Errors: not found, ErrIntegrationRevoked.
 func (a *Authority) Consent(ctx context.Context, actor crm.Actor, clientID string) (ConsentTarget, error) {
 	var out ConsentTarget
 	err := a.store.View(ctx, actor.AccountID, func(tx crm.Tx) (err error) {
@@ -104,12 +133,16 @@ func (a *Authority) Consent(ctx context.Context, actor crm.Actor, clientID strin
 	if crm.KindOf(err) == crm.KindNotFound {
 		return ConsentTarget{}, errNoIntegration
 	}
+	if err == nil && !out.Integration.RevokedAt.IsZero() {
+		return ConsentTarget{}, ErrIntegrationRevoked
+	}
 	return out, err
 }
 
 // Authorize gives an authorization code of the user for the integration
 // clientID names; the user must be of the integration's account. Errors:
-// not found (integration, or user not of its account).
+// not found (integration, or user not of its account),
+// ErrIntegrationRevoked.
 func (a *Authority) Authorize(ctx context.Context, userID int64, clientID string) (string, error) {
 	in, err := a.oauth.IntegrationByClientID(ctx, clientID)
 	if crm.KindOf(err) == crm.KindNotFound {
@@ -125,6 +158,14 @@ func (a *Authority) Authorize(ctx context.Context, userID int64, clientID string
 	var now time.Time
 	err = a.store.Update(ctx, in.AccountID, func(tx crm.Tx) error {
 		now = tx.Now()
+		// Read again in the transaction: the account's writes are
+		// serialized, so a revocation is either seen here or sweeps
+		// this code with the others.
+		if in, err := tx.Integration(ctx, clientID); err != nil {
+			return err
+		} else if !in.RevokedAt.IsZero() {
+			return ErrIntegrationRevoked
+		}
 		g := crm.OAuthGrant{IntegrationID: in.ID, UserID: userID, Hash: hash(code), ExpiresAt: now.Add(OAuthCodeTTL)}
 		return tx.InsertOAuthGrant(ctx, crm.GrantCode, &g)
 	})
@@ -191,9 +232,22 @@ func badClient(hint string) *OAuthError {
 		Detail: "Авторизация клиента не прошла"}
 }
 
-// Token answers a token request: the authorization_code or refresh_token
-// grant. A refused request is an *OAuthError; other errors are internal.
-func (a *Authority) Token(ctx context.Context, r TokenRequest) (TokenPair, error) {
+// Token answers a token request from the client address from (host or
+// host:port; "" unknown): the authorization_code or refresh_token grant.
+// A refused request is an *OAuthError, one refused for too many refusals
+// before it an *OAuthLimitError (oauth_limit.go); other errors are
+// internal.
+func (a *Authority) Token(ctx context.Context, r TokenRequest, from string) (TokenPair, error) {
+	charged, err := a.chargeOAuth(ctx, r.ClientID, from)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	pair, err := a.token(ctx, r)
+	a.settleOAuth(ctx, charged, err)
+	return pair, err
+}
+
+func (a *Authority) token(ctx context.Context, r TokenRequest) (TokenPair, error) {
 	for _, f := range []struct{ name, value string }{{"grant_type", r.GrantType}, {"client_id", r.ClientID}} {
 		if f.value == "" {
 			return TokenPair{}, badRequest(400, "Check the `"+f.name+"` parameter")
@@ -219,6 +273,13 @@ func (a *Authority) Token(ctx context.Context, r TokenRequest) (TokenPair, error
 	}
 	if r.RedirectURI != in.RedirectURI {
 		return TokenPair{}, badRequest(400, "Redirect URI is not associated with client")
+	}
+	if !in.RevokedAt.IsZero() {
+		// Revocation marked every grant used: say so, as for each of them.
+		if r.GrantType == "authorization_code" {
+			return TokenPair{}, badRequest(400, "Authorization code has been revoked")
+		}
+		return TokenPair{}, badRequest(401, "Token has been revoked")
 	}
 	if r.GrantType == "authorization_code" {
 		if r.Code == "" {
@@ -264,6 +325,8 @@ func (a *Authority) redeem(ctx context.Context, in crm.Integration, kind crm.OAu
 		if !now.Before(g.ExpiresAt) {
 			return expired
 		}
+		// A revocation committed since the integration was read has
+		// marked this grant used too; UseOAuthGrant below then fails.
 		if err := tx.UseOAuthGrant(ctx, kind, g.ID); crm.KindOf(err) == crm.KindNotFound {
 			return errGrantUsed
 		} else if err != nil {
@@ -273,7 +336,7 @@ func (a *Authority) redeem(ctx context.Context, in crm.Integration, kind crm.OAu
 		if err != nil {
 			return err
 		}
-		if pair.AccessToken, err = a.issueJWT(ctx, tx, u, in.ClientID, OAuthAccessTTL); err != nil {
+		if pair.AccessToken, err = a.issueJWT(ctx, tx, u, in, OAuthAccessTTL); err != nil {
 			return err
 		}
 		next := crm.OAuthGrant{IntegrationID: in.ID, UserID: u.ID, Hash: hash(pair.RefreshToken), ExpiresAt: tx.Now().Add(OAuthRefreshTTL)}

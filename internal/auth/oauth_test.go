@@ -20,7 +20,7 @@ func TestOAuthGrantRetention(t *testing.T) {
 		env.Server.DB.Now = func() time.Time { return now }
 		a := env.Server.Authority
 		acc := env.NewAccount(t, "OAuth")
-		creds, err := a.CreateIntegration(ctx, acc.AccountID, "App", "https://app.example/cb")
+		creds, err := a.CreateIntegration(ctx, acc.AccountID, auth.NewIntegration{Name: "App", RedirectURI: "https://app.example/cb"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestOAuthGrantRetention(t *testing.T) {
 		}
 		refusedWith := func(what string, r auth.TokenRequest, hint string) {
 			t.Helper()
-			_, err := a.Token(ctx, r)
+			_, err := a.Token(ctx, r, "")
 			var refused *auth.OAuthError
 			if !errors.As(err, &refused) || refused.Hint != hint {
 				t.Errorf("%s: %v, want the hint %q", what, err, hint)
@@ -53,7 +53,7 @@ func TestOAuthGrantRetention(t *testing.T) {
 		week := 7 * 24 * time.Hour
 
 		code := authorize()
-		pair, err := a.Token(ctx, request("authorization_code", authorize()))
+		pair, err := a.Token(ctx, request("authorization_code", authorize()), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,12 +67,12 @@ func TestOAuthGrantRetention(t *testing.T) {
 		refusedWith("a code expired over a week ago", request("authorization_code", code), "Cannot decrypt the authorization code")
 
 		now = start.Add(auth.OAuthRefreshTTL + week - time.Hour)
-		if _, err := a.Token(ctx, request("authorization_code", authorize())); err != nil {
+		if _, err := a.Token(ctx, request("authorization_code", authorize()), ""); err != nil {
 			t.Fatal(err)
 		}
 		refusedWith("a refresh token expired for days", request("refresh_token", pair.RefreshToken), "Token has expired")
 		now = start.Add(auth.OAuthRefreshTTL + week + time.Hour)
-		if _, err := a.Token(ctx, request("authorization_code", authorize())); err != nil {
+		if _, err := a.Token(ctx, request("authorization_code", authorize()), ""); err != nil {
 			t.Fatal(err)
 		}
 		refusedWith("a refresh token expired over a week ago", request("refresh_token", pair.RefreshToken), "Invalid refresh token")

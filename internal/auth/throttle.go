@@ -302,6 +302,7 @@ func addressKey(from string) string {
 type throttle struct {
 	failures    LoginFailureStore
 	loginPolicy atomic.Pointer[LoginPolicy]
+	oauthPolicy atomic.Pointer[OAuthPolicy] // oauth_limit.go
 	checkers    chan struct{}
 	checked     atomic.Uint64
 	nextSweep   atomic.Int64

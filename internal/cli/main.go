@@ -81,10 +81,17 @@ Usage:
   crmd limits set --db DSN --account ID --dialect amocrm|uis|envybox
                    [--per-second N] [--per-minute N] [--per-day N] [--json]
                    (0: no limit; -1: back to the default; omitted: unchanged)
-  crmd integration create --db DSN --account ID --name NAME --redirect-uri URL [--json]
+  crmd integration create --db DSN --account ID --name NAME --redirect-uri URL
+                   [--disconnect-url URL] [--json]
                    an amoCRM OAuth 2.0 integration: prints client_id and client_secret (once)
   crmd integration authorize --db DSN --client-id ID --user ID [--json]
                    an authorization code, as the consent page at /oauth gives
+  crmd integration list --db DSN --account ID [--json]
+                   the account's integrations with their live grants (no secrets)
+  crmd integration revoke --db DSN --account ID --client-id ID [--allow-private] [--json]
+                   cut every code and token of the integration at once, refuse it new
+                   grants, then call its disconnect hook once (--allow-private: let it
+                   reach private addresses; env CRMD_WEBHOOK_ALLOW_PRIVATE)
 ` + webhookUsage + reportUsage + backupUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
                    GET /healthz of the server CRMD_ADDR names (or URL); exit 0 on 200, else 1
   crmd version                                    the build's version and commit

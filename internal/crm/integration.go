@@ -15,7 +15,25 @@ type Integration struct {
 	SecretHash  []byte
 	Name        string
 	RedirectURI string
-	CreatedAt   time.Time
+	// DisconnectURL is the disconnect hook called when the integration is
+	// revoked; "" for none.
+	DisconnectURL string
+	// SigningKey signs the disconnect hook as the secret would (the HMAC
+	// states of auth's choosing), without being the secret; nil for
+	// integrations made before crmd kept it.
+	SigningKey []byte
+	// RevokedAt is when the integration was revoked (zero: it is not):
+	// a revoked integration is given no grant and its tokens are gone.
+	RevokedAt time.Time
+	CreatedAt time.Time
+}
+
+// IntegrationListing is an integration as crmd integration list shows it:
+// with the number of its grants still usable (codes not yet exchanged and
+// refresh tokens not yet used, neither expired).
+type IntegrationListing struct {
+	Integration
+	LiveGrants int
 }
 
 // OAuthGrant is an authorization code or a refresh token: a user's grant to
@@ -55,6 +73,13 @@ type IntegrationStore interface {
 	// UseOAuthGrant marks a live grant used. KindNotFound when it is not the
 	// account's or was already used: only one caller can ever use a grant.
 	UseOAuthGrant(ctx context.Context, kind OAuthGrantKind, id int64) error
+	// Integrations lists the account's integrations, oldest first.
+	Integrations(ctx context.Context) ([]IntegrationListing, error)
+	// RevokeIntegration marks one of the account's integrations revoked
+	// and, in the same transaction, marks its codes used and its refresh
+	// tokens revoked and deletes its access tokens. KindNotFound when it is
+	// not the account's, KindConflict when it was revoked already.
+	RevokeIntegration(ctx context.Context, id int64) error
 }
 
 // OAuthLookup finds integrations and grants before anyone knows the account:

@@ -24,7 +24,10 @@ type Credential struct {
 	Kind      CredentialKind
 	Hash      []byte
 	ExpiresAt time.Time // zero: does not expire
-	CreatedAt time.Time
+	// IntegrationID is the OAuth integration an access token was issued
+	// to (0: none), whose revocation deletes it.
+	IntegrationID int64
+	CreatedAt     time.Time
 }
 
 // SessionKind says what a session was opened for.

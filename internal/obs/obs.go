@@ -30,7 +30,8 @@ const (
 	// the limit (amoCRM's 403).
 	RefusalBlocked Refusal = "blocked"
 	// RefusalLogin: a login attempt was refused by the failed-login
-	// throttle (UIS login.user, the web sign-in).
+	// throttle (UIS login.user, the web sign-in), or an OAuth request by
+	// its like (amoCRM's token endpoint and subdomain lookup).
 	RefusalLogin Refusal = "login"
 )
 

@@ -59,7 +59,12 @@ func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
 	amo := amocrm.NewHandler(amocrm.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle("/api/v4/", amo)
-	mux.Handle(amocrm.TokenPath, amocrm.NewTokenHandler(c.Authority, c.Logger)) // amoCRM OAuth 2.0
+	// amoCRM OAuth 2.0: the token endpoint and the subdomain lookups.
+	oauth := amocrm.NewOAuthHandler(amocrm.OAuthConfig{Authority: c.Authority, Logger: c.Logger, PublicURL: c.PublicURL,
+		TrustedProxies: c.TrustedProxies})
+	for _, p := range []string{amocrm.TokenPath, amocrm.SubdomainPath, amocrm.LegacySubdomainPath} {
+		mux.Handle(p, oauth)
+	}
 	mux.Handle("/api/v2/", amo)
 	envy := envybox.NewHandler(envybox.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, Limiter: c.Limiter})
 	mux.Handle(envyboxPrefix, envy)

@@ -32,18 +32,31 @@ func grantTable(kind crm.OAuthGrantKind) (table, usedColumn string) {
 	return "oauth_codes", "used_at"
 }
 
-const integrationColumns = `id, account_id, client_id, secret_hash, name, redirect_uri, created_at`
+const integrationColumns = `id, account_id, client_id, secret_hash, name, redirect_uri, disconnect_url, signing_key, revoked_at, created_at`
 
-func scanIntegration(row *sql.Row) (crm.Integration, error) {
+// scanIntegration reads integrationColumns (and any further dest after
+// them) from a row or rows.
+func scanIntegration(row interface{ Scan(...any) error }, more ...any) (crm.Integration, error) {
 	var in crm.Integration
-	var secret string
+	var secret, key string
+	var revoked sql.NullInt64
 	var created int64
-	err := row.Scan(&in.ID, &in.AccountID, &in.ClientID, &secret, &in.Name, &in.RedirectURI, &created)
-	if err != nil {
+	dest := append([]any{&in.ID, &in.AccountID, &in.ClientID, &secret, &in.Name, &in.RedirectURI, &in.DisconnectURL, &key,
+		&revoked, &created}, more...)
+	if err := row.Scan(dest...); err != nil {
 		return in, notFound(err, "Integration")
 	}
-	in.SecretHash, err = hex.DecodeString(secret)
 	in.CreatedAt = fromUnix(created)
+	if revoked.Valid {
+		in.RevokedAt = fromUnix(revoked.Int64)
+	}
+	var err error
+	if in.SecretHash, err = hex.DecodeString(secret); err != nil {
+		return in, err
+	}
+	if key != "" {
+		in.SigningKey, err = hex.DecodeString(key)
+	}
 	return in, err
 }
 
@@ -88,8 +101,9 @@ func (db *DB) DeleteExpiredOAuthGrants(ctx context.Context, t time.Time) error {
 // InsertIntegration stores an integration of the account.
 func (t *tenantTx) InsertIntegration(ctx context.Context, in *crm.Integration) error {
 	in.AccountID, in.CreatedAt = t.accountID, t.now
-	id, err := t.insert(ctx, `INSERT INTO integrations (account_id, client_id, secret_hash, name, redirect_uri, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, t.accountID, in.ClientID, hexString(in.SecretHash), in.Name, in.RedirectURI, unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO integrations (account_id, client_id, secret_hash, name, redirect_uri, disconnect_url,
+		signing_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, in.ClientID, hexString(in.SecretHash), in.Name,
+		in.RedirectURI, in.DisconnectURL, hexString(in.SigningKey), unix(t.now))
 	if t.db.dialect.isUniqueViolation(err) {
 		return crm.Errorf(crm.KindConflict, "Integration %s already exists", in.ClientID)
 	}
@@ -131,4 +145,57 @@ func (t *tenantTx) UseOAuthGrant(ctx context.Context, kind crm.OAuthGrantKind, i
 	res, err := t.exec(ctx, `UPDATE `+table+` SET `+used+` = ? WHERE account_id = ? AND id = ? AND `+used+` IS NULL`,
 		unix(t.now), t.accountID, id)
 	return affected(res, err, "Grant")
+}
+
+// Integrations lists the account's integrations with their live grants,
+// counted in one statement.
+func (t *tenantTx) Integrations(ctx context.Context) ([]crm.IntegrationListing, error) {
+	now := unix(t.now)
+	rows, err := t.query(ctx, `SELECT `+integrationColumns+`,
+		(SELECT COUNT(*) FROM oauth_codes c WHERE c.integration_id = integrations.id AND c.used_at IS NULL AND c.expires_at > ?)
+		+ (SELECT COUNT(*) FROM oauth_refresh_tokens r WHERE r.integration_id = integrations.id AND r.revoked_at IS NULL AND r.expires_at > ?)
+		FROM integrations WHERE account_id = ? ORDER BY id`, now, now, t.accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []crm.IntegrationListing
+	for rows.Next() {
+		var l crm.IntegrationListing
+		var live int64
+		if l.Integration, err = scanIntegration(rows, &live); err != nil {
+			return nil, err
+		}
+		l.LiveGrants = int(live)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// RevokeIntegration revokes one of the account's integrations with
+// everything it was given, in the caller's transaction. Codes and refresh
+// tokens are marked rather than deleted, so that a client presenting one is
+// told it was revoked (until the expired grants are swept); access tokens
+// are deleted, which is what revokes a credential.
+func (t *tenantTx) RevokeIntegration(ctx context.Context, id int64) error {
+	res, err := t.exec(ctx, `UPDATE integrations SET revoked_at = ? WHERE account_id = ? AND id = ? AND revoked_at IS NULL`,
+		unix(t.now), t.accountID, id)
+	if err := affected(res, err, "Integration"); crm.KindOf(err) == crm.KindNotFound {
+		var one int
+		if t.queryRow(ctx, `SELECT 1 FROM integrations WHERE account_id = ? AND id = ?`, t.accountID, id).Scan(&one) == nil {
+			return crm.Errorf(crm.KindConflict, "Integration is already revoked")
+		}
+		return err
+	} else if err != nil {
+		return err
+	}
+	for _, kind := range []crm.OAuthGrantKind{crm.GrantCode, crm.GrantRefresh} {
+		table, used := grantTable(kind)
+		if _, err := t.exec(ctx, `UPDATE `+table+` SET `+used+` = ? WHERE account_id = ? AND integration_id = ? AND `+used+` IS NULL`,
+			unix(t.now), t.accountID, id); err != nil {
+			return err
+		}
+	}
+	_, err = t.exec(ctx, `DELETE FROM credentials WHERE account_id = ? AND integration_id = ?`, t.accountID, id)
+	return err
 }

@@ -133,3 +133,92 @@ func TestDeleteExpiredOAuthGrants(t *testing.T) {
 		}
 	})
 }
+
+// TestRevokeIntegrationStore: revoking marks the integration's codes and
+// refresh tokens used and deletes its access tokens, of that integration
+// only, in one account's transaction; another account cannot revoke it nor
+// list it; a second revocation is a conflict; the stored fields round-trip.
+func TestRevokeIntegrationStore(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		acme, globex := newAccount(t, db, "Acme"), newAccount(t, db, "Globex")
+		ins := []crm.Integration{
+			{ClientID: "33333333-3333-4333-8333-333333333333", SecretHash: []byte{1}, Name: "Revoked", RedirectURI: "https://a.example/cb",
+				DisconnectURL: "https://a.example/off", SigningKey: []byte{9, 8, 7}},
+			{ClientID: "44444444-4444-4444-8444-444444444444", SecretHash: []byte{2}, Name: "Kept", RedirectURI: "https://b.example/cb"},
+		}
+		var access []crm.Credential
+		for i := range ins {
+			err := db.Update(ctx, acme.AccountID, func(tx crm.Tx) error {
+				if err := tx.InsertIntegration(ctx, &ins[i]); err != nil {
+					return err
+				}
+				for j, kind := range []crm.OAuthGrantKind{crm.GrantCode, crm.GrantRefresh} {
+					g := crm.OAuthGrant{IntegrationID: ins[i].ID, UserID: acme.UserID, Hash: []byte{byte(40 + 2*i + j)}, ExpiresAt: time.Now().Add(time.Hour)}
+					if err := tx.InsertOAuthGrant(ctx, kind, &g); err != nil {
+						return err
+					}
+				}
+				c := crm.Credential{UserID: acme.UserID, Kind: crm.CredentialAmoCRM, Hash: []byte{byte(50 + i)}, IntegrationID: ins[i].ID}
+				access = append(access, c)
+				return tx.InsertCredential(ctx, &c)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.IntegrationByClientID(ctx, ins[0].ClientID)
+		if err != nil || got.DisconnectURL != "https://a.example/off" || string(got.SigningKey) != "\x09\x08\x07" || !got.RevokedAt.IsZero() {
+			t.Fatalf("stored %+v %v", got, err)
+		}
+		list := func(accountID int64) []crm.IntegrationListing {
+			var out []crm.IntegrationListing
+			if err := db.View(ctx, accountID, func(tx crm.Tx) (err error) { out, err = tx.Integrations(ctx); return err }); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		if l := list(acme.AccountID); len(l) != 2 || l[0].Name != "Revoked" || l[0].LiveGrants != 2 || l[1].LiveGrants != 2 {
+			t.Fatalf("listed %+v", l)
+		}
+		if l := list(globex.AccountID); len(l) != 0 {
+			t.Errorf("another account lists %+v", l)
+		}
+		revoke := func(accountID int64) error {
+			return db.Update(ctx, accountID, func(tx crm.Tx) error { return tx.RevokeIntegration(ctx, ins[0].ID) })
+		}
+		if err := revoke(globex.AccountID); crm.KindOf(err) != crm.KindNotFound {
+			t.Errorf("another account revoked it: %v", err)
+		}
+		if err := revoke(acme.AccountID); err != nil {
+			t.Fatal(err)
+		}
+		if err := revoke(acme.AccountID); crm.KindOf(err) != crm.KindConflict {
+			t.Errorf("revoked twice: %v", err)
+		}
+		if got, _ := db.IntegrationByClientID(ctx, ins[0].ClientID); got.RevokedAt.IsZero() {
+			t.Error("not marked revoked")
+		}
+		for i, kind := range []crm.OAuthGrantKind{crm.GrantCode, crm.GrantRefresh} {
+			for j := range ins {
+				g, err := db.OAuthGrantByHash(ctx, kind, []byte{byte(40 + 2*j + i)})
+				if err != nil || g.Used.IsZero() != (j == 1) {
+					t.Errorf("%s of integration %d after revoking: %+v %v", kind, j, g, err)
+				}
+			}
+		}
+		for j, c := range access {
+			_, err := db.CredentialByHash(ctx, crm.CredentialAmoCRM, c.Hash)
+			if (j == 0) != (crm.KindOf(err) == crm.KindNotFound) {
+				t.Errorf("access token of integration %d after revoking: %v", j, err)
+			}
+		}
+		if _, err := db.CredentialByHash(ctx, crm.CredentialAmoCRM, sha(acme.AmoCRMToken)); err != nil {
+			t.Errorf("the long-lived token went too: %v", err)
+		}
+		if l := list(acme.AccountID); l[0].LiveGrants != 0 || l[0].RevokedAt.IsZero() || l[1].LiveGrants != 2 {
+			t.Errorf("listed after revoking %+v", l)
+		}
+	})
+}

@@ -167,8 +167,12 @@ func (t *tenantTx) InsertCredential(ctx context.Context, c *crm.Credential) erro
 	if !c.ExpiresAt.IsZero() {
 		expires = sql.NullInt64{Int64: c.ExpiresAt.Unix(), Valid: true}
 	}
-	id, err := t.insert(ctx, `INSERT INTO credentials (account_id, user_id, kind, hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.accountID, user, string(c.Kind), hexString(c.Hash), expires, unix(t.now))
+	var integration sql.NullInt64
+	if c.IntegrationID != 0 {
+		integration = sql.NullInt64{Int64: c.IntegrationID, Valid: true}
+	}
+	id, err := t.insert(ctx, `INSERT INTO credentials (account_id, user_id, kind, hash, expires_at, integration_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.accountID, user, string(c.Kind), hexString(c.Hash), expires, integration, unix(t.now))
 	c.ID = id
 	return err
 }

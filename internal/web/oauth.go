@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -65,6 +67,10 @@ func (h *handler) consentTarget(w http.ResponseWriter, r *http.Request, v *view,
 		h.renderError(w, r, v, crm.Errorf(crm.KindNotFound, "%s", v.T("oauth.unknown_client", clientID)))
 		return consentData{}, false
 	}
+	if errors.Is(err, auth.ErrIntegrationRevoked) {
+		h.renderError(w, r, v, crm.Errorf(crm.KindForbidden, "%s", v.T("oauth.revoked")))
+		return consentData{}, false
+	}
 	if err != nil {
 		h.internalError(w, r, err)
 		return consentData{}, false
@@ -104,6 +110,9 @@ func (h *handler) consent(w http.ResponseWriter, r *http.Request, v *view) {
 	switch r.PostFormValue("decision") {
 	case "allow":
 		code, err := h.auth.Authorize(r.Context(), v.Actor.UserID, data.ClientID)
+		if errors.Is(err, auth.ErrIntegrationRevoked) { // revoked while the page was open
+			err = crm.Errorf(crm.KindForbidden, "%s", v.T("oauth.revoked"))
+		}
 		if err != nil {
 			h.renderError(w, r, v, err)
 			return
@@ -136,17 +145,14 @@ func (h *handler) consent(w http.ResponseWriter, r *http.Request, v *view) {
 
 // referer is the account's host as amoCRM's referer names it
 // ("example.amocrm.ru"): the subdomain on the host of --public-url, or on
-// the request's Host, unless that host already is the account's own.
+// the request's Host, unless that host already is the account's own
+// (auth.AccountHost, which the subdomain lookup answers with too).
 func (h *handler) referer(r *http.Request, subdomain string) string {
 	host := r.Host
 	if h.public != nil {
 		host = h.public.Host
 	}
-	host = strings.ToLower(host)
-	if strings.HasPrefix(host, subdomain+".") {
-		return host
-	}
-	return subdomain + "." + host
+	return auth.AccountHost(host, subdomain)
 }
 
 // oauthMessages are the consent page's texts.
@@ -162,4 +168,5 @@ var oauthMessages = catalog{
 	"oauth.no_client_id":   {"The link lacks client_id: ask the integration for a correct one.", "В ссылке нет client_id: попросите у интеграции правильную ссылку."},
 	"oauth.unknown_client": {"There is no integration with client_id %s in your account.", "В вашем аккаунте нет интеграции с client_id %s."},
 	"oauth.no_decision":    {"Choose Allow or Deny.", "Выберите «Разрешить» или «Отказать»."},
+	"oauth.revoked":        {"This integration has been revoked in your account and can no longer be given access. Ask its developer, or the account's administrator, for a new one.", "Эта интеграция отключена в вашем аккаунте, и доступ ей больше не может быть предоставлен. Обратитесь к её разработчику или к администратору аккаунта за новой."},
 }

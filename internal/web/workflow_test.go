@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crmtest"
 )
 
@@ -134,8 +135,8 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		screenshot(t, ctx, "client")
 
 		// An integration asks for access: the consent page.
-		integration, err := env.Server.Authority.CreateIntegration(t.Context(), m.creds.AccountID, "Telephony <i>Pro</i>",
-			"https://integration.example/oauth")
+		integration, err := env.Server.Authority.CreateIntegration(t.Context(), m.creds.AccountID,
+			auth.NewIntegration{Name: "Telephony <i>Pro</i>", RedirectURI: "https://integration.example/oauth"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,6 +49,15 @@ func publicAddress(addr netip.Addr) bool {
 	return true
 }
 
+// NewClient is the client deliveries are sent with, for crmd's other
+// outgoing calls to addresses users give (the amoCRM disconnect hook, sent
+// by crmd integration revoke): the same address policy, no proxy, no
+// redirects. allowedBy names the setting that would allow a refused
+// address, for the error. Bound each request with its context.
+func NewClient(allowPrivate bool, allowedBy string) *http.Client {
+	return newClientAllowedBy(allowPrivate, allowedBy)
+}
+
 // newClient returns the HTTP client deliveries are sent with. The address
 // check runs in the dialer's Control hook, on the very address being
 // connected to: a name that resolved to a public address at registration
@@ -56,6 +65,10 @@ func publicAddress(addr netip.Addr) bool {
 // the environment is used (it would be the address checked instead), and
 // redirects are answers, not followed.
 func newClient(allowPrivate bool) *http.Client {
+	return newClientAllowedBy(allowPrivate, "crmd serve --webhook-allow-private")
+}
+
+func newClientAllowedBy(allowPrivate bool, allowedBy string) *http.Client {
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	if !allowPrivate {
 		dialer.Control = func(network, address string, _ syscall.RawConn) error {
@@ -64,7 +77,7 @@ func newClient(allowPrivate bool) *http.Client {
 				return fmt.Errorf("%w: %s", ErrPrivateAddress, address)
 			}
 			if !publicAddress(ap.Addr()) {
-				return fmt.Errorf("%w: %s (crmd serve --webhook-allow-private allows it)", ErrPrivateAddress, ap.Addr())
+				return fmt.Errorf("%w: %s (%s allows it)", ErrPrivateAddress, ap.Addr(), allowedBy)
 			}
 			return nil
 		}

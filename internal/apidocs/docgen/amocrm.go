@@ -6,7 +6,7 @@ package docgen
 
 const amocrmDescription = `crmd's amoCRM dialect: the REST API v4 that amoCRM integrations call, and the v2 customers, transactions, periods, contacts and companies of amoCRM's older API, over crmd's one model (an amoCRM lead is an Envybox deal, a contact an Envybox client, a lead pipeline a UIS sales funnel).
 
-Authentication: every request carries ` + "`Authorization: Bearer <token>`" + `, the HS256 JWT that ` + "`crmd serve`" + ` (first start) or ` + "`crmd account create`" + ` prints. ` + "`X-Context-User-ID`" + ` lets an administrator's token act as another user of the account. An OAuth 2.0 access token (POST /oauth2/access_token, which itself takes no bearer token: the integration's client_id and client_secret are in its body) works the same way.
+Authentication: every request carries ` + "`Authorization: Bearer <token>`" + `, the HS256 JWT that ` + "`crmd serve`" + ` (first start) or ` + "`crmd account create`" + ` prints. ` + "`X-Context-User-ID`" + ` lets an administrator's token act as another user of the account. An OAuth 2.0 access token (POST /oauth2/access_token, which itself takes no bearer token: the integration's client_id and client_secret are in its body) works the same way, until its integration is revoked (crmd integration revoke); GET /oauth2/account/current/subdomain takes a refresh token in X-Refresh-Token instead.
 
 Envelope: success bodies are ` + "`application/hal+json`" + `; v4 errors are ` + "`application/problem+json`" + ` problems (title, type, status, detail, and validation-errors naming each batch item by request_id). A v4 list with nothing to return, and a GET of a missing id, answer 204 with no body. Unknown paths are 404 problems; a known path with another method is a 405 problem with an Allow header; bodies over 1 MiB are 413. v2 endpoints answer errors in v2's {"response": {"error", "error_code", "server_time"}} envelope.
 
@@ -25,6 +25,8 @@ func amocrmDocument() *OpenAPI {
 	a.doc.Components.SecuritySchemes = map[string]any{
 		"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
 			"description": "The account user's amoCRM token (HS256 JWT: account_id, sub = user id, exp), printed by crmd serve and crmd account create."},
+		"refreshToken": map[string]any{"type": "apiKey", "in": "header", "name": "X-Refresh-Token",
+			"description": "An OAuth 2.0 refresh token, live (not yet used, not expired, its integration not revoked): only the subdomain lookup takes it."},
 	}
 	a.doc.Security = []map[string][]string{{"bearer": {}}}
 	a.doc.Tags = []Tag{
@@ -43,7 +45,7 @@ func amocrmDocument() *OpenAPI {
 		{Name: "events", Description: "Events: the history, read only."},
 		{Name: "users", Description: "Users and roles (read only)."},
 		{Name: "webhooks", Description: "amoCRM webhook subscriptions: form-encoded POSTs of the account's changes to a destination."},
-		{Name: "oauth", Description: "OAuth 2.0: integrations exchange an authorization code or a refresh token for a 24-hour access token."},
+		{Name: "oauth", Description: "OAuth 2.0: integrations exchange an authorization code or a refresh token for a 24-hour access token, and look up their account's domain."},
 		{Name: "v2", Description: "amoCRM API v2: customers, transactions, customer periods, contacts and companies."},
 	}
 	m := &amo{api: a}
@@ -1002,10 +1004,11 @@ func (m *amo) v2() {
 		), "")).errs(v2Read...)
 }
 
-// oauth documents the token endpoint (internal/api/amocrm/oauth.go;
-// docs/amocrm.md, "OAuth 2.0"). Its client authenticates with the body's
-// client_id and client_secret, not a bearer token, and its answers are
-// application/json in amoCRM's OAuth shapes rather than problems.
+// oauth documents the token endpoint and the subdomain lookups
+// (internal/api/amocrm/oauth.go; docs/amocrm.md, "OAuth 2.0"). The token
+// endpoint's client authenticates with the body's client_id and
+// client_secret, not a bearer token, and its answers are application/json
+// in amoCRM's OAuth shapes rather than problems.
 func (m *amo) oauth() {
 	m.schema("TokenRequest", obj("Both grants send client_id, client_secret, grant_type and redirect_uri (exactly the integration's registered one); authorization_code adds code, refresh_token adds refresh_token. A missing field is a 400 naming it.",
 		r("client_id", str("The integration's id, printed by crmd integration create.")),
@@ -1029,6 +1032,11 @@ func (m *amo) oauth() {
 	problem := func(desc string) Response {
 		return Response{Description: desc, Content: map[string]MediaType{"application/json": {Schema: ref("OAuthProblem")}}}
 	}
+	lookupProblem := func(desc string) Response {
+		return Response{Description: desc, Content: map[string]MediaType{"application/problem+json": {Schema: ref("OAuthProblem")}}}
+	}
+	throttled := Response{Description: "Too many refused requests from this client_id or address (amoCRM's 429 problem, detail naming the limit); Retry-After is the window's length, the longest wait.",
+		Headers: retryAfter, Content: map[string]MediaType{"application/problem+json": {Schema: ref("Problem")}}}
 	b := m.op("POST", "/oauth2/access_token", "oauth", "Exchange a code or a refresh token for tokens").
 		desc("amoCRM's token endpoint. No bearer token: the integration authenticates with client_id and client_secret in the body. The account is the integration's, whatever the host. Every answer is application/json with Cache-Control: no-store. Errors are checked in this order: a missing field, an unsupported grant type, the client, the redirect URI, then the code or refresh token.").
 		public()
@@ -1038,5 +1046,26 @@ func (m *amo) oauth() {
 	}}
 	b.resp("200", "The new token pair.", "application/json", ref("TokenPair"))
 	b.op.Responses["400"] = problem("Некорректный запрос: a field missing (the hint names it), an unsupported grant_type, a redirect_uri other than the registered one, an unknown or another integration's code (or one already exchanged, or older than 20 minutes), an unknown or another integration's refresh token, or a body neither JSON nor a form.")
-	b.op.Responses["401"] = problem("Некорректный клиент for an unknown client_id or a wrong client_secret (title \"Некорректный клиент\", detail \"Авторизация клиента не прошла\"); Некорректный запрос for a refresh token already used or older than 3 months (hints \"Token has been revoked\", \"Token has expired\").")
+	b.op.Responses["401"] = problem("Некорректный клиент for an unknown client_id or a wrong client_secret (title \"Некорректный клиент\", detail \"Авторизация клиента не прошла\"); Некорректный запрос for a refresh token already used, revoked with its integration (crmd integration revoke) or older than 3 months (hints \"Token has been revoked\", \"Token has expired\").")
+	b.op.Responses["429"] = throttled
+	b.op.Description += " Refused requests are throttled: after 20 in 15 minutes for one client_id, or 50 from one client address (token requests and subdomain lookups together), every request of that client_id or address is refused with 429 until the window that counted them ends; a request that is not refused gives its count back."
+
+	m.schema("AccountDomain", obj("The account the token belongs to and the host to call it at.",
+		r("id", integer("The account id.")),
+		r("subdomain", str("The account's subdomain.")),
+		r("domain", str("The subdomain on the host crmd is reached at: crmd serve --public-url's host, else the request's Host (port included), as the consent page's referer.")),
+		r("top_level_domain", str("The last label of domain's host name (\"ru\" of example.amocrm.ru)."))))
+	lookup := func(path, summary, desc string) *opBuilder {
+		b := m.op("GET", path, "oauth", summary).desc(desc + " Answers 200 application/json; errors are the token endpoint's bodies (status 401) as application/problem+json, with Cache-Control: no-store.")
+		b.resp("200", "The account and its domain.", "application/json", ref("AccountDomain"))
+		b.op.Responses["429"] = throttled
+		return b
+	}
+	b = lookup("/oauth2/account/current/subdomain", "The account of a refresh token",
+		"amoCRM's subdomain lookup: the refresh token is sent in X-Refresh-Token, not as a bearer token. Clients call it when a refresh fails, to find the account's current domain.")
+	b.op.Security = &[]map[string][]string{{"refreshToken": {}}}
+	b.op.Responses["401"] = lookupProblem("No X-Refresh-Token, or one that is unknown (hint \"Invalid refresh token\"), already used or revoked (\"Token has been revoked\") or expired (\"Token has expired\").")
+	b = lookup("/oauth2/account/subdomain", "The account of an access token (deprecated)",
+		"The deprecated form of the lookup, with Authorization: Bearer and any amoCRM token (an OAuth access token or a long-lived one).")
+	b.op.Responses["401"] = lookupProblem("No bearer token, or one that is not a live amoCRM token (hint \"Invalid access token\"): a revoked integration's access tokens are dead.")
 }
