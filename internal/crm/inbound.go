@@ -149,8 +149,10 @@ type InboundQuery struct {
 	// commits, so ids become visible in increasing order: a poll that
 	// has seen id N will not later meet a smaller new one.
 	AfterID int64
-	Limit   int
-	Offset  int
+	// IDs, when not empty, keeps those requests only.
+	IDs    []int64
+	Limit  int
+	Offset int
 }
 
 // StartResult is what taking an inbound request to work made.
