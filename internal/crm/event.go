@@ -183,8 +183,7 @@ func (s *Service) InboundsAdded(ctx context.Context, actor Actor, after OutboxCu
 }
 
 // EventsNow is the account's position in commit order now: a stream that
-// starts there sends every event not yet settled (some of which a reader
-// may have seen already, never one settled before).
+// starts there sends what is written from now on.
 func (s *Service) EventsNow(ctx context.Context, actor Actor) (OutboxCursor, error) {
 	var out OutboxCursor
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {

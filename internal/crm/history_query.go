@@ -52,13 +52,14 @@ type EventStore interface {
 	// (those no entry can commit before any more) after a position, in
 	// commit order, of the given types (none: every type), each with its
 	// position, and the position to read on from: the last entry's, or,
-	// when fewer than limit were found, the settled horizon (EventsNow),
-	// so that the next read does not walk the other accounts' entries
-	// again.
+	// when fewer than limit were found, the horizon they were read
+	// below, so that the next read does not walk the other accounts'
+	// entries again.
 	EventsAfter(ctx context.Context, after OutboxCursor, typeIDs []int, limit int) ([]SettledEntry, OutboxCursor, error)
-	// EventsNow is the settled horizon: every settled entry is at or
-	// before it, and every entry not yet settled will be after it. A
-	// stream that starts there sends what is written from now on.
+	// EventsNow is the account's position now: every entry of the
+	// account committed so far is at or before it, every one to come
+	// after it. A stream that starts there sends what is written from
+	// now on.
 	EventsNow(ctx context.Context) (OutboxCursor, error)
 	// EventPosition is the position of one of the account's entries; ok
 	// is false when it has none (written before migration 0022 on

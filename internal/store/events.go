@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -147,12 +148,38 @@ func (t *tenantTx) EventsAfter(ctx context.Context, after crm.OutboxCursor, type
 }
 
 func (t *tenantTx) EventsNow(ctx context.Context) (crm.OutboxCursor, error) {
-	if t.db.dialect.name() == "postgres" {
-		return t.db.settledHorizon(ctx, t.tx)
-	}
 	var out crm.OutboxCursor
-	err := t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM logs WHERE account_id = ?`, t.accountID).Scan(&out.LogID)
-	return out, err
+	if t.db.dialect.name() != "postgres" {
+		err := t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM logs WHERE account_id = ?`, t.accountID).Scan(&out.LogID)
+		return out, err
+	}
+	// The account's newest entry, or the horizon when that is later (or
+	// the entry has no position). Every writer of the account holds its
+	// lock until it commits and takes its transaction id only once it has
+	// it (lockAccount is its first statement), so the account's entries
+	// commit in (tx, id) order: none can come before its newest any more.
+	// The horizon alone would be as safe, but lags behind any transaction
+	// running anywhere on the server, and a stream starting there would
+	// send again what its page showed.
+	horizon, err := t.db.settledHorizon(ctx, t.tx)
+	if err != nil {
+		return out, err
+	}
+	var tx sql.NullString
+	err = t.queryRow(ctx, `SELECT tx::text, id FROM logs WHERE account_id = ? ORDER BY id DESC LIMIT 1`, t.accountID).Scan(&tx, &out.LogID)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !tx.Valid {
+		return horizon, nil
+	}
+	if err != nil {
+		return out, err
+	}
+	if out.Tx, err = strconv.ParseUint(tx.String, 10, 64); err != nil {
+		return out, err
+	}
+	if out.Before(horizon) {
+		return horizon, nil
+	}
+	return out, nil
 }
 
 func (t *tenantTx) EventPosition(ctx context.Context, id int64) (crm.OutboxCursor, bool, error) {
