@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"slices"
 	"time"
 )
@@ -148,4 +149,72 @@ func eventTypeOf(entity EntityType, typeID int) EventType {
 		return EventNoteAdded
 	}
 	return ""
+}
+
+// InboundAdded is a request's intake (its unsorted.added event): the
+// request and the event's position in commit order.
+type InboundAdded struct {
+	InboundID int64
+	At        OutboxCursor
+}
+
+// InboundsAdded returns the requests taken in after a position, in commit
+// order, at most limit of them, and the position to read on from (which
+// may be past the last of them: see EventStore.EventsAfter). It is what a
+// live list of new requests follows: the events of every process writing
+// to the database, each once, none overtaken by a later one.
+func (s *Service) InboundsAdded(ctx context.Context, actor Actor, after OutboxCursor, limit int) ([]InboundAdded, OutboxCursor, error) {
+	var out []InboundAdded
+	to := after
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		entries, next, err := tx.EventsAfter(ctx, after, []int{LogInboundCreated}, limit)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Entry.EntityType == EntityInbound {
+				out = append(out, InboundAdded{InboundID: e.Entry.EntityID, At: e.At})
+			}
+		}
+		to = next
+		return nil
+	})
+	return out, to, err
+}
+
+// EventsNow is the account's position in commit order now: a stream that
+// starts there sends what is written from now on.
+func (s *Service) EventsNow(ctx context.Context, actor Actor) (OutboxCursor, error) {
+	var out OutboxCursor
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+		out, err = tx.EventsNow(ctx)
+		return err
+	})
+	return out, err
+}
+
+// BeforeInboundAdded is the position just before request id's intake, no
+// later than now: a stream that starts there sends that request and what
+// came after it. ok is false when the intake has no position (a request
+// taken in before crmd kept positions, or no such request).
+func (s *Service) BeforeInboundAdded(ctx context.Context, actor Actor, id int64) (pos OutboxCursor, ok bool, err error) {
+	err = s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		list, _, err := tx.Logs(ctx, LogQuery{EntityType: EntityInbound, EntityID: id, TypeIDs: []int{LogInboundCreated}, Limit: 1})
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		if pos, ok, err = tx.EventPosition(ctx, list[0].ID); err != nil || !ok {
+			return err
+		}
+		pos.LogID--
+		now, err := tx.EventsNow(ctx)
+		if err != nil {
+			return err
+		}
+		if now.Before(pos) {
+			pos = now
+		}
+		return nil
+	})
+	return pos, ok, err
 }

@@ -44,6 +44,29 @@ type HistoryStore interface {
 	UpdateLogData(ctx context.Context, e *LogEntry) error
 }
 
+// EventStore reads the account's history in commit order, as the outbox
+// does (event.go): the order a reader that streams events from it must
+// follow, since ids are not in commit order on PostgreSQL.
+type EventStore interface {
+	// EventsAfter returns up to limit of the account's settled entries
+	// (those no entry can commit before any more) after a position, in
+	// commit order, of the given types (none: every type), each with its
+	// position, and the position to read on from: the last entry's, or,
+	// when fewer than limit were found, the horizon they were read
+	// below, so that the next read does not walk the other accounts'
+	// entries again.
+	EventsAfter(ctx context.Context, after OutboxCursor, typeIDs []int, limit int) ([]SettledEntry, OutboxCursor, error)
+	// EventsNow is the account's position now: every entry of the
+	// account committed so far is at or before it, every one to come
+	// after it. A stream that starts there sends what is written from
+	// now on.
+	EventsNow(ctx context.Context) (OutboxCursor, error)
+	// EventPosition is the position of one of the account's entries; ok
+	// is false when it has none (written before migration 0022 on
+	// PostgreSQL). KindNotFound when there is no such entry.
+	EventPosition(ctx context.Context, id int64) (pos OutboxCursor, ok bool, err error)
+}
+
 // History returns the entries q selects, newest first.
 func (s *Service) History(ctx context.Context, actor Actor, q HistoryQuery) ([]LogEntry, error) {
 	if len(q.EntityTypes) == 0 {

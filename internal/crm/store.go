@@ -70,6 +70,7 @@ type Tx interface {
 	LeadStore
 	TaskStore
 	HistoryStore
+	EventStore
 	ReportStore
 	SessionStore
 	IntegrationStore

@@ -363,12 +363,24 @@ func (s *Service) ReplayDelivery(ctx context.Context, actor Actor, id int64) (De
 	return out, err
 }
 
-// OutboxCursor is how far the history has been handed out to deliveries:
-// the last entry's id and, on PostgreSQL, its transaction id (migration
-// 0022 says why).
+// OutboxCursor is a position in the history's commit order: an entry's
+// id and, on PostgreSQL, its transaction id (migration 0022 says why). The
+// outbox keeps how far the history has been handed out to deliveries as
+// one; event streams (EventStore) keep theirs.
 type OutboxCursor struct {
 	Tx    uint64
 	LogID int64
+}
+
+// Before reports whether c comes before d in commit order.
+func (c OutboxCursor) Before(d OutboxCursor) bool {
+	return c.Tx < d.Tx || c.Tx == d.Tx && c.LogID < d.LogID
+}
+
+// SettledEntry is a settled history entry and its position.
+type SettledEntry struct {
+	Entry LogEntry
+	At    OutboxCursor
 }
 
 // OutboxBatch is settled history entries after a cursor, in commit order,

@@ -95,6 +95,7 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 	if q.AfterID > 0 {
 		f.add(`l.id > ?`, q.AfterID)
 	}
+	f.in(`l.id`, q.IDs)
 	switch {
 	case q.Phone != "" && q.Email != "":
 		f.add(`(l.phone = ? OR l.email = ?)`, q.Phone, q.Email)

@@ -224,11 +224,8 @@ func (t *tenantTx) ReplayDelivery(ctx context.Context, id int64) (crm.Delivery, 
 	return d, err
 }
 
-// OutboxEntries reads up to limit history entries after the outbox cursor
-// in commit order. Only settled entries are read: on SQLite every
-// committed one (one writer, ids in commit order); on PostgreSQL those of
-// transactions older than every running one, so that no entry can commit
-// later behind the cursor.
+// OutboxEntries reads up to limit settled history entries (events.go)
+// after the outbox cursor, in commit order.
 func (db *DB) OutboxEntries(ctx context.Context, limit int) (crm.OutboxBatch, error) {
 	var out crm.OutboxBatch
 	if db.dialect.name() == "postgres" {
@@ -240,59 +237,19 @@ func (db *DB) OutboxEntries(ctx context.Context, limit int) (crm.OutboxBatch, er
 		if out.From.Tx, err = strconv.ParseUint(tx, 10, 64); err != nil {
 			return out, err
 		}
-		// The text column is named apart: ORDER BY tx would otherwise sort
-		// by it, as text ("100022" before "99998").
-		rows, err := db.read.QueryContext(ctx, `SELECT logs.tx::text AS tx_text, `+logColumns+`, COALESCE(batch_id, 0) FROM logs
-			WHERE logs.tx IS NOT NULL AND (logs.tx, logs.id) > ($1::text::xid8, $2) AND logs.tx < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY logs.tx, logs.id LIMIT $3`, tx, out.From.LogID, limit)
-		if err != nil {
-			return out, err
-		}
-		defer rows.Close()
-		out.To = out.From
-		for rows.Next() {
-			var e crm.LogEntry
-			var txText string
-			if err := scanOutboxEntry(rows, &e, &txText); err != nil {
-				return out, err
-			}
-			if out.To.Tx, err = strconv.ParseUint(txText, 10, 64); err != nil {
-				return out, err
-			}
-			out.To.LogID = e.ID
-			out.Entries = append(out.Entries, e)
-		}
-		return out, rows.Err()
-	}
-	if err := db.read.QueryRowContext(ctx, `SELECT last_log_id FROM webhook_cursor WHERE id = 1`).Scan(&out.From.LogID); err != nil {
+	} else if err := db.read.QueryRowContext(ctx, `SELECT last_log_id FROM webhook_cursor WHERE id = 1`).Scan(&out.From.LogID); err != nil {
 		return out, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT '', `+logColumns+`, COALESCE(batch_id, 0) FROM logs WHERE id > ? ORDER BY id LIMIT ?`, out.From.LogID, limit)
+	entries, _, err := db.settledEntries(ctx, db.read, settledRead{after: out.From, limit: limit})
 	if err != nil {
 		return out, err
 	}
-	defer rows.Close()
 	out.To = out.From
-	for rows.Next() {
-		var e crm.LogEntry
-		var ignored string
-		if err := scanOutboxEntry(rows, &e, &ignored); err != nil {
-			return out, err
-		}
-		out.To.LogID = e.ID
-		out.Entries = append(out.Entries, e)
+	for _, e := range entries {
+		out.Entries = append(out.Entries, e.Entry)
+		out.To = e.At
 	}
-	return out, rows.Err()
-}
-
-func scanOutboxEntry(rows *sql.Rows, e *crm.LogEntry, tx *string) error {
-	var entity, data string
-	var created int64
-	var updated, updatedBy sql.NullInt64
-	err := rows.Scan(tx, &e.ID, &e.AccountID, &entity, &e.EntityID, &e.TypeID, &data, &e.UserID, &e.EmployeeID, &created, &updated, &updatedBy, &e.Batch)
-	e.EntityType, e.Data, e.CreatedAt = crm.EntityType(entity), []byte(data), fromUnix(created)
-	e.UpdatedAt, e.UpdatedBy = timeOf(updated), updatedBy.Int64
-	return err
+	return out, nil
 }
 
 // CommitOutbox stores the deliveries made of a batch and moves the cursor

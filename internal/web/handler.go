@@ -32,9 +32,10 @@ type Deps struct {
 }
 
 // DefaultLivePoll is how often an open inbox asks the database for new
-// leads. Polling the database, not an in-process signal, is what lets a
-// lead taken in by another crmd process on the same PostgreSQL appear too;
-// the query reads one index entry.
+// leads. Polling the database's history, not an in-process signal, is
+// what lets a lead taken in by another crmd process on the same PostgreSQL
+// appear too; the read walks the history entries settled since the last
+// poll.
 const DefaultLivePoll = time.Second
 
 //go:embed templates/*.html

@@ -24,12 +24,15 @@ import (
 // StartInbound) by the signed-in user and opens the deal it made.
 //
 // The first page stays live: GET /leads/events is a server-sent event
-// stream that polls the database for leads newer than the newest the page
-// showed and sends each as a rendered row. Polling the database rather
-// than waiting for an in-process signal is what shows a lead that another
-// crmd process on the same PostgreSQL took in; the poll asks for ids above
-// the last one sent (crm.InboundQuery.AfterID), an index range that is
-// empty almost every time.
+// stream of the leads taken in since the page was made, each as a
+// rendered row. It follows the account's unsorted.added events (crm.
+// Service.InboundsAdded), the history the webhooks send from, rather than
+// an in-process signal or the leads' ids: so a lead another crmd process
+// on the same PostgreSQL took in shows too, in commit order, and none is
+// passed over because a transaction that began earlier committed later.
+// The stream's position is an event position; each row's SSE id is that
+// position as text, so a reconnecting browser's Last-Event-ID resumes
+// where it broke.
 
 // leadRows is the inbox's page size.
 const leadRows = 50
@@ -349,20 +352,25 @@ func (h *handler) leadError(ctx context.Context, v *view, id int64, err error) e
 }
 
 // liveEvent is the data of an event stream's "row" event, which the page's
-// script (initLive) puts first in the list.
+// script (initLive) puts first in the list, unless a row of that lead is
+// there already.
 type liveEvent struct {
 	ID       int64  `json:"id"`
 	HTML     string `json:"html"`
 	Announce string `json:"announce"`
+	// at is the position of the lead's intake: the event's SSE id.
+	at crm.OutboxCursor
 }
 
-// leadEvents streams the leads recorded after the page's newest (after=,
-// or the Last-Event-ID a reconnecting browser sends, which wins) that
-// match the page's filter, as server-sent "row" events whose id is the
-// lead's: a reconnect resumes where the stream broke. It polls every
-// h.poll, sends a comment every liveHeartbeat, and ends when the client
-// goes away, the session ends (checked at each heartbeat) or the server
-// shuts down.
+// leadEvents streams the leads taken in after the stream's start (see
+// liveStart) that match the page's filter, as server-sent "row" events
+// whose id is the position of the lead's intake: a reconnect resumes where
+// the stream broke. A lead that does not match is not sent, but the
+// position moves past it; the heartbeat carries the position reached (an
+// id with no event), so that a reconnect does not walk again what the
+// stream read through. It polls every h.poll, sends a comment every
+// liveHeartbeat, and ends when the client goes away, the session ends
+// (checked at each heartbeat) or the server shuts down.
 func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -372,21 +380,10 @@ func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	f.Offset = 0
-	after, ok, err := liveStart(v, r)
+	pos, err := h.liveStart(ctx, v, r, f)
 	if err != nil {
 		h.renderError(w, r, v, err)
 		return
-	}
-	if !ok {
-		// No position given: from now on.
-		list, _, err := h.svc.Inbounds(ctx, v.Actor, crm.InboundQuery{Limit: 1})
-		if err != nil {
-			h.renderError(w, r, v, err)
-			return
-		}
-		if len(list) > 0 {
-			after = list[0].ID
-		}
 	}
 	sources, err := h.inboxNames(ctx, v)
 	if err != nil {
@@ -415,9 +412,12 @@ func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		return rc.Flush() == nil
 	}
-	if !send(fmt.Sprintf("retry: %d\n: live\n\n", liveRetry)) {
+	// The start goes out at once: a reconnect resumes from it, not from
+	// the page's lead again.
+	if !send(fmt.Sprintf("retry: %d\nid: %s\n: live\n\n", liveRetry, livePosition(pos))) {
 		return
 	}
+	sent := pos
 	poll := time.NewTicker(h.poll)
 	defer poll.Stop()
 	heartbeat := time.NewTicker(liveHeartbeat)
@@ -432,12 +432,17 @@ func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 			if _, err := h.auth.WebSession(ctx, sessionToken(r)); err != nil {
 				return // signed out elsewhere: the reconnect meets the sign-in
 			}
-			if !send(": heartbeat\n\n") {
+			beat := ": heartbeat\n\n"
+			if sent != pos {
+				beat = ": heartbeat\nid: " + livePosition(pos) + "\n\n"
+			}
+			if !send(beat) {
 				return
 			}
+			sent = pos
 		case <-poll.C:
 			for {
-				events, more, err := h.newLeads(ctx, v, f, after, sources)
+				events, next, more, err := h.newLeads(ctx, v, f, pos, sources)
 				if err != nil {
 					if ctx.Err() == nil {
 						h.log.ErrorContext(ctx, "web: live stream: poll failed", "err", err)
@@ -450,11 +455,12 @@ func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 						h.log.ErrorContext(ctx, "web: live stream: encode", "err", err)
 						return
 					}
-					if !send(fmt.Sprintf("id: %d\nevent: row\ndata: %s\n\n", e.ID, data)) {
+					if !send(fmt.Sprintf("id: %s\nevent: row\ndata: %s\n\n", livePosition(e.at), data)) {
 						return
 					}
-					after = e.ID
+					sent = e.at
 				}
+				pos = next
 				if !more {
 					break
 				}
@@ -463,59 +469,127 @@ func (h *handler) leadEvents(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 }
 
-// liveStart is where a stream starts: after the lead id of Last-Event-ID
-// (a browser reconnecting) or of ?after= (the page's newest); ok is false
-// when neither is given.
-func liveStart(v *view, r *http.Request) (after int64, ok bool, err error) {
+// livePosition is an event position as the stream's SSE id:
+// "<transaction>.<history entry>" (the transaction is 0 on SQLite). The
+// dot tells it from the lead id a stream of an older crmd sent.
+func livePosition(c crm.OutboxCursor) string {
+	return strconv.FormatUint(c.Tx, 10) + "." + strconv.FormatInt(c.LogID, 10)
+}
+
+// parseLivePosition reads livePosition's text; ok is false for anything
+// else.
+func parseLivePosition(s string) (c crm.OutboxCursor, ok bool) {
+	tx, id, found := strings.Cut(s, ".")
+	if !found {
+		return c, false
+	}
+	var err1, err2 error
+	c.Tx, err1 = strconv.ParseUint(tx, 10, 64)
+	c.LogID, err2 = strconv.ParseInt(id, 10, 64)
+	return c, err1 == nil && err2 == nil && c.LogID >= 0
+}
+
+// liveStart is where a stream starts. A reconnecting browser's
+// Last-Event-ID, which wins, is a position (or, from a stream of an older
+// crmd, a lead id); ?after= is the newest lead the page showed (0: it
+// showed none). After a lead id the stream starts before the intake of the
+// oldest lead after it that matches the filter — a lead that came between
+// the page and the stream — or, when there is none, now: the leads after
+// the page's are those an older crmd's stream sent. Without either it
+// starts now. No start is later than now: a position from elsewhere (a
+// database restored into another server) would hold the stream forever.
+func (h *handler) liveStart(ctx context.Context, v *view, r *http.Request, f leadFilter) (crm.OutboxCursor, error) {
+	// Now is read before the leads: a lead that commits after it is after
+	// it, one before it is in the read.
+	now, err := h.svc.EventsNow(ctx, v.Actor)
+	if err != nil {
+		return now, err
+	}
 	for _, s := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("after")} {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return 0, false, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "after"))
+		if pos, ok := parseLivePosition(s); ok {
+			if now.Before(pos) {
+				return now, nil
+			}
+			return pos, nil
 		}
-		return n, true, nil
+		after, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || after < 0 {
+			return now, crm.Errorf(crm.KindInvalid, "%s", v.T("board.bad_filter", "after"))
+		}
+		return h.liveAfterLead(ctx, v, f, after, now)
 	}
-	return 0, false, nil
+	return now, nil
 }
 
-// newLeads renders the leads after the id given that the filter keeps,
-// oldest first (each then goes first on the page, so the newest ends on
-// top), at most liveBatch of them; more says that others wait.
-func (h *handler) newLeads(ctx context.Context, v *view, f leadFilter, after int64, sources map[int64]string) (events []liveEvent, more bool, err error) {
-	q := f.inboundQuery(liveBatch, 0)
+// liveAfterLead is the start of a stream that is to send the leads after
+// lead id after that match f (see liveStart).
+func (h *handler) liveAfterLead(ctx context.Context, v *view, f leadFilter, after int64, now crm.OutboxCursor) (crm.OutboxCursor, error) {
+	q := f.inboundQuery(1, 0)
 	q.AfterID = after
 	list, total, err := h.svc.Inbounds(ctx, v.Actor, q)
-	if err != nil || len(list) == 0 {
-		return nil, false, err
+	if err != nil || total == 0 {
+		return now, err
 	}
-	if total > len(list) {
-		// The list is newest first: the oldest new ones are at its end.
-		q.Offset = total - liveBatch
-		if list, _, err = h.svc.Inbounds(ctx, v.Actor, q); err != nil {
-			return nil, false, err
+	if total > 1 {
+		// The list is newest first: the oldest is last.
+		q.Offset = total - 1
+		if list, _, err = h.svc.Inbounds(ctx, v.Actor, q); err != nil || len(list) == 0 {
+			return now, err
 		}
-		more = true
 	}
+	pos, ok, err := h.svc.BeforeInboundAdded(ctx, v.Actor, list[0].ID)
+	if err != nil || !ok || now.Before(pos) {
+		return now, err
+	}
+	return pos, nil
+}
+
+// newLeads renders the leads taken in after the position given that the
+// filter keeps, in commit order (each then goes first on the page, so the
+// newest ends on top), of at most liveBatch intakes; next is the position
+// to read on from, and more says that others wait.
+func (h *handler) newLeads(ctx context.Context, v *view, f leadFilter, after crm.OutboxCursor, sources map[int64]string) (events []liveEvent, next crm.OutboxCursor, more bool, err error) {
+	added, next, err := h.svc.InboundsAdded(ctx, v.Actor, after, liveBatch)
+	if err != nil || len(added) == 0 {
+		return nil, next, false, err
+	}
+	more = len(added) == liveBatch
+	q := f.inboundQuery(len(added), 0)
+	for _, a := range added {
+		q.IDs = append(q.IDs, a.InboundID)
+	}
+	list, _, err := h.svc.Inbounds(ctx, v.Actor, q)
+	if err != nil {
+		return nil, after, false, err
+	}
+	byID := make(map[int64]crm.Inbound, len(list))
+	refreshed := false
 	for _, l := range list {
-		if _, ok := sources[l.InboxTypeID]; !ok {
+		byID[l.ID] = l
+		if _, ok := sources[l.InboxTypeID]; !ok && !refreshed {
 			// An inbox type added since the stream began.
 			if sources, err = h.inboxNames(ctx, v); err != nil {
-				return nil, false, err
+				return nil, after, false, err
 			}
-			break
+			refreshed = true
 		}
 	}
-	for i := len(list) - 1; i >= 0; i-- {
-		row := newLeadRow(v, list[i], sources)
+	for _, a := range added {
+		l, ok := byID[a.InboundID]
+		if !ok {
+			continue // not for the page's filter
+		}
+		row := newLeadRow(v, l, sources)
 		html, err := h.fragment("leads", "lead-row", map[string]any{"V": v, "Row": row})
 		if err != nil {
-			return nil, false, err
+			return nil, after, false, err
 		}
-		events = append(events, liveEvent{ID: row.Lead.ID, HTML: html, Announce: v.T("leads.announce", row.DisplayName)})
+		events = append(events, liveEvent{ID: l.ID, HTML: html, Announce: v.T("leads.announce", row.DisplayName), at: a.At})
 	}
-	return events, more, nil
+	return events, next, more, nil
 }
 
 // liveStreams ends the event streams of a server that shuts down. A

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -381,7 +382,12 @@ type rowEvent struct {
 	ID       int64  `json:"id"`
 	HTML     string `json:"html"`
 	Announce string `json:"announce"`
+	// Position is the event's SSE id: where a reconnect resumes.
+	Position string `json:"-"`
 }
+
+// livePosition is the form of an event's SSE id: "<tx>.<history entry>".
+var livePosition = regexp.MustCompile(`^\d+\.\d+$`)
 
 // expectRow waits for the row event of lead id.
 func (s *sse) expectRow(t testing.TB, id int64) rowEvent {
@@ -391,10 +397,27 @@ func (s *sse) expectRow(t testing.TB, id int64) rowEvent {
 	if e.Event != "row" || json.Unmarshal([]byte(e.Data), &data) != nil {
 		t.Fatalf("event %+v, want a row", e)
 	}
-	if e.ID != itoa(id) || data.ID != id {
-		t.Fatalf("event for lead %s (data %d), want %d", e.ID, data.ID, id)
+	if data.ID != id {
+		t.Fatalf("event for lead %d, want %d", data.ID, id)
 	}
+	if !livePosition.MatchString(e.ID) {
+		t.Fatalf("event id %q, want a position", e.ID)
+	}
+	data.Position = e.ID
 	return data
+}
+
+// expectQuiet checks that no event comes within d.
+func (s *sse) expectQuiet(t testing.TB, d time.Duration) {
+	t.Helper()
+	select {
+	case e, ok := <-s.events:
+		if ok {
+			t.Fatalf("event %+v, want none yet", e)
+		}
+		t.Fatal("the event stream ended")
+	case <-time.After(d):
+	}
 }
 
 // TestInboxLive: the stream sends a lead recorded after it opened — from
@@ -446,9 +469,24 @@ func TestInboxLive(t *testing.T) {
 		// ?after= says; leads come oldest first.
 		a := m.envyLead(t, `{"name": "Missed one", "phone": "79005550003"}`)
 		b := m.envyLead(t, `{"name": "Missed two", "phone": "79005550004"}`)
+		s = m.openEvents(t, "/leads/events?after=0", row.Position)
+		s.expectRow(t, a)
+		rowB := s.expectRow(t, b)
+		s.close()
+		// So does a lead id, the Last-Event-ID of an older crmd's stream.
 		s = m.openEvents(t, "/leads/events?after=0", itoa(widget))
 		s.expectRow(t, a)
 		s.expectRow(t, b)
+		s.close()
+		// A position from after b resumes after b; one from elsewhere,
+		// ahead of this database, starts now rather than never.
+		s = m.openEvents(t, "/leads/events", rowB.Position)
+		c := m.envyLead(t, `{"name": "Missed three", "phone": "79005550010"}`)
+		s.expectRow(t, c)
+		s.close()
+		s = m.openEvents(t, "/leads/events", "18446744073709551615.9223372036854775807")
+		d := m.envyLead(t, `{"name": "Missed four", "phone": "79005550011"}`)
+		s.expectRow(t, d)
 		s.close()
 
 		// The stream keeps to the page's search, and to the account: a
@@ -471,6 +509,53 @@ func TestInboxLive(t *testing.T) {
 		s.expectRow(t, own)
 
 		expect(t, m.get(t, "/leads/events?after=x"), http.StatusUnprocessableEntity)
+		expect(t, m.get(t, "/leads/events?after=1.x"), http.StatusUnprocessableEntity)
+	})
+}
+
+// TestInboxLiveAfterPage: a lead taken in between the page and its stream
+// is sent, as is one after the stream opened; one that does not match the
+// page's filter is passed over.
+func TestInboxLiveAfterPage(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		m := newAccount(t, env, "Between")
+		m.signIn(t)
+		shown := m.envyLead(t, `{"name": "Shown", "phone": "79005550101"}`)
+		p := m.get(t, "/leads?q=Wanted")
+		live := regexp.MustCompile(`data-live="([^"]+)"`).FindStringSubmatch(p.Body)
+		if live == nil || live[1] != "/leads/events?after=0&amp;q=Wanted" {
+			t.Fatalf("the search's data-live: %v", live)
+		}
+		other := m.envyLead(t, `{"name": "Other", "phone": "79005550102"}`)
+		between := m.envyLead(t, `{"name": "Wanted between", "phone": "79005550103"}`)
+		s := m.openEvents(t, html.UnescapeString(live[1]), "")
+		s.expectRow(t, between)
+		otherAgain := m.envyLead(t, `{"name": "Other again", "phone": "79005550104"}`)
+		later := m.envyLead(t, `{"name": "Wanted later", "phone": "79005550105"}`)
+		s.expectRow(t, later)
+		s.close()
+
+		// The page's newest lead: what came after it is sent.
+		s = m.openEvents(t, fmt.Sprintf("/leads/events?after=%d", shown), "")
+		for _, id := range []int64{other, between, otherAgain, later} {
+			s.expectRow(t, id)
+		}
+	})
+}
+
+// TestInboxLiveTwoProcesses: a lead another crmd process takes in reaches
+// a stream open on this one.
+func TestInboxLiveTwoProcesses(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		env := crmtest.Start(t, dsn)
+		other := crmtest.Start(t, dsn)
+		m := newAccount(t, env, "Two processes")
+		m.signIn(t)
+		s := m.openEvents(t, "/leads/events", "")
+		r := other.Envybox(m.creds.EnvyboxAPIKey).Post(t, "/openapi/v1/lead/set/",
+			`{"request": {"method": "create", "values": {"name": "Through the other", "phone": "79005550201"}}}`).
+			Envelope(http.StatusOK, "success")
+		s.expectRow(t, r.Int("id"))
 	})
 }
 
@@ -502,4 +587,60 @@ func TestInboxLiveShutdown(t *testing.T) {
 			t.Error("the stream is still open after shutdown")
 		}
 	})
+}
+
+// TestInboxLiveCommitOrder: on PostgreSQL, a lead whose transaction took
+// its ids first but commits after a later lead still reaches the stream,
+// where following lead ids would pass it over: the stream holds back what
+// commits behind a running transaction until it ends, then sends both in
+// commit order. The first lead is written in SQL, without the account's
+// lock crmd's own writers take: the stream does not rely on it.
+func TestInboxLiveCommitOrder(t *testing.T) {
+	dsn := crmtest.NewDSN(t, crmtest.Postgres)
+	env := crmtest.Start(t, dsn)
+	m := newAccount(t, env, "Commit order")
+	m.signIn(t)
+	model := m.envyLead(t, `{"name": "Model", "phone": "79005550301"}`)
+	s := m.openEvents(t, "/leads/events", "")
+
+	ctx := context.Background()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var lateID, lateLog int64
+	if err := tx.QueryRowContext(ctx, `SELECT nextval(pg_get_serial_sequence('inbounds', 'id')),
+		nextval(pg_get_serial_sequence('logs', 'id')), pg_current_xact_id()::text IS NOT NULL`).Scan(&lateID, &lateLog, new(bool)); err != nil {
+		t.Fatal(err)
+	}
+	early := m.envyLead(t, `{"name": "Committed first", "phone": "79005550302"}`)
+	if early <= lateID {
+		t.Fatalf("lead %d after %d", early, lateID)
+	}
+	s.expectQuiet(t, 2*time.Second)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO inbounds (id, account_id, parent_id, pipeline_id, stage_id, deal_pipeline_id,
+		deal_stage_id, user_id, employee_id, old_employee_id, department_id, inbox_type_id, client_id, name, phone, email,
+		stage_updated_at, closed_at, created_at, updated_at)
+		SELECT $1, account_id, 0, pipeline_id, stage_id, deal_pipeline_id, deal_stage_id, user_id, employee_id, old_employee_id,
+		department_id, inbox_type_id, client_id, 'Committed last', '79005550303', '', stage_updated_at, closed_at, created_at, updated_at
+		FROM inbounds WHERE id = $2`, lateID, model); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO logs (id, account_id, entity_type, entity_id, type_id, data, user_id, employee_id, created_at)
+		VALUES ($1, $2, 'inbound', $3, 1, '{}', 0, 0, 0)`, lateLog, m.creds.AccountID, lateID); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if row := s.expectRow(t, lateID); !strings.Contains(row.HTML, "Committed last") {
+		t.Errorf("the late lead's row:\n%s", row.HTML)
+	}
+	s.expectRow(t, early)
 }
