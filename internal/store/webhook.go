@@ -367,26 +367,11 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, li
 			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.record_key = d.record_key AND e.state = 'pending' AND e.id < d.id)
 			AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.disabled_at IS NULL)
 			ORDER BY d.next_attempt_at, d.id LIMIT ?`+lock), ms(now), ms(now), limit)
-		if err != nil {
+		ids, err := idArgs(rows, err)
+		if err != nil || len(ids) == 0 {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
-			return err
-		}
-		args := []any{ms(leaseUntil)}
-		for _, id := range ids {
-			args = append(args, id)
-		}
+		args := append([]any{ms(leaseUntil)}, ids...)
 		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET lease_until = ? WHERE id IN (`+placeholders(len(ids))+`)`), args...); err != nil {
 			return err
 		}
@@ -478,21 +463,8 @@ func (db *DB) ReleaseDeliveries(ctx context.Context, ids []int64) error {
 func (db *DB) DeleteFinishedDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
 	var n int
 	err := db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND finished_at < ? ORDER BY id LIMIT ?`), ms(before), limit)
-		if err != nil {
-			return err
-		}
-		var args []any
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			args = append(args, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(args) == 0 {
+		args, err := idArgs(tx.QueryContext(ctx, db.dialect.rebind(`SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND finished_at < ? ORDER BY id LIMIT ?`), ms(before), limit))
+		if err != nil || len(args) == 0 {
 			return err
 		}
 		in := placeholders(len(args))
@@ -504,4 +476,21 @@ func (db *DB) DeleteFinishedDeliveries(ctx context.Context, before time.Time, li
 		return err
 	})
 	return n, err
+}
+
+// idArgs reads a query's one id column as arguments for an IN list.
+func idArgs(rows *sql.Rows, err error) ([]any, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
