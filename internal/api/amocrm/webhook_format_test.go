@@ -348,10 +348,11 @@ func TestV4WebhookBodies(t *testing.T) {
 			form.Get(dp+"[accept_result][leads][0]") != itoa(deal) || form.Get(dp+"[category]") != "forms" {
 			t.Errorf("unsorted[delete]: %v", form)
 		}
-		// The client acceptance makes (or finds) writes no history entry of
-		// its own (crm's startInbound), so there is no contacts[add] yet.
-		if form.Get("leads[add][0][id]") != itoa(deal) || form.Get(dp+"[accept_result][contacts][0]") == "" ||
-			form.Has("contacts[add][0][id]") {
+		// The client acceptance makes comes in the same POST, linked to the
+		// lead.
+		client := form.Get(dp + "[accept_result][contacts][0]")
+		if form.Get("leads[add][0][id]") != itoa(deal) || client == "" || form.Get("contacts[add][0][id]") != client ||
+			form.Get("contacts[add][0][linked_leads_id]["+itoa(deal)+"][ID]") != itoa(deal) || form.Get("contacts[add][0][type]") != "contact" {
 			t.Errorf("the accepted item's lead and contact: %v", form)
 		}
 		declined := addForm(t, a, pipeline, "+79990003344")
