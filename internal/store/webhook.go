@@ -289,30 +289,58 @@ func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, deliveries [
 		} else if n == 0 {
 			return crm.ErrOutboxMoved
 		}
-		insert := db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, lease_until, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-		waiting := db.dialect.rebind(`SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND record_key = ? AND state = 'pending' LIMIT 1`)
 		type key struct {
 			hook   int64
 			record string
 		}
-		seen := map[key]bool{}
+		// Records that already have a delivery pending wait behind it:
+		// one read of the pending keys of the webhooks in the batch (an
+		// index-only range of webhook_deliveries_record) rather than one
+		// per delivery.
+		busy := map[key]bool{}
+		if !leaseUntil.IsZero() && len(deliveries) > 0 {
+			hooks := map[int64]bool{}
+			var args []any
+			for _, d := range deliveries {
+				if !hooks[d.WebhookID] {
+					hooks[d.WebhookID] = true
+					args = append(args, d.WebhookID)
+				}
+			}
+			rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT DISTINCT webhook_id, record_key FROM webhook_deliveries
+				WHERE state = 'pending' AND webhook_id IN (`+placeholders(len(args))+`)`), args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k key
+				if err := rows.Scan(&k.hook, &k.record); err != nil {
+					rows.Close()
+					return err
+				}
+				busy[k] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		insert, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, lease_until, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
 		for _, d := range deliveries {
 			d.NextAttemptAt = cmp.Or(d.NextAttemptAt, now)
 			d.CreatedAt, d.State = now, crm.DeliveryPending
 			lease := int64(0)
 			k := key{d.WebhookID, d.RecordKey}
-			if !leaseUntil.IsZero() && !seen[k] && !d.NextAttemptAt.After(now) {
-				var one int
-				switch err := tx.QueryRowContext(ctx, waiting, d.WebhookID, d.RecordKey).Scan(&one); {
-				case errors.Is(err, sql.ErrNoRows):
-					lease = ms(leaseUntil)
-				case err != nil:
-					return err
-				}
+			if !leaseUntil.IsZero() && !busy[k] && !d.NextAttemptAt.After(now) {
+				lease = ms(leaseUntil)
 			}
-			seen[k] = true
-			if err := tx.QueryRowContext(ctx, insert, d.AccountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
+			busy[k] = true
+			if err := insert.QueryRowContext(ctx, d.AccountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
 				d.ContentType, d.Body, ms(d.NextAttemptAt), lease, ms(now)).Scan(&d.ID); err != nil {
 				return err
 			}
@@ -390,26 +418,44 @@ func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutco
 		return nil
 	}
 	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+		// Prepared once for the batch: preparing is much of a small
+		// statement's cost on SQLite.
+		update, err := tx.PrepareContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?,
+			lease_until = 0, last_status = ?, last_error = ?, finished_at = ? WHERE id = ?`))
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		logAttempt, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_attempts (account_id, webhook_id, delivery_id, at, status, latency_ms, error, response)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		defer logAttempt.Close()
+		succeeded := map[int64]bool{}
 		for _, o := range outcomes {
 			d, a := o.Delivery, o.Attempt
 			var finished sql.NullInt64
 			if o.State != crm.DeliveryPending {
 				finished = sql.NullInt64{Int64: ms(a.At), Valid: true}
 			}
-			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?,
-				lease_until = 0, last_status = ?, last_error = ?, finished_at = ? WHERE id = ?`),
-				string(o.State), ms(o.NextAttemptAt), a.Status, a.Error, finished, d.ID); err != nil {
+			if _, err := update.ExecContext(ctx, string(o.State), ms(o.NextAttemptAt), a.Status, a.Error, finished, d.ID); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO webhook_attempts (account_id, webhook_id, delivery_id, at, status, latency_ms, error, response)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), d.AccountID, d.WebhookID, d.ID, ms(a.At), a.Status, a.Latency.Milliseconds(), a.Error, a.Response); err != nil {
+			if _, err := logAttempt.ExecContext(ctx, d.AccountID, d.WebhookID, d.ID, ms(a.At), a.Status, a.Latency.Milliseconds(), a.Error, a.Response); err != nil {
 				return err
 			}
 			if o.Success {
-				if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ? AND failures <> 0`), d.WebhookID); err != nil {
+				succeeded[d.WebhookID] = true
+				continue
+			}
+			if succeeded[d.WebhookID] {
+				// A failure after a success in this batch: the count
+				// restarts from that success.
+				if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ?`), d.WebhookID); err != nil {
 					return err
 				}
-				continue
+				delete(succeeded, d.WebhookID)
 			}
 			w, err := scanWebhook(tx.QueryRowContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = failures + 1 WHERE id = ? RETURNING `+webhookColumns), d.WebhookID))
 			if errors.Is(err, sql.ErrNoRows) {
@@ -418,7 +464,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutco
 			if err != nil {
 				return err
 			}
-			if w.Disabled() {
+			if w.Disabled() || disable == nil {
 				continue
 			}
 			failedSince := func(since time.Time) (int, error) {
@@ -436,6 +482,13 @@ func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutco
 					a.At.Unix(), reason, w.ID); err != nil {
 					return err
 				}
+			}
+		}
+		// A success resets the count of failures in a row, once per
+		// webhook whose last outcome here was one.
+		for id := range succeeded {
+			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ? AND failures <> 0`), id); err != nil {
+				return err
 			}
 		}
 		return nil
