@@ -76,7 +76,11 @@ const (
 // sending it went. RecordKey orders the deliveries of one record to one
 // webhook: a delivery goes only when those before it are done.
 type Delivery struct {
-	ID            int64
+	ID int64
+	// UID names the delivery to its receiver (X-Crmd-Delivery): made when
+	// the delivery is, before it has an ID, the same on every retry, new
+	// for a replay.
+	UID           string
 	AccountID     int64
 	WebhookID     int64
 	RecordKey     string
@@ -93,6 +97,13 @@ type Delivery struct {
 	ReplayOf   int64
 	CreatedAt  time.Time
 	FinishedAt time.Time
+}
+
+// DeliveryKey names the deliveries that go one after another: one
+// webhook's, of one record.
+type DeliveryKey struct {
+	WebhookID int64
+	RecordKey string
 }
 
 // DeliveryAttempt is one line of the delivery log.
@@ -254,6 +265,13 @@ func checkWebhookFilter(ctx context.Context, tx Tx, pipelineID int64, stageIDs [
 		}
 	}
 	return nil
+}
+
+// NewDeliveryUID makes a delivery's UID: 16 random bytes in hex.
+func NewDeliveryUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b)
 }
 
 func newWebhookSecret() string {

@@ -129,14 +129,14 @@ func (t *tenantTx) DeleteWebhook(ctx context.Context, id int64) error {
 	return affected(res, err, "Webhook")
 }
 
-const deliveryColumns = `id, account_id, webhook_id, record_key, event_ids, event_types, content_type, body, state, attempts, next_attempt_at, last_status, last_error, replay_of, created_at, finished_at`
+const deliveryColumns = `id, account_id, webhook_id, record_key, uid, event_ids, event_types, content_type, body, state, attempts, next_attempt_at, last_status, last_error, replay_of, created_at, finished_at`
 
 func scanDelivery(row scanner) (crm.Delivery, error) {
 	var d crm.Delivery
 	var ids, types, state string
 	var next, created int64
 	var replay, finished sql.NullInt64
-	err := row.Scan(&d.ID, &d.AccountID, &d.WebhookID, &d.RecordKey, &ids, &types, &d.ContentType, &d.Body, &state,
+	err := row.Scan(&d.ID, &d.AccountID, &d.WebhookID, &d.RecordKey, &d.UID, &ids, &types, &d.ContentType, &d.Body, &state,
 		&d.Attempts, &next, &d.LastStatus, &d.LastError, &replay, &created, &finished)
 	if err != nil {
 		return d, err
@@ -217,9 +217,9 @@ func (t *tenantTx) ReplayDelivery(ctx context.Context, id int64) (crm.Delivery, 
 		copyOf = d.ReplayOf
 	}
 	d.State, d.Attempts, d.LastStatus, d.LastError, d.FinishedAt = crm.DeliveryPending, 0, 0, "", time.Time{}
-	d.ReplayOf, d.NextAttemptAt, d.CreatedAt = copyOf, t.now, t.now
-	d.ID, err = t.insert(ctx, `INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, replay_of, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
+	d.ReplayOf, d.NextAttemptAt, d.CreatedAt, d.UID = copyOf, t.now, t.now, crm.NewDeliveryUID()
+	d.ID, err = t.insert(ctx, `INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, uid, event_ids, event_types, content_type, body, next_attempt_at, replay_of, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, d.WebhookID, d.RecordKey, d.UID, jsonText(d.EventIDs), jsonText(d.EventTypes),
 		d.ContentType, d.Body, ms(t.now), copyOf, ms(t.now))
 	return d, err
 }
@@ -252,34 +252,73 @@ func (db *DB) OutboxEntries(ctx context.Context, limit int) (crm.OutboxBatch, er
 	return out, nil
 }
 
-// CommitOutbox stores the deliveries made of a batch and moves the cursor
-// past it, in one transaction, if the cursor is still where the batch
-// began (crm.ErrOutboxMoved otherwise): several processes may read a
-// batch, only one hands it out.
+// CommitOutbox stores the deliveries made of a batch, none sent yet, and
+// moves the cursor past it (HandOutOutbox without an owner).
 func (db *DB) CommitOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery) error {
-	_, err := db.HandOutOutbox(ctx, b, deliveries, time.Time{})
-	return err
+	return db.HandOutOutbox(ctx, b, "", deliveries, nil, nil)
 }
 
-// HandOutOutbox is CommitOutbox that also leases, until leaseUntil, the
-// deliveries the caller may send at once, and returns them with their ids:
-// each that is the first of its webhook and record in the batch and has
-// none pending before it (the others wait their turn, to be claimed). So
-// the process that handed them out sends them without claiming them back.
-// A zero leaseUntil leases none.
-func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery, leaseUntil time.Time) ([]crm.Delivery, error) {
+// LeaseOutbox makes owner the process that hands the history out until
+// until, if no other process is (or another's turn ran out), and says
+// whether it is. Only one process hands out at a time because the one that
+// does sends first and records after (HandOutOutbox).
+func (db *DB) LeaseOutbox(ctx context.Context, owner string, now, until time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_cursor SET owner = ?, owner_until = ?
+		WHERE id = 1 AND (owner = ? OR owner_until <= ?)`), owner, ms(until), owner, ms(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// BusyRecords lists, of the given webhooks, the records that have a
+// delivery pending: a new delivery of one of them waits its turn.
+func (db *DB) BusyRecords(ctx context.Context, webhookIDs []int64) (map[crm.DeliveryKey]bool, error) {
+	busy := map[crm.DeliveryKey]bool{}
+	if len(webhookIDs) == 0 {
+		return busy, nil
+	}
+	args := make([]any, len(webhookIDs))
+	for i, id := range webhookIDs {
+		args[i] = id
+	}
+	rows, err := db.read.QueryContext(ctx, db.dialect.rebind(`SELECT DISTINCT webhook_id, record_key FROM webhook_deliveries
+		WHERE state = 'pending' AND webhook_id IN (`+placeholders(len(args))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k crm.DeliveryKey
+		if err := rows.Scan(&k.WebhookID, &k.RecordKey); err != nil {
+			return nil, err
+		}
+		busy[k] = true
+	}
+	return busy, rows.Err()
+}
+
+// HandOutOutbox stores the deliveries made of a batch and moves the cursor
+// past it, in one transaction, if the cursor is still where the batch began
+// and, when owner is given, owner still hands out (crm.ErrOutboxMoved
+// otherwise). Deliveries already sent come with their attempt (attempts,
+// by index into deliveries) and are stored as they stand after it: the
+// delivery, the attempt in the log, the webhook's failure count (disable
+// decides whether it is to be disabled, as in FinishDeliveries). A process
+// that dies before this sends the batch again: at least once.
+func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, owner string, deliveries []crm.Delivery, attempts map[int]crm.DeliveryAttempt, disable crm.DisableRule) error {
 	now := db.Now()
-	var leased []crm.Delivery
-	err := db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
-		leased = nil
+	return db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
 		var res sql.Result
 		var err error
 		if db.dialect.name() == "postgres" {
 			res, err = tx.ExecContext(ctx, `UPDATE webhook_cursor SET last_tx = $1::text::xid8, last_log_id = $2
-				WHERE id = 1 AND last_tx = $3::text::xid8 AND last_log_id = $4`,
-				strconv.FormatUint(b.To.Tx, 10), b.To.LogID, strconv.FormatUint(b.From.Tx, 10), b.From.LogID)
+				WHERE id = 1 AND last_tx = $3::text::xid8 AND last_log_id = $4 AND ($5 = '' OR owner = $5)`,
+				strconv.FormatUint(b.To.Tx, 10), b.To.LogID, strconv.FormatUint(b.From.Tx, 10), b.From.LogID, owner)
 		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE webhook_cursor SET last_log_id = ? WHERE id = 1 AND last_log_id = ?`, b.To.LogID, b.From.LogID)
+			res, err = tx.ExecContext(ctx, `UPDATE webhook_cursor SET last_log_id = ? WHERE id = 1 AND last_log_id = ? AND (? = '' OR owner = ?)`,
+				b.To.LogID, b.From.LogID, owner, owner)
 		}
 		if err != nil {
 			return err
@@ -289,68 +328,37 @@ func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, deliveries [
 		} else if n == 0 {
 			return crm.ErrOutboxMoved
 		}
-		type key struct {
-			hook   int64
-			record string
+		if len(deliveries) == 0 {
+			return nil
 		}
-		// Records that already have a delivery pending wait behind it:
-		// one read of the pending keys of the webhooks in the batch (an
-		// index-only range of webhook_deliveries_record) rather than one
-		// per delivery.
-		busy := map[key]bool{}
-		if !leaseUntil.IsZero() && len(deliveries) > 0 {
-			hooks := map[int64]bool{}
-			var args []any
-			for _, d := range deliveries {
-				if !hooks[d.WebhookID] {
-					hooks[d.WebhookID] = true
-					args = append(args, d.WebhookID)
-				}
-			}
-			rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT DISTINCT webhook_id, record_key FROM webhook_deliveries
-				WHERE state = 'pending' AND webhook_id IN (`+placeholders(len(args))+`)`), args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var k key
-				if err := rows.Scan(&k.hook, &k.record); err != nil {
-					rows.Close()
-					return err
-				}
-				busy[k] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		insert, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, event_ids, event_types, content_type, body, next_attempt_at, lease_until, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+		insert, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, uid, event_ids, event_types,
+			content_type, body, state, attempts, next_attempt_at, last_status, last_error, created_at, finished_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
 		if err != nil {
 			return err
 		}
 		defer insert.Close()
-		for _, d := range deliveries {
+		var results []hookResult
+		for i, d := range deliveries {
+			d.State = cmp.Or(d.State, crm.DeliveryPending)
 			d.NextAttemptAt = cmp.Or(d.NextAttemptAt, now)
-			d.CreatedAt, d.State = now, crm.DeliveryPending
-			lease := int64(0)
-			k := key{d.WebhookID, d.RecordKey}
-			if !leaseUntil.IsZero() && !busy[k] && !d.NextAttemptAt.After(now) {
-				lease = ms(leaseUntil)
-			}
-			busy[k] = true
-			if err := insert.QueryRowContext(ctx, d.AccountID, d.WebhookID, d.RecordKey, jsonText(d.EventIDs), jsonText(d.EventTypes),
-				d.ContentType, d.Body, ms(d.NextAttemptAt), lease, ms(now)).Scan(&d.ID); err != nil {
+			d.UID = cmp.Or(d.UID, crm.NewDeliveryUID())
+			if err := insert.QueryRowContext(ctx, d.AccountID, d.WebhookID, d.RecordKey, d.UID, jsonText(d.EventIDs), jsonText(d.EventTypes),
+				d.ContentType, d.Body, string(d.State), d.Attempts, ms(d.NextAttemptAt), d.LastStatus, d.LastError, ms(now),
+				nullMS(d.FinishedAt)).Scan(&d.ID); err != nil {
 				return err
 			}
-			if lease != 0 {
-				leased = append(leased, d)
+			if a, ok := attempts[i]; ok {
+				a.DeliveryID = d.ID
+				results = append(results, hookResult{delivery: d, attempt: a, success: d.State == crm.DeliveryDelivered})
 			}
 		}
-		return nil
+		return db.recordAttempts(ctx, tx, results, disable)
 	})
-	return leased, err
+}
+
+func nullMS(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: ms(t), Valid: !t.IsZero()}
 }
 
 // EnabledWebhooks lists the webhooks of every account that are not
@@ -426,13 +434,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutco
 			return err
 		}
 		defer update.Close()
-		logAttempt, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_attempts (account_id, webhook_id, delivery_id, at, status, latency_ms, error, response)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`))
-		if err != nil {
-			return err
-		}
-		defer logAttempt.Close()
-		succeeded := map[int64]bool{}
+		results := make([]hookResult, 0, len(outcomes))
 		for _, o := range outcomes {
 			d, a := o.Delivery, o.Attempt
 			var finished sql.NullInt64
@@ -442,57 +444,86 @@ func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutco
 			if _, err := update.ExecContext(ctx, string(o.State), ms(o.NextAttemptAt), a.Status, a.Error, finished, d.ID); err != nil {
 				return err
 			}
-			if _, err := logAttempt.ExecContext(ctx, d.AccountID, d.WebhookID, d.ID, ms(a.At), a.Status, a.Latency.Milliseconds(), a.Error, a.Response); err != nil {
-				return err
-			}
-			if o.Success {
-				succeeded[d.WebhookID] = true
-				continue
-			}
-			if succeeded[d.WebhookID] {
-				// A failure after a success in this batch: the count
-				// restarts from that success.
-				if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ?`), d.WebhookID); err != nil {
-					return err
-				}
-				delete(succeeded, d.WebhookID)
-			}
-			w, err := scanWebhook(tx.QueryRowContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = failures + 1 WHERE id = ? RETURNING `+webhookColumns), d.WebhookID))
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // deleted meanwhile
-			}
-			if err != nil {
-				return err
-			}
-			if w.Disabled() || disable == nil {
-				continue
-			}
-			failedSince := func(since time.Time) (int, error) {
-				var n int
-				err := tx.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id = ? AND at >= ? AND (status < 100 OR status > 299)`),
-					w.ID, ms(since)).Scan(&n)
-				return n, err
-			}
-			reason, err := disable(w, a, failedSince)
-			if err != nil {
-				return err
-			}
-			if reason != "" {
-				if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ?`),
-					a.At.Unix(), reason, w.ID); err != nil {
-					return err
-				}
-			}
+			results = append(results, hookResult{delivery: d, attempt: a, success: o.Success})
 		}
-		// A success resets the count of failures in a row, once per
-		// webhook whose last outcome here was one.
-		for id := range succeeded {
-			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ? AND failures <> 0`), id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return db.recordAttempts(ctx, tx, results, disable)
 	})
+}
+
+// hookResult is one attempt to record: its delivery, the attempt, and
+// whether it succeeded.
+type hookResult struct {
+	delivery crm.Delivery
+	attempt  crm.DeliveryAttempt
+	success  bool
+}
+
+// recordAttempts writes attempts into the delivery log and keeps their
+// webhooks' counts of failures in a row, disabling a webhook when disable
+// says so.
+func (db *DB) recordAttempts(ctx context.Context, tx *sql.Tx, results []hookResult, disable crm.DisableRule) error {
+	if len(results) == 0 {
+		return nil
+	}
+	logAttempt, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_attempts (account_id, webhook_id, delivery_id, at, status, latency_ms, error, response)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return err
+	}
+	defer logAttempt.Close()
+	succeeded := map[int64]bool{}
+	for _, r := range results {
+		d, a := r.delivery, r.attempt
+		if _, err := logAttempt.ExecContext(ctx, d.AccountID, d.WebhookID, d.ID, ms(a.At), a.Status, a.Latency.Milliseconds(), a.Error, a.Response); err != nil {
+			return err
+		}
+		if r.success {
+			succeeded[d.WebhookID] = true
+			continue
+		}
+		if succeeded[d.WebhookID] {
+			// A failure after a success in this batch: the count restarts
+			// from that success.
+			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ?`), d.WebhookID); err != nil {
+				return err
+			}
+			delete(succeeded, d.WebhookID)
+		}
+		w, err := scanWebhook(tx.QueryRowContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = failures + 1 WHERE id = ? RETURNING `+webhookColumns), d.WebhookID))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if w.Disabled() || disable == nil {
+			continue
+		}
+		failedSince := func(since time.Time) (int, error) {
+			var n int
+			err := tx.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id = ? AND at >= ? AND (status < 100 OR status > 299)`),
+				w.ID, ms(since)).Scan(&n)
+			return n, err
+		}
+		reason, err := disable(w, a, failedSince)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ?`),
+				a.At.Unix(), reason, w.ID); err != nil {
+				return err
+			}
+		}
+	}
+	// A success resets the count of failures in a row, once per webhook
+	// whose last outcome here was one.
+	for id := range succeeded {
+		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`UPDATE webhooks SET failures = 0 WHERE id = ? AND failures <> 0`), id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReleaseDeliveries gives claimed deliveries back before their lease ends

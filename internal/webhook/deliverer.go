@@ -22,11 +22,16 @@ type Store interface {
 	// OutboxEntries reads up to limit settled history entries after the
 	// outbox cursor, in commit order.
 	OutboxEntries(ctx context.Context, limit int) (crm.OutboxBatch, error)
-	// HandOutOutbox stores the deliveries made of a batch and moves the
-	// cursor past it; crm.ErrOutboxMoved when another process did first.
-	// It leases to the caller until leaseUntil, and returns, those it may
-	// send at once (first of their webhook and record, none before them).
-	HandOutOutbox(ctx context.Context, b crm.OutboxBatch, deliveries []crm.Delivery, leaseUntil time.Time) ([]crm.Delivery, error)
+	// LeaseOutbox makes this process the one that hands the history out
+	// until until, unless another is; it says whether this one is.
+	LeaseOutbox(ctx context.Context, owner string, now, until time.Time) (bool, error)
+	// BusyRecords lists the records of the webhooks with a delivery
+	// pending.
+	BusyRecords(ctx context.Context, webhookIDs []int64) (map[crm.DeliveryKey]bool, error)
+	// HandOutOutbox stores the deliveries made of a batch, those already
+	// sent with their attempts, and moves the cursor past it;
+	// crm.ErrOutboxMoved when owner no longer hands out.
+	HandOutOutbox(ctx context.Context, b crm.OutboxBatch, owner string, deliveries []crm.Delivery, attempts map[int]crm.DeliveryAttempt, disable crm.DisableRule) error
 	// EnabledWebhooks lists every account's webhooks that are not
 	// disabled.
 	EnabledWebhooks(ctx context.Context) ([]crm.Webhook, error)
@@ -92,14 +97,9 @@ type Deliverer struct {
 	log     *slog.Logger
 	// wake tells the senders that deliveries were just made.
 	wake chan struct{}
-	// ready holds deliveries this process handed out and leased to itself:
-	// the sender takes them without claiming them back from the database.
-	ready chan crm.Delivery
+	// id names this process as the outbox's owner (Store.LeaseOutbox).
+	id string
 }
-
-// readyCapacity bounds the deliveries waiting in memory; beyond it they are
-// released to be claimed.
-const readyCapacity = 4096
 
 // New returns a Deliverer over store sending each kind of webhook in its
 // format.
@@ -131,7 +131,7 @@ func New(store Store, formats map[crm.WebhookKind]Format, opts Options) *Deliver
 	}
 	opts.Policies = policies
 	return &Deliverer{store: store, formats: formats, opts: opts, client: newClient(opts.AllowPrivate),
-		log: opts.Logger, wake: make(chan struct{}, 1), ready: make(chan crm.Delivery, readyCapacity)}
+		log: opts.Logger, wake: make(chan struct{}, 1), id: crm.NewDeliveryUID()}
 }
 
 // Run hands out and sends deliveries until ctx ends; then it lets the
@@ -153,21 +153,6 @@ func (d *Deliverer) Run(ctx context.Context) {
 		d.loop(ctx, d.wake, d.sendOnce, "send deliveries")
 	}()
 	wg.Wait()
-	// Deliveries leased to this process and not sent: give them back
-	// rather than leave them waiting for their lease to run out.
-	var left []crm.Delivery
-	for {
-		select {
-		case del := <-d.ready:
-			left = append(left, del)
-			continue
-		default:
-		}
-		break
-	}
-	if err := d.release(left); err != nil {
-		d.log.Error("webhooks: release deliveries on stop", "err", err)
-	}
 }
 
 // pruneEvery is how often the delivery log is trimmed to Retention.
@@ -232,10 +217,21 @@ func (d *Deliverer) loop(ctx context.Context, wake <-chan struct{}, step func(co
 }
 
 // dispatchOnce hands out one batch of history: reports whether it was a
-// full one (more may be waiting).
+// full one (more may be waiting). One process at a time does (the outbox's
+// owner, Store.LeaseOutbox), because it sends before it records: what can
+// go at once is sent at once, and the batch's deliveries are then stored in
+// one transaction, those sent as they stand after their attempt. A process
+// that dies in between has recorded nothing, and the next owner sends the
+// batch again (at least once). Sending before storing spares each delivery
+// a claim and an update, most of what delivery costs the database.
 func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
+	// Read first: an idle process writes nothing.
 	b, err := d.store.OutboxEntries(ctx, d.opts.Batch)
 	if err != nil || len(b.Entries) == 0 {
+		return false, err
+	}
+	now := d.opts.Now()
+	if owner, err := d.store.LeaseOutbox(ctx, d.id, now, now.Add(d.opts.Lease)); err != nil || !owner {
 		return false, err
 	}
 	hooks, err := d.store.EnabledWebhooks(ctx)
@@ -243,8 +239,10 @@ func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	byAccount := map[int64][]crm.Webhook{}
+	byID := map[int64]crm.Webhook{}
 	for _, h := range hooks {
 		byAccount[h.AccountID] = append(byAccount[h.AccountID], h)
+		byID[h.ID] = h
 	}
 	var out []crm.Delivery
 	// The entries of one write call are consecutive in commit order.
@@ -269,31 +267,82 @@ func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
 		}
 		start = end
 	}
-	leased, err := d.store.HandOutOutbox(ctx, b, out, d.opts.Now().Add(d.opts.Lease))
+	attempts, err := d.sendAtOnce(ctx, out, byID)
+	if err != nil {
+		return false, err
+	}
+	err = d.store.HandOutOutbox(ctx, b, d.id, out, attempts, d.disable)
 	if errors.Is(err, crm.ErrOutboxMoved) {
-		return true, nil // another process handed it out; read on from there
+		// This process's turn ran out (it was stalled longer than the
+		// lease): the next owner sends the batch again.
+		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	var overflow []crm.Delivery
-	for _, del := range leased {
+	if len(attempts) < len(out) {
 		select {
-		case d.ready <- del:
-		default:
-			overflow = append(overflow, del)
-		}
-	}
-	if err := d.release(overflow); err != nil {
-		return false, err
-	}
-	if len(out) > 0 {
-		select {
-		case d.wake <- struct{}{}:
+		case d.wake <- struct{}{}: // deliveries wait for the senders
 		default:
 		}
 	}
 	return len(b.Entries) == d.opts.Batch, nil
+}
+
+// sendAtOnce sends the deliveries of a batch that may go at once — each the
+// first of its webhook and record, none pending before it, to a webhook
+// whose last attempt succeeded — and returns their attempts by index. The
+// others wait for the senders: behind their record's earlier deliveries,
+// or, for a failing webhook, so that its timeouts do not hold the batch up.
+// Each sent one is updated in place to how it stands after its attempt.
+func (d *Deliverer) sendAtOnce(ctx context.Context, out []crm.Delivery, hooks map[int64]crm.Webhook) (map[int]crm.DeliveryAttempt, error) {
+	attempts := map[int]crm.DeliveryAttempt{}
+	if len(out) == 0 {
+		return attempts, nil
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, del := range out {
+		if !seen[del.WebhookID] {
+			seen[del.WebhookID] = true
+			ids = append(ids, del.WebhookID)
+		}
+	}
+	busy, err := d.store.BusyRecords(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := d.opts.Now()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, d.opts.Concurrency)
+	for i := range out {
+		del := &out[i]
+		del.UID, del.CreatedAt = crm.NewDeliveryUID(), now
+		k := crm.DeliveryKey{WebhookID: del.WebhookID, RecordKey: del.RecordKey}
+		hook, ok := hooks[del.WebhookID]
+		wait := busy[k] || !ok || hook.Failures > 0 || ctx.Err() != nil
+		busy[k] = true
+		if wait {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			o := d.send(context.WithoutCancel(ctx), hook, *del)
+			del.State, del.Attempts, del.NextAttemptAt = o.State, 1, o.NextAttemptAt
+			del.LastStatus, del.LastError = o.Attempt.Status, o.Attempt.Error
+			if o.State != crm.DeliveryPending {
+				del.FinishedAt = o.Attempt.At
+			}
+			mu.Lock()
+			attempts[i] = o.Attempt
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return attempts, nil
 }
 
 func batchOf(e crm.LogEntry) int64 {
@@ -340,28 +389,9 @@ func (d *Deliverer) render(ctx context.Context, hooks []crm.Webhook, events []cr
 func (d *Deliverer) sendOnce(ctx context.Context) (bool, error) {
 	now := d.opts.Now()
 	limit := d.opts.Concurrency * 16
-	// What this process handed out itself first; then what is due in the
-	// database (retries, others' leases run out, overflow).
-	var claimed []crm.Delivery
-	for len(claimed) < limit {
-		select {
-		case del := <-d.ready:
-			// Its lease began when it was handed out; one about to run out
-			// is left to be claimed again, by whichever process, rather
-			// than risk sending it twice.
-			if now.Sub(del.CreatedAt) < d.opts.Lease/2 {
-				claimed = append(claimed, del)
-			}
-			continue
-		default:
-		}
-		break
-	}
-	if len(claimed) == 0 {
-		var err error
-		if claimed, err = d.store.ClaimDeliveries(ctx, now, now.Add(d.opts.Lease), limit); err != nil || len(claimed) == 0 {
-			return false, err
-		}
+	claimed, err := d.store.ClaimDeliveries(ctx, now, now.Add(d.opts.Lease), limit)
+	if err != nil || len(claimed) == 0 {
+		return false, err
 	}
 	hooks, err := d.store.EnabledWebhooks(ctx)
 	if err != nil {
@@ -451,7 +481,7 @@ func (d *Deliverer) send(ctx context.Context, hook crm.Webhook, del crm.Delivery
 			}
 			req.Header.Set(HeaderEventID, strings.Join(ids, ","))
 			req.Header.Set(HeaderEvent, strings.Join(del.EventTypes, ","))
-			req.Header.Set(HeaderDelivery, strconv.FormatInt(del.ID, 10))
+			req.Header.Set(HeaderDelivery, del.UID)
 			req.Header.Set(HeaderTimestamp, ts)
 			req.Header.Set(HeaderSignature, "v1="+Sign(hook.Secret, ts, del.Body))
 		}

@@ -31,9 +31,13 @@ CREATE INDEX webhooks_account ON webhooks(account_id, id);
 
 -- The outbox cursor: the last history entry handed out to deliveries.
 -- Starts at the newest entry: history from before webhooks is not sent.
+-- owner and owner_until: the process that hands the history out, for
+-- how long (one at a time: it sends before it records).
 CREATE TABLE webhook_cursor (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
-    last_log_id INTEGER NOT NULL
+    last_log_id INTEGER NOT NULL,
+    owner       TEXT    NOT NULL DEFAULT '',
+    owner_until INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO webhook_cursor (id, last_log_id) SELECT 1, COALESCE(MAX(id), 0) FROM logs;
 
@@ -46,6 +50,7 @@ CREATE TABLE webhook_deliveries (
     account_id      INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     webhook_id      INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
     record_key      TEXT    NOT NULL,
+    uid             TEXT    NOT NULL, -- sent as X-Crmd-Delivery; new for a replay
     event_ids       TEXT    NOT NULL, -- JSON array of history entry ids
     event_types     TEXT    NOT NULL, -- JSON array of event names
     content_type    TEXT    NOT NULL,
