@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/crmd/crmd/internal/server"
@@ -66,6 +67,13 @@ func startMetrics(addr string, m *server.Metrics, log *slog.Logger) (*metricsSer
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
+	// The Go profiler, on this private listener only: what an operator
+	// needs to see where a busy server's time goes (docs/operations.md).
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	s := &metricsServer{listener: ln, done: make(chan error, 1), http: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

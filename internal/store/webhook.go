@@ -190,7 +190,15 @@ func (t *tenantTx) DeliveryAttempts(ctx context.Context, deliveryIDs []int64) ([
 	f := &filter{}
 	f.add(`account_id = ?`, t.accountID)
 	f.in(`delivery_id`, deliveryIDs)
-	rows, err := t.query(ctx, `SELECT id, delivery_id, webhook_id, at, status, latency_ms, error, response FROM webhook_attempts WHERE `+f.sql()+` ORDER BY id`, f.args...)
+	d := &filter{}
+	d.add(`account_id = ?`, t.accountID)
+	d.in(`id`, deliveryIDs)
+	// The failed attempts, then each delivered delivery's success, which
+	// is kept on its own row; the success is a delivery's last attempt.
+	rows, err := t.query(ctx, `SELECT id, delivery_id, webhook_id, at, status, latency_ms, error, response FROM webhook_attempts WHERE `+f.sql()+`
+		UNION ALL SELECT 0, id, webhook_id, last_attempt_at, last_status, last_latency_ms, last_error, last_response FROM webhook_deliveries
+		WHERE `+d.sql()+` AND state = 'delivered'
+		ORDER BY 2, 4, 1 DESC`, append(f.args, d.args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -332,8 +340,8 @@ func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, owner string
 			return nil
 		}
 		insert, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, uid, event_ids, event_types,
-			content_type, body, state, attempts, next_attempt_at, last_status, last_error, created_at, finished_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+			content_type, body, state, attempts, next_attempt_at, last_status, last_error, last_attempt_at, last_latency_ms, last_response, created_at, finished_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
 		if err != nil {
 			return err
 		}
@@ -343,12 +351,13 @@ func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, owner string
 			d.State = cmp.Or(d.State, crm.DeliveryPending)
 			d.NextAttemptAt = cmp.Or(d.NextAttemptAt, now)
 			d.UID = cmp.Or(d.UID, crm.NewDeliveryUID())
+			a, sent := attempts[i]
 			if err := insert.QueryRowContext(ctx, d.AccountID, d.WebhookID, d.RecordKey, d.UID, jsonText(d.EventIDs), jsonText(d.EventTypes),
-				d.ContentType, d.Body, string(d.State), d.Attempts, ms(d.NextAttemptAt), d.LastStatus, d.LastError, ms(now),
-				nullMS(d.FinishedAt)).Scan(&d.ID); err != nil {
+				d.ContentType, d.Body, string(d.State), d.Attempts, ms(d.NextAttemptAt), d.LastStatus, d.LastError,
+				ms(a.At), a.Latency.Milliseconds(), a.Response, ms(now), nullMS(d.FinishedAt)).Scan(&d.ID); err != nil {
 				return err
 			}
-			if a, ok := attempts[i]; ok {
+			if sent {
 				a.DeliveryID = d.ID
 				results = append(results, hookResult{delivery: d, attempt: a, success: d.State == crm.DeliveryDelivered})
 			}
@@ -429,7 +438,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutco
 		// Prepared once for the batch: preparing is much of a small
 		// statement's cost on SQLite.
 		update, err := tx.PrepareContext(ctx, db.dialect.rebind(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?,
-			lease_until = 0, last_status = ?, last_error = ?, finished_at = ? WHERE id = ?`))
+			lease_until = 0, last_status = ?, last_error = ?, last_attempt_at = ?, last_latency_ms = ?, last_response = ?, finished_at = ? WHERE id = ?`))
 		if err != nil {
 			return err
 		}
@@ -441,7 +450,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, outcomes []crm.DeliveryOutco
 			if o.State != crm.DeliveryPending {
 				finished = sql.NullInt64{Int64: ms(a.At), Valid: true}
 			}
-			if _, err := update.ExecContext(ctx, string(o.State), ms(o.NextAttemptAt), a.Status, a.Error, finished, d.ID); err != nil {
+			if _, err := update.ExecContext(ctx, string(o.State), ms(o.NextAttemptAt), a.Status, a.Error, ms(a.At), a.Latency.Milliseconds(), a.Response, finished, d.ID); err != nil {
 				return err
 			}
 			results = append(results, hookResult{delivery: d, attempt: a, success: o.Success})
@@ -458,8 +467,9 @@ type hookResult struct {
 	success  bool
 }
 
-// recordAttempts writes attempts into the delivery log and keeps their
-// webhooks' counts of failures in a row, disabling a webhook when disable
+// recordAttempts writes failed attempts into the delivery log (a success
+// is its delivery's last_* columns) and keeps their webhooks' counts of
+// failures in a row, disabling a webhook when disable
 // says so.
 func (db *DB) recordAttempts(ctx context.Context, tx *sql.Tx, results []hookResult, disable crm.DisableRule) error {
 	if len(results) == 0 {
@@ -474,12 +484,13 @@ func (db *DB) recordAttempts(ctx context.Context, tx *sql.Tx, results []hookResu
 	succeeded := map[int64]bool{}
 	for _, r := range results {
 		d, a := r.delivery, r.attempt
-		if _, err := logAttempt.ExecContext(ctx, d.AccountID, d.WebhookID, d.ID, ms(a.At), a.Status, a.Latency.Milliseconds(), a.Error, a.Response); err != nil {
-			return err
-		}
 		if r.success {
+			// Kept on the delivery's row alone (its last_* columns).
 			succeeded[d.WebhookID] = true
 			continue
+		}
+		if _, err := logAttempt.ExecContext(ctx, d.AccountID, d.WebhookID, d.ID, ms(a.At), a.Status, a.Latency.Milliseconds(), a.Error, a.Response); err != nil {
+			return err
 		}
 		if succeeded[d.WebhookID] {
 			// A failure after a success in this batch: the count restarts

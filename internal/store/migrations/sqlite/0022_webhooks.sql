@@ -61,6 +61,12 @@ CREATE TABLE webhook_deliveries (
     lease_until     INTEGER NOT NULL DEFAULT 0,
     last_status     INTEGER NOT NULL DEFAULT 0,
     last_error      TEXT    NOT NULL DEFAULT '',
+    -- The latest attempt, in full: a delivered one's success is kept only
+    -- here (the attempts table holds the failed ones), so that the usual
+    -- delivery, delivered at the first try, is one row.
+    last_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_latency_ms INTEGER NOT NULL DEFAULT 0,
+    last_response   TEXT    NOT NULL DEFAULT '',
     replay_of       INTEGER,
     created_at      INTEGER NOT NULL,
     finished_at     INTEGER
@@ -69,7 +75,8 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at
 CREATE INDEX webhook_deliveries_record ON webhook_deliveries(webhook_id, record_key, id) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(account_id, webhook_id, id);
 
--- The delivery log: one row per attempt.
+-- The delivery log: one row per failed attempt (a success is the
+-- delivery's own last_* columns).
 CREATE TABLE webhook_attempts (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
