@@ -15,10 +15,14 @@ func (postgresDialect) name() string           { return "postgres" }
 func (postgresDialect) rebind(q string) string { return rebindDollar(q) }
 
 // lockAccount takes the account row's lock until the transaction ends, so two
-// processes cannot both pass a limit check for the same account.
+// processes cannot both pass a limit check for the same account. NO KEY
+// UPDATE, not UPDATE: writers of the account still queue one behind
+// another, but a transaction that only references the account — inserting
+// a row whose foreign key names it, as webhook delivery does — takes KEY
+// SHARE and need not wait for them.
 func (postgresDialect) lockAccount(ctx context.Context, tx *sql.Tx, accountID int64) error {
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&id)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // tenant() reports the missing account
 	}
