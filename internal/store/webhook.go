@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -339,25 +340,55 @@ func (db *DB) HandOutOutbox(ctx context.Context, b crm.OutboxBatch, owner string
 		if len(deliveries) == 0 {
 			return nil
 		}
-		insert, err := tx.PrepareContext(ctx, db.dialect.rebind(`INSERT INTO webhook_deliveries (account_id, webhook_id, record_key, uid, event_ids, event_types,
-			content_type, body, state, attempts, next_attempt_at, last_status, last_error, last_attempt_at, last_latency_ms, last_response, created_at, finished_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
-		if err != nil {
-			return err
-		}
-		defer insert.Close()
-		var results []hookResult
-		for i, d := range deliveries {
-			d.State = cmp.Or(d.State, crm.DeliveryPending)
-			d.NextAttemptAt = cmp.Or(d.NextAttemptAt, now)
-			d.UID = cmp.Or(d.UID, crm.NewDeliveryUID())
-			a, sent := attempts[i]
-			if err := insert.QueryRowContext(ctx, d.AccountID, d.WebhookID, d.RecordKey, d.UID, jsonText(d.EventIDs), jsonText(d.EventTypes),
-				d.ContentType, d.Body, string(d.State), d.Attempts, ms(d.NextAttemptAt), d.LastStatus, d.LastError,
-				ms(a.At), a.Latency.Milliseconds(), a.Response, ms(now), nullMS(d.FinishedAt)).Scan(&d.ID); err != nil {
+		// Many rows a statement: on SQLite each statement's own cost is much
+		// of a small insert's, and this runs on the one write connection.
+		const cols = `(account_id, webhook_id, record_key, uid, event_ids, event_types, content_type, body, state, attempts,
+			next_attempt_at, last_status, last_error, last_attempt_at, last_latency_ms, last_response, created_at, finished_at)`
+		const perRow, chunk = 18, 50
+		ids := map[string]int64{}
+		for start := 0; start < len(deliveries); start += chunk {
+			part := deliveries[start:min(start+chunk, len(deliveries))]
+			args := make([]any, 0, len(part)*perRow)
+			var q strings.Builder
+			q.WriteString(`INSERT INTO webhook_deliveries ` + cols + ` VALUES `)
+			for j := range part {
+				d := &part[j]
+				d.State = cmp.Or(d.State, crm.DeliveryPending)
+				d.NextAttemptAt = cmp.Or(d.NextAttemptAt, now)
+				d.UID = cmp.Or(d.UID, crm.NewDeliveryUID())
+				a := attempts[start+j]
+				if j > 0 {
+					q.WriteString(`, `)
+				}
+				q.WriteString(`(` + placeholders(perRow) + `)`)
+				args = append(args, d.AccountID, d.WebhookID, d.RecordKey, d.UID, jsonText(d.EventIDs), jsonText(d.EventTypes),
+					d.ContentType, d.Body, string(d.State), d.Attempts, ms(d.NextAttemptAt), d.LastStatus, d.LastError,
+					ms(a.At), a.Latency.Milliseconds(), a.Response, ms(now), nullMS(d.FinishedAt))
+			}
+			// RETURNING's row order is not promised: match ids by uid.
+			q.WriteString(` RETURNING id, uid`)
+			rows, err := tx.QueryContext(ctx, db.dialect.rebind(q.String()), args...)
+			if err != nil {
 				return err
 			}
-			if sent {
+			for rows.Next() {
+				var id int64
+				var uid string
+				if err := rows.Scan(&id, &uid); err != nil {
+					rows.Close()
+					return err
+				}
+				ids[uid] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		var results []hookResult
+		for i, d := range deliveries {
+			if a, sent := attempts[i]; sent {
+				d.ID = ids[d.UID]
 				a.DeliveryID = d.ID
 				results = append(results, hookResult{delivery: d, attempt: a, success: d.State == crm.DeliveryDelivered})
 			}

@@ -97,8 +97,19 @@ type Deliverer struct {
 	log     *slog.Logger
 	// wake tells the senders that deliveries were just made.
 	wake chan struct{}
-	// id names this process as the outbox's owner (Store.LeaseOutbox).
-	id string
+	// id names this process as the outbox's owner (Store.LeaseOutbox);
+	// leasedUntil is when its turn ends (dispatch's goroutine only).
+	id          string
+	leasedUntil time.Time
+}
+
+// longestTimeout is the longest any attempt may take.
+func (d *Deliverer) longestTimeout() time.Duration {
+	var longest time.Duration
+	for _, p := range d.opts.Policies {
+		longest = max(longest, p.Timeout)
+	}
+	return longest
 }
 
 // New returns a Deliverer over store sending each kind of webhook in its
@@ -230,9 +241,17 @@ func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
 	if err != nil || len(b.Entries) == 0 {
 		return false, err
 	}
+	// The turn is renewed only when less of it is left than a batch may
+	// need (its slowest send) or half of it: a write saved per batch.
 	now := d.opts.Now()
-	if owner, err := d.store.LeaseOutbox(ctx, d.id, now, now.Add(d.opts.Lease)); err != nil || !owner {
-		return false, err
+	if left := d.leasedUntil.Sub(now); left < max(d.opts.Lease/2, d.longestTimeout()+5*time.Second) {
+		until := now.Add(d.opts.Lease)
+		owner, err := d.store.LeaseOutbox(ctx, d.id, now, until)
+		if err != nil || !owner {
+			d.leasedUntil = time.Time{}
+			return false, err
+		}
+		d.leasedUntil = until
 	}
 	hooks, err := d.store.EnabledWebhooks(ctx)
 	if err != nil {
@@ -275,6 +294,7 @@ func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
 	if errors.Is(err, crm.ErrOutboxMoved) {
 		// This process's turn ran out (it was stalled longer than the
 		// lease): the next owner sends the batch again.
+		d.leasedUntil = time.Time{}
 		return false, nil
 	}
 	if err != nil {
