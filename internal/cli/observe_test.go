@@ -101,6 +101,23 @@ func TestServeJSONLogsAndMetrics(t *testing.T) {
 				t.Errorf("metrics lack %s", want)
 			}
 		}
+		// The profiler stands beside the metrics, on the private listener.
+		prof, err := http.Get(strings.TrimSuffix(metricsURL, "/metrics") + "/debug/pprof/goroutine?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		goroutines, _ := io.ReadAll(prof.Body)
+		prof.Body.Close()
+		if prof.StatusCode != http.StatusOK || !strings.Contains(string(goroutines), "goroutine profile:") {
+			t.Errorf("pprof on the metrics listener: %d %.200s", prof.StatusCode, goroutines)
+		}
+		// Never on the public port (net/http/pprof also registers itself on
+		// http.DefaultServeMux, which crmd does not serve).
+		if public, err := http.Get(s.url + "/debug/pprof/goroutine?debug=1"); err != nil {
+			t.Fatal(err)
+		} else if public.Body.Close(); public.StatusCode == http.StatusOK {
+			t.Errorf("the public port serves the profiler")
+		}
 		s.stop(t)
 
 		for _, l := range lines {
