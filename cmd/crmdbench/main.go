@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Crmd, "crmd", "", "crmd `BINARY` to run (default: build this module's cmd/crmd into --dir)")
 	fs.StringVar(&c.Only, "only", "", "run only the scenarios whose name contains `TEXT`")
 	fs.IntVar(&c.WebhookRuns, "webhook-runs", 0, "end with `N` intake runs without and N with a webhook subscribed, and compare their medians (0: skip)")
+	fs.BoolVar(&c.WebhookBatch, "webhook-batch", false, "make --webhook-runs' webhook a batching one (several events a POST)")
 	out := fs.String("json", "", "write the report as JSON to `FILE` (default: DIR/report-BACKEND-DEALS.json)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -34,8 +34,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	if wi := r.WebhookIntake; wi != nil {
-		_, err := fmt.Fprintf(w, "intake with one webhook: median of %d runs %.0f req/s, without %.0f req/s (× %.2f); %d of %d events delivered, the last %.1f s after the runs\n",
-			wi.Runs, wi.MedianWith, wi.MedianWithout, wi.Ratio, wi.Received, wi.Taken, wi.Drain)
+		_, err := fmt.Fprintf(w, "intake with one webhook (batch %v): median of %d runs %.0f req/s, without %.0f req/s (× %.2f); %d of %d events delivered in %d POSTs, the last %.1f s after the runs\n",
+			wi.Batch, wi.Runs, wi.MedianWith, wi.MedianWithout, wi.Ratio, wi.Received, wi.Taken, wi.Posts, wi.Drain)
 		return err
 	}
 	return nil

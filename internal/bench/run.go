@@ -44,6 +44,8 @@ type Config struct {
 	// comparison (WebhookIntake): this many intake runs without and with a
 	// webhook.
 	WebhookRuns int
+	// WebhookBatch makes that webhook a batching one (crm.Webhook.Batch).
+	WebhookBatch bool
 	// Log receives progress lines.
 	Log io.Writer
 }

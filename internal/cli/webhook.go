@@ -18,8 +18,9 @@ import (
 // crmd serve on it sends the deliveries.
 
 const webhookUsage = `  crmd webhook create --db DSN --account ID --url URL --events lead.added,…
-                   [--pipeline ID] [--stages ID,…] [--json]
-                   a crmd webhook (signed JSON): prints its id and signing secret (once)
+                   [--pipeline ID] [--stages ID,…] [--batch] [--json]
+                   a crmd webhook (signed JSON): prints its id and signing secret (once);
+                   --batch sends the events handed out together in one POST
   crmd webhook list --db DSN --account ID [--json]
   crmd webhook deliveries --db DSN --account ID --webhook ID [--state pending|delivered|failed]
                    [--limit N] [--before DELIVERY_ID] [--json]
@@ -60,6 +61,7 @@ func (m *Main) webhookCreate(ctx context.Context, args []string) error {
 	eventList := fs.String("events", "", "event `NAMES`, comma-separated: lead.added, lead.stage_changed, … (required)")
 	pipeline := fs.Int64("pipeline", 0, "send lead events of this pipeline `ID` only")
 	stageList := fs.String("stages", "", "send lead events only at these stage `IDS` of --pipeline, comma-separated")
+	batch := fs.Bool("batch", false, `send the events handed out together in one POST, {"events":[…]}, up to 100`)
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -84,7 +86,7 @@ func (m *Main) webhookCreate(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	w, err := crm.NewService(db).CreateWebhook(ctx, admin, crm.NewWebhook{Kind: crm.WebhookCRMD, Destination: *dest,
-		Events: events, PipelineID: *pipeline, StageIDs: stages}, nil)
+		Events: events, PipelineID: *pipeline, StageIDs: stages, Batch: *batch}, nil)
 	if err != nil {
 		return describeWebhook(err)
 	}
@@ -172,6 +174,7 @@ type webhookJSON struct {
 	Events         []string `json:"events"`
 	PipelineID     int64    `json:"pipeline_id"`
 	StageIDs       []int64  `json:"stage_ids"`
+	Batch          bool     `json:"batch"`
 	Disabled       bool     `json:"disabled"`
 	DisabledAt     string   `json:"disabled_at,omitempty"`
 	DisabledReason string   `json:"disabled_reason,omitempty"`
@@ -181,7 +184,7 @@ type webhookJSON struct {
 
 func toWebhookJSON(w crm.Webhook) webhookJSON {
 	out := webhookJSON{ID: w.ID, Kind: string(w.Kind), URL: w.Destination, Events: w.Events, PipelineID: w.PipelineID,
-		StageIDs: w.StageIDs, Disabled: w.Disabled(), DisabledAt: stamp(w.DisabledAt), DisabledReason: w.DisabledReason,
+		StageIDs: w.StageIDs, Batch: w.Batch, Disabled: w.Disabled(), DisabledAt: stamp(w.DisabledAt), DisabledReason: w.DisabledReason,
 		Failures: w.Failures, CreatedAt: stamp(w.CreatedAt)}
 	if out.Events == nil {
 		out.Events = []string{}
@@ -245,6 +248,9 @@ func printWebhook(out io.Writer, w crm.Webhook) {
 			}
 			filter += " stages " + strings.Join(ids, ",")
 		}
+	}
+	if w.Batch {
+		filter += ", batched"
 	}
 	state := "enabled"
 	if w.Disabled() {

@@ -118,7 +118,7 @@ func TestWebhookCommands(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 2 {
 			t.Fatalf("webhook list printed %q (%v)", out, err)
 		}
-		wantFirst := fmt.Sprintf(`{"created_at":%q,"disabled":false,"events":["lead.added","lead.stage_changed"],"failures":0,"id":%s,"kind":"crmd","pipeline_id":0,"stage_ids":[],"url":"https://hooks.example/all"}`,
+		wantFirst := fmt.Sprintf(`{"batch":false,"created_at":%q,"disabled":false,"events":["lead.added","lead.stage_changed"],"failures":0,"id":%s,"kind":"crmd","pipeline_id":0,"stage_ids":[],"url":"https://hooks.example/all"}`,
 			list[0]["created_at"], all)
 		if got, _ := json.Marshal(list[0]); string(got) != wantFirst {
 			t.Errorf("first webhook:\n%s\nwant\n%s", got, wantFirst)
@@ -614,4 +614,32 @@ func TestWebhookDelivered(t *testing.T) {
 			t.Errorf("/won has %d deliveries", n)
 		}
 	})
+}
+
+// TestWebhookCreateBatch: --batch makes a batching webhook, and list says
+// so.
+func TestWebhookCreateBatch(t *testing.T) {
+	dsn := crmtest.NewDSN(t, crmtest.SQLite)
+	out, err := run(t, nil, "account", "create", "--db", dsn, "--name", "Batch", "--json")
+	var acc struct {
+		AccountID int64 `json:"account_id"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &acc) != nil {
+		t.Fatalf("account create: %q %v", out, err)
+	}
+	account := fmt.Sprint(acc.AccountID)
+	if out, err := run(t, nil, "webhook", "create", "--db", dsn, "--account", account, "--url", "https://hooks.example/b",
+		"--events", "unsorted.added", "--batch", "--json"); err != nil {
+		t.Fatalf("webhook create --batch: %q %v", out, err)
+	}
+	out, err = run(t, nil, "webhook", "list", "--db", dsn, "--account", account, "--json")
+	var list []struct {
+		Batch bool `json:"batch"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || !list[0].Batch {
+		t.Fatalf("webhook list: %q %v", out, err)
+	}
+	if out, _ := run(t, nil, "webhook", "list", "--db", dsn, "--account", account); !strings.Contains(out, "batched") {
+		t.Errorf("the list does not say the webhook batches: %q", out)
+	}
 }

@@ -41,6 +41,10 @@ type Webhook struct {
 	// 0 and none: every pipeline and stage.
 	PipelineID int64
 	StageIDs   []int64
+	// Batch, for a crmd webhook, sends the events handed out together in
+	// one POST (up to MaxBatchEvents, as {"events":[…]}), in order, one POST
+	// at a time; off, each event is a POST of its own.
+	Batch bool
 	// Secret signs a crmd webhook's bodies (HMAC-SHA256). It has to be kept
 	// as it is, not hashed, to sign with.
 	Secret string
@@ -156,6 +160,9 @@ type WebhookStore interface {
 	ReplayDelivery(ctx context.Context, id int64) (Delivery, error)
 }
 
+// MaxBatchEvents is the most events one POST of a batching webhook holds.
+const MaxBatchEvents = 100
+
 // NewWebhook is a subscription to make.
 type NewWebhook struct {
 	Kind        WebhookKind
@@ -163,6 +170,7 @@ type NewWebhook struct {
 	Events      []string
 	PipelineID  int64
 	StageIDs    []int64
+	Batch       bool
 	Sort        int
 }
 
@@ -234,7 +242,7 @@ func (s *Service) CreateWebhook(ctx context.Context, actor Actor, n NewWebhook, 
 			return Errorf(KindLimit, "An account may have at most %d webhooks", MaxWebhooks)
 		}
 		w := Webhook{Kind: n.Kind, Destination: n.Destination, Events: events, PipelineID: n.PipelineID,
-			StageIDs: n.StageIDs, Sort: n.Sort, CreatedBy: actor.UserID}
+			StageIDs: n.StageIDs, Batch: n.Batch && n.Kind == WebhookCRMD, Sort: n.Sort, CreatedBy: actor.UserID}
 		if n.Kind == WebhookCRMD {
 			w.Secret = newWebhookSecret()
 		}

@@ -34,19 +34,20 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-const webhookColumns = `id, account_id, kind, destination, events, pipeline_id, stage_ids, secret, sort, disabled_at, disabled_reason, failures, created_by, created_at, updated_at`
+const webhookColumns = `id, account_id, kind, destination, events, pipeline_id, stage_ids, batch, secret, sort, disabled_at, disabled_reason, failures, created_by, created_at, updated_at`
 
 func scanWebhook(row scanner) (crm.Webhook, error) {
 	var w crm.Webhook
 	var kind, events, stages string
 	var disabled sql.NullInt64
-	var created, updated int64
-	err := row.Scan(&w.ID, &w.AccountID, &kind, &w.Destination, &events, &w.PipelineID, &stages, &w.Secret, &w.Sort,
+	var created, updated, batch int64
+	err := row.Scan(&w.ID, &w.AccountID, &kind, &w.Destination, &events, &w.PipelineID, &stages, &batch, &w.Secret, &w.Sort,
 		&disabled, &w.DisabledReason, &w.Failures, &w.CreatedBy, &created, &updated)
 	if err != nil {
 		return w, err
 	}
 	w.Kind, w.DisabledAt, w.CreatedAt, w.UpdatedAt = crm.WebhookKind(kind), timeOf(disabled), fromUnix(created), fromUnix(updated)
+	w.Batch = batch == 1
 	if err := json.Unmarshal([]byte(events), &w.Events); err != nil {
 		return w, fmt.Errorf("webhook %d events: %w", w.ID, err)
 	}
@@ -72,9 +73,9 @@ func (t *tenantTx) InsertWebhook(ctx context.Context, w *crm.Webhook) error {
 	if w.StageIDs == nil {
 		w.StageIDs = []int64{}
 	}
-	id, err := t.insert(ctx, `INSERT INTO webhooks (account_id, kind, destination, events, pipeline_id, stage_ids, secret, sort, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, string(w.Kind), w.Destination, jsonText(w.Events), w.PipelineID,
-		jsonText(w.StageIDs), w.Secret, w.Sort, w.CreatedBy, unix(t.now), unix(t.now))
+	id, err := t.insert(ctx, `INSERT INTO webhooks (account_id, kind, destination, events, pipeline_id, stage_ids, batch, secret, sort, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.accountID, string(w.Kind), w.Destination, jsonText(w.Events), w.PipelineID,
+		jsonText(w.StageIDs), boolInt(w.Batch), w.Secret, w.Sort, w.CreatedBy, unix(t.now), unix(t.now))
 	w.ID = id
 	return err
 }
@@ -619,4 +620,11 @@ func idArgs(rows *sql.Rows, err error) ([]any, error) {
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

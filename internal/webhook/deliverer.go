@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -286,6 +287,7 @@ func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
 		}
 		start = end
 	}
+	out = batched(out, byID)
 	attempts, err := d.sendAtOnce(ctx, out, byID)
 	if err != nil {
 		return false, err
@@ -363,6 +365,44 @@ func (d *Deliverer) sendAtOnce(ctx context.Context, out []crm.Delivery, hooks ma
 	}
 	wg.Wait()
 	return attempts, nil
+}
+
+// batchRecord is the record key of a batching webhook's deliveries: the
+// webhook as a whole, so that its POSTs go one at a time, in order.
+const batchRecord = "batch"
+
+// batched merges the deliveries of batching webhooks (crm.Webhook.Batch)
+// in one hand-out into POSTs of up to crm.MaxBatchEvents events each, in
+// order: {"events":[…]}, each element the body the event alone would have
+// had. Other deliveries pass as they are.
+func batched(out []crm.Delivery, hooks map[int64]crm.Webhook) []crm.Delivery {
+	var res []crm.Delivery
+	open := map[int64]int{} // webhook → its batch being filled, in res
+	for _, del := range out {
+		if !hooks[del.WebhookID].Batch {
+			res = append(res, del)
+			continue
+		}
+		i, ok := open[del.WebhookID]
+		if !ok || len(res[i].EventIDs)+len(del.EventIDs) > crm.MaxBatchEvents {
+			if ok {
+				res[i].Body = append(res[i].Body, "]}"...)
+			}
+			res = append(res, crm.Delivery{AccountID: del.AccountID, WebhookID: del.WebhookID, RecordKey: batchRecord,
+				ContentType: del.ContentType, Body: append([]byte(`{"events":[`), del.Body...),
+				EventIDs: slices.Clone(del.EventIDs), EventTypes: slices.Clone(del.EventTypes)})
+			open[del.WebhookID] = len(res) - 1
+			continue
+		}
+		b := &res[i]
+		b.Body = append(append(b.Body, ','), del.Body...)
+		b.EventIDs = append(b.EventIDs, del.EventIDs...)
+		b.EventTypes = append(b.EventTypes, del.EventTypes...)
+	}
+	for _, i := range open {
+		res[i].Body = append(res[i].Body, "]}"...)
+	}
+	return res
 }
 
 func batchOf(e crm.LogEntry) int64 {

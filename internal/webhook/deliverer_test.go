@@ -448,3 +448,56 @@ func TestStageFilter(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchingWebhook: a batching webhook gets the events handed out
+// together in one signed POST, {"events":[…]}, in the order of the changes,
+// the header naming every event id.
+func TestBatchingWebhook(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		e := newEnv(t, dsn)
+		r := newReceiver(t, nil)
+		hook, err := e.svc.CreateWebhook(ctx, e.admin, crm.NewWebhook{Kind: crm.WebhookCRMD, Destination: r.srv.URL,
+			Events: []string{string(crm.EventLeadAdded), string(crm.EventLeadUpdated)}, Batch: true}, nil)
+		if err != nil || !hook.Batch {
+			t.Fatalf("create: %+v, %v", hook, err)
+		}
+		var leads []crm.Lead
+		for i := range 3 {
+			leads = append(leads, e.addLead(t, fmt.Sprintf("Заявка %d", i)))
+		}
+		e.renameLead(t, leads[0].ID, "Заявка 0, уточнена")
+		// Handed out together: written before delivery starts.
+		waitFor(t, "the events to settle", func() bool { return len(outboxEvents(t, e.dbs[0])) >= 4 })
+		run(t, e, e.dbs[0], webhook.Options{AllowPrivate: true})
+		waitFor(t, "the batch", func() bool { return len(r.got()) >= 1 })
+		time.Sleep(100 * time.Millisecond)
+		got := r.got()
+		if len(got) != 1 {
+			t.Fatalf("%d POSTs, want the one batch", len(got))
+		}
+		req := got[0]
+		var body struct {
+			Events []webhook.Payload `json:"events"`
+		}
+		if err := json.Unmarshal(req.body, &body); err != nil {
+			t.Fatalf("body %s: %v", req.body, err)
+		}
+		var ids []string
+		var kinds []crm.EventType
+		for _, ev := range body.Events {
+			ids = append(ids, ev.ID)
+			kinds = append(kinds, ev.Type)
+		}
+		wantKinds := []crm.EventType{crm.EventLeadAdded, crm.EventLeadAdded, crm.EventLeadAdded, crm.EventLeadUpdated}
+		if !slices.Equal(kinds, wantKinds) || body.Events[0].Entity.ID != leads[0].ID || body.Events[3].Entity.ID != leads[0].ID {
+			t.Errorf("events %v, want %v for leads %d…, then the rename", kinds, wantKinds, leads[0].ID)
+		}
+		if h := req.header.Get(webhook.HeaderEventID); h != strings.Join(ids, ",") {
+			t.Errorf("event id header %q, body ids %v", h, ids)
+		}
+		if !webhook.Verify(hook.Secret, req.header.Get(webhook.HeaderTimestamp), req.header.Get(webhook.HeaderSignature), req.body, time.Now(), time.Minute) {
+			t.Error("the batch's signature does not verify")
+		}
+	})
+}

@@ -29,6 +29,7 @@ CREATE TABLE webhooks (
     events          TEXT    NOT NULL, -- JSON array of event names
     pipeline_id     BIGINT  NOT NULL DEFAULT 0,
     stage_ids       TEXT    NOT NULL DEFAULT '[]',
+    batch           BIGINT  NOT NULL DEFAULT 0, -- crmd kind: 1 sends several events a POST
     secret          TEXT    NOT NULL DEFAULT '',
     sort            BIGINT  NOT NULL DEFAULT 0,
     disabled_at     BIGINT,

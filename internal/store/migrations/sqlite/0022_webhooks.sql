@@ -18,6 +18,7 @@ CREATE TABLE webhooks (
     events          TEXT    NOT NULL, -- JSON array of event names
     pipeline_id     INTEGER NOT NULL DEFAULT 0,
     stage_ids       TEXT    NOT NULL DEFAULT '[]',
+    batch           INTEGER NOT NULL DEFAULT 0, -- crmd kind: 1 sends several events a POST
     secret          TEXT    NOT NULL DEFAULT '',
     sort            INTEGER NOT NULL DEFAULT 0,
     disabled_at     INTEGER,
