@@ -42,7 +42,7 @@ type WebhookIntake struct {
 // receiver is the webhook's destination: an HTTP server in this process
 // that answers 200 at once and counts.
 type receiver struct {
-	srv   *http.Server
+	srv          *http.Server
 	url          string
 	count, posts atomic.Int64
 }

@@ -334,33 +334,51 @@ func (d *Deliverer) sendAtOnce(ctx context.Context, out []crm.Delivery, hooks ma
 	if err != nil {
 		return nil, err
 	}
+	// A record's deliveries of this batch go in a chain, one after another
+	// in order, the chain stopping at the first that is not delivered (the
+	// rest then wait their turn in the database). A chain starts only if
+	// nothing of its record is pending already.
 	now := d.opts.Now()
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, d.opts.Concurrency)
+	chains := map[crm.DeliveryKey][]int{}
+	var order []crm.DeliveryKey
 	for i := range out {
 		del := &out[i]
 		del.UID, del.CreatedAt = crm.NewDeliveryUID(), now
 		k := crm.DeliveryKey{WebhookID: del.WebhookID, RecordKey: del.RecordKey}
 		hook, ok := hooks[del.WebhookID]
-		wait := busy[k] || !ok || hook.Failures > 0 || ctx.Err() != nil
-		busy[k] = true
-		if wait {
+		if busy[k] || !ok || hook.Failures > 0 || ctx.Err() != nil {
+			busy[k] = true
 			continue
 		}
+		if _, started := chains[k]; !started {
+			order = append(order, k)
+		}
+		chains[k] = append(chains[k], i)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, d.opts.Concurrency)
+	for _, k := range order {
+		chain, hook := chains[k], hooks[k.WebhookID]
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			o := d.send(context.WithoutCancel(ctx), hook, *del)
-			del.State, del.Attempts, del.NextAttemptAt = o.State, 1, o.NextAttemptAt
-			del.LastStatus, del.LastError = o.Attempt.Status, o.Attempt.Error
-			if o.State != crm.DeliveryPending {
-				del.FinishedAt = o.Attempt.At
+			for _, i := range chain {
+				del := &out[i]
+				o := d.send(context.WithoutCancel(ctx), hook, *del)
+				del.State, del.Attempts, del.NextAttemptAt = o.State, 1, o.NextAttemptAt
+				del.LastStatus, del.LastError = o.Attempt.Status, o.Attempt.Error
+				if o.State != crm.DeliveryPending {
+					del.FinishedAt = o.Attempt.At
+				}
+				mu.Lock()
+				attempts[i] = o.Attempt
+				mu.Unlock()
+				if o.State != crm.DeliveryDelivered {
+					return
+				}
 			}
-			mu.Lock()
-			attempts[i] = o.Attempt
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -486,7 +504,9 @@ func (d *Deliverer) sendOnce(ctx context.Context) (bool, error) {
 	}
 	wg.Wait()
 	err = d.store.FinishDeliveries(context.WithoutCancel(ctx), outcomes, d.disable)
-	return len(claimed) == limit, errors.Join(err, d.release(unsent))
+	// Once a delivery is done, the next of its record may be due at once:
+	// look again now rather than after Poll.
+	return len(outcomes) > 0, errors.Join(err, d.release(unsent))
 }
 
 func (d *Deliverer) release(list []crm.Delivery) error {
