@@ -102,7 +102,10 @@ func (t *tenantTx) Webhooks(ctx context.Context, q crm.WebhookQuery) ([]crm.Webh
 		f.add(`destination = ?`, q.Destination)
 	}
 	f.in(`id`, q.IDs)
-	rows, err := t.query(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE `+f.sql()+` ORDER BY sort, id`, f.args...)
+	return scanWebhooks(t.query(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE `+f.sql()+` ORDER BY sort, id`, f.args...))
+}
+
+func scanWebhooks(rows *sql.Rows, err error) ([]crm.Webhook, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -405,20 +408,7 @@ func nullMS(t time.Time) sql.NullInt64 {
 // EnabledWebhooks lists the webhooks of every account that are not
 // disabled, for delivery.
 func (db *DB) EnabledWebhooks(ctx context.Context) ([]crm.Webhook, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE disabled_at IS NULL ORDER BY account_id, sort, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []crm.Webhook{}
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return scanWebhooks(db.read.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE disabled_at IS NULL ORDER BY account_id, sort, id`))
 }
 
 // Webhook reads one webhook of any account, for delivery.
