@@ -285,6 +285,14 @@ func (db *DB) LeaseOutbox(ctx context.Context, owner string, now, until time.Tim
 	return n == 1, err
 }
 
+// ReleaseOutbox ends owner's turn at handing the history out, if it has
+// it, so that another process (or this one restarted) need not wait for
+// the lease to run out.
+func (db *DB) ReleaseOutbox(ctx context.Context, owner string) error {
+	_, err := db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE webhook_cursor SET owner = '', owner_until = 0 WHERE id = 1 AND owner = ?`), owner)
+	return err
+}
+
 // BusyRecords lists, of the given webhooks, the records that have a
 // delivery pending: a new delivery of one of them waits its turn.
 func (db *DB) BusyRecords(ctx context.Context, webhookIDs []int64) (map[crm.DeliveryKey]bool, error) {

@@ -26,6 +26,8 @@ type Store interface {
 	// LeaseOutbox makes this process the one that hands the history out
 	// until until, unless another is; it says whether this one is.
 	LeaseOutbox(ctx context.Context, owner string, now, until time.Time) (bool, error)
+	// ReleaseOutbox ends this process's turn at handing out.
+	ReleaseOutbox(ctx context.Context, owner string) error
 	// BusyRecords lists the records of the webhooks with a delivery
 	// pending.
 	BusyRecords(ctx context.Context, webhookIDs []int64) (map[crm.DeliveryKey]bool, error)
@@ -165,6 +167,11 @@ func (d *Deliverer) Run(ctx context.Context) {
 		d.loop(ctx, d.wake, d.sendOnce, "send deliveries")
 	}()
 	wg.Wait()
+	// A process stopping normally gives its turn back at once; one killed
+	// leaves it to run out (Lease).
+	if err := d.store.ReleaseOutbox(context.Background(), d.id); err != nil {
+		d.log.Error("webhooks: give the hand-out turn back", "err", err)
+	}
 }
 
 // pruneEvery is how often the delivery log is trimmed to Retention.

@@ -501,3 +501,31 @@ func TestBatchingWebhook(t *testing.T) {
 		}
 	})
 }
+
+// TestStoppedProcessGivesTurnBack: a process that stops normally gives its
+// turn at handing out back, so the next one delivers at once rather than
+// after the lease (a minute here).
+func TestStoppedProcessGivesTurnBack(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		r := newReceiver(t, nil)
+		e.hook(t, r.srv.URL, crm.EventLeadAdded)
+		formats := map[crm.WebhookKind]webhook.Format{crm.WebhookCRMD: webhook.CRMDFormat{Service: e.svc}}
+		opts := webhook.Options{AllowPrivate: true, Poll: 10 * time.Millisecond, Lease: time.Minute, Policies: fast()}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { webhook.New(e.dbs[0], formats, opts).Run(ctx); close(done) }()
+		e.addLead(t, "Первая")
+		waitFor(t, "the first process's delivery", func() bool { return len(r.got()) == 1 })
+		cancel()
+		<-done
+
+		run(t, e, e.dbs[1], opts)
+		e.addLead(t, "Вторая")
+		start := time.Now()
+		waitFor(t, "the second process's delivery", func() bool { return len(r.got()) == 2 })
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("the second process delivered after %s: the first kept its turn", took)
+		}
+	})
+}
