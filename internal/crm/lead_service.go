@@ -554,9 +554,23 @@ func defaultInboxType(ctx context.Context, tx Tx) int64 {
 	return 0
 }
 
-// logDealLink writes a LogDealLinked or LogDealUnlinked entry.
+// logDealLink writes a LogDealLinked or LogDealUnlinked entry, and the
+// other side's (the contact's or company's), as a link between a contact
+// and a company writes both: each record's history and webhooks
+// (contacts[update] beside leads[update]) show it.
 func logDealLink(ctx context.Context, tx Tx, dealID int64, to EntityType, toID int64, typeID int, by Responsible) error {
-	return recordHistory(ctx, tx, EntityDeal, dealID, typeID, HistoryData{Link: &HistoryLink{EntityType: to, EntityID: toID}}, by)
+	if err := recordHistory(ctx, tx, EntityDeal, dealID, typeID, HistoryData{Link: &HistoryLink{EntityType: to, EntityID: toID}}, by); err != nil {
+		return err
+	}
+	other := map[EntityType][2]int{EntityContact: {LogContactLinked, LogContactUnlinked}, EntityCompany: {LogCompanyLinked, LogCompanyUnlinked}}[to]
+	if other[0] == 0 {
+		return nil // a customer: its history is not kept per link
+	}
+	otherType := other[0]
+	if typeID == LogDealUnlinked {
+		otherType = other[1]
+	}
+	return recordHistory(ctx, tx, to, toID, otherType, HistoryData{Link: &HistoryLink{EntityType: EntityDeal, EntityID: dealID}}, by)
 }
 
 // retagDeal replaces (replace) or edits a deal's tags, writing Envybox's

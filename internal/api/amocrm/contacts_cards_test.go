@@ -228,8 +228,9 @@ func TestV4CompanyWrites(t *testing.T) {
 		}
 		// The company's phone is found by query.
 		acc.api.Get(t, path+"?query="+url.QueryEscape("8 (495) 000-00-00")).HAL(200).Equal("_embedded.companies.*.id", []int64{id})
+		// The lead link is on both sides' history: the company's too.
 		crmtest.Equal(t, "history", historyTypes(t, env, acc, crm.EntityCompany, id), []int{
-			crm.LogCompanyCreated, crm.LogCompanyTagsAdded, crm.LogCompanyUpdated, crm.LogCompanyTagsDeleted})
+			crm.LogCompanyCreated, crm.LogCompanyTagsAdded, crm.LogCompanyUpdated, crm.LogCompanyTagsDeleted, crm.LogCompanyLinked})
 	})
 }
 

@@ -306,11 +306,11 @@ func TestV4WebhookBodies(t *testing.T) {
 			cp + "[custom_fields][0][code]": "PHONE", cp + "[custom_fields][0][values][0][value]": phone.Str("values.0.value"),
 			cp + "[custom_fields][0][values][0][enum]": itoa(phone.Int("values.0.enum_id")),
 			cp + "[created_at]":                        itoa(c.Int("created_at")), cp + "[updated_at]": itoa(c.Int("updated_at")), cp + "[type]": "contact"}))
-		// Linking the contact to the lead is an update of the lead (crm
-		// records the link on the lead's side only); the contact's next
-		// update carries linked_leads_id, keyed by the lead id.
+		// Linking the contact to the lead updates both, in one POST; the
+		// contact carries linked_leads_id, keyed by the lead id.
 		a.api.Post(t, "/api/v4/leads/"+itoa(lead)+"/link", fmt.Sprintf(`[{"to_entity_id":%d,"to_entity_type":"contacts"}]`, contact)).HAL(200)
-		if linked := trail.form(t, trail.call(t), "update_contact", "update_lead"); linked.Get("leads[update][0][id]") != itoa(lead) {
+		if linked := trail.form(t, trail.call(t), "update_contact", "update_lead"); linked.Get("leads[update][0][id]") != itoa(lead) ||
+			linked.Get("contacts[update][0][id]") != itoa(contact) || linked.Get("contacts[update][0][linked_leads_id]["+itoa(lead)+"][ID]") != itoa(lead) {
 			t.Errorf("a link's update: %v", linked)
 		}
 		a.api.Patch(t, "/api/v4/contacts/"+itoa(contact), `{"name":"Контакт 2"}`).HAL(200)
