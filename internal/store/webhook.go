@@ -436,7 +436,18 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, li
 	if db.dialect.name() == "postgres" {
 		lock = ` FOR UPDATE OF d SKIP LOCKED`
 	}
-	err := db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
+	// A read first: the usual answer is "nothing due", which needs no
+	// write transaction (on SQLite, the one write connection).
+	var due int
+	err := db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND lease_until <= ? LIMIT 1`),
+		ms(now), ms(now)).Scan(&due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = db.inTx(ctx, db.write, true, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, db.dialect.rebind(`SELECT d.id FROM webhook_deliveries d
 			WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ?
 			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.record_key = d.record_key AND e.state = 'pending' AND e.id < d.id)
