@@ -419,12 +419,6 @@ func (db *DB) EnabledWebhooks(ctx context.Context) ([]crm.Webhook, error) {
 	return scanWebhooks(db.read.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE disabled_at IS NULL ORDER BY account_id, sort, id`))
 }
 
-// Webhook reads one webhook of any account, for delivery.
-func (db *DB) Webhook(ctx context.Context, id int64) (crm.Webhook, error) {
-	w, err := scanWebhook(db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`), id))
-	return w, notFound(err, "Webhook")
-}
-
 // ClaimDeliveries takes up to limit due deliveries for this process until
 // leaseUntil: pending, due, not held by another process, of an enabled
 // webhook, and first of their record and webhook (a delivery waits for
