@@ -159,7 +159,7 @@ func (h *handler) referer(r *http.Request, subdomain string) string {
 var oauthMessages = catalog{
 	"oauth.title":          {"Allow access", "Предоставить доступ"},
 	"oauth.asks":           {"The integration “%s” asks for access to the account “%s” with your rights.", "Интеграция «%s» запрашивает доступ к аккаунту «%s» с вашими правами."},
-	"oauth.scope":          {"It will read and change the account's records through the amoCRM API, for as long as it keeps renewing its token (up to three months between uses).", "Она сможет читать и изменять записи аккаунта через API amoCRM, пока продлевает свой токен (до трёх месяцев между обращениями)."},
+	"oauth.scope":          {"It will read and change the account's records through the amoCRM API, for as long as it keeps renewing its token (up to three months between uses), or until an administrator revokes the integration.", "Она сможет читать и изменять записи аккаунта через API amoCRM, пока продлевает свой токен (до трёх месяцев между обращениями) или пока администратор не отзовёт интеграцию."},
 	"oauth.redirect":       {"After your answer you will be sent to %s.", "После ответа вы перейдёте на %s."},
 	"oauth.allow":          {"Allow", "Разрешить"},
 	"oauth.deny":           {"Deny", "Отказать"},
