@@ -21,9 +21,12 @@ import (
 // language and time zone, and the page's own Data. Its methods format for
 // the user ({{$.T "key"}}, {{$.Money .Price}}, {{$.Time .CreatedAt}}).
 type view struct {
-	Lang     string
-	Title    string
-	Section  string // the navigation entry to mark current
+	Lang    string
+	Title   string
+	Section string // the navigation entry to mark current
+	// Tab is the entry of a section's own menu to mark current (the
+	// settings menu's "users", say).
+	Tab      string
 	SignedIn bool
 	Actor    crm.Actor
 	User     crm.User
