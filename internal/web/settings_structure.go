@@ -72,7 +72,7 @@ func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, er
 	status := errorStatus(err)
 	switch status {
 	case http.StatusUnprocessableEntity, http.StatusConflict, http.StatusTooManyRequests, http.StatusBadRequest:
-		return errorMessage(err), status, true
+		return settingsMessage(v, err), status, true
 	}
 	h.renderError(w, r, v, err)
 	return "", 0, false

@@ -1,5 +1,13 @@
 package web
 
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
 // settingsStructureMessages are the texts of the profile, account,
 // pipeline and field settings.
 var settingsStructureMessages = catalog{
@@ -99,4 +107,73 @@ var settingsStructureMessages = catalog{
 	"fields.type.streetaddress": {"Address", "Адрес"},
 	"fields.type.smart_address": {"Structured address", "Адрес (по частям)"},
 	"fields.type.multitext":     {"Multitext", "Мультитекст"},
+}
+
+// domainTexts word in Russian the domain's refusals the settings forms
+// meet: crm words its errors in English for the APIs, whose clients
+// expect amoCRM's texts, while a person on a Russian page should read
+// Russian. A text not listed shows as crm words it. Numbers in a text are
+// matched as (\d+) and carried over.
+var domainTexts = []struct {
+	en *regexp.Regexp
+	ru string
+}{
+	{regexp.MustCompile(`^This value should not be blank\.$`), "Значение не должно быть пустым."},
+	{regexp.MustCompile(`^This field is missing\.$`), "Поле не заполнено."},
+	{regexp.MustCompile(`^The value you selected is not a valid choice\.$`), "Выбранное значение недопустимо."},
+	{regexp.MustCompile(`^This value is too long\. It should have (\d+) characters or less\.$`), "Слишком длинное значение: не больше $1 символов."},
+	{regexp.MustCompile(`^The password must have at least (\d+) characters\.$`), "Пароль должен быть не короче $1 символов."},
+	{regexp.MustCompile(`^The time zone must be an IANA name`), "Часовой пояс — имя IANA, например Europe/Moscow или Asia/Yekaterinburg."},
+	{regexp.MustCompile(`^The currency must be an ISO 4217 code`), "Валюта — код ISO 4217 из трёх заглавных латинских букв, например RUB или USD."},
+	{regexp.MustCompile(`^A pipeline needs 1 to (\d+) open stages\.$`), "В воронке должно быть от 1 до $1 открытых этапов."},
+	{regexp.MustCompile(`^Too many pipelines: an account can have at most (\d+)$`), "Слишком много воронок: в аккаунте их может быть не больше $1."},
+	{regexp.MustCompile(`^Too many stages: a pipeline can have at most (\d+) open stages$`), "Слишком много этапов: в воронке не больше $1 открытых этапов."},
+	{regexp.MustCompile(`^The order must be between 0 and (\d+)\.$`), "Порядок должен быть от 0 до $1."},
+	{regexp.MustCompile(`^Only a stage without deals can be deleted$`), "Этап со сделками удаляется только с переносом сделок: выберите, куда их перенести."},
+	{regexp.MustCompile(`^Only an empty pipeline can be deleted$`), "Воронка со сделками удаляется только с переносом сделок: выберите, куда их перенести."},
+	{regexp.MustCompile(`^The last pipeline cannot be deleted$`), "Последнюю воронку удалить нельзя."},
+	{regexp.MustCompile(`^The last open stage cannot be deleted$`), "Последний открытый этап удалить нельзя."},
+	{regexp.MustCompile(`^Won and lost stages cannot be deleted$`), "Этапы успеха и отказа удалить нельзя."},
+	{regexp.MustCompile(`^The order of a won or lost stage cannot change\.$`), "Этапы успеха и отказа не перемещаются."},
+	{regexp.MustCompile(`^The deals must move to another stage\.$`), "Сделки нужно перенести в другой этап."},
+	{regexp.MustCompile(`^The deals must move to an open stage of another pipeline\.$`), "Сделки нужно перенести в открытый этап другой воронки."},
+	{regexp.MustCompile(`^The stage to move the deals to was not found\.$`), "Этап, куда переносить сделки, не найден."},
+	{regexp.MustCompile(`^A pipeline that requests are bound to cannot be deleted$`), "Воронку, к которой привязаны заявки, удалить нельзя."},
+	{regexp.MustCompile(`^A field of this type needs at least one enum\.$`), "Полю этого типа нужен хотя бы один вариант."},
+	{regexp.MustCompile(`^Enum values must be unique\.$`), "Варианты не должны повторяться."},
+	{regexp.MustCompile(`^A field with this code already exists\.$`), "Поле с таким кодом уже есть."},
+	{regexp.MustCompile(`^Too many custom fields: \S+ can have at most (\d+)$`), "Слишком много полей: не больше $1."},
+}
+
+// domainText is a domain text in the page's language.
+func domainText(v *view, s string) string {
+	if v.Lang != "ru" {
+		return s
+	}
+	for _, d := range domainTexts {
+		if d.en.MatchString(s) {
+			return d.en.ReplaceAllString(s, d.ru)
+		}
+	}
+	return s
+}
+
+// settingsMessage is what a settings page says of a refused form: each
+// violation's detail (not the APIs' "Request validation failed" before
+// them), or the error's message, in the page's language where known.
+func settingsMessage(v *view, err error) string {
+	e, ok := crm.AsError(err)
+	if !ok {
+		return errorMessage(err)
+	}
+	var parts []string
+	for _, vio := range e.Violations {
+		if vio.Detail != "" && !slices.Contains(parts, domainText(v, vio.Detail)) {
+			parts = append(parts, domainText(v, vio.Detail))
+		}
+	}
+	if len(parts) == 0 {
+		return domainText(v, errorMessage(err))
+	}
+	return strings.Join(parts, " ")
 }

@@ -198,6 +198,11 @@ func TestSettingsAccount(t *testing.T) {
 				t.Fatalf("a refused form (%q %q %q) changed the account: %+v", c.name, c.zone, c.currency, a)
 			}
 		}
+		if p := save(" ", "UTC", "USD"); strings.Contains(p.Body, "Request validation failed") {
+			t.Error("the page shows the APIs' wording of a refusal")
+		}
+		expect(t, admin.post(t, "/settings/account", url.Values{"name": {" "}, "time_zone": {"Mars/Olympus"}, "currency": {"usd"}}, "Accept-Language", "ru"),
+			http.StatusUnprocessableEntity, "Значение не должно быть пустым.", "Часовой пояс — имя IANA", "Валюта — код ISO 4217")
 		// The refused values stay in the form for correcting.
 		expect(t, save("Renamed", "Mars/Olympus", "USD"), http.StatusUnprocessableEntity, `value="Mars/Olympus"`, `value="Renamed"`)
 
@@ -301,6 +306,9 @@ func TestSettingsPipelines(t *testing.T) {
 		d2 := admin.addDealIn(t, "Сделка 2", opt.ID, payment.ID)
 		expect(t, admin.get(t, "/settings/pipelines"), http.StatusOK, "Deals: 1", fmt.Sprintf(`id="stage-move-%d"`, invoice.ID))
 		expect(t, admin.post(t, stagePath+"/delete", url.Values{}), http.StatusConflict, "without deals")
+		// In Russian, crm's refusals read in Russian.
+		expect(t, admin.post(t, stagePath+"/delete", url.Values{}, "Accept-Language", "ru"), http.StatusConflict,
+			"Этап со сделками удаляется только с переносом сделок")
 		expect(t, admin.post(t, stagePath+"/delete", url.Values{"move_to": {itoa(invoice.ID)}}), http.StatusUnprocessableEntity)
 		expect(t, admin.post(t, stagePath+"/delete", url.Values{"move_to": {"999999"}}), http.StatusUnprocessableEntity, "not found")
 		expect(t, admin.post(t, stagePath+"/delete", url.Values{"move_to": {itoa(main.Stages[1].ID)}}), http.StatusSeeOther)
