@@ -37,6 +37,7 @@ var settingsStructureMessages = catalog{
 	"account.id":             {"Account ID", "ID аккаунта"},
 
 	"pipelines.main":                  {"main", "основная"},
+	"pipelines.make_main":             {"Make main", "Сделать основной"},
 	"pipelines.deals":                 {"Deals: %d", "Сделок: %d"},
 	"pipelines.up":                    {"Move up", "Выше"},
 	"pipelines.down":                  {"Move down", "Ниже"},

@@ -16,6 +16,7 @@ import (
 // palette, crm.StatusColors), moves and deletes stages. A pipeline or stage
 // with deals is deleted by moving its deals to a stage the administrator
 // picks (crm.Service.DeletePipelineMovingDeals, DeleteStageMovingDeals).
+// Any pipeline can be made the main one.
 // Moving is one button press per step, a POST: no drag needed, and the
 // keyboard reaches every button.
 
@@ -24,6 +25,7 @@ func (h *handler) pipelineSettingsRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /settings/pipelines", h.adminOnly(h.createPipeline))
 	mux.Handle("POST /settings/pipelines/{id}", h.adminOnly(h.renamePipeline))
 	mux.Handle("POST /settings/pipelines/{id}/move", h.adminOnly(h.movePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/main", h.adminOnly(h.makeMainPipeline))
 	mux.Handle("POST /settings/pipelines/{id}/delete", h.adminOnly(h.deletePipeline))
 	mux.Handle("POST /settings/pipelines/{id}/stages", h.adminOnly(h.addStage))
 	mux.Handle("POST /settings/pipelines/{id}/stages/{stage}", h.adminOnly(h.saveStage))
@@ -162,6 +164,22 @@ func (h *handler) renamePipeline(w http.ResponseWriter, r *http.Request, v *view
 	}
 	name := r.PostFormValue("name")
 	if _, err := h.svc.UpdatePipeline(r.Context(), v.Actor, id, crm.PipelinePatch{Name: &name}); err != nil {
+		h.pipelineFailed(w, r, v, err, pipelinesData{})
+		return
+	}
+	savedRedirect(w, r, "/settings/pipelines", "pipeline-"+strconv.FormatInt(id, 10))
+}
+
+// makeMainPipeline makes a pipeline the account's main one (amoCRM's
+// is_main, Envybox's primary): the one new deals and the board start in.
+func (h *handler) makeMainPipeline(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, v)
+	if err != nil {
+		h.renderError(w, r, v, err)
+		return
+	}
+	yes := true
+	if _, err := h.svc.UpdatePipeline(r.Context(), v.Actor, id, crm.PipelinePatch{Primary: &yes}); err != nil {
 		h.pipelineFailed(w, r, v, err, pipelinesData{})
 		return
 	}

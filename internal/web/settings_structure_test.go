@@ -268,6 +268,17 @@ func TestSettingsPipelines(t *testing.T) {
 			t.Error("the page does not list the moved pipeline first")
 		}
 
+		// Make it the main pipeline, then the first one again.
+		expect(t, admin.get(t, "/settings/pipelines"), http.StatusOK, `action="/settings/pipelines/`+itoa(opt.ID)+`/main"`)
+		expect(t, admin.post(t, "/settings/pipelines/"+itoa(opt.ID)+"/main", url.Values{}), http.StatusSeeOther)
+		if p := admin.pipelineNamed(t, "Оптовые"); !p.Primary {
+			t.Error("the pipeline was not made main")
+		}
+		expect(t, admin.post(t, "/settings/pipelines/"+itoa(main.ID)+"/main", url.Values{}), http.StatusSeeOther)
+		if p := admin.pipelineNamed(t, "Оптовые"); p.Primary {
+			t.Error("two main pipelines")
+		}
+
 		// Stages: add, rename and recolour, reorder.
 		expect(t, admin.post(t, "/settings/pipelines/"+itoa(opt.ID)+"/stages", url.Values{"name": {"Доставка"}}), http.StatusSeeOther)
 		opt = admin.pipelineNamed(t, "Оптовые")
