@@ -65,7 +65,7 @@ type catalog map[string][2]string
 
 // catalogs are every screen's messages; a key is defined once.
 var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessages, clientMessages, taskMessages, oauthMessages,
-	settingsHookMessages, settingsIntegrationMessages}
+	settingsHookMessages, settingsIntegrationMessages, settingsStatsMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {
