@@ -389,7 +389,7 @@ func (h *handler) replayDelivery(w http.ResponseWriter, r *http.Request, v *view
 
 var settingsHookMessages = catalog{
 	"settings.admin_only":           {"Only administrators manage these settings.", "Эти настройки доступны только администраторам."},
-	"webhooks.intro":                {"crmd sends the account's events to these addresses (docs/webhooks.md). amoCRM webhooks are made through POST /api/v4/webhooks; the form makes crmd's own: signed JSON, with filters.", "crmd отправляет события аккаунта на эти адреса (docs/webhooks.md). Вебхуки amoCRM создаются через POST /api/v4/webhooks; форма создаёт вебхуки crmd: подписанный JSON, с фильтрами."},
+	"webhooks.intro":                {"crmd sends the account's events to these addresses (docs/webhooks.md): in its own format (signed JSON, with filters) or in amoCRM's, as POST /api/v4/webhooks makes them.", "crmd отправляет события аккаунта на эти адреса (docs/webhooks.md): в своём формате (подписанный JSON, с фильтрами) или в формате amoCRM, как их создаёт POST /api/v4/webhooks."},
 	"webhooks.none":                 {"No webhooks yet.", "Вебхуков пока нет."},
 	"webhooks.url":                  {"URL", "URL"},
 	"webhooks.format":               {"Format", "Формат"},

@@ -513,6 +513,8 @@ type customReportData struct {
 type reportSpan struct {
 	Label string
 	Span  int
+	// Static columns take both header lines.
+	Static bool
 }
 
 func (h *handler) customReport(w http.ResponseWriter, r *http.Request, v *view) {
@@ -676,7 +678,7 @@ func (h *handler) tabulate(v *view, d *customReportData, res crm.ReportResult, n
 		}
 		if col.Settings.TypeColumn != crm.ReportDynamicColumn {
 			d.Headers = append(d.Headers, reportHeader{Key: col.Key(), Label: name, col: i})
-			d.Spans = append(d.Spans, reportSpan{Label: name, Span: 1})
+			d.Spans = append(d.Spans, reportSpan{Label: name, Span: 1, Static: true})
 			continue
 		}
 		members := map[string]bool{}
