@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/crmd/crmd/internal/auth"
@@ -34,18 +33,6 @@ func (h *handler) settingsStructureRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /settings/account", h.adminOnly(h.saveAccount))
 	h.pipelineSettingsRoutes(mux)
 	h.fieldSettingsRoutes(mux)
-}
-
-// adminOnly serves the administrators of the account and refuses every
-// other signed-in user with the 403 page.
-func (h *handler) adminOnly(next userHandler) http.Handler {
-	return h.signedIn(func(w http.ResponseWriter, r *http.Request, v *view) {
-		if !v.IsAdmin() {
-			h.renderError(w, r, v, crm.Errorf(crm.KindForbidden, "%s", v.T("settings.admin_only")))
-			return
-		}
-		next(w, r, v)
-	})
 }
 
 // settingsForm is what every settings page carries besides its records:
@@ -182,14 +169,4 @@ func (h *handler) saveAccount(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	savedRedirect(w, r, "/settings/account", "")
-}
-
-// formID reads a record id from a form value: 0 when absent or not a
-// positive whole number, which the domain calls treat as "none".
-func formID(s string) int64 {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }

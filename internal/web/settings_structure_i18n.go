@@ -11,7 +11,6 @@ import (
 // settingsStructureMessages are the texts of the profile, account,
 // pipeline and field settings.
 var settingsStructureMessages = catalog{
-	"settings.admin_only": {"Only an administrator of the account can change these settings.", "Эти настройки может менять только администратор аккаунта."},
 
 	"profile.name":          {"Name", "Имя"},
 	"profile.role":          {"Role", "Роль"},

@@ -243,7 +243,11 @@ func (h *handler) deletePipeline(w http.ResponseWriter, r *http.Request, v *view
 		h.renderError(w, r, v, err)
 		return
 	}
-	if err := h.svc.DeletePipelineMovingDeals(r.Context(), v.Actor, id, formID(r.PostFormValue("move_to"))); err != nil {
+	moveTo, err := formID(r.PostFormValue("move_to"))
+	if err == nil {
+		err = h.svc.DeletePipelineMovingDeals(r.Context(), v.Actor, id, moveTo)
+	}
+	if err != nil {
 		h.pipelineFailed(w, r, v, err, pipelinesData{})
 		return
 	}
@@ -373,7 +377,11 @@ func (h *handler) deleteStage(w http.ResponseWriter, r *http.Request, v *view) {
 		h.renderError(w, r, v, err)
 		return
 	}
-	if err := h.svc.DeleteStageMovingDeals(r.Context(), v.Actor, id, stage, formID(r.PostFormValue("move_to"))); err != nil {
+	moveTo, err := formID(r.PostFormValue("move_to"))
+	if err == nil {
+		err = h.svc.DeleteStageMovingDeals(r.Context(), v.Actor, id, stage, moveTo)
+	}
+	if err != nil {
 		h.pipelineFailed(w, r, v, err, pipelinesData{})
 		return
 	}
