@@ -83,7 +83,7 @@ func TestSettingsRefusals(t *testing.T) {
 		pipeline := admin.pipelineID(t)
 		stage := admin.stages(t)[1]
 		for _, path := range []string{"/settings/account", "/settings/pipelines", "/settings/fields", "/settings/fields?entity=contacts"} {
-			expect(t, m.get(t, path), http.StatusForbidden, "Only an administrator")
+			expect(t, m.get(t, path), http.StatusForbidden, "Only administrators")
 		}
 		posts := map[string]url.Values{
 			"/settings/account":                                                     {"name": {"Mine"}, "time_zone": {"UTC"}, "currency": {"USD"}},
@@ -100,7 +100,7 @@ func TestSettingsRefusals(t *testing.T) {
 			"/settings/fields/leads/1/delete":                                       {},
 		}
 		for path, form := range posts {
-			expect(t, m.post(t, path, form), http.StatusForbidden, "Only an administrator")
+			expect(t, m.post(t, path, form), http.StatusForbidden, "Only administrators")
 		}
 		a, err := admin.service().Account(t.Context(), admin.Actor)
 		if err != nil || a.Name != "Refusals" || a.Currency != crm.DefaultCurrency {
