@@ -29,7 +29,7 @@ import (
 
 // reportCharts are the dashboard's charts in page order; each is also the
 // name of its CSV download.
-var reportCharts = []string{"leads", "funnel", "won-lost", "managers", "customers"}
+var reportCharts = []string{"funnel", "leads", "won-lost", "managers", "customers"}
 
 // reportRoutes registers the dashboard's routes.
 func (h *handler) reportRoutes(mux *http.ServeMux) {
@@ -237,7 +237,20 @@ func newReportsData(v *view, d crm.Dashboard) reportsData {
 		data.Charts = append(data.Charts, c)
 	}
 
-	// 1. Leads per day by source.
+	// 1. The pipeline's funnel, the first and widest: the board's numbers.
+	reached := v.T("reports.reached")
+	funnel := reportChart{Name: "funnel", Title: v.T("reports.funnel", d.Pipeline.Name), Caption: v.T("reports.funnel_caption"),
+		Head: []string{v.T("common.stage"), v.T("reports.deals_now"), v.T("reports.sum_now"), v.T("reports.stage_share"),
+			reached, v.T("reports.reached_sum"), v.T("reports.conversion")}, Empty: v.T("reports.no_pipeline")}
+	for _, s := range d.Funnel {
+		funnel.Rows = append(funnel.Rows, reportRow{Label: s.Stage.Name, Cells: []reportCell{textCell(s.Stage.Name),
+			v.countCell(s.Deals, ""), v.moneyCell(s.PriceSum, ""), shareCell(s.StageShare),
+			v.countCell(s.Reached, reached), v.moneyCell(s.ReachedSum, ""), shareCell(s.Share)}})
+	}
+	add(funnel, chart.Bars{Series: []chart.Series{{Name: reached}}, Horizontal: true, Format: count,
+		Note: func(_, li int) string { return shareCell(d.Funnel[li].Share).Text }})
+
+	// 2. Leads per day by source.
 	leads := reportChart{Name: "leads", Title: v.T("reports.leads"), Caption: v.T("reports.leads_caption") + " " + window,
 		Head: []string{v.T("reports.day")}}
 	var series []chart.Series
@@ -261,19 +274,6 @@ func newReportsData(v *view, d crm.Dashboard) reportsData {
 		leads.Rows = append(leads.Rows, row)
 	}
 	add(leads, chart.Bars{Series: series, Stacked: true, Format: count})
-
-	// 2. The pipeline's funnel.
-	reached := v.T("reports.reached")
-	funnel := reportChart{Name: "funnel", Title: v.T("reports.funnel", d.Pipeline.Name), Caption: v.T("reports.funnel_caption"),
-		Head: []string{v.T("common.stage"), v.T("reports.deals_now"), v.T("reports.sum_now"), v.T("reports.stage_share"),
-			reached, v.T("reports.reached_sum"), v.T("reports.conversion")}, Empty: v.T("reports.no_pipeline")}
-	for _, s := range d.Funnel {
-		funnel.Rows = append(funnel.Rows, reportRow{Label: s.Stage.Name, Cells: []reportCell{textCell(s.Stage.Name),
-			v.countCell(s.Deals, ""), v.moneyCell(s.PriceSum, ""), shareCell(s.StageShare),
-			v.countCell(s.Reached, reached), v.moneyCell(s.ReachedSum, ""), shareCell(s.Share)}})
-	}
-	add(funnel, chart.Bars{Series: []chart.Series{{Name: reached}}, Horizontal: true, Format: count,
-		Note: func(_, li int) string { return shareCell(d.Funnel[li].Share).Text }})
 
 	// 3. Won and lost amounts per month.
 	wonSum, lostSum := v.T("reports.won_sum"), v.T("reports.lost_sum")

@@ -287,21 +287,7 @@ func TestReportsDashboard(t *testing.T) {
 		}
 
 		// Customers on: counts per status, the CSV equal to the table.
-		if err := svc.SetCustomersMode(ctx, admin.Actor, crm.CustomersPeriodicity, true); err != nil {
-			t.Fatal(err)
-		}
-		statuses, err := svc.CustomerStatuses(ctx, admin.Actor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var in []crm.CustomerInput
-		for i, st := range []int64{statuses[0].ID, statuses[0].ID, statuses[1].ID} {
-			name, status, next := "Customer "+string(rune('A'+i)), st, f.today.AddDate(0, 1, 0)
-			in = append(in, crm.CustomerInput{Name: &name, StatusID: &status, NextDate: &next})
-		}
-		if _, err := svc.AddCustomers(ctx, admin.Actor, in); err != nil {
-			t.Fatal(err)
-		}
+		statuses := f.addCustomers(t)
 		p = admin.get(t, "/reports")
 		expect(t, p, http.StatusOK, `id="chart-customers"`)
 		customers := reportCSV(t, admin, "/reports/customers.csv")
@@ -316,6 +302,30 @@ func TestReportsDashboard(t *testing.T) {
 			t.Errorf("customers %q", customers)
 		}
 	})
+}
+
+// addCustomers switches customers on (periodicity) and adds two customers
+// of the first status and one of the second; it returns the statuses.
+func (f reportFixture) addCustomers(t *testing.T) []crm.CustomerStatus {
+	t.Helper()
+	ctx := context.Background()
+	svc := f.admin.service()
+	if err := svc.SetCustomersMode(ctx, f.admin.Actor, crm.CustomersPeriodicity, true); err != nil {
+		t.Fatal(err)
+	}
+	statuses, err := svc.CustomerStatuses(ctx, f.admin.Actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []crm.CustomerInput
+	for i, st := range []int64{statuses[0].ID, statuses[0].ID, statuses[1].ID} {
+		name, status, next := "Customer "+string(rune('A'+i)), st, f.today.AddDate(0, 1, 0)
+		in = append(in, crm.CustomerInput{Name: &name, StatusID: &status, NextDate: &next})
+	}
+	if _, err := svc.AddCustomers(ctx, f.admin.Actor, in); err != nil {
+		t.Fatal(err)
+	}
+	return statuses
 }
 
 func flat(rows [][]string) []string {

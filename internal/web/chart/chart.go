@@ -73,13 +73,14 @@ type Bars struct {
 // container, so these are proportions more than pixels).
 const (
 	vWidth   = 600
+	hWidth   = 480
 	vHeight  = 300
 	vLeft    = 56
 	vRight   = 12
 	vBottom  = 28
 	legendH  = 22
 	charW    = 7 // the width a character of the 12-unit font takes, roughly
-	hLabelW  = 130
+	hLabelW  = 160
 	hRowH    = 26
 	hBarGap  = 6
 	hValueW  = 110
@@ -166,8 +167,12 @@ func (w *writer) f(format string, args ...any) { fmt.Fprintf(&w.Builder, format,
 func esc(s string) string { return html.EscapeString(s) }
 
 func (b Bars) open(w *writer, width, height int) {
-	w.f(`<svg class="chart" id="%s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-title %s-desc" xmlns="http://www.w3.org/2000/svg">`,
-		esc(b.ID), width, height, width, height, esc(b.ID), esc(b.ID))
+	kind := "vertical"
+	if b.Horizontal {
+		kind = "horizontal"
+	}
+	w.f(`<svg class="chart %s" id="%s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-title %s-desc" xmlns="http://www.w3.org/2000/svg">`,
+		kind, esc(b.ID), width, height, width, height, esc(b.ID), esc(b.ID))
 	w.f(`<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, esc(b.ID), esc(b.Title), esc(b.ID), esc(b.Desc))
 }
 
@@ -302,7 +307,7 @@ func (b Bars) legendHeight(width int) int {
 
 func (b Bars) horizontal() template.HTML {
 	var w writer
-	top := 8 + b.legendHeight(vWidth-hLabelW)
+	top := 8 + b.legendHeight(hWidth-hLabelW)
 	groups := max(1, len(b.Series))
 	if b.Stacked {
 		groups = 1
@@ -313,12 +318,12 @@ func (b Bars) horizontal() template.HTML {
 	}
 	rowH := barH*float64(groups) + hBarGap
 	height := top + int(math.Ceil(rowH*float64(max(len(b.Labels), 2)))) + 8
-	b.open(&w, vWidth, height)
-	b.legend(&w, hLabelW, vWidth-hLabelW, 8)
+	b.open(&w, hWidth, height)
+	b.legend(&w, hLabelW, hWidth-hLabelW, 8)
 	if len(b.Labels) == 0 || len(b.Series) == 0 {
-		return b.empty(&w, vWidth, height)
+		return b.empty(&w, hWidth, height)
 	}
-	plotW := float64(vWidth - hLabelW - hValueW)
+	plotW := float64(hWidth - hLabelW - hValueW)
 	m := b.max()
 	scale := 0.0
 	if m > 0 {
