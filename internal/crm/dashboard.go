@@ -139,8 +139,8 @@ type DashboardStore interface {
 	// type (Key) and amoCRM unsorted source name (Name, "" when the
 	// request has none stored).
 	LeadsBySource(ctx context.Context, bounds []time.Time) ([]BucketCount, error)
-	// ClosedByMonth counts and sums the pipeline's deals on a won or lost
-	// stage by close-time bucket; Key is the stage's StageStatus.
+	// ClosedByMonth counts and sums the pipeline's closed deals by
+	// close-time bucket and stage (Key).
 	ClosedByMonth(ctx context.Context, pipelineID int64, bounds []time.Time) ([]BucketCount, error)
 	// ManagerDeals counts and sums the pipeline's deals by responsible
 	// (the employee, else the administrator): won with a close time in
@@ -383,12 +383,16 @@ func dashboardMonths(ctx context.Context, tx Tx, out *Dashboard) error {
 	if err != nil {
 		return err
 	}
+	status := make(map[int64]StageStatus, len(out.Pipeline.Stages))
+	for _, st := range out.Pipeline.Stages {
+		status[st.ID] = st.Status
+	}
 	for _, c := range counts {
 		if c.Bucket < 0 || c.Bucket >= len(out.Months) {
 			continue
 		}
 		m := &out.Months[c.Bucket]
-		switch StageStatus(c.Key) {
+		switch status[c.Key] {
 		case StageWon:
 			m.Won += c.Count
 			m.WonSum += c.Sum

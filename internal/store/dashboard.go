@@ -75,54 +75,81 @@ func (t *tenantTx) LeadsBySource(ctx context.Context, bounds []time.Time) ([]crm
 		GROUP BY b, i.inbox_type_id, src`, args...))
 }
 
-// ClosedByMonth counts and sums the pipeline's closed deals per bucket of
-// their close time and status of their stage (won or lost).
+// ClosedByMonth counts and sums the pipeline's deals closed in each
+// bucket per stage (Key), from deals_dashboard_closed alone (0028); the
+// domain keeps the won and lost stages.
 func (t *tenantTx) ClosedByMonth(ctx context.Context, pipelineID int64, bounds []time.Time) ([]crm.BucketCount, error) {
 	if len(bounds) < 2 {
 		return nil, nil
 	}
-	bucket, args := bucketCase("d.closed_at", bounds)
-	args = append(args, t.accountID, pipelineID, unix(bounds[0]), unix(bounds[len(bounds)-1]),
-		int(crm.StageWon), int(crm.StageLost))
-	return scanCounts(t.query(ctx, `SELECT `+bucket+` AS b, s.status, COUNT(*), CAST(COALESCE(SUM(d.price), 0) AS BIGINT)
-		FROM deals d JOIN stages s ON s.id = d.stage_id
-		WHERE d.account_id = ? AND d.pipeline_id = ? AND d.closed_at >= ? AND d.closed_at < ?
-		AND s.status IN (?, ?)
-		GROUP BY b, s.status`, args...))
+	bucket, args := bucketCase("closed_at", bounds)
+	args = append(args, t.accountID, pipelineID, unix(bounds[0]), unix(bounds[len(bounds)-1]))
+	return scanCounts(t.query(ctx, `SELECT `+bucket+` AS b, stage_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
+		FROM deals WHERE account_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ?
+		GROUP BY b, stage_id`, args...))
 }
 
-// dealResponsible is a deal's responsible as the custom statistics group
-// by (crm.ReportByResponsible): the employee, else the administrator.
-const dealResponsible = `CASE WHEN d.employee_id <> 0 THEN d.employee_id ELSE d.user_id END`
+// scanResponsible reads rows of (employee, department or 0, user, count,
+// sum) as counts keyed by responsible: the employee, else the
+// administrator when nobody else (no department) is, else 0.
+func scanResponsible(rows *sql.Rows, err error) ([]crm.BucketCount, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	by := map[int64]int{}
+	var out []crm.BucketCount
+	for rows.Next() {
+		var employee, department, user, n, sum int64
+		if err := rows.Scan(&employee, &department, &user, &n, &sum); err != nil {
+			return nil, err
+		}
+		key := employee
+		if key == 0 {
+			if department == 0 {
+				key = user
+			}
+		}
+		i, ok := by[key]
+		if !ok {
+			i = len(out)
+			by[key] = i
+			out = append(out, crm.BucketCount{Key: key})
+		}
+		out[i].Count += n
+		out[i].Sum += sum
+	}
+	return out, rows.Err()
+}
 
-// ManagerDeals counts the pipeline's won deals closed in [from, to) and its
-// open deals, per responsible. The open ones are read stage by stage of
-// the pipeline's open stages, so that the (account, stage) index bounds
-// the scan to them.
+// ManagerDeals counts the pipeline's deals won in [from, to) and its open
+// deals per responsible (the employee, else the administrator, as
+// crm.ReportByResponsible groups). Both read only an index of 0028 and
+// group by its columns, in its order for the open deals, so that neither
+// sorts; the domain's responsible is made of them here.
 func (t *tenantTx) ManagerDeals(ctx context.Context, pipelineID int64, from, to time.Time) (won, open []crm.BucketCount, err error) {
-	won, err = scanCounts(t.query(ctx, `SELECT 0, `+dealResponsible+` AS m, COUNT(*), CAST(COALESCE(SUM(d.price), 0) AS BIGINT)
-		FROM deals d JOIN stages s ON s.id = d.stage_id
-		WHERE d.account_id = ? AND d.pipeline_id = ? AND d.closed_at >= ? AND d.closed_at < ? AND s.status = ?
-		GROUP BY m`, t.accountID, pipelineID, unix(from), unix(to), int(crm.StageWon)))
+	won, err = scanResponsible(t.query(ctx, `SELECT employee_id, 0, user_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
+		FROM deals WHERE account_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ?
+		AND stage_id IN (SELECT id FROM stages WHERE account_id = ? AND pipeline_id = ? AND status = ?)
+		GROUP BY employee_id, user_id`, t.accountID, pipelineID, unix(from), unix(to), t.accountID, pipelineID, int(crm.StageWon)))
 	if err != nil {
 		return nil, nil, err
 	}
-	open, err = scanCounts(t.query(ctx, `SELECT 0, `+dealResponsible+` AS m, COUNT(*), CAST(COALESCE(SUM(d.price), 0) AS BIGINT)
-		FROM deals d
-		WHERE d.account_id = ? AND d.stage_id IN (SELECT id FROM stages WHERE pipeline_id = ? AND account_id = ? AND status IN (?, ?))
-		GROUP BY m`, t.accountID, pipelineID, t.accountID, int(crm.StageNew), int(crm.StageInWork)))
+	open, err = scanResponsible(t.query(ctx, `SELECT employee_id, 0, user_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
+		FROM deals WHERE account_id = ? AND stage_id IN (SELECT id FROM stages WHERE account_id = ? AND pipeline_id = ? AND status IN (?, ?))
+		GROUP BY stage_id, employee_id, user_id`, t.accountID, t.accountID, pipelineID, int(crm.StageNew), int(crm.StageInWork)))
 	return won, open, err
 }
 
 // OverdueTasksByResponsible counts the open tasks due before now per
 // responsible: the employee, else the administrator when the task is for
 // nobody else, else 0 (a department's). A task without a due time (the
-// zero time, as crm.Task.Overdue reads it) is never overdue.
+// zero time, as crm.Task.Overdue reads it) is never overdue. It reads
+// tasks_dashboard_open (0028) in its order.
 func (t *tenantTx) OverdueTasksByResponsible(ctx context.Context, now time.Time) ([]crm.BucketCount, error) {
-	return scanCounts(t.query(ctx, `SELECT 0, CASE WHEN employee_id <> 0 THEN employee_id
-			WHEN department_id = 0 THEN user_id ELSE 0 END AS m, COUNT(*), 0
+	return scanResponsible(t.query(ctx, `SELECT employee_id, department_id, user_id, COUNT(*), 0
 		FROM tasks WHERE account_id = ? AND success = ? AND due_at < ? AND due_at <> ?
-		GROUP BY m`, t.accountID, false, unix(now), unix(time.Time{})))
+		GROUP BY employee_id, department_id, user_id`, t.accountID, false, unix(now), unix(time.Time{})))
 }
 
 // CustomersByStatus counts the customers per status from the (account,
