@@ -98,6 +98,7 @@ func NewHandler(d Deps) http.Handler {
 	h.oauthRoutes(mux) // oauth.go
 	h.settingsStructureRoutes(mux)
 	h.settingsHookRoutes(mux)
+	h.reportRoutes(mux)
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):
