@@ -107,6 +107,10 @@ func TestCustomersInBrowser(t *testing.T) {
 			t.Errorf("the board page is %d px wide on a 375 px phone", w)
 		}
 		screenshot(t, tb, "customers-phone")
+		do(t, tb, "phone mode switch", chromedp.Navigate(env.URL+"/customers/mode?to=segments"), chromedp.WaitVisible(chromedp.CSS("#consequences")))
+		if w := eval[int](t, tb, `document.documentElement.scrollWidth`); w > 375 {
+			t.Errorf("the mode switch is %d px wide on a 375 px phone", w)
+		}
 
 		// The segments mode: the list by segment.
 		do(t, tb, "desktop", chromedp.EmulateViewport(1280, 860))

@@ -228,6 +228,18 @@ func TestCustomersBoard(t *testing.T) {
 			t.Error("the columns are not in the life cycle's order")
 		}
 
+		// A member sees the same board and cards (amoCRM: customers follow
+		// the user's rights, and crmd gives every user the account's), but
+		// not the mode switch.
+		member := m.newUser(t, crm.RoleMember, "Mia")
+		member.signIn(t)
+		mp := member.get(t, "/customers")
+		expect(t, mp, http.StatusOK, "Soon Buyer", "Late Buyer", "Later Buyer", "Mode: Periodicity")
+		if strings.Contains(mp.Body, `href="/customers/mode"`) {
+			t.Error("a member is shown the mode switch")
+		}
+		expect(t, member.get(t, fmt.Sprintf("/customers/%d", soon.ID)), http.StatusOK, "Soon Buyer", `id="add-purchase"`)
+
 		// Search narrows every column.
 		p = m.get(t, "/customers?q=late")
 		expect(t, p, http.StatusOK, "Late Buyer")
