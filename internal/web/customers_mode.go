@@ -94,11 +94,11 @@ func (h *handler) modePage(r *http.Request, v *view, to crm.CustomersMode) (cust
 		data.Choices = append(data.Choices, modeChoice{Mode: m, Current: m == a.CustomersMode})
 	}
 	if a.CustomersMode != crm.CustomersDisabled {
-		if _, n, err := h.svc.Customers(r.Context(), v.Actor, crm.CustomerQuery{Limit: 1}); err == nil {
-			data.Customers = n
-		} else {
+		_, n, err := h.svc.Customers(r.Context(), v.Actor, crm.CustomerQuery{Limit: 1})
+		if err != nil {
 			return data, customerError(v, err)
 		}
+		data.Customers = n
 	}
 	if to != "" && to != a.CustomersMode {
 		data.Consequences = modeConsequences(a.CustomersMode, to)
