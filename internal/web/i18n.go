@@ -65,6 +65,8 @@ type catalog map[string][2]string
 
 // catalogs are every screen's messages; a key is defined once.
 var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessages, clientMessages, taskMessages, oauthMessages,
+	settingsStructureMessages,
+	settingsHookMessages, settingsIntegrationMessages, settingsStatsMessages,
 	customerMessages, customerCardMessages, customerModeMessages}
 
 // messages is every catalog merged, built once.
