@@ -223,7 +223,7 @@ func customerTimeline(v *view, entries []crm.LogEntry, purchases []crm.Transacti
 		}
 		switch l.TypeID {
 		case crm.LogCustomerCreated:
-			e.Kind, e.Title = "stage", v.T("customer.created")
+			e.Kind, e.Title = "created", v.T("customer.created")
 		case crm.LogCustomerUpdated:
 			e.Kind, e.Title = "change", v.T("customer.changed")
 		case crm.LogCustomerComment:
