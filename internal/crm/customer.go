@@ -171,6 +171,10 @@ type CustomerQuery struct {
 	Desc    bool
 	Limit   int
 	Offset  int
+
+	// SegmentIDs selects the customers in any of these segments (the
+	// workspace's list in the segments mode).
+	SegmentIDs []int64
 }
 
 // CustomerResult is the outcome of one item of a batch update.

@@ -106,6 +106,15 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 	f.in(`id`, q.IDs)
 	f.in(`responsible_user_id`, q.ResponsibleUserIDs)
 	f.in(`status_id`, q.StatusIDs)
+	if len(q.SegmentIDs) > 0 {
+		// The key of customer_segments (segment_id, customer_id) serves it.
+		args := []any{t.accountID}
+		for _, id := range q.SegmentIDs {
+			args = append(args, id)
+		}
+		f.add(`id IN (SELECT customer_id FROM customer_segments WHERE account_id = ? AND segment_id IN (`+
+			placeholders(len(q.SegmentIDs))+`))`, args...)
+	}
 	f.in(`created_by`, q.CreatedBy)
 	f.in(`updated_by`, q.UpdatedBy)
 	f.between(`created_at`, q.CreatedAt)

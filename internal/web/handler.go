@@ -99,6 +99,7 @@ func NewHandler(d Deps) http.Handler {
 	h.settingsStructureRoutes(mux)
 	h.settingsHookRoutes(mux)
 	h.reportRoutes(mux)
+	h.customerRoutes(mux)
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):

@@ -67,7 +67,8 @@ type catalog map[string][2]string
 var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessages, clientMessages, taskMessages, oauthMessages,
 	settingsStructureMessages,
 	settingsHookMessages, settingsIntegrationMessages, settingsStatsMessages,
-	reportMessages}
+	reportMessages,
+	customerMessages, customerCardMessages, customerModeMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {
