@@ -1,4 +1,4 @@
-package transfer
+package transfer_test
 
 import (
 	"archive/zip"
@@ -19,6 +19,7 @@ import (
 	"github.com/crmd/crmd/internal/crmtest"
 	"github.com/crmd/crmd/internal/sheet"
 	"github.com/crmd/crmd/internal/store"
+	"github.com/crmd/crmd/internal/transfer"
 )
 
 // fixture is an account with records of every kind.
@@ -36,9 +37,7 @@ type fixture struct {
 // list spans pages.
 func newFixture(t *testing.T, dsn string) fixture {
 	t.Helper()
-	old := pageSize
-	pageSize = 3
-	t.Cleanup(func() { pageSize = old })
+	t.Cleanup(transfer.SetPageSize(3))
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -103,11 +102,11 @@ func newFixture(t *testing.T, dsn string) fixture {
 
 // export runs an export and reads the CSV back (the BOM checked and
 // dropped).
-func (f fixture) export(t *testing.T, actor crm.Actor, req Request) [][]string {
+func (f fixture) export(t *testing.T, actor crm.Actor, req transfer.Request) [][]string {
 	t.Helper()
 	req.Format = sheet.CSV
 	var b bytes.Buffer
-	n, err := NewExporter(f.svc).Export(context.Background(), actor, &b, req)
+	n, err := transfer.NewExporter(f.svc).Export(context.Background(), actor, &b, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +152,7 @@ func TestExportEqualsLists(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := idColumn(t, f.export(t, f.admin, Request{Kind: Deals, Deals: df}))
+			got := idColumn(t, f.export(t, f.admin, transfer.Request{Kind: transfer.Deals, Deals: df}))
 			if !slices.Equal(got, want.AllIDs) || len(got) == 0 {
 				t.Errorf("deals %+v: exported %v, the list has %v", df, got, want.AllIDs)
 			}
@@ -169,7 +168,7 @@ func TestExportEqualsLists(t *testing.T) {
 			for _, l := range want {
 				wantIDs = append(wantIDs, l.ID)
 			}
-			got := idColumn(t, f.export(t, f.admin, Request{Kind: Leads, Leads: q}))
+			got := idColumn(t, f.export(t, f.admin, transfer.Request{Kind: transfer.Leads, Leads: q}))
 			if !slices.Equal(got, wantIDs) || len(got) == 0 {
 				t.Errorf("leads %+v: exported %v, the list has %v", q, got, wantIDs)
 			}
@@ -181,7 +180,7 @@ func TestExportEqualsLists(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := idColumn(t, f.export(t, f.admin, Request{Kind: Clients, Clients: q}))
+			got := idColumn(t, f.export(t, f.admin, transfer.Request{Kind: transfer.Clients, Clients: q}))
 			if !slices.Equal(got, want.AllIDs) || len(got) == 0 {
 				t.Errorf("clients %+v: exported %v, the list has %v", q, got, want.AllIDs)
 			}
@@ -198,7 +197,7 @@ func TestExportEqualsLists(t *testing.T) {
 			for _, x := range want {
 				wantIDs = append(wantIDs, x.ID)
 			}
-			got := idColumn(t, f.export(t, f.admin, Request{Kind: Tasks, Tasks: q}))
+			got := idColumn(t, f.export(t, f.admin, transfer.Request{Kind: transfer.Tasks, Tasks: q}))
 			if !slices.Equal(got, wantIDs) || len(got) == 0 {
 				t.Errorf("tasks %+v: exported %v, the list has %v", q, got, wantIDs)
 			}
@@ -214,7 +213,7 @@ func TestExportEqualsLists(t *testing.T) {
 			for _, c := range want {
 				wantIDs = append(wantIDs, c.ID)
 			}
-			got := idColumn(t, f.export(t, f.admin, Request{Kind: Customers, Customers: q}))
+			got := idColumn(t, f.export(t, f.admin, transfer.Request{Kind: transfer.Customers, Customers: q}))
 			if !slices.Equal(got, wantIDs) || len(got) == 0 {
 				t.Errorf("customers %+v: exported %v, the list has %v", q, got, wantIDs)
 			}
@@ -229,7 +228,7 @@ func TestExportCells(t *testing.T) {
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := newFixture(t, dsn)
-		rows := f.export(t, f.admin, Request{Kind: Deals, Lang: "ru", Deals: crm.DealFilter{Keyword: "Сделка 1"}})
+		rows := f.export(t, f.admin, transfer.Request{Kind: transfer.Deals, Lang: "ru", Deals: crm.DealFilter{Keyword: "Сделка 1"}})
 		head := []string{"ID", "Название", "Воронка", "Этап", "Бюджет", "Клиент", "Ответственный", "Теги", "Создано", "Закрыто",
 			"Ближайшая задача", "Город"}
 		if !slices.Equal(rows[0], head) {
@@ -255,20 +254,20 @@ func TestExportCells(t *testing.T) {
 			t.Errorf("pipeline or stage empty: %q", rows[1])
 		}
 
-		leads := f.export(t, f.admin, Request{Kind: Leads, Leads: crm.InboundQuery{Keyword: "Заявка 2"}})
+		leads := f.export(t, f.admin, transfer.Request{Kind: transfer.Leads, Leads: crm.InboundQuery{Keyword: "Заявка 2"}})
 		if leads[0][1] != "Name" || len(leads) != 2 || leads[1][1] != "Заявка 2" || leads[1][2] != "'"+crm.FormatPhone("79120000002") ||
 			leads[1][4] != "Перезвоните, \"срочно\"" || leads[1][6] != "New" {
 			t.Errorf("lead rows %q", leads)
 		}
-		clients := f.export(t, f.admin, Request{Kind: Clients, Clients: crm.ClientQuery{Keyword: "Клиент 3"}})
+		clients := f.export(t, f.admin, transfer.Request{Kind: transfer.Clients, Clients: crm.ClientQuery{Keyword: "Клиент 3"}})
 		if len(clients) != 2 || clients[1][1] != "Клиент 3" || clients[1][2] == "" {
 			t.Errorf("client rows %q", clients)
 		}
-		tasks := f.export(t, f.admin, Request{Kind: Tasks, Lang: "ru"})
+		tasks := f.export(t, f.admin, transfer.Request{Kind: transfer.Tasks, Lang: "ru"})
 		if tasks[1][3] != "Сделка" || !strings.HasPrefix(tasks[1][4], "Сделка ") || tasks[1][6] != "Открыта" {
 			t.Errorf("task rows %q", tasks)
 		}
-		customers := f.export(t, f.admin, Request{Kind: Customers, Customers: crm.CustomerQuery{Search: "Покупатель 3"}})
+		customers := f.export(t, f.admin, transfer.Request{Kind: transfer.Customers, Customers: crm.CustomerQuery{Search: "Покупатель 3"}})
 		if len(customers) != 2 || customers[1][1] != "Покупатель 3" || customers[1][3] != "3000" || customers[1][4] != "2027-01-13" || customers[1][2] == "" {
 			t.Errorf("customer rows %q", customers)
 		}
@@ -281,13 +280,13 @@ func TestExportCells(t *testing.T) {
 func TestExportMember(t *testing.T) {
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
-		admin := idColumn(t, f.export(t, f.admin, Request{Kind: Deals}))
-		member := idColumn(t, f.export(t, f.member, Request{Kind: Deals}))
+		admin := idColumn(t, f.export(t, f.admin, transfer.Request{Kind: transfer.Deals}))
+		member := idColumn(t, f.export(t, f.member, transfer.Request{Kind: transfer.Deals}))
 		if !slices.Equal(admin, member) {
 			t.Errorf("member's deals %v, administrator's %v", member, admin)
 		}
 		open := false
-		mine := f.export(t, f.member, Request{Kind: Tasks, Tasks: crm.TaskQuery{Success: &open, Responsibles: []int64{f.member.UserID}}})
+		mine := f.export(t, f.member, transfer.Request{Kind: transfer.Tasks, Tasks: crm.TaskQuery{Success: &open, Responsibles: []int64{f.member.UserID}}})
 		if len(mine) != 2 {
 			t.Errorf("the member's open tasks: %q, want the one deal's", mine)
 		}
@@ -300,8 +299,8 @@ func TestExportRefusals(t *testing.T) {
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
 		var b bytes.Buffer
-		for _, req := range []Request{{Kind: "contacts", Format: sheet.CSV}, {Kind: Deals, Format: "ods"}} {
-			_, err := NewExporter(f.svc).Export(context.Background(), f.admin, &b, req)
+		for _, req := range []transfer.Request{{Kind: "contacts", Format: sheet.CSV}, {Kind: transfer.Deals, Format: "ods"}} {
+			_, err := transfer.NewExporter(f.svc).Export(context.Background(), f.admin, &b, req)
 			if crm.KindOf(err) != crm.KindInvalid || !strings.Contains(err.Error(), "use ") {
 				t.Errorf("%+v: %v, want an invalid-input error naming the choices", req, err)
 			}
@@ -309,11 +308,11 @@ func TestExportRefusals(t *testing.T) {
 		if b.Len() != 0 {
 			t.Errorf("a refused export wrote %d bytes", b.Len())
 		}
-		if _, err := ParseKind("bogus"); crm.KindOf(err) != crm.KindInvalid {
-			t.Errorf("ParseKind: %v", err)
+		if _, err := transfer.ParseKind("bogus"); crm.KindOf(err) != crm.KindInvalid {
+			t.Errorf("transfer.ParseKind: %v", err)
 		}
-		if _, err := ParseFormat("pdf"); crm.KindOf(err) != crm.KindInvalid {
-			t.Errorf("ParseFormat: %v", err)
+		if _, err := transfer.ParseFormat("pdf"); crm.KindOf(err) != crm.KindInvalid {
+			t.Errorf("transfer.ParseFormat: %v", err)
 		}
 	})
 }
@@ -324,7 +323,7 @@ func TestExportXLSX(t *testing.T) {
 	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
 		var b bytes.Buffer
-		n, err := NewExporter(f.svc).Export(context.Background(), f.admin, &b, Request{Kind: Deals, Format: sheet.XLSX})
+		n, err := transfer.NewExporter(f.svc).Export(context.Background(), f.admin, &b, transfer.Request{Kind: transfer.Deals, Format: sheet.XLSX})
 		if err != nil || n != 7 {
 			t.Fatal(n, err)
 		}
