@@ -28,8 +28,8 @@ import (
 // the same width written from memory through the same sheet writer, no
 // database. It reports rows/s of both, and the process's peak RSS (VmHWM,
 // reset after seeding through /proc/self/clear_refs) when the export had
-// written 100,000 rows and when it ended: flat memory means the two are
-// about equal however many deals there are.
+// written 10,000 and 100,000 rows and when it ended: flat memory means
+// they are about equal however many deals there are.
 //
 // It is off the normal test run (a benchmark), and its scale is an
 // environment variable, since a million deals take a minute or two to
@@ -86,7 +86,7 @@ func BenchmarkExportDeals(b *testing.B) {
 	debug.FreeOSMemory()
 	resetPeakRSS(b)
 	startRSS := procStatus(b, "VmRSS")
-	var at100k, heap100k int64
+	var at10k, at100k, heap100k int64
 	var ms runtime.MemStats
 	b.ResetTimer()
 	for range b.N {
@@ -94,6 +94,9 @@ func BenchmarkExportDeals(b *testing.B) {
 		start, startCPU := time.Now(), cpuTime(b)
 		n, err := transfer.NewExporter(svc).Export(ctx, actor, &out, transfer.Request{Kind: transfer.Deals, Format: format,
 			Progress: func(rows int) {
+				if at10k == 0 && rows >= 10_000 {
+					at10k = procStatus(b, "VmHWM")
+				}
 				if at100k == 0 && rows >= 100_000 {
 					at100k = procStatus(b, "VmHWM")
 					runtime.ReadMemStats(&ms)
@@ -115,14 +118,17 @@ func BenchmarkExportDeals(b *testing.B) {
 		b.ReportMetric(cpuRate, "rows/cpu-s")
 		b.ReportMetric(baseCPURate, "baseline-rows/cpu-s")
 		b.ReportMetric(float64(end)/1024, "peakRSS-MB")
+		if at10k > 0 {
+			b.ReportMetric(float64(at10k)/1024, "peakRSS@10k-MB")
+		}
 		if at100k > 0 {
 			b.ReportMetric(float64(at100k)/1024, "peakRSS@100k-MB")
 		}
 		b.Logf("%s, %d deals: %.0f rows/s (baseline %.0f rows/s, ratio %.3f), per CPU second %.0f rows (baseline %.0f, ratio %.3f), %.1f MB written in %s (CPU %s); "+
-			"RSS before %.1f MB, peak at 100k rows %.1f MB (heap in use %.1f MB), peak at the end %.1f MB (heap in use %.1f MB)",
+			"RSS before %.1f MB, peak at 10k rows %.1f MB, at 100k rows %.1f MB (heap in use %.1f MB), peak at the end %.1f MB (heap in use %.1f MB)",
 			format, n, rate, baseRate, rate/baseRate, cpuRate, baseCPURate, cpuRate/baseCPURate, float64(out.n)/(1<<20),
 			elapsed.Round(time.Millisecond), cpu.Round(time.Millisecond),
-			float64(startRSS)/1024, float64(at100k)/1024, float64(heap100k)/(1<<20), float64(end)/1024, float64(ms.HeapInuse)/(1<<20))
+			float64(startRSS)/1024, float64(at10k)/1024, float64(at100k)/1024, float64(heap100k)/(1<<20), float64(end)/1024, float64(ms.HeapInuse)/(1<<20))
 	}
 }
 
