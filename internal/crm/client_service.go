@@ -83,6 +83,12 @@ type ClientQuery struct {
 	Created Range
 	Limit   int
 	Offset  int
+	// BeforeID, when not 0, keeps clients with a smaller id: the next
+	// page, newest first, after a page that ended at that id.
+	BeforeID int64
+	// PageOnly has the store read the first Limit ids only, not every
+	// match (see ClientRows).
+	PageOnly bool
 }
 
 // ClientPage is one page of clients with every matching id.
@@ -239,6 +245,30 @@ func (s *Service) Clients(ctx context.Context, actor Actor, q ClientQuery) (Clie
 		return err
 	})
 	return out, err
+}
+
+// ClientRows returns the next page of a client search, newest first,
+// keyed by q.BeforeID (0: the first page) rather than an offset, without
+// the ids or the number of the other matches Clients collects: read page
+// by page, a whole search costs about one pass over its matches. The
+// clients are those Clients returns for the same query.
+// Errors: invalid (an offset: the page is keyed).
+func (s *Service) ClientRows(ctx context.Context, actor Actor, q ClientQuery) ([]Client, error) {
+	if q.Limit <= 0 {
+		q.Limit = DefaultPageLimit
+	}
+	if q.Offset != 0 {
+		return nil, Invalid(Violation{Path: "offset", Code: ViolationRange, Rule: RuleOffsetNegative,
+			Detail: "A keyed page takes no offset."})
+	}
+	q.PageOnly = true
+	return read(ctx, s, actor, func(tx Tx) ([]Client, error) {
+		ids, err := tx.ClientIDs(ctx, q)
+		if err != nil || len(ids) == 0 {
+			return []Client{}, err
+		}
+		return loadClients(ctx, tx, ids)
+	})
 }
 
 // CreateClient creates a client with its name (the FieldClientName service

@@ -143,7 +143,8 @@ type DealStore interface {
 	StageTotals(ctx context.Context, pipelineID int64) ([]StageTotal, error)
 	// SearchDeals runs a deal search in the database: the ids of every
 	// deal q selects, newest first, and the deals of the page q.Limit and
-	// q.Offset cut from them (own columns, stage and client name).
+	// q.Offset cut from them (own columns, stage and client name). With
+	// q.PageOnly it reads the page alone and returns no ids.
 	SearchDeals(ctx context.Context, q DealSearchQuery) ([]int64, []Deal, error)
 	// DealPage returns the deals of the page q cuts from a stage's, a
 	// pipeline's or the account's deals, newest first (own columns, stage

@@ -222,6 +222,9 @@ type DealFilter struct {
 	FirstDealOfClient bool
 	Limit             int // 0: DefaultPageLimit
 	Offset            int
+	// BeforeID, when not 0, keeps deals with a smaller id: the next page
+	// after a page that ended at that id (see DealRows).
+	BeforeID int64
 }
 
 // DealSearchQuery is a DealFilter resolved for the store: dates are Unix
@@ -242,6 +245,12 @@ type DealSearchQuery struct {
 	FirstDealOfClient bool
 	Limit             int
 	Offset            int
+	// BeforeID, when not 0, keeps deals with a smaller id.
+	BeforeID int64
+	// PageOnly reads the page alone, not the ids of every match: the
+	// store returns no ids, and Offset must be 0 (a page is keyed by
+	// BeforeID instead).
+	PageOnly bool
 }
 
 // DateCondition bounds one date of a deal. An empty Range (period "all")
@@ -477,7 +486,7 @@ func resolveDealFilter(ctx context.Context, tx Tx, f DealFilter, now time.Time, 
 	var v violations
 	q := DealSearchQuery{Keyword: strings.TrimSpace(f.Keyword), DepartmentIDs: f.DepartmentIDs, LeadStageIDs: f.LeadStageIDs,
 		StageIDs: f.StageIDs, PipelineIDs: f.PipelineIDs, InboxTypeIDs: f.InboxTypeIDs, TagIDs: f.TagIDs,
-		FirstDealOfClient: f.FirstDealOfClient, Limit: f.Limit, Offset: f.Offset}
+		FirstDealOfClient: f.FirstDealOfClient, Limit: f.Limit, Offset: f.Offset, BeforeID: f.BeforeID}
 	for _, id := range f.UserIDs {
 		if id == NoResponsible {
 			q.NoResponsible = true

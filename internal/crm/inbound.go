@@ -149,6 +149,10 @@ type InboundQuery struct {
 	// one. (The web inbox's live list follows events instead: see
 	// Service.InboundsAdded.)
 	AfterID int64
+	// BeforeID, when not 0, keeps requests with a smaller id: the next
+	// page, newest first, after a page that ended at that id (an export
+	// pages so, and rows that arrive meanwhile do not shift its pages).
+	BeforeID int64
 	// IDs, when not empty, keeps those requests only.
 	IDs    []int64
 	Limit  int

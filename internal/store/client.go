@@ -39,7 +39,14 @@ func (t *tenantTx) ClientIDs(ctx context.Context, q crm.ClientQuery) ([]int64, e
 		all = append(all, pat, pat)
 		f.add(cond, all...)
 	}
-	rows, err := t.query(ctx, `SELECT c.id FROM contacts c WHERE `+f.sql()+` ORDER BY c.id DESC`, f.args...)
+	if q.BeforeID > 0 {
+		f.add(`c.id < ?`, q.BeforeID)
+	}
+	query, args := `SELECT c.id FROM contacts c WHERE `+f.sql()+` ORDER BY c.id DESC`, f.args
+	if q.PageOnly {
+		query, args = query+` LIMIT ?`, append(args, max(q.Limit, 1))
+	}
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

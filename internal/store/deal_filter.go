@@ -384,13 +384,26 @@ func (t *tenantTx) SearchDeals(ctx context.Context, q crm.DealSearchQuery) ([]in
 		// LEFT: a lead made through amoCRM may have no client (0014).
 		from += ` LEFT JOIN contacts c ON c.id = d.client_id AND c.account_id = d.account_id`
 	}
-	ids, err := t.searchIDs(ctx, from+` WHERE `+f.sql(), f.args)
-	if err != nil {
-		return nil, nil, err
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = crm.DefaultPageLimit
+	}
+	if q.BeforeID != 0 {
+		f.add(`d.id < ?`, q.BeforeID)
+	}
+	if q.PageOnly {
+		// A keyed page: the newest matches below BeforeID, walking the
+		// deals newest first until the page is full, never all of them.
+		page, err := t.pageIDs(ctx, `SELECT d.id`+from+` WHERE `+f.sql()+` ORDER BY d.id DESC LIMIT ?`, append(f.args, limit))
+		if err != nil || len(page) == 0 {
+			return nil, []crm.Deal{}, err
+		}
+		deals, err := t.dealsByID(ctx, page)
+		return nil, deals, err
+	}
+	ids, err := t.searchIDs(ctx, from+` WHERE `+f.sql(), f.args)
+	if err != nil {
+		return nil, nil, err
 	}
 	if q.Offset >= len(ids) {
 		return ids, []crm.Deal{}, nil
@@ -439,6 +452,24 @@ func (t *tenantTx) searchIDs(ctx context.Context, fromWhere string, args []any) 
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+	return ids, rows.Err()
+}
+
+// pageIDs reads the ids a query selects, in its order.
+func (t *tenantTx) pageIDs(ctx context.Context, query string, args []any) ([]int64, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
 	return ids, rows.Err()
 }
 

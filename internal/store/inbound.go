@@ -95,6 +95,9 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 	if q.AfterID > 0 {
 		f.add(`l.id > ?`, q.AfterID)
 	}
+	if q.BeforeID > 0 {
+		f.add(`l.id < ?`, q.BeforeID)
+	}
 	f.in(`l.id`, q.IDs)
 	switch {
 	case q.Phone != "" && q.Email != "":

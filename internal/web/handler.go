@@ -100,6 +100,7 @@ func NewHandler(d Deps) http.Handler {
 	h.settingsHookRoutes(mux)
 	h.reportRoutes(mux)
 	h.customerRoutes(mux)
+	h.exportRoutes(mux)
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):

@@ -68,7 +68,8 @@ var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessag
 	settingsStructureMessages,
 	settingsHookMessages, settingsIntegrationMessages, settingsStatsMessages,
 	reportMessages,
-	customerMessages, customerCardMessages, customerModeMessages}
+	customerMessages, customerCardMessages, customerModeMessages,
+	exportMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {
