@@ -226,3 +226,19 @@ func TestBulkDeals(t *testing.T) {
 		}
 	})
 }
+
+// stageName is the name of a stage of the account's deal pipelines.
+func (m *member) stageName(t *testing.T, id int64) string {
+	t.Helper()
+	list, err := m.service().DealPipelines(context.Background(), m.Actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		if s, ok := p.StageByID(id); ok {
+			return s.Name
+		}
+	}
+	t.Fatalf("no stage %d", id)
+	return ""
+}

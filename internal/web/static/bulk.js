@@ -80,7 +80,8 @@
     e.preventDefault();
     if (f.hasAttribute('data-busy')) { return; }
     var button = e.submitter;
-    var body = new FormData(f);
+    // URL-encoded, as the form itself posts: the server reads PostForm.
+    var body = new URLSearchParams(new FormData(f));
     if (button && button.name) { body.set(button.name, button.value); }
     var all = f.querySelector('[data-bulk-all]');
     var n = all && all.checked ? parseInt(f.getAttribute('data-total'), 10) : f.querySelectorAll('input[name="id"]:checked').length;
@@ -89,7 +90,8 @@
     if (button) { button.setAttribute('aria-busy', 'true'); }
     update();
     say(f.getAttribute('data-working').replace('%n', fmt(n)), true);
-    fetch(f.action, {
+    // getAttribute: the buttons named "action" shadow the form's action property.
+    fetch(f.getAttribute('action'), {
       method: 'POST', body: body, credentials: 'same-origin',
       headers: { 'X-Requested-With': 'fetch', 'Accept': 'application/json' }
     }).then(function (resp) {
