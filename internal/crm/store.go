@@ -75,4 +75,5 @@ type Tx interface {
 	SessionStore
 	IntegrationStore
 	WebhookStore
+	DealRankStore
 }
