@@ -89,6 +89,7 @@ func NewHandler(d Deps) http.Handler {
 	h.taskRoutes(mux)
 	h.oauthRoutes(mux) // oauth.go
 	h.bulkRoutes(mux)  // bulk.go
+	h.orderRoutes(mux) // order.go
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):
