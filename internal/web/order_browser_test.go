@@ -40,7 +40,9 @@ func TestHandOrderInBrowser(t *testing.T) {
 		if got := order(); !slices.Equal(got, []string{d[3], d[2], d[1], d[0]}) {
 			t.Fatalf("first order %v", got)
 		}
-		card := func(id, part string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(`.card[data-id="%s"] %s`, id, part)) }
+		card := func(id, part string) chromedp.CSS {
+			return chromedp.CSS(fmt.Sprintf(`.card[data-id="%s"] %s`, id, part))
+		}
 
 		// Drag the bottom card (0) onto the top of card 2: between 3 and 2.
 		do(t, ctx, "drag within the column", chromedp.DragAndDrop(card(d[0], ".task"), card(d[2], ".title")))
