@@ -7,9 +7,9 @@ import (
 )
 
 // MaxBulkDeals caps how many deals one bulk change touches. The change
-// runs in one transaction, which holds the database's writer for as long
-// as it runs (about a second per few thousand deals on SQLite): past this
-// a user is asked to narrow the filter rather than lock everyone out.
+// runs in one transaction, which holds the database's writer (SQLite's
+// only one) for as long as it runs: past this a user is asked to narrow
+// the filter rather than keep everyone else's writes waiting.
 const MaxBulkDeals = 10000
 
 // bulkCap is the cap in force: MaxBulkDeals, lowered by tests, which
