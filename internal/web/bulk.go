@@ -86,19 +86,19 @@ func (h *handler) bulkDeals(w http.ResponseWriter, r *http.Request, v *view) {
 func (h *handler) bulkChange(r *http.Request, v *view, form url.Values) (crm.DealBulkChange, error) {
 	var ch crm.DealBulkChange
 	bad := crm.Errorf(crm.KindInvalid, "%s", v.T("bulk.bad_form"))
-	id := func(key string) (int64, error) {
+	id := func(key, missing string) (int64, error) {
 		n, err := strconv.ParseInt(form.Get(key), 10, 64)
 		if err != nil || n <= 0 {
-			return 0, crm.Errorf(crm.KindInvalid, "%s", v.T("bulk.choose_"+key))
+			return 0, crm.Errorf(crm.KindInvalid, "%s", missing)
 		}
 		return n, nil
 	}
 	var err error
 	switch form.Get("action") {
 	case "stage":
-		ch.StageID, err = id("stage")
+		ch.StageID, err = id("stage", v.T("bulk.choose_stage"))
 	case "responsible":
-		ch.ResponsibleUserID, err = id("responsible")
+		ch.ResponsibleUserID, err = id("responsible", v.T("bulk.choose_responsible"))
 	case "won":
 		ch.Status = crm.StageWon
 	case "lost":
@@ -177,7 +177,6 @@ var bulkMessages = catalog{
 	"bulk.choose_tag":         {"Type a tag.", "Введите тег."},
 	"bulk.no_tag":             {"No tag is called “%s”.", "Тега «%s» нет."},
 	"bulk.bad_form":           {"The bulk action was not understood.", "Групповое действие не распознано."},
-	"bulk.stage_one_pipeline": {"Pick one pipeline to set a stage.", "Чтобы сменить этап, выберите одну воронку."},
 }
 
 // BulkCap is the most deals one bulk action changes, for the table to
