@@ -113,6 +113,8 @@ const (
 	// CodeUnknownOption: the request asks for a variant of the operation
 	// that does not exist (a date to filter by, an entity with a history).
 	CodeUnknownOption Code = "unknown_option"
+	// CodeBulkTooMany: a bulk change selects more deals than MaxBulkDeals.
+	CodeBulkTooMany Code = "bulk_too_many"
 )
 
 // codes gives each code its kind and the message of its errors: English,
@@ -136,6 +138,7 @@ var codes = map[Code]struct {
 	CodeUnknownReference:  {KindInvalid, "The request names something that does not exist."},
 	CodeMissingInput:      {KindInvalid, "The request leaves out what the operation needs."},
 	CodeUnknownOption:     {KindInvalid, "The request asks for an option that does not exist."},
+	CodeBulkTooMany:       {KindInvalid, "A bulk change may select at most 10,000 deals: narrow the filter."},
 }
 
 // Fail returns the error of a code, with the code's kind and message.

@@ -76,4 +76,5 @@ type Tx interface {
 	SessionStore
 	IntegrationStore
 	WebhookStore
+	DealRankStore
 }

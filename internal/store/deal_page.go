@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -24,9 +25,12 @@ func (t *tenantTx) DealPage(ctx context.Context, q crm.DealPageQuery) ([]crm.Dea
 		f.add(`d.pipeline_id = ?`, q.PipelineID)
 		index = `deals_pipeline`
 	}
+	order := `d.id DESC`
 	if q.StageID != 0 {
+		// A column: the board's hand order (deal_rank.go), which is
+		// newest first for cards never placed by hand.
 		f.add(`d.stage_id = ?`, q.StageID)
-		index = `deals_stage`
+		index, order = `deals_stage_rank`, dealRank+` DESC, d.id DESC`
 	}
 	from := ` FROM deals d`
 	if t.db.dialect.name() == "sqlite" {
@@ -36,7 +40,7 @@ func (t *tenantTx) DealPage(ctx context.Context, q crm.DealPageQuery) ([]crm.Dea
 	if limit <= 0 {
 		limit = crm.DefaultPageLimit
 	}
-	rows, err := t.query(ctx, `SELECT d.id`+from+` WHERE `+f.sql()+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+	rows, err := t.query(ctx, `SELECT d.id`+from+` WHERE `+f.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(f.args, limit, max(q.Offset, 0))...)
 	if err != nil {
 		return nil, err
@@ -56,5 +60,15 @@ func (t *tenantTx) DealPage(ctx context.Context, q crm.DealPageQuery) ([]crm.Dea
 	if len(ids) == 0 {
 		return []crm.Deal{}, nil
 	}
-	return t.dealsByID(ctx, ids)
+	deals, err := t.dealsByID(ctx, ids)
+	if err != nil || q.StageID == 0 {
+		return deals, err
+	}
+	// dealsByID answers newest first; a column keeps its rank order.
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	sort.Slice(deals, func(i, j int) bool { return at[deals[i].ID] < at[deals[j].ID] })
+	return deals, nil
 }

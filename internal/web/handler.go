@@ -101,6 +101,8 @@ func NewHandler(d Deps) http.Handler {
 	h.reportRoutes(mux)
 	h.customerRoutes(mux)
 	h.exportRoutes(mux)
+	h.bulkRoutes(mux)  // bulk.go
+	h.orderRoutes(mux) // order.go
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):

@@ -69,7 +69,8 @@ var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessag
 	settingsHookMessages, settingsIntegrationMessages, settingsStatsMessages,
 	reportMessages,
 	customerMessages, customerCardMessages, customerModeMessages,
-	exportMessages}
+	exportMessages,
+	bulkMessages, orderMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {

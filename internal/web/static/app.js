@@ -82,35 +82,77 @@
     }
   }
 
-  // moveCard moves a card to a column's top at once, then asks the server;
-  // a refusal puts it back and says why.
-  function moveCard(card, toCol) {
-    var fromCol = column(card);
-    if (!fromCol || fromCol === toCol) { return; }
-    var list = toCol.querySelector('.cards');
-    var next = card.nextSibling;
+  function cardID(el) { return el ? el.getAttribute('data-id') : ''; }
+
+  // siblingCard is the nearest card before (dir -1) or after (dir 1) el
+  // in its list, skipping the drag's placeholder.
+  function siblingCard(el, dir) {
+    var n = dir < 0 ? el.previousElementSibling : el.nextElementSibling;
+    while (n && !n.classList.contains('card')) { n = dir < 0 ? n.previousElementSibling : n.nextElementSibling; }
+    return n;
+  }
+
+  // placeCard tells the server where a card now is — its column and the
+  // cards above and below it — after the page has already moved it;
+  // origin ({list, next, col}) is where it was, to go back to on a refusal.
+  function placeCard(card, origin) {
+    var toCol = column(card);
+    var fromCol = origin.col;
     var price = parseInt(card.getAttribute('data-price') || '0', 10);
     var stageID = toCol.getAttribute('data-stage');
-    list.insertBefore(card, list.firstChild);
-    adjustTotals(fromCol, -1, -price);
-    adjustTotals(toCol, 1, price);
+    var moved = fromCol !== toCol;
     var select = card.querySelector('select[name="stage_id"]');
     var previous = select ? select.value : null;
-    if (select) { select.value = stageID; }
+    if (moved) {
+      adjustTotals(fromCol, -1, -price);
+      adjustTotals(toCol, 1, price);
+      if (select) { select.value = stageID; }
+    }
     var body = new FormData();
     body.set('stage_id', stageID);
-    post('/deals/' + card.getAttribute('data-id') + '/stage', body).then(function (data) {
+    body.set('above', cardID(siblingCard(card, -1)));
+    body.set('below', cardID(siblingCard(card, 1)));
+    return post('/deals/' + card.getAttribute('data-id') + '/place', new URLSearchParams(body)).then(function (data) {
       card.setAttribute('data-stage', stageID);
       announce(data.message || '');
     }, function (err) {
-      fromCol.querySelector('.cards').insertBefore(card, next && next.parentNode ? next : null);
-      adjustTotals(fromCol, 1, price);
-      adjustTotals(toCol, -1, -price);
-      if (select) { select.value = previous; }
-      var msg = (document.body.getAttribute('data-lang') === 'ru' ? 'Сделка не перенесена: ' : 'The deal was not moved: ') + err.message;
+      origin.list.insertBefore(card, origin.next && origin.next.parentNode === origin.list ? origin.next : null);
+      if (moved) {
+        adjustTotals(fromCol, 1, price);
+        adjustTotals(toCol, -1, -price);
+        if (select) { select.value = previous; }
+      }
+      var board = card.closest('.board') || document.querySelector('.board');
+      var msg = (board && board.getAttribute('data-place-failed') || '%s').replace('%s', err.message);
       announce(msg);
       window.alert(msg);
     });
+  }
+
+  function originOf(card) { return { list: card.parentNode, next: card.nextSibling, col: column(card) }; }
+
+  // moveCard moves a card to the top of another column (the move menu).
+  function moveCard(card, toCol) {
+    if (!column(card) || column(card) === toCol) { return; }
+    var origin = originOf(card);
+    var list = toCol.querySelector('.cards');
+    list.insertBefore(card, list.firstChild);
+    placeCard(card, origin);
+  }
+
+  // dropSlot puts the placeholder where the pointer is in a column's list:
+  // before the first card whose middle is below the pointer.
+  function dropSlot(col, placeholder, y) {
+    var list = col.querySelector('.cards');
+    var cards = list.querySelectorAll('.card:not(.dragging)');
+    for (var i = 0; i < cards.length; i++) {
+      var r = cards[i].getBoundingClientRect();
+      if (y < r.top + r.height / 2) {
+        if (cards[i].previousElementSibling !== placeholder) { list.insertBefore(placeholder, cards[i]); }
+        return;
+      }
+    }
+    if (list.lastElementChild !== placeholder) { list.appendChild(placeholder); }
   }
 
   function initBoard() {
@@ -163,6 +205,7 @@
       if (!drag.started) {
         if (Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) < 6) { return; }
         drag.started = true;
+        drag.origin = originOf(drag.card);
         var r = drag.card.getBoundingClientRect();
         drag.dx = e.clientX - r.left; drag.dy = e.clientY - r.top;
         drag.placeholder = document.createElement('li');
@@ -179,6 +222,8 @@
         if (over) { over.classList.add('drop-target'); }
         drag.over = over;
       }
+      // The placeholder shows where the card will land.
+      if (over) { dropSlot(over, drag.placeholder, e.clientY); }
     });
     function endDrag(drop) {
       if (!drag) { return; }
@@ -187,9 +232,15 @@
       if (!d.started) { return; }
       d.card.classList.remove('dragging');
       d.card.style.left = ''; d.card.style.top = '';
-      d.placeholder.replaceWith(d.card);
       if (d.over) { d.over.classList.remove('drop-target'); }
-      if (drop && d.over) { moveCard(d.card, d.over); }
+      if (drop && d.over) {
+        d.placeholder.replaceWith(d.card);
+        var same = d.card.parentNode === d.origin.list && d.card.nextSibling === d.origin.next;
+        if (!same) { placeCard(d.card, d.origin); }
+      } else {
+        d.placeholder.remove();
+        d.origin.list.insertBefore(d.card, d.origin.next && d.origin.next.parentNode === d.origin.list ? d.origin.next : null);
+      }
       // The click that ends a drag must not open the card.
       d.card.addEventListener('click', function (ev) { ev.preventDefault(); ev.stopPropagation(); }, { capture: true, once: true });
       setTimeout(function () { d.card.dispatchEvent(new Event('dragend-cleanup')); }, 0);
@@ -197,6 +248,21 @@
     document.addEventListener('pointerup', function () { endDrag(true); });
     document.addEventListener('pointercancel', function () { endDrag(false); });
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape') { endDrag(false); } });
+
+    // Alt+↑ / Alt+↓ move the focused card up or down its column.
+    board.addEventListener('keydown', function (e) {
+      if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) { return; }
+      var card = e.target.closest && e.target.closest('.card');
+      if (!card || e.target !== card) { return; }
+      var up = e.key === 'ArrowUp';
+      var other = siblingCard(card, up ? -1 : 1);
+      if (!other) { return; }
+      e.preventDefault();
+      var origin = originOf(card);
+      other.parentNode.insertBefore(card, up ? other : other.nextSibling);
+      card.focus();
+      placeCard(card, origin);
+    });
   }
 
   // ---- In-place edits ----------------------------------------------------
