@@ -88,6 +88,7 @@ func NewHandler(d Deps) http.Handler {
 	h.clientRoutes(mux)
 	h.taskRoutes(mux)
 	h.oauthRoutes(mux) // oauth.go
+	h.importRoutes(mux) // import.go
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):
