@@ -187,15 +187,22 @@ func (im *Importer) Import(ctx context.Context, recs []ImportRecord, dry bool) (
 	return out, nil
 }
 
-// batch writes recs in one transaction. failed is the index of the first
-// refused row (its result in res holds the refusal), -1 when none; then
-// nothing is written.
+// batch writes recs in one transaction. Rows refused by validation are
+// left out as it goes; failed is the index of a row refused while
+// writing (its result in res holds the refusal), which undoes the batch;
+// -1 when none.
 func (im *Importer) batch(ctx context.Context, recs []ImportRecord, dry bool) (res []ImportResult, failed int, err error) {
 	failed = -1
 	err = im.s.store.Update(ctx, im.actor.AccountID, func(tx Tx) error {
 		res = make([]ImportResult, len(recs))
 		for i, rec := range recs {
 			r, err := im.row(ctx, tx, rec)
+			var early *rowRefusal
+			if errors.As(err, &early) {
+				// Refused before writing: the batch goes on without it.
+				res[i] = ImportResult{Outcome: ImportFailed, Err: early.err, Phone: r.Phone, Email: r.Email}
+				continue
+			}
 			if err != nil {
 				if _, ok := AsError(err); !ok {
 					return err
@@ -217,10 +224,23 @@ func (im *Importer) batch(ctx context.Context, recs []ImportRecord, dry bool) (r
 		err = nil
 	}
 	if err == nil && !dry && failed < 0 && im.kind == ImportLeads {
-		im.s.tookIn(ctx, len(recs))
+		n := 0
+		for _, r := range res {
+			if r.Outcome != ImportFailed {
+				n++
+			}
+		}
+		im.s.tookIn(ctx, n)
 	}
 	return res, failed, err
 }
+
+// rowRefusal is a row refused before it wrote anything: its batch need
+// not be undone. Most refusals are these (validation comes first); one
+// found while writing undoes the batch.
+type rowRefusal struct{ err error }
+
+func (r *rowRefusal) Error() string { return r.err.Error() }
 
 // row writes one record in tx.
 func (im *Importer) row(ctx context.Context, tx Tx, rec ImportRecord) (ImportResult, error) {
@@ -240,8 +260,11 @@ func (im *Importer) row(ctx context.Context, tx Tx, rec ImportRecord) (ImportRes
 	v.checkText(0, "comment", rec.Comment, MaxLongText)
 	who := im.responsible(&v, rec.Responsible)
 	if im.kind == ImportLeads {
+		if res.Phone == "" && res.Email == "" && strings.TrimSpace(rec.Phone) == "" {
+			v.add(0, "phone", ViolationRequired, "A lead needs a phone or an email.")
+		}
 		if err := v.err(); err != nil {
-			return res, err
+			return res, &rowRefusal{err}
 		}
 		return im.lead(ctx, tx, rec, res, who)
 	}
@@ -258,7 +281,7 @@ func (im *Importer) row(ctx context.Context, tx Tx, rec ImportRecord) (ImportRes
 		v.add(0, "name", ViolationRequired, "A client needs a name, a phone or an email.")
 	}
 	if err := v.err(); err != nil {
-		return res, err
+		return res, &rowRefusal{err}
 	}
 	var err error
 	if name != "" || res.Phone != "" || res.Email != "" {
@@ -525,7 +548,7 @@ func (im *Importer) lead(ctx context.Context, tx Tx, rec ImportRecord, res Impor
 		var v violations
 		pipeline, _ := im.stage(&v, p, "")
 		if err := v.err(); err != nil {
-			return res, err
+			return res, &rowRefusal{err}
 		}
 		n.DealPipelineID = pipeline.ID
 	}
