@@ -87,7 +87,7 @@ func NewHandler(d Deps) http.Handler {
 	h.leadRoutes(mux)
 	h.clientRoutes(mux)
 	h.taskRoutes(mux)
-	h.oauthRoutes(mux) // oauth.go
+	h.oauthRoutes(mux)  // oauth.go
 	h.importRoutes(mux) // import.go
 
 	mux.HandleFunc("/", h.notFound)

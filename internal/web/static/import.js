@@ -1,14 +1,11 @@
 // The import screens (/settings/import): the header toggle re-reads the
-// columns at once, and a running dry run or import draws its progress
+// columns at once (its Re-read button, for pages without script, is
+// hidden by app.css under html.js), and a running dry run or import draws its progress
 // from the job's status until it ends, then the page shows the result.
 (function () {
   "use strict";
   var toggle = document.getElementById("import-header-toggle");
   if (toggle) {
-    var reread = document.querySelector(".import-reread");
-    if (reread) {
-      reread.hidden = true;
-    }
     toggle.addEventListener("change", function () {
       toggle.form.submit();
     });
