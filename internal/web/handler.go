@@ -87,8 +87,8 @@ func NewHandler(d Deps) http.Handler {
 	h.leadRoutes(mux)
 	h.clientRoutes(mux)
 	h.taskRoutes(mux)
-	h.oauthRoutes(mux)  // oauth.go
-	h.importRoutes(mux) // import.go
+	h.oauthRoutes(mux) // oauth.go
+	h.importRoutes(mux)
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):
