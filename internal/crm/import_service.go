@@ -106,6 +106,29 @@ type Importer struct {
 	users         []User
 	contactFields []CustomField
 	dealFields    []CustomField
+	// written counts rows of committed batches; refreshed is the count
+	// at which statistics were last refreshed.
+	written, refreshed int
+}
+
+// statsRefresher is a store that can refresh its planner's statistics of
+// the tables an import fills (store.DB on PostgreSQL).
+type statsRefresher interface {
+	RefreshImportStats(ctx context.Context) error
+}
+
+// refreshStats has the store refresh its statistics once the import has
+// written ten times the rows it had at the last refresh (1,000 rows, then
+// 10,000, 100,000 …), as autovacuum would some time later: planned on a new
+// account's empty tables, each row read them whole. A failure only costs
+// speed, so it is not the import's.
+func (im *Importer) refreshStats(ctx context.Context) {
+	r, ok := im.s.store.(statsRefresher)
+	if !ok || im.written < 1000 || im.written < 10*im.refreshed {
+		return
+	}
+	im.refreshed = im.written
+	_ = r.RefreshImportStats(ctx)
 }
 
 // NewImporter prepares an import of kind for an administrator.
@@ -222,6 +245,10 @@ func (im *Importer) batch(ctx context.Context, recs []ImportRecord, dry bool) (r
 	})
 	if errors.Is(err, errRollback) {
 		err = nil
+	}
+	if err == nil && !dry {
+		im.written += len(recs)
+		im.refreshStats(ctx)
 	}
 	if err == nil && !dry && failed < 0 && im.kind == ImportLeads {
 		n := 0
