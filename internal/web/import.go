@@ -669,7 +669,7 @@ var importMessages = catalog{
 	"import.remap":                 {"Change the mapping", "Изменить сопоставление"},
 	"import.start":                 {"Import %s rows", "Импортировать строк: %s"},
 	"import.would":                 {"The dry run of %s rows:", "Пробный прогон, строк: %s"},
-	"import.result":                {"Imported %s rows:", "Импорт завершён, строк: %s"},
+	"import.result":                {"The import of %s rows:", "Импорт завершён, обработано строк: %s"},
 	"import.new":                   {"new", "новых"},
 	"import.duplicates":            {"duplicates merged", "дубликатов объединено"},
 	"import.errors":                {"errors", "ошибок"},
