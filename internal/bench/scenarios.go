@@ -215,6 +215,11 @@ func (q *requests) webDealCard(r *rand.Rand) load.Request {
 
 func (q *requests) webInbox(*rand.Rand) load.Request { return q.webGet("/leads") }
 
+// webReports is the reports dashboard of the pipeline holding the most
+// deals, over its default window (the last 30 days, and 12 months of won
+// and lost deals).
+func (q *requests) webReports(*rand.Rand) load.Request { return q.webGet("/reports?" + q.board) }
+
 // mixed is 70% reads, 20% updates and 10% creates across the dialects.
 func (q *requests) mixed(r *rand.Rand) load.Request {
 	switch n := r.IntN(100); {
@@ -307,6 +312,7 @@ func Scenarios(ds *Dataset, session string, clients int, d time.Duration) []Scen
 		sc("pages", "web deal table page", AgainstRead, q.webTable, pageOK(`<table class="list">`)),
 		sc("pages", "web deal card", AgainstRead, q.webDealCard, pageOK(`class="page medium deal-card"`)),
 		sc("pages", "web lead inbox", AgainstRead, q.webInbox, pageOK(`class="list leads"`)),
+		sc("pages", "web/reports", AgainstRead, q.webReports, pageOK(`id="chart-funnel"`)),
 		intake,
 		// Plain writes, one record per request: what the shared write path
 		// (internal/store's writer) is for.

@@ -72,6 +72,7 @@ type Tx interface {
 	HistoryStore
 	EventStore
 	ReportStore
+	DashboardStore
 	SessionStore
 	IntegrationStore
 	WebhookStore

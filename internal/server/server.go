@@ -43,6 +43,10 @@ type Config struct {
 	// Readiness is the store /readyz checks (health.go); nil checks only
 	// that the database answers.
 	Readiness Readiness
+	// WebhookAllowPrivate lets the workspace's outgoing calls (a revoked
+	// integration's disconnect hook) reach private addresses
+	// (web.Deps.WebhookAllowPrivate).
+	WebhookAllowPrivate bool
 }
 
 // LimitDialects are the request-limit policies of the dialects NewHandler
@@ -85,7 +89,7 @@ func NewHandler(c Config) http.Handler {
 	mux.Handle(apidocs.Prefix, apidocs.Handler()) // the API documents, public
 	// The web workspace: every path the APIs above do not claim.
 	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, PublicURL: c.PublicURL,
-		TrustedProxies: c.TrustedProxies}))
+		TrustedProxies: c.TrustedProxies, WebhookAllowPrivate: c.WebhookAllowPrivate}))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(c.Logger, c.readiness()))
 	return observe(c.Logger, c.Metrics, mux, recoverer(c.Logger, mux))

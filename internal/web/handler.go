@@ -29,6 +29,11 @@ type Deps struct {
 	// LivePoll is how often a live page (the inbox) looks for new records;
 	// zero means DefaultLivePoll.
 	LivePoll time.Duration
+	// WebhookAllowPrivate lets the calls crmd makes to addresses
+	// administrators give from the settings screens (an integration's
+	// disconnect hook) reach loopback, private and link-local addresses,
+	// as crmd serve --webhook-allow-private does for deliveries.
+	WebhookAllowPrivate bool
 }
 
 // DefaultLivePoll is how often an open inbox asks the database for new
@@ -55,6 +60,8 @@ type handler struct {
 	pages   pages
 	// live ends the inbox's event streams when the server shuts down.
 	live liveStreams
+	// hookClient sends disconnect hooks (settings_integrations.go).
+	hookClient *http.Client
 }
 
 // NewHandler returns the workspace's handler. It serves every path the API
@@ -62,6 +69,7 @@ type handler struct {
 func NewHandler(d Deps) http.Handler {
 	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, proxies: d.TrustedProxies, poll: d.LivePoll, public: d.PublicURL,
 		pages: mustParsePages()}
+	h.hookClient = newHookClient(d.WebhookAllowPrivate)
 	if h.poll <= 0 {
 		h.poll = DefaultLivePoll
 	}
@@ -88,6 +96,9 @@ func NewHandler(d Deps) http.Handler {
 	h.clientRoutes(mux)
 	h.taskRoutes(mux)
 	h.oauthRoutes(mux) // oauth.go
+	h.settingsStructureRoutes(mux)
+	h.settingsHookRoutes(mux)
+	h.reportRoutes(mux)
 	h.importRoutes(mux)
 
 	mux.HandleFunc("/", h.notFound)

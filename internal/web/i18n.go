@@ -64,7 +64,10 @@ func acceptLanguage(header string) string {
 type catalog map[string][2]string
 
 // catalogs are every screen's messages; a key is defined once.
-var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessages, clientMessages, taskMessages, oauthMessages, importMessages}
+var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessages, clientMessages, taskMessages, oauthMessages,
+	settingsStructureMessages,
+	settingsHookMessages, settingsIntegrationMessages, settingsStatsMessages,
+	reportMessages, importMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {

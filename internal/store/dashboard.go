@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmd/crmd/internal/crm"
+)
+
+// The reports dashboard's counts (crm.DashboardStore). Time buckets are
+// the account's local days and months, whose boundaries the domain
+// computes; the SQL only compares a Unix time with them, through a CASE
+// of ascending bounds. That keeps one query text for both dialects (no
+// time zone arithmetic in SQL, where SQLite has no zone database) and
+// lets the range condition use the (account, time) indexes.
+
+// bucketCase is a CASE expression giving the bucket index of col for
+// ascending bounds (bucket i is [bounds[i], bounds[i+1])), with its
+// arguments; rows outside are excluded by the caller's range condition.
+func bucketCase(col string, bounds []time.Time) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, len(bounds)-1)
+	b.WriteString("CASE")
+	for i := 1; i < len(bounds)-1; i++ {
+		b.WriteString(" WHEN " + col + " < ? THEN " + strconv.Itoa(i-1))
+		args = append(args, unix(bounds[i]))
+	}
+	b.WriteString(" ELSE " + strconv.Itoa(len(bounds)-2) + " END")
+	return b.String(), args
+}
+
+// scanCounts reads rows of (bucket, key, count, sum[, name]).
+func scanCounts(rows *sql.Rows, err error) ([]crm.BucketCount, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []crm.BucketCount
+	for rows.Next() {
+		var c crm.BucketCount
+		var sum sql.NullInt64
+		var name sql.NullString
+		dest := []any{&c.Bucket, &c.Key, &c.Count, &sum}
+		if len(cols) > 4 {
+			dest = append(dest, &name)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		c.Sum, c.Name = sum.Int64, name.String
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LeadsBySource counts the inbound requests created in each bucket, per
+// inbox type and amoCRM unsorted source name, from the (account,
+// created_at) index.
+func (t *tenantTx) LeadsBySource(ctx context.Context, bounds []time.Time) ([]crm.BucketCount, error) {
+	if len(bounds) < 2 {
+		return nil, nil
+	}
+	bucket, args := bucketCase("i.created_at", bounds)
+	args = append(args, t.accountID, unix(bounds[0]), unix(bounds[len(bounds)-1]))
+	return scanCounts(t.query(ctx, `SELECT `+bucket+` AS b, i.inbox_type_id, COUNT(*), 0, COALESCE(u.source_name, '') AS src
+		FROM inbounds i LEFT JOIN unsorted_sources u ON u.account_id = i.account_id AND u.inbound_id = i.id
+		WHERE i.account_id = ? AND i.created_at >= ? AND i.created_at < ?
+		GROUP BY b, i.inbox_type_id, src`, args...))
+}
+
+// ClosedByMonth counts and sums the pipeline's deals closed in each
+// bucket per stage (Key), from deals_dashboard_closed alone (0028); the
+// domain keeps the won and lost stages.
+func (t *tenantTx) ClosedByMonth(ctx context.Context, pipelineID int64, bounds []time.Time) ([]crm.BucketCount, error) {
+	if len(bounds) < 2 {
+		return nil, nil
+	}
+	bucket, args := bucketCase("closed_at", bounds)
+	args = append(args, t.accountID, pipelineID, unix(bounds[0]), unix(bounds[len(bounds)-1]))
+	return scanCounts(t.query(ctx, `SELECT `+bucket+` AS b, stage_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
+		FROM deals WHERE account_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ?
+		GROUP BY b, stage_id`, args...))
+}
+
+// scanResponsible reads rows of (employee, department or 0, user, count,
+// sum) as counts keyed by responsible: the employee, else the
+// administrator when nobody else (no department) is, else 0.
+func scanResponsible(rows *sql.Rows, err error) ([]crm.BucketCount, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	by := map[int64]int{}
+	var out []crm.BucketCount
+	for rows.Next() {
+		var employee, department, user, n, sum int64
+		if err := rows.Scan(&employee, &department, &user, &n, &sum); err != nil {
+			return nil, err
+		}
+		key := employee
+		if key == 0 {
+			if department == 0 {
+				key = user
+			}
+		}
+		i, ok := by[key]
+		if !ok {
+			i = len(out)
+			by[key] = i
+			out = append(out, crm.BucketCount{Key: key})
+		}
+		out[i].Count += n
+		out[i].Sum += sum
+	}
+	return out, rows.Err()
+}
+
+// ManagerDeals counts the pipeline's deals won in [from, to) and its open
+// deals per responsible (the employee, else the administrator, as
+// crm.ReportByResponsible groups). Both read only an index of 0028 and
+// group by its columns, in its order for the open deals, so that neither
+// sorts; the domain's responsible is made of them here.
+func (t *tenantTx) ManagerDeals(ctx context.Context, pipelineID int64, from, to time.Time) (won, open []crm.BucketCount, err error) {
+	won, err = scanResponsible(t.query(ctx, `SELECT employee_id, 0, user_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
+		FROM deals WHERE account_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ?
+		AND stage_id IN (SELECT id FROM stages WHERE account_id = ? AND pipeline_id = ? AND status = ?)
+		GROUP BY employee_id, user_id`, t.accountID, pipelineID, unix(from), unix(to), t.accountID, pipelineID, int(crm.StageWon)))
+	if err != nil {
+		return nil, nil, err
+	}
+	open, err = scanResponsible(t.query(ctx, `SELECT employee_id, 0, user_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
+		FROM deals WHERE account_id = ? AND stage_id IN (SELECT id FROM stages WHERE account_id = ? AND pipeline_id = ? AND status IN (?, ?))
+		GROUP BY stage_id, employee_id, user_id`, t.accountID, t.accountID, pipelineID, int(crm.StageNew), int(crm.StageInWork)))
+	return won, open, err
+}
+
+// OverdueTasksByResponsible counts the open tasks due before now per
+// responsible: the employee, else the administrator when the task is for
+// nobody else, else 0 (a department's). A task without a due time (the
+// zero time, as crm.Task.Overdue reads it) is never overdue. It reads
+// tasks_dashboard_open (0028) in its order.
+func (t *tenantTx) OverdueTasksByResponsible(ctx context.Context, now time.Time) ([]crm.BucketCount, error) {
+	return scanResponsible(t.query(ctx, `SELECT employee_id, department_id, user_id, COUNT(*), 0
+		FROM tasks WHERE account_id = ? AND success = ? AND due_at < ? AND due_at <> ?
+		GROUP BY employee_id, department_id, user_id`, t.accountID, false, unix(now), unix(time.Time{})))
+}
+
+// CustomersByStatus counts the customers per status from the (account,
+// status) index.
+func (t *tenantTx) CustomersByStatus(ctx context.Context) ([]crm.BucketCount, error) {
+	return scanCounts(t.query(ctx, `SELECT 0, status_id, COUNT(*), 0 FROM customers
+		WHERE account_id = ? GROUP BY status_id`, t.accountID))
+}
