@@ -92,7 +92,7 @@ Usage:
                    cut every code and token of the integration at once, refuse it new
                    grants, then call its disconnect hook once (--allow-private: let it
                    reach private addresses; env CRMD_WEBHOOK_ALLOW_PRIVATE)
-` + webhookUsage + reportUsage + backupUsage + exportUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
+` + webhookUsage + reportUsage + backupUsage + exportUsage + importUsage + `  crmd healthcheck [--url URL] [--timeout 5s] [--insecure]
                    GET /healthz of the server CRMD_ADDR names (or URL); exit 0 on 200, else 1
   crmd version                                    the build's version and commit
 
@@ -156,6 +156,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.backup(ctx, args[1:])
 	case "export": // export.go
 		return m.export(ctx, args[1:])
+	case "import": // import.go
+		return m.importRows(ctx, args[1:])
 	case "version", "--version", "-v": // version.go
 		fmt.Fprintln(m.Stdout, BuildInfo())
 		return nil

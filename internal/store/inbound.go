@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -252,26 +253,31 @@ func (t *tenantTx) ContactData(ctx context.Context, owner crm.EntityType, ids []
 	return out, rows.Err()
 }
 
+// ContactsByPhoneOrEmail looks the phone and the email up each on its own
+// (a UNION ALL), with no DISTINCT or ORDER BY in SQL: the ids are sorted
+// and made unique here. Written as "(phone match OR email match) ORDER BY
+// owner_id", SQLite took the (account_id, owner_type, owner_id) index for
+// the order and walked every contact data row of the account for each
+// lookup, which an import of n clients paid n times (2,000 rows: 92 rows/s).
 func (t *tenantTx) ContactsByPhoneOrEmail(ctx context.Context, phone, email string) ([]int64, error) {
-	if phone == "" && email == "" {
-		return nil, nil
-	}
-	f := &filter{}
-	f.add(`account_id = ?`, t.accountID)
-	f.add(`owner_type = 'contacts'`)
 	// The kinds come from crm (amoCRM's FAX, OTHER, PRIV … included), so a
 	// phone written through amoCRM finds its client too.
-	phones := `kind IN ('` + strings.Join(crm.PhoneKinds(), `', '`) + `') AND value = ?`
-	emails := `kind IN ('` + strings.Join(crm.EmailKinds(), `', '`) + `') AND value = ?`
-	switch {
-	case phone != "" && email != "":
-		f.add(`((`+phones+`) OR (`+emails+`))`, phone, email)
-	case phone != "":
-		f.add(phones, phone)
-	default:
-		f.add(emails, email)
+	var parts []string
+	var args []any
+	for _, m := range []struct {
+		kinds []string
+		value string
+	}{{crm.PhoneKinds(), phone}, {crm.EmailKinds(), email}} {
+		if m.value != "" {
+			parts = append(parts, `SELECT owner_id FROM contact_data WHERE account_id = ? AND owner_type = 'contacts' AND kind IN ('`+
+				strings.Join(m.kinds, `', '`)+`') AND value = ?`)
+			args = append(args, t.accountID, m.value)
+		}
 	}
-	rows, err := t.query(ctx, `SELECT DISTINCT owner_id FROM contact_data WHERE `+f.sql()+` ORDER BY owner_id`, f.args...)
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	rows, err := t.query(ctx, strings.Join(parts, ` UNION ALL `), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +290,8 @@ func (t *tenantTx) ContactsByPhoneOrEmail(ctx context.Context, phone, email stri
 		}
 		out = append(out, id)
 	}
-	return out, rows.Err()
+	slices.Sort(out)
+	return slices.Compact(out), rows.Err()
 }
 
 func (t *tenantTx) ServiceValues(ctx context.Context, entity crm.EntityType, ids []int64) (map[int64][]crm.ServiceValue, error) {

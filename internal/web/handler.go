@@ -103,6 +103,7 @@ func NewHandler(d Deps) http.Handler {
 	h.exportRoutes(mux)
 	h.bulkRoutes(mux)  // bulk.go
 	h.orderRoutes(mux) // order.go
+	h.importRoutes(mux)
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):

@@ -70,7 +70,8 @@ var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessag
 	reportMessages,
 	customerMessages, customerCardMessages, customerModeMessages,
 	exportMessages,
-	bulkMessages, orderMessages}
+	bulkMessages, orderMessages,
+	importMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {
