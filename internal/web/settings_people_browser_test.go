@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -78,8 +79,13 @@ func TestSettingsPeopleInBrowser(t *testing.T) {
 		}
 		// The copy button copies it (and says so).
 		do(t, ctx, "copy", chromedp.Click(chromedp.CSS(`button[data-copy="secret-amocrm"]`)))
-		if got := eval[string](t, ctx, `new Promise(r => setTimeout(() => r(document.querySelector('button[data-copy="secret-amocrm"]').textContent), 300))`); got != "Copied" {
-			t.Errorf("the copy button says %q", got)
+		copied := ""
+		for i := 0; i < 20 && copied != "Copied"; i++ {
+			time.Sleep(50 * time.Millisecond)
+			copied = eval[string](t, ctx, `document.querySelector('button[data-copy="secret-amocrm"]').textContent`)
+		}
+		if copied != "Copied" {
+			t.Errorf("the copy button says %q", copied)
 		}
 		screenshot(t, ctx, "settings-user")
 
