@@ -381,3 +381,46 @@ func TestSettingsWidget(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsDeactivateRevokesOAuth: deactivating a user revokes the
+// OAuth grants made as them: their access token is refused at once by
+// every process, their refresh token and their unused code no longer
+// give tokens; the integration itself and the administrator's grants stay.
+func TestSettingsDeactivateRevokesOAuth(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		env := crmtest.Start(t, dsn)
+		other := crmtest.Start(t, dsn)
+		admin := newAccount(t, env, "Acme Trading")
+		admin.signIn(t)
+		olga := admin.newUser(t, crm.RoleMember, "Olga")
+		olga.signIn(t)
+		in := createIntegration(t, dsn, admin.creds.AccountID, "Test app")
+		exchange := func(code string) map[string]string {
+			return map[string]string{"client_id": in.ClientID, "client_secret": in.ClientSecret, "grant_type": "authorization_code",
+				"code": code, "redirect_uri": redirectURI}
+		}
+		access, refresh := pair(t, token(t, env, exchange(consent(t, olga, in, "allow").Get("code")), false))
+		pending := consent(t, olga, in, "allow").Get("code")
+		adminAccess, _ := pair(t, token(t, env, exchange(consent(t, admin, in, "allow").Get("code")), false))
+		for _, e := range []*crmtest.Env{env, other} {
+			if s := apiStatus(t, e, access); s != http.StatusOK {
+				t.Fatalf("her OAuth access token: %d", s)
+			}
+		}
+
+		if p := admin.post(t, "/settings/users/"+itoa(olga.UserID)+"/deactivate", nil); p.Status != http.StatusSeeOther {
+			t.Fatalf("deactivate: %d %s", p.Status, p.Body)
+		}
+		for _, e := range []*crmtest.Env{env, other} {
+			if s := apiStatus(t, e, access); s != http.StatusUnauthorized {
+				t.Errorf("her OAuth access token after deactivating: %d", s)
+			}
+			if s := apiStatus(t, e, adminAccess); s != http.StatusOK {
+				t.Errorf("the administrator's OAuth access token: %d", s)
+			}
+		}
+		refused(t, token(t, env, map[string]string{"client_id": in.ClientID, "client_secret": in.ClientSecret, "grant_type": "refresh_token",
+			"refresh_token": refresh, "redirect_uri": redirectURI}, false), 401, "Token has been revoked")
+		refused(t, token(t, env, exchange(pending), false), 400, "Authorization code has been revoked")
+	})
+}
