@@ -269,9 +269,8 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	data := userData{}
-	switch r.URL.Query().Get("saved") {
-	case "role", "deactivated", "activated", "password":
-		data.Saved = v.T("people.saved." + r.URL.Query().Get("saved"))
+	if key, ok := savedMessages[r.URL.Query().Get("saved")]; ok {
+		data.Saved = v.T(key)
 	}
 	h.renderUser(w, r, v, id, http.StatusOK, data)
 }
@@ -298,6 +297,13 @@ func (h *handler) renderUser(w http.ResponseWriter, r *http.Request, v *view, id
 	data.EnvyboxActs = !times.envybox.IsZero() && times.envyboxUser == u.ID
 	v.Title = u.Name
 	h.render(w, r, status, "settings_user", v, data)
+}
+
+// savedMessages say what the change a user's page was sent back after
+// saved, by its ?saved= name.
+var savedMessages = map[string]string{
+	"role": "people.saved.role", "deactivated": "people.saved.deactivated",
+	"activated": "people.saved.activated", "password": "people.saved.password",
 }
 
 // userAction runs a change to the user of the address and sends the
