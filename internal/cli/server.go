@@ -151,7 +151,8 @@ func startOn(ctx context.Context, db *store.DB, c ServerConfig, certs *certifica
 		}
 	}
 	handler := server.NewHandler(server.Config{Service: svc, Authority: authority, Logger: c.Logger, Limiter: limiter,
-		LimitStore: db, TrustedProxies: c.TrustedProxies, PublicURL: c.PublicURL, Metrics: metrics, Readiness: db})
+		LimitStore: db, TrustedProxies: c.TrustedProxies, PublicURL: c.PublicURL, Metrics: metrics, Readiness: db,
+		WebhookAllowPrivate: c.WebhookAllowPrivate})
 	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

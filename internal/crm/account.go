@@ -274,6 +274,9 @@ type AccountStore interface {
 	SetCustomersMode(ctx context.Context, mode CustomersMode) error
 	// SetCurrency sets the account's currency, a code ValidCurrency accepts.
 	SetCurrency(ctx context.Context, code string) error
+	// SetAccountSettings writes the account's name, time zone and
+	// currency, each already validated (UpdateAccount).
+	SetAccountSettings(ctx context.Context, name, timeZone, currency string) error
 	InsertUser(ctx context.Context, u *User) error
 	User(ctx context.Context, id int64) (User, error)
 	// Users lists the account's users.

@@ -44,6 +44,10 @@ type Config struct {
 	// Readiness is the store /readyz checks (health.go); nil checks only
 	// that the database answers.
 	Readiness Readiness
+	// WebhookAllowPrivate lets the workspace's outgoing calls (a revoked
+	// integration's disconnect hook) reach private addresses
+	// (web.Deps.WebhookAllowPrivate).
+	WebhookAllowPrivate bool
 }
 
 // LimitDialects are the request-limit policies of the dialects NewHandler
@@ -92,7 +96,7 @@ func NewHandler(c Config) http.Handler {
 		limits = ratelimit.NewLimiter(c.LimitStore, time.Now, LimitDialects()...)
 	}
 	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, PublicURL: c.PublicURL,
-		TrustedProxies: c.TrustedProxies, Limits: limits, LimitsEnforced: c.Limiter != nil}))
+		TrustedProxies: c.TrustedProxies, WebhookAllowPrivate: c.WebhookAllowPrivate, Limits: limits, LimitsEnforced: c.Limiter != nil}))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(c.Logger, c.readiness()))
 	return observe(c.Logger, c.Metrics, mux, recoverer(c.Logger, mux))

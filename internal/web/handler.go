@@ -35,6 +35,11 @@ type Deps struct {
 	// LivePoll is how often a live page (the inbox) looks for new records;
 	// zero means DefaultLivePoll.
 	LivePoll time.Duration
+	// WebhookAllowPrivate lets the calls crmd makes to addresses
+	// administrators give from the settings screens (an integration's
+	// disconnect hook) reach loopback, private and link-local addresses,
+	// as crmd serve --webhook-allow-private does for deliveries.
+	WebhookAllowPrivate bool
 }
 
 // DefaultLivePoll is how often an open inbox asks the database for new
@@ -64,6 +69,8 @@ type handler struct {
 	pages    pages
 	// live ends the inbox's event streams when the server shuts down.
 	live liveStreams
+	// hookClient sends disconnect hooks (settings_integrations.go).
+	hookClient *http.Client
 }
 
 // NewHandler returns the workspace's handler. It serves every path the API
@@ -71,6 +78,7 @@ type handler struct {
 func NewHandler(d Deps) http.Handler {
 	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, proxies: d.TrustedProxies, poll: d.LivePoll, public: d.PublicURL,
 		limits: d.Limits, limitsOn: d.LimitsEnforced, pages: mustParsePages()}
+	h.hookClient = newHookClient(d.WebhookAllowPrivate)
 	if h.poll <= 0 {
 		h.poll = DefaultLivePoll
 	}
@@ -96,7 +104,9 @@ func NewHandler(d Deps) http.Handler {
 	h.leadRoutes(mux)
 	h.clientRoutes(mux)
 	h.taskRoutes(mux)
-	h.oauthRoutes(mux)  // oauth.go
+	h.oauthRoutes(mux) // oauth.go
+	h.settingsStructureRoutes(mux)
+	h.settingsHookRoutes(mux)
 	h.peopleRoutes(mux) // settings_people.go
 
 	mux.HandleFunc("/", h.notFound)

@@ -64,7 +64,9 @@ func acceptLanguage(header string) string {
 type catalog map[string][2]string
 
 // catalogs are every screen's messages; a key is defined once.
-var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessages, clientMessages, taskMessages, oauthMessages, peopleMessages}
+var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessages, clientMessages, taskMessages, oauthMessages,
+	settingsStructureMessages,
+	settingsHookMessages, settingsIntegrationMessages, settingsStatsMessages, peopleMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {
