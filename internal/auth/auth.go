@@ -28,6 +28,10 @@ const jwtKeyName = "amocrm_jwt_hs256"
 // Authority issues and verifies credentials over a crm.Store.
 type Authority struct {
 	store crm.Store
+	// epochs reads accounts' authentication epochs (the Store's).
+	epochs interface {
+		AuthEpoch(ctx context.Context, accountID int64) (int64, error)
+	}
 	key   []byte
 	now   func() time.Time
 	seen  actorCache
@@ -42,6 +46,10 @@ type Store interface {
 	crm.Store
 	LoginFailureStore
 	crm.OAuthLookup
+	// AuthEpoch is an account's authentication epoch, which every
+	// revocation advances (see actorCache). KindNotFound when there is no
+	// such account.
+	AuthEpoch(ctx context.Context, accountID int64) (int64, error)
 }
 
 // clock is a store that tells the time (store.DB does): tokens then expire
@@ -59,7 +67,7 @@ func New(ctx context.Context, store Store) (*Authority, error) {
 	if c, ok := store.(clock); ok {
 		a.now = c.Clock
 	}
-	a.oauth = store
+	a.oauth, a.epochs = store, store
 	a.failures, a.checkers = store, make(chan struct{}, passwordCheckers())
 	return a, nil
 }
@@ -245,10 +253,34 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 	}
 	key := hash(secret)
 	now := a.now()
-	if actor, ok := a.seen.get(kind, key, now); ok {
-		return actor, nil
+	if actor, epoch, ok := a.seen.get(kind, key, now); ok {
+		// Trusted only if nothing of the account was revoked since: by
+		// this process or by any other on the database.
+		current, err := a.epochs.AuthEpoch(ctx, actor.AccountID)
+		if crm.KindOf(err) == crm.KindNotFound {
+			return crm.Actor{}, errUnauthorized
+		}
+		if err != nil {
+			return crm.Actor{}, err
+		}
+		if current == epoch {
+			return actor, nil
+		}
 	}
 	c, err := a.store.CredentialByHash(ctx, kind, key)
+	if crm.KindOf(err) == crm.KindNotFound {
+		return crm.Actor{}, errUnauthorized
+	}
+	if err != nil {
+		return crm.Actor{}, err
+	}
+	// The epoch to remember must be read before the credential that is
+	// remembered: a revocation between the two reads then shows as a
+	// newer epoch on the next request. So the credential is read again.
+	epoch, err := a.epochs.AuthEpoch(ctx, c.AccountID)
+	if err == nil {
+		c, err = a.store.CredentialByHash(ctx, kind, key)
+	}
 	if crm.KindOf(err) == crm.KindNotFound {
 		return crm.Actor{}, errUnauthorized
 	}
@@ -261,15 +293,18 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 		if err != nil {
 			return err
 		}
+		if !u.Active() {
+			return errUnauthorized
+		}
 		acc, err := tx.Account(ctx)
 		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
 		return err
 	})
-	if crm.KindOf(err) == crm.KindNotFound {
+	if k := crm.KindOf(err); k == crm.KindNotFound || k == crm.KindUnauthorized {
 		return crm.Actor{}, errUnauthorized
 	}
 	if err == nil {
-		a.seen.put(kind, key, actor, now, c.ExpiresAt)
+		a.seen.put(kind, key, actor, epoch, now, c.ExpiresAt)
 	}
 	return actor, err
 }

@@ -9,14 +9,18 @@ import (
 
 // Authenticating a request read the credential, the user and the account:
 // three queries before the request's own, more than a read by id itself
-// costs. actorCache remembers whom a credential stood for, briefly.
+// costs. actorCache remembers whom a credential stood for, briefly, together
+// with the account's authentication epoch (store's auth_epoch) read before
+// the credential was: every revocation (a user deactivated or their role
+// changed, a credential rotated, an integration revoked) advances the epoch
+// in its own transaction, and a remembered actor is trusted only while the
+// epoch is still the one read with it. So a revocation made by any crmd
+// process on the database applies to the very next request of every
+// process, for the price of one read by primary key instead of three.
 //
-// actorTTL is how stale that memory may be: a credential revoked (its user
-// or account deleted, its OAuth integration revoked) in another crmd
-// process stops working within this time, and a role changed by `crmd user`
-// applies within it. A revocation made through this process's Authority
-// empties its memory at once (RevokeIntegration). Expiry needs no wait: an
-// entry never outlives its credential.
+// actorTTL is how long an entry is reused at all: what changes without a
+// revocation (the account's time zone) applies within it. Expiry needs no
+// wait: an entry never outlives its credential.
 const actorTTL = 5 * time.Second
 
 // actorCacheSize bounds the memory: an account has a handful of
@@ -31,6 +35,7 @@ type actorCacheKey struct {
 
 type actorCacheEntry struct {
 	actor crm.Actor
+	epoch int64
 	until time.Time
 }
 
@@ -47,17 +52,19 @@ func cacheKey(kind crm.CredentialKind, hash []byte) actorCacheKey {
 	return k
 }
 
-func (c *actorCache) get(kind crm.CredentialKind, hash []byte, now time.Time) (crm.Actor, bool) {
+// get returns the actor remembered for a credential and the epoch read
+// with it; the caller compares the epoch with the account's current one.
+func (c *actorCache) get(kind crm.CredentialKind, hash []byte, now time.Time) (crm.Actor, int64, bool) {
 	c.mu.RLock()
 	e, ok := c.entries[cacheKey(kind, hash)]
 	c.mu.RUnlock()
 	if !ok || !now.Before(e.until) {
-		return crm.Actor{}, false
+		return crm.Actor{}, 0, false
 	}
-	return e.actor, true
+	return e.actor, e.epoch, true
 }
 
-func (c *actorCache) put(kind crm.CredentialKind, hash []byte, actor crm.Actor, now, expires time.Time) {
+func (c *actorCache) put(kind crm.CredentialKind, hash []byte, actor crm.Actor, epoch int64, now, expires time.Time) {
 	until := now.Add(actorTTL)
 	if !expires.IsZero() && expires.Before(until) {
 		until = expires
@@ -67,7 +74,7 @@ func (c *actorCache) put(kind crm.CredentialKind, hash []byte, actor crm.Actor, 
 	if c.entries == nil || len(c.entries) >= actorCacheSize {
 		c.entries = make(map[actorCacheKey]actorCacheEntry)
 	}
-	c.entries[cacheKey(kind, hash)] = actorCacheEntry{actor: actor, until: until}
+	c.entries[cacheKey(kind, hash)] = actorCacheEntry{actor: actor, epoch: epoch, until: until}
 }
 
 // clear forgets every entry, after a revocation: which entries it touched is

@@ -15,22 +15,22 @@ func TestActorCache(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	h := hash("secret")
 	actor := crm.Actor{AccountID: 7, UserID: 9, Role: crm.RoleAdmin}
-	c.put(crm.CredentialAmoCRM, h, actor, now, time.Time{})
-	if got, ok := c.get(crm.CredentialAmoCRM, h, now.Add(actorTTL-time.Millisecond)); !ok || got != actor {
-		t.Errorf("within the TTL: %v %v", got, ok)
+	c.put(crm.CredentialAmoCRM, h, actor, 3, now, time.Time{})
+	if got, epoch, ok := c.get(crm.CredentialAmoCRM, h, now.Add(actorTTL-time.Millisecond)); !ok || got != actor || epoch != 3 {
+		t.Errorf("within the TTL: %v %d %v", got, epoch, ok)
 	}
-	if _, ok := c.get(crm.CredentialAmoCRM, h, now.Add(actorTTL)); ok {
+	if _, _, ok := c.get(crm.CredentialAmoCRM, h, now.Add(actorTTL)); ok {
 		t.Error("reused at the end of the TTL")
 	}
-	if _, ok := c.get(crm.CredentialEnvybox, h, now); ok {
+	if _, _, ok := c.get(crm.CredentialEnvybox, h, now); ok {
 		t.Error("reused for another kind of credential")
 	}
-	c.put(crm.CredentialUIS, h, actor, now, now.Add(time.Second))
-	if _, ok := c.get(crm.CredentialUIS, h, now.Add(time.Second)); ok {
+	c.put(crm.CredentialUIS, h, actor, 0, now, now.Add(time.Second))
+	if _, _, ok := c.get(crm.CredentialUIS, h, now.Add(time.Second)); ok {
 		t.Error("reused past the credential's expiry")
 	}
 	for i := range actorCacheSize + 1 {
-		c.put(crm.CredentialEnvybox, hash(string(rune(i))+"k"), actor, now, time.Time{})
+		c.put(crm.CredentialEnvybox, hash(string(rune(i))+"k"), actor, 0, now, time.Time{})
 	}
 	if n := len(c.entries); n > actorCacheSize {
 		t.Errorf("%d entries, bound %d", n, actorCacheSize)

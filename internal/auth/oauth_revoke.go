@@ -122,9 +122,9 @@ type Revocation struct {
 
 // RevokeIntegration revokes one of an account's integrations: in one
 // transaction its codes and refresh tokens stop working and its access
-// tokens are deleted, and it is given no grant from then on. This process
-// forgets the tokens it had checked at once; other crmd processes on the
-// database within actorTTL. Sending the hook is the caller's (it needs an
+// tokens are deleted, and it is given no grant from then on; every crmd
+// process on the database refuses them from the next request (the
+// revocation advances the account's authentication epoch, see actorCache). Sending the hook is the caller's (it needs an
 // HTTP client with an address policy). Errors: not found (account or
 // integration), conflict (already revoked).
 func (a *Authority) RevokeIntegration(ctx context.Context, accountID int64, clientID string) (Revocation, error) {

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/obs"
@@ -102,9 +101,8 @@ var dummyHash = sync.OnceValue(func() string {
 // SetPassword sets (or replaces) a user's password.
 // Errors: invalid (too short), not found (no such user).
 func (a *Authority) SetPassword(ctx context.Context, userID int64, password string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLength {
-		return crm.Invalid(crm.Violation{Path: "password", Code: crm.ViolationInvalid,
-			Detail: fmt.Sprintf("The password must have at least %d characters.", MinPasswordLength)})
+	if err := ValidatePassword(password); err != nil {
+		return err
 	}
 	h, err := HashPassword(password)
 	if err != nil {
@@ -190,6 +188,9 @@ func (a *Authority) login(ctx context.Context, candidates []crm.UserPassword, pa
 		if err != nil {
 			return err
 		}
+		if !u.Active() {
+			return crm.Errorf(crm.KindNotFound, "deactivated")
+		}
 		acc, err := tx.Account(ctx)
 		actor.Role, actor.TimeZone = u.Role, acc.TimeZone
 		return err
@@ -221,7 +222,14 @@ func (a *Authority) startSession(ctx context.Context, actor crm.Actor, kind crm.
 		now = tx.Now()
 		s := crm.Session{UserID: actor.UserID, Kind: kind, Hash: hash(token), ExpiresAt: now.Add(ttl)}
 		expiresAt = s.ExpiresAt
-		return tx.InsertSession(ctx, &s)
+		if err := tx.InsertSession(ctx, &s); err != nil {
+			return err
+		}
+		if kind == crm.SessionWeb {
+			// The users page shows when each user last signed in.
+			return tx.NoteSignIn(ctx, actor.UserID)
+		}
+		return nil
 	})
 	if err != nil {
 		return "", time.Time{}, err
@@ -285,6 +293,11 @@ func (a *Authority) liveSessionOf(ctx context.Context, token string, kind crm.Se
 		var err error
 		if out.User, err = tx.User(ctx, s.UserID); err != nil {
 			return err
+		}
+		if !out.User.Active() {
+			// Deactivation deletes the sessions; this holds if one
+			// was opened concurrently.
+			return unknown
 		}
 		out.Account, err = tx.Account(ctx)
 		out.Actor.Role, out.Actor.TimeZone = out.User.Role, out.Account.TimeZone

@@ -68,6 +68,10 @@ Usage:
                    [--surname S] [--email E] [--profession P] [--phone N] [--json]
   crmd user password --db DSN --user ID --password P   set the password of the web sign-in and UIS login.user
                    (login: the user's email or id)
+  crmd user role --db DSN --account ID --user ID --role admin|member [--json]
+  crmd user deactivate|activate --db DSN --account ID --user ID [--json]
+                   deactivating ends the user's sessions and revokes their tokens at once;
+                   the account keeps at least one active administrator
   crmd account link-agent --db DSN --agent ID --client ID
                    let the agent account act for the client account (UIS user_id)
   crmd account currency --db DSN --account ID --currency CODE [--json]
@@ -129,6 +133,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		if len(args) > 1 && args[1] == "password" { // UIS login.user
 			return m.userPassword(ctx, args[2:])
+		}
+		if len(args) > 1 && (args[1] == "role" || args[1] == "deactivate" || args[1] == "activate") {
+			return m.userAdmin(ctx, args[1], args[2:]) // user_admin.go
 		}
 	case "department":
 		if len(args) > 1 && args[1] == "create" {
@@ -477,7 +484,7 @@ func openAsAdmin(ctx context.Context, dsn string, accountID int64) (*store.DB, c
 	return db, admin, nil
 }
 
-// adminOf returns the first administrator of an account, the actor of
+// adminOf returns the first active administrator of an account, the actor of
 // administrative CLI commands.
 func adminOf(ctx context.Context, db *store.DB, accountID int64) (crm.Actor, error) {
 	var actor crm.Actor
@@ -487,7 +494,7 @@ func adminOf(ctx context.Context, db *store.DB, accountID int64) (crm.Actor, err
 			return err
 		}
 		for _, u := range users {
-			if u.Role == crm.RoleAdmin {
+			if u.Role == crm.RoleAdmin && u.Active() {
 				actor = crm.Actor{AccountID: accountID, UserID: u.ID, Role: crm.RoleAdmin}
 				return nil
 			}

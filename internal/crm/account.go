@@ -108,7 +108,16 @@ type User struct {
 	Profession string
 	Phone      string // internal (extension) number
 	CreatedAt  time.Time
+	// DeactivatedAt is when an administrator deactivated the user (zero:
+	// active). A deactivated user cannot sign in nor authenticate any API
+	// call, and keeps their records and history.
+	DeactivatedAt time.Time
+	// LastLoginAt is the user's last web sign-in (zero: none known).
+	LastLoginAt time.Time
 }
+
+// Active reports whether the user may sign in and act.
+func (u User) Active() bool { return u.DeactivatedAt.IsZero() }
 
 // Actor is the authenticated caller of a Service method: which account the
 // call is scoped to and which user makes it.
@@ -273,6 +282,32 @@ type AccountStore interface {
 	// Users lists the account's users.
 	Users(ctx context.Context) ([]User, error)
 	InsertCredential(ctx context.Context, c *Credential) error
+	// SetUserRole changes a user's role. KindNotFound when there is no
+	// such user. Like every revocation it advances the account's
+	// authentication epoch (AuthEpoch), since the role is remembered with
+	// the credentials that authenticate as the user.
+	SetUserRole(ctx context.Context, id int64, role Role) error
+	// DeactivateUser marks a user deactivated and, in the same
+	// transaction, deletes their sessions (web and UIS) and credentials
+	// (long-lived tokens, keys and OAuth access tokens) and revokes their
+	// OAuth codes and refresh tokens; it advances the authentication
+	// epoch. KindNotFound when there is no such user.
+	DeactivateUser(ctx context.Context, id int64) error
+	// ActivateUser clears a user's deactivation. Nothing of what was
+	// revoked comes back. KindNotFound when there is no such user.
+	ActivateUser(ctx context.Context, id int64) error
+	// NoteSignIn records that a user signed in now.
+	NoteSignIn(ctx context.Context, id int64) error
+	// SetUserPasswordHash stores (or replaces) a user's password hash.
+	// KindNotFound when there is no such user.
+	SetUserPasswordHash(ctx context.Context, id int64, hash string) error
+	// Credentials lists the account's long-lived credentials (every kind;
+	// not OAuth access tokens), oldest first, hashes left out.
+	Credentials(ctx context.Context) ([]Credential, error)
+	// DeleteCredentials deletes the account's long-lived credentials of a
+	// kind: one user's, or every one of the kind when userID is 0; it
+	// advances the authentication epoch.
+	DeleteCredentials(ctx context.Context, kind CredentialKind, userID int64) error
 	InsertDepartment(ctx context.Context, d *Department) error
 	Departments(ctx context.Context) ([]Department, error)
 	Department(ctx context.Context, id int64) (Department, error)

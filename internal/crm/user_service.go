@@ -2,9 +2,10 @@ package crm
 
 import "context"
 
-// Users as the dialects show them. crmd's users are made by the CLI (user
-// create) and never change role, leave or get deactivated through an API, so
-// every user is active and paid; a user is an administrator or a member
+// Users as the dialects show them. crmd's users are made, given roles and
+// deactivated by an administrator (the CLI's user commands, the web
+// workspace's settings; user_admin.go), never through an API; a user is an
+// administrator or a member
 // (Role), and that is the only difference in rights crmd enforces:
 // administrators may change settings and reference data (pipelines, custom
 // fields, statuses, segments, periods, reports), members may not; both may

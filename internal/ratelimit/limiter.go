@@ -232,3 +232,22 @@ func sweepExpired(ctx context.Context, store Store, next *atomic.Int64, now time
 	}
 	_ = store.DeleteExpiredLimitCounts(ctx, now)
 }
+
+// DialectPolicies returns the registered dialects' policies, in
+// registration order: what the settings page shows as the defaults.
+func (l *Limiter) DialectPolicies() []Dialect {
+	if l == nil {
+		return nil
+	}
+	return append([]Dialect(nil), l.dialects...)
+}
+
+// Stored returns what the account stores for a dialect: its own limits
+// (nil fields keep the defaults) and any block. Errors: invalid (unknown
+// dialect).
+func (l *Limiter) Stored(ctx context.Context, accountID int64, dialect string) (AccountLimits, error) {
+	if _, ok := l.dialect(dialect); !ok {
+		return AccountLimits{}, crm.Errorf(crm.KindInvalid, "unknown dialect %q", dialect)
+	}
+	return l.store.AccountLimits(ctx, accountID, dialect)
+}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/crmd/crmd/internal/api/amocrm"
 	"github.com/crmd/crmd/internal/api/envybox"
@@ -88,8 +89,14 @@ func NewHandler(c Config) http.Handler {
 	mux.Handle("/widget/", wdg)
 	mux.Handle(apidocs.Prefix, apidocs.Handler()) // the API documents, public
 	// The web workspace: every path the APIs above do not claim.
+	// Its settings show and set the request limits whether or not they
+	// are enforced, with the limiter crmd limits set builds.
+	var limits *ratelimit.Limiter
+	if c.LimitStore != nil {
+		limits = ratelimit.NewLimiter(c.LimitStore, time.Now, LimitDialects()...)
+	}
 	mux.Handle("/", web.NewHandler(web.Deps{Service: c.Service, Auth: c.Authority, Logger: c.Logger, PublicURL: c.PublicURL,
-		TrustedProxies: c.TrustedProxies, WebhookAllowPrivate: c.WebhookAllowPrivate}))
+		TrustedProxies: c.TrustedProxies, WebhookAllowPrivate: c.WebhookAllowPrivate, Limits: limits, LimitsEnforced: c.Limiter != nil}))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(c.Logger, c.readiness()))
 	return observe(c.Logger, c.Metrics, mux, recoverer(c.Logger, mux))

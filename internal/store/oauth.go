@@ -196,6 +196,8 @@ func (t *tenantTx) RevokeIntegration(ctx context.Context, id int64) error {
 			return err
 		}
 	}
-	_, err = t.exec(ctx, `DELETE FROM credentials WHERE account_id = ? AND integration_id = ?`, t.accountID, id)
-	return err
+	if _, err = t.exec(ctx, `DELETE FROM credentials WHERE account_id = ? AND integration_id = ?`, t.accountID, id); err != nil {
+		return err
+	}
+	return t.bumpAuthEpoch(ctx)
 }

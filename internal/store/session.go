@@ -33,7 +33,7 @@ func (db *DB) SetUserPassword(ctx context.Context, userID int64, hash string) er
 // PasswordsByLogin returns the password hashes of the users a login names:
 // an id when login is all digits, otherwise an email (case-insensitively).
 func (db *DB) PasswordsByLogin(ctx context.Context, login string) ([]crm.UserPassword, error) {
-	q := `SELECT p.account_id, p.user_id, p.hash FROM user_passwords p JOIN users u ON u.id = p.user_id `
+	q := `SELECT p.account_id, p.user_id, p.hash FROM user_passwords p JOIN users u ON u.id = p.user_id AND u.deactivated_at IS NULL `
 	var arg any
 	if id, err := strconv.ParseInt(login, 10, 64); err == nil && id > 0 {
 		q += `WHERE u.id = ?`
@@ -122,14 +122,10 @@ func (db *DB) AgentClients(ctx context.Context, agentAccountID int64) ([]int64, 
 
 // AgentClientUser returns a user of one of the agent's client accounts.
 func (db *DB) AgentClientUser(ctx context.Context, agentAccountID, userID int64) (crm.User, error) {
-	var u crm.User
-	var created int64
 	cols := "u." + strings.ReplaceAll(userColumns, ", ", ", u.")
-	err := db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+cols+` FROM users u
+	u, err := scanUser(db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+cols+` FROM users u
 		JOIN agent_clients a ON a.client_account_id = u.account_id
-		WHERE a.account_id = ? AND u.id = ?`), agentAccountID, userID).
-		Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &u.Surname, &u.Email, &u.Profession, &u.Phone, &created)
-	u.CreatedAt = fromUnix(created)
+		WHERE a.account_id = ? AND u.id = ?`), agentAccountID, userID))
 	return u, notFound(err, "User")
 }
 

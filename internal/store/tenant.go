@@ -128,14 +128,26 @@ func (t *tenantTx) InsertUser(ctx context.Context, u *crm.User) error {
 	return err
 }
 
-const userColumns = `id, account_id, name, role, surname, email, profession, phone, created_at`
+const userColumns = `id, account_id, name, role, surname, email, profession, phone, created_at, deactivated_at, last_login_at`
 
-func (t *tenantTx) User(ctx context.Context, id int64) (crm.User, error) {
+// scanUser reads a row of userColumns.
+func scanUser(row interface{ Scan(...any) error }) (crm.User, error) {
 	var u crm.User
 	var created int64
-	err := t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? AND id = ?`, t.accountID, id).
-		Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &u.Surname, &u.Email, &u.Profession, &u.Phone, &created)
+	var deactivated, login sql.NullInt64
+	err := row.Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &u.Surname, &u.Email, &u.Profession, &u.Phone, &created, &deactivated, &login)
 	u.CreatedAt = fromUnix(created)
+	if deactivated.Valid {
+		u.DeactivatedAt = fromUnix(deactivated.Int64)
+	}
+	if login.Valid {
+		u.LastLoginAt = fromUnix(login.Int64)
+	}
+	return u, err
+}
+
+func (t *tenantTx) User(ctx context.Context, id int64) (crm.User, error) {
+	u, err := scanUser(t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? AND id = ?`, t.accountID, id))
 	return u, notFound(err, "User")
 }
 
@@ -147,12 +159,10 @@ func (t *tenantTx) Users(ctx context.Context) ([]crm.User, error) {
 	defer rows.Close()
 	var out []crm.User
 	for rows.Next() {
-		var u crm.User
-		var created int64
-		if err := rows.Scan(&u.ID, &u.AccountID, &u.Name, &u.Role, &u.Surname, &u.Email, &u.Profession, &u.Phone, &created); err != nil {
+		u, err := scanUser(rows)
+		if err != nil {
 			return nil, err
 		}
-		u.CreatedAt = fromUnix(created)
 		out = append(out, u)
 	}
 	return out, rows.Err()

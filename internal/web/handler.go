@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/ratelimit"
 )
 
 // Deps is what the workspace is built from.
@@ -26,6 +27,11 @@ type Deps struct {
 	// OAuth consent page's referer is the account's subdomain on its host.
 	// Nil takes each request's Host.
 	PublicURL *url.URL
+	// Limits shows and sets accounts' request limits on the settings
+	// page (nil: the page says they cannot be set here); LimitsEnforced
+	// says whether the server applies them (crmd serve --limits).
+	Limits         *ratelimit.Limiter
+	LimitsEnforced bool
 	// LivePoll is how often a live page (the inbox) looks for new records;
 	// zero means DefaultLivePoll.
 	LivePoll time.Duration
@@ -57,7 +63,10 @@ type handler struct {
 	proxies []netip.Prefix
 	poll    time.Duration
 	public  *url.URL
-	pages   pages
+	// limits and limitsOn: Deps.Limits and Deps.LimitsEnforced.
+	limits   *ratelimit.Limiter
+	limitsOn bool
+	pages    pages
 	// live ends the inbox's event streams when the server shuts down.
 	live liveStreams
 	// hookClient sends disconnect hooks (settings_integrations.go).
@@ -68,7 +77,7 @@ type handler struct {
 // dialects do not: mount it at "/".
 func NewHandler(d Deps) http.Handler {
 	h := &handler{svc: d.Service, auth: d.Auth, log: d.Logger, proxies: d.TrustedProxies, poll: d.LivePoll, public: d.PublicURL,
-		pages: mustParsePages()}
+		limits: d.Limits, limitsOn: d.LimitsEnforced, pages: mustParsePages()}
 	h.hookClient = newHookClient(d.WebhookAllowPrivate)
 	if h.poll <= 0 {
 		h.poll = DefaultLivePoll
@@ -104,6 +113,7 @@ func NewHandler(d Deps) http.Handler {
 	h.bulkRoutes(mux)  // bulk.go
 	h.orderRoutes(mux) // order.go
 	h.importRoutes(mux)
+	h.peopleRoutes(mux) // settings_people.go
 
 	mux.HandleFunc("/", h.notFound)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):

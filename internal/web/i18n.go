@@ -71,7 +71,8 @@ var catalogs = []catalog{commonMessages, boardMessages, dealMessages, leadMessag
 	customerMessages, customerCardMessages, customerModeMessages,
 	exportMessages,
 	bulkMessages, orderMessages,
-	importMessages}
+	importMessages,
+	peopleMessages}
 
 // messages is every catalog merged, built once.
 var messages = func() catalog {

@@ -19,7 +19,8 @@ import (
 //     company and task of the account ("A") and every status of every lead
 //     pipeline; rights.is_admin is the one difference (administrators
 //     change settings: pipelines, custom fields, statuses, segments).
-//     is_active is always true and is_free false (crmd deactivates no one),
+//     is_active is false for a user an administrator deactivated (who can
+//     no longer sign in or call any API), is_free false,
 //     mail_access and catalog_access false (crmd has neither mail nor
 //     catalogs).
 //   - crmd has no amoCRM roles (rights templates) and keeps no users in
@@ -162,7 +163,7 @@ func statusRights(pipelines []crm.Pipeline) []statusRightJSON {
 func userRights(u crm.User, status []statusRightJSON) userRightsJSON {
 	all := entityRightsJSON{View: rightAll, Edit: rightAll, Add: rightAll, Delete: rightAll, Export: rightAll}
 	return userRightsJSON{Leads: all, Contacts: all, Companies: all, Tasks: taskRightsJSON{Edit: rightAll, Delete: rightAll},
-		StatusRights: status, IsAdmin: u.Role == crm.RoleAdmin, IsActive: true}
+		StatusRights: status, IsAdmin: u.Role == crm.RoleAdmin, IsActive: u.Active()}
 }
 
 var jsonNull = json.RawMessage("null")
