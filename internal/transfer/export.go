@@ -66,8 +66,10 @@ func ParseFormat(s string) (sheet.Format, error) {
 
 // pageSize is how many records one read brings: large enough that the
 // per-page reads (names, custom fields) are a small share, small enough
-// that a page is a few hundred kilobytes.
-var pageSize = 500
+// that a page is a few hundred kilobytes. It is the domain's largest
+// page, as a page's related records (contact cards, companies, linked
+// records) are read by their ids in one call, which takes no more.
+var pageSize = crm.MaxPageLimit
 
 // Request says what to export. The query of the request's Kind is the
 // list's filter, built by the list's own code (the web page's filter, or

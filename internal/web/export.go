@@ -146,13 +146,14 @@ func (h *handler) exportPipeline(r *http.Request, v *view, f boardFilter) (int64
 }
 
 // customerExportQuery reads the customers list's filter: q (the name
-// search), status (a status id) and responsible (a user id).
+// search), status (a status id), segment (a segment id) and responsible
+// (a user id).
 func customerExportQuery(v *view, q url.Values) (crm.CustomerQuery, error) {
 	out := crm.CustomerQuery{Search: strings.TrimSpace(q.Get("q"))}
 	for _, p := range []struct {
 		key string
 		to  *[]int64
-	}{{"status", &out.StatusIDs}, {"responsible", &out.ResponsibleUserIDs}} {
+	}{{"status", &out.StatusIDs}, {"segment", &out.SegmentIDs}, {"responsible", &out.ResponsibleUserIDs}} {
 		s := q.Get(p.key)
 		if s == "" {
 			continue
@@ -215,6 +216,22 @@ func (d clientsData) Export() exportLinks {
 		q.Set("q", d.Query)
 	}
 	return newExportLinks("clients", q)
+}
+
+// Export is the customers list's export links, with its search and its
+// status or segment.
+func (d customersData) Export() exportLinks {
+	q := url.Values{}
+	if d.Query != "" {
+		q.Set("q", d.Query)
+	}
+	if d.StatusID != 0 {
+		q.Set("status", strconv.FormatInt(d.StatusID, 10))
+	}
+	if d.SegmentID != 0 {
+		q.Set("segment", strconv.FormatInt(d.SegmentID, 10))
+	}
+	return newExportLinks("customers", q)
 }
 
 // Export is the tasks list's export links, of whose tasks it shows.

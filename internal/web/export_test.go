@@ -178,3 +178,50 @@ func TestExportRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestExportCustomers: the customers list links its export with its
+// search and status, and the file has the rows the list shows.
+func TestExportCustomers(t *testing.T) {
+	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
+		m := newAccount(t, env, "Export customers")
+		m.signIn(t)
+		m.setCustomersMode(t, crm.CustomersPeriodicity)
+		next := time.Now().AddDate(0, 0, 10)
+		for i := range 4 {
+			m.newCustomer(t, fmt.Sprintf("Buyer %d", i), next, int64(1000*(i+1)))
+		}
+		statuses, err := m.service().CustomerStatuses(context.Background(), m.Actor)
+		if err != nil || len(statuses) == 0 {
+			t.Fatalf("statuses %v, %v", statuses, err)
+		}
+		p := m.get(t, "/customers?view=list&q=buyer")
+		expect(t, p, http.StatusOK, "Export CSV")
+		want := idsIn(p.Body, `<tr id="customer-(\d+)"`)
+		link := exportLink(t, p.Body, "csv")
+		if !strings.HasPrefix(link, "/export/customers?") || !strings.Contains(link, "q=buyer") {
+			t.Errorf("customers export link %q does not carry the search", link)
+		}
+		if got := csvIDs(t, m.get(t, link)); len(want) != 4 || !slices.Equal(got, want) {
+			t.Errorf("customers export %v, the list shows %v", got, want)
+		}
+		// Filtered by a status the customers are not in: the list and the
+		// file are both empty.
+		var other int64
+		for _, s := range statuses {
+			if p := m.get(t, fmt.Sprintf("/customers?view=list&status=%d", s.ID)); len(idsIn(p.Body, `<tr id="customer-(\d+)"`)) == 0 {
+				other = s.ID
+				link = exportLink(t, p.Body, "csv")
+				break
+			}
+		}
+		if other == 0 {
+			t.Fatal("every status has customers")
+		}
+		if !strings.Contains(link, fmt.Sprintf("status=%d", other)) {
+			t.Errorf("the export link %q does not carry the status", link)
+		}
+		if got := csvIDs(t, m.get(t, link)); len(got) != 0 {
+			t.Errorf("customers of an empty status exported: %v", got)
+		}
+	})
+}

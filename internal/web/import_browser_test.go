@@ -44,7 +44,8 @@ func importFile(t *testing.T) string {
 
 // TestImportInBrowser imports a 1,000-row CSV with 10 bad rows and 50
 // duplicates through the screens: upload, mapping, dry run, import with
-// its progress, exact counts, the errors file with the 10 rows.
+// its progress, exact counts, the errors file with the 10 rows; then the
+// clients list exports them back.
 func TestImportInBrowser(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		m := newAccount(t, env, "Import")
@@ -116,6 +117,24 @@ func TestImportInBrowser(t *testing.T) {
 			t.Errorf("at 375 px the page is %d px wide", w)
 		}
 		screenshot(t, ctx, "import-phone")
+
+		// Exported back from the clients list: the 940 clients the file
+		// made, each once, named as in the file.
+		do(t, ctx, "clients", chromedp.EmulateViewport(1280, 860), chromedp.Navigate(env.URL+"/clients"),
+			chromedp.WaitVisible(chromedp.CSS("#export-csv")))
+		text = evalAwait[string](t, ctx, `fetch(document.querySelector('#export-csv').href).then(r => r.text())`)
+		rows, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(text, "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatalf("%v in %.600q", err, text[strings.Index(text, "<main"):])
+		}
+		names := map[string]bool{}
+		for _, r := range rows[1:] {
+			names[r[1]] = true
+		}
+		if len(rows) != 941 || len(names) != 940 || !names["Клиент 0"] || !names["Клиент 998"] || names["Дубль 10"] {
+			t.Errorf("the export has %d rows, %d names (Клиент 0 %v, Клиент 998 %v, Дубль 10 %v)",
+				len(rows)-1, len(names), names["Клиент 0"], names["Клиент 998"], names["Дубль 10"])
+		}
 	})
 }
 

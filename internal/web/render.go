@@ -267,7 +267,7 @@ func errorStatus(err error) int {
 	switch crm.KindOf(err) {
 	case crm.KindNotFound:
 		return http.StatusNotFound
-	case crm.KindInvalid:
+	case crm.KindInvalid, crm.KindUnprocessable:
 		return http.StatusUnprocessableEntity
 	case crm.KindForbidden:
 		return http.StatusForbidden

@@ -56,8 +56,11 @@ func TestSettingsInBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#webhook-url"), rc.URL+"/hooks/amo"),
 			chromedp.Click(chromedp.CSS(`input[name="amo_events"][value="add_lead"]`)),
 			chromedp.Click(chromedp.CSS(`input[name="amo_events"][value="status_lead"]`)),
-			chromedp.Click(chromedp.CSS("#webhook-create")),
-			chromedp.WaitVisible(chromedp.CSS("#webhook-created")))
+			chromedp.Click(chromedp.CSS("#webhook-create")))
+		// The box of the first webhook is on the page until the answer
+		// replaces it: wait for the second's.
+		poll(t, ctx, "the amoCRM webhook's answer",
+			`(document.querySelector('#webhook-created a') || {}).textContent === `+"`"+rc.URL+"/hooks/amo`")
 		if eval[int](t, ctx, `document.querySelectorAll('#webhook-secret').length`) != 0 {
 			t.Error("an amoCRM webhook shows a secret: it has none")
 		}
