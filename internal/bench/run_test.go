@@ -54,8 +54,8 @@ func TestRunSmoke(t *testing.T) {
 				t.Errorf("baseline %+v", b)
 			}
 		}
-		if len(rep.Scenarios) != 20 {
-			t.Errorf("%d scenarios ran, want 20", len(rep.Scenarios))
+		if len(rep.Scenarios) != 21 {
+			t.Errorf("%d scenarios ran, want 21", len(rep.Scenarios))
 		}
 		for _, f := range rep.Scenarios {
 			if f.Requests == 0 || f.Errors > 0 || f.ThroughputRatio <= 0 || f.P99Ratio <= 0 || f.P50 > f.P99 {
