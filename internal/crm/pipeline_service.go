@@ -320,16 +320,9 @@ func (s *Service) DeletePipeline(ctx context.Context, actor Actor, id int64) err
 		return err
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		p, err := dealPipeline(ctx, tx, id)
+		p, all, err := deletablePipeline(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		all, err := tx.Pipelines(ctx, PipelineDeal)
-		if err != nil {
-			return err
-		}
-		if len(all) <= 1 {
-			return Errorf(KindConflict, "The last pipeline cannot be deleted")
 		}
 		deals, err := tx.CountDealsIn(ctx, id, 0)
 		if err != nil {
@@ -355,6 +348,23 @@ func (s *Service) DeletePipeline(ctx context.Context, actor Actor, id int64) err
 		}
 		return nil
 	})
+}
+
+// deletablePipeline reads a deal pipeline that may be deleted, not being
+// the account's last, with every deal pipeline of the account.
+func deletablePipeline(ctx context.Context, tx Tx, id int64) (Pipeline, []Pipeline, error) {
+	p, err := dealPipeline(ctx, tx, id)
+	if err != nil {
+		return Pipeline{}, nil, err
+	}
+	all, err := tx.Pipelines(ctx, PipelineDeal)
+	if err != nil {
+		return Pipeline{}, nil, err
+	}
+	if len(all) <= 1 {
+		return Pipeline{}, nil, Errorf(KindConflict, "The last pipeline cannot be deleted")
+	}
+	return p, all, nil
 }
 
 // AddStage adds an open stage to a deal pipeline (administrators only).

@@ -179,16 +179,9 @@ func (s *Service) DeletePipelineMovingDeals(ctx context.Context, actor Actor, id
 		return err
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		p, err := dealPipeline(ctx, tx, id)
+		p, all, err := deletablePipeline(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		all, err := tx.Pipelines(ctx, PipelineDeal)
-		if err != nil {
-			return err
-		}
-		if len(all) <= 1 {
-			return Errorf(KindConflict, "The last pipeline cannot be deleted")
 		}
 		target, err := dealStage(ctx, tx, to)
 		if err != nil {
