@@ -23,6 +23,24 @@ const (
 	WebhookCRMD   WebhookKind = "crmd"
 )
 
+// AmoCRMWebhookEvents are the event names an amoCRM-format webhook
+// (POST /api/v4/webhooks, or the settings screen) may hold, in the order
+// of companion §8.1's table. The talk and WhatsApp-template events are
+// accepted, as amoCRM accepts them, but never fire: crmd has no talks and
+// no chat templates. delete_contact, restore_contact, delete_company,
+// restore_company and delete_task never fire either: crmd deletes none of
+// them. Unsorted items have no event name of their own in amoCRM's list;
+// add_lead receives them (the amocrm package's webhook_format.go).
+var AmoCRMWebhookEvents = []string{
+	"add_lead", "update_lead", "delete_lead", "restore_lead", "status_lead", "responsible_lead", "note_lead",
+	"add_contact", "update_contact", "delete_contact", "restore_contact", "responsible_contact", "note_contact",
+	"add_company", "update_company", "delete_company", "restore_company", "responsible_company", "note_company",
+	"add_customer", "update_customer", "delete_customer", "responsible_customer", "note_customer",
+	"add_task", "update_task", "delete_task", "responsible_task",
+	"add_talk", "update_talk",
+	"add_chat_template_review",
+}
+
 // MaxWebhooks is how many webhooks an account may have, of both kinds
 // together (amoCRM's limit, companion §8.1).
 const MaxWebhooks = 100

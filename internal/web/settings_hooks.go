@@ -8,7 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/crmd/crmd/internal/api/amocrm"
 	"github.com/crmd/crmd/internal/crm"
 )
 
@@ -118,7 +117,7 @@ func (h *handler) renderWebhooks(w http.ResponseWriter, r *http.Request, v *view
 	for _, t := range crm.EventTypes() {
 		d.Events = append(d.Events, string(t))
 	}
-	d.AmoEvents = amocrm.WebhookEvents
+	d.AmoEvents = crm.AmoCRMWebhookEvents
 	if d.Form.Format == "" {
 		d.Form.Format = string(crm.WebhookCRMD)
 	}
@@ -167,7 +166,7 @@ func (h *handler) createWebhook(w http.ResponseWriter, r *http.Request, v *view)
 	switch crm.WebhookKind(form.Format) {
 	case crm.WebhookCRMD:
 	case crm.WebhookAmoCRM:
-		events, known = r.PostForm["amo_events"], func(name string) bool { return slices.Contains(amocrm.WebhookEvents, name) }
+		events, known = r.PostForm["amo_events"], func(name string) bool { return slices.Contains(crm.AmoCRMWebhookEvents, name) }
 		if r.PostForm.Get("pipeline") != "" || len(r.PostForm["stages"]) > 0 || form.Batch {
 			refuse(crm.Errorf(crm.KindInvalid, "%s", v.T("webhooks.amocrm_no_filters")))
 			return
