@@ -124,9 +124,11 @@ func scanResponsible(rows *sql.Rows, err error) ([]crm.BucketCount, error) {
 
 // ManagerDeals counts the pipeline's deals won in [from, to) and its open
 // deals per responsible (the employee, else the administrator, as
-// crm.ReportByResponsible groups). Both read only an index of 0028 and
-// group by its columns, in its order for the open deals, so that neither
-// sorts; the domain's responsible is made of them here.
+// crm.ReportByResponsible groups). The won ones read only an index of 0028
+// and group by its columns; the open ones are the rows of the pipeline's
+// open stages in stage_responsible_totals (0032), which triggers keep per
+// stage, employee and administrator, so no deal is read. The domain's
+// responsible is made of those columns here.
 func (t *tenantTx) ManagerDeals(ctx context.Context, pipelineID int64, from, to time.Time) (won, open []crm.BucketCount, err error) {
 	won, err = scanResponsible(t.query(ctx, `SELECT employee_id, 0, user_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
 		FROM deals WHERE account_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ?
@@ -135,9 +137,10 @@ func (t *tenantTx) ManagerDeals(ctx context.Context, pipelineID int64, from, to 
 	if err != nil {
 		return nil, nil, err
 	}
-	open, err = scanResponsible(t.query(ctx, `SELECT employee_id, 0, user_id, COUNT(*), CAST(COALESCE(SUM(price), 0) AS BIGINT)
-		FROM deals WHERE account_id = ? AND stage_id IN (SELECT id FROM stages WHERE account_id = ? AND pipeline_id = ? AND status IN (?, ?))
-		GROUP BY stage_id, employee_id, user_id`, t.accountID, t.accountID, pipelineID, int(crm.StageNew), int(crm.StageInWork)))
+	open, err = scanResponsible(t.query(ctx, `SELECT k.employee_id, 0, k.user_id, k.deal_count, k.price_sum
+		FROM stages s JOIN stage_responsible_totals k ON k.stage_id = s.id
+		WHERE s.account_id = ? AND s.pipeline_id = ? AND s.status IN (?, ?) AND k.deal_count <> 0`,
+		t.accountID, pipelineID, int(crm.StageNew), int(crm.StageInWork)))
 	return won, open, err
 }
 

@@ -91,6 +91,8 @@ func TestStageTotalsFollowWrites(t *testing.T) {
 		check := func(step string) map[int64][]crm.StageTotal {
 			t.Helper()
 			checkStageTotals(t, svc, other, step+" (the neighbour)")
+			checkResponsibleTotals(t, db, other.AccountID, step+" (the neighbour)")
+			checkResponsibleTotals(t, db, admin.AccountID, step)
 			return checkStageTotals(t, svc, admin, step)
 		}
 
@@ -166,6 +168,15 @@ func TestStageTotalsFollowWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("ChangeDealStage")
+		// A responsible changed with the stage, and alone.
+		if err := svc.ChangeDealStage(ctx, admin, envyDeal.ID, 0, first.ID, crm.Responsible{UserID: admin.UserID, EmployeeID: 7}); err != nil {
+			t.Fatal(err)
+		}
+		check("ChangeDealStage with another responsible")
+		if err := svc.ChangeDealStage(ctx, admin, envyDeal.ID, 0, first.ID, crm.Responsible{UserID: admin.UserID, EmployeeID: 8}); err != nil {
+			t.Fatal(err)
+		}
+		check("ChangeDealStage of the responsible alone")
 
 		// amoCRM updates: a stage and a price at once, a price alone, a
 		// stage alone, a lead won, a lead moved to the other pipeline's
@@ -200,7 +211,8 @@ func TestStageTotalsFollowWrites(t *testing.T) {
 			ds := make([]crm.Deal, 30)
 			for i := range ds {
 				st := primary.Stages[i%len(primary.Stages)]
-				ds[i] = crm.Deal{Name: fmt.Sprint("Bulk ", i), ClientID: client.ID, PipelineID: primary.ID, StageID: st.ID, Price: int64(i * 11)}
+				ds[i] = crm.Deal{Name: fmt.Sprint("Bulk ", i), ClientID: client.ID, PipelineID: primary.ID, StageID: st.ID, Price: int64(i * 11),
+					Responsible: crm.Responsible{UserID: admin.UserID, EmployeeID: int64(i % 4)}}
 			}
 			return bk.Deals(ds)
 		})
@@ -242,6 +254,18 @@ func TestStageTotalsFollowWrites(t *testing.T) {
 			t.Errorf("the swapped stages: %+v, before %+v", swapped, after)
 		}
 		after = swapped
+		// One statement that hands some deals to other responsibles, again
+		// as only SQL does: the stage totals stay, the kept groups follow.
+		if err := db.ExecRaw(ctx, `UPDATE deals SET employee_id = employee_id + id % 2, user_id = user_id + id % 3 - 1
+			WHERE account_id = ?`, admin.AccountID); err != nil {
+			t.Fatal(err)
+		}
+		if !cmp.Equal(check("one statement changing responsibles")[primary.ID], after) {
+			t.Errorf("changing responsibles changed the stage totals")
+		}
+		if n := checkResponsibleTotals(t, db, admin.AccountID, "groups"); n < 8 {
+			t.Errorf("%d groups of stage and responsible, want at least 8", n)
+		}
 
 		// Reads: a member sees the same board; an inbound pipeline, an
 		// unknown id and another account's pipeline are not found.
