@@ -1,8 +1,13 @@
 // Package web is crmd's web workspace: the screens a sales team works in
-// every day (sign-in, the lead inbox, the deal board and table, the deal
-// card, clients and tasks), served as html/template pages with a little
-// hand-written JavaScript for drag and drop, live updates and in-place
-// edits. Every page works without JavaScript.
+// every day (sign-in, the lead inbox, the deal board and table with bulk
+// actions, the deal card, clients, tasks, customers, reports drawn as SVG
+// by package chart), the settings an administrator runs the account from
+// (pipelines, fields, users and their credentials, limits, the widget,
+// webhooks, integrations, custom statistics) and import and export
+// through package transfer, served as html/template pages with a little
+// hand-written JavaScript for drag and drop, live updates, progress and
+// in-place edits. Every page works without JavaScript, except the
+// import's progress bar, which a reload stands in for.
 //
 // Like the API dialects it is a thin adapter over internal/crm: it reads
 // and writes through crm.Service, with the signed-in user as the actor, so
