@@ -125,7 +125,8 @@ func (a *Authority) RotateEnvyboxKey(ctx context.Context, actor crm.Actor) (stri
 
 // ResetPassword sets the password of one of the account's users, as an
 // administrator; an empty password is generated (and returned, to be shown
-// once). Errors: forbidden, not found, invalid (too short).
+// once), and every session of the user ends. Errors: forbidden, not
+// found, invalid (too short).
 func (a *Authority) ResetPassword(ctx context.Context, actor crm.Actor, userID int64, password string) (string, error) {
 	if password == "" {
 		var err error
@@ -145,7 +146,12 @@ func (a *Authority) ResetPassword(ctx context.Context, actor crm.Actor, userID i
 		if err != nil {
 			return err
 		}
-		return tx.SetUserPasswordHash(ctx, u.ID, h)
+		if err := tx.SetUserPasswordHash(ctx, u.ID, h); err != nil {
+			return err
+		}
+		// Whoever signed in with the old password is signed out: a reset
+		// is what an administrator does when a password leaked.
+		return tx.EndUserSessions(ctx, u.ID, 0)
 	})
 	if err != nil {
 		return "", err

@@ -89,4 +89,9 @@ type SessionStore interface {
 	// DeleteSession deletes one of the account's sessions. KindNotFound when
 	// there is no such session.
 	DeleteSession(ctx context.Context, id int64) error
+	// EndUserSessions deletes every web and UIS session of one of the
+	// account's users but the one with id keep (0 keeps none), and has
+	// every crmd process forget what it remembers of them (the account's
+	// authentication epoch).
+	EndUserSessions(ctx context.Context, userID, keep int64) error
 }

@@ -146,6 +146,16 @@ func (t *tenantTx) InsertSession(ctx context.Context, s *crm.Session) error {
 	return err
 }
 
+// EndUserSessions deletes a user's sessions but keep, and bumps the
+// account's authentication epoch so no process trusts a remembered one.
+func (t *tenantTx) EndUserSessions(ctx context.Context, userID, keep int64) error {
+	if _, err := t.exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND user_id = ? AND id <> ?`,
+		t.accountID, userID, keep); err != nil {
+		return err
+	}
+	return t.bumpAuthEpoch(ctx)
+}
+
 // DeleteSession deletes one of the account's sessions.
 func (t *tenantTx) DeleteSession(ctx context.Context, id int64) error {
 	res, err := t.exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND id = ?`, t.accountID, id)

@@ -100,7 +100,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		h.renderProfile(w, r, v, http.StatusUnprocessableEntity, settingsForm{Error: v.T("profile.mismatch")})
 		return
 	}
-	err := h.auth.ChangePassword(r.Context(), v.Actor.UserID, current, next, h.clientAddr(r))
+	err := h.auth.ChangePassword(r.Context(), v.Actor.UserID, current, next, h.clientAddr(r), sessionToken(r))
 	if errors.Is(err, auth.ErrWrongCurrentPassword) {
 		h.renderProfile(w, r, v, http.StatusUnprocessableEntity, settingsForm{Error: v.T("profile.wrong_current")})
 		return

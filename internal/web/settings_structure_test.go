@@ -129,7 +129,8 @@ func (m *member) pipelineNamedFirst(t testing.TB) string {
 
 // TestSettingsProfile: every user changes their own password, with the
 // current one, the repeat and `crmd user password`'s length rule; the new
-// one signs in, the old one no longer does.
+// one signs in, the old one no longer does, and the user's other sessions
+// end (all of them on an administrator's reset).
 func TestSettingsProfile(t *testing.T) {
 	crmtest.StartEach(t, func(t *testing.T, env *crmtest.Env) {
 		admin := newAccount(t, env, "Profile")
@@ -144,11 +145,19 @@ func TestSettingsProfile(t *testing.T) {
 		expect(t, change("wrong password", "new secret 1", "new secret 1"), http.StatusUnprocessableEntity, "The current password is wrong.")
 		expect(t, change(testPassword, "new secret 1", "new secret 2"), http.StatusUnprocessableEntity, "differ")
 		expect(t, change(testPassword, "short", "short"), http.StatusUnprocessableEntity, "at least 8 characters")
+		// A second browser signed in as the same user: the change signs it
+		// out, the session the change was made in stays.
+		other := newMember(t, env, admin.creds, m.UserID, m.Actor)
+		other.signIn(t)
+		expect(t, other.get(t, "/settings"), http.StatusOK, "Change password")
 		p := change(testPassword, "new secret 1", "new secret 1")
 		if p.Status != http.StatusSeeOther || p.Location != "/settings?saved=1#password" {
 			t.Fatalf("change: HTTP %d to %q: %s", p.Status, p.Location, p.Body)
 		}
 		expect(t, m.get(t, "/settings?saved=1"), http.StatusOK, "Saved")
+		if p := other.get(t, "/settings"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login") {
+			t.Errorf("the other session after the change: HTTP %d to %q", p.Status, p.Location)
+		}
 
 		fresh := newMember(t, env, admin.creds, m.UserID, m.Actor)
 		if p := fresh.post(t, "/login", url.Values{"login": {itoa(m.UserID)}, "password": {testPassword}}); p.Status != http.StatusUnauthorized {
@@ -156,6 +165,16 @@ func TestSettingsProfile(t *testing.T) {
 		}
 		if p := fresh.post(t, "/login", url.Values{"login": {itoa(m.UserID)}, "password": {"new secret 1"}}); p.Status != http.StatusSeeOther {
 			t.Errorf("the new password: HTTP %d %s", p.Status, p.Body)
+		}
+
+		// An administrator's reset signs the user out everywhere.
+		if p := admin.post(t, fmt.Sprintf("/settings/users/%d/password", m.UserID), url.Values{"password": {"reset secret 1"}}); p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "saved=password") {
+			t.Fatalf("reset: HTTP %d to %q", p.Status, p.Location)
+		}
+		for name, s := range map[string]*member{"the changing session": m, "the fresh one": fresh} {
+			if p := s.get(t, "/settings"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login") {
+				t.Errorf("%s after the reset: HTTP %d to %q", name, p.Status, p.Location)
+			}
 		}
 	})
 }
