@@ -644,3 +644,44 @@ func (s *Service) AddClientCompany(ctx context.Context, actor Actor, clientID in
 	})
 	return out, err
 }
+
+// MainCompanies names each client's primary company (else its first), as
+// the clients list and its export show it, reading the page's links and
+// companies in one batch each rather than a query per client.
+func (s *Service) MainCompanies(ctx context.Context, actor Actor, clients []Client) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(clients) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(clients))
+	for i, c := range clients {
+		ids[i] = c.ID
+	}
+	cards, _, err := s.ContactCards(ctx, actor, ListQuery{IDs: ids, Limit: len(ids)}, CardWith{})
+	if err != nil {
+		return nil, err
+	}
+	first := map[int64]int64{}
+	var companyIDs []int64
+	for _, c := range cards {
+		if len(c.CompanyIDs) > 0 {
+			first[c.ID] = c.CompanyIDs[0]
+			companyIDs = append(companyIDs, c.CompanyIDs[0])
+		}
+	}
+	if len(companyIDs) == 0 {
+		return out, nil
+	}
+	list, _, err := s.Companies(ctx, actor, ListQuery{IDs: companyIDs, Limit: len(companyIDs)})
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(list))
+	for _, c := range list {
+		names[c.ID] = c.Name
+	}
+	for client, company := range first {
+		out[client] = names[company]
+	}
+	return out, nil
+}

@@ -437,7 +437,7 @@ func (x *export) clients(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		companies, err := MainCompanies(ctx, x.svc, x.actor, list)
+		companies, err := x.svc.MainCompanies(ctx, x.actor, list)
 		if err != nil {
 			return err
 		}
@@ -456,47 +456,6 @@ func (x *export) clients(ctx context.Context) error {
 		}
 		q.BeforeID = list[len(list)-1].ID
 	}
-}
-
-// MainCompanies names each client's primary company (else its first), as
-// the clients list shows it, reading the links and the companies in one
-// batch each.
-func MainCompanies(ctx context.Context, svc *crm.Service, actor crm.Actor, clients []crm.Client) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(clients) == 0 {
-		return out, nil
-	}
-	ids := make([]int64, len(clients))
-	for i, c := range clients {
-		ids[i] = c.ID
-	}
-	cards, _, err := svc.ContactCards(ctx, actor, crm.ListQuery{IDs: ids, Limit: len(ids)}, crm.CardWith{})
-	if err != nil {
-		return nil, err
-	}
-	first := map[int64]int64{}
-	var companyIDs []int64
-	for _, c := range cards {
-		if len(c.CompanyIDs) > 0 {
-			first[c.ID] = c.CompanyIDs[0]
-			companyIDs = append(companyIDs, c.CompanyIDs[0])
-		}
-	}
-	if len(companyIDs) == 0 {
-		return out, nil
-	}
-	list, _, err := svc.Companies(ctx, actor, crm.ListQuery{IDs: companyIDs, Limit: len(companyIDs)})
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[int64]string, len(list))
-	for _, c := range list {
-		names[c.ID] = c.Name
-	}
-	for client, company := range first {
-		out[client] = names[company]
-	}
-	return out, nil
 }
 
 // customers exports customers: oldest first, keyed by id.

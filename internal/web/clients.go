@@ -90,7 +90,7 @@ func (h *handler) clients(w http.ResponseWriter, r *http.Request, v *view) {
 		h.renderError(w, r, v, err)
 		return
 	}
-	companies, err := h.mainCompanies(ctx, v.Actor, page.Clients)
+	companies, err := h.svc.MainCompanies(ctx, v.Actor, page.Clients)
 	if err != nil {
 		h.renderError(w, r, v, err)
 		return
@@ -104,47 +104,6 @@ func (h *handler) clients(w http.ResponseWriter, r *http.Request, v *view) {
 	data.HasPrev, data.PrevOffset = offset > 0, max(0, offset-clientsPerPage)
 	data.HasNext, data.NextOffset = data.LastRow < data.Total, offset+clientsPerPage
 	h.render(w, r, http.StatusOK, "clients", v, data)
-}
-
-// mainCompanies names each client's primary company (else its first),
-// reading the page's links and companies in two batches rather than a
-// query per row.
-func (h *handler) mainCompanies(ctx context.Context, actor crm.Actor, clients []crm.Client) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(clients) == 0 {
-		return out, nil
-	}
-	ids := make([]int64, len(clients))
-	for i, c := range clients {
-		ids[i] = c.ID
-	}
-	cards, _, err := h.svc.ContactCards(ctx, actor, crm.ListQuery{IDs: ids, Limit: len(ids)}, crm.CardWith{})
-	if err != nil {
-		return nil, err
-	}
-	first := map[int64]int64{} // client → company
-	var companyIDs []int64
-	for _, c := range cards {
-		if len(c.CompanyIDs) > 0 {
-			first[c.ID] = c.CompanyIDs[0]
-			companyIDs = append(companyIDs, c.CompanyIDs[0])
-		}
-	}
-	if len(companyIDs) == 0 {
-		return out, nil
-	}
-	list, _, err := h.svc.Companies(ctx, actor, crm.ListQuery{IDs: companyIDs, Limit: len(companyIDs)})
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[int64]string, len(list))
-	for _, co := range list {
-		names[co.ID] = co.Name
-	}
-	for client, company := range first {
-		out[client] = names[company]
-	}
-	return out, nil
 }
 
 // contactItem is one phone, email, messenger or note of a client or a
