@@ -499,6 +499,29 @@ func (s *Service) UpdateStage(ctx context.Context, actor Actor, pipelineID, stag
 	return out, err
 }
 
+// deletableStage reads an open stage of a deal pipeline that may be
+// deleted, not being a closing stage nor the pipeline's last open one,
+// with the pipeline's first other open stage.
+func deletableStage(ctx context.Context, tx Tx, pipelineID, stageID int64) (stage, firstOther Stage, err error) {
+	p, err := dealPipeline(ctx, tx, pipelineID)
+	if err != nil {
+		return Stage{}, Stage{}, err
+	}
+	st, ok := p.StageByID(stageID)
+	if !ok {
+		return Stage{}, Stage{}, Errorf(KindNotFound, "Stage not found")
+	}
+	if st.Status.Closing() {
+		return Stage{}, Stage{}, Errorf(KindInvalid, "Won and lost stages cannot be deleted")
+	}
+	for _, other := range p.Stages {
+		if other.ID != st.ID && !other.Status.Closing() {
+			return st, other, nil
+		}
+	}
+	return Stage{}, Stage{}, Errorf(KindInvalid, "The last open stage cannot be deleted")
+}
+
 // DeleteStage deletes an open stage that is not the pipeline's last open
 // one (administrators only). A stage with deals is refused unless
 // moveDeals is set, which moves them to the pipeline's first remaining open
@@ -510,25 +533,9 @@ func (s *Service) DeleteStage(ctx context.Context, actor Actor, pipelineID, stag
 		return err
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		p, err := dealPipeline(ctx, tx, pipelineID)
+		st, first, err := deletableStage(ctx, tx, pipelineID, stageID)
 		if err != nil {
 			return err
-		}
-		st, ok := p.StageByID(stageID)
-		if !ok {
-			return Errorf(KindNotFound, "Stage not found")
-		}
-		if st.Status.Closing() {
-			return Errorf(KindInvalid, "Won and lost stages cannot be deleted")
-		}
-		var first *Stage
-		for i := range p.Stages {
-			if other := p.Stages[i]; other.ID != st.ID && !other.Status.Closing() && first == nil {
-				first = &p.Stages[i]
-			}
-		}
-		if first == nil {
-			return Errorf(KindInvalid, "The last open stage cannot be deleted")
 		}
 		deals, err := tx.CountDealsIn(ctx, 0, st.ID)
 		if err != nil {
@@ -538,7 +545,7 @@ func (s *Service) DeleteStage(ctx context.Context, actor Actor, pipelineID, stag
 			if !moveDeals {
 				return Errorf(KindConflict, "Only a stage without deals can be deleted")
 			}
-			if err := tx.MoveDeals(ctx, st.ID, *first); err != nil {
+			if err := tx.MoveDeals(ctx, st.ID, first); err != nil {
 				return err
 			}
 		}

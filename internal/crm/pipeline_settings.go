@@ -2,7 +2,6 @@ package crm
 
 import (
 	"context"
-	"slices"
 )
 
 // The calls behind the workspace's pipeline settings that the APIs have no
@@ -122,19 +121,9 @@ func (s *Service) DeleteStageMovingDeals(ctx context.Context, actor Actor, pipel
 		return Invalid(Violation{Path: "move_to", Code: ViolationInvalid, Detail: "The deals must move to another stage."})
 	}
 	return s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
-		p, err := dealPipeline(ctx, tx, pipelineID)
+		st, _, err := deletableStage(ctx, tx, pipelineID, stageID)
 		if err != nil {
 			return err
-		}
-		st, ok := p.StageByID(stageID)
-		if !ok {
-			return Errorf(KindNotFound, "Stage not found")
-		}
-		if st.Status.Closing() {
-			return Errorf(KindInvalid, "Won and lost stages cannot be deleted")
-		}
-		if !slices.ContainsFunc(p.Stages, func(o Stage) bool { return o.ID != st.ID && !o.Status.Closing() }) {
-			return Errorf(KindInvalid, "The last open stage cannot be deleted")
 		}
 		target, err := dealStage(ctx, tx, to)
 		if err != nil {
