@@ -38,12 +38,21 @@ func (h *handler) settingsHookRoutes(mux *http.ServeMux) {
 // role again (those of auth.Authority take an account, not an actor, so
 // this check is theirs).
 func (h *handler) adminOnly(next userHandler) http.Handler {
+	return h.adminScreen("settings.admin_only", "", next)
+}
+
+// adminScreen is adminOnly with the refusal's message key and the settings
+// menu's entry to mark ("" leaves it to the page).
+func (h *handler) adminScreen(refusal, tab string, next userHandler) http.Handler {
 	return h.signedIn(func(w http.ResponseWriter, r *http.Request, v *view) {
+		v.Section = "settings"
+		if tab != "" {
+			v.Tab = tab
+		}
 		if !v.IsAdmin() {
-			h.renderError(w, r, v, crm.Errorf(crm.KindForbidden, "%s", v.T("settings.admin_only")))
+			h.renderError(w, r, v, crm.Errorf(crm.KindForbidden, "%s", v.T(refusal)))
 			return
 		}
-		v.Section = "settings"
 		next(w, r, v)
 	})
 }

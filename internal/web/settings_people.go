@@ -46,14 +46,7 @@ func (h *handler) peopleRoutes(mux *http.ServeMux) {
 // peopleAdmin runs next for a signed-in administrator, on the settings
 // menu's entry tab, and refuses anyone else with the 403 page.
 func (h *handler) peopleAdmin(tab string, next userHandler) http.Handler {
-	return h.signedIn(func(w http.ResponseWriter, r *http.Request, v *view) {
-		v.Section, v.Tab = "settings", tab
-		if !v.IsAdmin() {
-			h.renderError(w, r, v, crm.Errorf(crm.KindForbidden, "%s", v.T("people.admin_only")))
-			return
-		}
-		next(w, r, v)
-	})
+	return h.adminScreen("people.admin_only", tab, next)
 }
 
 // peopleMessage is what the user reads of a refusal from crm or auth: in
