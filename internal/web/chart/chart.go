@@ -177,15 +177,28 @@ func (b Bars) open(w *writer, width, height int) {
 }
 
 // legend draws the series names in a row (wrapping) from y and returns
-// the height it took; a chart of one series has none.
-func (b Bars) legend(w *writer, x0, width, y int) int {
+// the height it took; a chart of one series has none. A vertical chart's
+// legend ends at the right edge when it fits in one row: on a phone such a
+// chart is scrolled to its right end (the latest days), where the legend
+// then is.
+func (b Bars) legend(w *writer, x0, width, y int, right bool) int {
 	if len(b.Series) < 2 {
 		return 0
+	}
+	itemWidth := func(s Series) int { return 18 + len([]rune(s.Name))*charW + 16 }
+	if right {
+		total := 0
+		for _, s := range b.Series {
+			total += itemWidth(s)
+		}
+		if total <= width {
+			x0 += width - total
+		}
 	}
 	x, rows := x0, 1
 	w.f(`<g class="legend">`)
 	for i, s := range b.Series {
-		wd := 18 + len([]rune(s.Name))*charW + 16
+		wd := itemWidth(s)
 		if x > x0 && x+wd > x0+width {
 			x, rows, y = x0, rows+1, y+legendH
 		}
@@ -242,7 +255,7 @@ func (b Bars) vertical() template.HTML {
 	top := 8 + b.legendHeight(vWidth-vLeft-vRight)
 	height := vHeight + top
 	b.open(&w, vWidth, height)
-	b.legend(&w, vLeft, vWidth-vLeft-vRight, 8)
+	b.legend(&w, vLeft, vWidth-vLeft-vRight, 8, true)
 	if len(b.Labels) == 0 || len(b.Series) == 0 {
 		return b.empty(&w, vWidth, height)
 	}
@@ -302,7 +315,7 @@ func (b Bars) vertical() template.HTML {
 
 func (b Bars) legendHeight(width int) int {
 	var scratch writer
-	return b.legend(&scratch, 0, width, 0)
+	return b.legend(&scratch, 0, width, 0, false)
 }
 
 func (b Bars) horizontal() template.HTML {
@@ -319,7 +332,7 @@ func (b Bars) horizontal() template.HTML {
 	rowH := barH*float64(groups) + hBarGap
 	height := top + int(math.Ceil(rowH*float64(max(len(b.Labels), 2)))) + 8
 	b.open(&w, hWidth, height)
-	b.legend(&w, hLabelW, hWidth-hLabelW, 8)
+	b.legend(&w, hLabelW, hWidth-hLabelW, 8, false)
 	if len(b.Labels) == 0 || len(b.Series) == 0 {
 		return b.empty(&w, hWidth, height)
 	}
