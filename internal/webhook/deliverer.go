@@ -174,6 +174,10 @@ func (d *Deliverer) Run(ctx context.Context) {
 	}
 }
 
+// recordTimeout bounds recording a batch already sent after the process
+// was asked to stop.
+const recordTimeout = 10 * time.Second
+
 // pruneEvery is how often the delivery log is trimmed to Retention.
 const pruneEvery = time.Hour
 
@@ -299,7 +303,11 @@ func (d *Deliverer) dispatchOnce(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	err = d.store.HandOutOutbox(ctx, b, d.id, out, attempts, d.disable)
+	// What was sent is recorded even when the process is stopping (ctx
+	// ended during the sends): else the next owner would send it again.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	err = d.store.HandOutOutbox(recordCtx, b, d.id, out, attempts, d.disable)
 	if errors.Is(err, crm.ErrOutboxMoved) {
 		// This process's turn ran out (it was stalled longer than the
 		// lease): the next owner sends the batch again.
