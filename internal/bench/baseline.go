@@ -12,11 +12,11 @@ import (
 
 // ServeBaseline is the benchmark binary's hidden subcommand that Run starts
 // as its baseline servers, each its own process as crmd is:
-// "baseline read --addr A" or "baseline write --addr A --db DSN". It serves
-// until ctx is done.
+// "baseline read --addr A", "baseline post --addr A" or
+// "baseline write --addr A --db DSN". It serves until ctx is done.
 func ServeBaseline(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("baseline: read or write?")
+		return errors.New("baseline: read, post or write?")
 	}
 	kind := args[0]
 	fs := flag.NewFlagSet("baseline "+kind, flag.ContinueOnError)
@@ -32,6 +32,8 @@ func ServeBaseline(ctx context.Context, args []string) error {
 	switch Kind(kind) {
 	case AgainstRead:
 		return baseline.ServeRead(ctx, ln)
+	case AgainstPost:
+		return baseline.ServePost(ctx, ln)
 	case AgainstWrite:
 		return baseline.ServeWrite(ctx, ln, *dsn)
 	}

@@ -38,7 +38,8 @@ type Config struct {
 	Crmd string
 	// Self is this benchmark's own binary, re-executed for the baselines.
 	Self string
-	// Only, when not empty, keeps the scenarios whose name contains it.
+	// Only, when not empty, keeps the scenarios whose name contains it, or
+	// any of its "|"-separated parts (Selected).
 	Only string
 	// WebhookRuns, when above 0, ends the run with the webhook intake
 	// comparison (WebhookIntake): this many intake runs without and with a
@@ -68,6 +69,15 @@ type Figures struct {
 	// baseline's p99 (lower is better).
 	ThroughputRatio float64 `json:"throughput_ratio,omitempty"`
 	P99Ratio        float64 `json:"p99_ratio,omitempty"`
+	// Bare is the bare handler the scenario is also divided by
+	// (Kind.Bare): "read", the bare GET, or "post", the bare POST;
+	// BareRatio is throughput ÷ that handler's.
+	Bare      Kind    `json:"bare,omitempty"`
+	BareRatio float64 `json:"bare_throughput_ratio,omitempty"`
+	// RecordsPerRequest is how many records a request writes (1 but for
+	// batches) and RecordsPerSecond the throughput in records.
+	RecordsPerRequest int     `json:"records_per_request,omitempty"`
+	RecordsPerSecond  float64 `json:"records_per_second,omitempty"`
 	// PeakRSS is the server's peak resident memory during the scenario,
 	// in bytes (0 when the system cannot reset the peak between scenarios).
 	PeakRSS int64 `json:"peak_rss_bytes,omitempty"`
@@ -158,6 +168,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		req  load.Request
 	}{
 		{AgainstRead, []string{"baseline", "read"}, load.Request{Method: http.MethodGet, Path: "/read"}},
+		{AgainstPost, []string{"baseline", "post"}, load.Request{}},
 		{AgainstWrite, []string{"baseline", "write", "--db", writeDSN}, load.Request{}},
 	} {
 		f, err := runBaseline(ctx, c, client, b.kind, b.args, b.req)
@@ -196,7 +207,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	logf("signed in to the web workspace; the board shows pipeline %d with %d deals", ds.BoardPipeline, ds.BoardDeals)
 
 	for _, s := range Scenarios(ds, session, c.Clients, c.Duration) {
-		if c.Only != "" && !strings.Contains(s.Name, c.Only) {
+		if !Selected(s.Name, c.Only) {
 			continue
 		}
 		resetOK := server.ResetPeakRSS() == nil
@@ -208,11 +219,17 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		if b := baselines[s.Baseline]; b.Throughput > 0 && b.P99 > 0 {
 			f.ThroughputRatio, f.P99Ratio = f.Throughput/b.Throughput, f.P99/b.P99
 		}
+		f.Bare = s.Baseline.Bare()
+		if b := baselines[f.Bare]; b.Throughput > 0 {
+			f.BareRatio = f.Throughput / b.Throughput
+		}
+		f.RecordsPerRequest = max(1, s.Records)
+		f.RecordsPerSecond = f.Throughput * float64(f.RecordsPerRequest)
 		if rss, err := server.PeakRSS(); err == nil && resetOK {
 			f.PeakRSS = rss
 		}
 		rep.Scenarios = append(rep.Scenarios, f)
-		logf("%-42s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d", f.Name, f.Throughput, f.P50, f.P99, f.Errors)
+		logf("%-42s %8.0f req/s  %8.0f rec/s  p50 %7.2f ms  p99 %7.2f ms  errors %d", f.Name, f.Throughput, f.RecordsPerSecond, f.P50, f.P99, f.Errors)
 		for _, e := range f.ErrorSamples {
 			logf("    error: %s", e)
 		}
@@ -238,6 +255,21 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		return rep, fmt.Errorf("stop crmd: %w", err)
 	}
 	return rep, nil
+}
+
+// Selected reports whether --only's only keeps the scenario named name:
+// only is empty, or name contains one of its "|"-separated parts, so that
+// one run can pick several families ("list with total|plain create").
+func Selected(name, only string) bool {
+	if only == "" {
+		return true
+	}
+	for _, part := range strings.Split(only, "|") {
+		if part != "" && strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
 }
 
 // sessionCookie is the web workspace's session cookie (internal/web).
@@ -283,11 +315,12 @@ func runBaseline(ctx context.Context, c Config, client *http.Client, kind Kind, 
 	}
 	defer p.Stop(10 * time.Second)
 	s := load.Scenario{Name: string(kind) + " baseline", Concurrency: c.Clients, Duration: c.Duration}
-	if kind == AgainstWrite {
+	if kind == AgainstWrite || kind == AgainstPost {
+		// The bare POST gets the very body the write baseline decodes.
 		seqs := make([]int, c.Clients)
 		s.Next = func(r *rand.Rand, worker int) load.Request {
 			seqs[worker]++
-			return load.Request{Method: http.MethodPost, Path: "/write", Header: jsonHeader,
+			return load.Request{Method: http.MethodPost, Path: "/" + string(kind), Header: jsonHeader,
 				Body: fmt.Appendf(nil, `{"api_key":"0123456789abcdef0123456789abcdef","name":"%s %s","phone":"7%03d%07d","email":"","comment":"Заявка с сайта: перезвонить после обеда","utm_source":"google"}`,
 					pick(r, firstNames), pick(r, surnames), 100+worker, seqs[worker])}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -46,7 +47,7 @@ func TestRunSmoke(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, log.String())
 		}
-		if len(rep.Baselines) != 2 {
+		if len(rep.Baselines) != 3 {
 			t.Fatalf("baselines %+v", rep.Baselines)
 		}
 		for _, b := range rep.Baselines {
@@ -54,19 +55,36 @@ func TestRunSmoke(t *testing.T) {
 				t.Errorf("baseline %+v", b)
 			}
 		}
-		if len(rep.Scenarios) != 21 {
-			t.Errorf("%d scenarios ran, want 21", len(rep.Scenarios))
+		if len(rep.Scenarios) != 31 {
+			t.Errorf("%d scenarios ran, want 31", len(rep.Scenarios))
+		}
+		bare := map[Kind]float64{}
+		for _, b := range rep.Baselines {
+			bare[Kind(strings.TrimSuffix(b.Name, " baseline"))] = b.Throughput
 		}
 		for _, f := range rep.Scenarios {
 			if f.Requests == 0 || f.Errors > 0 || f.ThroughputRatio <= 0 || f.P99Ratio <= 0 || f.P50 > f.P99 {
 				t.Errorf("%s: %+v", f.Name, f)
+			}
+			// The ratio to the bare handler is to the bare GET for reads
+			// and the bare POST for writes, whichever the baseline.
+			want := AgainstRead
+			if f.Baseline == AgainstWrite {
+				want = AgainstPost
+			}
+			if f.Bare != want || bare[want] <= 0 || math.Abs(f.BareRatio-f.Throughput/bare[want]) > 1e-9 {
+				t.Errorf("%s: against the bare %s at %.4f, want %s (%v)", f.Name, f.Bare, f.BareRatio, want, bare)
+			}
+			if f.RecordsPerSecond != f.Throughput*float64(f.RecordsPerRequest) || (f.RecordsPerRequest > 1) != strings.HasPrefix(f.Name, "bulk create") {
+				t.Errorf("%s: %d records a request, %.0f a second", f.Name, f.RecordsPerRequest, f.RecordsPerSecond)
 			}
 		}
 		if rep.Seeded["deals"] != 300 || rep.SeedRows == 0 || rep.PeakRSS <= 0 || rep.BoardDeals == 0 {
 			t.Errorf("report %+v", rep)
 		}
 		table := rep.String()
-		for _, want := range []string{"read baseline", "write baseline", "envybox lead/set", "uis get.sales_funnel", "amocrm v4 leads page", "web deal board", "web lead inbox", "p99 × base"} {
+		for _, want := range []string{"read baseline", "write baseline", "envybox lead/set", "uis get.sales_funnel", "amocrm v4 leads page", "web deal board", "web lead inbox", "p99 × base",
+			"post baseline", "× bare", "rec/s", "list with total: envybox deal/list stage+window", "bulk create: amocrm v4 leads (250 per request)"} {
 			if !strings.Contains(table, want) {
 				t.Errorf("table lacks %q:\n%s", want, table)
 			}
@@ -80,4 +98,23 @@ func TestRunSmoke(t *testing.T) {
 			t.Errorf("JSON round trip: %v", err)
 		}
 	})
+}
+
+func TestSelected(t *testing.T) {
+	for _, c := range []struct {
+		name, only string
+		want       bool
+	}{
+		{"envybox deal/get", "", true},
+		{"envybox deal/get", "deal/get", true},
+		{"envybox deal/get", "deal/list", false},
+		{"list with total: envybox deal/list stage+window", "plain create|list with total", true},
+		{"plain create: envybox deal/create", "plain create|list with total", true},
+		{"mixed 70% read / 20% update / 10% create", "plain create|list with total", false},
+		{"envybox deal/get", "|", false},
+	} {
+		if got := Selected(c.name, c.only); got != c.want {
+			t.Errorf("Selected(%q, %q) = %v", c.name, c.only, got)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crmd/crmd/internal/bench/load"
+	"github.com/crmd/crmd/internal/crm"
 )
 
 // Kind says which baseline a scenario is measured against.
@@ -17,17 +18,37 @@ type Kind string
 
 // The baselines.
 const (
-	// AgainstRead: the minimal handler returning a fixed deal-sized JSON.
+	// AgainstRead: the minimal handler returning a fixed deal-sized JSON,
+	// the bare GET.
 	AgainstRead Kind = "read"
 	// AgainstWrite: the minimal handler decoding a lead and inserting a row.
 	AgainstWrite Kind = "write"
+	// AgainstPost: the bare POST, a handler reading the body and answering
+	// a fixed one, without decoding or a database.
+	AgainstPost Kind = "post"
 )
+
+// Bare is the bare net/http handler a scenario measured against k is also
+// divided by: the bare GET (the read baseline itself) for reads, lists and
+// pages, the bare POST for writes. Those ratios compare with any other
+// server measured against bare handlers on the same machine, whatever its
+// own baselines.
+func (k Kind) Bare() Kind {
+	if k == AgainstWrite {
+		return AgainstPost
+	}
+	return AgainstRead
+}
 
 // Scenario is one named workload and the baseline its figures are divided by.
 type Scenario struct {
 	load.Scenario
-	Group    string // intake, reads, lists, uis, pages, writes, mixed
+	Group    string // intake, reads, lists, uis, pages, writes, bulk, mixed
 	Baseline Kind
+	// Records is how many records one request writes (a batch of 250
+	// leads: 250), so that the report shows records per second beside
+	// requests; 0 means one.
+	Records int
 }
 
 // requests builds the requests of the scenarios from a seeded dataset.
@@ -39,6 +60,10 @@ type requests struct {
 	web     http.Header // the web workspace's session cookie
 	board   string      // "pipeline=…": the board scenarios' pipeline
 	tz      *time.Location
+	// open are the deal stages a deal is worked on in (new and in work,
+	// not won or lost), in pipeline order: the stages the filtered lists
+	// show and the status changes move deals to.
+	open []crm.Stage
 }
 
 func newRequests(ds *Dataset, session string) *requests {
@@ -49,10 +74,16 @@ func newRequests(ds *Dataset, session string) *requests {
 	if err != nil {
 		tz = time.UTC
 	}
-	return &requests{ds: ds, amo: bearer(ds.Creds.AmoCRMToken), amoSegs: bearer(ds.Segments.Creds.AmoCRMToken),
+	q := &requests{ds: ds, amo: bearer(ds.Creds.AmoCRMToken), amoSegs: bearer(ds.Segments.Creds.AmoCRMToken),
 		envybox: "?api_key=" + ds.Creds.EnvyboxAPIKey, tz: tz,
 		web:   http.Header{"Cookie": {sessionCookie + "=" + session}, "Accept": {"text/html"}},
 		board: "pipeline=" + strconv.FormatInt(ds.BoardPipeline, 10)}
+	for _, st := range ds.Stages {
+		if st.Status == crm.StageNew || st.Status == crm.StageInWork {
+			q.open = append(q.open, st)
+		}
+	}
+	return q
 }
 
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
@@ -220,6 +251,160 @@ func (q *requests) webInbox(*rand.Rand) load.Request { return q.webGet("/leads")
 // and lost deals).
 func (q *requests) webReports(*rand.Rand) load.Request { return q.webGet("/reports?" + q.board) }
 
+// The lists with their totals (issue 18): one stage of one pipeline and a
+// creation window, shaped to match listShare of the deals, through each
+// dialect and the web workspace.
+
+// listShare is the share of all deals one stage and listWindow's window
+// match: 10%, 10,000 of 100,000 deals, the shape of the list with total
+// other servers are compared on.
+const listShare = 0.10
+
+// listWindow picks a creation window holding listShare of the deals once a
+// stage is chosen. The seed deals round-robin over every deal stage and
+// evenly over its span (seed.go), so one stage holds 1/len(Stages) of the
+// deals at any time and a window of listShare·len(Stages) of the span
+// (90% with the seed's nine stages) holds listShare of them. Its start is
+// random within the rest of the span, so that requests differ.
+func (q *requests) listWindow(r *rand.Rand) (from, to time.Time) {
+	span := q.ds.LastDeal.Sub(q.ds.FirstDeal)
+	frac := min(1, listShare*float64(len(q.ds.Stages)))
+	length := time.Duration(frac * float64(span))
+	from = q.ds.FirstDeal
+	if slack := span - length; slack > 0 {
+		from = from.Add(time.Duration(r.Int64N(int64(slack))))
+	}
+	return from, from.Add(length)
+}
+
+// days writes a window as the two dates of a filter in the account's zone.
+func (q *requests) days(from, to time.Time) (string, string) {
+	return from.In(q.tz).Format(time.DateOnly), to.In(q.tz).Format(time.DateOnly)
+}
+
+// listFilter is one request's stage (of q.open: a lead's amoCRM status_id
+// is then the stage's own id, not 142 or 143), responsible user and
+// window.
+func (q *requests) listFilter(r *rand.Rand) (crm.Stage, int64, time.Time, time.Time) {
+	from, to := q.listWindow(r)
+	return pick(r, q.open), pick(r, q.ds.UserIDs), from, to
+}
+
+// dealListStageWindow is Envybox deal/list of one stage and a creation
+// window, a page of 50 with its total ("count"): about listShare of the
+// deals match.
+func (q *requests) dealListStageWindow(r *rand.Rand) load.Request {
+	st, _, from, to := q.listFilter(r)
+	start, end := q.days(from, to)
+	return q.envyboxCall("deal/list", map[string]any{"stage_id": st.ID, "date_type": "created",
+		"date_start": start, "date_end": end, "limit": 50, "offset": 0})
+}
+
+// v4LeadsFiltered is the same list narrowed to one responsible user
+// through amoCRM's GET /api/v4/leads: pipeline, status (the stage), the
+// responsible user and created_at, a page of 50. amoCRM's list has no
+// total to send.
+func (q *requests) v4LeadsFiltered(r *rand.Rand) load.Request {
+	st, user, from, to := q.listFilter(r)
+	p, u := strconv.FormatInt(st.PipelineID, 10), strconv.FormatInt(user, 10)
+	return q.amoGet("/api/v4/leads?filter[pipeline_id]=" + p + "&filter[statuses][0][pipeline_id]=" + p +
+		"&filter[statuses][0][status_id]=" + strconv.FormatInt(st.ID, 10) + "&filter[responsible_user_id]=" + u +
+		"&filter[created_at][from]=" + strconv.FormatInt(from.Unix(), 10) + "&filter[created_at][to]=" + strconv.FormatInt(to.Unix(), 10) +
+		"&limit=50")
+}
+
+// webTableFiltered is the web deal table of one pipeline filtered by
+// responsible user and creation window: the first 50 rows and the total.
+// The table has no stage filter (its stages are columns of the board), so
+// it matches the pipeline's share of the stage-less list.
+func (q *requests) webTableFiltered(r *rand.Rand) load.Request {
+	st, user, from, to := q.listFilter(r)
+	start, end := q.days(from, to)
+	return q.webGet(fmt.Sprintf("/deals?view=table&pipeline=%d&responsible=%d&from=%s&to=%s", st.PipelineID, user, start, end))
+}
+
+// webColumnFiltered is one board column, a stage of a pipeline filtered by
+// responsible user and creation window: its first 50 cards and how many
+// remain ("show more" of a filtered board).
+func (q *requests) webColumnFiltered(r *rand.Rand) load.Request {
+	st, user, from, to := q.listFilter(r)
+	start, end := q.days(from, to)
+	return q.webGet(fmt.Sprintf("/deals/column?pipeline=%d&stage=%d&responsible=%d&from=%s&to=%s", st.PipelineID, st.ID, user, start, end))
+}
+
+// The amoCRM writes.
+
+// v4Lead is one lead of an amoCRM POST body: a name, a price, an open
+// stage of its pipeline and a responsible user, as an integration sends.
+func (q *requests) v4Lead(b *bytes.Buffer, r *rand.Rand) {
+	st := pick(r, q.open)
+	fmt.Fprintf(b, `{"name":%q,"price":%d,"pipeline_id":%d,"status_id":%d,"responsible_user_id":%d}`,
+		pick(r, products)+" (API)", 1000*(1+r.IntN(50)), st.PipelineID, st.ID, pick(r, q.ds.UserIDs))
+}
+
+// v4LeadsAdd is POST /api/v4/leads with n leads.
+func (q *requests) v4LeadsAdd(r *rand.Rand, n int) load.Request {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		q.v4Lead(&b, r)
+	}
+	b.WriteByte(']')
+	return load.Request{Method: http.MethodPost, Path: "/api/v4/leads", Body: b.Bytes(), Header: q.amo}
+}
+
+// v4ComplexAdd is POST /api/v4/leads/complex with n leads, each with a new
+// contact with a phone of its own: worker's seq-th request's.
+func (q *requests) v4ComplexAdd(r *rand.Rand, worker, seq, n int) load.Request {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		q.v4Lead(&b, r)
+		b.Truncate(b.Len() - 1) // reopen the lead for its contact
+		fmt.Fprintf(&b, `,"_embedded":{"contacts":[{"first_name":%q,"last_name":%q,"custom_fields_values":[{"field_code":"PHONE","values":[{"enum_code":"WORK","value":"+7%03d%07d"}]}]}]}}`,
+			pick(r, firstNames), pick(r, surnames), 600+worker, seq*n+i)
+	}
+	b.WriteByte(']')
+	return load.Request{Method: http.MethodPost, Path: "/api/v4/leads/complex", Body: b.Bytes(), Header: q.amo}
+}
+
+// v4NoteAdd is a comment on a random deal: POST /api/v4/leads/notes.
+func (q *requests) v4NoteAdd(r *rand.Rand) load.Request {
+	return load.Request{Method: http.MethodPost, Path: "/api/v4/leads/notes", Header: q.amo,
+		Body: fmt.Appendf(nil, `[{"entity_id":%d,"note_type":"common","params":{"text":"Клиент просил перезвонить после обеда"}}]`, pick(r, q.ds.DealIDs))}
+}
+
+// v4TaskAdd is one task on a random deal, due within a month: POST
+// /api/v4/tasks.
+func (q *requests) v4TaskAdd(r *rand.Rand) load.Request {
+	due := time.Now().Add(time.Duration(1+r.IntN(30*24)) * time.Hour).Unix()
+	return load.Request{Method: http.MethodPost, Path: "/api/v4/tasks", Header: q.amo,
+		Body: fmt.Appendf(nil, `[{"text":"Перезвонить клиенту","complete_till":%d,"entity_id":%d,"entity_type":"leads","task_type_id":1,"responsible_user_id":%d}]`,
+			due, pick(r, q.ds.DealIDs), pick(r, q.ds.UserIDs))}
+}
+
+// v4LeadStatus moves a random deal to an open stage of its own pipeline
+// through amoCRM: PATCH /api/v4/leads/{id} with status_id.
+func (q *requests) v4LeadStatus(r *rand.Rand) load.Request {
+	i := r.IntN(len(q.ds.DealIDs))
+	pipeline := q.ds.Stages[i%len(q.ds.Stages)].PipelineID // as the seed placed deal i
+	var stages []crm.Stage
+	for _, st := range q.open {
+		if st.PipelineID == pipeline {
+			stages = append(stages, st)
+		}
+	}
+	st := pick(r, stages)
+	return load.Request{Method: http.MethodPatch, Path: "/api/v4/leads/" + strconv.FormatInt(q.ds.DealIDs[i], 10), Header: q.amo,
+		Body: fmt.Appendf(nil, `{"pipeline_id":%d,"status_id":%d}`, st.PipelineID, st.ID)}
+}
+
 // mixed is 70% reads, 20% updates and 10% creates across the dialects.
 func (q *requests) mixed(r *rand.Rand) load.Request {
 	switch n := r.IntN(100); {
@@ -242,6 +427,9 @@ func (q *requests) mixed(r *rand.Rand) load.Request {
 	}
 }
 
+// maxV4Batch is the most records one amoCRM v4 batch write takes.
+const maxV4Batch = 250
+
 // envyboxOK accepts an Envybox reply: HTTP 200 and status_code 200 in the
 // envelope (Envybox reports some failures inside a 200).
 func envyboxOK(status int, body []byte) error {
@@ -254,6 +442,47 @@ func envyboxOK(status int, body []byte) error {
 // uisOK accepts a JSON-RPC reply with a result (errors come with HTTP 200).
 func uisOK(status int, body []byte) error {
 	if status != http.StatusOK || !bytes.Contains(body, []byte(`"result"`)) {
+		return fmt.Errorf("HTTP %d: %.200s", status, body)
+	}
+	return nil
+}
+
+// amoListOK accepts a page of amoCRM leads: HTTP 200 with the list (an
+// empty one would be a 204: every filtered list here has matches).
+func amoListOK(status int, body []byte) error {
+	if status != http.StatusOK || !bytes.Contains(body, []byte(`"_embedded":{"leads":[`)) {
+		return fmt.Errorf("HTTP %d: %.200s", status, body)
+	}
+	return nil
+}
+
+// amoBatchOK accepts an amoCRM batch answer: HTTP 200 and n created items
+// of key, each with its request_id.
+func amoBatchOK(key string, n int) func(int, []byte) error {
+	marker := []byte(`"_embedded":{"` + key + `":[`)
+	return func(status int, body []byte) error {
+		if status != http.StatusOK || !bytes.Contains(body, marker) || bytes.Count(body, []byte(`"request_id":`)) != n {
+			return fmt.Errorf("HTTP %d, want %d %s: %.200s", status, n, key, body)
+		}
+		return nil
+	}
+}
+
+// amoComplexOK accepts POST /api/v4/leads/complex's answer: HTTP 200 and
+// n results, each with its lead and its new contact.
+func amoComplexOK(n int) func(int, []byte) error {
+	return func(status int, body []byte) error {
+		if status != http.StatusOK || bytes.Count(body, []byte(`"merged":false`)) != n || bytes.Contains(body, []byte(`"contact_id":null`)) {
+			return fmt.Errorf("HTTP %d, want %d leads with contacts: %.200s", status, n, body)
+		}
+		return nil
+	}
+}
+
+// amoPatchOK accepts PATCH /api/v4/leads/{id}'s answer: the lead's id and
+// new updated_at.
+func amoPatchOK(status int, body []byte) error {
+	if status != http.StatusOK || !bytes.Contains(body, []byte(`"updated_at":`)) {
 		return fmt.Errorf("HTTP %d: %.200s", status, body)
 	}
 	return nil
@@ -292,6 +521,20 @@ func Scenarios(ds *Dataset, session string, clients int, d time.Duration) []Scen
 	intake := sc("intake", "envybox lead/set (90% new, 10% repeat)", AgainstWrite, nil, envyboxOK)
 	seqs := make([]int, clients)
 	intake.Next = func(r *rand.Rand, worker int) load.Request { return q.leadSet(r, worker, &seqs[worker]) }
+	batch := func(name string, n int, next func(r *rand.Rand, n int) load.Request, check func(int, []byte) error) Scenario {
+		s := sc("bulk", name, AgainstWrite, func(r *rand.Rand) load.Request { return next(r, n) }, check)
+		s.Records = n
+		return s
+	}
+	complexSeqs := make([]int, clients)
+	// A complex request takes at most crm.MaxComplexLeads (amoCRM's 50).
+	complex := sc("bulk", fmt.Sprintf("bulk create: amocrm v4 leads/complex (%d lead+contact per request)", crm.MaxComplexLeads),
+		AgainstWrite, nil, amoComplexOK(crm.MaxComplexLeads))
+	complex.Records = crm.MaxComplexLeads
+	complex.Next = func(r *rand.Rand, worker int) load.Request {
+		complexSeqs[worker]++
+		return q.v4ComplexAdd(r, worker, complexSeqs[worker], crm.MaxComplexLeads)
+	}
 	return []Scenario{
 		sc("reads", "amocrm customer status by id", AgainstRead, q.statusByID, nil),
 		sc("reads", "amocrm customer by id", AgainstRead, q.customerByID, nil),
@@ -303,6 +546,14 @@ func Scenarios(ds *Dataset, session string, clients int, d time.Duration) []Scen
 		sc("lists", "amocrm v4 customers page", AgainstRead, q.v4CustomersPage, nil),
 		sc("reads", "amocrm v4 lead by id", AgainstRead, q.v4LeadByID, nil),
 		sc("lists", "amocrm v4 leads page (limit=250, with=contacts)", AgainstRead, q.v4LeadsPage, nil),
+		// One stage and a creation window, 10% of the deals, a page of 50
+		// with its total; then the same narrowed to one responsible user
+		// through amoCRM and the web workspace ("list with total" and
+		// "list filtered" select them).
+		sc("lists", "list with total: envybox deal/list stage+window", AgainstRead, q.dealListStageWindow, envyboxOK),
+		sc("lists", "list filtered: amocrm v4 leads pipeline+stage+responsible+window", AgainstRead, q.v4LeadsFiltered, amoListOK),
+		sc("pages", "list with total: web deal table pipeline+responsible+window", AgainstRead, q.webTableFiltered, pageOK(`<p class="total">`)),
+		sc("pages", "list with total: web board column stage+responsible+window", AgainstRead, q.webColumnFiltered, pageOK(`class="card"`)),
 		sc("uis", "uis get.sales_funnel", AgainstRead, q.salesFunnel, uisOK),
 		// The web workspace's pages (all named "web …", so --only web
 		// selects them), measured against the read baseline like the API's
@@ -315,9 +566,19 @@ func Scenarios(ds *Dataset, session string, clients int, d time.Duration) []Scen
 		sc("pages", "web/reports", AgainstRead, q.webReports, pageOK(`id="chart-funnel"`)),
 		intake,
 		// Plain writes, one record per request: what the shared write path
-		// (internal/store's writer) is for.
-		sc("writes", "envybox deal/create", AgainstWrite, q.dealCreate, envyboxOK),
-		sc("writes", "envybox deal/updateDealStage", AgainstWrite, q.dealStage, envyboxOK),
+		// (internal/store's writer) is for ("plain create" selects the
+		// creates, "write:" the other writes).
+		sc("writes", "plain create: envybox deal/create", AgainstWrite, q.dealCreate, envyboxOK),
+		sc("writes", "plain create: amocrm v4 leads (1 per request)", AgainstWrite, func(r *rand.Rand) load.Request { return q.v4LeadsAdd(r, 1) },
+			amoBatchOK("leads", 1)),
+		sc("writes", "write: envybox deal/updateDealStage", AgainstWrite, q.dealStage, envyboxOK),
+		sc("writes", "write: amocrm v4 PATCH leads/{id} status", AgainstWrite, q.v4LeadStatus, amoPatchOK),
+		sc("writes", "write: amocrm v4 leads/notes (one comment)", AgainstWrite, q.v4NoteAdd, amoBatchOK("notes", 1)),
+		sc("writes", "write: amocrm v4 tasks (one task)", AgainstWrite, q.v4TaskAdd, amoBatchOK("tasks", 1)),
+		// Growing a database through the API, many records a request:
+		// measured in records (deals) per second too ("bulk create").
+		batch("bulk create: amocrm v4 leads (250 per request)", maxV4Batch, q.v4LeadsAdd, amoBatchOK("leads", maxV4Batch)),
+		complex,
 		sc("mixed", "mixed 70% read / 20% update / 10% create", AgainstRead, q.mixed, mixedOK),
 	}
 }

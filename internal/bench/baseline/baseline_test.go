@@ -187,3 +187,32 @@ func TestServeWriteBadDSN(t *testing.T) {
 		t.Fatal("ServeWrite with an empty DSN succeeded")
 	}
 }
+
+func TestServePost(t *testing.T) {
+	var v struct {
+		Embedded struct {
+			Leads []struct {
+				ID int64 `json:"id"`
+			} `json:"leads"`
+		} `json:"_embedded"`
+	}
+	if err := json.Unmarshal([]byte(PostBody), &v); err != nil || len(v.Embedded.Leads) != 1 || v.Embedded.Leads[0].ID == 0 {
+		t.Fatalf("PostBody is not a one-lead batch answer: %v %+v", err, v)
+	}
+	base := start(t, ServePost)
+	if status, body, _ := get(t, base+"/healthz"); status != http.StatusOK || body != "ok" {
+		t.Fatalf("healthz: %d %q", status, body)
+	}
+	// Any body, JSON or not, small or large, is read and answered alike.
+	big := strings.Repeat(`{"name":"Иван"},`, 20_000)
+	for _, body := range []string{`{"phone":"1"}`, "not json", "", big} {
+		status, got := post(t, base+"/write", body)
+		if status != http.StatusOK || got != PostBody {
+			t.Fatalf("POST %.20q: %d %q", body, status, got)
+		}
+	}
+	// Over the bound: refused, as crmd refuses an oversized body.
+	if status, _ := post(t, base+"/write", strings.Repeat("x", maxLeadBody+1)); status != http.StatusBadRequest {
+		t.Fatalf("oversized body: %d, want 400", status)
+	}
+}
