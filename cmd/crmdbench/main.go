@@ -4,8 +4,29 @@
 // latency, each as a ratio to baselines measured in the same run; the same
 // figures go to a JSON file. See docs/PERFORMANCE.md.
 //
+// The baselines are three servers of this binary's own ("crmdbench
+// baseline read|post|write"): the bare GET (net/http answering a fixed
+// deal-sized JSON), the bare POST (the body read unparsed, a fixed answer,
+// no database) and the write baseline (a lead decoded and inserted as one
+// row). Every scenario is divided by its baseline (read for reads, lists
+// and pages; write for writes) and by its bare handler (the bare GET for
+// reads, the bare POST for writes), and a batch's requests also count as
+// the records they carry (records per second).
+//
+// The scenarios, in the order they run: reads by id; lists, among them the
+// lists with their totals (one stage and a creation window matching 10% of
+// the deals through Envybox deal/list, and narrowed to a responsible user
+// through amoCRM's GET /api/v4/leads and the web table and board column);
+// UIS; the web pages; intake (Envybox lead/set); plain creates (Envybox
+// deal/create, amoCRM POST /api/v4/leads with one lead); single writes
+// (stage changes through Envybox and amoCRM PATCH, amoCRM notes and tasks);
+// batches (amoCRM POST /api/v4/leads with 250 leads, /leads/complex with
+// 50 leads and contacts); the 70/20/10 mixed workload. --only picks
+// scenarios by a part of their name, several with "|":
+//
 //	go run ./cmd/crmdbench --deals 100000
 //	go run ./cmd/crmdbench --deals 100000 --db postgres://postgres@127.0.0.1:5432/postgres
+//	go run ./cmd/crmdbench --deals 100000 --clients 16 --duration 5s --only 'list with total|list filtered|plain create|write:|bulk create'
 package main
 
 import (
@@ -47,7 +68,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&c.Clients, "clients", 8, "concurrent HTTP clients per scenario")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "how long each scenario and baseline runs")
 	fs.StringVar(&c.Crmd, "crmd", "", "crmd `BINARY` to run (default: build this module's cmd/crmd into --dir)")
-	fs.StringVar(&c.Only, "only", "", "run only the scenarios whose name contains `TEXT`")
+	fs.StringVar(&c.Only, "only", "", "run only the scenarios whose name contains `TEXT` (or one of its |-separated parts)")
 	fs.IntVar(&c.WebhookRuns, "webhook-runs", 0, "end with `N` intake runs without and N with a webhook subscribed, and compare their medians (0: skip)")
 	fs.BoolVar(&c.WebhookBatch, "webhook-batch", false, "make --webhook-runs' webhook a batching one (several events a POST)")
 	out := fs.String("json", "", "write the report as JSON to `FILE` (default: DIR/report-BACKEND-DEALS.json)")
