@@ -31,11 +31,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if f.Bare != "" && f.Bare != f.Baseline {
 			base += "/" + string(f.Bare)
 		}
-		recs := ""
+		recs := "\t" // rec/req and rec/s: only a batch's differ from req/s
 		if f.RecordsPerRequest > 1 {
 			recs = fmt.Sprintf("%d\t%.0f", f.RecordsPerRequest, f.RecordsPerSecond)
-		} else {
-			recs = "\t"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.4f\t%.4f\t%s\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%s\t\n", f.Name, base, f.Throughput, f.ThroughputRatio,
 			f.BareRatio, recs, f.P50, f.P95, f.P99, f.P99Ratio, f.Errors, rss)
