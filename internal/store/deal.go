@@ -125,7 +125,13 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 		return t.dealsByKeyword(ctx, f, limit, q.Offset)
 	}
 	var total int
-	if err := t.queryRow(ctx, `SELECT COUNT(*)`+countFrom+` WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
+	var err error
+	if k, ok := keptDealCount(q, kw); ok {
+		total, err = t.countKept(ctx, k)
+	} else {
+		err = t.queryRow(ctx, `SELECT COUNT(*)`+countFrom+` WHERE `+f.sql(), f.args...).Scan(&total)
+	}
+	if err != nil {
 		return nil, 0, err
 	}
 	// The page's ids come from deals alone (newest first by primary key);
@@ -137,6 +143,22 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 		return nil, 0, err
 	}
 	return scanDeals(rows, total)
+}
+
+// keptDealCount is the count of a list the kept totals answer (stages,
+// pipelines and a window of creation dates, or no window), if it is one.
+func keptDealCount(q crm.DealQuery, kw string) (keptCount, bool) {
+	if kw != "" || len(q.ClientIDs) > 0 || len(q.ParentIDs) > 0 || q.DateField == "stage_transition" {
+		return keptCount{}, false
+	}
+	k := keptCount{stageIDs: q.StageIDs, pipelineIDs: q.PipelineIDs}
+	switch {
+	case q.DateField == "" || q.DateField == "created":
+		k.created = q.Dates
+	case !q.Dates.Empty():
+		return keptCount{}, false
+	}
+	return k, true
 }
 
 // dealsByKeyword answers a keyword list with one pass over the matching
