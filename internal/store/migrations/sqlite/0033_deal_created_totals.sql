@@ -90,3 +90,13 @@ INSERT INTO deal_created_totals (account_id, stage_id, width, bucket, employee_i
         d.employee_id, d.department_id, d.user_id, d.pipeline_id, COUNT(*)
     FROM deals d CROSS JOIN (SELECT 86400 AS width UNION ALL SELECT 2764800) w
     GROUP BY d.account_id, d.stage_id, w.width, b, d.employee_id, d.department_id, d.user_id, d.pipeline_id;
+
+-- The page of such a list is its newest matches. The stage's and the
+-- pipeline's indexes now hold each deal's id and creation time in order,
+-- so that the newest deals of a stage within a window are found by walking
+-- the index backwards without reading a row (store/deal.go, dealPageWalk),
+-- where the window's index gave every match to sort.
+DROP INDEX deals_stage;
+CREATE INDEX deals_stage ON deals(account_id, stage_id, id, created_at);
+DROP INDEX deals_pipeline;
+CREATE INDEX deals_pipeline ON deals(account_id, pipeline_id, id, created_at);
