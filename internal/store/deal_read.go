@@ -29,21 +29,32 @@ func dealPartQuery(d dialect, part crm.DealPart) string {
 		return `(SELECT ` + jsonAgg(d, jsonObject(d, `'i', id, 'f', field_id, 'v', value, 'c', created_at, 'u', updated_at`), `field_id`) +
 			` FROM service_values WHERE account_id = d.account_id AND entity_type = '` + string(crm.EntityDeal) + `' AND entity_id = d.id)`
 	case crm.DealPartFields:
-		return `(SELECT ` + jsonAgg(d, jsonObject(d, `'f', f.id, 'n', f.name, 'c', f.code, 't', f.type, 'v', v.value,
-			'e', COALESCE(v.enum_id, 0), 'ec', COALESCE(e.code, ''), 's', v.subtype`), `f.sort, f.id, v.position`) + `
-			FROM field_values v
-			JOIN custom_fields f ON f.id = v.field_id AND f.account_id = v.account_id
-			LEFT JOIN custom_field_enums e ON e.id = v.enum_id AND e.account_id = v.account_id
-			WHERE v.account_id = d.account_id AND v.entity_type = '` + string(crm.EntityDeal) + `' AND v.entity_id = d.id)`
+		return fieldValuesPart(d, crm.EntityDeal, "d.account_id", "d.id")
 	case crm.DealPartTags:
-		return `(SELECT ` + jsonAgg(d, jsonObject(d, `'i', tg.id, 'n', tg.name`), `et.position`) + ` FROM entity_tags et
-			JOIN tags tg ON tg.id = et.tag_id AND tg.account_id = et.account_id
-			WHERE et.account_id = d.account_id AND et.entity_type = '` + string(crm.EntityDeal) + `' AND et.entity_id = d.id)`
+		return tagsPart(d, crm.EntityDeal, "d.account_id", "d.id")
 	case crm.DealPartContacts:
 		return `(SELECT ` + jsonAgg(d, `contact_id`, `position`) + ` FROM deal_contacts
 			WHERE account_id = d.account_id AND deal_id = d.id)`
 	}
 	panic(fmt.Sprintf("store: unknown deal part %d", part))
+}
+
+// fieldValuesPart is the subquery of an entity's custom values, in
+// FieldValues' order, its rows decoded by decodeFieldValues.
+func fieldValuesPart(d dialect, entity crm.EntityType, account, id string) string {
+	return `(SELECT ` + jsonAgg(d, jsonObject(d, `'f', f.id, 'n', f.name, 'c', f.code, 't', f.type, 'v', v.value,
+		'e', COALESCE(v.enum_id, 0), 'ec', COALESCE(e.code, ''), 's', v.subtype`), `f.sort, f.id, v.position`) + `
+		FROM field_values v
+		JOIN custom_fields f ON f.id = v.field_id AND f.account_id = v.account_id
+		LEFT JOIN custom_field_enums e ON e.id = v.enum_id AND e.account_id = v.account_id
+		WHERE v.account_id = ` + account + ` AND v.entity_type = '` + string(entity) + `' AND v.entity_id = ` + id + `)`
+}
+
+// tagsPart is the subquery of an entity's tags, in EntityTags' order.
+func tagsPart(d dialect, entity crm.EntityType, account, id string) string {
+	return `(SELECT ` + jsonAgg(d, jsonObject(d, `'i', tg.id, 'n', tg.name`), `et.position`) + ` FROM entity_tags et
+		JOIN tags tg ON tg.id = et.tag_id AND tg.account_id = et.account_id
+		WHERE et.account_id = ` + account + ` AND et.entity_type = '` + string(entity) + `' AND et.entity_id = ` + id + `)`
 }
 
 // jsonAgg aggregates value over a subquery's rows, ordered by orderBy,
@@ -161,27 +172,42 @@ func decodeDealPart(d *crm.Deal, contacts *[]int64, part crm.DealPart, raw []byt
 			d.Values = append(d.Values, v)
 		}
 	case crm.DealPartFields:
-		var rows []fieldValueJSON
-		if err := json.Unmarshal(raw, &rows); err != nil {
-			return err
-		}
-		for _, r := range rows {
-			v := crm.Value{Text: r.Text, EnumID: r.EnumID, EnumCode: r.EnumCode, Subtype: r.Subtype}
-			if n := len(d.Fields); n > 0 && d.Fields[n-1].FieldID == r.FieldID {
-				d.Fields[n-1].Values = append(d.Fields[n-1].Values, v)
-				continue
-			}
-			d.Fields = append(d.Fields, crm.FieldValue{FieldID: r.FieldID, FieldName: r.FieldName, FieldCode: r.FieldCode,
-				FieldType: crm.FieldType(r.FieldType), Values: []crm.Value{v}})
-		}
+		return decodeFieldValues(raw, &d.Fields)
 	case crm.DealPartTags:
-		var rows []tagJSON
-		if err := json.Unmarshal(raw, &rows); err != nil {
-			return err
+		return decodeTags(raw, &d.Tags)
+	}
+	return nil
+}
+
+// decodeFieldValues decodes fieldValuesPart's rows as FieldValues groups
+// them: one FieldValue a field, its values in order.
+func decodeFieldValues(raw []byte, out *[]crm.FieldValue) error {
+	var rows []fieldValueJSON
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return err
+	}
+	list := *out
+	for _, r := range rows {
+		v := crm.Value{Text: r.Text, EnumID: r.EnumID, EnumCode: r.EnumCode, Subtype: r.Subtype}
+		if n := len(list); n > 0 && list[n-1].FieldID == r.FieldID {
+			list[n-1].Values = append(list[n-1].Values, v)
+			continue
 		}
-		for _, r := range rows {
-			d.Tags = append(d.Tags, crm.Tag{ID: r.ID, Name: r.Name})
-		}
+		list = append(list, crm.FieldValue{FieldID: r.FieldID, FieldName: r.FieldName, FieldCode: r.FieldCode,
+			FieldType: crm.FieldType(r.FieldType), Values: []crm.Value{v}})
+	}
+	*out = list
+	return nil
+}
+
+// decodeTags decodes tagsPart's rows.
+func decodeTags(raw []byte, out *[]crm.Tag) error {
+	var rows []tagJSON
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		*out = append(*out, crm.Tag{ID: r.ID, Name: r.Name})
 	}
 	return nil
 }
