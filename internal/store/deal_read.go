@@ -12,8 +12,8 @@ import (
 // A deal by id with its parts was five queries: the deal, then its leads,
 // service values, custom values and tags, one statement each. On SQLite
 // each statement costs a trip through database/sql and the driver (the
-// profile of deal/get showed two thirds of its store time there, not in
-// the B-trees), on PostgreSQL a round trip. DealWithParts reads the deal
+// profile of deal/get showed about half of its store time there, the
+// other half in SQLite's engine), on PostgreSQL a round trip. DealWithParts reads the deal
 // and every part asked for in one statement: each part is a correlated
 // subquery that aggregates its rows, in the order the separate reads
 // returned them, into one JSON array, which is decoded here. JSON is what
