@@ -28,14 +28,13 @@ const jwtKeyName = "amocrm_jwt_hs256"
 // Authority issues and verifies credentials over a crm.Store.
 type Authority struct {
 	store crm.Store
-	// epochs reads accounts' authentication epochs (the Store's).
-	epochs interface {
-		AuthEpoch(ctx context.Context, accountID int64) (int64, error)
-	}
-	key   []byte
-	now   func() time.Time
-	seen  actorCache
-	oauth crm.OAuthLookup
+	// epochs reads accounts' authentication epochs (the Store's), one
+	// read for the requests that arrive together (epoch.go).
+	epochs epochReads
+	key    []byte
+	now    func() time.Time
+	seen   actorCache
+	oauth  crm.OAuthLookup
 	throttle
 }
 
@@ -67,7 +66,7 @@ func New(ctx context.Context, store Store) (*Authority, error) {
 	if c, ok := store.(clock); ok {
 		a.now = c.Clock
 	}
-	a.oauth, a.epochs = store, store
+	a.oauth, a.epochs.read = store, store.AuthEpoch
 	a.failures, a.checkers = store, make(chan struct{}, passwordCheckers())
 	return a, nil
 }
@@ -256,7 +255,7 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 	if actor, epoch, ok := a.seen.get(kind, key, now); ok {
 		// Trusted only if nothing of the account was revoked since: by
 		// this process or by any other on the database.
-		current, err := a.epochs.AuthEpoch(ctx, actor.AccountID)
+		current, err := a.epochs.get(ctx, actor.AccountID)
 		if crm.KindOf(err) == crm.KindNotFound {
 			return crm.Actor{}, errUnauthorized
 		}
@@ -277,7 +276,7 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 	// The epoch to remember must be read before the credential that is
 	// remembered: a revocation between the two reads then shows as a
 	// newer epoch on the next request. So the credential is read again.
-	epoch, err := a.epochs.AuthEpoch(ctx, c.AccountID)
+	epoch, err := a.epochs.get(ctx, c.AccountID)
 	if err == nil {
 		c, err = a.store.CredentialByHash(ctx, kind, key)
 	}

@@ -16,7 +16,8 @@ import (
 // in its own transaction, and a remembered actor is trusted only while the
 // epoch is still the one read with it. So a revocation made by any crmd
 // process on the database applies to the very next request of every
-// process, for the price of one read by primary key instead of three.
+// process, for the price of one read by primary key instead of three, which
+// requests arriving together share (epoch.go).
 //
 // actorTTL is how long an entry is reused at all: what changes without a
 // revocation (the account's time zone) applies within it. Expiry needs no

@@ -202,6 +202,9 @@ type CustomerStore interface {
 	UpdateCustomer(ctx context.Context, c *Customer) error
 	// Customer returns a customer's own columns (no links, tags or fields).
 	Customer(ctx context.Context, id int64) (Customer, error)
+	// CustomerWithParts returns a customer with its contacts, segments,
+	// tags and custom values, in one read (one statement).
+	CustomerWithParts(ctx context.Context, id int64) (Customer, error)
 	// Customers returns the customers q selects (own columns) and the total
 	// number matching q regardless of Limit and Offset.
 	Customers(ctx context.Context, q CustomerQuery) ([]Customer, int, error)

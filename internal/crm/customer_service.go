@@ -92,12 +92,9 @@ func (s *Service) Customer(ctx context.Context, actor Actor, id int64) (Customer
 		if err := customersOn(ctx, tx); err != nil {
 			return err
 		}
-		if c, err = tx.Customer(ctx, id); err != nil {
-			return err
-		}
-		list := []Customer{c}
-		err = loadCustomerDetails(ctx, tx, list)
-		c = list[0]
+		// One read for the customer and its parts, where
+		// loadCustomerDetails makes four for a page.
+		c, err = tx.CustomerWithParts(ctx, id)
 		return err
 	})
 	if KindOf(err) == KindNotFound {

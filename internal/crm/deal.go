@@ -126,6 +126,24 @@ const (
 	LogDealLeadLinked  = 2014
 )
 
+// DealPart names a part of a deal that DealWithParts reads with it; parts
+// combine with |.
+type DealPart uint8
+
+// The parts of a deal a read by id can ask for.
+const (
+	// DealPartInbounds is Deal.InboundIDs, the requests linked to it.
+	DealPartInbounds DealPart = 1 << iota
+	// DealPartServiceValues is Deal.Values.
+	DealPartServiceValues
+	// DealPartFields is Deal.Fields, its custom field values.
+	DealPartFields
+	// DealPartTags is Deal.Tags.
+	DealPartTags
+	// DealPartContacts is the ids of its contacts besides the main one.
+	DealPartContacts
+)
+
 // DealStore keeps deals, the stages they passed through, their history,
 // and the deal search.
 type DealStore interface {
@@ -133,6 +151,11 @@ type DealStore interface {
 	UpdateDeal(ctx context.Context, d *Deal) error
 	// Deal returns a deal's own columns, its stage and its client's name.
 	Deal(ctx context.Context, id int64) (Deal, error)
+	// DealWithParts returns what Deal does with the parts named in parts
+	// filled, in one read (one statement, one round trip); with
+	// DealPartContacts it also returns the ids of the deal's contacts
+	// other than its main one, in their order.
+	DealWithParts(ctx context.Context, id int64, parts DealPart) (Deal, []int64, error)
 	Deals(ctx context.Context, q DealQuery) ([]Deal, int, error)
 	// RecordStage notes that a deal entered a stage (for date filters).
 	RecordStage(ctx context.Context, dealID, stageID int64, at time.Time) error

@@ -7,18 +7,17 @@ import (
 	"time"
 )
 
-// loadDeal reads one deal with its requests, values, fields and tags.
+// dealDetailParts are the parts loadDealDetails reads for a list.
+const dealDetailParts = DealPartInbounds | DealPartServiceValues | DealPartFields | DealPartTags
+
+// loadDeal reads one deal with its requests, values, fields and tags, in
+// one read (the four detail reads of a list were most of a read by id).
 func loadDeal(ctx context.Context, tx Tx, id int64) (Deal, error) {
-	d, err := tx.Deal(ctx, id)
+	d, _, err := tx.DealWithParts(ctx, id, dealDetailParts)
 	if KindOf(err) == KindNotFound {
 		return d, Fail(CodeDealNotFound)
 	}
-	if err != nil {
-		return d, err
-	}
-	list := []Deal{d}
-	err = loadDealDetails(ctx, tx, list)
-	return list[0], err
+	return d, err
 }
 
 func loadDealDetails(ctx context.Context, tx Tx, list []Deal) error {

@@ -125,24 +125,35 @@ func loadLeads(ctx context.Context, tx Tx, deals []Deal) ([]Lead, error) {
 	reasons := map[int64]LossReason{}
 	out := make([]Lead, len(deals))
 	for i, d := range deals {
-		out[i].Deal = d
-		if d.ClientID != 0 {
-			out[i].Contacts = append(out[i].Contacts, ContactLink{ContactID: d.ClientID, IsMain: true})
+		if out[i], err = leadOf(ctx, tx, d, extra[d.ID], reasons); err != nil {
+			return nil, err
 		}
-		for _, id := range extra[d.ID] {
-			out[i].Contacts = append(out[i].Contacts, ContactLink{ContactID: id})
+	}
+	return out, nil
+}
+
+// leadOf makes a lead of a deal read with its fields and tags: its main
+// contact, then contacts (the other contacts' ids, in order), and its loss
+// reason, read once per id into reasons.
+func leadOf(ctx context.Context, tx Tx, d Deal, contacts []int64, reasons map[int64]LossReason) (Lead, error) {
+	out := Lead{Deal: d}
+	if d.ClientID != 0 {
+		out.Contacts = append(out.Contacts, ContactLink{ContactID: d.ClientID, IsMain: true})
+	}
+	for _, id := range contacts {
+		out.Contacts = append(out.Contacts, ContactLink{ContactID: id})
+	}
+	if d.LossReasonID != 0 {
+		r, ok := reasons[d.LossReasonID]
+		if !ok {
+			var err error
+			if r, err = tx.LossReason(ctx, d.LossReasonID); err != nil && KindOf(err) != KindNotFound {
+				return Lead{}, err
+			}
+			reasons[d.LossReasonID] = r
 		}
-		if d.LossReasonID != 0 {
-			r, ok := reasons[d.LossReasonID]
-			if !ok {
-				if r, err = tx.LossReason(ctx, d.LossReasonID); err != nil && KindOf(err) != KindNotFound {
-					return nil, err
-				}
-				reasons[d.LossReasonID] = r
-			}
-			if r.ID != 0 {
-				out[i].LossReason = &r
-			}
+		if r.ID != 0 {
+			out.LossReason = &r
 		}
 	}
 	return out, nil
@@ -176,18 +187,16 @@ func (s *Service) Lead(ctx context.Context, actor Actor, id int64) (Lead, error)
 }
 
 func loadLead(ctx context.Context, tx Tx, id int64) (Lead, error) {
-	d, err := tx.Deal(ctx, id)
+	// The deal, its fields, tags and contacts in one read: what
+	// loadLeads reads for a page in three.
+	d, contacts, err := tx.DealWithParts(ctx, id, DealPartFields|DealPartTags|DealPartContacts)
 	if KindOf(err) == KindNotFound {
 		return Lead{}, Errorf(KindNotFound, "Lead %d not found", id)
 	}
 	if err != nil {
 		return Lead{}, err
 	}
-	list, err := loadLeads(ctx, tx, []Deal{d})
-	if err != nil {
-		return Lead{}, err
-	}
-	return list[0], nil
+	return leadOf(ctx, tx, d, contacts, map[int64]LossReason{})
 }
 
 // AddLeads creates leads (deals) in one all-or-nothing batch.

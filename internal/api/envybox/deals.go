@@ -53,17 +53,19 @@ func (h *handler) dealGet(ctx context.Context, c *call) (map[string]any, error) 
 	}
 	result := dealGetView(c, fam.Deal)
 	if parent {
-		result["parent_deal"] = nil
+		// A typed nil is not omitted: it is null.
+		var p *dealGetJSON
 		if fam.Parent != nil {
-			result["parent_deal"] = dealGetView(c, *fam.Parent)
+			p = dealGetView(c, *fam.Parent)
 		}
+		result.ParentDeal = p
 	}
 	if children {
-		list := make([]any, 0, len(fam.Children))
+		list := make([]*dealGetJSON, 0, len(fam.Children))
 		for _, d := range fam.Children {
 			list = append(list, dealGetView(c, d))
 		}
-		result["child_deals"] = list
+		result.ChildDeals = list
 	}
 	return map[string]any{"result": result}, nil
 }
