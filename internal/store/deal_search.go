@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"math"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -114,12 +117,134 @@ func (t *tenantTx) flushSearch(ctx context.Context) error {
 	return nil
 }
 
-// keywordMatch is the deal filter for a folded keyword; d names deals. A
-// keyword holding a newline could match across two of the joined texts, so
-// it takes the exact, slower path instead.
-func (t *tenantTx) keywordMatch(kw string) (string, bool) {
+// keywordMatch is the deal filter for a folded keyword and its argument;
+// d names deals. A keyword holding a newline could match across two of the
+// joined texts, so it takes the exact, slower path instead. On PostgreSQL
+// a keyword pg_trgm can take trigrams from is asked with LIKE, which the
+// trigram index of migration 0035 serves (strpos, the same question, is
+// not indexable); a shorter one keeps strpos, as a LIKE without trigrams
+// would make the index read every entry.
+func (t *tenantTx) keywordMatch(kw string) (cond string, arg any, ok bool) {
 	if strings.Contains(kw, "\n") {
-		return "", false
+		return "", nil, false
 	}
-	return t.db.dialect.contains("d.search_text"), true
+	if t.db.dialect.name() == "postgres" && keywordIndex && pgTrigramWord(kw) {
+		return like("d.search_text"), containsPattern(kw), true
+	}
+	return t.db.dialect.contains("d.search_text"), kw, true
+}
+
+// keywordIndex is whether keyword lists use the trigram indexes of
+// migration 0035; tests turn it off to compare with the plain scan.
+var keywordIndex = true
+
+// pgTrigramWord reports whether kw holds three letters or digits in a row:
+// pg_trgm takes a LIKE pattern's trigrams from its words only, so a keyword
+// without such a run gives it none to look up.
+func pgTrigramWord(kw string) bool {
+	run := 0
+	for _, r := range kw {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if run++; run >= 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// A keyword at a million deals matches ~9 % of them, and its creation
+// window (a month: ~27,000 deals) another ~3 %; either alone leaves tens of
+// thousands of deals to test. SQLite's deal_search_trigrams (migration 0035)
+// indexes the search texts' trigrams under a document number that orders
+// the deals by creation hour before their id:
+//
+//	doc = (hour of created_at + trigramHourBias) << 40 | id
+//
+// so one FTS5 query takes the deals holding every trigram of the keyword
+// AND created within the window's hours, both at once: proportional to the
+// matches, not to the window or to the keyword alone. The id is the low 40
+// bits, so no table maps documents back to deals. Triggers on deals keep
+// the index (in the transaction of the write, whichever path wrote); the
+// candidates are then tested exactly as before (account, window to the
+// second, the substring itself), so the index only narrows and never
+// decides. The hour is clamped into 22 bits (±239 years around 1970), which
+// keeps the order and the documents distinct for ids below 2^40.
+const (
+	trigramIDBits   = 40
+	trigramIDMask   = 1<<trigramIDBits - 1
+	trigramHourBias = 1 << 21
+)
+
+// trigramDoc is the first (last false) or last document number of the
+// creation hour of unix second at; it must agree with the triggers'
+// expression in migration 0035 (SQLite's integer division truncates
+// toward zero, as Go's does).
+func trigramDoc(at int64, last bool) int64 {
+	hour := min(max(at/3600, -trigramHourBias), trigramHourBias-1) + trigramHourBias
+	doc := hour << trigramIDBits
+	if last {
+		doc |= trigramIDMask
+	}
+	return doc
+}
+
+// trigramQuery is the FTS5 query asking for every distinct trigram of kw
+// (taken as the trigram tokenizer takes them, by character), or "" for a
+// keyword of fewer than three characters, which a trigram index cannot
+// serve. The index has no positions (detail=none), so this is an AND of
+// trigrams, a superset of the substring matches; at most 12 are asked,
+// spread over the keyword, as more only add doclists to read.
+func trigramQuery(kw string) string {
+	runes := []rune(kw)
+	n := len(runes) - 2
+	if n < 1 {
+		return ""
+	}
+	const most = 12
+	seen := map[string]bool{}
+	var terms []string
+	for i := range min(n, most) {
+		at := i
+		if n > most {
+			at = i * (n - 1) / (most - 1)
+		}
+		tri := string(runes[at : at+3])
+		if seen[tri] {
+			continue
+		}
+		seen[tri] = true
+		terms = append(terms, `"`+strings.ReplaceAll(tri, `"`, `""`)+`"`)
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// trigramSource is the FROM … WHERE of a keyword list answered through
+// deal_search_trigrams, with its arguments before where's, or ok false when
+// the index does not serve this list: PostgreSQL (its index serves the
+// LIKE of keywordMatch), a keyword under three characters, or a list that
+// other conditions narrow better (a client's or a parent's deals, a window
+// on another date: the index would yield every match of the keyword).
+func (t *tenantTx) trigramSource(kw string, q crm.DealQuery, where string) (string, []any, bool) {
+	if !keywordIndex || t.db.dialect.name() != "sqlite" || len(q.ClientIDs) > 0 || len(q.ParentIDs) > 0 ||
+		(q.DateField != "" && q.DateField != "created") {
+		return "", nil, false
+	}
+	match := trigramQuery(kw)
+	if match == "" {
+		return "", nil, false
+	}
+	first, last := trigramDoc(math.MinInt64, false), trigramDoc(math.MaxInt64, true)
+	if q.Dates.From != nil {
+		first = trigramDoc(*q.Dates.From, false)
+	}
+	if q.Dates.To != nil {
+		last = trigramDoc(*q.Dates.To, true)
+	}
+	// CROSS JOIN keeps the order: the index first, then each candidate
+	// deal by its primary key.
+	return ` FROM deal_search_trigrams s CROSS JOIN deals d ON d.id = (s.rowid & ` + strconv.Itoa(trigramIDMask) + `)
+		WHERE s.deal_search_trigrams MATCH ? AND s.rowid >= ? AND s.rowid <= ? AND ` + where, []any{match, first, last}, true
 }
