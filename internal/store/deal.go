@@ -95,9 +95,8 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	fast, joinClient := false, false
 	if kw != "" {
 		var cond string
-		var arg any
-		if cond, arg, fast = t.keywordMatch(kw); fast {
-			f.add(cond, arg)
+		if cond, fast = t.keywordMatch(kw); fast {
+			f.add(cond, kw)
 		}
 	}
 	if kw != "" && !fast {
