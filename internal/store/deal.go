@@ -123,7 +123,7 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 		limit = crm.DefaultPageLimit
 	}
 	if fast {
-		return t.dealsByKeyword(ctx, f, limit, q.Offset)
+		return t.dealsByKeyword(ctx, f, kw, q, limit)
 	}
 	var total int
 	var err error
@@ -242,10 +242,17 @@ func keptDealCount(q crm.DealQuery, kw string) (keptCount, bool) {
 // deals: their ids, newest first, give both the count and the page, where
 // a count and then a page each tested every deal in the window again. A
 // keyword matches a small share of the deals, so the ids stay few.
-func (t *tenantTx) dealsByKeyword(ctx context.Context, f *filter, limit, offset int) ([]crm.Deal, int, error) {
+func (t *tenantTx) dealsByKeyword(ctx context.Context, f *filter, kw string, q crm.DealQuery, limit int) ([]crm.Deal, int, error) {
+	offset := q.Offset
 	// The same two steps as the field-value search (deal_filter.go): every
-	// matching id, then the page's deals by id.
-	ids, err := t.searchIDs(ctx, ` FROM deals d WHERE `+f.sql(), f.args)
+	// matching id, then the page's deals by id. The ids come from the
+	// trigram index where it serves the list (deal_search.go), else from
+	// the deals of the window.
+	fromWhere, args := ` FROM deals d WHERE `+f.sql(), f.args
+	if from, pre, ok := t.trigramSource(kw, q, f.sql()); ok {
+		fromWhere, args = from, append(pre, f.args...)
+	}
+	ids, err := t.searchIDs(ctx, fromWhere, args)
 	if err != nil {
 		return nil, 0, err
 	}

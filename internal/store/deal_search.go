@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -123,3 +125,142 @@ func (t *tenantTx) keywordMatch(kw string) (string, bool) {
 	}
 	return t.db.dialect.contains("d.search_text"), true
 }
+
+// keywordIndex is whether keyword lists use the trigram indexes of
+// migration 0035; tests turn it off to compare with the plain scan.
+var keywordIndex = true
+
+// A keyword at a million deals matches ~9 % of them, and its creation
+// window (a month: ~27,000 deals) another ~3 %; either alone leaves tens of
+// thousands of deals to test. SQLite's deal_search_trigrams (migration 0035)
+// indexes the search texts' trigrams under a document number that orders
+// the deals by creation hour before their id:
+//
+//	doc = (hour of created_at + trigramHourBias) << 40 | id
+//
+// so one FTS5 query takes the deals holding every trigram of the keyword
+// AND created within the window's hours, both at once: proportional to the
+// matches, not to the window or to the keyword alone. The id is the low 40
+// bits, so no table maps documents back to deals. Triggers on deals keep
+// the index (in the transaction of the write, whichever path wrote); the
+// candidates are then tested exactly as before (account, window to the
+// second, the substring itself), so the index only narrows and never
+// decides. The hour is clamped into 22 bits (±239 years around 1970), which
+// keeps the order and the documents distinct for ids below 2^40.
+//
+// PostgreSQL has no document order to range over, so its GIN index
+// (deals_search_keys) keys each trigram by the creation week instead
+// ("week:trigram", crmd_deal_search_keys): a month's window asks five
+// weeks' keys, whose posting lists hold only that week's deals. A plain
+// pg_trgm index was measured first: its bitmap of a surname's ~9 % of the
+// deals cost more than the window it was to narrow.
+const (
+	trigramIDBits   = 40
+	trigramIDMask   = 1<<trigramIDBits - 1
+	trigramHourBias = 1 << 21
+)
+
+// trigramDoc is the first (last false) or last document number of the
+// creation hour of unix second at; it must agree with the triggers'
+// expression in migration 0035 (SQLite's integer division truncates
+// toward zero, as Go's does).
+func trigramDoc(at int64, last bool) int64 {
+	hour := min(max(at/3600, -trigramHourBias), trigramHourBias-1) + trigramHourBias
+	doc := hour << trigramIDBits
+	if last {
+		doc |= trigramIDMask
+	}
+	return doc
+}
+
+// keywordTrigrams are the distinct trigrams of kw, taken by character as
+// SQLite's trigram tokenizer and crmd_deal_search_keys (PostgreSQL) take
+// them, or none for a keyword of fewer than three characters, which a
+// trigram index cannot serve. Both indexes answer an AND of trigrams, a
+// superset of the substring matches; at most 12 are asked, spread over the
+// keyword, as more only add posting lists to read.
+func keywordTrigrams(kw string) []string {
+	runes := []rune(kw)
+	n := len(runes) - 2
+	if n < 1 {
+		return nil
+	}
+	const most = 12
+	seen := map[string]bool{}
+	var out []string
+	for i := range min(n, most) {
+		at := i
+		if n > most {
+			at = i * (n - 1) / (most - 1)
+		}
+		if tri := string(runes[at : at+3]); !seen[tri] {
+			seen[tri] = true
+			out = append(out, tri)
+		}
+	}
+	return out
+}
+
+// A PostgreSQL key (crmd_deal_search_keys, migration 0035) is a creation
+// week and a trigram; a window of more weeks than trigramWeeks (a quarter)
+// is scanned as before rather than asked week by week.
+const (
+	trigramWeek  = 7 * 24 * 3600
+	trigramWeeks = 14
+)
+
+// trigramSource is the FROM … WHERE of a keyword list answered through
+// the trigram index, with its arguments before where's, or ok false when
+// the index does not serve this list: a keyword under three characters, or
+// a list that other conditions narrow better (a client's or a parent's
+// deals, a window on another date: the index would yield every match of
+// the keyword). On PostgreSQL the window must also be closed and at most
+// trigramWeeks long.
+func (t *tenantTx) trigramSource(kw string, q crm.DealQuery, where string) (string, []any, bool) {
+	if !keywordIndex || len(q.ClientIDs) > 0 || len(q.ParentIDs) > 0 || (q.DateField != "" && q.DateField != "created") {
+		return "", nil, false
+	}
+	trigrams := keywordTrigrams(kw)
+	if len(trigrams) == 0 {
+		return "", nil, false
+	}
+	if t.db.dialect.name() == "postgres" {
+		if q.Dates.From == nil || q.Dates.To == nil || *q.Dates.To < *q.Dates.From ||
+			*q.Dates.To/trigramWeek-*q.Dates.From/trigramWeek >= trigramWeeks {
+			return "", nil, false
+		}
+		// One containment per week, each a scan of the expression index;
+		// PostgreSQL ORs their bitmaps.
+		var weeks []string
+		var args []any
+		for w := *q.Dates.From / trigramWeek; w <= *q.Dates.To/trigramWeek; w++ {
+			keys := make([]string, len(trigrams))
+			for i, tri := range trigrams {
+				keys[i] = `"` + arrayEscaper.Replace(strconv.FormatInt(w, 10)+":"+tri) + `"`
+			}
+			weeks = append(weeks, `crmd_deal_search_keys(d.created_at, d.search_text) @> CAST(? AS TEXT[])`)
+			args = append(args, "{"+strings.Join(keys, ",")+"}")
+		}
+		return ` FROM deals d WHERE (` + strings.Join(weeks, ` OR `) + `) AND ` + where, args, true
+	}
+	terms := make([]string, len(trigrams))
+	for i, tri := range trigrams {
+		terms[i] = `"` + strings.ReplaceAll(tri, `"`, `""`) + `"`
+	}
+	first, last := trigramDoc(math.MinInt64, false), trigramDoc(math.MaxInt64, true)
+	if q.Dates.From != nil {
+		first = trigramDoc(*q.Dates.From, false)
+	}
+	if q.Dates.To != nil {
+		last = trigramDoc(*q.Dates.To, true)
+	}
+	// CROSS JOIN keeps the order: the index first, then each candidate
+	// deal by its primary key.
+	return ` FROM deal_search_trigrams s CROSS JOIN deals d ON d.id = (s.rowid & ` + strconv.Itoa(trigramIDMask) + `)
+		WHERE s.deal_search_trigrams MATCH ? AND s.rowid >= ? AND s.rowid <= ? AND ` + where,
+		[]any{strings.Join(terms, " AND "), first, last}, true
+}
+
+// arrayEscaper escapes an element of a PostgreSQL array literal inside
+// its double quotes.
+var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

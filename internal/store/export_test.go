@@ -25,3 +25,11 @@ func SetPerDealCandidates(tb interface{ Cleanup(func()) }, n int) {
 func (db *DB) QueryRaw(ctx context.Context, q string, dst any) error {
 	return db.write.QueryRowContext(ctx, db.dialect.rebind(q)).Scan(dst)
 }
+
+// SetKeywordIndex sets whether keyword lists use the trigram indexes until
+// the test ends: off, they take the plain scan the index must agree with.
+func SetKeywordIndex(tb interface{ Cleanup(func()) }, on bool) {
+	old := keywordIndex
+	keywordIndex = on
+	tb.Cleanup(func() { keywordIndex = old })
+}
