@@ -279,7 +279,7 @@ func moveDeal(ctx context.Context, tx Tx, d *Deal, stage Stage, by Responsible) 
 	if stage.Status.Closing() {
 		d.ClosedAt = now
 	}
-	if err := tx.UpdateDeal(ctx, d); err != nil {
+	if err := tx.MoveDeal(ctx, d); err != nil {
 		return err
 	}
 	if err := tx.RecordStage(ctx, d.ID, stage.ID, now); err != nil {
@@ -303,7 +303,7 @@ func (s *Service) ChangeDealStage(ctx context.Context, actor Actor, dealID, clie
 		if err != nil {
 			return err
 		}
-		p, err := tx.Pipeline(ctx, d.PipelineID)
+		p, err := sharedPipeline(ctx, tx, d.PipelineID)
 		if err != nil {
 			return err
 		}
@@ -316,6 +316,34 @@ func (s *Service) ChangeDealStage(ctx context.Context, actor Actor, dealID, clie
 		}
 		return moveDeal(ctx, tx, &d, stage, by)
 	})
+}
+
+// pipelinesKey names the pipelines read by the calls of a shared
+// transaction (sharedPipeline).
+type pipelinesKey struct{}
+
+// sharedPipeline is tx.Pipeline for writes that change no pipeline (stage
+// changes): the calls sharing a transaction read each pipeline once. They
+// share one map, so that calls on deals of different pipelines do not
+// drop each other's readings.
+func sharedPipeline(ctx context.Context, tx Tx, id int64) (Pipeline, error) {
+	s, ok := tx.(sharer)
+	if !ok {
+		return tx.Pipeline(ctx, id)
+	}
+	v, err := s.Shared(pipelinesKey{}, func() (any, error) { return map[int64]Pipeline{}, nil })
+	if err != nil {
+		return Pipeline{}, err
+	}
+	read := v.(map[int64]Pipeline)
+	if p, ok := read[id]; ok {
+		return p, nil
+	}
+	p, err := tx.Pipeline(ctx, id)
+	if err == nil {
+		read[id] = p
+	}
+	return p, err
 }
 
 // SetDealResponsible makes an employee or a department responsible for a
