@@ -14,6 +14,9 @@ type leadContext struct {
 	users       map[int64]User
 	fields      []CustomField
 	lossReasons map[int64]bool
+	// inbox is the default inbox type of new leads, once inboxRead.
+	inbox     int64
+	inboxRead bool
 }
 
 func loadLeadContext(ctx context.Context, tx Tx) (*leadContext, error) {
@@ -227,16 +230,31 @@ func addLeads(ctx context.Context, tx Tx, lc *leadContext, actor Actor, in []Lea
 	return reloadLeads(ctx, tx, ids)
 }
 
+// reloadLeads reads the leads a batch wrote, in the batch's order (an id
+// may come twice), with one query for the deals and one per detail for
+// all of them: read lead by lead, they were five queries per lead on the
+// write connection, a sixth of a 250-lead batch's time.
 func reloadLeads(ctx context.Context, tx Tx, ids []int64) ([]Lead, error) {
-	out := make([]Lead, len(ids))
-	for i, id := range ids {
-		l, err := loadLead(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = l
+	if len(ids) == 0 {
+		return []Lead{}, nil
 	}
-	return out, nil
+	found, _, err := tx.Leads(ctx, LeadQuery{IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]Deal, len(found))
+	for _, d := range found {
+		byID[d.ID] = d
+	}
+	deals := make([]Deal, len(ids))
+	for i, id := range ids {
+		d, ok := byID[id]
+		if !ok {
+			return nil, Errorf(KindNotFound, "Lead %d not found", id)
+		}
+		deals[i] = d
+	}
+	return loadLeads(ctx, tx, deals)
 }
 
 // UpdateLeads changes leads in one all-or-nothing batch. A status or
@@ -411,7 +429,7 @@ func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int
 			d.CompanyID = *in.CompanyID
 		}
 		d.PipelineID, d.StageID, d.Stage = p.ID, stage.ID, stage
-		d.InboxTypeID = defaultInboxType(ctx, tx)
+		d.InboxTypeID = lc.defaultInboxType(ctx, tx)
 		applyLeadClose(d, in)
 		if err := insertDeal(ctx, tx, d, stage); err != nil { // LogDealCreated, the stage history
 			return err
@@ -535,6 +553,15 @@ func applyLeadClose(d *Deal, in LeadInput) {
 	if d.Stage.Status != StageLost {
 		d.LossReasonID = 0
 	}
+}
+
+// defaultInboxType is the account's default inbox type, read once per
+// batch: a batch adds no inbox type.
+func (lc *leadContext) defaultInboxType(ctx context.Context, tx Tx) int64 {
+	if !lc.inboxRead {
+		lc.inbox, lc.inboxRead = defaultInboxType(ctx, tx), true
+	}
+	return lc.inbox
 }
 
 // defaultInboxType is the account's default inbox type (0 when it has none).
