@@ -213,6 +213,7 @@ func addLeads(ctx context.Context, tx Tx, lc *leadContext, actor Actor, in []Lea
 	if len(in) == 0 {
 		v.add(0, "", ViolationRequired, "At least one lead must be given.")
 	}
+	tx = rememberTags(tx)
 	ids := make([]int64, len(in))
 	for i := range in {
 		d := Deal{Responsible: Responsible{UserID: actor.UserID}, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
@@ -451,8 +452,11 @@ func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int
 				extra = append(extra, id)
 			}
 		}
-		if err := tx.SetDealContacts(ctx, d.ID, extra); err != nil {
-			return err
+		// A new deal has no contacts to replace (ids are never reused).
+		if len(extra) > 0 {
+			if err := tx.SetDealContacts(ctx, d.ID, extra); err != nil {
+				return err
+			}
 		}
 		for _, id := range contacts {
 			if err := logDealLink(ctx, tx, d.ID, EntityContact, id, LogDealLinked, by); err != nil {
@@ -528,7 +532,7 @@ func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int
 		}
 	}
 	if in.Tags != nil || len(addTags) > 0 || len(delTags) > 0 {
-		return retagDeal(ctx, tx, d.ID, in.Tags != nil, tagSet, addTags, delTags, by)
+		return retagDeal(ctx, tx, d.ID, isNew, in.Tags != nil, tagSet, addTags, delTags, by)
 	}
 	return nil
 }
@@ -602,11 +606,15 @@ func logDealLink(ctx context.Context, tx Tx, dealID int64, to EntityType, toID i
 
 // retagDeal replaces (replace) or edits a deal's tags, writing Envybox's
 // tags-added entry (tagDeal) for the new ones and a LogDealTagsDeleted
-// entry for the removed ones.
-func retagDeal(ctx context.Context, tx Tx, dealID int64, replace bool, set, add, del []int64, by Responsible) error {
-	current, err := tx.EntityTags(ctx, EntityDeal, []int64{dealID})
-	if err != nil {
-		return err
+// entry for the removed ones. A fresh deal, just inserted, has no tags to
+// read: ids are never reused.
+func retagDeal(ctx context.Context, tx Tx, dealID int64, fresh, replace bool, set, add, del []int64, by Responsible) error {
+	current := map[int64][]Tag{}
+	if !fresh {
+		var err error
+		if current, err = tx.EntityTags(ctx, EntityDeal, []int64{dealID}); err != nil {
+			return err
+		}
 	}
 	keep := map[int64]bool{}
 	if replace {
@@ -647,7 +655,44 @@ func retagDeal(ctx context.Context, tx Tx, dealID int64, replace bool, set, add,
 	if len(adds) == 0 {
 		return nil
 	}
-	return tagDeal(ctx, tx, dealID, adds, by)
+	return tagDealOver(ctx, tx, dealID, current[dealID], adds, by)
+}
+
+// rememberTags returns tx remembering, for one batch of new leads, the
+// tags it found or made: leads tagged alike looked the same tag up three
+// times each (by name, then by id to log it). The batch renames and
+// deletes no tag.
+func rememberTags(tx Tx) Tx {
+	return &tagMemo{Tx: tx, byName: map[string]Tag{}, byID: map[int64]Tag{}}
+}
+
+// tagMemo is rememberTags' Tx.
+type tagMemo struct {
+	Tx
+	byName map[string]Tag
+	byID   map[int64]Tag
+}
+
+func (m *tagMemo) EnsureTag(ctx context.Context, name string) (Tag, error) {
+	if t, ok := m.byName[name]; ok {
+		return t, nil
+	}
+	t, err := m.Tx.EnsureTag(ctx, name)
+	if err == nil {
+		m.byName[name], m.byID[t.ID] = t, t
+	}
+	return t, err
+}
+
+func (m *tagMemo) Tag(ctx context.Context, id int64) (Tag, error) {
+	if t, ok := m.byID[id]; ok {
+		return t, nil
+	}
+	t, err := m.Tx.Tag(ctx, id)
+	if err == nil {
+		m.byID[id] = t
+	}
+	return t, err
 }
 
 func containsInt(list []int64, id int64) bool {
