@@ -655,7 +655,10 @@ func retagDeal(ctx context.Context, tx Tx, dealID int64, fresh, replace bool, se
 	if len(adds) == 0 {
 		return nil
 	}
-	return tagDealOver(ctx, tx, dealID, current[dealID], adds, by)
+	if fresh {
+		return tagDealOver(ctx, tx, dealID, nil, adds, by)
+	}
+	return tagDeal(ctx, tx, dealID, adds, by) // reads the tags left after the removal
 }
 
 // rememberTags returns tx remembering, for one batch of new leads, the
