@@ -149,6 +149,10 @@ const (
 type DealStore interface {
 	InsertDeal(ctx context.Context, d *Deal) error
 	UpdateDeal(ctx context.Context, d *Deal) error
+	// MoveDeal writes what a stage change changes of a deal: its pipeline,
+	// stage, stage date, closing date and update time; its other columns
+	// stay as stored.
+	MoveDeal(ctx context.Context, d *Deal) error
 	// Deal returns a deal's own columns, its stage and its client's name.
 	Deal(ctx context.Context, id int64) (Deal, error)
 	// DealWithParts returns what Deal does with the parts named in parts

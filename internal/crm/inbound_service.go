@@ -275,10 +275,10 @@ type sharer interface {
 // transaction's readings.
 type inboundContextKey struct{}
 
-// sharedInboundContext is loadInboundContext for recording leads, which
-// change none of the reference data: the leads sharing a transaction read
-// it once. Read per lead, it was a quarter of the CPU of leads recorded
-// eight at a time.
+// sharedInboundContext is loadInboundContext for writes that change none of
+// the reference data (recording leads, creating deals, making someone
+// responsible): the calls sharing a transaction read it once. Read per
+// lead, it was a quarter of the CPU of leads recorded eight at a time.
 func sharedInboundContext(ctx context.Context, tx Tx, need inboundNeeds) (*inboundContext, error) {
 	s, ok := tx.(sharer)
 	if !ok {

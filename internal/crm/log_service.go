@@ -243,9 +243,14 @@ func tagDeal(ctx context.Context, tx Tx, dealID int64, ids []int64, by Responsib
 	if err != nil {
 		return err
 	}
+	return tagDealOver(ctx, tx, dealID, current[dealID], ids, by)
+}
+
+// tagDealOver is tagDeal on a deal whose tags are current.
+func tagDealOver(ctx context.Context, tx Tx, dealID int64, current []Tag, ids []int64, by Responsible) error {
 	has := map[int64]bool{}
 	all := []int64{}
-	for _, t := range current[dealID] {
+	for _, t := range current {
 		has[t.ID] = true
 		all = append(all, t.ID)
 	}

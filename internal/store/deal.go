@@ -71,6 +71,20 @@ func (t *tenantTx) UpdateDeal(ctx context.Context, d *crm.Deal) error {
 	return affected(res, err, "Deal")
 }
 
+// MoveDeal writes only the columns a stage change changes. UpdateDeal,
+// which writes every column, made SQLite rewrite the deal's entry in each
+// of its indexes (an index is rewritten when a column of it is assigned,
+// changed or not) and recompute its search text, which no stage is part
+// of: a stage change on its own took about a third less on the write
+// connection.
+func (t *tenantTx) MoveDeal(ctx context.Context, d *crm.Deal) error {
+	d.UpdatedAt = t.now
+	res, err := t.exec(ctx, `UPDATE deals SET pipeline_id = ?, stage_id = ?, stage_updated_at = ?, closed_at = ?, updated_at = ?
+		WHERE account_id = ? AND id = ?`, d.PipelineID, d.StageID, nullTime(d.StageUpdatedAt), nullTime(d.ClosedAt), unix(d.UpdatedAt),
+		t.accountID, d.ID)
+	return affected(res, err, "Deal")
+}
+
 func (t *tenantTx) Deal(ctx context.Context, id int64) (crm.Deal, error) {
 	d, err := scanDeal(t.queryRow(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.account_id = ? AND d.id = ?`, t.accountID, id))
 	return d, notFound(err, "Deal")
