@@ -178,6 +178,25 @@ func seedDeals(b *testing.B, db *store.DB, actor crm.Actor, users []int64, stage
 	b.Logf("seeded %d deals and %d clients in %s", n, n/2, time.Since(start).Round(time.Millisecond))
 }
 
+// benchAccount opens a fresh database of backend (closed when b ends) with
+// searchAccount's account, and returns it with the account's users, a
+// service and its pipelines: what the deal benchmarks start from.
+func benchAccount(b *testing.B, backend crmtest.Backend) (*store.DB, crm.Actor, []int64, *crm.Service, []crm.Pipeline) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	actor, users := searchAccount(b, db)
+	svc := crm.NewService(db)
+	pipelines, err := svc.DealPipelines(ctx, actor)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, actor, users, svc, pipelines
+}
+
 // BenchmarkDealSearch measures the Envybox deal search (E15) at scale, on
 // each backend, against a baseline measured in the same run: the plain
 // deal/list page (svc.Deals: count and 50 rows with their details). Every
@@ -189,17 +208,7 @@ func BenchmarkDealSearch(b *testing.B) {
 	for _, backend := range []crmtest.Backend{crmtest.SQLite, crmtest.Postgres} {
 		b.Run(string(backend), func(b *testing.B) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			actor, users := searchAccount(b, db)
-			svc := crm.NewService(db)
-			pipelines, err := svc.DealPipelines(ctx, actor)
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, actor, users, svc, pipelines := benchAccount(b, backend)
 			stages := pipelines[0].Stages
 			ref, err := svc.Reference(ctx, actor)
 			if err != nil {

@@ -55,17 +55,7 @@ func BenchmarkDealListTotal(b *testing.B) {
 	for _, backend := range []crmtest.Backend{crmtest.SQLite, crmtest.Postgres} {
 		b.Run(string(backend), func(b *testing.B) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			actor, users := searchAccount(b, db)
-			svc := crm.NewService(db)
-			pipelines, err := svc.DealPipelines(ctx, actor)
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, actor, users, svc, pipelines := benchAccount(b, backend)
 			var stages []crm.Stage
 			for _, p := range pipelines {
 				stages = append(stages, p.Stages...)
