@@ -170,7 +170,7 @@ func TestDealListTotals(t *testing.T) {
 				created := time.Unix(at, 0)
 				ds[i] = crm.Deal{Name: fmt.Sprint("Сделка ", i), ClientID: client.ID, PipelineID: st.PipelineID, StageID: st.ID,
 					Responsible: crm.Responsible{UserID: actor.UserID, EmployeeID: users[i%len(users)] * int64(i%4/3)},
-					CreatedAt: created, UpdatedAt: created}
+					CreatedAt:   created, UpdatedAt: created}
 			}
 			return bk.Deals(ds)
 		})
