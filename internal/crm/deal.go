@@ -153,6 +153,10 @@ type DealStore interface {
 	// stage, stage date, closing date and update time; its other columns
 	// stay as stored.
 	MoveDeal(ctx context.Context, d *Deal) error
+	// PatchDeal writes what UpdateDeal does, but only the columns of d
+	// that differ from stored (the deal as read in this transaction) and
+	// its update time: a change of a few columns costs what they do.
+	PatchDeal(ctx context.Context, d, stored *Deal) error
 	// Deal returns a deal's own columns, its stage and its client's name.
 	Deal(ctx context.Context, id int64) (Deal, error)
 	// DealWithParts returns what Deal does with the parts named in parts

@@ -120,7 +120,6 @@ func (s *Service) BulkUpdateDeals(ctx context.Context, actor Actor, sel DealSele
 			if err != nil {
 				return err
 			}
-			d.UpdatedBy = actor.UserID
 			var v violations
 			if err := writeLead(ctx, tx, lc, &v, 0, &d, in, false, actor); err != nil {
 				if KindOf(err) == "" {

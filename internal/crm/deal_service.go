@@ -272,15 +272,28 @@ func moveDeal(ctx context.Context, tx Tx, d *Deal, stage Stage, by Responsible) 
 		return nil
 	}
 	from := d.Stage
+	setStage(tx, d, stage)
+	if err := tx.MoveDeal(ctx, d); err != nil {
+		return err
+	}
+	return recordMove(ctx, tx, d, from, by)
+}
+
+// setStage puts d on stage in memory, with the stage date and closing
+// date that go with it; the caller writes d.
+func setStage(tx Tx, d *Deal, stage Stage) {
 	now := tx.Now()
 	d.StageID, d.Stage, d.StageUpdatedAt = stage.ID, stage, now
 	d.ClosedAt = time.Time{}
 	if stage.Status.Closing() {
 		d.ClosedAt = now
 	}
-	if err := tx.MoveDeal(ctx, d); err != nil {
-		return err
-	}
+}
+
+// recordMove writes the stage history entry and the history record of d's
+// move from stage from to its stage (set by setStage).
+func recordMove(ctx context.Context, tx Tx, d *Deal, from Stage, by Responsible) error {
+	stage, now := d.Stage, d.StageUpdatedAt
 	if err := tx.RecordStage(ctx, d.ID, stage.ID, now); err != nil {
 		return err
 	}

@@ -85,6 +85,45 @@ func (t *tenantTx) MoveDeal(ctx context.Context, d *crm.Deal) error {
 	return affected(res, err, "Deal")
 }
 
+// dealColumnNames are dealInsertColumns one by one, in dealArgs' order.
+var dealColumnNames = func() []string {
+	names := strings.Split(dealInsertColumns, ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	return names
+}()
+
+// PatchDeal writes the columns of d that differ from stored, the deal as
+// read earlier in this transaction, and its update time: what UpdateDeal
+// writes, without assigning what did not change. SQLite rewrites a row's
+// entry in every index of a column assigned, changed or not, and fires the
+// triggers named for it (the totals, the keyword index's on created_at), so
+// an amoCRM status change through UpdateDeal cost what a change of every
+// column does. The deal's search text is recomputed only when a column it
+// is made of (its name, its client) changed.
+func (t *tenantTx) PatchDeal(ctx context.Context, d, stored *crm.Deal) error {
+	d.UpdatedAt = t.now
+	now, old := dealArgs(d), dealArgs(stored)
+	var set strings.Builder
+	args := make([]any, 0, len(now)+2)
+	for i, name := range dealColumnNames {
+		if name != "updated_at" && now[i] == old[i] {
+			continue
+		}
+		if set.Len() > 0 {
+			set.WriteString(", ")
+		}
+		set.WriteString(name + " = ?")
+		args = append(args, now[i])
+		if name == "name" || name == "client_id" {
+			t.dirtyDeal(d.ID)
+		}
+	}
+	res, err := t.exec(ctx, `UPDATE deals SET `+set.String()+` WHERE account_id = ? AND id = ?`, append(args, t.accountID, d.ID)...)
+	return affected(res, err, "Deal")
+}
+
 func (t *tenantTx) Deal(ctx context.Context, id int64) (crm.Deal, error) {
 	d, err := scanDeal(t.queryRow(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.account_id = ? AND d.id = ?`, t.accountID, id))
 	return d, notFound(err, "Deal")

@@ -402,7 +402,7 @@ func (h *handler) editDeal(w http.ResponseWriter, r *http.Request, v *view) {
 		h.renderError(w, r, v, crm.Errorf(crm.KindInvalid, "%s", v.T("deal.bad_form")))
 		return
 	}
-	if _, err := h.svc.UpdateLeads(ctx, v.Actor, []crm.LeadInput{in}); err != nil {
+	if _, err := h.svc.UpdateLeadStamps(ctx, v.Actor, []crm.LeadInput{in}); err != nil {
 		h.renderError(w, r, v, dealError(v, err))
 		return
 	}
@@ -541,7 +541,7 @@ func (h *handler) tagDeal(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		in.TagsToAdd = []crm.TagRef{{Name: name}}
 	}
-	if _, err := h.svc.UpdateLeads(r.Context(), v.Actor, []crm.LeadInput{in}); err != nil {
+	if _, err := h.svc.UpdateLeadStamps(r.Context(), v.Actor, []crm.LeadInput{in}); err != nil {
 		h.renderError(w, r, v, dealError(v, err))
 		return
 	}

@@ -388,11 +388,11 @@ func (h *handler) addLeads(w http.ResponseWriter, r *http.Request, actor crm.Act
 	if err != nil {
 		return v4Paths(err)
 	}
-	created, err := h.svc.AddLeads(r.Context(), actor, in)
+	created, err := h.svc.AddLeadStamps(r.Context(), actor, in)
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	writeBatch(w, r, "/api/v4/leads", "leads", createdItems(r, ids, created, leadPath, func(l crm.Lead) int64 { return l.ID }))
+	writeBatch(w, r, "/api/v4/leads", "leads", createdItems(r, ids, created, leadPath, func(l crm.LeadStamp) int64 { return l.ID }))
 	return nil
 }
 
@@ -403,11 +403,11 @@ func (h *handler) patchLeads(w http.ResponseWriter, r *http.Request, actor crm.A
 	if err != nil {
 		return v4Paths(err)
 	}
-	updated, err := h.svc.UpdateLeads(r.Context(), actor, in)
+	updated, err := h.svc.UpdateLeadStamps(r.Context(), actor, in)
 	if err != nil {
 		return v4Paths(withItems(err, ids))
 	}
-	writeBatch(w, r, "/api/v4/leads", "leads", updatedItems(r, ids, updated, leadPath, func(l crm.Lead) (int64, time.Time) { return l.ID, l.UpdatedAt }))
+	writeBatch(w, r, "/api/v4/leads", "leads", updatedItems(r, ids, updated, leadPath, func(l crm.LeadStamp) (int64, time.Time) { return l.ID, l.UpdatedAt }))
 	return nil
 }
 
@@ -420,8 +420,10 @@ func (h *handler) patchLead(w http.ResponseWriter, r *http.Request, actor crm.Ac
 			in.ID = id
 			return in
 		},
-		func(id int64) error { _, err := h.svc.Lead(r.Context(), actor, id); return err },
-		func(in []crm.LeadInput) ([]crm.Lead, error) { return h.svc.UpdateLeads(r.Context(), actor, in) },
+		func(id int64) error { return h.svc.FindLead(r.Context(), actor, id) },
+		func(in []crm.LeadInput) ([]crm.LeadStamp, error) {
+			return h.svc.UpdateLeadStamps(r.Context(), actor, in)
+		},
 		v4Paths)
 	if err != nil {
 		return err

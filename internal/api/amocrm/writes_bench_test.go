@@ -28,8 +28,10 @@ import (
 //   - complex: POST /api/v4/leads/complex, 50 leads a request (its limit),
 //     each with a new contact with a phone;
 //
-//   - notes, tasks: one note or task on a lead per request from 16 clients
-//     at once, as integrations write them: req/s and the p99 latency.
+//   - create, status, notes, tasks: one new lead, one lead's status change
+//     (PATCH /api/v4/leads/{id}), one note or one task per request from
+//     16 clients at once, as integrations write them: req/s and the p99
+//     latency.
 //
 //     go test -run '^$' -bench Writes -benchtime 20x ./internal/api/amocrm
 func BenchmarkWrites(b *testing.B) {
@@ -41,6 +43,23 @@ func BenchmarkWrites(b *testing.B) {
 			b.Run("leads", func(b *testing.B) { w.batches(b, "/api/v4/leads", 250, leadItem) })
 			b.Run("complex", func(b *testing.B) { w.batches(b, "/api/v4/leads/complex", crm.MaxComplexLeads, complexItem) })
 			deals := idsOf(a.api.Post(b, "/api/v4/leads", batchBody(100, 0, leadItem)).HAL(200).List("_embedded.leads"))
+			b.Run("create", func(b *testing.B) {
+				w.concurrent(b, func(i int) (string, string) {
+					return "/api/v4/leads", "[" + leadItem(w.seq.Add(1)) + "]"
+				})
+			})
+			pipeline, first, second := mainPipeline(b, a.api)
+			b.Run("status", func(b *testing.B) {
+				w.concurrentMethod(b, http.MethodPatch, func(i int) (string, string) {
+					// Each deal goes back and forth between two stages,
+					// so every request is a move.
+					status := first
+					if (i/len(deals))%2 == 0 {
+						status = second
+					}
+					return fmt.Sprintf("/api/v4/leads/%d", deals[i%len(deals)]), fmt.Sprintf(`{"pipeline_id":%d,"status_id":%d}`, pipeline, status)
+				})
+			})
 			b.Run("notes", func(b *testing.B) {
 				w.concurrent(b, func(i int) (string, string) {
 					return "/api/v4/leads/notes", fmt.Sprintf(`[{"entity_id":%d,"note_type":"common","params":{"text":"Звонок %d"}}]`, deals[i%len(deals)], i)
@@ -68,7 +87,11 @@ type writer struct {
 }
 
 func (w *writer) post(path, body string) (int, []byte, error) {
-	req, err := http.NewRequest(http.MethodPost, w.env.URL+path, strings.NewReader(body))
+	return w.send(http.MethodPost, path, body)
+}
+
+func (w *writer) send(method, path, body string) (int, []byte, error) {
+	req, err := http.NewRequest(method, w.env.URL+path, strings.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -104,6 +127,11 @@ func (w *writer) batches(b *testing.B, path string, n int, item func(i int64) st
 // concurrent sends b.N one-record writes from writeClients goroutines and
 // reports req/s and the p99 latency.
 func (w *writer) concurrent(b *testing.B, req func(i int) (string, string)) {
+	w.concurrentMethod(b, http.MethodPost, req)
+}
+
+// concurrentMethod is concurrent with another method than POST.
+func (w *writer) concurrentMethod(b *testing.B, method string, req func(i int) (string, string)) {
 	var next atomic.Int64
 	lat := make([]time.Duration, b.N)
 	var wg sync.WaitGroup
@@ -118,10 +146,10 @@ func (w *writer) concurrent(b *testing.B, req func(i int) (string, string)) {
 				}
 				path, body := req(i)
 				start := time.Now()
-				status, out, err := w.post(path, body)
+				status, out, err := w.send(method, path, body)
 				lat[i] = time.Since(start)
 				if err != nil || status != http.StatusOK {
-					failed.CompareAndSwap(nil, fmt.Sprintf("POST %s: %d %v %.300s", path, status, err, out))
+					failed.CompareAndSwap(nil, fmt.Sprintf("%s %s: %d %v %.300s", method, path, status, err, out))
 					return
 				}
 			}

@@ -1,0 +1,141 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/crmd/crmd/internal/crm"
+	"github.com/crmd/crmd/internal/crmtest"
+)
+
+// TestPatchDealMatchesUpdateDeal: PatchDeal, which writes only the columns
+// that changed, leaves a deal, the kept totals (per stage, per responsible,
+// per creation hour) and the keyword search exactly as UpdateDeal, which
+// writes every column, does: twin deals get the same changes, one through
+// each, and must read back alike after every step.
+func TestPatchDealMatchesUpdateDeal(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		svc := crm.NewService(db)
+		a := newAccount(t, db, "Patch")
+		admin := crm.Actor{AccountID: a.AccountID, UserID: a.UserID, Role: crm.RoleAdmin}
+		pipelines, err := svc.DealPipelines(ctx, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		primary := pipelines[0]
+		second, err := svc.AddPipeline(ctx, admin, crm.Pipeline{Name: "Второй", AllowManualStageChange: true, Stages: []crm.Stage{
+			{Name: "Новая", Status: crm.StageNew}, {Name: "Купил", Status: crm.StageWon}, {Name: "Отказ", Status: crm.StageLost},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := svc.CreateClient(ctx, admin, crm.NewClient{Name: "Кузнецова"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		company, err := svc.CreateClient(ctx, admin, crm.NewClient{Name: "Орлов"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leads, err := svc.AddLeads(ctx, admin, []crm.LeadInput{{Name: ptr("Близнец"), Price: ptr[int64](100)}, {Name: ptr("Близнец"), Price: ptr[int64](100)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaUpdate, viaPatch := leads[0].ID, leads[1].ID
+		users, err := svc.AccountUsers(ctx, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		steps := []struct {
+			name   string
+			change func(d *crm.Deal)
+		}{
+			{"nothing", func(d *crm.Deal) {}},
+			{"stage", func(d *crm.Deal) {
+				d.StageID, d.StageUpdatedAt = primary.Stages[1].ID, time.Unix(1_700_000_000, 0)
+			}},
+			{"pipeline, closing stage", func(d *crm.Deal) {
+				d.PipelineID, d.StageID, d.StageUpdatedAt, d.ClosedAt = second.ID, second.Stages[2].ID, time.Unix(1_700_000_100, 0), time.Unix(1_700_000_100, 0)
+			}},
+			{"price, responsible", func(d *crm.Deal) {
+				d.Price, d.UserID, d.UpdatedBy = 250, users[0].ID, users[0].ID
+			}},
+			{"name", func(d *crm.Deal) { d.Name = "Переименована" }},
+			{"client", func(d *crm.Deal) { d.ClientID = client.ID }},
+			{"another client, created_at", func(d *crm.Deal) {
+				d.ClientID, d.CreatedAt = company.ID, time.Unix(1_600_000_000, 0)
+			}},
+			{"back to open, no client", func(d *crm.Deal) {
+				d.PipelineID, d.StageID, d.ClosedAt, d.ClientID = primary.ID, primary.Stages[0].ID, time.Time{}, 0
+			}},
+		}
+		read := func(id int64) crm.Deal {
+			t.Helper()
+			var d crm.Deal
+			if err := db.View(ctx, admin.AccountID, func(tx crm.Tx) (err error) {
+				d, err = tx.Deal(ctx, id)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		for _, step := range steps {
+			// Both in one call: one update time.
+			if err := db.Update(ctx, admin.AccountID, func(tx crm.Tx) error {
+				for _, id := range []int64{viaUpdate, viaPatch} {
+					d, err := tx.Deal(ctx, id)
+					if err != nil {
+						return err
+					}
+					stored := d
+					step.change(&d)
+					if id == viaUpdate {
+						err = tx.UpdateDeal(ctx, &d)
+					} else {
+						err = tx.PatchDeal(ctx, &d, &stored)
+					}
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+			u, p := read(viaUpdate), read(viaPatch)
+			p.ID = u.ID
+			if diff := cmp.Diff(u, p); diff != "" {
+				t.Errorf("%s: the deal (-UpdateDeal +PatchDeal):\n%s", step.name, diff)
+			}
+			checkStageTotals(t, svc, admin, step.name)
+			checkResponsibleTotals(t, db, admin.AccountID, step.name)
+			checkCreatedTotals(t, db, admin.AccountID, step.name)
+			// The search text: both deals match their name and their
+			// client's, or neither.
+			for _, kw := range []string{u.Name, "кузнецова", "орлов"} {
+				found, total, err := svc.Deals(ctx, admin, crm.DealQuery{Keyword: kw, Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total%2 != 0 || len(found) != total {
+					t.Errorf("%s: keyword %q found %d deals: the twins differ", step.name, kw, total)
+				}
+			}
+		}
+		// A missing deal is not found, as with UpdateDeal.
+		err = db.Update(ctx, admin.AccountID, func(tx crm.Tx) error {
+			d := crm.Deal{ID: viaPatch + 1000}
+			return tx.PatchDeal(ctx, &d, &crm.Deal{})
+		})
+		if crm.KindOf(err) != crm.KindNotFound {
+			t.Errorf("PatchDeal of a missing deal: %v, want not found", err)
+		}
+	})
+}
