@@ -148,6 +148,9 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	kw := strings.ToLower(strings.TrimSpace(q.Keyword))
 	fast, joinClient := false, false
 	if kw != "" {
+		if err := t.flushGroupSearch(ctx); err != nil {
+			return nil, 0, err
+		}
 		var cond string
 		if cond, fast = t.keywordMatch(kw); fast {
 			f.add(cond, kw)

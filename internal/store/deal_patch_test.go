@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -136,6 +137,93 @@ func TestPatchDealMatchesUpdateDeal(t *testing.T) {
 		})
 		if crm.KindOf(err) != crm.KindNotFound {
 			t.Errorf("PatchDeal of a missing deal: %v, want not found", err)
+		}
+	})
+}
+
+// TestSearchTextsOfSharedTransaction: the search texts the calls of a
+// shared write transaction make stale are recomputed once, before its
+// COMMIT, yet read as if each call had recomputed its own: a keyword read
+// by a later call of the transaction finds an earlier call's rename, a
+// failed call's rename never shows, a failed call that read (and so
+// recomputed) the earlier texts does not undo them, and every account
+// keeps its own.
+func TestSearchTextsOfSharedTransaction(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		svc := crm.NewService(db)
+		a, b := newAccount(t, db, "Shared search"), newAccount(t, db, "Neighbour search")
+		admin := crm.Actor{AccountID: a.AccountID, UserID: a.UserID, Role: crm.RoleAdmin}
+		other := crm.Actor{AccountID: b.AccountID, UserID: b.UserID, Role: crm.RoleAdmin}
+		mine, err := svc.AddLeads(ctx, admin, []crm.LeadInput{{Name: ptr("Первая")}, {Name: ptr("Вторая")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := svc.AddLeads(ctx, other, []crm.LeadInput{{Name: ptr("Чужая")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rename := func(id int64, name string) func(crm.Tx) error {
+			return func(tx crm.Tx) error {
+				d, err := tx.Deal(ctx, id)
+				if err != nil {
+					return err
+				}
+				d.Name = name
+				return tx.UpdateDeal(ctx, &d)
+			}
+		}
+		count := func(tx crm.Tx, kw string) int {
+			_, total, err := tx.Deals(ctx, crm.DealQuery{Keyword: kw, Limit: 10})
+			if err != nil {
+				t.Error(err)
+			}
+			return total
+		}
+		failed := errors.New("refused")
+		var seen, seenByFailed int
+		// The neighbour's rename shares the transaction on SQLite (one
+		// write group); on PostgreSQL each account writes in its own.
+		neighbour := queued{account: other.AccountID, fn: rename(theirs[0].ID, "Альфа-уникум")}
+		if db.Dialect() != "sqlite" {
+			if err := db.Update(ctx, neighbour.account, neighbour.fn); err != nil {
+				t.Fatal(err)
+			}
+			neighbour = queued{account: admin.AccountID, fn: func(crm.Tx) error { return nil }}
+		}
+		answers := lineUp(t, db, []queued{
+			{account: admin.AccountID, fn: rename(mine[0].ID, "Альфа-уникум")},
+			{account: admin.AccountID, fn: func(tx crm.Tx) error { seen = count(tx, "альфа-уникум"); return nil }},
+			{account: admin.AccountID, fn: func(tx crm.Tx) error {
+				if err := rename(mine[1].ID, "Бета-уникум")(tx); err != nil {
+					return err
+				}
+				return failed
+			}},
+			{account: admin.AccountID, fn: rename(mine[1].ID, "Гамма-уникум")},
+			neighbour,
+			{account: admin.AccountID, fn: func(tx crm.Tx) error { seenByFailed = count(tx, "гамма-уникум"); return failed }},
+		})
+		for i, ans := range answers {
+			if want := i == 2 || i == 5; (ans.err != nil) != want || ans.panicked != nil {
+				t.Errorf("call %d: %v %v", i, ans.err, ans.panicked)
+			}
+		}
+		if seen != 1 || seenByFailed != 1 {
+			t.Errorf("inside the transaction: the earlier rename found %d times, by the failed call %d times; want 1 and 1", seen, seenByFailed)
+		}
+		for _, c := range []struct {
+			actor crm.Actor
+			kw    string
+			want  int
+		}{
+			{admin, "альфа-уникум", 1}, {admin, "бета-уникум", 0}, {admin, "гамма-уникум", 1},
+			{other, "альфа-уникум", 1}, {other, "гамма-уникум", 0},
+		} {
+			if _, total, err := svc.Deals(ctx, c.actor, crm.DealQuery{Keyword: c.kw, Limit: 10}); err != nil || total != c.want {
+				t.Errorf("account %d, keyword %q: %d deals (%v), want %d", c.actor.AccountID, c.kw, total, err, c.want)
+			}
 		}
 	})
 }

@@ -80,16 +80,52 @@ func (t *tenantTx) dealSearchText() string {
 			AND cd.owner_type = 'contacts' AND cd.owner_id = deals.client_id), '')`)
 }
 
-// flushSearch recomputes the search texts a transaction made stale.
-func (t *tenantTx) flushSearch(ctx context.Context) error {
-	d := &t.search
-	if !d.all && len(d.deals) == 0 && len(d.clients) == 0 {
+// empty reports whether d marks nothing.
+func (d *searchDirt) empty() bool {
+	return !d.all && len(d.deals) == 0 && len(d.clients) == 0
+}
+
+// merge adds the marks of o to d.
+func (d *searchDirt) merge(o searchDirt) {
+	d.all = d.all || o.all
+	for id := range o.deals {
+		if d.deals == nil {
+			d.deals = map[int64]bool{}
+		}
+		d.deals[id] = true
+	}
+	for id := range o.clients {
+		if d.clients == nil {
+			d.clients = map[int64]bool{}
+		}
+		d.clients[id] = true
+	}
+}
+
+// flushGroupSearch recomputes, before a keyword read inside a shared write
+// transaction, the search texts the calls before this one marked: the
+// write path recomputes them once before COMMIT (writer.go), and a keyword
+// read in between must not see them stale. They stay marked: if this call
+// fails, its savepoint's rollback undoes the recomputation too.
+func (t *tenantTx) flushGroupSearch(ctx context.Context) error {
+	if t.group == nil {
+		return nil
+	}
+	d := t.group.search[t.accountID]
+	if d == nil {
+		return nil
+	}
+	return t.recomputeSearch(ctx, d)
+}
+
+// recomputeSearch recomputes the search texts of the deals d marks.
+func (t *tenantTx) recomputeSearch(ctx context.Context, d *searchDirt) error {
+	if d.empty() {
 		return nil
 	}
 	set := `UPDATE deals SET search_text = ` + t.dealSearchText() + ` WHERE account_id = ?`
 	if d.all {
 		_, err := t.exec(ctx, set, t.accountID)
-		t.search = searchDirt{}
 		return err
 	}
 	for _, batch := range []struct {
@@ -112,7 +148,6 @@ func (t *tenantTx) flushSearch(ctx context.Context) error {
 			ids = ids[n:]
 		}
 	}
-	t.search = searchDirt{}
 	return nil
 }
 

@@ -9,13 +9,11 @@ import (
 	"github.com/crmd/crmd/internal/crm"
 )
 
-// flushDerived brings up to date, before the transaction commits, what the
-// store derives from the rows this transaction wrote: deal search texts
-// (deal_search.go) and segment customer counts (segment.go).
+// flushDerived brings up to date, at the end of a write call, what the
+// store derives from the rows the call wrote: segment customer counts
+// (segment.go). Deal search texts (deal_search.go) are recomputed once per
+// shared transaction, before its COMMIT (writer.go: commitGroup.search).
 func (t *tenantTx) flushDerived(ctx context.Context) error {
-	if err := t.flushSearch(ctx); err != nil {
-		return err
-	}
 	return t.flushSegmentCounts(ctx)
 }
 
