@@ -36,7 +36,8 @@ import (
 // back to it, so only that call fails. The first needs none: if it fails,
 // nothing else is in the transaction yet, which is rolled back whole. Each
 // call has its own tenant binding (its account, its Now reading, its
-// derived-state flush inside its savepoint). Callers are answered only
+// derived-state flush inside its savepoint; the deal search texts the
+// calls made stale are recomputed once, before COMMIT). Callers are answered only
 // after the COMMIT: nothing a call wrote reads as committed before it is.
 // Calls of one transaction may hand each other what they read alike
 // (Shared), as the lead intake does with the account's pipelines.
@@ -331,8 +332,8 @@ type commitGroup struct {
 	// (flushSearch). Each call recomputing its own inside its savepoint
 	// cost a statement per call and, on SQLite, made the keyword index
 	// (an FTS5 table, migration 0035) write a segment at every following
-	// SAVEPOINT and merge them: a fifth of a deal creation's time on the
-	// write connection.
+	// SAVEPOINT and merge them: a quarter of a deal creation's time on
+	// the write connection.
 	search map[int64]*searchDirt
 }
 
