@@ -206,7 +206,7 @@ func loadLead(ctx context.Context, tx Tx, id int64) (Lead, error) {
 // Errors: invalid.
 func (s *Service) AddLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
 	var out []Lead
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		lc, err := loadLeadContext(ctx, tx)
 		if err != nil {
 			return err
@@ -274,7 +274,7 @@ func reloadLeads(ctx context.Context, tx Tx, ids []int64) ([]Lead, error) {
 // stages by hand, CodeStageChangeLocked).
 func (s *Service) UpdateLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
 	var out []Lead
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		lc, err := loadLeadContext(ctx, tx)
 		if err != nil {
 			return err

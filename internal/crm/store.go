@@ -25,6 +25,11 @@ type Store interface {
 	// Updates may share one database commit, but each is all or nothing: if
 	// fn returns an error nothing of it is written.
 	Update(ctx context.Context, accountID int64, fn func(Tx) error) error
+	// UpdateBatch is Update for a call that writes many rows at once (a
+	// batch of records): it never shares a transaction with the calls
+	// before it, which would cost SQLite a statement journal walked at
+	// every statement's end (see store.DB.UpdateBatch).
+	UpdateBatch(ctx context.Context, accountID int64, fn func(Tx) error) error
 	// CreateAccount inserts a, sets its ID, and runs fn scoped to the new
 	// account in the same transaction. A clashing subdomain is KindConflict.
 	CreateAccount(ctx context.Context, a *Account, fn func(Tx) error) error
