@@ -21,7 +21,7 @@ type Store interface {
 	View(ctx context.Context, accountID int64, fn func(Tx) error) error
 	// ViewOne is View for a fn that reads with one statement, which is
 	// consistent on its own: it runs without BEGIN and COMMIT (on SQLite
-	// they were a fifth of a read by id's store time). A fn that makes a
+	// they were 11–17 % of a read by id's store time). A fn that makes a
 	// second statement, or writes, fails with an error and its results
 	// must be dropped: one statement is what makes the read consistent.
 	ViewOne(ctx context.Context, accountID int64, fn func(Tx) error) error

@@ -176,7 +176,7 @@ func (db *DB) viewConn(ctx context.Context, accountID int64, fn func(crm.Tx) err
 // own on both databases (SQLite reads it from one snapshot of the WAL,
 // PostgreSQL from one snapshot under READ COMMITTED), so for one statement
 // BEGIN and COMMIT bought nothing: on SQLite they were two statements more
-// through database/sql and the driver, a fifth of a read by id's store
+// through database/sql and the driver, 11–17 % of a read by id's store
 // time in its profile. A second statement would read another snapshot,
 // so ViewOne fails when fn makes one (the caller drops fn's results), as
 // it does when fn writes.
