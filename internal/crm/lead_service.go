@@ -182,7 +182,9 @@ func (s *Service) Leads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, 
 // Lead returns one deal as an amoCRM lead. Errors: not found.
 func (s *Service) Lead(ctx context.Context, actor Actor, id int64) (Lead, error) {
 	var out Lead
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+	// One statement (ViewOne): the deal with its fields, tags, contacts
+	// and loss reason, what loadLeads reads for a page in four.
+	err := s.store.ViewOne(ctx, actor.AccountID, func(tx Tx) (err error) {
 		out, err = loadLead(ctx, tx, id)
 		return err
 	})
@@ -205,16 +207,22 @@ func (s *Service) FindLead(ctx context.Context, actor Actor, id int64) error {
 }
 
 func loadLead(ctx context.Context, tx Tx, id int64) (Lead, error) {
-	// The deal, its fields, tags and contacts in one read: what
-	// loadLeads reads for a page in three.
-	d, contacts, err := tx.DealWithParts(ctx, id, DealPartFields|DealPartTags|DealPartContacts)
+	d, links, err := tx.DealWithParts(ctx, id, DealPartFields|DealPartTags|DealPartContacts|DealPartLossReason)
 	if KindOf(err) == KindNotFound {
 		return Lead{}, Errorf(KindNotFound, "Lead %d not found", id)
 	}
 	if err != nil {
 		return Lead{}, err
 	}
-	return leadOf(ctx, tx, d, contacts, map[int64]LossReason{})
+	// As leadOf makes it, with the loss reason read in the same statement.
+	out := Lead{Deal: d, LossReason: links.LossReason}
+	if d.ClientID != 0 {
+		out.Contacts = append(out.Contacts, ContactLink{ContactID: d.ClientID, IsMain: true})
+	}
+	for _, c := range links.Contacts {
+		out.Contacts = append(out.Contacts, ContactLink{ContactID: c})
+	}
+	return out, nil
 }
 
 // LeadStamp is what amoCRM's answer to a lead write names of each lead:
@@ -265,7 +273,7 @@ func sharedLeadContext(ctx context.Context, tx Tx) (*leadContext, error) {
 // them as stored. Errors: invalid.
 func (s *Service) AddLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
 	var out []Lead
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		lc, err := sharedLeadContext(ctx, tx)
 		if err != nil {
 			return err
@@ -285,7 +293,7 @@ func (s *Service) AddLeads(ctx context.Context, actor Actor, in []LeadInput) ([]
 // back (five queries a batch on the write connection).
 func (s *Service) AddLeadStamps(ctx context.Context, actor Actor, in []LeadInput) ([]LeadStamp, error) {
 	var out []LeadStamp
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		lc, err := sharedLeadContext(ctx, tx)
 		if err != nil {
 			return err
@@ -355,7 +363,7 @@ func reloadLeads(ctx context.Context, tx Tx, ids []int64) ([]Lead, error) {
 // stages by hand, CodeStageChangeLocked).
 func (s *Service) UpdateLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
 	var out []Lead
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		stamps, err := updateLeads(ctx, tx, actor, in)
 		if err != nil {
 			return err
@@ -371,7 +379,7 @@ func (s *Service) UpdateLeads(ctx context.Context, actor Actor, in []LeadInput) 
 // reading the leads back on the write connection.
 func (s *Service) UpdateLeadStamps(ctx context.Context, actor Actor, in []LeadInput) ([]LeadStamp, error) {
 	var out []LeadStamp
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) (err error) {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) (err error) {
 		out, err = updateLeads(ctx, tx, actor, in)
 		return err
 	})
