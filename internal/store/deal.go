@@ -207,24 +207,31 @@ func (t *tenantTx) dealPageWalk(ctx context.Context, k keptCount, total, need in
 	if pageWalk == walkAlways {
 		return index, nil
 	}
+	// The window's deals without the responsible, and the deals newer
+	// than the window, in one statement.
 	all := keptCount{stageIDs: k.stageIDs, pipelineIDs: k.pipelineIDs, created: k.created}
-	window := total
+	var ks []keptCount
 	if k.resp != "" {
-		var err error
-		if window, err = t.countKept(ctx, all); err != nil {
-			return "", err
-		}
+		ks = append(ks, all)
 	}
-	newer := 0
 	if to := k.created.To; to != nil {
 		if *to == math.MaxInt64 {
 			return index, nil
 		}
 		after := *to + 1
-		all.created = crm.Range{From: &after}
-		var err error
-		if newer, err = t.countKept(ctx, all); err != nil {
+		ks = append(ks, keptCount{stageIDs: k.stageIDs, pipelineIDs: k.pipelineIDs, created: crm.Range{From: &after}})
+	}
+	window, newer := total, 0
+	if len(ks) > 0 {
+		ns, err := t.countKeptAll(ctx, ks...)
+		if err != nil {
 			return "", err
+		}
+		if k.resp != "" {
+			window, ns = ns[0], ns[1:]
+		}
+		if len(ns) > 0 {
+			newer = ns[0]
 		}
 	}
 	if newer+need*window/max(total, 1) > window/2 {

@@ -92,10 +92,13 @@ func checkSearchTotals(t *testing.T, db *store.DB, actor crm.Actor, stages []crm
 		}
 		// amoCRM's leads of one stage, by responsible and window, in id
 		// order either way and by creation time.
+		if mode == store.WalkNever {
+			continue
+		}
 		for _, st := range []crm.Stage{stages[0], stages[1], last} {
 			for _, resp := range [][]int64{nil, {users[1]}, {actor.UserID}, {users[2], users[3]}} {
 				for j, w := range windows {
-					if j%3 != 0 {
+					if j%4 != 0 {
 						continue
 					}
 					for _, order := range []struct {
@@ -104,7 +107,7 @@ func checkSearchTotals(t *testing.T, db *store.DB, actor crm.Actor, stages []crm
 					}{{"", false}, {"id", true}, {"created_at", true}} {
 						q := crm.LeadQuery{Statuses: []crm.LeadStatusRef{{PipelineID: st.PipelineID, StageID: st.ID}}, PipelineIDs: []int64{st.PipelineID},
 							ResponsibleUserIDs: resp, CreatedAt: w, OrderBy: order.by, Desc: order.desc, Limit: 3}
-						for _, off := range []int{0, 2, 7} {
+						for _, off := range []int{0, 4} {
 							q.Offset = off
 							var got, want []crm.Deal
 							var gotMore, wantMore bool

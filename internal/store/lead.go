@@ -149,20 +149,10 @@ func (t *tenantTx) leadPageIndex(ctx context.Context, q crm.LeadQuery, need int)
 	if pageWalk == walkAlways {
 		return `deals_stage`, nil
 	}
-	window, err := t.countKept(ctx, k)
-	if err != nil {
-		return "", err
-	}
-	matches := window
-	if k.resp, k.respArgs = leadResp(q); k.resp != "" {
-		if matches, err = t.countKept(ctx, k); err != nil {
-			return "", err
-		}
-	}
-	if matches < need {
-		return "", nil
-	}
-	outside := 0
+	// The window's deals, those of the responsible, and those on the
+	// walk's side of the window, in one statement.
+	ks := []keptCount{k, k, {}}
+	ks[1].resp, ks[1].respArgs = leadResp(q)
 	side := crm.Range{}
 	switch {
 	case q.Desc && q.CreatedAt.To != nil && *q.CreatedAt.To < math.MaxInt64:
@@ -172,10 +162,21 @@ func (t *tenantTx) leadPageIndex(ctx context.Context, q crm.LeadQuery, need int)
 		before := *q.CreatedAt.From - 1
 		side.To = &before
 	}
-	if !side.Empty() {
-		if outside, err = t.countKept(ctx, keptCount{stageIDs: k.stageIDs, pipelineIDs: k.pipelineIDs, created: side}); err != nil {
-			return "", err
-		}
+	if side.Empty() {
+		ks = ks[:2] // the window reaches the end the walk starts from
+	} else {
+		ks[2] = keptCount{stageIDs: k.stageIDs, pipelineIDs: k.pipelineIDs, created: side}
+	}
+	ns, err := t.countKeptAll(ctx, ks...)
+	if err != nil {
+		return "", err
+	}
+	window, matches, outside := ns[0], ns[1], 0
+	if len(ns) > 2 {
+		outside = ns[2]
+	}
+	if matches < need {
+		return "", nil
 	}
 	if outside+need*window/matches > window/2 {
 		return "", nil
