@@ -25,7 +25,7 @@ func checkSearchTotals(t *testing.T, db *store.DB, actor crm.Actor, stages []crm
 	r := rand.New(rand.NewPCG(uint64(len(times)), 38))
 	var windows []crm.Range
 	windows = append(windows, crm.Range{})
-	for range 12 {
+	for range 8 {
 		a := times[r.IntN(len(times))] + int64(r.IntN(3)) - 1
 		b := a + []int64{0, 86_399, 2*86_400 + 7, 64*86_400 + 1, 400 * 86_400, 1_000 * 86_400}[r.IntN(6)]
 		windows = append(windows, crm.Range{From: &a, To: &b}, crm.Range{From: &a}, crm.Range{To: &b})
@@ -66,7 +66,7 @@ func checkSearchTotals(t *testing.T, db *store.DB, actor crm.Actor, stages []crm
 					if err != nil {
 						return err
 					}
-					for _, off := range []int{0, 2, len(ids) - 1, len(ids)} {
+					for _, off := range []int{0, len(ids) - 1, len(ids)} {
 						q.Offset = max(off, 0)
 						wantIDs, want, err := tx.SearchDeals(ctx, q)
 						if err != nil {
