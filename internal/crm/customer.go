@@ -203,8 +203,10 @@ type CustomerStore interface {
 	// Customer returns a customer's own columns (no links, tags or fields).
 	Customer(ctx context.Context, id int64) (Customer, error)
 	// CustomerWithParts returns a customer with its contacts, segments,
-	// tags and custom values, in one read (one statement).
-	CustomerWithParts(ctx context.Context, id int64) (Customer, error)
+	// tags and custom values, and the account's customers mode, in one
+	// read (one statement). A missing customer is KindNotFound, and then
+	// the mode is not read.
+	CustomerWithParts(ctx context.Context, id int64) (Customer, CustomersMode, error)
 	// Customers returns the customers q selects (own columns) and the total
 	// number matching q regardless of Limit and Offset.
 	Customers(ctx context.Context, q CustomerQuery) ([]Customer, int, error)

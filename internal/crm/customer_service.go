@@ -87,20 +87,38 @@ func (s *Service) Customers(ctx context.Context, actor Actor, q CustomerQuery) (
 func (s *Service) Customer(ctx context.Context, actor Actor, id int64) (Customer, error) {
 	// Read by id, not as a one-item list: a list also counts its matches,
 	// a query more (and on PostgreSQL a round trip more) for nothing.
+	// One statement (ViewOne) reads the customer, its parts and the
+	// account's customers mode, which is checked as customersOn does.
 	var c Customer
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		if err := customersOn(ctx, tx); err != nil {
-			return err
-		}
-		// One read for the customer and its parts, where
-		// loadCustomerDetails makes four for a page.
-		c, err = tx.CustomerWithParts(ctx, id)
+	var mode CustomersMode
+	err := s.store.ViewOne(ctx, actor.AccountID, func(tx Tx) (err error) {
+		c, mode, err = tx.CustomerWithParts(ctx, id)
 		return err
 	})
-	if KindOf(err) == KindNotFound {
-		return Customer{}, Errorf(KindNotFound, "Customer %d not found", id)
+	switch {
+	case err == nil:
+		if err := requireCustomers(Account{CustomersMode: mode}); err != nil {
+			return Customer{}, err
+		}
+		return c, nil
+	case KindOf(err) == KindNotFound:
+		// No row, so no mode either: read as before, the mode first, so
+		// that an account without customers still answers that.
+		err = s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+			if err := customersOn(ctx, tx); err != nil {
+				return err
+			}
+			c, _, err = tx.CustomerWithParts(ctx, id)
+			return err
+		})
+		if err == nil {
+			return c, nil
+		}
+		if KindOf(err) == KindNotFound {
+			return Customer{}, Errorf(KindNotFound, "Customer %d not found", id)
+		}
 	}
-	return c, err
+	return Customer{}, err
 }
 
 // loadCustomerDetails attaches contacts, segments, tags and field values.

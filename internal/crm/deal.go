@@ -140,9 +140,22 @@ const (
 	DealPartFields
 	// DealPartTags is Deal.Tags.
 	DealPartTags
-	// DealPartContacts is the ids of its contacts besides the main one.
+	// DealPartContacts is the ids of its contacts besides the main one
+	// (DealLinks.Contacts).
 	DealPartContacts
+	// DealPartLossReason is its loss reason (DealLinks.LossReason).
+	DealPartLossReason
 )
+
+// DealLinks are the parts DealWithParts reads that Deal has no field for.
+type DealLinks struct {
+	// Contacts are the ids of the deal's contacts other than its main
+	// one, in their order (DealPartContacts); nil when it has none.
+	Contacts []int64
+	// LossReason is the deal's loss reason (DealPartLossReason); nil when
+	// it has none or the reason no longer exists.
+	LossReason *LossReason
+}
 
 // DealStore keeps deals, the stages they passed through, their history,
 // and the deal search.
@@ -156,10 +169,9 @@ type DealStore interface {
 	// Deal returns a deal's own columns, its stage and its client's name.
 	Deal(ctx context.Context, id int64) (Deal, error)
 	// DealWithParts returns what Deal does with the parts named in parts
-	// filled, in one read (one statement, one round trip); with
-	// DealPartContacts it also returns the ids of the deal's contacts
-	// other than its main one, in their order.
-	DealWithParts(ctx context.Context, id int64, parts DealPart) (Deal, []int64, error)
+	// filled, in one read (one statement, one round trip); the parts Deal
+	// has no field for (contacts, loss reason) come in DealLinks.
+	DealWithParts(ctx context.Context, id int64, parts DealPart) (Deal, DealLinks, error)
 	Deals(ctx context.Context, q DealQuery) ([]Deal, int, error)
 	// RecordStage notes that a deal entered a stage (for date filters).
 	RecordStage(ctx context.Context, dealID, stageID int64, at time.Time) error

@@ -62,6 +62,14 @@ type DealFamily struct {
 // Errors: not found (CodeDealNotFound).
 func (s *Service) Deal(ctx context.Context, actor Actor, id int64, family bool) (DealFamily, error) {
 	var out DealFamily
+	if !family {
+		// The deal alone is one statement (ViewOne).
+		err := s.store.ViewOne(ctx, actor.AccountID, func(tx Tx) (err error) {
+			out.Deal, err = loadDeal(ctx, tx, id)
+			return err
+		})
+		return out, err
+	}
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
 		if out.Deal, err = loadDeal(ctx, tx, id); err != nil || !family {
 			return err

@@ -51,7 +51,7 @@ type ComplexResult struct {
 // merged. Errors: invalid.
 func (s *Service) AddComplexLeads(ctx context.Context, actor Actor, in []ComplexLead) ([]ComplexResult, error) {
 	out := make([]ComplexResult, len(in))
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		lc, err := loadLeadContext(ctx, tx)
 		if err != nil {
 			return err

@@ -182,7 +182,9 @@ func (s *Service) Leads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, 
 // Lead returns one deal as an amoCRM lead. Errors: not found.
 func (s *Service) Lead(ctx context.Context, actor Actor, id int64) (Lead, error) {
 	var out Lead
-	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
+	// One statement (ViewOne): the deal with its fields, tags, contacts
+	// and loss reason, what loadLeads reads for a page in four.
+	err := s.store.ViewOne(ctx, actor.AccountID, func(tx Tx) (err error) {
 		out, err = loadLead(ctx, tx, id)
 		return err
 	})
@@ -190,23 +192,29 @@ func (s *Service) Lead(ctx context.Context, actor Actor, id int64) (Lead, error)
 }
 
 func loadLead(ctx context.Context, tx Tx, id int64) (Lead, error) {
-	// The deal, its fields, tags and contacts in one read: what
-	// loadLeads reads for a page in three.
-	d, contacts, err := tx.DealWithParts(ctx, id, DealPartFields|DealPartTags|DealPartContacts)
+	d, links, err := tx.DealWithParts(ctx, id, DealPartFields|DealPartTags|DealPartContacts|DealPartLossReason)
 	if KindOf(err) == KindNotFound {
 		return Lead{}, Errorf(KindNotFound, "Lead %d not found", id)
 	}
 	if err != nil {
 		return Lead{}, err
 	}
-	return leadOf(ctx, tx, d, contacts, map[int64]LossReason{})
+	// As leadOf makes it, with the loss reason read in the same statement.
+	out := Lead{Deal: d, LossReason: links.LossReason}
+	if d.ClientID != 0 {
+		out.Contacts = append(out.Contacts, ContactLink{ContactID: d.ClientID, IsMain: true})
+	}
+	for _, c := range links.Contacts {
+		out.Contacts = append(out.Contacts, ContactLink{ContactID: c})
+	}
+	return out, nil
 }
 
 // AddLeads creates leads (deals) in one all-or-nothing batch.
 // Errors: invalid.
 func (s *Service) AddLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
 	var out []Lead
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		lc, err := loadLeadContext(ctx, tx)
 		if err != nil {
 			return err
@@ -274,7 +282,7 @@ func reloadLeads(ctx context.Context, tx Tx, ids []int64) ([]Lead, error) {
 // stages by hand, CodeStageChangeLocked).
 func (s *Service) UpdateLeads(ctx context.Context, actor Actor, in []LeadInput) ([]Lead, error) {
 	var out []Lead
-	err := s.store.Update(ctx, actor.AccountID, func(tx Tx) error {
+	err := s.updateRecords(ctx, actor.AccountID, len(in), func(tx Tx) error {
 		lc, err := loadLeadContext(ctx, tx)
 		if err != nil {
 			return err

@@ -56,6 +56,22 @@ func read[T any](ctx context.Context, s *Service, actor Actor, fn func(Tx) (T, e
 	return out, err
 }
 
+// largeBatch is the most records a batch write may carry and still run
+// behind other calls in a shared transaction (inside a savepoint, whose
+// statement journal costs each statement as much as the call wrote
+// before it): a larger batch goes through Store.UpdateBatch. A handful of
+// records costs little in a savepoint and gains the shared COMMIT.
+const largeBatch = 10
+
+// updateRecords runs a write of n records: through UpdateBatch when n is
+// more than largeBatch, else through Update.
+func (s *Service) updateRecords(ctx context.Context, accountID int64, n int, fn func(Tx) error) error {
+	if n > largeBatch {
+		return s.store.UpdateBatch(ctx, accountID, fn)
+	}
+	return s.store.Update(ctx, accountID, fn)
+}
+
 // Account returns the caller's account.
 func (s *Service) Account(ctx context.Context, actor Actor) (Account, error) {
 	return read(ctx, s, actor, func(tx Tx) (Account, error) { return tx.Account(ctx) })

@@ -19,6 +19,7 @@ type queued struct {
 	ctx     context.Context // nil: context.Background()
 	account int64
 	fn      func(crm.Tx) error
+	large   bool // through UpdateBatch
 }
 
 // answer is what an Update call came back with.
@@ -33,6 +34,10 @@ func update(db *store.DB, c queued) (a answer) {
 	ctx := c.ctx
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if c.large {
+		a.err = db.UpdateBatch(ctx, c.account, c.fn)
+		return a
 	}
 	a.err = db.Update(ctx, c.account, c.fn)
 	return a
