@@ -189,6 +189,11 @@ type DealStore interface {
 	// q.Offset cut from them (own columns, stage and client name). With
 	// q.PageOnly it reads the page alone and returns no ids.
 	SearchDeals(ctx context.Context, q DealSearchQuery) ([]int64, []Deal, error)
+	// SearchDealsTotal is SearchDeals for a caller that needs the number of
+	// matches, not their ids: the same total (the ids' number) and page.
+	// The store may count from totals it keeps instead of reading every
+	// match; a search those cannot answer exactly is run as SearchDeals.
+	SearchDealsTotal(ctx context.Context, q DealSearchQuery) (int, []Deal, error)
 	// DealPage returns the deals of the page q cuts from a stage's, a
 	// pipeline's or the account's deals, newest first (own columns, stage
 	// and client name), reading no deal outside the page.

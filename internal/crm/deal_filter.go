@@ -225,6 +225,10 @@ type DealFilter struct {
 	// BeforeID, when not 0, keeps deals with a smaller id: the next page
 	// after a page that ended at that id (see DealRows).
 	BeforeID int64
+	// NoIDs asks FilterDeals for Total and Rows alone, leaving AllIDs
+	// empty: the board and the table show a count, and collecting every
+	// matching id to count them was most of their time (Tx.SearchDealsTotal).
+	NoIDs bool
 }
 
 // DealSearchQuery is a DealFilter resolved for the store: dates are Unix
@@ -341,7 +345,8 @@ type DealSearchPage struct {
 }
 
 // FilterDeals runs a deal search: the ids of every matching deal, newest
-// first, and the page Limit/Offset select with what each row shows. The
+// first (none with f.NoIDs), their number, and the page Limit/Offset
+// select with what each row shows. The
 // filter runs in the database; only the page's rows are loaded.
 // Errors: invalid (each violation names the filter member).
 func (s *Service) FilterDeals(ctx context.Context, actor Actor, f DealFilter) (DealSearchPage, error) {
@@ -365,11 +370,17 @@ func (s *Service) FilterDeals(ctx context.Context, actor Actor, f DealFilter) (D
 		if err != nil {
 			return err
 		}
-		ids, deals, err := tx.SearchDeals(ctx, q)
+		var deals []Deal
+		if f.NoIDs {
+			out.Total, deals, err = tx.SearchDealsTotal(ctx, q)
+		} else {
+			var ids []int64
+			ids, deals, err = tx.SearchDeals(ctx, q)
+			out.AllIDs, out.Total = ids, len(ids)
+		}
 		if err != nil {
 			return err
 		}
-		out.AllIDs, out.Total = ids, len(ids)
 		if out.Rows, err = loadSearchRows(ctx, tx, deals); err != nil {
 			return err
 		}

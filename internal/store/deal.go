@@ -227,38 +227,73 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 // how many are newer (ids follow creation times but for deals made with
 // an older time, which only cost more entries), so the walk is taken when
 // it passes fewer than half the entries the sort would read; it is the
-// same query, only read another way.
+// same query, only read another way. With a responsible the walk reads
+// each entry's row to test it, as the sort does each of the window's, and
+// passes about need × (the window's deals / the matches) of the window's
+// entries: the totals without the responsible give both.
 func (t *tenantTx) dealPageWalk(ctx context.Context, k keptCount, total, need int) (string, error) {
 	if t.db.dialect.name() != "sqlite" {
 		return "", nil
 	}
 	var index string
 	switch {
-	case total < need || k.resp != "":
+	case pageWalk == walkNever || (total < need && pageWalk != walkAlways):
 		return windowIndex(k), nil
-	case len(k.stageIDs) == 1 && len(k.pipelineIDs) == 0:
+	case len(k.stageIDs) == 1:
 		index = `deals_stage`
 	case len(k.stageIDs) == 0 && len(k.pipelineIDs) == 1:
 		index = `deals_pipeline`
 	default:
 		return windowIndex(k), nil
 	}
-	newer := 0
+	if pageWalk == walkAlways {
+		return index, nil
+	}
+	// The window's deals without the responsible, and the deals newer
+	// than the window, in one statement.
+	all := keptCount{stageIDs: k.stageIDs, pipelineIDs: k.pipelineIDs, created: k.created}
+	var ks []keptCount
+	if k.resp != "" {
+		ks = append(ks, all)
+	}
 	if to := k.created.To; to != nil {
 		if *to == math.MaxInt64 {
 			return index, nil
 		}
 		after := *to + 1
-		var err error
-		if newer, err = t.countKept(ctx, keptCount{stageIDs: k.stageIDs, pipelineIDs: k.pipelineIDs, created: crm.Range{From: &after}}); err != nil {
+		ks = append(ks, keptCount{stageIDs: k.stageIDs, pipelineIDs: k.pipelineIDs, created: crm.Range{From: &after}})
+	}
+	window, newer := total, 0
+	if len(ks) > 0 {
+		ns, err := t.countKeptAll(ctx, ks...)
+		if err != nil {
 			return "", err
 		}
+		if k.resp != "" {
+			window, ns = ns[0], ns[1:]
+		}
+		if len(ns) > 0 {
+			newer = ns[0]
+		}
 	}
-	if newer+need > total/2 {
+	if newer+need*window/max(total, 1) > window/2 {
 		return windowIndex(k), nil
 	}
 	return index, nil
 }
+
+// pageWalk is how dealPageWalk and leadPageIndex choose between walking
+// an index for a page and SQLite's own plan: by the kept totals'
+// estimate, or (for the tests, which read every page each way) never or
+// whenever the list's shape allows it.
+var pageWalk = walkEstimated
+
+// The values of pageWalk.
+const (
+	walkEstimated = iota
+	walkNever
+	walkAlways
+)
 
 // windowIndex is the index serving a kept list's window of creation times
 // on SQLite, "" without a window. Named, because the stage's and the

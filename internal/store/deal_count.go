@@ -134,6 +134,41 @@ func dayPieces(lo, hi int64, out []countPiece) []countPiece {
 // bucket); without stages every stage of the account is named, so that
 // the key still serves (a deal's stage is one of its account's).
 func (t *tenantTx) countKept(ctx context.Context, k keptCount) (int, error) {
+	q, args := t.keptSum(k)
+	var n int64
+	err := t.queryRow(ctx, `SELECT `+q, args...).Scan(&n)
+	return int(n), err
+}
+
+// countKeptAll answers several keptCounts in one statement, one column
+// each: the estimates of a page's walk (dealPageWalk, leadPageIndex) need
+// two or three, and each statement costs a round through database/sql.
+func (t *tenantTx) countKeptAll(ctx context.Context, ks ...keptCount) ([]int, error) {
+	cols := make([]string, len(ks))
+	var args []any
+	for i, k := range ks {
+		q, a := t.keptSum(k)
+		cols[i] = `(SELECT ` + q + `)`
+		args = append(args, a...)
+	}
+	ns := make([]int64, len(ks))
+	dest := make([]any, len(ks))
+	for i := range ns {
+		dest[i] = &ns[i]
+	}
+	if err := t.queryRow(ctx, `SELECT `+strings.Join(cols, `, `), args...).Scan(dest...); err != nil {
+		return nil, err
+	}
+	out := make([]int, len(ks))
+	for i, n := range ns {
+		out[i] = int(n)
+	}
+	return out, nil
+}
+
+// keptSum is the expression (after SELECT) of a keptCount's sum, with its
+// arguments.
+func (t *tenantTx) keptSum(k keptCount) (string, []any) {
 	own := &filter{}
 	own.in(`d.pipeline_id`, k.pipelineIDs)
 	if k.resp != "" {
@@ -169,9 +204,7 @@ func (t *tenantTx) countKept(ctx context.Context, k keptCount) (int, error) {
 		args = append(args, f.args...)
 	}
 	if len(parts) == 0 {
-		return 0, nil
+		return `CAST(0 AS BIGINT)`, nil
 	}
-	var n int64
-	err := t.queryRow(ctx, `SELECT CAST(COALESCE(SUM(x.n), 0) AS BIGINT) FROM (`+strings.Join(parts, ` UNION ALL `)+`) x`, args...).Scan(&n)
-	return int(n), err
+	return `CAST(COALESCE(SUM(x.n), 0) AS BIGINT) FROM (` + strings.Join(parts, ` UNION ALL `) + `) x`, args
 }

@@ -182,6 +182,7 @@ func TestDealListTotals(t *testing.T) {
 		}
 		checkCreatedTotals(t, db, actor.AccountID, "the bulk load")
 		checkListTotals(t, db, svc, actor, stages, times, "the bulk load")
+		checkSearchTotals(t, db, actor, stages, users, times, "the bulk load")
 
 		for i := range 5 {
 			d, err := svc.CreateDeal(ctx, actor, crm.NewDeal{Name: fmt.Sprint("Новая ", i), ClientID: client.ID})
@@ -195,6 +196,7 @@ func TestDealListTotals(t *testing.T) {
 		}
 		checkCreatedTotals(t, db, actor.AccountID, "created and given a responsible")
 		checkListTotals(t, db, svc, actor, stages, times, "created and given a responsible")
+		checkSearchTotals(t, db, actor, stages, users, times, "created and given a responsible")
 
 		for _, q := range []string{
 			fmt.Sprintf(`UPDATE deals SET stage_id = %d WHERE account_id = %d AND id %% 5 = 1`, stages[1].ID, actor.AccountID),
@@ -210,6 +212,7 @@ func TestDealListTotals(t *testing.T) {
 		}
 		checkCreatedTotals(t, db, actor.AccountID, "moves, responsibles and creation times")
 		checkListTotals(t, db, svc, actor, stages, times, "moves, responsibles and creation times")
+		checkSearchTotals(t, db, actor, stages, users, times, "moves, responsibles and creation times")
 
 		// Deleted, and one put back with the id and columns it had.
 		if err := db.ExecRaw(ctx, `CREATE TABLE deals_gone AS SELECT * FROM deals WHERE account_id = ? AND id % 4 = 0`, actor.AccountID); err != nil {
@@ -220,11 +223,13 @@ func TestDealListTotals(t *testing.T) {
 		}
 		checkCreatedTotals(t, db, actor.AccountID, "deletions")
 		checkListTotals(t, db, svc, actor, stages, times, "deletions")
+		checkSearchTotals(t, db, actor, stages, users, times, "deletions")
 		if err := db.ExecRaw(ctx, `INSERT INTO deals SELECT * FROM deals_gone WHERE id % 8 = 0`); err != nil {
 			t.Fatal(err)
 		}
 		checkCreatedTotals(t, db, actor.AccountID, "deals put back")
 		checkListTotals(t, db, svc, actor, stages, times, "deals put back")
+		checkSearchTotals(t, db, actor, stages, users, times, "deals put back")
 
 		// The upgrade: back to version 32 (the table and triggers gone),
 		// then migrated again as an existing database is.
@@ -248,5 +253,6 @@ func TestDealListTotals(t *testing.T) {
 		checkCreatedTotals(t, db, actor.AccountID, "after the upgrade")
 		checkCreatedTotals(t, db, other.AccountID, "the neighbour after the upgrade")
 		checkListTotals(t, db, svc, actor, stages, times, "after the upgrade")
+		checkSearchTotals(t, db, actor, stages, users, times, "after the upgrade")
 	})
 }

@@ -309,25 +309,8 @@ func (t *tenantTx) searchWhere(ctx context.Context, q crm.DealSearchQuery) (f *f
 	f.in(`d.stage_id`, q.StageIDs)
 	f.in(`d.pipeline_id`, q.PipelineIDs)
 	f.in(`d.inbox_type_id`, q.InboxTypeIDs)
-	// The responsible: any of the users (as employee, or as administrator of
-	// a deal without employee and department), the departments, or nobody.
-	resp := &filter{}
-	if len(q.UserIDs) > 0 {
-		in := placeholders(len(q.UserIDs))
-		args := make([]any, 0, 2*len(q.UserIDs))
-		for range 2 {
-			for _, id := range q.UserIDs {
-				args = append(args, id)
-			}
-		}
-		resp.add(`d.employee_id IN (`+in+`) OR (d.employee_id = 0 AND d.department_id = 0 AND d.user_id IN (`+in+`))`, args...)
-	}
-	resp.in(`d.department_id`, q.DepartmentIDs)
-	if q.NoResponsible {
-		resp.add(`(d.employee_id = 0 AND d.department_id = 0 AND d.user_id = 0)`)
-	}
-	if len(resp.where) > 0 {
-		f.add(`(`+strings.Join(resp.where, ` OR `)+`)`, resp.args...)
+	if cond, args := searchResp(q); cond != "" {
+		f.add(cond, args...)
 	}
 	for _, c := range q.Dates {
 		t.dateCond(f, c)
@@ -364,6 +347,33 @@ func (t *tenantTx) searchWhere(ctx context.Context, q crm.DealSearchQuery) (f *f
 		join = t.keywordCond(f, kw, narrowed(q))
 	}
 	return f, join, nil
+}
+
+// searchResp is the condition a search puts on the deal's responsible
+// ("" for none): any of the users (as employee, or as administrator of a
+// deal without employee and department), the departments, or nobody. It
+// names d.employee_id, d.department_id and d.user_id alone, which
+// deal_created_totals keeps too (keptCount.resp).
+func searchResp(q crm.DealSearchQuery) (string, []any) {
+	resp := &filter{}
+	if len(q.UserIDs) > 0 {
+		in := placeholders(len(q.UserIDs))
+		args := make([]any, 0, 2*len(q.UserIDs))
+		for range 2 {
+			for _, id := range q.UserIDs {
+				args = append(args, id)
+			}
+		}
+		resp.add(`d.employee_id IN (`+in+`) OR (d.employee_id = 0 AND d.department_id = 0 AND d.user_id IN (`+in+`))`, args...)
+	}
+	resp.in(`d.department_id`, q.DepartmentIDs)
+	if q.NoResponsible {
+		resp.add(`(d.employee_id = 0 AND d.department_id = 0 AND d.user_id = 0)`)
+	}
+	if len(resp.where) == 0 {
+		return "", nil
+	}
+	return `(` + strings.Join(resp.where, ` OR `) + `)`, resp.args
 }
 
 // fewCandidates reports whether at most perDealCandidates deals satisfy f.

@@ -99,18 +99,60 @@ func BenchmarkDealListTotal(b *testing.B) {
 					b.ReportMetric(float64(total), "matches")
 				})
 			}
-			b.Run("board-column-responsible", func(b *testing.B) {
-				var total int
-				for b.Loop() {
-					page, err := svc.FilterDeals(ctx, actor, crm.DealFilter{StageIDs: []int64{stage.ID},
-						PipelineIDs: []int64{stage.PipelineID}, UserIDs: users[1:2], Limit: 50})
-					if err != nil || len(page.Rows) == 0 {
-						b.Fatalf("%d of %d: %v", len(page.Rows), page.Total, err)
+			// The web's filtered lists, each with every id collected (ids,
+			// as before migration 0038's round) and counted from the kept
+			// totals (NoIDs, as the web asks now).
+			period := []crm.DateFilter{{Select: crm.SelectCreated, Period: crm.DatePeriod{Type: crm.DatePeriodRange,
+				Start: base.AddDate(0, 0, 40).Format(time.DateOnly), End: last.AddDate(0, 0, 5).Format(time.DateOnly)}}}
+			filters := []struct {
+				name string
+				f    crm.DealFilter
+			}{
+				{"board-column-responsible", crm.DealFilter{StageIDs: []int64{stage.ID}, PipelineIDs: []int64{stage.PipelineID},
+					UserIDs: users[1:2], Limit: 50}},
+				{"board-column-responsible-window", crm.DealFilter{StageIDs: []int64{stage.ID}, PipelineIDs: []int64{stage.PipelineID},
+					UserIDs: users[1:2], Dates: period, Limit: 50}},
+				{"table-pipeline-responsible-window", crm.DealFilter{PipelineIDs: []int64{stage.PipelineID},
+					UserIDs: users[1:2], Dates: period, Limit: 50}},
+			}
+			for _, c := range filters {
+				for _, noIDs := range []bool{false, true} {
+					name := c.name + "/ids"
+					if noIDs {
+						name = c.name + "/counted"
 					}
-					total = page.Total
+					b.Run(name, func(b *testing.B) {
+						var total int
+						f := c.f
+						f.NoIDs = noIDs
+						for b.Loop() {
+							page, err := svc.FilterDeals(ctx, actor, f)
+							if err != nil || len(page.Rows) == 0 {
+								b.Fatalf("%d of %d: %v", len(page.Rows), page.Total, err)
+							}
+							total = page.Total
+						}
+						b.ReportMetric(float64(total), "matches")
+					})
 				}
-				b.ReportMetric(float64(total), "matches")
-			})
+			}
+			// amoCRM's leads of a stage, a responsible and a window, in id
+			// order: SQLite's own plan (sort) and the stage's index walked.
+			from, to := base.AddDate(0, 0, 40).Unix(), last.Unix()
+			lq := crm.LeadQuery{Statuses: []crm.LeadStatusRef{{PipelineID: stage.PipelineID, StageID: stage.ID}}, PipelineIDs: []int64{stage.PipelineID},
+				ResponsibleUserIDs: users[1:2], CreatedAt: crm.Range{From: &from, To: &to}, Limit: 50}
+			for _, mode := range []int{store.WalkNever, store.WalkEstimated} {
+				name := map[int]string{store.WalkNever: "leads-stage-responsible-window/sort", store.WalkEstimated: "leads-stage-responsible-window/walk"}[mode]
+				b.Run(name, func(b *testing.B) {
+					store.SetPageWalk(b, mode)
+					for b.Loop() {
+						list, _, err := svc.Leads(ctx, actor, lq)
+						if err != nil || len(list) == 0 {
+							b.Fatalf("%d: %v", len(list), err)
+						}
+					}
+				})
+			}
 		})
 	}
 }

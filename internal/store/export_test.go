@@ -33,3 +33,18 @@ func SetKeywordIndex(tb interface{ Cleanup(func()) }, on bool) {
 	keywordIndex = on
 	tb.Cleanup(func() { keywordIndex = old })
 }
+
+// The modes of SetPageWalk.
+const (
+	WalkEstimated = walkEstimated
+	WalkNever     = walkNever
+	WalkAlways    = walkAlways
+)
+
+// SetPageWalk sets how pages of kept lists choose to walk an index
+// (pageWalk) until the test ends.
+func SetPageWalk(tb interface{ Cleanup(func()) }, mode int) {
+	old := pageWalk
+	pageWalk = mode
+	tb.Cleanup(func() { pageWalk = old })
+}

@@ -134,6 +134,14 @@ func parseBoardFilter(v *view, q url.Values) (boardFilter, error) {
 	return f, err
 }
 
+// countedFilter is dealFilter for a page that shows its total and never
+// the ids of the matches (the board, its columns, the table).
+func (f boardFilter) countedFilter(stageIDs []int64, limit, offset int) crm.DealFilter {
+	df := f.dealFilter(stageIDs, limit, offset)
+	df.NoIDs = true
+	return df
+}
+
 // dealFilter is the domain search the filter asks for, over the stages
 // given (all of the pipeline's, or all pipelines' when none).
 func (f boardFilter) dealFilter(stageIDs []int64, limit, offset int) crm.DealFilter {
@@ -300,7 +308,7 @@ func (h *handler) fillBoard(r *http.Request, v *view, data *boardData) error {
 			t := totals[s.ID]
 			col.Cards, col.Count, col.Sum, col.HasSum = boardCards(v, cards), int(t.Deals), t.PriceSum, true
 		} else {
-			page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter([]int64{s.ID}, cardsPerColumn, 0))
+			page, err := h.svc.FilterDeals(ctx, v.Actor, f.countedFilter([]int64{s.ID}, cardsPerColumn, 0))
 			if err != nil {
 				return err
 			}
@@ -335,7 +343,7 @@ func (h *handler) fillTable(r *http.Request, v *view, data *boardData) error {
 			return err
 		}
 	} else {
-		page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter(nil, tableRows, f.Offset))
+		page, err := h.svc.FilterDeals(ctx, v.Actor, f.countedFilter(nil, tableRows, f.Offset))
 		if err != nil {
 			return err
 		}
@@ -453,7 +461,7 @@ func (h *handler) boardColumn(w http.ResponseWriter, r *http.Request, v *view) {
 	var cards []crm.DealSearchRow
 	var total int
 	if f.Filtered() {
-		page, err := h.svc.FilterDeals(ctx, v.Actor, f.dealFilter([]int64{stageID}, cardsPerColumn, offset))
+		page, err := h.svc.FilterDeals(ctx, v.Actor, f.countedFilter([]int64{stageID}, cardsPerColumn, offset))
 		if err != nil {
 			h.renderError(w, r, v, err)
 			return
