@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -80,12 +81,26 @@ func (postgresDialect) insertIgnore(table, columns, values string) string {
 	return rebindDollar("INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT DO NOTHING")
 }
 
+// postgresMaxConns bounds a process's connections to PostgreSQL; several
+// crmd processes share one server, whose default max_connections is 100.
+const postgresMaxConns = 20
+
+// postgresMaxIdleTime closes a connection idle this long, so a process
+// after a burst gives the server its connections back.
+const postgresMaxIdleTime = 5 * time.Minute
+
 func openPostgres(dsn string) (*DB, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// Every connection a burst opens stays open (idle up to maxIdleTime):
+	// with fewer idle slots than open ones, each burst past the idle count
+	// closed connections only to open new ones moments later, and a new
+	// connection forks a server process and prepares each statement again
+	// (the deal read's parse alone took 17–25 ms under load).
+	db.SetMaxOpenConns(postgresMaxConns)
+	db.SetMaxIdleConns(postgresMaxConns)
+	db.SetConnMaxIdleTime(postgresMaxIdleTime)
 	return &DB{write: db, read: db, dialect: postgresDialect{}}, nil
 }
