@@ -119,29 +119,12 @@ func TestLeadBatchFailsWhole(t *testing.T) {
 // the service's.
 func lineUpBatches(t *testing.T, db *store.DB, calls []queued, batch int) []answer {
 	t.Helper()
-	out := make([]answer, len(calls))
-	entered, release := make(chan struct{}), make(chan struct{})
-	first := calls[0]
-	fn := first.fn
-	first.fn = func(tx crm.Tx) error {
-		close(entered)
-		<-release
-		return fn(tx)
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { out[0] = update(db, first) })
-	<-entered
-	for i := 1; i < len(calls); i++ {
+	return lineUpWith(t, db, calls, func(i int) answer {
 		if i == batch {
-			wg.Go(func() { out[i].err = calls[i].fn(nil) })
-		} else {
-			wg.Go(func() { out[i] = update(db, calls[i]) })
+			return answer{err: calls[i].fn(nil)}
 		}
-		waitFor(t, func() bool { return db.WaitingWrites() == i })
-	}
-	close(release)
-	wg.Wait()
-	return out
+		return update(db, calls[i])
+	})
 }
 
 // TestUpdateBatchRunsFirst: a large call (UpdateBatch) queued behind

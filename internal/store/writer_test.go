@@ -48,6 +48,13 @@ func update(db *store.DB, c queued) (a answer) {
 // of them are the writer's to take, in order, into its transaction.
 func lineUp(t *testing.T, db *store.DB, calls []queued) []answer {
 	t.Helper()
+	return lineUpWith(t, db, calls, func(i int) answer { return update(db, calls[i]) })
+}
+
+// lineUpWith is lineUp with run starting every call after the first (the
+// first always goes through update, to hold the writer).
+func lineUpWith(t *testing.T, db *store.DB, calls []queued, run func(i int) answer) []answer {
+	t.Helper()
 	out := make([]answer, len(calls))
 	entered, release := make(chan struct{}), make(chan struct{})
 	first := calls[0]
@@ -61,7 +68,7 @@ func lineUp(t *testing.T, db *store.DB, calls []queued) []answer {
 	wg.Go(func() { out[0] = update(db, first) })
 	<-entered
 	for i := 1; i < len(calls); i++ {
-		wg.Go(func() { out[i] = update(db, calls[i]) })
+		wg.Go(func() { out[i] = run(i) })
 		waitFor(t, func() bool { return db.WaitingWrites() == i })
 	}
 	close(release)
