@@ -137,30 +137,13 @@ func (w *writer) parallelBatches(b *testing.B, path string, n int, item func(i i
 	for i := range bodies {
 		bodies[i] = batchBody(n, w.seq.Add(int64(n))-int64(n), item)
 	}
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for range writeClients {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= b.N {
-					return
-				}
-				status, out, err := w.post(path, bodies[i])
-				if err != nil || status != http.StatusOK {
-					failed.CompareAndSwap(nil, fmt.Sprintf("POST %s: %d %v %.300s", path, status, err, out))
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	if f := failed.Load(); f != nil {
-		b.Fatal(f)
-	}
+	w.fanOut(b, func(i int) string {
+		status, out, err := w.post(path, bodies[i])
+		if err != nil || status != http.StatusOK {
+			return fmt.Sprintf("POST %s: %d %v %.300s", path, status, err, out)
+		}
+		return ""
+	})
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "deals/s")
 }
 
@@ -172,10 +155,28 @@ func (w *writer) concurrent(b *testing.B, req func(i int) (string, string)) {
 
 // concurrentMethod is concurrent with another method than POST.
 func (w *writer) concurrentMethod(b *testing.B, method string, req func(i int) (string, string)) {
-	var next atomic.Int64
 	lat := make([]time.Duration, b.N)
-	var wg sync.WaitGroup
+	w.fanOut(b, func(i int) string {
+		path, body := req(i)
+		start := time.Now()
+		status, out, err := w.send(method, path, body)
+		lat[i] = time.Since(start)
+		if err != nil || status != http.StatusOK {
+			return fmt.Sprintf("%s %s: %d %v %.300s", method, path, status, err, out)
+		}
+		return ""
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
+}
+
+// fanOut runs send for i in [0, b.N) from writeClients goroutines, timed;
+// send describes a failed request ("" when it succeeded), and b fails with
+// the first description.
+func (w *writer) fanOut(b *testing.B, send func(i int) string) {
+	var next atomic.Int64
 	var failed atomic.Value
+	var wg sync.WaitGroup
 	b.ResetTimer()
 	for range writeClients {
 		wg.Go(func() {
@@ -184,12 +185,8 @@ func (w *writer) concurrentMethod(b *testing.B, method string, req func(i int) (
 				if i >= b.N {
 					return
 				}
-				path, body := req(i)
-				start := time.Now()
-				status, out, err := w.send(method, path, body)
-				lat[i] = time.Since(start)
-				if err != nil || status != http.StatusOK {
-					failed.CompareAndSwap(nil, fmt.Sprintf("%s %s: %d %v %.300s", method, path, status, err, out))
+				if what := send(i); what != "" {
+					failed.CompareAndSwap(nil, what)
 					return
 				}
 			}
@@ -200,8 +197,6 @@ func (w *writer) concurrentMethod(b *testing.B, method string, req func(i int) (
 	if f := failed.Load(); f != nil {
 		b.Fatal(f)
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
 }
 
 // percentile is the p-th latency of lat (sorted in place).
