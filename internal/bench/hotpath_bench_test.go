@@ -24,6 +24,27 @@ func hotPathDeals() int {
 	return 20_000
 }
 
+// seededHotPaths opens a fresh database of backend (closed when b ends),
+// seeds it at the hot paths' scale and returns the service and the
+// authority over it.
+func seededHotPaths(ctx context.Context, b *testing.B, backend crmtest.Backend) (*store.DB, *Dataset, *crm.Service, *auth.Authority) {
+	b.Helper()
+	db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	ds, err := Seed(ctx, db, hotPathDeals(), DefaultShape, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	authority, err := auth.New(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, ds, crm.NewService(db), authority
+}
+
 // BenchmarkHotPaths measures, below HTTP, the domain calls the load
 // benchmark's profiles showed hot, on each backend, each beside a baseline
 // measured in the same run: "baseline" is the smallest store round trip
@@ -36,20 +57,7 @@ func BenchmarkHotPaths(b *testing.B) {
 	for _, backend := range []crmtest.Backend{crmtest.SQLite, crmtest.Postgres} {
 		b.Run(string(backend), func(b *testing.B) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			ds, err := Seed(ctx, db, hotPathDeals(), DefaultShape, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			svc := crm.NewService(db)
-			authority, err := auth.New(ctx, db)
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, ds, svc, authority := seededHotPaths(ctx, b, backend)
 			actor := crm.Actor{AccountID: ds.AccountID, UserID: ds.Creds.UserID, Role: crm.RoleAdmin, TimeZone: ds.TimeZone}
 			segActor := crm.Actor{AccountID: ds.Segments.AccountID, UserID: ds.Segments.Creds.UserID, Role: crm.RoleAdmin, TimeZone: ds.TimeZone}
 			month := ds.LastDeal.AddDate(0, -6, 0).Unix()

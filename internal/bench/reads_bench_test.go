@@ -12,11 +12,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/crmd/crmd/internal/auth"
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
 	"github.com/crmd/crmd/internal/server"
-	"github.com/crmd/crmd/internal/store"
 )
 
 // processCPU is the CPU time this process has used, user and system, in
@@ -45,20 +43,7 @@ func BenchmarkReadsByID(b *testing.B) {
 	for _, backend := range []crmtest.Backend{crmtest.SQLite, crmtest.Postgres} {
 		b.Run(string(backend), func(b *testing.B) {
 			ctx := context.Background()
-			db, err := store.Open(ctx, crmtest.NewDSN(b, backend))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			ds, err := Seed(ctx, db, hotPathDeals(), DefaultShape, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			svc := crm.NewService(db)
-			authority, err := auth.New(ctx, db)
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, ds, svc, authority := seededHotPaths(ctx, b, backend)
 			handler := server.NewHandler(server.Config{Service: svc, Authority: authority,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), LimitStore: db, Readiness: db})
 			q := newRequests(ds, "")
