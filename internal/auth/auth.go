@@ -214,6 +214,21 @@ var errUnauthorized = crm.Errorf(crm.KindUnauthorized, "Unauthorized")
 
 // AmoCRM authenticates an amoCRM bearer token. Errors: unauthorized.
 func (a *Authority) AmoCRM(ctx context.Context, token string) (crm.Actor, error) {
+	if token == "" {
+		return crm.Actor{}, errUnauthorized
+	}
+	// A token remembered in the actor cache passed every check below when
+	// it was remembered (only this function remembers amoCRM tokens, and
+	// the key is the hash of the whole token, signature included), and the
+	// entry ends no later than the token's exp and is not used before the
+	// moment it was checked (so after nbf): checking the signature and
+	// decoding the claims again would only repeat that. What can change
+	// meanwhile — a revocation — the epoch check in remembered catches.
+	key := hash(token)
+	now := a.now()
+	if actor, ok, err := a.remembered(ctx, crm.CredentialAmoCRM, key, now); ok || err != nil {
+		return actor, err
+	}
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 || parts[0] != jwtHeader {
 		return crm.Actor{}, errUnauthorized
@@ -227,13 +242,13 @@ func (a *Authority) AmoCRM(ctx context.Context, token string) (crm.Actor, error)
 	if err != nil || json.Unmarshal(payload, &claims) != nil {
 		return crm.Actor{}, errUnauthorized
 	}
-	if now := a.now().Unix(); now >= claims.ExpiresAt || now < claims.NotBefore {
+	if now := now.Unix(); now >= claims.ExpiresAt || now < claims.NotBefore {
 		return crm.Actor{}, errUnauthorized
 	}
 	// The signature proves crmd made the token; the stored hash proves it
 	// has not been revoked (its user or account deleted, or the OAuth
 	// integration it was issued to revoked).
-	return a.actor(ctx, crm.CredentialAmoCRM, token)
+	return a.lookup(ctx, crm.CredentialAmoCRM, key, now)
 }
 
 // Envybox authenticates an Envybox api_key. Errors: unauthorized.
@@ -252,20 +267,35 @@ func (a *Authority) actor(ctx context.Context, kind crm.CredentialKind, secret s
 	}
 	key := hash(secret)
 	now := a.now()
-	if actor, epoch, ok := a.seen.get(kind, key, now); ok {
-		// Trusted only if nothing of the account was revoked since: by
-		// this process or by any other on the database.
-		current, err := a.epochs.get(ctx, actor.AccountID)
-		if crm.KindOf(err) == crm.KindNotFound {
-			return crm.Actor{}, errUnauthorized
-		}
-		if err != nil {
-			return crm.Actor{}, err
-		}
-		if current == epoch {
-			return actor, nil
-		}
+	if actor, ok, err := a.remembered(ctx, kind, key, now); ok || err != nil {
+		return actor, err
 	}
+	return a.lookup(ctx, kind, key, now)
+}
+
+// remembered returns the actor the actor cache holds for a credential,
+// ok only if nothing of the account was revoked since it was remembered:
+// by this process or by any other on the database (the account's epoch,
+// read after the call, is still the one read with it). Not ok and no
+// error: the credential must be looked up.
+func (a *Authority) remembered(ctx context.Context, kind crm.CredentialKind, key []byte, now time.Time) (crm.Actor, bool, error) {
+	actor, epoch, ok := a.seen.get(kind, key, now)
+	if !ok {
+		return crm.Actor{}, false, nil
+	}
+	current, err := a.epochs.get(ctx, actor.AccountID)
+	if crm.KindOf(err) == crm.KindNotFound {
+		return crm.Actor{}, false, errUnauthorized
+	}
+	if err != nil {
+		return crm.Actor{}, false, err
+	}
+	return actor, current == epoch, nil
+}
+
+// lookup authenticates a credential by its stored hash key (the credential,
+// its user and account) and remembers the actor with the account's epoch.
+func (a *Authority) lookup(ctx context.Context, kind crm.CredentialKind, key []byte, now time.Time) (crm.Actor, error) {
 	c, err := a.store.CredentialByHash(ctx, kind, key)
 	if crm.KindOf(err) == crm.KindNotFound {
 		return crm.Actor{}, errUnauthorized

@@ -37,7 +37,10 @@ type actorCacheKey struct {
 type actorCacheEntry struct {
 	actor crm.Actor
 	epoch int64
-	until time.Time
+	// since is when the credential was checked: a clock read before it
+	// (a test's clock moved back) does not reuse the entry, so a token
+	// is never taken from the cache before its nbf (AmoCRM).
+	since, until time.Time
 }
 
 // actorCache maps a credential (kind and hash, never the secret) to the
@@ -59,7 +62,7 @@ func (c *actorCache) get(kind crm.CredentialKind, hash []byte, now time.Time) (c
 	c.mu.RLock()
 	e, ok := c.entries[cacheKey(kind, hash)]
 	c.mu.RUnlock()
-	if !ok || !now.Before(e.until) {
+	if !ok || !now.Before(e.until) || now.Before(e.since) {
 		return crm.Actor{}, 0, false
 	}
 	return e.actor, e.epoch, true
@@ -75,7 +78,7 @@ func (c *actorCache) put(kind crm.CredentialKind, hash []byte, actor crm.Actor, 
 	if c.entries == nil || len(c.entries) >= actorCacheSize {
 		c.entries = make(map[actorCacheKey]actorCacheEntry)
 	}
-	c.entries[cacheKey(kind, hash)] = actorCacheEntry{actor: actor, epoch: epoch, until: until}
+	c.entries[cacheKey(kind, hash)] = actorCacheEntry{actor: actor, epoch: epoch, since: now, until: until}
 }
 
 // clear forgets every entry, after a revocation: which entries it touched is

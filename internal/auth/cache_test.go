@@ -8,8 +8,8 @@ import (
 )
 
 // TestActorCache: an entry is reused within actorTTL, never past its
-// credential's expiry, never for another kind of credential, and the cache
-// starts over instead of growing past its bound.
+// credential's expiry nor before it was checked, never for another kind of
+// credential, and the cache starts over instead of growing past its bound.
 func TestActorCache(t *testing.T) {
 	var c actorCache
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
@@ -18,6 +18,9 @@ func TestActorCache(t *testing.T) {
 	c.put(crm.CredentialAmoCRM, h, actor, 3, now, time.Time{})
 	if got, epoch, ok := c.get(crm.CredentialAmoCRM, h, now.Add(actorTTL-time.Millisecond)); !ok || got != actor || epoch != 3 {
 		t.Errorf("within the TTL: %v %d %v", got, epoch, ok)
+	}
+	if _, _, ok := c.get(crm.CredentialAmoCRM, h, now.Add(-time.Millisecond)); ok {
+		t.Error("reused before the moment it was checked")
 	}
 	if _, _, ok := c.get(crm.CredentialAmoCRM, h, now.Add(actorTTL)); ok {
 		t.Error("reused at the end of the TTL")
