@@ -113,7 +113,10 @@ func (h *handler) serve(name string, fn endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		obs.SetRoute(ctx, name)
-		actor, err := h.auth.Envybox(ctx, r.URL.Query().Get("api_key"))
+		// The query is parsed once: for the key here and for the
+		// parameters (readParams).
+		query := r.URL.Query()
+		actor, err := h.auth.Envybox(ctx, query.Get("api_key"))
 		if crm.KindOf(err) == crm.KindUnauthorized {
 			h.fail(w, r, &apiError{status: http.StatusUnauthorized, message: msgWrongKey})
 			return
@@ -126,7 +129,7 @@ func (h *handler) serve(name string, fn endpoint) http.Handler {
 			h.fail(w, r, err)
 			return
 		}
-		req, err := readParams(r)
+		req, err := readParams(r, query)
 		if err != nil {
 			h.fail(w, r, err)
 			return

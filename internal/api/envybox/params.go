@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,13 +23,14 @@ const MaxBodyBytes = 1 << 20
 // POST, merged over the query string (the field-definition GETs take either).
 type params map[string]any
 
-// readParams decodes the request's parameters.
-func readParams(r *http.Request) (params, error) {
+// readParams decodes the request's parameters; query is its parsed query
+// string (r.URL.Query(), which the caller already needed for the key).
+func readParams(r *http.Request, query url.Values) (params, error) {
 	if fault := wiretext.Query(r.URL.RawQuery); fault != nil {
 		return nil, textFault(fault)
 	}
 	p := params{}
-	for k, v := range r.URL.Query() {
+	for k, v := range query {
 		if k == "api_key" || len(v) == 0 {
 			continue
 		}
