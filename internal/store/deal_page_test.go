@@ -102,6 +102,24 @@ func TestDealPage(t *testing.T) {
 				if diff := cmp.Diff(want.Rows, got); diff != "" {
 					t.Fatalf("%s at %d (-search +page):\n%s", name, offset, diff)
 				}
+				// The brief rows (the web's cards and table rows) are the
+				// full rows with what they leave out cleared, from both.
+				bq, bf := q, f
+				bq.Brief, bf.Brief, bf.NoIDs = true, true, true
+				brief, err := svc.DealPage(ctx, admin, bq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(crm.BriefRows(want.Rows), brief); diff != "" {
+					t.Fatalf("%s at %d, brief page (-full +brief):\n%s", name, offset, diff)
+				}
+				briefSearch, err := svc.FilterDeals(ctx, admin, bf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(crm.BriefRows(want.Rows), briefSearch.Rows); diff != "" || briefSearch.Total != want.Total {
+					t.Fatalf("%s at %d, brief search of %d, want %d (-full +brief):\n%s", name, offset, briefSearch.Total, want.Total, diff)
+				}
 				for i := 1; i < len(got); i++ {
 					if got[i-1].ID <= got[i].ID {
 						t.Fatalf("%s at %d: deal %d before %d, not newest first", name, offset, got[i-1].ID, got[i].ID)

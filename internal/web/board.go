@@ -135,10 +135,11 @@ func parseBoardFilter(v *view, q url.Values) (boardFilter, error) {
 }
 
 // countedFilter is dealFilter for a page that shows its total and never
-// the ids of the matches (the board, its columns, the table).
+// the ids of the matches (the board, its columns, the table), and of each
+// match only what a card or a table row shows (brief rows).
 func (f boardFilter) countedFilter(stageIDs []int64, limit, offset int) crm.DealFilter {
 	df := f.dealFilter(stageIDs, limit, offset)
-	df.NoIDs = true
+	df.NoIDs, df.Brief = true, true
 	return df
 }
 
@@ -301,7 +302,7 @@ func (h *handler) fillBoard(r *http.Request, v *view, data *boardData) error {
 		col := boardColumn{Stage: s, Closed: s.Status == crm.StageWon || s.Status == crm.StageLost}
 		if totals != nil {
 			// The count is kept: only the cards shown are read.
-			cards, err := h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: s.ID, Limit: cardsPerColumn})
+			cards, err := h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: s.ID, Limit: cardsPerColumn, Brief: true})
 			if err != nil {
 				return err
 			}
@@ -339,7 +340,7 @@ func (h *handler) fillTable(r *http.Request, v *view, data *boardData) error {
 			data.TotalSum += t.PriceSum
 		}
 		data.HasSum = true
-		if data.Rows, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{PipelineID: f.PipelineID, Limit: tableRows, Offset: f.Offset}); err != nil {
+		if data.Rows, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{PipelineID: f.PipelineID, Limit: tableRows, Offset: f.Offset, Brief: true}); err != nil {
 			return err
 		}
 	} else {
@@ -479,7 +480,7 @@ func (h *handler) boardColumn(w http.ResponseWriter, r *http.Request, v *view) {
 				total = int(t.Deals)
 			}
 		}
-		if cards, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: stageID, Limit: cardsPerColumn, Offset: offset}); err != nil {
+		if cards, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: stageID, Limit: cardsPerColumn, Offset: offset, Brief: true}); err != nil {
 			h.renderError(w, r, v, err)
 			return
 		}
