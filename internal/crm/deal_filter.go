@@ -394,6 +394,73 @@ func (s *Service) FilterDeals(ctx context.Context, actor Actor, f DealFilter) (D
 	return out, err
 }
 
+// FilterDealColumns runs the search f once for each of stageIDs (f's own
+// StageIDs ignored), as FilterDeals would for f with StageIDs set to that
+// one stage, and returns the pages in stageIDs' order: a board's columns.
+// It is one read transaction, the filter resolved once and the rows of
+// every column loaded together (three statements for brief rows), where
+// a FilterDeals per column took a transaction, the account, the filter and
+// the rows' statements each time.
+// Errors: invalid (each violation names the filter member).
+func (s *Service) FilterDealColumns(ctx context.Context, actor Actor, f DealFilter, stageIDs []int64) ([]DealSearchPage, error) {
+	if f.Limit <= 0 {
+		f.Limit = DefaultPageLimit
+	}
+	if f.Offset < 0 {
+		return nil, Invalid(Violation{Path: "offset", Code: ViolationRange, Rule: RuleOffsetNegative, Detail: "The offset must not be negative."})
+	}
+	out := make([]DealSearchPage, len(stageIDs))
+	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
+		acc, err := tx.Account(ctx)
+		if err != nil {
+			return err
+		}
+		loc, err := time.LoadLocation(acc.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		f.StageIDs = nil
+		base, err := resolveDealFilter(ctx, tx, f, tx.Now(), loc)
+		if err != nil {
+			return err
+		}
+		var all []Deal
+		sizes := make([]int, len(stageIDs))
+		for i, id := range stageIDs {
+			q := base
+			q.StageIDs = []int64{id}
+			page := DealSearchPage{AllIDs: []int64{}}
+			var deals []Deal
+			if f.NoIDs {
+				page.Total, deals, err = tx.SearchDealsTotal(ctx, q)
+			} else {
+				var ids []int64
+				ids, deals, err = tx.SearchDeals(ctx, q)
+				page.AllIDs, page.Total = ids, len(ids)
+			}
+			if err != nil {
+				return err
+			}
+			out[i], sizes[i] = page, len(deals)
+			all = append(all, deals...)
+		}
+		var rows []DealSearchRow
+		if f.Brief {
+			rows, err = loadBriefRows(ctx, tx, all)
+		} else {
+			rows, err = loadSearchRows(ctx, tx, all)
+		}
+		if err != nil {
+			return err
+		}
+		for i, n := range sizes {
+			out[i].Rows, rows = rows[:n:n], rows[n:]
+		}
+		return nil
+	})
+	return out, err
+}
+
 // BriefRows says what a brief search row (DealFilter.Brief,
 // DealPageQuery.Brief) holds: the deal as its page read it with its
 // tags, the client's contact (Client.Contact), and the row's task, last
