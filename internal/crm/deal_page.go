@@ -11,6 +11,8 @@ type DealPageQuery struct {
 	StageID    int64
 	Limit      int // 0: DefaultPageLimit
 	Offset     int
+	// Brief asks for brief rows (BriefRows): what a card shows.
+	Brief bool
 }
 
 // DealPage returns a page of the deals q selects, newest first, with what
@@ -31,6 +33,9 @@ func (s *Service) DealPage(ctx context.Context, actor Actor, q DealPageQuery) ([
 		deals, err := tx.DealPage(ctx, q)
 		if err != nil {
 			return nil, err
+		}
+		if q.Brief {
+			return loadBriefRows(ctx, tx, deals)
 		}
 		return loadSearchRows(ctx, tx, deals)
 	})

@@ -115,16 +115,15 @@ func BenchmarkDealListTotal(b *testing.B) {
 				{"table-pipeline-responsible-window", crm.DealFilter{PipelineIDs: []int64{stage.PipelineID},
 					UserIDs: users[1:2], Dates: period, Limit: 50}},
 			}
+			// "brief" is counted with the rows a card or table row shows
+			// (DealFilter.Brief), as the web asks since the third round.
 			for _, c := range filters {
-				for _, noIDs := range []bool{false, true} {
-					name := c.name + "/ids"
-					if noIDs {
-						name = c.name + "/counted"
-					}
+				for _, mode := range []string{"ids", "counted", "brief"} {
+					name := c.name + "/" + mode
 					b.Run(name, func(b *testing.B) {
 						var total int
 						f := c.f
-						f.NoIDs = noIDs
+						f.NoIDs, f.Brief = mode != "ids", mode == "brief"
 						for b.Loop() {
 							page, err := svc.FilterDeals(ctx, actor, f)
 							if err != nil || len(page.Rows) == 0 {
@@ -136,6 +135,36 @@ func BenchmarkDealListTotal(b *testing.B) {
 					})
 				}
 			}
+			// The board filtered by a responsible: every stage of the
+			// pipeline, brief and counted, one FilterDeals a column (as
+			// before the third round) and FilterDealColumns (one read).
+			var columns []int64
+			for _, st := range stages {
+				if st.PipelineID == stage.PipelineID {
+					columns = append(columns, st.ID)
+				}
+			}
+			boardFilter := crm.DealFilter{PipelineIDs: []int64{stage.PipelineID}, UserIDs: users[1:2], Limit: 50, NoIDs: true, Brief: true}
+			b.Run("board-responsible/per-column", func(b *testing.B) {
+				for b.Loop() {
+					for _, id := range columns {
+						f := boardFilter
+						f.StageIDs = []int64{id}
+						if _, err := svc.FilterDeals(ctx, actor, f); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric(float64(len(columns)), "columns")
+			})
+			b.Run("board-responsible/one-read", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := svc.FilterDealColumns(ctx, actor, boardFilter, columns); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(len(columns)), "columns")
+			})
 			// amoCRM's leads of a stage, a responsible and a window, in id
 			// order: SQLite's own plan (sort) and the stage's index walked.
 			from, to := base.AddDate(0, 0, 40).Unix(), last.Unix()

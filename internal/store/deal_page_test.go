@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -102,6 +103,24 @@ func TestDealPage(t *testing.T) {
 				if diff := cmp.Diff(want.Rows, got); diff != "" {
 					t.Fatalf("%s at %d (-search +page):\n%s", name, offset, diff)
 				}
+				// The brief rows (the web's cards and table rows) are the
+				// full rows with what they leave out cleared, from both.
+				bq, bf := q, f
+				bq.Brief, bf.Brief, bf.NoIDs = true, true, true
+				brief, err := svc.DealPage(ctx, admin, bq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(crm.BriefRows(want.Rows), brief); diff != "" {
+					t.Fatalf("%s at %d, brief page (-full +brief):\n%s", name, offset, diff)
+				}
+				briefSearch, err := svc.FilterDeals(ctx, admin, bf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(crm.BriefRows(want.Rows), briefSearch.Rows); diff != "" || briefSearch.Total != want.Total {
+					t.Fatalf("%s at %d, brief search of %d, want %d (-full +brief):\n%s", name, offset, briefSearch.Total, want.Total, diff)
+				}
 				for i := 1; i < len(got); i++ {
 					if got[i-1].ID <= got[i].ID {
 						t.Fatalf("%s at %d: deal %d before %d, not newest first", name, offset, got[i-1].ID, got[i].ID)
@@ -132,6 +151,52 @@ func TestDealPage(t *testing.T) {
 		if n := check("the account", crm.DealPageQuery{Limit: 10}, crm.DealFilter{}); n != all || n != 43 {
 			t.Errorf("the account's pages held %d deals, its pipelines %d, want 43", n, all)
 		}
+		// A board's columns in one read (FilterDealColumns) against a
+		// FilterDeals per column, full and brief, counted and with ids,
+		// filtered by responsible, window and tag, at two offsets.
+		today := time.Now().Format(time.DateOnly)
+		for _, p := range []crm.Pipeline{primary, second} {
+			var ids []int64
+			for _, st := range p.Stages {
+				ids = append(ids, st.ID)
+			}
+			for _, base := range []crm.DealFilter{
+				{PipelineIDs: []int64{p.ID}, Limit: 3},
+				{PipelineIDs: []int64{p.ID}, UserIDs: []int64{a.UserID}, Limit: 2, Offset: 1},
+				{PipelineIDs: []int64{p.ID}, UserIDs: []int64{crm.NoResponsible}, Limit: 5},
+				{PipelineIDs: []int64{p.ID}, Limit: 4, Dates: []crm.DateFilter{{Select: crm.SelectCreated,
+					Period: crm.DatePeriod{Type: crm.DatePeriodRange, Start: today, End: today}}}},
+				{PipelineIDs: []int64{p.ID}, Keyword: "Сделка", Limit: 4},
+				{Limit: 50, StageIDs: []int64{stages[1].ID}}, // StageIDs is the columns'
+			} {
+				for _, mode := range []struct{ noIDs, brief bool }{{false, false}, {true, false}, {true, true}} {
+					f := base
+					f.NoIDs, f.Brief = mode.noIDs, mode.brief
+					got, err := svc.FilterDealColumns(ctx, admin, f, ids)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got) != len(ids) {
+						t.Fatalf("%d columns for %d stages", len(got), len(ids))
+					}
+					for i, id := range ids {
+						one := f
+						one.StageIDs = []int64{id}
+						want, err := svc.FilterDeals(ctx, admin, one)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if diff := cmp.Diff(want, got[i]); diff != "" {
+							t.Fatalf("pipeline %s, %+v, column %d (-FilterDeals +FilterDealColumns):\n%s", p.Name, f, id, diff)
+						}
+					}
+				}
+			}
+		}
+		if _, err := svc.FilterDealColumns(ctx, admin, crm.DealFilter{Offset: -1}, []int64{stages[0].ID}); crm.KindOf(err) != crm.KindInvalid {
+			t.Errorf("columns at a negative offset: %v", err)
+		}
+
 		// Limit 0 is the search's default page.
 		got, err := svc.DealPage(ctx, admin, crm.DealPageQuery{StageID: stages[0].ID})
 		if err != nil {

@@ -135,10 +135,11 @@ func parseBoardFilter(v *view, q url.Values) (boardFilter, error) {
 }
 
 // countedFilter is dealFilter for a page that shows its total and never
-// the ids of the matches (the board, its columns, the table).
+// the ids of the matches (the board, its columns, the table), and of each
+// match only what a card or a table row shows (brief rows).
 func (f boardFilter) countedFilter(stageIDs []int64, limit, offset int) crm.DealFilter {
 	df := f.dealFilter(stageIDs, limit, offset)
-	df.NoIDs = true
+	df.NoIDs, df.Brief = true, true
 	return df
 }
 
@@ -183,6 +184,8 @@ type boardColumn struct {
 	// HasSum is false for a filtered column, whose sum is not kept.
 	HasSum bool
 	Cards  []boardCard
+	// CardsHTML is Cards written out (renderCards).
+	CardsHTML template.HTML
 	// NextOffset is where "show more" continues; Remaining how many are
 	// left after the cards shown.
 	NextOffset int
@@ -203,6 +206,7 @@ type boardData struct {
 	Columns   []boardColumn
 	// The table view.
 	Rows       []crm.DealSearchRow
+	RowsHTML   template.HTML // Rows written out (renderTableRows)
 	Total      int
 	TotalSum   int64
 	HasSum     bool
@@ -297,27 +301,37 @@ func (h *handler) fillBoard(r *http.Request, v *view, data *boardData) error {
 			totals[t.StageID] = t
 		}
 	}
-	for _, s := range data.Pipeline.Stages {
+	var filtered []crm.DealSearchPage
+	if totals == nil {
+		// Every column in one read: the filter resolved once and the
+		// cards' details read together.
+		ids := make([]int64, len(data.Pipeline.Stages))
+		for i, s := range data.Pipeline.Stages {
+			ids[i] = s.ID
+		}
+		var err error
+		if filtered, err = h.svc.FilterDealColumns(ctx, v.Actor, f.countedFilter(nil, cardsPerColumn, 0), ids); err != nil {
+			return err
+		}
+	}
+	for i, s := range data.Pipeline.Stages {
 		col := boardColumn{Stage: s, Closed: s.Status == crm.StageWon || s.Status == crm.StageLost}
 		if totals != nil {
 			// The count is kept: only the cards shown are read.
-			cards, err := h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: s.ID, Limit: cardsPerColumn})
+			cards, err := h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: s.ID, Limit: cardsPerColumn, Brief: true})
 			if err != nil {
 				return err
 			}
 			t := totals[s.ID]
 			col.Cards, col.Count, col.Sum, col.HasSum = boardCards(v, cards), int(t.Deals), t.PriceSum, true
 		} else {
-			page, err := h.svc.FilterDeals(ctx, v.Actor, f.countedFilter([]int64{s.ID}, cardsPerColumn, 0))
-			if err != nil {
-				return err
-			}
-			col.Cards, col.Count = boardCards(v, page.Rows), page.Total
+			col.Cards, col.Count = boardCards(v, filtered[i].Rows), filtered[i].Total
 		}
 		if col.Count > countCap && f.Filtered() {
 			col.Capped = true
 		}
 		col.NextOffset = len(col.Cards)
+		col.CardsHTML = renderCards(col.Cards, data.Chrome)
 		col.Remaining = max(0, col.Count-len(col.Cards))
 		data.Columns = append(data.Columns, col)
 	}
@@ -339,7 +353,7 @@ func (h *handler) fillTable(r *http.Request, v *view, data *boardData) error {
 			data.TotalSum += t.PriceSum
 		}
 		data.HasSum = true
-		if data.Rows, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{PipelineID: f.PipelineID, Limit: tableRows, Offset: f.Offset}); err != nil {
+		if data.Rows, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{PipelineID: f.PipelineID, Limit: tableRows, Offset: f.Offset, Brief: true}); err != nil {
 			return err
 		}
 	} else {
@@ -349,6 +363,7 @@ func (h *handler) fillTable(r *http.Request, v *view, data *boardData) error {
 		}
 		data.Rows, data.Total = page.Rows, page.Total
 	}
+	data.RowsHTML = renderTableRows(v, data)
 	data.FirstRow, data.LastRow = f.Offset+1, f.Offset+len(data.Rows)
 	data.HasPrev, data.PrevOffset = f.Offset > 0, max(0, f.Offset-tableRows)
 	data.HasNext, data.NextOffset = data.LastRow < data.Total, f.Offset+tableRows
@@ -427,6 +442,7 @@ type columnData struct {
 	Stage      crm.Stage
 	Stages     []crm.Stage
 	Cards      []boardCard
+	CardsHTML  template.HTML // Cards written out (renderCards)
 	Chrome     cardChrome
 	NextOffset int
 	Remaining  int
@@ -479,7 +495,7 @@ func (h *handler) boardColumn(w http.ResponseWriter, r *http.Request, v *view) {
 				total = int(t.Deals)
 			}
 		}
-		if cards, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: stageID, Limit: cardsPerColumn, Offset: offset}); err != nil {
+		if cards, err = h.svc.DealPage(ctx, v.Actor, crm.DealPageQuery{StageID: stageID, Limit: cardsPerColumn, Offset: offset, Brief: true}); err != nil {
 			h.renderError(w, r, v, err)
 			return
 		}
@@ -487,6 +503,7 @@ func (h *handler) boardColumn(w http.ResponseWriter, r *http.Request, v *view) {
 	data := columnData{Filter: f, Stage: stage, Stages: p.Stages, Cards: boardCards(v, cards), NextOffset: offset + len(cards),
 		Chrome: newCardChrome(v, f, p.Stages)}
 	data.Remaining = max(0, total-data.NextOffset)
+	data.CardsHTML = renderCards(data.Cards, data.Chrome)
 	h.renderFragment(w, r, "board", "more-cards", v, data)
 }
 
