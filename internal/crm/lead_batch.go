@@ -7,16 +7,20 @@ import (
 
 // A batch of new leads (amoCRM's POST /api/v4/leads, up to 250 a request,
 // and /leads/complex) wrote each lead's rows one statement at a time: the
-// deal, its name, its stage entry, its history entries, its tag links (with
-// a DELETE of the links a new deal cannot have), its custom values. On
-// SQLite that was some 2,500 statement steps a batch, on PostgreSQL as many
+// deal, its name (an UPDATE finding nothing, then an INSERT), its stage
+// entry, its history entries, its tag links (after a DELETE of the links a
+// new deal cannot have) and dictionary entry, its custom values: nine
+// statements for a lead with a tag, 2,250 a batch — on PostgreSQL as many
 // round trips. addLeads now validates every lead first, inserts the deals
 // in multi-row statements, runs each lead's remaining writes against
-// rowBuffer, which holds back the rows those writes add for new deals, and
-// writes them per table in multi-row statements. The rows, their ids and
-// their order are those of the row-by-row path (TestLeadBatchRowsMatch
-// compares every table): ids come from each table's sequence in the order
-// the rows would have been inserted, and the buffer keeps that order.
+// rowBuffer, which holds back the rows those writes add, and writes them
+// per table in multi-row statements. A complex batch does the same for its
+// new contacts' phones, emails and history entries, and links the leads to
+// the contacts and companies it made without looking them up. The rows,
+// their ids and their order are those of the row-by-row path
+// (TestLeadBatchRowsMatch compares every table): ids come from each
+// table's sequence in the order the rows would have been inserted, and the
+// buffer keeps that order.
 
 // RowBatchStore writes rows of many records in multi-row statements, for a
 // batch of new leads. Each method is what its row-by-row counterpart does
@@ -35,6 +39,8 @@ type RowBatchStore interface {
 	AddFieldValues(ctx context.Context, rows []FieldValuesWrite) error
 	// AddEntityTags is SetEntityTags for entities without tags.
 	AddEntityTags(ctx context.Context, rows []EntityTagsWrite) error
+	// AddContactData is InsertContactData for each row, in order.
+	AddContactData(ctx context.Context, rows []*ContactData) error
 }
 
 // StageEntry is one row of a deal's stage history: it entered StageID At.
@@ -70,7 +76,9 @@ type EntityTagsWrite struct {
 var rowByRowLeads = false
 
 // rowBuffer is a Tx that holds back the rows a batch's writes add for the
-// deals it created (fresh), and writes them per table in flush. A write it
+// deals it created (fresh) — and, whoever they are for, history entries,
+// stage entries and contact data (phones, emails), which nothing in the
+// batch reads back — and writes them per table in flush. A write it
 // cannot hold back (another entity's, or a second one of the same kind for
 // one deal, whose row-by-row form would find the first) flushes what it
 // holds first, so each table gets its rows in the order they were written.
@@ -85,6 +93,9 @@ type rowBuffer struct {
 	names  []ServiceValueWrite
 	values []FieldValuesWrite
 	tags   []EntityTagsWrite
+	// contactData are the phones and emails of the contacts a complex
+	// batch made.
+	contactData []*ContactData
 	// named, valued and tagged are the fresh deals whose service value,
 	// custom values or tags are held.
 	named  map[[2]int64]bool
@@ -102,6 +113,11 @@ func newRowBuffer(tx Tx, deals []*Deal) *rowBuffer {
 
 func (b *rowBuffer) InsertLog(_ context.Context, e *LogEntry) error {
 	b.logs = append(b.logs, e)
+	return nil
+}
+
+func (b *rowBuffer) InsertContactData(_ context.Context, c *ContactData) error {
+	b.contactData = append(b.contactData, c)
 	return nil
 }
 
@@ -182,6 +198,12 @@ func (b *rowBuffer) flush(ctx context.Context) error {
 			return err
 		}
 		b.stages = nil
+	}
+	if len(b.contactData) > 0 {
+		if err := b.Tx.AddContactData(ctx, b.contactData); err != nil {
+			return err
+		}
+		b.contactData = nil
 	}
 	if len(b.logs) > 0 {
 		if err := b.Tx.InsertLogs(ctx, b.logs); err != nil {

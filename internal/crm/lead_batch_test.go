@@ -52,7 +52,7 @@ func TestLeadBatchRowsMatch(t *testing.T) {
 				t.Errorf("%s: the row-by-row path added %d rows, the multi-row one %d; first differences:\n%s", table, len(want), len(got), firstDiff(want, got))
 			}
 		}
-		for _, table := range []string{"deals", "logs", "entity_tags", "service_values", "field_values", "deal_stage_history", "deal_contacts"} {
+		for _, table := range []string{"deals", "logs", "entity_tags", "service_values", "field_values", "deal_stage_history", "deal_contacts", "contacts", "contact_data", "companies"} {
 			if len(added[1][table]) == 0 {
 				t.Errorf("the batches added no row to %s: the test does not cover it", table)
 			}
@@ -85,12 +85,25 @@ func leadBatches(t *testing.T, svc *crm.Service, admin crm.Actor) string {
 		if i%3 == 0 {
 			complex[i].Company = &crm.ComplexParty{Name: str(fmt.Sprintf("ООО %d", i))}
 		}
+		if i%4 == 1 {
+			complex[i].Contact.Emails = []string{fmt.Sprintf("Ivan%d@Example.com", i), "second@example.com"}
+			complex[i].Contact.Phones = append(complex[i].Contact.Phones, "8 (900) 111-22-33")
+		}
 	}
 	made, err := svc.AddComplexLeads(ctx, admin, complex)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fmt.Fprintln(&out, made)
+	// An existing contact and company, named by id.
+	again, err := svc.AddComplexLeads(ctx, admin, []crm.ComplexLead{
+		{Lead: crm.LeadInput{Name: str("Снова 1")}, Contact: &crm.ComplexParty{ID: made[1].ContactID}, Company: &crm.ComplexParty{ID: made[0].CompanyID}},
+		{Lead: crm.LeadInput{Name: str("Снова 2")}, Contact: &crm.ComplexParty{FirstName: "Пётр", Emails: []string{"p@example.com"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(&out, again)
 
 	// Plain leads with everything a lead may carry.
 	at := time.Date(2025, 11, 5, 8, 30, 0, 0, time.UTC)

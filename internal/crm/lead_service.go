@@ -17,6 +17,10 @@ type leadContext struct {
 	// inbox is the default inbox type of new leads, once inboxRead.
 	inbox     int64
 	inboxRead bool
+	// madeContacts and madeCompanies are the ones this call created (a
+	// complex batch): a lead linking them needs no lookup to know they
+	// exist. Only a call's own leadContext has them, never a shared one.
+	madeContacts, madeCompanies map[int64]bool
 }
 
 func loadLeadContext(ctx context.Context, tx Tx) (*leadContext, error) {
@@ -586,7 +590,9 @@ func prepareLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i i
 	mainID := int64(0)
 	seenContact := map[int64]bool{}
 	for j, c := range in.Contacts {
-		if _, err := tx.Contact(ctx, c.ID); KindOf(err) == KindNotFound {
+		if lc.madeContacts[c.ID] {
+			// made by this call: it exists
+		} else if _, err := tx.Contact(ctx, c.ID); KindOf(err) == KindNotFound {
 			v.add(i, fmt.Sprintf("_embedded.contacts.%d.id", j), ViolationChoice, "The value you selected is not a valid choice.")
 			continue
 		} else if err != nil {
@@ -601,7 +607,7 @@ func prepareLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i i
 			mainID = c.ID
 		}
 	}
-	if in.CompanyID != nil && *in.CompanyID != 0 {
+	if in.CompanyID != nil && *in.CompanyID != 0 && !lc.madeCompanies[*in.CompanyID] {
 		if _, err := tx.Company(ctx, *in.CompanyID); KindOf(err) == KindNotFound {
 			v.add(i, "_embedded.companies.0.id", ViolationChoice, "The value you selected is not a valid choice.")
 		} else if err != nil {

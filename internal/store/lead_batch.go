@@ -114,3 +114,15 @@ func (t *tenantTx) AddEntityTags(ctx context.Context, rows []crm.EntityTagsWrite
 	}
 	return nil
 }
+
+// AddContactData is InsertContactData for each row, in order.
+func (t *tenantTx) AddContactData(ctx context.Context, rows []*crm.ContactData) error {
+	b := &Bulk{t: t, ctx: ctx}
+	return b.withIDs("contact_data", contactDataInsertColumns, len(rows),
+		func(i int, id int64) {
+			c := rows[i]
+			t.dirtyEntity(string(c.OwnerType), c.OwnerID)
+			c.ID, c.AccountID, c.CreatedAt, c.UpdatedAt = id, t.accountID, t.now, t.now
+		},
+		func(i int, dst []any) []any { return append(dst, contactDataArgs(rows[i])...) })
+}
