@@ -103,6 +103,7 @@ type rowBuffer struct {
 	tagged map[int64]bool
 }
 
+// newRowBuffer returns a rowBuffer over tx for the deals just inserted.
 func newRowBuffer(tx Tx, deals []*Deal) *rowBuffer {
 	b := &rowBuffer{Tx: tx, fresh: make(map[int64]bool, len(deals)), named: map[[2]int64]bool{}, valued: map[int64]bool{}, tagged: map[int64]bool{}}
 	for _, d := range deals {
@@ -111,21 +112,25 @@ func newRowBuffer(tx Tx, deals []*Deal) *rowBuffer {
 	return b
 }
 
+// InsertLog holds e back; its id is set when flush writes it.
 func (b *rowBuffer) InsertLog(_ context.Context, e *LogEntry) error {
 	b.logs = append(b.logs, e)
 	return nil
 }
 
+// InsertContactData holds c back; its id is set when flush writes it.
 func (b *rowBuffer) InsertContactData(_ context.Context, c *ContactData) error {
 	b.contactData = append(b.contactData, c)
 	return nil
 }
 
+// RecordStage holds the entry back.
 func (b *rowBuffer) RecordStage(_ context.Context, dealID, stageID int64, at time.Time) error {
 	b.stages = append(b.stages, StageEntry{DealID: dealID, StageID: stageID, At: at})
 	return nil
 }
 
+// SetServiceValue holds back a fresh deal's first value of a field.
 func (b *rowBuffer) SetServiceValue(ctx context.Context, entity EntityType, id, fieldID int64, value string) error {
 	key := [2]int64{id, fieldID}
 	if entity != EntityDeal || !b.fresh[id] || b.named[key] {
@@ -139,6 +144,7 @@ func (b *rowBuffer) SetServiceValue(ctx context.Context, entity EntityType, id, 
 	return nil
 }
 
+// SetFieldValues holds back a fresh deal's first custom values.
 func (b *rowBuffer) SetFieldValues(ctx context.Context, entity EntityType, id int64, values []FieldValue) error {
 	if entity != EntityDeal || !b.fresh[id] || b.valued[id] {
 		if err := b.flush(ctx); err != nil {
@@ -166,6 +172,7 @@ func (b *rowBuffer) FieldValues(ctx context.Context, entity EntityType, ids []in
 	return b.Tx.FieldValues(ctx, entity, ids)
 }
 
+// SetEntityTags holds back a fresh deal's first tag links.
 func (b *rowBuffer) SetEntityTags(ctx context.Context, entity EntityType, id int64, tagIDs []int64) error {
 	if entity != EntityDeal || !b.fresh[id] || b.tagged[id] {
 		if err := b.flush(ctx); err != nil {
@@ -178,6 +185,7 @@ func (b *rowBuffer) SetEntityTags(ctx context.Context, entity EntityType, id int
 	return nil
 }
 
+// EntityTags reads after writing what b holds.
 func (b *rowBuffer) EntityTags(ctx context.Context, entity EntityType, ids []int64) (map[int64][]Tag, error) {
 	if err := b.flush(ctx); err != nil {
 		return nil, err
