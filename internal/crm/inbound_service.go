@@ -791,13 +791,25 @@ func createClientFromInbound(ctx context.Context, tx Tx, l Inbound, values map[i
 
 // insertDeal stores a new deal, its name value and its first stage entry.
 func insertDeal(ctx context.Context, tx Tx, d *Deal, stage Stage) error {
+	dateNewDeal(tx, d, stage)
+	if err := tx.InsertDeal(ctx, d); err != nil {
+		return err
+	}
+	return afterDealInsert(ctx, tx, d, stage)
+}
+
+// dateNewDeal sets a new deal's stage date, and its closing date when it
+// starts in a closing stage.
+func dateNewDeal(tx Tx, d *Deal, stage Stage) {
 	d.StageUpdatedAt = tx.Now()
 	if stage.Status.Closing() {
 		d.ClosedAt = tx.Now()
 	}
-	if err := tx.InsertDeal(ctx, d); err != nil {
-		return err
-	}
+}
+
+// afterDealInsert writes what insertDeal adds to a deal just inserted: its
+// name as a service value, its first stage entry and its creation entry.
+func afterDealInsert(ctx context.Context, tx Tx, d *Deal, stage Stage) error {
 	if err := tx.SetServiceValue(ctx, EntityDeal, d.ID, FieldDealName, d.Name); err != nil {
 		return err
 	}

@@ -68,16 +68,26 @@ func (s *Service) AddComplexLeads(ctx context.Context, actor Actor, in []Complex
 		if len(in) == 0 {
 			v.add(0, "", ViolationRequired, "At least one lead must be given.")
 		}
+		// The parties' phones, emails and history entries are written per
+		// table once every item is in (rowBuffer, lead_batch.go), before
+		// the leads.
+		buf := tx
+		var rows *rowBuffer
+		if !rowByRowLeads {
+			rows = newRowBuffer(tx, nil)
+			buf = rows
+			lc.madeContacts, lc.madeCompanies = map[int64]bool{}, map[int64]bool{}
+		}
 		leads := make([]LeadInput, len(in))
 		for i, item := range in {
 			if len(item.Lead.Fields) > maxComplexValues {
 				v.add(i, "custom_fields_values", ViolationInvalid, fmt.Sprintf("At most %d custom field values per lead.", maxComplexValues))
 			}
-			contactID, err := complexParty(ctx, tx, lc, &v, i, "_embedded.contacts.0", EntityContact, contactFields, item.Contact, actor)
+			contactID, err := complexParty(ctx, buf, lc, &v, i, "_embedded.contacts.0", EntityContact, contactFields, item.Contact, actor)
 			if err != nil {
 				return err
 			}
-			companyID, err := complexParty(ctx, tx, lc, &v, i, "_embedded.companies.0", EntityCompany, companyFields, item.Company, actor)
+			companyID, err := complexParty(ctx, buf, lc, &v, i, "_embedded.companies.0", EntityCompany, companyFields, item.Company, actor)
 			if err != nil {
 				return err
 			}
@@ -85,9 +95,15 @@ func (s *Service) AddComplexLeads(ctx context.Context, actor Actor, in []Complex
 				continue
 			}
 			if item.Contact != nil && item.Contact.ID == 0 && item.Company != nil && item.Company.ID == 0 {
-				if err := tx.LinkClientCompany(ctx, contactID, companyID, true); err != nil {
+				if err := buf.LinkClientCompany(ctx, contactID, companyID, true); err != nil {
 					return err
 				}
+			}
+			if rows != nil && item.Contact != nil && item.Contact.ID == 0 {
+				lc.madeContacts[contactID] = true
+			}
+			if rows != nil && item.Company != nil && item.Company.ID == 0 {
+				lc.madeCompanies[companyID] = true
 			}
 			leads[i] = item.Lead
 			if contactID != 0 {
@@ -100,6 +116,11 @@ func (s *Service) AddComplexLeads(ctx context.Context, actor Actor, in []Complex
 		}
 		if err := v.err(); err != nil {
 			return err
+		}
+		if rows != nil {
+			if err := rows.flush(ctx); err != nil {
+				return err
+			}
 		}
 		made, err := addLeads(ctx, tx, lc, actor, leads)
 		if err != nil {

@@ -17,6 +17,10 @@ type leadContext struct {
 	// inbox is the default inbox type of new leads, once inboxRead.
 	inbox     int64
 	inboxRead bool
+	// madeContacts and madeCompanies are the ones this call created (a
+	// complex batch): a lead linking them needs no lookup to know they
+	// exist. Only a call's own leadContext has them, never a shared one.
+	madeContacts, madeCompanies map[int64]bool
 }
 
 func loadLeadContext(ctx context.Context, tx Tx) (*leadContext, error) {
@@ -311,18 +315,62 @@ func addLeads(ctx context.Context, tx Tx, lc *leadContext, actor Actor, in []Lea
 		v.add(0, "", ViolationRequired, "At least one lead must be given.")
 	}
 	tx = rememberTags(tx)
-	stamps := make([]LeadStamp, len(in))
-	for i := range in {
+	newDeal := func() Deal {
 		d := Deal{Responsible: Responsible{UserID: actor.UserID}, CreatedBy: actor.UserID, UpdatedBy: actor.UserID}
 		if u, ok := lc.users[actor.UserID]; ok {
 			d.Responsible = responsibleFor(u, Responsible{})
 		}
-		if err := writeLead(ctx, tx, lc, &v, i, &d, in[i], true, actor); err != nil {
+		return d
+	}
+	stamps := make([]LeadStamp, len(in))
+	if rowByRowLeads || len(in) < 2 {
+		for i := range in {
+			d := newDeal()
+			if err := writeLead(ctx, tx, lc, &v, i, &d, in[i], true, actor); err != nil {
+				return nil, err
+			}
+			stamps[i] = stampOf(&d)
+		}
+		if err := v.err(); err != nil {
 			return nil, err
 		}
-		stamps[i] = stampOf(&d)
+		return stamps, nil
+	}
+
+	// Every lead validated first (a batch with violations writes nothing),
+	// the deals inserted together, then each lead's other writes, whose new
+	// rows rowBuffer writes per table (lead_batch.go).
+	deals := make([]*Deal, len(in))
+	plans := make([]*leadPlan, len(in))
+	for i := range in {
+		d := newDeal()
+		w, err := prepareLead(ctx, tx, lc, &v, i, &d, in[i], true, actor)
+		if err != nil {
+			return nil, err
+		}
+		if w != nil {
+			placeLead(ctx, tx, lc, &d, in[i], w)
+			dateNewDeal(tx, &d, w.stage)
+		}
+		deals[i], plans[i] = &d, w
 	}
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := tx.InsertDeals(ctx, deals); err != nil {
+		return nil, err
+	}
+	buf := newRowBuffer(tx, deals)
+	for i, d := range deals {
+		if err := afterDealInsert(ctx, buf, d, plans[i].stage); err != nil {
+			return nil, err
+		}
+		if err := finishLead(ctx, buf, d, in[i], true, plans[i], actor); err != nil {
+			return nil, err
+		}
+		stamps[i] = stampOf(d)
+	}
+	if err := buf.flush(ctx); err != nil {
 		return nil, err
 	}
 	return stamps, nil
@@ -426,7 +474,36 @@ func updateLeads(ctx context.Context, tx Tx, actor Actor, in []LeadInput) ([]Lea
 // stores the result (insert when isNew) with its history entries.
 // Violations accumulate in v; the returned error is internal (or the
 // forbidden stage change).
-func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int, d *Deal, in LeadInput, isNew bool, actor Actor) (err error) {
+func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int, d *Deal, in LeadInput, isNew bool, actor Actor) error {
+	w, err := prepareLead(ctx, tx, lc, v, i, d, in, isNew, actor)
+	if err != nil || w == nil {
+		return err
+	}
+	if isNew {
+		placeLead(ctx, tx, lc, d, in, w)
+		if err := insertDeal(ctx, tx, d, w.stage); err != nil { // LogDealCreated, the stage history
+			return err
+		}
+	}
+	return finishLead(ctx, tx, d, in, isNew, w, actor)
+}
+
+// leadPlan is what prepareLead resolved of one lead's input, for the
+// writes that follow.
+type leadPlan struct {
+	before                   Deal // for an update, the deal as stored
+	p                        Pipeline
+	stage                    Stage
+	fields                   []FieldValue
+	tagSet, addTags, delTags []int64
+	contacts                 []int64
+	mainID                   int64
+}
+
+// prepareLead validates in against d, applying its plain fields to d, and
+// returns what the writes need; nil while the batch has violations (in v).
+// It writes nothing but the tags the input names by a new name.
+func prepareLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int, d *Deal, in LeadInput, isNew bool, actor Actor) (_ *leadPlan, err error) {
 	before := *d // for an update, the deal as stored
 	if !isNew {
 		d.UpdatedBy = actor.UserID
@@ -498,26 +575,28 @@ func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int
 	var tagSet []int64
 	if in.Tags != nil {
 		if tagSet, err = resolveTags(ctx, tx, v, i, "tags", *in.Tags); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	addTags, err := resolveTags(ctx, tx, v, i, "tags_to_add", in.TagsToAdd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	delTags, err := resolveTags(ctx, tx, v, i, "tags_to_delete", in.TagsToDelete)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var contacts []int64
 	mainID := int64(0)
 	seenContact := map[int64]bool{}
 	for j, c := range in.Contacts {
-		if _, err := tx.Contact(ctx, c.ID); KindOf(err) == KindNotFound {
+		if lc.madeContacts[c.ID] {
+			// made by this call: it exists
+		} else if _, err := tx.Contact(ctx, c.ID); KindOf(err) == KindNotFound {
 			v.add(i, fmt.Sprintf("_embedded.contacts.%d.id", j), ViolationChoice, "The value you selected is not a valid choice.")
 			continue
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 		if seenContact[c.ID] {
 			continue
@@ -528,35 +607,46 @@ func writeLead(ctx context.Context, tx Tx, lc *leadContext, v *violations, i int
 			mainID = c.ID
 		}
 	}
-	if in.CompanyID != nil && *in.CompanyID != 0 {
+	if in.CompanyID != nil && *in.CompanyID != 0 && !lc.madeCompanies[*in.CompanyID] {
 		if _, err := tx.Company(ctx, *in.CompanyID); KindOf(err) == KindNotFound {
 			v.add(i, "_embedded.companies.0.id", ViolationChoice, "The value you selected is not a valid choice.")
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(*v) > 0 {
-		return nil // the batch fails; nothing more to do for this item
+		return nil, nil // the batch fails; nothing more to do for this item
 	}
-
-	by := Responsible{UserID: actor.UserID}
 	if in.CreatedAt != nil {
 		d.CreatedAt = *in.CreatedAt
 	}
+	return &leadPlan{before: before, p: p, stage: stage, fields: fields, tagSet: tagSet, addTags: addTags, delTags: delTags,
+		contacts: contacts, mainID: mainID}, nil
+}
+
+// placeLead sets what a new lead's deal row holds besides its input: its
+// main contact, company, stage and inbox type.
+func placeLead(ctx context.Context, tx Tx, lc *leadContext, d *Deal, in LeadInput, w *leadPlan) {
+	if w.mainID == 0 && len(w.contacts) > 0 {
+		w.mainID = w.contacts[0]
+	}
+	d.ClientID = w.mainID
+	if in.CompanyID != nil {
+		d.CompanyID = *in.CompanyID
+	}
+	d.PipelineID, d.StageID, d.Stage = w.p.ID, w.stage.ID, w.stage
+	d.InboxTypeID = lc.defaultInboxType(ctx, tx)
+	applyLeadClose(d, in)
+}
+
+// finishLead writes what follows a lead's deal row (for a new lead,
+// inserted by then): its dates, links, custom values, history and tags,
+// or for an update the changed deal.
+func finishLead(ctx context.Context, tx Tx, d *Deal, in LeadInput, isNew bool, w *leadPlan, actor Actor) (err error) {
+	before, p, stage, fields, contacts, mainID := w.before, w.p, w.stage, w.fields, w.contacts, w.mainID
+	tagSet, addTags, delTags := w.tagSet, w.addTags, w.delTags
+	by := Responsible{UserID: actor.UserID}
 	if isNew {
-		if mainID == 0 && len(contacts) > 0 {
-			mainID = contacts[0]
-		}
-		d.ClientID = mainID
-		if in.CompanyID != nil {
-			d.CompanyID = *in.CompanyID
-		}
-		d.PipelineID, d.StageID, d.Stage = p.ID, stage.ID, stage
-		d.InboxTypeID = lc.defaultInboxType(ctx, tx)
-		applyLeadClose(d, in)
-		if err := insertDeal(ctx, tx, d, stage); err != nil { // LogDealCreated, the stage history
-			return err
-		}
 		// InsertDeal dates the deal now; a given created_at or closed_at
 		// (imports) is written over it.
 		if in.CreatedAt != nil || in.ClosedAt != nil || in.LossReasonID != nil {

@@ -88,4 +88,5 @@ type Tx interface {
 	IntegrationStore
 	WebhookStore
 	DealRankStore
+	RowBatchStore
 }
