@@ -11,7 +11,6 @@ import (
 
 	"github.com/crmd/crmd/internal/crm"
 	"github.com/crmd/crmd/internal/crmtest"
-	"github.com/crmd/crmd/internal/store"
 )
 
 // TestLeadBatchRowsMatch makes the same batches of new leads (plain and
@@ -298,5 +297,3 @@ func firstDiff(want, got []string) string {
 	}
 	return ""
 }
-
-var _ = store.Open
