@@ -373,25 +373,39 @@ func (s *Service) FilterDeals(ctx context.Context, actor Actor, f DealFilter) (D
 		if err != nil {
 			return err
 		}
-		var deals []Deal
-		if f.NoIDs {
-			out.Total, deals, err = tx.SearchDealsTotal(ctx, q)
-		} else {
-			var ids []int64
-			ids, deals, err = tx.SearchDeals(ctx, q)
-			out.AllIDs, out.Total = ids, len(ids)
-		}
+		page, deals, err := searchDealPage(ctx, tx, q, f.NoIDs)
 		if err != nil {
 			return err
 		}
-		if f.Brief {
-			out.Rows, err = loadBriefRows(ctx, tx, deals)
-		} else {
-			out.Rows, err = loadSearchRows(ctx, tx, deals)
-		}
+		out.AllIDs, out.Total = page.AllIDs, page.Total
+		out.Rows, err = loadFilterRows(ctx, tx, deals, f.Brief)
 		return err
 	})
 	return out, err
+}
+
+// searchDealPage runs q: the page's deals, and the matches' ids and
+// number (only the number when noIDs).
+func searchDealPage(ctx context.Context, tx Tx, q DealSearchQuery, noIDs bool) (DealSearchPage, []Deal, error) {
+	page := DealSearchPage{AllIDs: []int64{}}
+	var deals []Deal
+	var err error
+	if noIDs {
+		page.Total, deals, err = tx.SearchDealsTotal(ctx, q)
+	} else {
+		var ids []int64
+		ids, deals, err = tx.SearchDeals(ctx, q)
+		page.AllIDs, page.Total = ids, len(ids)
+	}
+	return page, deals, err
+}
+
+// loadFilterRows loads what each of deals' rows shows: brief or full.
+func loadFilterRows(ctx context.Context, tx Tx, deals []Deal, brief bool) ([]DealSearchRow, error) {
+	if brief {
+		return loadBriefRows(ctx, tx, deals)
+	}
+	return loadSearchRows(ctx, tx, deals)
 }
 
 // FilterDealColumns runs the search f once for each of stageIDs (f's own
@@ -429,27 +443,14 @@ func (s *Service) FilterDealColumns(ctx context.Context, actor Actor, f DealFilt
 		for i, id := range stageIDs {
 			q := base
 			q.StageIDs = []int64{id}
-			page := DealSearchPage{AllIDs: []int64{}}
-			var deals []Deal
-			if f.NoIDs {
-				page.Total, deals, err = tx.SearchDealsTotal(ctx, q)
-			} else {
-				var ids []int64
-				ids, deals, err = tx.SearchDeals(ctx, q)
-				page.AllIDs, page.Total = ids, len(ids)
-			}
+			page, deals, err := searchDealPage(ctx, tx, q, f.NoIDs)
 			if err != nil {
 				return err
 			}
 			out[i], sizes[i] = page, len(deals)
 			all = append(all, deals...)
 		}
-		var rows []DealSearchRow
-		if f.Brief {
-			rows, err = loadBriefRows(ctx, tx, all)
-		} else {
-			rows, err = loadSearchRows(ctx, tx, all)
-		}
+		rows, err := loadFilterRows(ctx, tx, all, f.Brief)
 		if err != nil {
 			return err
 		}
