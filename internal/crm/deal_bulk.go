@@ -3,7 +3,6 @@ package crm
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // MaxBulkDeals caps how many deals one bulk change touches. The change
@@ -182,16 +181,8 @@ func (ch DealBulkChange) leadInput() (LeadInput, error) {
 // bulkFilterIDs is every deal f matches, read in the transaction that
 // changes them: what the user saw counted may have moved since.
 func bulkFilterIDs(ctx context.Context, tx Tx, f DealFilter) ([]int64, error) {
-	acc, err := tx.Account(ctx)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(acc.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
 	f.Limit, f.Offset = 1, 0
-	q, err := resolveDealFilter(ctx, tx, f, tx.Now(), loc)
+	q, err := resolveAccountDealFilter(ctx, tx, f)
 	if err != nil {
 		return nil, err
 	}

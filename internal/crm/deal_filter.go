@@ -361,15 +361,7 @@ func (s *Service) FilterDeals(ctx context.Context, actor Actor, f DealFilter) (D
 		return out, Invalid(Violation{Path: "offset", Code: ViolationRange, Rule: RuleOffsetNegative, Detail: "The offset must not be negative."})
 	}
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
-		acc, err := tx.Account(ctx)
-		if err != nil {
-			return err
-		}
-		loc, err := time.LoadLocation(acc.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
-		q, err := resolveDealFilter(ctx, tx, f, tx.Now(), loc)
+		q, err := resolveAccountDealFilter(ctx, tx, f)
 		if err != nil {
 			return err
 		}
@@ -425,16 +417,8 @@ func (s *Service) FilterDealColumns(ctx context.Context, actor Actor, f DealFilt
 	}
 	out := make([]DealSearchPage, len(stageIDs))
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
-		acc, err := tx.Account(ctx)
-		if err != nil {
-			return err
-		}
-		loc, err := time.LoadLocation(acc.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
 		f.StageIDs = nil
-		base, err := resolveDealFilter(ctx, tx, f, tx.Now(), loc)
+		base, err := resolveAccountDealFilter(ctx, tx, f)
 		if err != nil {
 			return err
 		}
@@ -638,6 +622,17 @@ func searchClients(ctx context.Context, tx Tx, ids []int64) (map[int64]Client, e
 		out[c.ID] = Client{Contact: c, Values: values[c.ID], Fields: fields[c.ID], ContactData: data[c.ID], Persons: persons[c.ID]}
 	}
 	return out, nil
+}
+
+// resolveAccountDealFilter is resolveDealFilter at the transaction's now
+// in the account's time zone (Account.Location, which keeps loaded zones
+// rather than reading the zone database at every search).
+func resolveAccountDealFilter(ctx context.Context, tx Tx, f DealFilter) (DealSearchQuery, error) {
+	acc, err := tx.Account(ctx)
+	if err != nil {
+		return DealSearchQuery{}, err
+	}
+	return resolveDealFilter(ctx, tx, f, tx.Now(), acc.Location())
 }
 
 // resolveDealFilter validates f and resolves it for the store at now in

@@ -2,7 +2,6 @@ package crm
 
 import (
 	"context"
-	"time"
 )
 
 // DealRows returns the next page of a deal search, newest first, keyed by
@@ -22,15 +21,7 @@ func (s *Service) DealRows(ctx context.Context, actor Actor, f DealFilter) ([]De
 			Detail: "A keyed page takes no offset."})
 	}
 	return read(ctx, s, actor, func(tx Tx) ([]DealSearchRow, error) {
-		acc, err := tx.Account(ctx)
-		if err != nil {
-			return nil, err
-		}
-		loc, err := time.LoadLocation(acc.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
-		q, err := resolveDealFilter(ctx, tx, f, tx.Now(), loc)
+		q, err := resolveAccountDealFilter(ctx, tx, f)
 		if err != nil {
 			return nil, err
 		}
