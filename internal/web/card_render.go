@@ -40,17 +40,9 @@ func writeCard(b *strings.Builder, c *boardCard, p *cardChrome) {
 	b.WriteString("\" draggable=\"false\">")
 	escapeHTML(b, c.Name)
 	b.WriteString("</a>\n  ")
-	if c.Client != "" {
-		b.WriteString("<div class=\"client\">")
-		escapeHTML(b, c.Client)
-		b.WriteString("</div>")
-	}
+	writeTextDiv(b, "client", c.Client)
 	b.WriteString("\n  ")
-	if c.PriceText != "" {
-		b.WriteString("<div class=\"price\">")
-		escapeHTML(b, c.PriceText)
-		b.WriteString("</div>")
-	}
+	writeTextDiv(b, "price", c.PriceText)
 	b.WriteString("\n  ")
 	if c.TaskText != "" {
 		b.WriteString("<div class=\"task")
@@ -66,11 +58,7 @@ func writeCard(b *strings.Builder, c *boardCard, p *cardChrome) {
 		b.WriteString("</div>")
 	}
 	b.WriteString("\n  ")
-	if c.Stale != "" {
-		b.WriteString("<div class=\"stale\">")
-		escapeHTML(b, c.Stale)
-		b.WriteString("</div>")
-	}
+	writeTextDiv(b, "stale", c.Stale)
 	b.WriteString("\n  ")
 	if len(c.Tags) > 0 {
 		b.WriteString("<div class=\"tags\">")
@@ -98,6 +86,19 @@ func writeCard(b *strings.Builder, c *boardCard, p *cardChrome) {
 	b.WriteString("\n    </select>\n    <button type=\"submit\" class=\"js-hide\">")
 	escapeHTML(b, p.Move)
 	b.WriteString("</button>\n  </form>\n</li>\n")
+}
+
+// writeTextDiv writes <div class="class">s</div>, s escaped, unless s is
+// empty: the card's optional lines.
+func writeTextDiv(b *strings.Builder, class, s string) {
+	if s == "" {
+		return
+	}
+	b.WriteString("<div class=\"")
+	b.WriteString(class)
+	b.WriteString("\">")
+	escapeHTML(b, s)
+	b.WriteString("</div>")
 }
 
 // escapeHTML writes s escaped as html/template escapes a string in text
