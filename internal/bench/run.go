@@ -26,6 +26,9 @@ type Config struct {
 	// DB is "" for a fresh SQLite file in Dir, or a PostgreSQL DSN: the run
 	// creates a fresh database on that server and drops it at the end.
 	DB string
+	// Keep leaves the PostgreSQL database the run made in place (its DSN is
+	// logged), for EXPLAIN at the seeded scale; the caller drops it.
+	Keep bool
 	// Dir holds the SQLite files, the crmd binary and the server's log.
 	Dir string
 	// Deals is the scale; everything else follows DefaultShape.
@@ -128,7 +131,14 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer drop()
+	if c.Keep {
+		// The seeded database outlives the run so that its plans can be
+		// studied at scale without seeding again (a PostgreSQL million takes
+		// 10–15 minutes); the SQLite file stays in Dir anyway.
+		logf("keeping the database: %s", dsn)
+	} else {
+		defer drop()
+	}
 	rep := &Report{Backend: backend, Deals: c.Deals, Clients: c.Clients, Duration: c.Duration.Seconds(), Machine: machine(), Started: time.Now().UTC()}
 
 	crmd := c.Crmd
