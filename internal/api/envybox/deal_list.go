@@ -57,9 +57,10 @@ func (h *handler) dealList(ctx context.Context, c *call) (map[string]any, error)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]any, 0, len(deals))
-	for _, d := range deals {
-		rows = append(rows, dealListView(c, d))
+	crmID := s(c.actor.AccountID)
+	rows := make([]dealListJSON, len(deals))
+	for i, d := range deals {
+		rows[i] = dealListView(c, crmID, d)
 	}
 	return map[string]any{
 		"dateType":       "period",
