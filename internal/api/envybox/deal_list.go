@@ -53,6 +53,8 @@ func (h *handler) dealList(ctx context.Context, c *call) (map[string]any, error)
 	if q.DateStageIDs, err = c.req.ints("date_stage_ids"); err != nil {
 		return nil, err
 	}
+	// A row shows no tags (dealListView): not read.
+	q.Without = crm.DealPartTags
 	deals, total, err := h.svc.Deals(ctx, c.actor, q)
 	if err != nil {
 		return nil, err
