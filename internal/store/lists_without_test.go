@@ -62,7 +62,7 @@ func TestListsWithoutParts(t *testing.T) {
 		if _, err := svc.AddLeads(ctx, actor, []crm.LeadInput{
 			{Name: deal("Богатая"), Fields: note("строка"), Tags: &tags,
 				Contacts: []crm.LeadContact{{ID: contacts[0], IsMain: true}, {ID: contacts[2]}, {ID: contacts[1]}},
-				Status: &crm.LeadStatusRef{Status: crm.StageLost}, LossReasonID: &reason.ID},
+				Status:   &crm.LeadStatusRef{Status: crm.StageLost}, LossReasonID: &reason.ID},
 			{Name: deal("Пустая")},
 			{Name: deal("Второй контакт"), Contacts: []crm.LeadContact{{ID: contacts[1]}}, Fields: note("другая"),
 				Status: &crm.LeadStatusRef{Status: crm.StageLost}, LossReasonID: &reason.ID},
