@@ -18,7 +18,8 @@ import (
 // totals" goal through crmd's whole handler in process, as crmdbench asks
 // for them (the same requests, the same seed): Envybox deal/list of a
 // stage and a creation window with its total, and amoCRM's leads of a
-// pipeline, stage, responsible and window. cpu-ns/op is the process's CPU
+// pipeline, stage, responsible and window; and amoCRM's unfiltered page
+// of 250 leads with their contacts. cpu-ns/op is the process's CPU
 // per request, steadier than wall time on a shared machine; a CPU profile
 // shows what each costs besides the store.
 //
@@ -38,6 +39,7 @@ func BenchmarkListsWithTotals(b *testing.B) {
 			}{
 				{"envybox-deal-list-stage-window", q.dealListStageWindow, envyboxOK},
 				{"amocrm-leads-filtered", q.v4LeadsFiltered, nil},
+				{"amocrm-leads-page-250-contacts", q.v4LeadsPage, nil},
 			} {
 				b.Run(c.name, func(b *testing.B) {
 					r := rand.New(rand.NewPCG(18, 3))

@@ -87,6 +87,11 @@ type DealQuery struct {
 	DateStageIDs []int64
 	Limit        int
 	Offset       int
+	// Without names the parts of the rows (DealPartInbounds,
+	// DealPartServiceValues, DealPartFields, DealPartTags) the caller will
+	// not show: Service.Deals leaves them unread, a statement each for the
+	// page. Zero reads every part. The store's search ignores it.
+	Without DealPart
 }
 
 // LogEntry is one line of an inbound request's or deal's history.

@@ -535,7 +535,7 @@ func loadSearchRows(ctx context.Context, tx Tx, deals []Deal) ([]DealSearchRow, 
 	if len(deals) == 0 {
 		return rows, nil
 	}
-	if err := loadDealDetails(ctx, tx, deals); err != nil {
+	if err := loadDealDetails(ctx, tx, deals, 0); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, len(deals))

@@ -20,7 +20,9 @@ func loadDeal(ctx context.Context, tx Tx, id int64) (Deal, error) {
 	return d, err
 }
 
-func loadDealDetails(ctx context.Context, tx Tx, list []Deal) error {
+// loadDealDetails reads the parts of the listed deals a list shows, a
+// statement each, but those named in without.
+func loadDealDetails(ctx context.Context, tx Tx, list []Deal, without DealPart) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -28,21 +30,32 @@ func loadDealDetails(ctx context.Context, tx Tx, list []Deal) error {
 	for i := range list {
 		ids[i] = list[i].ID
 	}
-	inbounds, err := tx.DealInbounds(ctx, ids)
-	if err != nil {
-		return err
+	var (
+		inbounds map[int64][]int64
+		values   map[int64][]ServiceValue
+		fields   map[int64][]FieldValue
+		tags     map[int64][]Tag
+		err      error
+	)
+	if without&DealPartInbounds == 0 {
+		if inbounds, err = tx.DealInbounds(ctx, ids); err != nil {
+			return err
+		}
 	}
-	values, err := tx.ServiceValues(ctx, EntityDeal, ids)
-	if err != nil {
-		return err
+	if without&DealPartServiceValues == 0 {
+		if values, err = tx.ServiceValues(ctx, EntityDeal, ids); err != nil {
+			return err
+		}
 	}
-	fields, err := tx.FieldValues(ctx, EntityDeal, ids)
-	if err != nil {
-		return err
+	if without&DealPartFields == 0 {
+		if fields, err = tx.FieldValues(ctx, EntityDeal, ids); err != nil {
+			return err
+		}
 	}
-	tags, err := tx.EntityTags(ctx, EntityDeal, ids)
-	if err != nil {
-		return err
+	if without&DealPartTags == 0 {
+		if tags, err = tx.EntityTags(ctx, EntityDeal, ids); err != nil {
+			return err
+		}
 	}
 	for i := range list {
 		d := &list[i]
@@ -84,7 +97,7 @@ func (s *Service) Deal(ctx context.Context, actor Actor, id int64, family bool) 
 		if out.Children, _, err = tx.Deals(ctx, DealQuery{ParentIDs: []int64{id}, Limit: 500}); err != nil {
 			return err
 		}
-		return loadDealDetails(ctx, tx, out.Children)
+		return loadDealDetails(ctx, tx, out.Children, 0)
 	})
 	return out, err
 }
@@ -443,7 +456,7 @@ func (s *Service) Deals(ctx context.Context, actor Actor, q DealQuery) ([]Deal, 
 		if out, total, err = tx.Deals(ctx, q); err != nil {
 			return err
 		}
-		return loadDealDetails(ctx, tx, out)
+		return loadDealDetails(ctx, tx, out, q.Without)
 	})
 	return out, total, err
 }

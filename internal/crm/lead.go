@@ -109,6 +109,12 @@ type LeadQuery struct {
 	Desc    bool
 	Limit   int
 	Offset  int
+	// Without names the parts of a lead the caller will not show:
+	// DealPartContacts (Lead.Contacts, only shown with=contacts) and
+	// DealPartLossReason (Lead.LossReason, with=loss_reason); Service.Leads
+	// leaves them unread. Zero reads every part. The store's search
+	// ignores it.
+	Without DealPart
 }
 
 // Lead is a deal with what an amoCRM lead shows besides it.

@@ -106,10 +106,11 @@ func responsibleFor(u User, current Responsible) Responsible {
 }
 
 // loadLeads attaches what a lead shows besides its deal: tags, fields,
-// contacts and loss reason. Envybox's service values and linked requests
-// (loadDealDetails) are left out: no amoCRM lead field shows them, and
-// they were a sixth of the 250-lead page's time.
-func loadLeads(ctx context.Context, tx Tx, deals []Deal) ([]Lead, error) {
+// contacts and loss reason, but the parts named in without (contacts, loss
+// reason: amoCRM shows them only when asked). Envybox's service values
+// and linked requests (loadDealDetails) are left out: no amoCRM lead field
+// shows them, and they were a sixth of the 250-lead page's time.
+func loadLeads(ctx context.Context, tx Tx, deals []Deal, without DealPart) ([]Lead, error) {
 	ids := make([]int64, len(deals))
 	for i := range deals {
 		ids[i] = deals[i].ID
@@ -125,14 +126,21 @@ func loadLeads(ctx context.Context, tx Tx, deals []Deal) ([]Lead, error) {
 	for i := range deals {
 		deals[i].Fields, deals[i].Tags = fields[deals[i].ID], tags[deals[i].ID]
 	}
-	extra, err := tx.DealContacts(ctx, ids)
-	if err != nil {
-		return nil, err
+	// Without contacts, Lead.Contacts stays nil, the main one included.
+	contacts := without&DealPartContacts == 0
+	var extra map[int64][]int64
+	if contacts {
+		if extra, err = tx.DealContacts(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
-	reasons := map[int64]LossReason{}
+	var reasons map[int64]LossReason
+	if without&DealPartLossReason == 0 {
+		reasons = map[int64]LossReason{}
+	}
 	out := make([]Lead, len(deals))
 	for i, d := range deals {
-		if out[i], err = leadOf(ctx, tx, d, extra[d.ID], reasons); err != nil {
+		if out[i], err = leadOf(ctx, tx, d, contacts, extra[d.ID], reasons); err != nil {
 			return nil, err
 		}
 	}
@@ -140,17 +148,18 @@ func loadLeads(ctx context.Context, tx Tx, deals []Deal) ([]Lead, error) {
 }
 
 // leadOf makes a lead of a deal read with its fields and tags: its main
-// contact, then contacts (the other contacts' ids, in order), and its loss
-// reason, read once per id into reasons.
-func leadOf(ctx context.Context, tx Tx, d Deal, contacts []int64, reasons map[int64]LossReason) (Lead, error) {
+// contact, then contacts (the other contacts' ids, in order),
+// when withContacts, and its loss reason, read once per id into reasons;
+// a nil reasons leaves it unread (DealPartLossReason omitted).
+func leadOf(ctx context.Context, tx Tx, d Deal, withContacts bool, contacts []int64, reasons map[int64]LossReason) (Lead, error) {
 	out := Lead{Deal: d}
-	if d.ClientID != 0 {
+	if d.ClientID != 0 && withContacts {
 		out.Contacts = append(out.Contacts, ContactLink{ContactID: d.ClientID, IsMain: true})
 	}
 	for _, id := range contacts {
 		out.Contacts = append(out.Contacts, ContactLink{ContactID: id})
 	}
-	if d.LossReasonID != 0 {
+	if d.LossReasonID != 0 && reasons != nil {
 		r, ok := reasons[d.LossReasonID]
 		if !ok {
 			var err error
@@ -177,7 +186,7 @@ func (s *Service) Leads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, 
 			return err
 		}
 		more = next
-		out, err = loadLeads(ctx, tx, deals)
+		out, err = loadLeads(ctx, tx, deals, q.Without)
 		return err
 	})
 	return out, more, err
@@ -400,7 +409,7 @@ func reloadLeads(ctx context.Context, tx Tx, ids []int64) ([]Lead, error) {
 		}
 		deals[i] = d
 	}
-	return loadLeads(ctx, tx, deals)
+	return loadLeads(ctx, tx, deals, 0)
 }
 
 // UpdateLeads changes leads in one all-or-nothing batch and returns them

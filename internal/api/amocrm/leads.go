@@ -258,11 +258,18 @@ func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, actor crm.Ac
 	if err != nil {
 		return err
 	}
+	// What toV4Lead shows only when asked for is not read otherwise.
+	with := readWith(r)
+	if !with["contacts"] {
+		q.Without |= crm.DealPartContacts
+	}
+	if !with["loss_reason"] {
+		q.Without |= crm.DealPartLossReason
+	}
 	list, more, err := h.svc.Leads(r.Context(), actor, q)
 	if err != nil {
 		return err
 	}
-	with := readWith(r)
 	items := make([]v4Lead, len(list))
 	for i, l := range list {
 		items[i] = toV4Lead(r, l, with)

@@ -53,13 +53,16 @@ func (h *handler) dealList(ctx context.Context, c *call) (map[string]any, error)
 	if q.DateStageIDs, err = c.req.ints("date_stage_ids"); err != nil {
 		return nil, err
 	}
+	// A row shows no tags (dealListView): not read.
+	q.Without = crm.DealPartTags
 	deals, total, err := h.svc.Deals(ctx, c.actor, q)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]any, 0, len(deals))
-	for _, d := range deals {
-		rows = append(rows, dealListView(c, d))
+	crmID := s(c.actor.AccountID)
+	rows := make([]dealListJSON, len(deals))
+	for i, d := range deals {
+		rows[i] = dealListView(c, crmID, d)
 	}
 	return map[string]any{
 		"dateType":       "period",

@@ -147,25 +147,96 @@ func optionalAt(t time.Time, loc *time.Location) *string {
 	return &v
 }
 
-// dealListView is one row of deal/list (E19, strings).
-func dealListView(c *call, d crm.Deal) map[string]any {
-	return map[string]any{
-		"id":                s(d.ID),
-		"inbox_type_id":     s(d.InboxTypeID),
-		"stage_updated_at":  at(d.StageUpdatedAt, c.loc),
-		"client_id":         dealClient(d.ClientID, true),
-		"pipeline_id":       s(d.PipelineID),
-		"stage_id":          s(d.StageID),
-		"stage":             d.Stage.Name,
-		"user_id":           s(d.UserID),
-		"employee_id":       s(d.EmployeeID),
-		"department_id":     s(d.DepartmentID),
-		"status_id":         s(int64(d.Stage.Status)),
-		"stage_color":       d.Stage.Color,
-		"created_at":        at(d.CreatedAt, c.loc),
-		"client_name":       emptyNull(d.ClientName),
-		"values":            dealValuesView(c, d),
-		"connected_lead_id": dealIDStrings(d.InboundIDs),
+// dealListJSON is one row of deal/list (E19, strings). It is a struct,
+// not a map, for the reason dealGetJSON is: the list's fifty rows of
+// sixteen members, each with its values' maps, were a third of deal/list's
+// CPU to build as maps and to encode (encoding/json sorting every map's
+// keys by reflection). Its fields are in the order of their names, the
+// order encoding/json wrote the maps in, so the bytes are the same
+// (TestDealListStructsMatchMaps).
+type dealListJSON struct {
+	ClientID        *string            `json:"client_id"`
+	ClientName      *string            `json:"client_name"`
+	ConnectedLeadID []string           `json:"connected_lead_id"`
+	CreatedAt       *string            `json:"created_at"`
+	DepartmentID    string             `json:"department_id"`
+	EmployeeID      string             `json:"employee_id"`
+	ID              string             `json:"id"`
+	InboxTypeID     string             `json:"inbox_type_id"`
+	PipelineID      string             `json:"pipeline_id"`
+	Stage           string             `json:"stage"`
+	StageColor      string             `json:"stage_color"`
+	StageID         string             `json:"stage_id"`
+	StageUpdatedAt  *string            `json:"stage_updated_at"`
+	StatusID        string             `json:"status_id"`
+	UserID          string             `json:"user_id"`
+	Values          dealListValuesJSON `json:"values"`
+}
+
+// dealListValuesJSON is a row's values (dealListView): custom is never
+// nil ([] for none).
+type dealListValuesJSON struct {
+	Custom  []dealCustomValueJSON            `json:"custom"`
+	Service map[string]*dealServiceValueJSON `json:"service"`
+}
+
+// dealServiceValueJSON is a service value of a row, keyed by its name_id.
+// Mask and DeletedAt are always null: Envybox shows them, crmd keeps
+// neither.
+type dealServiceValueJSON struct {
+	CreatedAt *string `json:"created_at"`
+	CrmID     string  `json:"crm_id"`
+	DealID    string  `json:"deal_id"`
+	DeletedAt *string `json:"deleted_at"`
+	ID        string  `json:"id"`
+	InputID   string  `json:"input_id"`
+	Mask      *string `json:"mask"`
+	Name      string  `json:"name"`
+	NameID    string  `json:"name_id"`
+	TypeID    string  `json:"type_id"`
+	UpdatedAt *string `json:"updated_at"`
+	Value     string  `json:"value"`
+}
+
+// dealCustomValueJSON is a custom value of a row (always null: Mask,
+// DeletedAt).
+type dealCustomValueJSON struct {
+	CrmID     string  `json:"crm_id"`
+	DealID    string  `json:"deal_id"`
+	DeletedAt *string `json:"deleted_at"`
+	InputID   string  `json:"input_id"`
+	Mask      *string `json:"mask"`
+	Name      string  `json:"name"`
+	NameID    string  `json:"name_id"`
+	TypeID    string  `json:"type_id"`
+	Value     string  `json:"value"`
+}
+
+// dealListView is one row of deal/list (E19, strings). crmID is the
+// account's id as a string, written once per list rather than per value.
+func dealListView(c *call, crmID string, d crm.Deal) dealListJSON {
+	id := s(d.ID)
+	var name *string
+	if d.ClientName != "" {
+		name = &d.ClientName
+	}
+	return dealListJSON{
+		ClientID:        optionalID(d.ClientID),
+		ClientName:      name,
+		ConnectedLeadID: dealIDStrings(d.InboundIDs),
+		CreatedAt:       optionalAt(d.CreatedAt, c.loc),
+		DepartmentID:    s(d.DepartmentID),
+		EmployeeID:      s(d.EmployeeID),
+		ID:              id,
+		InboxTypeID:     s(d.InboxTypeID),
+		PipelineID:      s(d.PipelineID),
+		Stage:           d.Stage.Name,
+		StageColor:      d.Stage.Color,
+		StageID:         s(d.StageID),
+		StageUpdatedAt:  optionalAt(d.StageUpdatedAt, c.loc),
+		StatusID:        s(int64(d.Stage.Status)),
+		UserID:          s(d.UserID),
+		Values:          dealValuesView(c, crmID, id, d),
 	}
 }
 
@@ -182,47 +253,44 @@ func dealIDStrings(ids []int64) []string {
 // dealValuesView is a deal's values: service values keyed by name_id, as
 // E19 shows them, and custom values. Envybox never shows a non-empty
 // "custom"; crmd writes a list of objects of the service values' shape
-// (type_id "2", name_id "crm_<id>"), [] when there are none.
-func dealValuesView(c *call, d crm.Deal) map[string]any {
-	service := map[string]any{}
+// (type_id "2", name_id "crm_<id>"), [] when there are none. crmID and
+// dealID are the account's and the deal's ids as strings.
+func dealValuesView(c *call, crmID, dealID string, d crm.Deal) dealListValuesJSON {
+	out := dealListValuesJSON{Custom: []dealCustomValueJSON{}, Service: make(map[string]*dealServiceValueJSON, len(d.Values))}
 	for _, v := range d.Values {
 		f, ok := crm.ServiceFieldByID(crm.EntityDeal, v.FieldID)
 		if !ok {
 			continue
 		}
-		service[f.NameID] = map[string]any{
-			"id":         s(v.ID),
-			"crm_id":     s(c.actor.AccountID),
-			"deal_id":    s(d.ID),
-			"input_id":   s(f.ID),
-			"type_id":    "1",
-			"value":      v.Value,
-			"mask":       nil,
-			"created_at": at(v.CreatedAt, c.loc),
-			"updated_at": at(v.UpdatedAt, c.loc),
-			"deleted_at": nil,
-			"name":       f.Name,
-			"name_id":    f.NameID,
+		out.Service[f.NameID] = &dealServiceValueJSON{
+			CreatedAt: optionalAt(v.CreatedAt, c.loc),
+			CrmID:     crmID,
+			DealID:    dealID,
+			ID:        s(v.ID),
+			InputID:   s(f.ID),
+			Name:      f.Name,
+			NameID:    f.NameID,
+			TypeID:    "1",
+			UpdatedAt: optionalAt(v.UpdatedAt, c.loc),
+			Value:     v.Value,
 		}
 	}
-	custom := []any{}
 	for _, fv := range d.Fields {
 		if len(fv.Values) == 0 {
 			continue
 		}
-		custom = append(custom, map[string]any{
-			"crm_id":     s(c.actor.AccountID),
-			"deal_id":    s(d.ID),
-			"input_id":   s(fv.FieldID),
-			"type_id":    "2",
-			"value":      customValueText(fv, c.loc),
-			"mask":       nil,
-			"deleted_at": nil,
-			"name":       fv.FieldName,
-			"name_id":    "crm_" + s(fv.FieldID),
+		input := s(fv.FieldID)
+		out.Custom = append(out.Custom, dealCustomValueJSON{
+			CrmID:   crmID,
+			DealID:  dealID,
+			InputID: input,
+			Name:    fv.FieldName,
+			NameID:  "crm_" + input,
+			TypeID:  "2",
+			Value:   customValueText(fv, c.loc),
 		})
 	}
-	return map[string]any{"service": service, "custom": custom}
+	return out
 }
 
 // customValueText is a custom value as Envybox writes one: the text; for
