@@ -430,7 +430,8 @@ func (t *tenantTx) searchIDs(ctx context.Context, fromWhere string, args []any) 
 	ids := []int64{}
 	if t.db.dialect.name() == "postgres" {
 		var list string
-		if err := t.queryRow(ctx, `SELECT COALESCE(string_agg(CAST(d.id AS TEXT), ',' ORDER BY d.id DESC), '')`+fromWhere, args...).Scan(&list); err != nil {
+		if err := t.queryRow(ctx, `SELECT COALESCE(string_agg(CAST(d.id AS TEXT), ',' ORDER BY d.id DESC), '')`+fromWhere,
+			t.db.dialect.planEachCall(args)...).Scan(&list); err != nil {
 			return nil, err
 		}
 		for part := range strings.SplitSeq(list, ",") {
@@ -465,9 +466,10 @@ func (t *tenantTx) searchIDs(ctx context.Context, fromWhere string, args []any) 
 	return ids, rows.Err()
 }
 
-// pageIDs reads the ids a query selects, in its order.
+// pageIDs reads the ids a query selects, in its order. A search's page is
+// planned for its values on every call (planEachCall).
 func (t *tenantTx) pageIDs(ctx context.Context, query string, args []any) ([]int64, error) {
-	rows, err := t.query(ctx, query, args...)
+	rows, err := t.query(ctx, query, t.db.dialect.planEachCall(args)...)
 	if err != nil {
 		return nil, err
 	}

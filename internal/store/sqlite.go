@@ -81,6 +81,11 @@ func (sqliteDialect) reserveIDs(ctx context.Context, tx runner, table string, n 
 	return ids, nil
 }
 
+// planEachCall leaves the arguments alone: SQLite plans every statement
+// for its values anyway (crmd gathers no statistics for it to reuse), and
+// the search statements name their index where the choice matters.
+func (sqliteDialect) planEachCall(args []any) []any { return args }
+
 func (sqliteDialect) newline() string               { return "char(10)" }
 func (sqliteDialect) joinLines(expr string) string  { return "group_concat(" + expr + ", char(10))" }
 func (sqliteDialect) contains(column string) string { return "instr(" + column + ", ?) > 0" }

@@ -65,6 +65,10 @@ type dialect interface {
 	contains(column string) string
 	// reserveIDs takes n fresh ids from table's id sequence (Bulk).
 	reserveIDs(ctx context.Context, tx runner, table string, n int) ([]int64, error)
+	// planEachCall marks a statement's arguments so that the database plans
+	// it for their values on every call instead of caching one plan
+	// (searchArgs).
+	planEachCall(args []any) []any
 }
 
 // Open connects to the database named by dsn and applies pending migrations.
