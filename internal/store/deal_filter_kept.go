@@ -15,19 +15,11 @@ import (
 // something the totals do not keep, and a keyed page (BeforeID) has no
 // total to count.
 func keptSearch(q crm.DealSearchQuery) (keptCount, bool) {
-	if strings.TrimSpace(q.Keyword) != "" || len(q.InboxTypeIDs)+len(q.TagIDs)+len(q.LeadStageIDs)+len(q.Fields) > 0 ||
-		q.FirstDealOfClient || q.BeforeID != 0 || q.PageOnly || len(q.Dates) > 1 {
+	if strings.TrimSpace(q.Keyword) != "" || len(q.TagIDs)+len(q.LeadStageIDs)+len(q.Fields) > 0 ||
+		q.FirstDealOfClient || q.BeforeID != 0 || q.PageOnly {
 		return keptCount{}, false
 	}
-	k := keptCount{stageIDs: q.StageIDs, pipelineIDs: q.PipelineIDs}
-	k.resp, k.respArgs = searchResp(q)
-	for _, c := range q.Dates {
-		if c.Select != crm.SelectCreated {
-			return keptCount{}, false
-		}
-		k.created = c.Range
-	}
-	return k, true
+	return ownKept(q)
 }
 
 // SearchDealsTotal answers a search whose caller shows its total but not

@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/crmd/crmd/internal/crm"
+)
 
 // MigrateTo exposes migrateTo to the external tests of upgrade paths.
 func (db *DB) MigrateTo(ctx context.Context, last int) error { return db.migrateTo(ctx, last) }
@@ -47,4 +51,24 @@ func SetPageWalk(tb interface{ Cleanup(func()) }, mode int) {
 	old := pageWalk
 	pageWalk = mode
 	tb.Cleanup(func() { pageWalk = old })
+}
+
+// OwnCandidates counts the deals q's own criteria select (what
+// fewCandidates asks) both ways: from the kept totals (ok false when
+// ownKept does not answer q) and from the deals themselves.
+func (db *DB) OwnCandidates(ctx context.Context, accountID int64, q crm.DealSearchQuery) (kept, counted int, ok bool, err error) {
+	err = db.View(ctx, accountID, func(tx crm.Tx) error {
+		t := tx.(*tenantTx)
+		f := t.ownWhere(q)
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM deals d WHERE `+f.sql(), f.args...).Scan(&counted); err != nil {
+			return err
+		}
+		var k keptCount
+		if k, ok = ownKept(q); !ok {
+			return nil
+		}
+		kept, err = t.countKept(ctx, k)
+		return err
+	})
+	return kept, counted, ok, err
 }
