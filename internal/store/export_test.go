@@ -48,3 +48,12 @@ func SetPageWalk(tb interface{ Cleanup(func()) }, mode int) {
 	pageWalk = mode
 	tb.Cleanup(func() { pageWalk = old })
 }
+
+// SetInboundTotalsKept sets whether request lists filtered by nothing but
+// waiting read their total from inbound_totals until the test ends: off,
+// they count, as the kept total must agree with.
+func SetInboundTotalsKept(tb interface{ Cleanup(func()) }, on bool) {
+	old := inboundTotalsKept
+	inboundTotalsKept = on
+	tb.Cleanup(func() { inboundTotalsKept = old })
+}
