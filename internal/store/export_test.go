@@ -57,3 +57,11 @@ func SetInboundTotalsKept(tb interface{ Cleanup(func()) }, on bool) {
 	inboundTotalsKept = on
 	tb.Cleanup(func() { inboundTotalsKept = old })
 }
+
+// SetBucketUnionMax sets bucketUnionMax until the test ends: 0 makes every
+// dashboard count over buckets the one range with bucketCase.
+func SetBucketUnionMax(tb interface{ Cleanup(func()) }, n int) {
+	old := bucketUnionMax
+	bucketUnionMax = n
+	tb.Cleanup(func() { bucketUnionMax = old })
+}
