@@ -122,17 +122,17 @@ func BenchmarkPages(b *testing.B) {
 }
 
 // BenchmarkPagesOnDB times the inbox and the reports dashboard in process
-// on an existing crmdbench SQLite database, CRMD_BENCH_DB (skipped
+// on an existing crmdbench SQLite database, CRMD_BENCH_SQLITE (skipped
 // without), such as a copy of a million-deal run's bench.db: seeding that
 // many takes minutes. It signs in as the seeded administrator
 // (CRMD_BENCH_USER, default 1) and shows the reports of CRMD_BENCH_PIPELINE
 // (default: the primary pipeline). The database is migrated first.
 //
-//	CRMD_BENCH_DB=/tmp/x/bench.db CRMD_BENCH_PIPELINE=3 go test -run '^$' -bench PagesOnDB -count 3 ./internal/web
+//	CRMD_BENCH_SQLITE=/tmp/x/bench.db CRMD_BENCH_PIPELINE=3 go test -run '^$' -bench PagesOnDB -count 3 ./internal/web
 func BenchmarkPagesOnDB(b *testing.B) {
-	path := os.Getenv("CRMD_BENCH_DB")
+	path := os.Getenv("CRMD_BENCH_SQLITE")
 	if path == "" {
-		b.Skip("CRMD_BENCH_DB is not set")
+		b.Skip("CRMD_BENCH_SQLITE is not set")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
