@@ -72,3 +72,20 @@ func (db *DB) OwnCandidates(ctx context.Context, accountID int64, q crm.DealSear
 	})
 	return kept, counted, ok, err
 }
+
+// SetInboundTotalsKept sets whether request lists filtered by nothing but
+// waiting read their total from inbound_totals until the test ends: off,
+// they count, as the kept total must agree with.
+func SetInboundTotalsKept(tb interface{ Cleanup(func()) }, on bool) {
+	old := inboundTotalsKept
+	inboundTotalsKept = on
+	tb.Cleanup(func() { inboundTotalsKept = old })
+}
+
+// SetBucketUnionMax sets bucketUnionMax until the test ends: 0 makes every
+// dashboard count over buckets the one range with bucketCase.
+func SetBucketUnionMax(tb interface{ Cleanup(func()) }, n int) {
+	old := bucketUnionMax
+	bucketUnionMax = n
+	tb.Cleanup(func() { bucketUnionMax = old })
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 
@@ -125,8 +126,8 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 			OR EXISTS (SELECT 1 FROM contact_data cd WHERE cd.account_id = l.account_id AND cd.owner_type = 'inbound'
 			AND cd.owner_id = l.id AND (`+like(t.foldExpr("cd.value"))+` OR `+like("cd.value")+`)))`, pat, phone, pat, pat, pat, pat, phone)
 	}
-	var total int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM inbounds l WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
+	total, err := t.inboundTotal(ctx, f, q.NotTakenOnly)
+	if err != nil {
 		return nil, 0, err
 	}
 	limit := q.Limit
@@ -148,6 +149,39 @@ func (t *tenantTx) Inbounds(ctx context.Context, q crm.InboundQuery) ([]crm.Inbo
 		out = append(out, l)
 	}
 	return out, total, rows.Err()
+}
+
+// inboundTotalsKept says whether a list of an account's requests filtered
+// by nothing but whether they wait takes its total from inbound_totals
+// (migration 0039); tests switch it off to compare with the count.
+var inboundTotalsKept = true
+
+// inboundTotal is how many requests match f. The web inbox's filter, the
+// account alone with or without "waiting" (waiting says which, and is the
+// only condition f may hold besides the account), is read from the totals
+// triggers keep (0039) in one primary-key lookup; counting it walked every
+// request of the account and read each row for closed_at (0.4–0.7 s at
+// 514,329 requests). Any other filter is counted.
+func (t *tenantTx) inboundTotal(ctx context.Context, f *filter, waiting bool) (int, error) {
+	plain := 1
+	if waiting {
+		plain = 2
+	}
+	var total int
+	if inboundTotalsKept && len(f.where) == plain {
+		col := "inbounds"
+		if waiting {
+			col = "waiting"
+		}
+		err := t.queryRow(ctx, `SELECT `+col+` FROM inbound_totals WHERE account_id = ?`, t.accountID).Scan(&total)
+		if errors.Is(err, sql.ErrNoRows) {
+			// No request was ever taken in: the row comes with the first.
+			return 0, nil
+		}
+		return total, err
+	}
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM inbounds l WHERE `+f.sql(), f.args...).Scan(&total)
+	return total, err
 }
 
 // InboundParent looks the phone and the email up separately, each on its

@@ -261,8 +261,10 @@ func (h *handler) inboxNames(ctx context.Context, v *view) (map[int64]string, er
 
 // leadsData is the inbox's content.
 type leadsData struct {
-	Filter     leadFilter
-	Rows       []leadRow
+	Filter leadFilter
+	Rows   []leadRow
+	// RowsHTML is Rows written out (renderLeadRows).
+	RowsHTML   template.HTML
 	Total      int
 	FirstRow   int
 	LastRow    int
@@ -294,6 +296,7 @@ func (h *handler) inbox(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	data := leadsData{Filter: f, Rows: groupLeads(v, list, sources), Total: total}
+	data.RowsHTML = renderLeadRows(v, data.Rows)
 	data.FirstRow, data.LastRow = f.Offset+1, f.Offset+len(list)
 	data.HasPrev, data.PrevOffset = f.Offset > 0, max(0, f.Offset-leadRows)
 	data.HasNext, data.NextOffset = data.LastRow < total, f.Offset+leadRows

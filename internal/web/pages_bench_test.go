@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -95,6 +96,7 @@ func BenchmarkPages(b *testing.B) {
 				{"column-more", "/deals/column?pipeline=" + pipeline + "&stage=" + lastStage + "&offset=50", `class="card"`},
 				{"card", "/deals/{id}", `class="page medium deal-card"`},
 				{"inbox", "/leads", `class="list leads"`},
+				{"reports", "/reports?pipeline=" + pipeline, `id="chart-funnel"`},
 			} {
 				b.Run(p.name, func(b *testing.B) {
 					cpu := processCPU()
@@ -114,6 +116,76 @@ func BenchmarkPages(b *testing.B) {
 						}
 					}
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkPagesOnDB times the inbox and the reports dashboard in process
+// on an existing crmdbench SQLite database, CRMD_BENCH_SQLITE (skipped
+// without), such as a copy of a million-deal run's bench.db: seeding that
+// many takes minutes. It signs in as the seeded administrator
+// (CRMD_BENCH_USER, default 1) and shows the reports of CRMD_BENCH_PIPELINE
+// (default: the primary pipeline). The database is migrated first.
+//
+//	CRMD_BENCH_SQLITE=/tmp/x/bench.db CRMD_BENCH_PIPELINE=3 go test -run '^$' -bench PagesOnDB -count 3 ./internal/web
+func BenchmarkPagesOnDB(b *testing.B) {
+	path := os.Getenv("CRMD_BENCH_SQLITE")
+	if path == "" {
+		b.Skip("CRMD_BENCH_SQLITE is not set")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, abs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	authority, err := auth.New(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := web.NewHandler(web.Deps{Service: crm.NewService(db), Auth: authority})
+	user := os.Getenv("CRMD_BENCH_USER")
+	if user == "" {
+		user = "1"
+	}
+	// crmdbench's administrator password (internal/bench's benchPassword).
+	form := url.Values{"login": {user}, "password": {"crmdbench-password"}}
+	req := httptest.NewRequest(http.MethodPost, "http://crmd.test/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://crmd.test")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var cookie *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "crmd_session" {
+			cookie = c
+		}
+	}
+	if cookie == nil {
+		b.Fatalf("sign in: HTTP %d: %s", rec.Code, rec.Body)
+	}
+	for _, p := range []struct{ name, path, marker string }{
+		{"inbox", "/leads", `class="list leads"`},
+		{"inbox-all", "/leads?status=all", `class="list leads"`},
+		{"reports", "/reports?pipeline=" + os.Getenv("CRMD_BENCH_PIPELINE"), `id="chart-funnel"`},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			cpu := processCPU()
+			defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
+			for range b.N {
+				req := httptest.NewRequest(http.MethodGet, "http://crmd.test"+p.path, nil)
+				req.AddCookie(cookie)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), p.marker) {
+					b.Fatalf("GET %s: HTTP %d: %.300s", p.path, rec.Code, rec.Body)
+				}
 			}
 		})
 	}
