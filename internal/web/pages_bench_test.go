@@ -64,22 +64,7 @@ func BenchmarkPages(b *testing.B) {
 				b.Fatal(err)
 			}
 			h := web.NewHandler(web.Deps{Service: crm.NewService(db), Auth: authority})
-			form := url.Values{"login": {strconv.FormatInt(ds.Creds.UserID, 10)}, "password": {ds.Password}}
-			req := httptest.NewRequest(http.MethodPost, "http://crmd.test/login", strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", "http://crmd.test")
-			req.Header.Set("Sec-Fetch-Site", "same-origin")
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			var cookie *http.Cookie
-			for _, c := range rec.Result().Cookies() {
-				if c.Name == "crmd_session" {
-					cookie = c
-				}
-			}
-			if cookie == nil {
-				b.Fatalf("sign in: HTTP %d: %s", rec.Code, rec.Body)
-			}
+			cookie := benchSignIn(b, h, strconv.FormatInt(ds.Creds.UserID, 10), ds.Password)
 			pipeline := strconv.FormatInt(ds.BoardPipeline, 10)
 			user := strconv.FormatInt(ds.UserIDs[1], 10)
 			i := 0
@@ -154,22 +139,7 @@ func BenchmarkPagesOnDB(b *testing.B) {
 		user = "1"
 	}
 	// crmdbench's administrator password (internal/bench's benchPassword).
-	form := url.Values{"login": {user}, "password": {"crmdbench-password"}}
-	req := httptest.NewRequest(http.MethodPost, "http://crmd.test/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "http://crmd.test")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var cookie *http.Cookie
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == "crmd_session" {
-			cookie = c
-		}
-	}
-	if cookie == nil {
-		b.Fatalf("sign in: HTTP %d: %s", rec.Code, rec.Body)
-	}
+	cookie := benchSignIn(b, h, user, "crmdbench-password")
 	for _, p := range []struct{ name, path, marker string }{
 		{"inbox", "/leads", `class="list leads"`},
 		{"inbox-all", "/leads?status=all", `class="list leads"`},
@@ -189,4 +159,24 @@ func BenchmarkPagesOnDB(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchSignIn signs login in through the workspace's form and returns the
+// session cookie the pages are then read with.
+func benchSignIn(b *testing.B, h http.Handler, login, password string) *http.Cookie {
+	b.Helper()
+	form := url.Values{"login": {login}, "password": {password}}
+	req := httptest.NewRequest(http.MethodPost, "http://crmd.test/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://crmd.test")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "crmd_session" {
+			return c
+		}
+	}
+	b.Fatalf("sign in: HTTP %d: %s", rec.Code, rec.Body)
+	return nil
 }
