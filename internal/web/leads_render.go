@@ -86,28 +86,17 @@ func writeLeadRow(b *strings.Builder, v *view, r *leadRow, lb *leadLabels) {
 	}
 	b.WriteString("\n    ")
 	if r.Repeat && !r.Under && r.ClientQuery != "" {
-		b.WriteString("<div class=\"more-from\"><a href=\"/leads?status=all&amp;q=")
-		writeURLAttr(b, r.ClientQuery, true)
-		b.WriteString("\">")
-		escapeHTML(b, lb.fromClient)
-		b.WriteString("</a></div>")
+		writeLink(b, `<div class="more-from"><a href="/leads?status=all&amp;q=`, r.ClientQuery, true, lb.fromClient)
+		b.WriteString("</div>")
 	}
 	b.WriteString("\n  </td>\n  <td data-label=\"")
 	escapeHTML(b, lb.contacts)
 	b.WriteString("\">")
 	if r.PhoneHref != "" {
-		b.WriteString("<a class=\"phone\" href=\"")
-		writeURLAttr(b, string(r.PhoneHref), false)
-		b.WriteString("\">")
-		escapeHTML(b, r.PhoneText)
-		b.WriteString("</a>")
+		writeLink(b, `<a class="phone" href="`, string(r.PhoneHref), false, r.PhoneText)
 	}
 	if l.Email != "" {
-		b.WriteString("<a class=\"email\" href=\"mailto:")
-		writeURLAttr(b, l.Email, false)
-		b.WriteString("\">")
-		escapeHTML(b, l.Email)
-		b.WriteString("</a>")
+		writeLink(b, `<a class="email" href="mailto:`, l.Email, false, l.Email)
 	}
 	b.WriteString("</td>\n  <td data-label=\"")
 	escapeHTML(b, lb.comment)
@@ -166,6 +155,17 @@ func writeLeadRow(b *strings.Builder, v *view, r *leadRow, lb *leadLabels) {
 		b.WriteString("</span>\n    ")
 	}
 	b.WriteString("\n  </td>\n</tr>\n")
+}
+
+// writeLink ends a link whose opening tag, up to its href's value, is
+// open: the href's rest (writeURLAttr; query: a query value), then the
+// text, escaped.
+func writeLink(b *strings.Builder, open, href string, query bool, text string) {
+	b.WriteString(open)
+	writeURLAttr(b, href, query)
+	b.WriteString(`">`)
+	escapeHTML(b, text)
+	b.WriteString("</a>")
 }
 
 // writeURLAttr writes s as html/template writes a value inside a URL
