@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&c.WebhookRuns, "webhook-runs", 0, "end with `N` intake runs without and N with a webhook subscribed, and compare their medians (0: skip)")
 	fs.BoolVar(&c.WebhookBatch, "webhook-batch", false, "make --webhook-runs' webhook a batching one (several events a POST)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the PostgreSQL database the run seeded (its DSN is printed; drop it yourself)")
+	fs.BoolVar(&c.Reuse, "reuse", false, "measure the database an earlier --reuse run seeded in --dir at the same --deals and backend (seed and keep one if there is none)")
 	out := fs.String("json", "", "write the report as JSON to `FILE` (default: DIR/report-BACKEND-DEALS.json)")
 	if err := fs.Parse(args); err != nil {
 		return err

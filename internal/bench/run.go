@@ -29,6 +29,13 @@ type Config struct {
 	// Keep leaves the PostgreSQL database the run made in place (its DSN is
 	// logged), for EXPLAIN at the seeded scale; the caller drops it.
 	Keep bool
+	// Reuse runs against the database an earlier run with Reuse seeded in
+	// the same Dir at the same scale and backend (its dataset file,
+	// datasetPath, says where it is and what it holds), and seeds and
+	// keeps a new one when there is none: comparing binaries at a million
+	// deals then costs one seed, not one a run. The write scenarios of
+	// earlier runs have added their rows to it.
+	Reuse bool
 	// Dir holds the SQLite files, the crmd binary and the server's log.
 	Dir string
 	// Deals is the scale; everything else follows DefaultShape.
@@ -104,6 +111,9 @@ type Report struct {
 	Scenarios  []Figures `json:"scenarios"`
 	// PeakRSS is the server's peak resident memory over the whole run.
 	PeakRSS int64 `json:"server_peak_rss_bytes"`
+	// Reused says the run measured a database an earlier run seeded
+	// (Config.Reuse): its writes have grown it a little.
+	Reused bool `json:"reused_database,omitempty"`
 	// WebhookIntake is the webhook comparison, when asked for.
 	WebhookIntake *WebhookIntake `json:"webhook_intake,omitempty"`
 }
@@ -127,19 +137,34 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	dsn, backend, drop, err := freshDatabase(ctx, c)
-	if err != nil {
-		return nil, err
+	var seeded *seededDatabase
+	if c.Reuse {
+		var err error
+		if seeded, err = loadSeeded(datasetPath(c)); err != nil {
+			return nil, err
+		}
 	}
-	if c.Keep {
-		// The seeded database outlives the run so that its plans can be
-		// studied at scale without seeding again (a PostgreSQL million takes
-		// 10–15 minutes); the SQLite file stays in Dir anyway.
-		logf("keeping the database: %s", dsn)
+	var dsn, backend string
+	if seeded != nil {
+		dsn, backend = seeded.DSN, seeded.Backend
+		logf("reusing the database seeded at %s: %s", seeded.Dataset.FirstDeal.Format(time.DateOnly), dsn)
 	} else {
-		defer drop()
+		var drop func()
+		var err error
+		if dsn, backend, drop, err = freshDatabase(ctx, c); err != nil {
+			return nil, err
+		}
+		if c.Keep || c.Reuse {
+			// The seeded database outlives the run so that its plans can be
+			// studied at scale without seeding again (a PostgreSQL million takes
+			// 10–15 minutes); the SQLite file stays in Dir anyway.
+			logf("keeping the database: %s", dsn)
+		} else {
+			defer drop()
+		}
 	}
-	rep := &Report{Backend: backend, Deals: c.Deals, Clients: c.Clients, Duration: c.Duration.Seconds(), Machine: machine(), Started: time.Now().UTC()}
+	rep := &Report{Backend: backend, Deals: c.Deals, Clients: c.Clients, Duration: c.Duration.Seconds(), Machine: machine(), Started: time.Now().UTC(),
+		Reused: seeded != nil}
 
 	crmd := c.Crmd
 	if crmd == "" {
@@ -152,15 +177,25 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		}
 	}
 
-	logf("seeding %d deals on %s", c.Deals, backend)
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := Seed(ctx, db, c.Deals, DefaultShape, func(s string) { logf("  %s", s) })
-	db.Close()
-	if err != nil {
-		return nil, err
+	var ds *Dataset
+	if seeded != nil {
+		ds = seeded.Dataset
+	} else {
+		logf("seeding %d deals on %s", c.Deals, backend)
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		ds, err = Seed(ctx, db, c.Deals, DefaultShape, func(s string) { logf("  %s", s) })
+		db.Close()
+		if err != nil {
+			return nil, err
+		}
+		if c.Reuse {
+			if err := saveSeeded(datasetPath(c), &seededDatabase{Backend: backend, DSN: dsn, Dataset: ds}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	rep.Seeded, rep.SeedRows, rep.SeedTime, rep.BoardDeals = ds.Counts, ds.Rows, ds.Elapsed.Seconds(), ds.BoardDeals
 	logf("seeded %d rows in %s", ds.Rows, ds.Elapsed.Round(time.Millisecond))

@@ -2,11 +2,15 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -115,6 +119,96 @@ func TestSelected(t *testing.T) {
 	} {
 		if got := Selected(c.name, c.only); got != c.want {
 			t.Errorf("Selected(%q, %q) = %v", c.name, c.only, got)
+		}
+	}
+}
+
+// TestRunReuse runs twice with Reuse in one Dir: the first run seeds and
+// keeps its database, the second measures that same database without
+// seeding (its account's credentials still sign in and every scenario it
+// runs answers), and a run at another scale seeds its own.
+func TestRunReuse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs crmd")
+	}
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		dir := t.TempDir()
+		crmd := filepath.Join(dir, "crmd-bin")
+		if out, err := exec.Command("go", "build", "-o", crmd, "github.com/crmd/crmd/cmd/crmd").CombinedOutput(); err != nil {
+			t.Fatalf("build crmd: %v\n%s", err, out)
+		}
+		run := func(deals int) (*Report, string) {
+			t.Helper()
+			var log strings.Builder
+			c := Config{DB: dsn, Dir: dir, Deals: deals, Clients: 2, Duration: 200 * time.Millisecond, Self: os.Args[0], Log: &log,
+				Crmd: crmd, Reuse: true, Only: "deal/get|deal/create|web deal board"}
+			rep, err := Run(context.Background(), c)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, log.String())
+			}
+			for _, f := range rep.Scenarios {
+				if f.Requests == 0 || f.Errors > 0 {
+					t.Errorf("%s: %+v", f.Name, f)
+				}
+			}
+			if len(rep.Scenarios) != 4 { // the board, filtered and not
+				t.Errorf("%d scenarios ran, want 4", len(rep.Scenarios))
+			}
+			return rep, log.String()
+		}
+		first, log1 := run(200)
+		var kept []string
+		t.Cleanup(func() { dropBenchDatabases(t, dsn, kept) })
+		for _, deals := range []int{200, 100} {
+			s, err := loadSeeded(datasetPath(Config{DB: dsn, Dir: dir, Deals: deals}))
+			if deals == 100 {
+				if s != nil || err != nil {
+					t.Errorf("a dataset at 100 deals before any such run: %+v, %v", s, err)
+				}
+				continue
+			}
+			if err != nil || s == nil || s.Dataset.AccountID == 0 || len(s.Dataset.DealIDs) != 200 {
+				t.Fatalf("kept dataset %+v, %v", s, err)
+			}
+			kept = append(kept, s.DSN)
+		}
+		if first.Reused || strings.Contains(log1, "reusing") || !strings.Contains(log1, "seeding 200 deals") {
+			t.Errorf("the first run reused a database:\n%s", log1)
+		}
+		second, log2 := run(200)
+		if !second.Reused || !strings.Contains(log2, "reusing the database") || strings.Contains(log2, "seeding") {
+			t.Errorf("the second run seeded again:\n%s", log2)
+		}
+		other, log3 := run(100)
+		if other.Reused || !strings.Contains(log3, "seeding 100 deals") {
+			t.Errorf("a run at another scale reused:\n%s", log3)
+		}
+		if s, _ := loadSeeded(datasetPath(Config{DB: dsn, Dir: dir, Deals: 100})); s != nil {
+			kept = append(kept, s.DSN)
+		}
+	})
+}
+
+// dropBenchDatabases drops the PostgreSQL databases a Reuse run kept
+// (SQLite's files go with the test's directory).
+func dropBenchDatabases(t *testing.T, server string, dsns []string) {
+	if !strings.HasPrefix(server, "postgres") {
+		return
+	}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer admin.Close()
+	for _, dsn := range dsns {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + strings.TrimPrefix(u.Path, "/") + ` WITH (FORCE)`); err != nil {
+			t.Error(err)
 		}
 	}
 }
