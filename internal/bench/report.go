@@ -12,8 +12,12 @@ import (
 // beside its ratio to the bare handler (× bare: the bare GET for reads, the
 // bare POST for writes). Batches show records per second too.
 func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "crmd benchmark: %s, %d deals (%d rows seeded in %.1f s), %d clients, %.0f s per scenario\n",
-		r.Backend, r.Deals, r.SeedRows, r.SeedTime, r.Clients, r.Duration)
+	seeded := "seeded"
+	if r.Reused {
+		seeded = "seeded by an earlier run"
+	}
+	fmt.Fprintf(w, "crmd benchmark: %s, %d deals (%d rows %s in %.1f s), %d clients, %.0f s per scenario\n",
+		r.Backend, r.Deals, r.SeedRows, seeded, r.SeedTime, r.Clients, r.Duration)
 	fmt.Fprintf(w, "deal board: a pipeline of %d deals\n", r.BoardDeals)
 	fmt.Fprintf(w, "machine: %s\n", r.Machine)
 	fmt.Fprintf(w, "baselines: read = the bare GET (fixed deal JSON), post = the bare POST (body read, fixed answer), write = decode + insert one row\n\n")

@@ -191,6 +191,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
+		logf("seeded %d rows in %s", ds.Rows, ds.Elapsed.Round(time.Millisecond))
 		if c.Reuse {
 			if err := saveSeeded(datasetPath(c), &seededDatabase{Backend: backend, DSN: dsn, Dataset: ds}); err != nil {
 				return nil, err
@@ -198,7 +199,6 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		}
 	}
 	rep.Seeded, rep.SeedRows, rep.SeedTime, rep.BoardDeals = ds.Counts, ds.Rows, ds.Elapsed.Seconds(), ds.BoardDeals
-	logf("seeded %d rows in %s", ds.Rows, ds.Elapsed.Round(time.Millisecond))
 
 	client := load.NewClient(c.Clients)
 	baselines := map[Kind]Figures{}
