@@ -44,6 +44,8 @@ type checkpointer struct {
 	nudge chan struct{}
 	stop  chan struct{}
 	done  sync.WaitGroup
+	// stopping makes close safe to call again, as DB.Close is.
+	stopping sync.Once
 	// runs counts the checkpoints run (tests).
 	mu   sync.Mutex
 	runs int
@@ -109,12 +111,13 @@ func (c *checkpointer) count() int {
 	return c.runs
 }
 
-// close stops the goroutine and closes its connection.
+// close stops the goroutine and closes its connection; closing again does
+// nothing.
 func (c *checkpointer) close() error {
 	if c == nil {
 		return nil
 	}
-	close(c.stop)
+	c.stopping.Do(func() { close(c.stop) })
 	c.done.Wait()
 	return c.conn.Close()
 }
