@@ -119,7 +119,14 @@ func openSQLite(path string) (*DB, error) {
 	// system call per page. Recording a batch of leads spent an eighth of
 	// its time there. Readers keep the default: their temporary storage
 	// is large sorts.
-	write, err := openCachingSQLite(base + params.Encode() + "&_pragma=temp_store%28MEMORY%29")
+	//
+	// The writer checkpoints only as a backstop: a connection of its own
+	// does it (checkpoint.go).
+	writeParams := "&_pragma=temp_store%28MEMORY%29"
+	if backgroundCheckpoints {
+		writeParams += fmt.Sprintf("&_pragma=wal_autocheckpoint%%28%d%%29", checkpointBackstop)
+	}
+	write, err := openCachingSQLite(base + params.Encode() + writeParams)
 	if err != nil {
 		return nil, err
 	}
@@ -136,5 +143,16 @@ func openSQLite(path string) (*DB, error) {
 	readers := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	return &DB{write: write, read: read, dialect: sqliteDialect{}}, nil
+	db := &DB{write: write, read: read, dialect: sqliteDialect{}}
+	if backgroundCheckpoints {
+		ckpt, err := sql.Open("sqlite", base+params.Encode())
+		if err != nil {
+			write.Close()
+			read.Close()
+			return nil, err
+		}
+		ckpt.SetMaxOpenConns(1)
+		db.checkpoints = startCheckpointer(ckpt)
+	}
+	return db, nil
 }

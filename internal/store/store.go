@@ -29,6 +29,9 @@ type DB struct {
 	writer writer
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
+	// checkpoints runs SQLite's WAL checkpoints off the write connection
+	// (checkpoint.go); nil on PostgreSQL.
+	checkpoints *checkpointer
 	// failures counts the View and Update calls that failed other than
 	// with a domain answer (QueryErrors in health.go).
 	failures atomic.Uint64
@@ -135,7 +138,8 @@ func (db *DB) Dialect() string { return db.dialect.name() }
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	err := db.checkpoints.close()
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -263,6 +267,8 @@ func (db *DB) inTx(ctx context.Context, pool *sql.DB, write bool, fn func(*sql.T
 		}
 		if cerr := tx.Commit(); cerr != nil {
 			err = db.mapError(fmt.Errorf("commit: %w", cerr))
+		} else if write {
+			db.checkpoints.committed()
 		}
 	}()
 	return db.mapError(fn(tx))

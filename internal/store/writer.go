@@ -555,6 +555,7 @@ func (g *commitGroup) commit() {
 	} else {
 		g.db.writer.commits.Add(1)
 		g.db.writer.calls.Add(uint64(len(g.live)))
+		g.db.checkpoints.committed()
 	}
 	g.end()
 }

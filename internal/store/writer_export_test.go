@@ -24,3 +24,27 @@ func ExecTx(ctx context.Context, tx crm.Tx, q string, args ...any) error {
 	_, err := tx.(*tenantTx).exec(ctx, q, args...)
 	return err
 }
+
+// CheckpointsRun is the number of checkpoints the store's own
+// checkpointer ran (checkpoint.go), -1 for a store without one.
+func (db *DB) CheckpointsRun() int {
+	if db.checkpoints == nil {
+		return -1
+	}
+	return db.checkpoints.count()
+}
+
+// SetBackgroundCheckpoints sets whether SQLite stores opened until the test
+// ends checkpoint off the write connection.
+func SetBackgroundCheckpoints(tb interface{ Cleanup(func()) }, on bool) {
+	old := backgroundCheckpoints
+	backgroundCheckpoints = on
+	tb.Cleanup(func() { backgroundCheckpoints = old })
+}
+
+// WriterAutocheckpoint is the write connection's wal_autocheckpoint.
+func (db *DB) WriterAutocheckpoint(ctx context.Context) (int, error) {
+	var n int
+	err := db.write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&n)
+	return n, err
+}
