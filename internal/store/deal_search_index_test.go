@@ -38,7 +38,9 @@ func TestDealKeywordIndexAgreesWithScan(t *testing.T) {
 		}
 		t0 := time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC)
 		clientNames := []string{"Иван Смирнов", "АННА КУЗНЕЦОВА", "Пётр Ёлкин", "Acme Widgets Ltd", "ab", "O'Brien \"Quote\" 50%_off"}
-		dealNames := []string{"Поставка мебели", "Ремонт офиса для Смирнова", "ЁЛКИ оптом", "widget order", "a", "Скидка 100% на_всё"}
+		// "abc-xbcd" holds every trigram of "abcd" but not the word: an
+		// index of trigrams without their positions would take it.
+		dealNames := []string{"Поставка мебели", "Ремонт офиса для Смирнова", "ЁЛКИ оптом", "widget order", "a", "Скидка 100% на_всё", "abc-xbcd"}
 		var clients, deals []int64
 		var at []time.Time
 		for i := range 60 {
@@ -93,7 +95,8 @@ func TestDealKeywordIndexAgreesWithScan(t *testing.T) {
 			{From: unix(t0.AddDate(-1, 0, 0)), To: unix(t0.AddDate(1, 0, 0))}, // too many weeks for PostgreSQL's keys
 		}
 		keywords := []string{"смирнов", "СМИРНОВ", "Смирнова", "ёлк", "ЁЛКИН", "елк", "кузнецова", "widget", "WIDGETS LTD",
-			"a", "ab", "аб", "ов", "о", "%", "_", "50%_", "100%", `"quote"`, "o'b", "@example.com", "client1", "№1", "№", "отсутствует", "мебели\nремонт"}
+			"a", "ab", "аб", "ов", "о", "%", "_", "50%_", "100%", `"quote"`, "o'b", "@example.com", "client1", "№1", "№", "отсутствует", "мебели\nремонт",
+			"abcd", "abc-x", "c-xb", "bcd"}
 		check := func(step string) {
 			t.Helper()
 			hits := 0
