@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,14 +148,12 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	}
 	kw := strings.ToLower(strings.TrimSpace(q.Keyword))
 	fast, joinClient := false, false
+	var kwCond string // the fast path's test of the search text, added by dealsByKeyword
 	if kw != "" {
 		if err := t.flushGroupSearch(ctx); err != nil {
 			return nil, 0, err
 		}
-		var cond string
-		if cond, fast = t.keywordMatch(kw); fast {
-			f.add(cond, kw)
-		}
+		kwCond, fast = t.keywordMatch(kw)
 	}
 	if kw != "" && !fast {
 		joinClient = true
@@ -179,7 +178,7 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 		limit = crm.DefaultPageLimit
 	}
 	if fast {
-		return t.dealsByKeyword(ctx, f, kw, q, limit)
+		return t.dealsByKeyword(ctx, f, kwCond, kw, q, limit)
 	}
 	var total int
 	var err error
@@ -333,15 +332,21 @@ func keptDealCount(q crm.DealQuery, kw string) (keptCount, bool) {
 // deals: their ids, newest first, give both the count and the page, where
 // a count and then a page each tested every deal in the window again. A
 // keyword matches a small share of the deals, so the ids stay few.
-func (t *tenantTx) dealsByKeyword(ctx context.Context, f *filter, kw string, q crm.DealQuery, limit int) ([]crm.Deal, int, error) {
+// f holds the list's other conditions; kwCond tests a deal's search text
+// for kw, which the index's phrase query makes needless where it is exact.
+func (t *tenantTx) dealsByKeyword(ctx context.Context, f *filter, kwCond, kw string, q crm.DealQuery, limit int) ([]crm.Deal, int, error) {
 	offset := q.Offset
 	// The same two steps as the field-value search (deal_filter.go): every
 	// matching id, then the page's deals by id. The ids come from the
 	// trigram index where it serves the list (deal_search.go), else from
 	// the deals of the window.
-	fromWhere, args := ` FROM deals d WHERE `+f.sql(), f.args
-	if from, pre, ok := t.trigramSource(kw, q, f.sql()); ok {
-		fromWhere, args = from, append(pre, f.args...)
+	tested := &filter{where: append(slices.Clone(f.where), kwCond), args: append(slices.Clone(f.args), kw)}
+	fromWhere, args := ` FROM deals d WHERE `+tested.sql(), tested.args
+	if from, pre, exact, ok := t.trigramSource(kw, q); ok {
+		if !exact {
+			f = tested
+		}
+		fromWhere, args = from+f.sql(), append(pre, f.args...)
 	}
 	ids, err := t.searchIDs(ctx, fromWhere, args)
 	if err != nil {

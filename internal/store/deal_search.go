@@ -177,10 +177,13 @@ var keywordIndex = true
 // AND created within the window's hours, both at once: proportional to the
 // matches, not to the window or to the keyword alone. The id is the low 40
 // bits, so no table maps documents back to deals. Triggers on deals keep
-// the index (in the transaction of the write, whichever path wrote); the
-// candidates are then tested exactly as before (account, window to the
-// second, the substring itself), so the index only narrows and never
-// decides. The hour is clamped into 22 bits (±239 years around 1970), which
+// the index (in the transaction of the write, whichever path wrote). Since
+// migration 0044 the index keeps positions, so the keyword is asked as one
+// phrase, which matches exactly the texts holding it; the candidates are
+// then tested for the rest (account, window to the second, pipeline,
+// stage) in deals_search_owner, without reading their rows — at a million
+// deals those reads, one table page per candidate, were most of a
+// keyword list's time. The hour is clamped into 22 bits (±239 years around 1970), which
 // keeps the order and the documents distinct for ids below 2^40.
 //
 // PostgreSQL has no document order to range over, so its GIN index
@@ -245,24 +248,26 @@ const (
 )
 
 // trigramSource is the FROM … WHERE of a keyword list answered through
-// the trigram index, with its arguments before where's, or ok false when
-// the index does not serve this list: a keyword under three characters, or
-// a list that other conditions narrow better (a client's or a parent's
-// deals, a window on another date: the index would yield every match of
-// the keyword). On PostgreSQL the window must also be closed and at most
-// trigramWeeks long.
-func (t *tenantTx) trigramSource(kw string, q crm.DealQuery, where string) (string, []any, bool) {
+// the trigram index, up to the list's own conditions (which the caller
+// appends, with their arguments after these), or ok false when the index
+// does not serve this list: a keyword under three characters, or a list
+// that other conditions narrow better (a client's or a parent's deals, a
+// window on another date: the index would yield every match of the
+// keyword). On PostgreSQL the window must also be closed and at most
+// trigramWeeks long. exact says the index itself tests the substring (its
+// candidates are the matches), so the search text need not be read.
+func (t *tenantTx) trigramSource(kw string, q crm.DealQuery) (fromWhere string, args []any, exact, ok bool) {
 	if !keywordIndex || len(q.ClientIDs) > 0 || len(q.ParentIDs) > 0 || (q.DateField != "" && q.DateField != "created") {
-		return "", nil, false
+		return "", nil, false, false
 	}
 	trigrams := keywordTrigrams(kw)
 	if len(trigrams) == 0 {
-		return "", nil, false
+		return "", nil, false, false
 	}
 	if t.db.dialect.name() == "postgres" {
 		if q.Dates.From == nil || q.Dates.To == nil || *q.Dates.To < *q.Dates.From ||
 			*q.Dates.To/trigramWeek-*q.Dates.From/trigramWeek >= trigramWeeks {
-			return "", nil, false
+			return "", nil, false, false
 		}
 		// One containment per week, each a scan of the expression index;
 		// PostgreSQL ORs their bitmaps.
@@ -276,11 +281,7 @@ func (t *tenantTx) trigramSource(kw string, q crm.DealQuery, where string) (stri
 			weeks = append(weeks, `crmd_deal_search_keys(d.created_at, d.search_text) @> CAST(? AS TEXT[])`)
 			args = append(args, "{"+strings.Join(keys, ",")+"}")
 		}
-		return ` FROM deals d WHERE (` + strings.Join(weeks, ` OR `) + `) AND ` + where, args, true
-	}
-	terms := make([]string, len(trigrams))
-	for i, tri := range trigrams {
-		terms[i] = `"` + strings.ReplaceAll(tri, `"`, `""`) + `"`
+		return ` FROM deals d WHERE (` + strings.Join(weeks, ` OR `) + `) AND `, args, false, true
 	}
 	first, last := trigramDoc(math.MinInt64, false), trigramDoc(math.MaxInt64, true)
 	if q.Dates.From != nil {
@@ -289,11 +290,19 @@ func (t *tenantTx) trigramSource(kw string, q crm.DealQuery, where string) (stri
 	if q.Dates.To != nil {
 		last = trigramDoc(*q.Dates.To, true)
 	}
-	// CROSS JOIN keeps the order: the index first, then each candidate
-	// deal by its primary key.
-	return ` FROM deal_search_trigrams s CROSS JOIN deals d ON d.id = (s.rowid & ` + strconv.Itoa(trigramIDMask) + `)
-		WHERE s.deal_search_trigrams MATCH ? AND s.rowid >= ? AND s.rowid <= ? AND ` + where,
-		[]any{strings.Join(terms, " AND "), first, last}, true
+	// The keyword as one phrase: with positions (migration 0044) FTS5's
+	// trigram tokenizer matches a phrase only where its trigrams stand
+	// side by side, i.e. exactly where the keyword is a substring of the
+	// text (case folded already on both sides). CROSS JOIN keeps the
+	// order: the index first, then each candidate's entry in
+	// deals_search_owner, which holds what a keyword list also tests
+	// (account, creation second, pipeline, stage) under the deal's id, so
+	// no row of deals is read; a condition on another column would read
+	// the row after the entry, slower but the same answer.
+	phrase := `"` + strings.ReplaceAll(kw, `"`, `""`) + `"`
+	return ` FROM deal_search_trigrams s CROSS JOIN deals d INDEXED BY deals_search_owner ON d.id = (s.rowid & ` + strconv.Itoa(trigramIDMask) + `)
+		WHERE s.deal_search_trigrams MATCH ? AND s.rowid >= ? AND s.rowid <= ? AND `,
+		[]any{phrase, first, last}, true, true
 }
 
 // arrayEscaper escapes an element of a PostgreSQL array literal inside

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -38,7 +39,9 @@ func TestDealKeywordIndexAgreesWithScan(t *testing.T) {
 		}
 		t0 := time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC)
 		clientNames := []string{"Иван Смирнов", "АННА КУЗНЕЦОВА", "Пётр Ёлкин", "Acme Widgets Ltd", "ab", "O'Brien \"Quote\" 50%_off"}
-		dealNames := []string{"Поставка мебели", "Ремонт офиса для Смирнова", "ЁЛКИ оптом", "widget order", "a", "Скидка 100% на_всё"}
+		// "abc-xbcd" holds every trigram of "abcd" but not the word: an
+		// index of trigrams without their positions would take it.
+		dealNames := []string{"Поставка мебели", "Ремонт офиса для Смирнова", "ЁЛКИ оптом", "widget order", "a", "Скидка 100% на_всё", "abc-xbcd"}
 		var clients, deals []int64
 		var at []time.Time
 		for i := range 60 {
@@ -93,7 +96,8 @@ func TestDealKeywordIndexAgreesWithScan(t *testing.T) {
 			{From: unix(t0.AddDate(-1, 0, 0)), To: unix(t0.AddDate(1, 0, 0))}, // too many weeks for PostgreSQL's keys
 		}
 		keywords := []string{"смирнов", "СМИРНОВ", "Смирнова", "ёлк", "ЁЛКИН", "елк", "кузнецова", "widget", "WIDGETS LTD",
-			"a", "ab", "аб", "ов", "о", "%", "_", "50%_", "100%", `"quote"`, "o'b", "@example.com", "client1", "№1", "№", "отсутствует", "мебели\nремонт"}
+			"a", "ab", "аб", "ов", "о", "%", "_", "50%_", "100%", `"quote"`, "o'b", "@example.com", "client1", "№1", "№", "отсутствует", "мебели\nремонт",
+			"abcd", "abc-x", "c-xb", "bcd"}
 		check := func(step string) {
 			t.Helper()
 			hits := 0
@@ -207,6 +211,78 @@ func TestDealKeywordIndexAgreesWithScan(t *testing.T) {
 			if err := db.QueryRaw(ctx, `SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'deals_search_keys'`, &n); err != nil || n != 1 {
 				t.Errorf("the trigram index: %d %v", n, err)
 			}
+		}
+	})
+}
+
+// TestUpgradeKeywordIndexExact upgrades a SQLite database whose keyword
+// index is still migration 0035's (trigrams without positions, no
+// deals_search_owner) and holds deals: migration 0044 rebuilds the index
+// from their search texts, so keyword lists through it find what the plain
+// scan finds, and a deal made after the upgrade is indexed too.
+func TestUpgradeKeywordIndexExact(t *testing.T) {
+	crmtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		if db.Dialect() != "sqlite" {
+			t.Skip("migration 0044 changes nothing on PostgreSQL")
+		}
+		actor, _ := searchAccount(t, db)
+		svc := crm.NewService(db)
+		pipelines, err := svc.DealPipelines(ctx, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newDeal := func(name string) {
+			t.Helper()
+			err := db.Update(ctx, actor.AccountID, func(tx crm.Tx) error {
+				return tx.InsertDeal(ctx, &crm.Deal{Name: name, PipelineID: pipelines[0].ID, StageID: pipelines[0].Stages[0].ID})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, name := range []string{"Иван Смирнов", "Поставка для Смирновой", "abc-xbcd", "Ремонт офиса"} {
+			newDeal(name)
+		}
+		old, err := os.ReadFile("migrations/sqlite/0035_deal_search_trigrams.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`DROP INDEX deals_search_owner`, `DROP TRIGGER deal_search_trigrams_insert`,
+			`DROP TRIGGER deal_search_trigrams_update`, `DROP TRIGGER deal_search_trigrams_delete`, `DROP TABLE deal_search_trigrams`,
+			string(old), `DELETE FROM schema_migrations WHERE version = 44`} {
+			if err := db.ExecRaw(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		newDeal("Смирнов после обновления")
+		hits := 0
+		for _, kw := range []string{"смирнов", "после обновления", "abcd", "отсутствует"} {
+			q := crm.DealQuery{Keyword: kw, Limit: 500}
+			var totals [2]int
+			var ids [2][]int64
+			for i, indexed := range []bool{false, true} {
+				store.SetKeywordIndex(t, indexed)
+				got, total, err := svc.Deals(ctx, actor, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				totals[i] = total
+				for _, d := range got {
+					ids[i] = append(ids[i], d.ID)
+				}
+			}
+			if totals[0] != totals[1] || !slices.Equal(ids[0], ids[1]) {
+				t.Errorf("%q after the upgrade: scan %d %v, index %d %v", kw, totals[0], ids[0], totals[1], ids[1])
+			}
+			hits += totals[0]
+		}
+		if hits != 4 {
+			t.Fatalf("the keywords matched %d deals, want 4: three made before the upgrade, one after", hits)
 		}
 	})
 }
