@@ -92,11 +92,6 @@ type DealQuery struct {
 	// not show: Service.Deals leaves them unread, a statement each for the
 	// page. Zero reads every part. The store's search ignores it.
 	Without DealPart
-	// Parts names the parts of the rows (of DealPartInbounds,
-	// DealPartServiceValues, DealPartFields and DealPartTags) Tx.Deals
-	// reads with the page, in the page's own statement; zero reads none.
-	// Service.Deals sets it from Without.
-	Parts DealPart
 }
 
 // LogEntry is one line of an inbound request's or deal's history.

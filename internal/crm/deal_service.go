@@ -452,12 +452,11 @@ func (s *Service) Deals(ctx context.Context, actor Actor, q DealQuery) ([]Deal, 
 	}
 	var out []Deal
 	var total int
-	// The page's parts come with it, in its statement (loadDealDetails
-	// read them a statement each).
-	q.Parts = dealDetailParts &^ q.Without
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) (err error) {
-		out, total, err = tx.Deals(ctx, q)
-		return err
+		if out, total, err = tx.Deals(ctx, q); err != nil {
+			return err
+		}
+		return loadDealDetails(ctx, tx, out, q.Without)
 	})
 	return out, total, err
 }

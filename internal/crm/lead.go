@@ -115,10 +115,6 @@ type LeadQuery struct {
 	// leaves them unread. Zero reads every part. The store's search
 	// ignores it.
 	Without DealPart
-	// Parts names the parts of the rows (of DealPartFields and
-	// DealPartTags, what every lead shows) Tx.Leads reads with the page,
-	// in the page's own statement; zero reads none. Service.Leads sets it.
-	Parts DealPart
 }
 
 // Lead is a deal with what an amoCRM lead shows besides it.

@@ -126,19 +126,6 @@ func loadLeads(ctx context.Context, tx Tx, deals []Deal, without DealPart) ([]Le
 	for i := range deals {
 		deals[i].Fields, deals[i].Tags = fields[deals[i].ID], tags[deals[i].ID]
 	}
-	return leadsOf(ctx, tx, deals, ids, without)
-}
-
-// leadParts are the parts of its deal every lead shows: Tx.Leads reads
-// them with the page (LeadQuery.Parts), where loadLeads reads them a
-// statement each.
-const leadParts = DealPartFields | DealPartTags
-
-// leadsOf makes leads of deals read with their fields and tags (ids are
-// theirs, in order): their contacts and loss reasons, but the parts named
-// in without.
-func leadsOf(ctx context.Context, tx Tx, deals []Deal, ids []int64, without DealPart) ([]Lead, error) {
-	var err error
 	// Without contacts, Lead.Contacts stays nil, the main one included.
 	contacts := without&DealPartContacts == 0
 	var extra map[int64][]int64
@@ -194,18 +181,12 @@ func (s *Service) Leads(ctx context.Context, actor Actor, q LeadQuery) ([]Lead, 
 	var out []Lead
 	var more bool
 	err := s.store.View(ctx, actor.AccountID, func(tx Tx) error {
-		// The page's fields and tags come with it (one statement, not three).
-		q.Parts = leadParts
 		deals, next, err := tx.Leads(ctx, q)
 		if err != nil {
 			return err
 		}
 		more = next
-		ids := make([]int64, len(deals))
-		for i := range deals {
-			ids[i] = deals[i].ID
-		}
-		out, err = leadsOf(ctx, tx, deals, ids, q.Without)
+		out, err = loadLeads(ctx, tx, deals, q.Without)
 		return err
 	})
 	return out, more, err

@@ -208,12 +208,12 @@ func (t *tenantTx) Deals(ctx context.Context, q crm.DealQuery) ([]crm.Deal, int,
 	// The page's ids come from deals alone (newest first by primary key);
 	// the joins then read only those 50 rows. Joining first let SQLite sort
 	// the whole join (~200 ms at 100,000 deals).
-	rows, err := t.query(ctx, `SELECT `+dealColumns+dealPartColumns(t.db.dialect, q.Parts)+dealFrom+` WHERE d.id IN (SELECT d.id`+pageFrom+` WHERE `+f.sql()+
+	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id IN (SELECT d.id`+pageFrom+` WHERE `+f.sql()+
 		` ORDER BY d.id DESC LIMIT ? OFFSET ?) ORDER BY d.id DESC`, append(f.args, limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	return scanDealPage(rows, total, q.Parts)
+	return scanDeals(rows, total)
 }
 
 // dealPageWalk names the index a page of a kept list is best read from on
@@ -352,7 +352,7 @@ func (t *tenantTx) dealsByKeyword(ctx context.Context, f *filter, kw string, q c
 	if len(ids) == 0 {
 		return []crm.Deal{}, total, nil
 	}
-	deals, err := t.dealsByID(ctx, ids, q.Parts)
+	deals, err := t.dealsByID(ctx, ids)
 	return deals, total, err
 }
 

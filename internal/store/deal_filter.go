@@ -447,7 +447,7 @@ func (t *tenantTx) SearchDeals(ctx context.Context, q crm.DealSearchQuery) ([]in
 		if err != nil || len(page) == 0 {
 			return nil, []crm.Deal{}, err
 		}
-		deals, err := t.dealsByID(ctx, page, 0)
+		deals, err := t.dealsByID(ctx, page)
 		return nil, deals, err
 	}
 	ids, err := t.searchIDs(ctx, from+` WHERE `+f.sql(), f.args)
@@ -458,7 +458,7 @@ func (t *tenantTx) SearchDeals(ctx context.Context, q crm.DealSearchQuery) ([]in
 		return ids, []crm.Deal{}, nil
 	}
 	page := ids[q.Offset:min(len(ids), q.Offset+limit)]
-	deals, err := t.dealsByID(ctx, page, 0)
+	deals, err := t.dealsByID(ctx, page)
 	return ids, deals, err
 }
 
@@ -524,20 +524,24 @@ func (t *tenantTx) pageIDs(ctx context.Context, query string, args []any) ([]int
 	return ids, rows.Err()
 }
 
-// dealsByID reads deals by id, newest first, with the parts named in
-// parts (within dealPageParts) in the same statement.
-func (t *tenantTx) dealsByID(ctx context.Context, ids []int64, parts crm.DealPart) ([]crm.Deal, error) {
-	rows, err := t.query(ctx, `SELECT `+dealColumns+dealPartColumns(t.db.dialect, parts)+dealFrom+` WHERE d.account_id = ? AND d.id IN (`+placeholders(len(ids))+`)`,
+// dealsByID reads deals by id, newest first.
+func (t *tenantTx) dealsByID(ctx context.Context, ids []int64) ([]crm.Deal, error) {
+	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.account_id = ? AND d.id IN (`+placeholders(len(ids))+`)`,
 		t.idArgs(ids)...)
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := scanDealPage(rows, 0, parts)
-	if err != nil {
-		return nil, err
+	defer rows.Close()
+	out := make([]crm.Deal, 0, len(ids))
+	for rows.Next() {
+		d, err := scanDeal(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	return out, nil
+	return out, rows.Err()
 }
 
 func (t *tenantTx) DealSearchExtras(ctx context.Context, ids []int64) (map[int64]crm.DealSearchExtra, error) {

@@ -65,6 +65,6 @@ func (t *tenantTx) SearchDealsTotal(ctx context.Context, q crm.DealSearchQuery) 
 	if err != nil || len(page) == 0 {
 		return total, []crm.Deal{}, err
 	}
-	deals, err := t.dealsByID(ctx, page, 0)
+	deals, err := t.dealsByID(ctx, page)
 	return total, deals, err
 }

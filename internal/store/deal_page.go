@@ -60,7 +60,7 @@ func (t *tenantTx) DealPage(ctx context.Context, q crm.DealPageQuery) ([]crm.Dea
 	if len(ids) == 0 {
 		return []crm.Deal{}, nil
 	}
-	deals, err := t.dealsByID(ctx, ids, 0)
+	deals, err := t.dealsByID(ctx, ids)
 	if err != nil || q.StageID == 0 {
 		return deals, err
 	}

@@ -95,12 +95,12 @@ func (t *tenantTx) Leads(ctx context.Context, q crm.LeadQuery) ([]crm.Deal, bool
 	}
 	// Planned for its values on every call, as a deal search's page is
 	// (planEachCall): the filtered lists' shares swing the same way.
-	rows, err := t.query(ctx, `SELECT `+dealColumns+dealPartColumns(t.db.dialect, q.Parts)+dealFrom+` WHERE d.id IN (SELECT d.id`+from+` WHERE `+f.sql()+
+	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id IN (SELECT d.id`+from+` WHERE `+f.sql()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?) ORDER BY `+order, t.db.dialect.planEachCall(append(f.args, limit+1, q.Offset))...)
 	if err != nil {
 		return nil, false, err
 	}
-	list, _, err := scanDealPage(rows, 0, q.Parts)
+	list, _, err := scanDeals(rows, 0)
 	if err != nil {
 		return nil, false, err
 	}
