@@ -60,11 +60,22 @@ func (t *tenantTx) SearchDealsTotal(ctx context.Context, q crm.DealSearchQuery) 
 	if index != "" {
 		from += ` INDEXED BY ` + index
 	}
-	page, err := t.pageIDs(ctx, `SELECT d.id`+from+` WHERE `+f.sql()+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
-		append(f.args, limit, q.Offset))
-	if err != nil || len(page) == 0 {
-		return total, []crm.Deal{}, err
+	// The page's ids and their rows in one statement, as Tx.Deals reads
+	// its page: the ids then the rows by id were two statements, the
+	// second with fifty arguments bound.
+	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id IN (SELECT d.id`+from+` WHERE `+f.sql()+
+		` ORDER BY d.id DESC LIMIT ? OFFSET ?) ORDER BY d.id DESC`, t.db.dialect.planEachCall(append(f.args, limit, q.Offset))...)
+	if err != nil {
+		return 0, nil, err
 	}
-	deals, err := t.dealsByID(ctx, page)
-	return total, deals, err
+	defer rows.Close()
+	deals := make([]crm.Deal, 0, min(limit, total-q.Offset))
+	for rows.Next() {
+		d, err := scanDeal(rows)
+		if err != nil {
+			return 0, nil, err
+		}
+		deals = append(deals, d)
+	}
+	return total, deals, rows.Err()
 }
