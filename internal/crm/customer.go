@@ -177,9 +177,10 @@ type CustomerQuery struct {
 	SegmentIDs []int64
 
 	// NoTotal is for a caller that shows no total (amoCRM v2's list, a
-	// lookup by ids): the store reads the page alone and returns 0 for the
-	// total, sparing a count of every match — at a million deals a month's
-	// customers counted took more than the page itself on PostgreSQL.
+	// lookup by ids, the lifecycle's batch scans): the store reads the
+	// page alone and returns 0 for the total, sparing a count of every
+	// match — for a batch scan every customer after the batch, once a
+	// batch.
 	NoTotal bool
 }
 
