@@ -3,7 +3,7 @@
 -- counting them read every customer row on PostgreSQL: a freshly loaded
 -- table has no visibility map until VACUUM, so the count was a sequential
 -- scan of the table (100,000 customers at a million deals, 2,500 pages,
--- 40–190 ms a page of 50 under load), where SQLite counts an index.
+-- 74–280 ms a page under load), where SQLite counts an index.
 --
 -- This keeps, per account, the number of customers, by triggers on
 -- customers in the writing transaction, as 0039 keeps the requests'
