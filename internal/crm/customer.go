@@ -175,6 +175,13 @@ type CustomerQuery struct {
 	// SegmentIDs selects the customers in any of these segments (the
 	// workspace's list in the segments mode).
 	SegmentIDs []int64
+
+	// NoTotal is for a caller that shows no total (amoCRM v2's list, a
+	// lookup by ids, the lifecycle's batch scans): the store reads the
+	// page alone and returns 0 for the total, sparing a count of every
+	// match — for a batch scan every customer after the batch, once a
+	// batch.
+	NoTotal bool
 }
 
 // CustomerResult is the outcome of one item of a batch update.
@@ -208,7 +215,7 @@ type CustomerStore interface {
 	// the mode is not read.
 	CustomerWithParts(ctx context.Context, id int64) (Customer, CustomersMode, error)
 	// Customers returns the customers q selects (own columns) and the total
-	// number matching q regardless of Limit and Offset.
+	// number matching q regardless of Limit and Offset (0 with q.NoTotal).
 	Customers(ctx context.Context, q CustomerQuery) ([]Customer, int, error)
 	DeleteCustomer(ctx context.Context, id int64) error
 	CustomerContacts(ctx context.Context, ids []int64) (map[int64][]ContactLink, error)

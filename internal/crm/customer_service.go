@@ -197,7 +197,7 @@ func (s *Service) addCustomers(ctx context.Context, tx Tx, cc *customerContext, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	out, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
+	out, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids), NoTotal: true})
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +318,7 @@ func (s *Service) updateCustomers(ctx context.Context, tx Tx, cc *customerContex
 		}
 		return nil, &Error{Kind: KindConflict, Code: CodeStaleUpdate, Message: msg, Violations: stale}
 	}
-	list, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
+	list, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids), NoTotal: true})
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func entityLinks(ctx context.Context, tx Tx, from EntityType, ids []int64) ([]En
 			}
 		}
 	case EntityCustomer:
-		customers, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids)})
+		customers, _, err := tx.Customers(ctx, CustomerQuery{IDs: ids, Limit: len(ids), NoTotal: true})
 		if err != nil {
 			return nil, err
 		}

@@ -19,7 +19,7 @@ func relifeAll(ctx context.Context, tx Tx, statuses []CustomerStatus, deleted []
 	}
 	var after int64
 	for {
-		list, _, err := tx.Customers(ctx, CustomerQuery{AfterID: after, Limit: lifecycleBatch})
+		list, _, err := tx.Customers(ctx, CustomerQuery{AfterID: after, Limit: lifecycleBatch, NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func (s *Service) advanceAccount(ctx context.Context, accountID int64) (int, err
 			if err != nil {
 				return err
 			}
-			list, _, err := tx.Customers(ctx, CustomerQuery{AfterID: after, Limit: lifecycleBatch})
+			list, _, err := tx.Customers(ctx, CustomerQuery{AfterID: after, Limit: lifecycleBatch, NoTotal: true})
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"strings"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -136,8 +138,11 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 		f.add(`id > ?`, q.AfterID)
 	}
 	var total int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+f.sql(), f.args...).Scan(&total); err != nil {
-		return nil, 0, err
+	if !q.NoTotal {
+		var err error
+		if total, err = t.customerTotal(ctx, f); err != nil {
+			return nil, 0, err
+		}
 	}
 	column, ok := customerOrder[q.OrderBy]
 	if !ok {
@@ -155,7 +160,15 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 	if limit <= 0 {
 		limit = crm.DefaultPageLimit
 	}
-	rows, err := t.query(ctx, `SELECT `+customerColumns+` FROM customers WHERE `+f.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+	from := `customers WHERE ` + f.sql()
+	if few, err := t.fewCustomersInRange(ctx, q, f, total); err != nil {
+		return nil, 0, err
+	} else if few {
+		// OFFSET 0 keeps the planner from pushing the order into the
+		// scan: the window's matches come from its index, then are sorted.
+		from = `(SELECT ` + customerColumns + ` FROM ` + from + ` OFFSET 0) c`
+	}
+	rows, err := t.query(ctx, `SELECT `+customerColumns+` FROM `+from+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(f.args, limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -170,6 +183,60 @@ func (t *tenantTx) Customers(ctx context.Context, q crm.CustomerQuery) ([]crm.Cu
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
+}
+
+// fewRangeCustomers is the most matches fewCustomersInRange lets
+// PostgreSQL read and sort for a page: about a month of customers at a
+// million deals is 2,800.
+const fewRangeCustomers = 5_000
+
+// fewCustomersInRange reports whether q, on PostgreSQL, is a window of
+// creation, change or next-purchase times holding at most
+// fewRangeCustomers customers, whose page is best read by the window's
+// index and sorted. Planned for the window's values PostgreSQL walked the
+// primary key instead, taking the window's matches to be spread evenly
+// over the ids, while customers' ids follow their creation times: a
+// month's page of amoCRM v2's list at a million deals read 61,573
+// customers for its 50 (377 ms cold), the window's index and a sort 2,740
+// (0.8 ms). total is the count when the caller has one (not NoTotal);
+// otherwise the matches are counted up to the bound. SQLite plans these
+// well and is left alone.
+func (t *tenantTx) fewCustomersInRange(ctx context.Context, q crm.CustomerQuery, f *filter, total int) (bool, error) {
+	if t.db.dialect.name() != "postgres" || (q.CreatedAt.Empty() && q.UpdatedAt.Empty() && q.NextDate.Empty()) {
+		return false, nil
+	}
+	if !q.NoTotal {
+		return total <= fewRangeCustomers, nil
+	}
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE `+f.sql()+` LIMIT ?) x`,
+		append(slices.Clip(f.args), fewRangeCustomers+1)...).Scan(&n)
+	return n <= fewRangeCustomers, err
+}
+
+// customerTotalsKept says whether a customers list filtered by nothing but
+// the account takes its total from customer_totals (migration 0040);
+// tests switch it off to compare with the count.
+var customerTotalsKept = true
+
+// customerTotal is how many customers match f. The account's whole list
+// (amoCRM v4's unfiltered pages, the workspace's) is read from the total
+// triggers keep (0040) in one primary-key lookup: counting it read every
+// customer row on PostgreSQL, whose freshly loaded tables have no
+// visibility map for an index-only count (100,000 customers, 74–280 ms
+// under load, at a million deals).
+func (t *tenantTx) customerTotal(ctx context.Context, f *filter) (int, error) {
+	var total int
+	if customerTotalsKept && len(f.where) == 1 {
+		err := t.queryRow(ctx, `SELECT customers FROM customer_totals WHERE account_id = ?`, t.accountID).Scan(&total)
+		if errors.Is(err, sql.ErrNoRows) {
+			// No customer was ever made: the row comes with the first.
+			return 0, nil
+		}
+		return total, err
+	}
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+f.sql(), f.args...).Scan(&total)
+	return total, err
 }
 
 func (t *tenantTx) DeleteCustomer(ctx context.Context, id int64) error {

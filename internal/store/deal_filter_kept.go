@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/crmd/crmd/internal/crm"
@@ -60,11 +61,15 @@ func (t *tenantTx) SearchDealsTotal(ctx context.Context, q crm.DealSearchQuery) 
 	if index != "" {
 		from += ` INDEXED BY ` + index
 	}
+	order := `d.id DESC`
+	if t.db.dialect.name() == "postgres" && len(k.stageIDs) == 0 && len(k.pipelineIDs) == 1 {
+		f, order = pipelineWalk(f), `d.pipeline_id DESC, d.id DESC`
+	}
 	// The page's ids and their rows in one statement, as Tx.Deals reads
 	// its page: the ids then the rows by id were two statements, the
 	// second with fifty arguments bound.
 	rows, err := t.query(ctx, `SELECT `+dealColumns+dealFrom+` WHERE d.id IN (SELECT d.id`+from+` WHERE `+f.sql()+
-		` ORDER BY d.id DESC LIMIT ? OFFSET ?) ORDER BY d.id DESC`, t.db.dialect.planEachCall(append(f.args, limit, q.Offset))...)
+		` ORDER BY `+order+` LIMIT ? OFFSET ?) ORDER BY d.id DESC`, t.db.dialect.planEachCall(append(f.args, limit, q.Offset))...)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -78,4 +83,32 @@ func (t *tenantTx) SearchDealsTotal(ctx context.Context, q crm.DealSearchQuery) 
 		deals = append(deals, d)
 	}
 	return total, deals, rows.Err()
+}
+
+// pipelineWalk rewrites a PostgreSQL page of one pipeline without a
+// stage (the web's deal table) so that only deals_pipeline (account,
+// pipeline, id, created_at) serves its order, as dealPageWalk names that
+// index to SQLite: the pipeline as a range of one value, which PostgreSQL
+// does not fold into a constant as it does "= ?", and the order by
+// pipeline then id, the same rows in the same order. Planned for its
+// values PostgreSQL walked the primary key backwards instead, reading
+// every deal newer than the window from the table — at a million deals
+// the table filtered by a responsible and a window read 89,169 rows and
+// 99,528 buffers for its 50 (37 ms warm, 2.1 s cold); the pipeline's
+// index skips the other pipeline and the deals outside the window in
+// the index, 1,216 buffers.
+func pipelineWalk(f *filter) *filter {
+	const cond = `d.pipeline_id IN (?)`
+	i := slices.Index(f.where, cond)
+	if i < 0 {
+		return f
+	}
+	at := 0
+	for _, w := range f.where[:i] {
+		at += strings.Count(w, "?")
+	}
+	out := &filter{where: slices.Clone(f.where), args: slices.Clone(f.args)}
+	out.where[i] = `d.pipeline_id >= ? AND d.pipeline_id <= ?`
+	out.args = slices.Insert(out.args, at, f.args[at])
+	return out
 }

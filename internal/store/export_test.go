@@ -89,3 +89,12 @@ func SetBucketUnionMax(tb interface{ Cleanup(func()) }, n int) {
 	bucketUnionMax = n
 	tb.Cleanup(func() { bucketUnionMax = old })
 }
+
+// SetCustomerTotalsKept sets whether customers lists filtered by nothing
+// but the account read their total from customer_totals until the test
+// ends: off, they count their matches.
+func SetCustomerTotalsKept(tb interface{ Cleanup(func()) }, on bool) {
+	old := customerTotalsKept
+	customerTotalsKept = on
+	tb.Cleanup(func() { customerTotalsKept = old })
+}

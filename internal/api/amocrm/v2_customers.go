@@ -470,6 +470,8 @@ func (h *handler) v2ListCustomers(w http.ResponseWriter, r *http.Request, actor 
 	} else if cq, err = h.v2CustomerFilter(r, actor); err != nil {
 		return err
 	}
+	// v2's list has no total to send: the store reads the page alone.
+	cq.NoTotal = true
 	list, _, err := h.svc.Customers(r.Context(), actor, cq)
 	if err != nil {
 		return err
