@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -340,15 +339,14 @@ func (t *tenantTx) dealsByKeyword(ctx context.Context, f *filter, kwCond, kw str
 	// matching id, then the page's deals by id. The ids come from the
 	// trigram index where it serves the list (deal_search.go), else from
 	// the deals of the window.
-	tested := &filter{where: append(slices.Clone(f.where), kwCond), args: append(slices.Clone(f.args), kw)}
-	fromWhere, args := ` FROM deals d WHERE `+tested.sql(), tested.args
-	if from, pre, exact, ok := t.trigramSource(kw, q); ok {
-		if !exact {
-			f = tested
-		}
-		fromWhere, args = from+f.sql(), append(pre, f.args...)
+	from, pre, exact, ok := t.trigramSource(kw, q)
+	if !ok {
+		from, pre = ` FROM deals d WHERE `, nil
 	}
-	ids, err := t.searchIDs(ctx, fromWhere, args)
+	if !exact {
+		f.add(kwCond, kw)
+	}
+	ids, err := t.searchIDs(ctx, from+f.sql(), append(pre, f.args...))
 	if err != nil {
 		return nil, 0, err
 	}

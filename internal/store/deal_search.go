@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/crmd/crmd/internal/crm"
 )
@@ -260,11 +261,11 @@ func (t *tenantTx) trigramSource(kw string, q crm.DealQuery) (fromWhere string, 
 	if !keywordIndex || len(q.ClientIDs) > 0 || len(q.ParentIDs) > 0 || (q.DateField != "" && q.DateField != "created") {
 		return "", nil, false, false
 	}
-	trigrams := keywordTrigrams(kw)
-	if len(trigrams) == 0 {
+	if utf8.RuneCountInString(kw) < 3 {
 		return "", nil, false, false
 	}
 	if t.db.dialect.name() == "postgres" {
+		trigrams := keywordTrigrams(kw)
 		if q.Dates.From == nil || q.Dates.To == nil || *q.Dates.To < *q.Dates.From ||
 			*q.Dates.To/trigramWeek-*q.Dates.From/trigramWeek >= trigramWeeks {
 			return "", nil, false, false
