@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/crmd/crmd/internal/store"
 )
 
 // seededDatabase is what --reuse keeps beside a seeded database: where it
@@ -21,10 +22,8 @@ type seededDatabase struct {
 // datasetPath names the file one scale and backend keep in Dir, so that a
 // SQLite million and a PostgreSQL 100,000 can sit side by side.
 func datasetPath(c Config) string {
-	backend := "sqlite"
-	if strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://") {
-		backend = "postgres"
-	}
+	// A DSN ParseDSN refuses fails in freshDatabase, with its reason.
+	backend, _, _ := store.ParseDSN(c.DB)
 	return filepath.Join(c.Dir, fmt.Sprintf("dataset-%s-%d.json", backend, c.Deals))
 }
 

@@ -147,7 +147,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	var dsn, backend string
 	if seeded != nil {
 		dsn, backend = seeded.DSN, seeded.Backend
-		logf("reusing the database seeded at %s: %s", seeded.Dataset.FirstDeal.Format(time.DateOnly), dsn)
+		logf("reusing the database an earlier run seeded (%d rows): %s", seeded.Dataset.Rows, dsn)
 	} else {
 		var drop func()
 		var err error
@@ -384,8 +384,11 @@ func runBaseline(ctx context.Context, c Config, client *http.Client, kind Kind, 
 // Dir, or a new database on the PostgreSQL server of c.DB, dropped by the
 // returned func.
 func freshDatabase(ctx context.Context, c Config) (dsn, backend string, drop func(), err error) {
-	if c.DB == "" || !(strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")) {
-		path := strings.TrimPrefix(c.DB, "sqlite:")
+	dialect, path, err := store.ParseDSN(c.DB)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("--db: %w", err)
+	}
+	if dialect == store.DialectSQLite {
 		if path == "" {
 			path = filepath.Join(c.Dir, "bench.db")
 		}
